@@ -1,0 +1,166 @@
+/**
+ * Prefixed string encodings, the "API encoding" of PROTOCOL.md §1.1.
+ *
+ * Every binary that appears in JSON is written `<prefix>_<payload>`, where the payload is
+ * base58check or base64check of the bytes: the bytes followed by the first 4 bytes of
+ * sha256(sha256(bytes)), then base58 (Bitcoin alphabet) or padded standard base64.
+ * One table maps each prefix to its base and payload size, so a new prefix is one row.
+ * Decoding is strict and names the step that failed.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { base58, base64 } from '@scure/base';
+import { AechannelError } from './errors.js';
+
+/** How a prefix's payload is written, and its fixed size in bytes (if any). */
+interface PrefixSpec {
+  readonly base: 58 | 64;
+  readonly size?: number;
+}
+
+/** Every prefix of the protocol (§1.1): base and payload size. */
+export const prefixes = {
+  ak: { base: 58, size: 32 },
+  ba: { base: 64 },
+  bf: { base: 58, size: 32 },
+  bs: { base: 58, size: 32 },
+  bx: { base: 58, size: 32 },
+  cb: { base: 64 },
+  ch: { base: 58, size: 32 },
+  ck: { base: 64 },
+  cm: { base: 58, size: 32 },
+  cs: { base: 64 },
+  ct: { base: 58, size: 32 },
+  cv: { base: 64 },
+  kh: { base: 58, size: 32 },
+  mh: { base: 58, size: 32 },
+  nm: { base: 58 },
+  ok: { base: 58, size: 32 },
+  oq: { base: 58, size: 32 },
+  or: { base: 64 },
+  ov: { base: 64 },
+  pi: { base: 64 },
+  pp: { base: 58, size: 32 },
+  sg: { base: 58, size: 64 },
+  sk: { base: 58, size: 32 },
+  ss: { base: 64 },
+  st: { base: 64, size: 32 },
+  th: { base: 58, size: 32 },
+  tx: { base: 64 },
+} as const satisfies Record<string, PrefixSpec>;
+
+/** A prefix of the API encoding, e.g. `'ak'`. */
+export type Prefix = keyof typeof prefixes;
+
+/** A value encoded with prefix `P`, e.g. `Encoded<'ak'>` is `` `ak_${string}` ``. */
+export type Encoded<P extends Prefix = Prefix> = `${P}_${string}`;
+
+/** Error codes of the encoding functions. */
+export type EncodingErrorCode =
+  | 'CODEC_INVALID_PREFIX'
+  | 'CODEC_INVALID_ALPHABET'
+  | 'CODEC_INVALID_CHECKSUM'
+  | 'CODEC_INVALID_LENGTH';
+
+const checksumOf = (bytes: Uint8Array): Uint8Array => sha256(sha256(bytes)).subarray(0, 4);
+
+function isPrefix(value: string): value is Prefix {
+  return Object.hasOwn(prefixes, value);
+}
+
+/**
+ * Encodes bytes with a prefix.
+ * @param bytes - the payload
+ * @param prefix - the prefix, which decides base58check or base64check
+ * @returns `<prefix>_<payload>`
+ * @throws {AechannelError} `CODEC_INVALID_LENGTH` if the prefix has a fixed size and `bytes` differ
+ * @example encode(new Uint8Array(32), 'ak') // 'ak_11111111111111111111111111111111273Yts'
+ */
+export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<P> {
+  const spec: PrefixSpec = prefixes[prefix];
+  if (spec.size !== undefined && bytes.length !== spec.size) {
+    throw new AechannelError('CODEC_INVALID_LENGTH', `Expected ${spec.size} bytes for prefix ${prefix}_, got ${bytes.length}.`, {
+      context: { prefix, expected: spec.size, got: bytes.length },
+    });
+  }
+  const withChecksum = new Uint8Array(bytes.length + 4);
+  withChecksum.set(bytes);
+  withChecksum.set(checksumOf(bytes), bytes.length);
+  const payload = spec.base === 58 ? base58.encode(withChecksum) : base64.encode(withChecksum);
+  return `${prefix}_${payload}` as Encoded<P>;
+}
+
+/**
+ * Decodes a prefixed value, checking prefix, alphabet, checksum and length.
+ * @param value - e.g. `ak_...`
+ * @param prefix - the expected prefix (or several); any known prefix when omitted
+ * @returns the payload bytes
+ * @throws {AechannelError} `CODEC_INVALID_PREFIX`, `CODEC_INVALID_ALPHABET`,
+ *   `CODEC_INVALID_CHECKSUM` or `CODEC_INVALID_LENGTH`
+ * @example decode('ak_11111111111111111111111111111111273Yts', 'ak') // 32 zero bytes
+ */
+export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
+  if (typeof value !== 'string') {
+    throw new AechannelError('CODEC_INVALID_PREFIX', `Expected an encoded string, got ${typeof value}.`, {
+      context: { expected: prefix, got: typeof value },
+    });
+  }
+  const separator = value.indexOf('_');
+  const got = separator < 0 ? '' : value.slice(0, separator);
+  const allowed = prefix === undefined ? undefined : typeof prefix === 'string' ? [prefix] : prefix;
+  if (!isPrefix(got) || (allowed !== undefined && !allowed.includes(got))) {
+    const expected = allowed === undefined ? 'a known prefix' : allowed.map((p) => `${p}_`).join(' or ');
+    throw new AechannelError('CODEC_INVALID_PREFIX', `Expected ${expected}, got ${JSON.stringify(value.slice(0, 12))}.`, {
+      context: { expected: allowed ?? 'known', got },
+    });
+  }
+  const spec: PrefixSpec = prefixes[got];
+  let raw: Uint8Array;
+  try {
+    raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64.decode(value.slice(separator + 1));
+  } catch (cause) {
+    throw new AechannelError('CODEC_INVALID_ALPHABET', `Invalid base${spec.base} payload for prefix ${got}_.`, {
+      cause,
+      details: cause instanceof Error ? cause.message : undefined,
+      context: { prefix: got },
+    });
+  }
+  if (raw.length < 4) {
+    throw new AechannelError('CODEC_INVALID_LENGTH', `Payload of ${got}_ is shorter than its checksum.`, {
+      context: { prefix: got, expected: spec.size ?? 0, got: Math.max(raw.length - 4, 0) },
+    });
+  }
+  const bytes = raw.subarray(0, raw.length - 4);
+  const checksum = raw.subarray(raw.length - 4);
+  const expected = checksumOf(bytes);
+  if (checksum.some((b, i) => b !== expected[i])) {
+    throw new AechannelError('CODEC_INVALID_CHECKSUM', `Invalid checksum in ${got}_ value.`, { context: { prefix: got } });
+  }
+  if (spec.size !== undefined && bytes.length !== spec.size) {
+    throw new AechannelError('CODEC_INVALID_LENGTH', `Expected ${spec.size} bytes for prefix ${got}_, got ${bytes.length}.`, {
+      context: { prefix: got, expected: spec.size, got: bytes.length },
+    });
+  }
+  return bytes;
+}
+
+/**
+ * Tells whether `value` is a valid encoding (with prefix `prefix`, if given).
+ * @example isEncoded('ak_11111111111111111111111111111111273Yts', 'ak') // true
+ */
+export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value is Encoded<P> {
+  if (typeof value !== 'string') return false;
+  try {
+    decode(value, prefix);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Like {@link isEncoded} but throws the decoding error.
+ * @throws {AechannelError} the codes of {@link decode}
+ */
+export function assertIsEncoded<P extends Prefix>(value: unknown, prefix: P): asserts value is Encoded<P> {
+  decode(value as string, prefix);
+}

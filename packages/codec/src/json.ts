@@ -1,0 +1,50 @@
+/**
+ * Bigint-safe JSON (PROTOCOL.md §1.3).
+ *
+ * Amounts are in aettos (1 AE = 10^18) and the node's JSON-RPC ids are 60-bit negative
+ * integers, both beyond 2^53, so `JSON.parse` would corrupt them. Here every integer
+ * literal parses to a `bigint`, every other number (fraction or exponent) to a `number`,
+ * and `bigint` values stringify as plain integer literals.
+ */
+import { isInteger, parse, stringify } from 'lossless-json';
+import { AechannelError } from './errors.js';
+
+/** A JSON value as {@link parseJson} returns it: integers are `bigint`. */
+export type JsonValue = null | boolean | bigint | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+const parseNumber = (text: string): bigint | number => (isInteger(text) ? BigInt(text) : Number(text));
+
+/**
+ * Parses JSON text; integers become `bigint`.
+ * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON
+ * @example parseJson('{"id":-576460752303422107}') // { id: -576460752303422107n }
+ */
+export function parseJson(text: string): JsonValue {
+  try {
+    return parse(text, null, parseNumber) as JsonValue;
+  } catch (cause) {
+    throw new AechannelError('CODEC_INVALID_JSON', 'Invalid JSON text.', {
+      cause,
+      details: cause instanceof Error ? cause.message : String(cause),
+      context: { length: text.length },
+    });
+  }
+}
+
+/**
+ * Writes a value as JSON; `bigint` values become integer literals.
+ * @param space - indentation, as for `JSON.stringify`
+ * @throws {AechannelError} `CODEC_INVALID_JSON` for values JSON cannot hold (e.g. cycles)
+ */
+export function stringifyJson(value: unknown, space?: number | string): string {
+  try {
+    const text = stringify(value, undefined, space);
+    if (text === undefined) throw new TypeError('value has no JSON representation');
+    return text;
+  } catch (cause) {
+    throw new AechannelError('CODEC_INVALID_JSON', 'Value cannot be written as JSON.', {
+      cause,
+      details: cause instanceof Error ? cause.message : String(cause),
+    });
+  }
+}
