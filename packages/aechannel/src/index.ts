@@ -1,5 +1,48 @@
 /**
  * @packageDocumentation
- * placeholder
+ * `aechannel`: the æternity state channel client users write code against.
+ *
+ * What it does: a typed `Channel` (open, reconnect, reestablish; transfers, deposits,
+ * withdrawals, closing, disputes) that drives the pure protocol reducer of
+ * `@aechannel/fsm` over a `@aechannel/transport`, signs through a `@aechannel/signer`,
+ * keeps the latest co-signed state in a durable `Store`, watches the chain for stale
+ * closes and recovers dropped connections. It also holds the `aechannel` CLI.
+ *
+ * What it does not do: it does not encode transactions (codec), decide protocol
+ * transitions (fsm) or hold keys (signer). All I/O of the SDK lives here.
+ *
+ * What it may import: every `@aechannel/*` package; no other runtime dependency.
  */
-export {};
+export {
+  ChannelError,
+  conflictError,
+  invalidArgument,
+  nodeError,
+  type ChannelErrorCode,
+  type ConflictContext,
+  type NodeErrorContext,
+  type NodeErrorDetail,
+} from './errors.js';
+export { createConsoleLogger, silentLogger, type ConsoleLoggerOptions, type LogFields, type Logger, type LogLevel } from './logger.js';
+export {
+  createEmitter,
+  type CreateEmitterOptions,
+  type Emitter,
+  type IterateOptions,
+  type Listener,
+  type TypedEvent,
+} from './createEmitter.js';
+export { assertIsStoreKey, type Store, type StoreCallOptions } from './Store.js';
+export { createMemoryStore, type MemoryStore } from './createMemoryStore.js';
+export {
+  createFileStore,
+  FILE_STORE_FORMAT,
+  type FileStoreFs,
+  type FileStoreHandle,
+  type FileStoreOptions,
+} from './createFileStore.js';
+export {
+  createTranscriptRecorder,
+  type TranscriptRecorder,
+  type TranscriptTarget,
+} from './createTranscriptRecorder.js';
