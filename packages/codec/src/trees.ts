@@ -19,3 +19,30 @@ export {
   type TreeEntry,
 } from './trees/mpt.js';
 export { computeStateHash, stateHashFromRoots, type Balances, type StateRoots } from './trees/stateHash.js';
+export {
+  EMPTY_CALLS_TREE,
+  TreeTag,
+  packCallsTree,
+  packStateTrees,
+  stateTreesHash,
+  unpackCallsTree,
+  unpackStateTrees,
+  type PackStateTreesParameters,
+  type StateTrees,
+  type TreeName,
+  type UnpackStateTreesReturnType,
+} from './trees/stateTrees.js';
+export {
+  POI_TAG,
+  buildPoi,
+  buildPoiFromTrees,
+  getPoiBalances,
+  packPoi,
+  poiStateHash,
+  unpackPoi,
+  verifyPoi,
+  type Poi,
+  type PoiNode,
+  type PoiPart,
+  type VerifyPoiReturnType,
+} from './trees/poi.js';
