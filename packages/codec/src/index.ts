@@ -4,6 +4,9 @@
  * `ch_`, ...), æternity RLP for every channel transaction, ids, hashes, Merkle-Patricia
  * state hashing, fees, bigint-safe JSON, and the `AechannelError` base every package uses.
  *
+ * What it does not do: talk to a node, sign, verify signatures, or keep channel state; it
+ * only turns values into bytes and back and computes what the protocol derives from them.
+ *
  * It does no I/O and reads no clock or global state. Runtime dependencies: `rlp`,
  * `@noble/hashes`, `@scure/base`, `lossless-json`. No workspace imports.
  */
@@ -19,4 +22,71 @@ export {
   type EncodingErrorCode,
   type Prefix,
 } from './encoding.js';
+export { Tag } from './tag.js';
+export type {
+  Account,
+  AccountV1,
+  AccountV2,
+  AccountV3,
+  Channel,
+  ChannelClientReconnectTx,
+  ChannelCloseMutualTx,
+  ChannelCloseSoloTx,
+  ChannelCreateTx,
+  ChannelCreateTxV1,
+  ChannelCreateTxV2,
+  ChannelDepositTx,
+  ChannelForceProgressTx,
+  ChannelOffChainTx,
+  ChannelOffChainTxV1,
+  ChannelOffChainTxV2,
+  ChannelOffChainUpdate,
+  ChannelOffChainUpdateCallContract,
+  ChannelOffChainUpdateCreateContract,
+  ChannelOffChainUpdateDeposit,
+  ChannelOffChainUpdateMeta,
+  ChannelOffChainUpdateTransfer,
+  ChannelOffChainUpdateWithdraw,
+  ChannelSetDelegatesTx,
+  ChannelSettleTx,
+  ChannelSlashTx,
+  ChannelSnapshotSoloTx,
+  ChannelV1,
+  ChannelV2,
+  ChannelV3,
+  ChannelWithdrawTx,
+  Contract,
+  ContractCall,
+  ContractCallLogEntry,
+  ContractCallV2,
+  ContractCallV3,
+  GaAttachTx,
+  GaMetaTx,
+  GaMetaTxAuthData,
+  GaMetaTxV1,
+  GaMetaTxV2,
+  PayingForTx,
+  SignedTx,
+  SpendTx,
+  Tx,
+  TxOf,
+} from './tx.js';
+export { decodeId, encodeId, ID_SIZE, idPrefix, idTag, idTags, type EncodedId, type IdPrefix } from './id.js';
+export { schemaOf, schemas, MAX_NESTING, type ObjectSchema } from './schema.js';
+export { deserializeObject, serializeObject } from './serializeObject.js';
+export { packTx, unpackTx } from './packTx.js';
+export {
+  addSignatures,
+  buildSignedTx,
+  compareBytes,
+  decodeSignedTx,
+  hashSigningPayload,
+  SIGNATURE_SIZE,
+  signingPayload,
+  type DecodeSignedTxReturnType,
+  type SignedTxErrorType,
+} from './signedTx.js';
+export { computeChannelId, computeContractId, hash, txHash } from './hash.js';
+export { txTypeName } from './txTypeName.js';
+export { decodeFsmId, FSM_ID_SIZE } from './fsmId.js';
 export * from './trees.js';
