@@ -1,0 +1,171 @@
+/**
+ * Which accounts signed a transaction, checked the way the node checks (PROTOCOL.md §3.2):
+ * each expected signer needs exactly one matching signature, and no signature may be left
+ * over. Each signature is tried in plain mode (`utf8(networkId) ++ innerBytes`) first, then
+ * in hash mode (`utf8(networkId) ++ blake2b(innerBytes)`, the mode of the upstream JS SDK),
+ * as the node does (§3.1).
+ *
+ * The matching is written once as a generator that yields verification requests and
+ * receives their answers, so a synchronous driver (node:crypto, `./node` entry) and an
+ * asynchronous one (any platform) share it, like noble's sync/async "finish" split.
+ */
+import type { Encoded } from '@aechannel/codec';
+import { assertIsNetworkId } from './networkId.js';
+import { addressToPublicKey } from './keys.js';
+import { hashPayload, plainPayload, readSignedTx } from './signedTx.js';
+import { getVerifier } from './verifier.js';
+
+/** Options of {@link verifyTransaction}. */
+export interface VerifyTransactionOptions {
+  /** The network id the transaction was signed for (§3.1). */
+  networkId: string;
+  /** The accounts that should have signed (for a half-signed tx, those that signed so far). */
+  signers: readonly Encoded<'ak'>[];
+}
+
+/** How one signature matched. */
+export interface SignatureMatch {
+  /** The signer. */
+  address: Encoded<'ak'>;
+  /** The 64-byte signature. */
+  signature: Uint8Array;
+  /** `plain` over `networkId ++ innerBytes`, `hash` over `networkId ++ blake2b(innerBytes)`. */
+  mode: 'plain' | 'hash';
+}
+
+/** Result of {@link verifyTransaction}. */
+export interface VerifyTransactionResult {
+  /** True when every expected signer signed exactly once and no signature is left over. */
+  valid: boolean;
+  /** The expected signers that have a valid signature, in the order given. */
+  signers: Encoded<'ak'>[];
+  /** The expected signers without one. */
+  missing: Encoded<'ak'>[];
+  /** Signatures that match no expected signer (wrong key, network id or tx, or duplicates). */
+  extra: Uint8Array[];
+  /** Every match, in the order of the transaction's signatures. */
+  matches: SignatureMatch[];
+}
+
+/** One verification the matcher needs. @internal */
+export interface VerifyRequest {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** The prepared input of the matcher. @internal */
+export interface PreparedVerification {
+  signatures: Uint8Array[];
+  innerBytes: Uint8Array;
+  networkId: string;
+  signers: { address: Encoded<'ak'>; publicKey: Uint8Array }[];
+}
+
+/**
+ * Checks the arguments and splits the transaction.
+ * @internal
+ */
+export function prepareVerification(tx: Encoded<'tx'>, options: VerifyTransactionOptions): PreparedVerification {
+  assertIsNetworkId(options?.networkId);
+  const { signatures, innerBytes } = readSignedTx(tx);
+  const unique = [...new Set(options.signers)];
+  const signers = unique.map((address) => ({ address, publicKey: addressToPublicKey(address) }));
+  return { signatures, innerBytes, networkId: options.networkId, signers };
+}
+
+/**
+ * Matches signatures to signers, yielding each verification it needs.
+ * @internal
+ */
+export function* matchSignatures(input: PreparedVerification): Generator<VerifyRequest, VerifyTransactionResult, boolean> {
+  const { signatures, innerBytes, networkId, signers } = input;
+  const signerOf = new Map<number, { signer: number; mode: 'plain' | 'hash' }>();
+  const signed = new Set<number>();
+  const modes: ['plain' | 'hash', () => Uint8Array][] = [
+    ['plain', () => plainPayload(innerBytes, networkId)],
+    ['hash', () => hashPayload(innerBytes, networkId)],
+  ];
+  for (const [mode, payload] of modes) {
+    let message: Uint8Array | undefined;
+    for (const [index, signature] of signatures.entries()) {
+      if (signerOf.has(index) || signature.length !== 64) continue;
+      for (const [s, signer] of signers.entries()) {
+        if (signed.has(s)) continue;
+        message ??= payload();
+        if (yield { publicKey: signer.publicKey, message, signature }) {
+          signerOf.set(index, { signer: s, mode });
+          signed.add(s);
+          break;
+        }
+      }
+    }
+    if (signed.size === signers.length) break;
+  }
+  const matches: SignatureMatch[] = [];
+  const extra: Uint8Array[] = [];
+  for (const [index, signature] of signatures.entries()) {
+    const match = signerOf.get(index);
+    const signer = match === undefined ? undefined : signers[match.signer];
+    if (match === undefined || signer === undefined) extra.push(signature);
+    else matches.push({ address: signer.address, signature, mode: match.mode });
+  }
+  const found = signers.filter((_, s) => signed.has(s)).map((signer) => signer.address);
+  const missing = signers.filter((_, s) => !signed.has(s)).map((signer) => signer.address);
+  return { valid: missing.length === 0 && extra.length === 0, signers: found, missing, extra, matches };
+}
+
+/**
+ * Runs the matcher with a synchronous verify function.
+ * @internal
+ */
+export function driveSync(
+  input: PreparedVerification,
+  verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean,
+): VerifyTransactionResult {
+  const matcher = matchSignatures(input);
+  let step = matcher.next();
+  while (step.done !== true) {
+    const { publicKey, message, signature } = step.value;
+    step = matcher.next(verify(publicKey, message, signature));
+  }
+  return step.value;
+}
+
+/**
+ * Runs the matcher with an asynchronous verify function.
+ * @internal
+ */
+export async function driveAsync(
+  input: PreparedVerification,
+  verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>,
+): Promise<VerifyTransactionResult> {
+  const matcher = matchSignatures(input);
+  let step = matcher.next();
+  while (step.done !== true) {
+    const { publicKey, message, signature } = step.value;
+    step = matcher.next(await verify(publicKey, message, signature));
+  }
+  return step.value;
+}
+
+/**
+ * Checks which of `signers` signed `tx` (PROTOCOL.md §3.1–3.2), on the platform's native
+ * verification path (node:crypto on Node, WebCrypto where available, noble otherwise).
+ * @param tx - a signed transaction `tx_…`
+ * @param options - the network id and the accounts expected to have signed
+ * @returns `{ valid, signers, missing, extra, matches }`; `valid` means every expected
+ *   signer signed exactly once and nothing else is there
+ * @throws {AechannelError} `SIGNER_INVALID_NETWORK_ID`, `SIGNER_NOT_A_TRANSACTION`,
+ *   `SIGNER_INVALID_ADDRESS`
+ * @example
+ * const { valid, missing } = await verifyTransaction(signedTx, {
+ *   networkId: 'ae_mainnet',
+ *   signers: [initiator, responder],
+ * });
+ */
+export async function verifyTransaction(tx: Encoded<'tx'>, options: VerifyTransactionOptions): Promise<VerifyTransactionResult> {
+  const input = prepareVerification(tx, options);
+  const verifier = await getVerifier();
+  return driveAsync(input, verifier.verify);
+}
