@@ -24,17 +24,17 @@ export {
 } from './encoding.js';
 export { Tag } from './tag.js';
 export type {
-  Account,
+  AccountObject,
   AccountV1,
   AccountV2,
   AccountV3,
-  Channel,
   ChannelClientReconnectTx,
   ChannelCloseMutualTx,
   ChannelCloseSoloTx,
   ChannelCreateTx,
   ChannelCreateTxV1,
   ChannelCreateTxV2,
+  ChannelObject,
   ChannelDepositTx,
   ChannelForceProgressTx,
   ChannelOffChainTx,
@@ -55,11 +55,11 @@ export type {
   ChannelV2,
   ChannelV3,
   ChannelWithdrawTx,
-  Contract,
-  ContractCall,
   ContractCallLogEntry,
+  ContractCallObject,
   ContractCallV2,
   ContractCallV3,
+  ContractObject,
   GaAttachTx,
   GaMetaTx,
   GaMetaTxAuthData,
@@ -90,3 +90,25 @@ export { computeChannelId, computeContractId, hash, txHash } from './hash.js';
 export { txTypeName } from './txTypeName.js';
 export { decodeFsmId, FSM_ID_SIZE } from './fsmId.js';
 export * from './trees.js';
+export {
+  BYTE_GAS,
+  baseGas,
+  feeGas,
+  fixFee,
+  MAX_FEE_ATTEMPTS,
+  MIN_MINER_GAS_PRICE,
+  minFee,
+  PROTOCOL_MIN_GAS_PRICE,
+  splitCloseMutualFee,
+  TX_BASE_GAS,
+  type FeeErrorType,
+  type FixFeeParameters,
+  type SplitCloseMutualFeeReturnType,
+  type TxWithFee,
+} from './fees.js';
+export {
+  DEFAULT_MINIMUM_DEPTH_FACTOR,
+  DEFAULT_MINIMUM_DEPTH_PLAIN,
+  minimumDepth,
+  type MinimumDepthParameters,
+} from './minimumDepth.js';

@@ -161,7 +161,7 @@ export const schemas: readonly ObjectSchema[] = [
     channelReserve: int, initiatorDelegateIds: list(account), responderDelegateIds: list(account), stateHash, round: int,
     soloRound: int, lockPeriod: int, lockedUntil: int, initiatorAuth: bytes, responderAuth: bytes,
   }),
-  row<T.Contract>(Tag.Contract, 1, 'Contract', {
+  row<T.ContractObject>(Tag.Contract, 1, 'Contract', {
     owner: id('ak', 'ct'), ctVersion: int, code: bytes, log: bytes, active: bool, referrers: list(anyId), deposit: int,
   }),
   row<T.ContractCallV2>(Tag.ContractCall, 2, 'ContractCall', {

@@ -329,7 +329,7 @@ export interface AccountV3 {
 }
 
 /** Account, §2.10. */
-export type Account = AccountV1 | AccountV2 | AccountV3;
+export type AccountObject = AccountV1 | AccountV2 | AccountV3;
 
 interface ChannelBase {
   tag: typeof Tag.Channel;
@@ -370,10 +370,10 @@ export interface ChannelV3 extends ChannelBase {
 }
 
 /** Channel on-chain object, §2.10. */
-export type Channel = ChannelV1 | ChannelV2 | ChannelV3;
+export type ChannelObject = ChannelV1 | ChannelV2 | ChannelV3;
 
 /** Contract, §2.10. */
-export interface Contract {
+export interface ContractObject {
   tag: typeof Tag.Contract;
   version: 1;
   owner: Encoded<'ak' | 'ct'>;
@@ -419,7 +419,7 @@ export interface ContractCallV3 extends ContractCallBase {
 }
 
 /** Contract call, §2.10. */
-export type ContractCall = ContractCallV2 | ContractCallV3;
+export type ContractCallObject = ContractCallV2 | ContractCallV3;
 
 /** Generalized-account attach tx, tag 80 v1. */
 export interface GaAttachTx {
@@ -503,10 +503,10 @@ export type Tx =
   | ChannelOffChainTx
   | ChannelOffChainUpdate
   | ChannelClientReconnectTx
-  | Account
-  | Channel
-  | Contract
-  | ContractCall
+  | AccountObject
+  | ChannelObject
+  | ContractObject
+  | ContractCallObject
   | GaAttachTx
   | GaMetaTx
   | GaMetaTxAuthData
