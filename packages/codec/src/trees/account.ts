@@ -34,7 +34,7 @@ const CONTRACT_ID_TAG = 5;
  * @param account - nonce and balance (bigint), plus flags/GA fields for v2 and v3
  * @returns the serialized account
  * @throws {AechannelError} `CODEC_INVALID_FIELD` on a negative or non-bigint amount or a bad GA contract
- * @example packAccount({ nonce: 0n, balance: 69999999999999n }) // ca0a0100863faa25225f
+ * @example packAccount({ nonce: 0n, balance: 69999999999999n }) // ca0a0100863faa25225fff
  */
 export function packAccount(account: PackAccountParameters): Uint8Array {
   const nonce = intToBytes(account.nonce, 'nonce');
