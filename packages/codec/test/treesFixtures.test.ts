@@ -6,12 +6,9 @@
  * connect URL). Updates: a `channels.sign.*` request carries the new tx and its `updates`;
  * applying them to a state reached earlier must give the tx's state hash. Conflicts and
  * aborts leave states unused, so any earlier state may be the base (the most recent first).
- * Txs are decoded here with plain RLP so this test depends on nothing but the trees code.
  */
-import * as RLP from 'rlp';
 import { describe, expect, it } from 'vitest';
-import { decode, encode, type Encoded } from '../src/encoding.js';
-import { computeStateHash } from '../src/trees.js';
+import { computeStateHash, Tag, unpackTx, type Encoded, type Tx } from '../src/index.js';
 
 interface Section {
   kind: 'connect' | 'send' | 'receive' | 'info' | 'close';
@@ -31,36 +28,22 @@ const { loadFixtures } = (await import(/* @vite-ignore */ fixturesModule)) as { 
 const fixtures = loadFixtures();
 
 type Balances = Record<Encoded<'ak'>, bigint>;
-type Nested = Uint8Array | Nested[];
 
-const int = (b: Nested | undefined): bigint => {
-  if (!(b instanceof Uint8Array)) throw new Error('expected bytes');
-  return b.reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
-};
-const bytes = (b: Nested | undefined): Uint8Array => {
-  if (!(b instanceof Uint8Array)) throw new Error('expected bytes');
-  return b;
-};
-const idToAk = (b: Nested | undefined): Encoded<'ak'> => encode(bytes(b).subarray(1), 'ak');
-
-/** Inner tx of a `tx_` signed tx: [tag, version, ...fields]. */
-function innerTx(tx: string): { tag: number; version: number; fields: Nested[] } {
-  const signed = RLP.decode(decode(tx, 'tx')) as Nested[];
-  expect(Number(int(signed[0]))).toBe(11);
-  const inner = RLP.decode(bytes(signed[3])) as Nested[];
-  return { tag: Number(int(inner[0])), version: Number(int(inner[1])), fields: inner.slice(2) };
+/** Inner tx of a `tx_` signed tx, decoded by the codec's `unpackTx`. */
+function innerTx(tx: string): Tx {
+  const signed = unpackTx(tx as Encoded<'tx'>);
+  if (signed.tag !== Tag.SignedTx) throw new Error(`expected a signed tx, got tag ${signed.tag}`);
+  return signed.encodedTx;
 }
 
-/** State hash of a channel tx, by tag (§2.6). */
-function stateHashOf(tx: { tag: number; version: number; fields: Nested[] }): Encoded<'st'> | undefined {
+/** New state hash of a create, deposit, withdraw or off-chain tx (§2.6). */
+function stateHashOf(tx: Tx): Encoded<'st'> | undefined {
   switch (tx.tag) {
-    case 50: // create v1: ... delegate_ids, state_hash, nonce; v2 has two delegate lists
-      return encode(bytes(tx.fields[tx.version === 1 ? 9 : 10]), 'st');
-    case 51: // deposit
-    case 52: // withdraw
-      return encode(bytes(tx.fields[5]), 'st');
-    case 57: // off-chain v2: [ch, round, state_hash]
-      return encode(bytes(tx.fields[tx.version === 1 ? 3 : 2]), 'st');
+    case Tag.ChannelCreateTx:
+    case Tag.ChannelDepositTx:
+    case Tag.ChannelWithdrawTx:
+    case Tag.ChannelOffChainTx:
+      return tx.stateHash;
     default:
       return undefined;
   }
@@ -158,16 +141,14 @@ describe('state hashes of the fixture recordings', () => {
       const [open] = opens(fixture);
       for (const req of signRequests(fixture)) {
         const tx = innerTx(req.tx);
-        if (tx.tag !== 50) continue;
+        if (tx.tag !== Tag.ChannelCreateTx) continue;
         expect(open, fixture.name).toBeDefined();
         const o = open as Open;
-        const initiator = idToAk(tx.fields[0]);
-        const responder = idToAk(tx.fields[2]);
-        expect([initiator, responder]).toEqual([o.initiator, o.responder]);
-        expect([int(tx.fields[1]), int(tx.fields[3])]).toEqual([o.initiatorAmount, o.responderAmount]);
+        expect([tx.initiatorId, tx.responderId]).toEqual([o.initiator, o.responder]);
+        expect([tx.initiatorAmount, tx.responderAmount]).toEqual([o.initiatorAmount, o.responderAmount]);
         const balances = {
-          [initiator]: int(tx.fields[1]) - o.pushAmount,
-          [responder]: int(tx.fields[3]) + o.pushAmount,
+          [tx.initiatorId]: tx.initiatorAmount - o.pushAmount,
+          [tx.responderId]: tx.responderAmount + o.pushAmount,
         };
         expect(computeStateHash(balances), `${fixture.name} ${req.method}`).toBe(stateHashOf(tx));
         checked += 1;
@@ -196,7 +177,7 @@ describe('state hashes of the fixture recordings', () => {
     for (const fixture of fixtures) {
       for (const req of signRequests(fixture)) {
         const tx = innerTx(req.tx);
-        if (tx.tag === 50 || req.updates.length === 0) continue;
+        if (tx.tag === Tag.ChannelCreateTx || req.updates.length === 0) continue;
         const expected = stateHashOf(tx);
         if (expected === undefined) continue;
         const candidates = [...known.values()].flat().reverse();

@@ -191,3 +191,19 @@ describe('buildPoi / verifyPoi (§2.11)', () => {
     expect(codeOf(() => verifyPoi(packPoi({ calls: { rootHash, nodes } })))).toBe('CODEC_INVALID_POI');
   });
 });
+
+describe('hostile RLP', () => {
+  it('turns a very deep list nesting into CODEC_INVALID_RLP', () => {
+    // [[[[...]]]] 50 000 levels deep, built from the inside out without re-copying
+    const headers: number[][] = [];
+    let length = 1; // innermost c0
+    for (let i = 0; i < 50_000; i += 1) {
+      const header = length < 56 ? [0xc0 + length] : [0xf7 + Math.ceil(length.toString(16).length / 2), ...Buffer.from(length.toString(16).padStart(Math.ceil(length.toString(16).length / 2) * 2, '0'), 'hex')];
+      headers.push(header);
+      length += header.length;
+    }
+    const bytes = Uint8Array.from([...headers.reverse().flat(), 0xc0]);
+    expect(codeOf(() => verifyPoi(bytes))).toMatch(/^CODEC_(INVALID_RLP|UNSUPPORTED_OBJECT)$/);
+    expect(codeOf(() => unpackStateTrees(bytes))).toMatch(/^CODEC_(INVALID_RLP|UNSUPPORTED_OBJECT)$/);
+  });
+});
