@@ -86,3 +86,11 @@ describe('computeStateHash', () => {
     );
   });
 });
+
+describe('computeStateHash encoding', () => {
+  it('writes the state hash as st_ base64check', () => {
+    expect(computeStateHash({ [seed000.initiator]: 69_999_999_999_999n, [seed000.responder]: 40_000_000_000_001n })).toBe(
+      'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgsqc5lj',
+    );
+  });
+});

@@ -69,7 +69,7 @@ export function balancesToEntries(balances: Balances): [Uint8Array, Uint8Array][
  * computeStateHash({
  *   ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS: 69999999999999n,
  *   ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W: 40000000000001n,
- * }); // 'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgv...'
+ * }); // 'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgsqc5lj'
  */
 export function computeStateHash(balances: Balances): Encoded<'st'> {
   return stateHashFromRoots({ accounts: mptRoot(balancesToEntries(balances)) });
