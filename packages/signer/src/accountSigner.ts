@@ -1,9 +1,15 @@
 /**
  * Adapts an account object of another SDK, such as `MemoryAccount` of `@aeternity/aepp-sdk`,
- * to {@link Signer}. Such accounts may sign in hash mode (PROTOCOL.md §3.1), which the node
- * accepts; the result is verified either way.
+ * to {@link Signer}.
+ *
+ * Such an account signs an *unsigned* transaction: given `tx_` of a bare inner tx it returns
+ * `[11, 1, [signature], inner]` (given a signed tx, aepp-sdk 14 would wrap the whole tag-11
+ * object as the inner tx and sign that). So the adapter hands it the inner bytes received,
+ * takes the new signature from its answer after checking the inner bytes are unchanged and
+ * the signature verifies (aepp-sdk signs in hash mode, PROTOCOL.md §3.1, which the node
+ * accepts), and adds it to the signatures already present.
  */
-import type { Encoded } from '@aechannel/codec';
+import { encode, type Encoded } from '@aechannel/codec';
 import { raceAbort, throwIfAborted } from './abort.js';
 import { assertIsBytes } from './baseSigner.js';
 import { signerError } from './errors.js';
@@ -16,7 +22,8 @@ import { getVerifier } from './verifier.js';
 
 /**
  * What {@link accountSigner} needs: an address and a `signTransaction(tx, { networkId })`
- * returning the signed tx. `unsafeSign` or `sign` (raw bytes), if present, backs `signBytes`.
+ * that signs the unsigned transaction `tx` and returns it as a signed tx. `unsafeSign` or
+ * `sign` (raw bytes), if present, backs `signBytes`.
  */
 export interface SigningAccount {
   readonly address: Encoded<'ak'>;
@@ -28,8 +35,8 @@ export interface SigningAccount {
 /**
  * Wraps an account object as a {@link Signer}.
  * @param account - e.g. `new MemoryAccount(secretKey)` from `@aeternity/aepp-sdk`
- * @returns a {@link Signer} that checks every result: same inner bytes, previous signatures
- *   kept, one new valid signature by `account.address` (plain or hash mode)
+ * @returns a {@link Signer} that passes the account the inner tx and checks its answer: same
+ *   inner bytes, one new valid signature by `account.address` (plain or hash mode)
  * @throws {AechannelError} `SIGNER_INVALID_ADDRESS` for a bad `account.address`,
  *   `SIGNER_UNSUPPORTED` if it has no `signTransaction`. Its methods throw
  *   `SIGNER_TX_MISMATCH`, `SIGNER_INVALID_SIGNATURE`, `SIGNER_REFUSED` (the account threw),
@@ -55,14 +62,15 @@ export function accountSigner(account: SigningAccount): Signer {
     if (done !== undefined) return done;
     let returned: unknown;
     try {
-      returned = await raceAbort(Promise.resolve().then(() => account.signTransaction(tx, { networkId })), signal);
+      const unsigned = encode(pending.innerBytes, 'tx');
+      returned = await raceAbort(Promise.resolve().then(() => account.signTransaction(unsigned, { networkId })), signal);
     } catch (error) {
       throw asRefusal(error);
     }
     if (typeof returned !== 'string' || !returned.startsWith('tx_')) {
       throw signerError('SIGNER_INVALID_SIGNATURE', 'The account returned something other than a tx_ signed transaction');
     }
-    return acceptSignedTx(pending, returned as Encoded<'tx'>);
+    return acceptSignedTx(pending, returned as Encoded<'tx'>, false);
   }
 
   async function signBytes(bytes: Uint8Array, options?: SignBytesOptions): Promise<Uint8Array> {

@@ -107,7 +107,7 @@ export function callbackSigner(address: Encoded<'ak'>, fn: CallbackSignerFunctio
       ...(signal === undefined ? {} : { signal }),
     };
     const result = await call(request, signal);
-    if (typeof result === 'string' && result.startsWith('tx_')) return acceptSignedTx(pending, result as Encoded<'tx'>);
+    if (typeof result === 'string' && result.startsWith('tx_')) return acceptSignedTx(pending, result as Encoded<'tx'>, true);
     if (result instanceof Uint8Array || (typeof result === 'string' && result.startsWith('sg_'))) {
       return acceptSignature(pending, signatureBytes(result as Uint8Array | Encoded<'sg'>));
     }

@@ -54,20 +54,21 @@ export async function acceptSignature(request: ExternalRequest, signature: Uint8
 
 /**
  * Accepts a signed tx from an external signer: same inner bytes, every signature that was
- * there still there, and at least one new signature that verifies for `address` (plain or
- * hash mode). The result carries the original signatures plus that one, sorted; anything
- * else the signer added is dropped, since only `address`'s signature belongs to it.
+ * there still there (when the signer was given them: `keepsSignatures`), and at least one new
+ * signature that verifies for `address` (plain or hash mode). The result carries the original
+ * signatures plus that one, sorted; anything else the signer added is dropped, since only
+ * `address`'s signature belongs to it.
  * @internal
  * @throws {AechannelError} `SIGNER_NOT_A_TRANSACTION`, `SIGNER_TX_MISMATCH`, `SIGNER_INVALID_SIGNATURE`
  */
-export async function acceptSignedTx(request: ExternalRequest, returned: Encoded<'tx'>): Promise<Encoded<'tx'>> {
+export async function acceptSignedTx(request: ExternalRequest, returned: Encoded<'tx'>, keepsSignatures: boolean): Promise<Encoded<'tx'>> {
   const result = readSignedTx(returned);
   if (!equalBytes(result.innerBytes, request.innerBytes)) {
     throw signerError('SIGNER_TX_MISMATCH', 'The signer returned a different transaction than it was asked to sign', {
       context: { address: request.address },
     });
   }
-  const kept = request.signatures.every((before) => result.signatures.some((after) => equalBytes(before, after)));
+  const kept = !keepsSignatures || request.signatures.every((before) => result.signatures.some((after) => equalBytes(before, after)));
   if (!kept) {
     throw signerError('SIGNER_TX_MISMATCH', 'The signer dropped signatures that were already on the transaction', {
       context: { address: request.address },

@@ -101,7 +101,8 @@ export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
   head[31] = ((head[31] ?? 0) & 127) | 64;
   let scalar = 0n;
   for (let i = 31; i >= 0; i -= 1) scalar = (scalar << 8n) | BigInt(head[i] ?? 0);
-  return Point.BASE.multiply(scalar).toBytes();
+  // The clamped scalar is ≥ 2^254 > L: reduce it mod the group order L (the same point, §5.1.5 step 3).
+  return Point.BASE.multiply(scalar % Point.CURVE().n).toBytes();
 }
 
 /**
