@@ -31,10 +31,24 @@ export class FieldError extends Error {
   }
 }
 
+/** What a field holds, as data (for introspection, docs and test generators). */
+export type FieldShape =
+  | { readonly type: 'int' }
+  | { readonly type: 'bool' }
+  | { readonly type: 'binary'; readonly size?: number }
+  | { readonly type: 'encoded'; readonly prefix: Prefix; readonly size: number }
+  | { readonly type: 'id'; readonly prefixes: readonly IdPrefix[] }
+  | { readonly type: 'text' }
+  | { readonly type: 'list'; readonly of: Field<unknown> }
+  | { readonly type: 'record'; readonly entries: readonly (readonly [string, Field<unknown>])[] }
+  | { readonly type: 'object' };
+
 /** Codec of one field of type `T`. */
 export interface Field<T> {
   /** Short type name used in error messages, e.g. `int`, `id(ak)`, `[binary]`. */
   readonly kind: string;
+  /** The field's type as data. */
+  readonly shape: FieldShape;
   decode(item: RlpItem, depth: number): T;
   encode(value: T): RlpInput;
 }
@@ -96,6 +110,7 @@ export function bytesToInt(bytes: Uint8Array): bigint {
 /** `int` (§2.1): unsigned, minimal big-endian. */
 export const int: Field<bigint> = {
   kind: 'int',
+  shape: { type: 'int' },
   decode: (item) => bytesToInt(bytesOf(item, 'int')),
   encode: intToBytes,
 };
@@ -103,6 +118,7 @@ export const int: Field<bigint> = {
 /** `bool` (§2.1): the byte 0x01 or 0x00. */
 export const bool: Field<boolean> = {
   kind: 'bool',
+  shape: { type: 'bool' },
   decode(item) {
     const bytes = bytesOf(item, 'bool');
     if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 1)) throw new FieldError('expected a bool (0x00 or 0x01)');
@@ -122,6 +138,7 @@ export function binary(size?: number): Field<Uint8Array> {
   const kind = size === undefined ? 'binary' : `binary(${size})`;
   return {
     kind,
+    shape: size === undefined ? { type: 'binary' } : { type: 'binary', size },
     decode(item) {
       const bytes = bytesOf(item, kind);
       if (size !== undefined && bytes.length !== size) throw new FieldError(`expected ${size} bytes, got ${bytes.length}`, bytes.length);
@@ -144,6 +161,7 @@ export function encodedBinary<P extends Prefix>(prefix: P, size: number): Field<
   const kind = `${prefix}(${size})`;
   return {
     kind,
+    shape: { type: 'encoded', prefix, size },
     decode(item) {
       const bytes = bytesOf(item, kind);
       if (bytes.length !== size) throw new FieldError(`expected ${size} bytes, got ${bytes.length}`, bytes.length);
@@ -167,6 +185,7 @@ export function id<P extends IdPrefix>(...allowed: P[]): Field<Encoded<P>> {
   const kind = `id(${allowed.join('|')})`;
   return {
     kind,
+    shape: { type: 'id', prefixes: allowed },
     decode(item) {
       try {
         return decodeId(bytesOf(item, kind), allowed) as Encoded<P>;
@@ -190,6 +209,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** A `binary` holding UTF-8 text (e.g. the `role` of a client reconnect tx). */
 export const text: Field<string> = {
   kind: 'string',
+  shape: { type: 'text' },
   decode(item) {
     try {
       return utf8.decode(bytesOf(item, 'string'));
@@ -209,6 +229,7 @@ export function list<T>(of: Field<T>): Field<T[]> {
   const kind = `[${of.kind}]`;
   return {
     kind,
+    shape: { type: 'list', of: of as Field<unknown> },
     decode(item, depth) {
       if (!Array.isArray(item)) throw new FieldError(`expected ${kind} (a list), got a byte string`);
       const out = new Array<T>(item.length);
@@ -230,6 +251,7 @@ export function record<T extends object>(fields: { [K in keyof T]-?: Field<T[K]>
   const kind = `[${entries.map(([, f]) => f.kind).join(', ')}]`;
   return {
     kind,
+    shape: { type: 'record', entries },
     decode(item, depth) {
       if (!Array.isArray(item) || item.length !== entries.length) throw new FieldError(`expected ${kind}`);
       const out: Record<string, unknown> = {};

@@ -73,6 +73,7 @@ export type {
 } from './tx.js';
 export { decodeId, encodeId, ID_SIZE, idPrefix, idTag, idTags, type EncodedId, type IdPrefix } from './id.js';
 export { schemaOf, schemas, MAX_NESTING, type ObjectSchema } from './schema.js';
+export type { Field, FieldShape, RlpInput, RlpItem } from './fields.js';
 export { deserializeObject, serializeObject } from './serializeObject.js';
 export { packTx, unpackTx } from './packTx.js';
 export {

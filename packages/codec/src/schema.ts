@@ -60,6 +60,7 @@ export function decodeRlp(bytes: Uint8Array, context: Record<string, unknown> = 
 /** A `binary` field holding a serialized object (§2.4 `transaction`, §2.9 `tx`), decoded. */
 const nestedTx: Field<T.Tx> = {
   kind: 'S(tx)',
+  shape: { type: 'object' },
   decode(item, depth) {
     if (!(item instanceof Uint8Array)) throw new FieldError('expected a serialized object (a byte string), got a list');
     if (depth >= MAX_NESTING) throw new FieldError(`objects nested more than ${MAX_NESTING} levels`);

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAechannelError } from './errors.js';
+import { baseGas, splitCloseMutualFee } from './fees.js';
+import { minimumDepth } from './minimumDepth.js';
+import { Tag } from './tag.js';
+
+const codeOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (e) {
+    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
+  }
+  return undefined;
+};
+
+describe('baseGas', () => {
+  it('follows §5.1', () => {
+    expect(baseGas(Tag.ChannelCreateTx)).toBe(15000n);
+    expect(baseGas(Tag.ChannelSnapshotSoloTx)).toBe(15000n);
+    expect(baseGas(Tag.ChannelForceProgressTx)).toBe(450000n);
+    expect(baseGas(Tag.GaMetaTx)).toBe(75000n);
+    expect(baseGas(Tag.ChannelOffChainTx)).toBe(0n);
+    expect(codeOf(() => baseGas(Tag.Account))).toBe('CODEC_UNSUPPORTED_OBJECT');
+  });
+});
+
+describe('splitCloseMutualFee (§5.5)', () => {
+  it('takes half from each side, the odd unit from the initiator', () => {
+    expect(splitCloseMutualFee(69999999999998n, 40000000000002n, 16900000000000n)).toEqual({
+      initiatorAmountFinal: 61549999999998n,
+      responderAmountFinal: 31550000000002n,
+    });
+    expect(splitCloseMutualFee(10n, 10n, 5n)).toEqual({ initiatorAmountFinal: 7n, responderAmountFinal: 8n });
+  });
+
+  it('lets the richer side pay the odd unit or the rest', () => {
+    // I = 2 < ceil 3 but >= floor 2: responder pays the ceiling.
+    expect(splitCloseMutualFee(2n, 10n, 5n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 7n });
+    // I = 1 below both halves: responder pays the rest.
+    expect(splitCloseMutualFee(1n, 10n, 6n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 5n });
+    expect(splitCloseMutualFee(10n, 1n, 6n)).toEqual({ initiatorAmountFinal: 5n, responderAmountFinal: 0n });
+  });
+
+  it('refuses when the balances do not cover the fee', () => {
+    expect(codeOf(() => splitCloseMutualFee(1n, 2n, 4n))).toBe('CODEC_INSUFFICIENT_BALANCE');
+  });
+
+  it('always conserves value and never goes negative', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: 0n, max: 10n ** 20n }), (i, r, f) => {
+        fc.pre(i + r >= f);
+        const { initiatorAmountFinal, responderAmountFinal } = splitCloseMutualFee(i, r, f);
+        expect(initiatorAmountFinal + responderAmountFinal).toBe(i + r - f);
+        expect(initiatorAmountFinal >= 0n && responderAmountFinal >= 0n).toBe(true);
+        expect(initiatorAmountFinal <= i && responderAmountFinal <= r).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('minimumDepth (§10.1)', () => {
+  const fee = 17640000000000n;
+  it('reproduces the worked examples', () => {
+    expect(minimumDepth({ fee })).toBe(3n);
+    expect(minimumDepth({ fee, strategy: 'txfee', value: 0n })).toBe(1n);
+    expect(minimumDepth({ fee, strategy: 'txfee', value: 1n })).toBe(17640n);
+    expect(minimumDepth({ fee, strategy: 'txfee', value: 2n })).toBe(133n);
+    expect(minimumDepth({ fee, strategy: 'txfee', value: 3n })).toBe(27n);
+    expect(minimumDepth({ fee, strategy: 'plain' })).toBe(3n);
+    expect(minimumDepth({ fee, strategy: 'plain', value: 7n })).toBe(7n);
+  });
+
+  it('reproduces the upstream table for MinimumGasPrice = 1e9', () => {
+    const table: [bigint, bigint, bigint][] = [
+      [1n, 1_000_000_000n, 1n], [1n, 1_500_000_000n, 2n], [1n, 2_000_000_000n, 2n], [1n, 3_000_000_000n, 3n],
+      [2n, 1_000_000_000n, 1n], [2n, 6_000_000_000n, 3n], [2n, 9_000_000_000n, 3n], [2n, 30_000_000_000n, 6n],
+      [3n, 1_000_000_000n, 1n], [3n, 6_000_000_000n, 2n], [3n, 9_000_000_000n, 3n], [3n, 30_000_000_000n, 4n],
+    ];
+    for (const [value, f, depth] of table) expect(minimumDepth({ fee: f, value })).toBe(depth);
+  });
+
+  it('is the smallest n with n^factor * 1e9 >= fee', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.bigInt({ min: 1n, max: 40n }), (f, factor) => {
+        const n = minimumDepth({ fee: f, value: factor });
+        expect(n ** factor * 1_000_000_000n >= f).toBe(true);
+        expect((n - 1n) ** factor * 1_000_000_000n < f).toBe(true);
+      }),
+    );
+  });
+
+  it('rejects negative input', () => {
+    expect(codeOf(() => minimumDepth({ fee: -1n }))).toBe('CODEC_INVALID_FIELD');
+  });
+});
