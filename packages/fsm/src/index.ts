@@ -1,5 +1,92 @@
 /**
  * @packageDocumentation
- * placeholder
+ * `@aechannel/fsm`: the client side of the æternity state channel protocol (PROTOCOL.md
+ * §6–§11) as a pure reducer, `step(state, input) -> { state, effects }`, that never signs
+ * what it did not check (`verifySignRequest`).
+ *
+ * What it does: tracks the channel (status, round, balances, latest co-signed state, fsm
+ * id), turns node messages, user commands and signer answers into the JSON-RPC requests to
+ * send, the sign requests to hand to a signer, the events to emit, the commands to settle,
+ * the snapshots to persist and the timers to arm.
+ *
+ * What it does not do: no sockets, no signing keys or ed25519, no storage, no timers, no
+ * clock (`now` is an input), no randomness. A driver (the umbrella `aechannel` `Channel`, or
+ * your own) carries out the effects. Off-chain contracts are not supported (commands settle
+ * with `FSM_NOT_SUPPORTED`).
+ *
+ * Imports: `@aechannel/codec` only (no transport, signer, timers, `Date.now`,
+ * `Math.random`, storage or `node:` modules).
  */
-export {};
+export type {
+  AckOperation,
+  ChannelEvent,
+  ChannelOptions,
+  ChannelState,
+  ChannelStatus,
+  ClientTimeouts,
+  Command,
+  CommandKind,
+  CommandOf,
+  CommandResults,
+  Effect,
+  EffectKind,
+  Input,
+  InputKind,
+  MinimumDepthStrategy,
+  NodeTimeouts,
+  OnChainTxParams,
+  OperationStage,
+  OwnOperation,
+  PendingRequest,
+  PersistedChannel,
+  Phase,
+  ReportOptions,
+  Role,
+  SignRecord,
+  SignTag,
+  StartMode,
+  StepResult,
+  TimerName,
+} from './types.js';
+export { FsmErrorCode, fsmError } from './errors.js';
+export {
+  createInitialState,
+  DEFAULT_CLIENT_TIMEOUTS,
+  deserializeState,
+  getBalances,
+  getChannelId,
+  getFsmId,
+  getLatestState,
+  getPersistedChannel,
+  getPhase,
+  getRound,
+  getStatus,
+  initialBalances,
+  nextDeadline,
+  nextTimer,
+  serializeState,
+  type CreateInitialStateParameters,
+} from './state.js';
+export { buildConnectQuery } from './buildConnectQuery.js';
+export {
+  parseUpdate,
+  verifySignRequest,
+  type ParsedUpdate,
+  type VerifySignRequestFailure,
+  type VerifySignRequestReturnType,
+  type VerifySignRequestSuccess,
+} from './verifySignRequest.js';
+export {
+  COMMAND_RULES,
+  DEFAULT_REFUSAL_CODE,
+  FSM_CLOSE_CODE,
+  INFO_EVENTS,
+  NOTIFICATIONS,
+  REPLY_METHOD,
+  start,
+  step,
+  TRANSITIONS,
+  UNHANDLED,
+  VERIFICATION_ABORT_CODE,
+  type Transition,
+} from './transitions.js';

@@ -1,0 +1,200 @@
+/**
+ * Creating, (de)serializing and reading the reducer state.
+ *
+ * The state is plain data: objects, arrays, strings, booleans, `null`, `number` and
+ * `bigint`. {@link serializeState} writes it with codec's bigint-safe `stringifyJson`; since
+ * `parseJson` turns every JSON integer into a `bigint`, plain numbers are written as
+ * `{"$number": "<text>"}` so they come back as numbers.
+ */
+import { AechannelError, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
+import type { ChannelOptions, ChannelState, ChannelStatus, PersistedChannel, StartMode, TimerName } from './types.js';
+
+/** Default client-side timers (ms). */
+export const DEFAULT_CLIENT_TIMEOUTS = Object.freeze({ fsmUp: 30_000, reply: 60_000 });
+
+/** Parameters of {@link createInitialState}. */
+export interface CreateInitialStateParameters {
+  /** `open` a new channel, `reconnect` to a running node fsm, or `reestablish` a stopped one. */
+  mode: StartMode;
+  /** Required for `reconnect`/`reestablish`: what the store kept. */
+  savedState?: PersistedChannel;
+}
+
+/** The initial balances of a channel: §2.11 (push amount moves to the responder). */
+export function initialBalances(options: ChannelOptions, initiatorId: Encoded<'ak'>): Record<Encoded<'ak'>, bigint> {
+  const push = options.pushAmount ?? 0n;
+  return {
+    [initiatorId]: options.initiatorAmount - push,
+    [options.responderId]: options.responderAmount + push,
+  } as Record<Encoded<'ak'>, bigint>;
+}
+
+/**
+ * Creates the state of a channel that has not started yet. Feed `{type: 'start'}` next: the
+ * fsm answers with a `connect` effect.
+ * @param options - open parameters, network id and client limits
+ * @param parameters - the mode, and the saved state for reconnect/reestablish
+ * @returns the initial state (phase `initial`)
+ * @throws {AechannelError} `FSM_INVALID_COMMAND` when reconnect/reestablish lacks a saved state or channel id
+ * @example
+ * const state = createInitialState(options, { mode: 'open' });
+ * const { effects } = step(state, { type: 'start', now: Date.now() }); // [{ type: 'connect', query }]
+ */
+export function createInitialState(options: ChannelOptions, parameters?: { mode: 'open' }): ChannelState;
+export function createInitialState(
+  options: Partial<ChannelOptions>,
+  parameters: { mode: 'reconnect' | 'reestablish'; savedState: PersistedChannel },
+): ChannelState;
+export function createInitialState(options: ChannelOptions, parameters: CreateInitialStateParameters): ChannelState;
+export function createInitialState(options: Partial<ChannelOptions>, parameters: CreateInitialStateParameters = { mode: 'open' }): ChannelState {
+  const { mode, savedState } = parameters;
+  if (mode !== 'open' && savedState === undefined && options.existingChannelId === undefined) {
+    throw new AechannelError('FSM_INVALID_COMMAND', `Mode "${mode}" needs a saved state or options.existingChannelId.`, {
+      context: { mode },
+    });
+  }
+  // Options for a saved channel: the stored open parameters, overridden by what the caller gives now.
+  const merged = (savedState === undefined ? { ...options } : { ...savedState.options, ...options }) as ChannelOptions;
+  return {
+    format: 'aechannel-fsm-state',
+    version: 1,
+    mode,
+    options: merged,
+    phase: 'initial',
+    status: 'disconnected',
+    fsmId: savedState?.fsmId ?? null,
+    channelId: savedState?.channelId ?? options.existingChannelId ?? null,
+    latestState: savedState?.latestState ?? null,
+    round: savedState?.round ?? 0n,
+    balances: savedState === undefined ? {} : { ...savedState.balances },
+    onChainRound: savedState?.onChainRound ?? 0n,
+    opening: { sign: null, refused: false },
+    own: null,
+    ack: null,
+    queue: [],
+    requests: [],
+    signedAhead: null,
+    persisting: null,
+    deferred: [],
+    timers: {},
+    counters: { rpc: 1n, sign: 1, persist: 1 },
+    rejection: null,
+    connectOptions: mode === 'open' ? null : { ...options },
+    closingBy: null,
+  };
+}
+
+const NUMBER_TAG = '$number';
+
+function encodeNumbers(value: unknown): unknown {
+  if (typeof value === 'number') return { [NUMBER_TAG]: String(value) };
+  if (Array.isArray(value)) return value.map(encodeNumbers);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+function decodeNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeNumbers);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0]![0] === NUMBER_TAG && typeof entries[0]![1] === 'string') return Number(entries[0]![1]);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entries) out[key] = decodeNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Writes the state as text (bigints and numbers preserved).
+ * @param state - any state returned by this package
+ * @returns JSON text
+ * @example const text = serializeState(state); deserializeState(text) // deep-equals state
+ */
+export function serializeState(state: ChannelState): string {
+  return stringifyJson(encodeNumbers(state));
+}
+
+/**
+ * Reads a state written by {@link serializeState}.
+ * @param text - the text
+ * @returns the state
+ * @throws {AechannelError} `FSM_INVALID_STATE` when the text is not a serialized state; `CODEC_INVALID_JSON` when it is not JSON
+ * @example const state = deserializeState(serializeState(createInitialState(options)));
+ */
+export function deserializeState(text: string): ChannelState {
+  const value = decodeNumbers(parseJson(text)) as Partial<ChannelState> | null;
+  if (value === null || typeof value !== 'object' || value.format !== 'aechannel-fsm-state' || value.version !== 1) {
+    throw new AechannelError('FSM_INVALID_STATE', 'Not a serialized fsm state (format aechannel-fsm-state, version 1).');
+  }
+  return value as ChannelState;
+}
+
+/** Connection/channel status (PROTOCOL.md §9.14). */
+export function getStatus(state: ChannelState): ChannelStatus {
+  return state.status;
+}
+
+/** Coarse phase (row of the transition table). */
+export function getPhase(state: ChannelState): ChannelState['phase'] {
+  return state.phase;
+}
+
+/** Round of the latest co-signed state (0 before the create tx is co-signed). */
+export function getRound(state: ChannelState): bigint {
+  return state.round;
+}
+
+/** Balances of the latest co-signed state (empty before it exists). */
+export function getBalances(state: ChannelState): Record<Encoded<'ak'>, bigint> {
+  return { ...state.balances };
+}
+
+/** The channel id, once known. */
+export function getChannelId(state: ChannelState): Encoded<'ch'> | null {
+  return state.channelId;
+}
+
+/** The latest fsm id (the reconnect credential). */
+export function getFsmId(state: ChannelState): Encoded<'ba'> | null {
+  return state.fsmId;
+}
+
+/** The latest co-signed state (`tx_`), or null. */
+export function getLatestState(state: ChannelState): Encoded<'tx'> | null {
+  return state.latestState;
+}
+
+/** What a store should keep now (the same snapshot a `persist` effect carries). */
+export function getPersistedChannel(state: ChannelState): PersistedChannel {
+  return {
+    options: state.options,
+    channelId: state.channelId,
+    fsmId: state.fsmId,
+    latestState: state.latestState,
+    round: state.round,
+    balances: { ...state.balances },
+    onChainRound: state.onChainRound,
+  };
+}
+
+/**
+ * The earliest armed timer deadline (ms), or null: the driver keeps one host timer armed
+ * at this time and feeds `timerFired` for the timer named in {@link nextTimer}.
+ */
+export function nextDeadline(state: ChannelState): number | null {
+  return nextTimer(state)?.at ?? null;
+}
+
+/** The earliest armed timer with its deadline, or null. */
+export function nextTimer(state: ChannelState): { timer: TimerName; at: number } | null {
+  let best: { timer: TimerName; at: number } | null = null;
+  for (const [timer, at] of Object.entries(state.timers) as [TimerName, number | undefined][]) {
+    if (at !== undefined && (best === null || at < best.at)) best = { timer, at };
+  }
+  return best;
+}

@@ -1,0 +1,1415 @@
+/**
+ * # Theory of operation
+ *
+ * This file is the whole client side of the æternity channel protocol (PROTOCOL.md §6–§11)
+ * as one pure function, {@link step}: `(state, input) -> { state, effects }`. It never
+ * touches a socket, a signer, a store, a clock or a random source. The driver (the umbrella
+ * `Channel`) turns socket frames, signer answers, store completions and timers into
+ * {@link Input}s, and carries out the returned {@link Effect}s in order.
+ *
+ * ## Where things live
+ * Everything that affects transitions is in this file (h11's rule). The rows of the table
+ * are the coarse {@link Phase}s; the columns are the input kinds. {@link TRANSITIONS} maps
+ * `(phase, input kind)` to a handler, each commented with the flow it implements. Node
+ * messages are dispatched further by method ({@link NOTIFICATIONS}) and, for
+ * `channels.info`, by event ({@link INFO_EVENTS}); commands by kind ({@link COMMAND_RULES}).
+ * A pair with no entry has exactly one documented outcome ({@link UNHANDLED}): a command
+ * is settled with `FSM_COMMAND_NOT_ALLOWED`, a node message is reported as an `error` event
+ * (a sign request is additionally refused/aborted), anything else is ignored. Nothing is
+ * silently accepted.
+ *
+ * ## Operations
+ * Inside `open` (and `closing`) one signing operation runs at a time (§9.14 sub-machine):
+ * `own` is the operation this client started (a command), `ack` the peer proposal it is
+ * acknowledging. Operation commands arriving while either is busy wait in `queue` and start
+ * when the channel is idle; queries (`get.*`), ping, messages and stop go out at once.
+ * Every request carries a JSON-RPC id from `counters.rpc`; replies are matched by id, by
+ * the `request.method` of id-less errors, or by the `.reply`/`pong` notification kind.
+ *
+ * ## Verify before sign
+ * A `channels.sign.<tag>` request becomes a `sign` effect only after
+ * {@link verifySignRequest} accepted it against the pending command / announced update,
+ * the channel, the parties, the round, the recomputed state hash and the amounts. A
+ * refusal produces no `sign` effect: a `security` event, and an abort reply
+ * `{error: VERIFICATION_ABORT_CODE}` on the reply method (the create tx cannot be aborted:
+ * the fsm closes the socket instead, §9.2). The signer's answer must carry exactly the
+ * inner bytes it was given. One round is never signed with two different txs until a
+ * conflict or abort voids the first (`signedAhead`).
+ *
+ * ## Persist before acknowledging
+ * A new co-signed state exists when `channels.update` carries a state matching a tx we
+ * verified and signed (the node only shows the co-signed state there, §8.4). The fsm then
+ * adopts it (round, balances, latest state), emits `persist`, and freezes: every later
+ * input except `transportClosed` and `persisted` is deferred and replayed, in order, once
+ * `persisted` arrives; the command that produced the state settles only then. A new fsm id
+ * of an existing channel (reestablish) is persisted the same way.
+ *
+ * ## Time
+ * Inputs carry `now`. Client timers ({@link TimerName}) are deadlines in `state.timers`;
+ * changes are reported as `setTimer`/`clearTimer` effects; `timerFired` before the
+ * deadline does nothing. The node runs the protocol timers itself (§9.9).
+ *
+ * ## Endings
+ * On `transportClosed` every pending command is settled with `FSM_CONNECTION_CLOSED`, on
+ * `info died` with `FSM_CHANNEL_DIED` (a pending `stop` settles ok): nothing is left
+ * hanging. Exceptions never escape {@link step}: one that would is reported as an
+ * `FSM_INTERNAL_ERROR` event and the input leaves the state unchanged.
+ */
+import {
+  decodeSignedTx,
+  isAechannelError,
+  Tag,
+  type AechannelError,
+  type Encoded,
+  type JsonValue,
+} from '@aechannel/codec';
+import { buildConnectQuery } from './buildConnectQuery.js';
+import { fsmError, FsmErrorCode } from './errors.js';
+import { DEFAULT_CLIENT_TIMEOUTS, getPersistedChannel } from './state.js';
+import type {
+  AckOperation,
+  ChannelEvent,
+  ChannelState,
+  ChannelStatus,
+  Command,
+  CommandKind,
+  CommandResults,
+  Effect,
+  Input,
+  InputKind,
+  OwnOperation,
+  PendingRequest,
+  Phase,
+  SignRecord,
+  SignTag,
+  StepResult,
+  TimerName,
+} from './types.js';
+import { verifySignRequest } from './verifySignRequest.js';
+
+/** Abort code sent when a sign request fails verification: 1 = "validation error" (§8.6). */
+export const VERIFICATION_ABORT_CODE = 1;
+/** Abort code sent for `signRefused` without `errorCode`: 4 = "abort" (§8.6). */
+export const DEFAULT_REFUSAL_CODE = 4;
+/** WebSocket close code used when the fsm closes the socket itself (application range). */
+export const FSM_CLOSE_CODE = 4000;
+
+// ---------------------------------------------------------------------------------------
+// Context and small helpers
+// ---------------------------------------------------------------------------------------
+
+/** Mutable working copy of one step. */
+interface Ctx {
+  s: ChannelState;
+  fx: Effect[];
+  now: number;
+}
+
+type JsonObject = { [key: string]: JsonValue };
+
+const isObject = (v: JsonValue | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+const asString = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+const asBigint = (v: JsonValue | undefined): bigint | null => (typeof v === 'bigint' ? v : null);
+
+function emit(ctx: Ctx, event: ChannelEvent): void {
+  ctx.fx.push({ type: 'emit', event });
+}
+
+function emitError(ctx: Ctx, error: AechannelError): void {
+  emit(ctx, { type: 'error', error });
+}
+
+function setStatus(ctx: Ctx, status: ChannelStatus): void {
+  if (ctx.s.status === status) return;
+  ctx.s.status = status;
+  emit(ctx, { type: 'statusChanged', status });
+}
+
+function settleOk<K extends CommandKind>(ctx: Ctx, commandId: number, result: CommandResults[K]): void {
+  ctx.fx.push({ type: 'settle', commandId, ok: true, result });
+}
+
+function settleError(ctx: Ctx, commandId: number, error: AechannelError): void {
+  ctx.fx.push({ type: 'settle', commandId, ok: false, error });
+}
+
+function nodeErrorOf(error: JsonValue | undefined, method: string | null): AechannelError {
+  const e = isObject(error) ? error : {};
+  const code = e['code'] ?? null;
+  const message = asString(e['message']) ?? 'node error';
+  const data = e['data'] ?? null;
+  const codes = Array.isArray(data) ? data.map((d) => (isObject(d) ? (d['code'] ?? null) : null)) : [];
+  return fsmError(
+    FsmErrorCode.NODE_ERROR,
+    `The node answered ${method ?? 'a request'} with error ${String(code)} ${message}${codes.length > 0 ? ` (${codes.map(String).join(', ')})` : ''}.`,
+    { code, message, data, method },
+  );
+}
+
+/** Sends a JSON-RPC request with a fresh id; records it when a reply matters. */
+function send(
+  ctx: Ctx,
+  method: string,
+  params: JsonObject,
+  track: { kind: PendingRequest['kind']; commandId: number | null } | null,
+): bigint {
+  const id = ctx.s.counters.rpc;
+  ctx.s.counters.rpc = id + 1n;
+  ctx.fx.push({ type: 'send', message: { jsonrpc: '2.0', id, method, params } });
+  if (track !== null) {
+    const timeout = ctx.s.options.clientTimeouts?.reply ?? DEFAULT_CLIENT_TIMEOUTS.reply;
+    ctx.s.requests.push({ rpcId: id, method, commandId: track.commandId, kind: track.kind, deadline: ctx.now + timeout });
+  }
+  return id;
+}
+
+function dropRequest(ctx: Ctx, predicate: (r: PendingRequest) => boolean): PendingRequest | null {
+  const index = ctx.s.requests.findIndex(predicate);
+  if (index < 0) return null;
+  const [request] = ctx.s.requests.splice(index, 1);
+  return request ?? null;
+}
+
+function startPersist(ctx: Ctx, settle: { commandId: number; result: CommandResults[CommandKind] } | null): void {
+  const persistId = ctx.s.counters.persist;
+  ctx.s.counters.persist = persistId + 1;
+  ctx.s.persisting = { persistId, settle };
+  ctx.fx.push({ type: 'persist', persistId, snapshot: getPersistedChannel(ctx.s) });
+}
+
+function innerBytesOf(tx: Encoded<'tx'>): Uint8Array | null {
+  try {
+    return decodeSignedTx(tx).innerBytes;
+  } catch {
+    return null;
+  }
+}
+
+function sameInner(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
+  const x = innerBytesOf(a);
+  const y = innerBytesOf(b);
+  return x !== null && y !== null && x.length === y.length && x.every((byte, i) => byte === y[i]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sign tags
+// ---------------------------------------------------------------------------------------
+
+/** Reply method for each sign request tag (§7.4). */
+export const REPLY_METHOD: Readonly<Record<SignTag, string>> = {
+  initiator_sign: 'channels.initiator_sign',
+  responder_sign: 'channels.responder_sign',
+  deposit_tx: 'channels.deposit_tx',
+  deposit_ack: 'channels.deposit_ack',
+  withdraw_tx: 'channels.withdraw_tx',
+  withdraw_ack: 'channels.withdraw_ack',
+  update: 'channels.update',
+  update_ack: 'channels.update_ack',
+  shutdown_sign: 'channels.shutdown_sign',
+  shutdown_sign_ack: 'channels.shutdown_sign_ack',
+  close_solo_sign: 'channels.close_solo_sign',
+  slash_tx: 'channels.slash_sign',
+  settle_sign: 'channels.settle_sign',
+  snapshot_solo_tx: 'channels.snapshot_solo_sign',
+  force_progress_tx: 'channels.force_progress_sign',
+};
+
+const SIGN_TAGS = Object.keys(REPLY_METHOD) as SignTag[];
+
+/** Sign tags of operations this client started, with the command kind they belong to. */
+const OWN_TAG_KIND: Partial<Record<SignTag, CommandKind>> = {
+  update: 'transfer',
+  deposit_tx: 'deposit',
+  withdraw_tx: 'withdraw',
+  shutdown_sign: 'shutdown',
+  close_solo_sign: 'closeSolo',
+  slash_tx: 'slash',
+  settle_sign: 'settle',
+  snapshot_solo_tx: 'snapshotSolo',
+  force_progress_tx: 'forceProgress',
+};
+
+/** Sign tags acknowledging a peer proposal, with the proposal kind. */
+const ACK_TAG_KIND: Partial<Record<SignTag, AckOperation['kind']>> = {
+  update_ack: 'transfer',
+  deposit_ack: 'deposit',
+  withdraw_ack: 'withdraw',
+  shutdown_sign_ack: 'shutdown',
+};
+
+/** Commands that complete when the node accepts their signed reply (solo on-chain txs). */
+const SOLO_KINDS: readonly CommandKind[] = ['closeSolo', 'slash', 'settle', 'snapshotSolo', 'forceProgress'];
+
+// ---------------------------------------------------------------------------------------
+// Settling everything
+// ---------------------------------------------------------------------------------------
+
+/** Settles every pending command (queue, own op, requests, deferred commands) with `error`. */
+function settleAllPending(ctx: Ctx, makeError: (what: string) => AechannelError, stopOk: boolean): void {
+  const s = ctx.s;
+  if (s.own !== null) {
+    settleError(ctx, s.own.commandId, makeError(s.own.command.kind));
+    s.own = null;
+  }
+  s.ack = null;
+  for (const { commandId, command } of s.queue) settleError(ctx, commandId, makeError(command.kind));
+  s.queue = [];
+  for (const request of s.requests) {
+    if (request.commandId === null) continue;
+    if (stopOk && request.kind === 'stop') settleOk<'stop'>(ctx, request.commandId, null);
+    else settleError(ctx, request.commandId, makeError(request.kind));
+  }
+  s.requests = [];
+  const deferred = s.deferred;
+  s.deferred = [];
+  for (const input of deferred) {
+    if (input.type === 'command') settleError(ctx, input.commandId, makeError(input.command.kind));
+    else if (input.type === 'transportClosed' || input.type === 'persisted') s.deferred.push(input);
+  }
+  if (s.opening.sign !== null && s.latestState === null) s.opening = { sign: null, refused: s.opening.refused };
+}
+
+// ---------------------------------------------------------------------------------------
+// Sign requests (§8.2), verification and the signer's answers
+// ---------------------------------------------------------------------------------------
+
+function slotRecord(s: ChannelState, tag: SignTag): SignRecord | null {
+  if (tag === 'initiator_sign' || tag === 'responder_sign') return s.opening.sign;
+  if (OWN_TAG_KIND[tag] !== undefined) return s.own?.sign ?? null;
+  return s.ack?.sign ?? null;
+}
+
+/** `channels.sign.<tag>`: verify, then `sign` or refuse (§7.4, §9.2–§9.13). */
+function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
+  const s = ctx.s;
+  const data = isObject(params['data']) ? params['data'] : {};
+  const key: 'signed_tx' | 'tx' = 'signed_tx' in data ? 'signed_tx' : 'tx';
+  const tx = asString(data[key]);
+  const updates = Array.isArray(data['updates']) ? data['updates'] : [];
+  const fsmId = asString(data['fsm_id']);
+  if (fsmId !== null) adoptFsmId(ctx, fsmId as Encoded<'ba'>);
+  if (tx === null || !tx.startsWith('tx_')) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `channels.sign.${tag} without a tx.`, { tag }));
+    refuse(ctx, tag, key, 'the sign request carries no tx', null, VERIFICATION_ABORT_CODE);
+    return;
+  }
+  const existing = slotRecord(s, tag);
+  if (existing !== null && existing.tag === tag && existing.tx === tx) return; // duplicate request: already handled
+  const check = verifySignRequest(s, tag, tx as Encoded<'tx'>, updates);
+  if (!check.ok) {
+    refuse(ctx, tag, key, check.reason, check.details, VERIFICATION_ABORT_CODE);
+    return;
+  }
+  const requestId = s.counters.sign;
+  s.counters.sign = requestId + 1;
+  const record: SignRecord = { requestId, tag, tx: tx as Encoded<'tx'>, key, round: check.round, balances: check.balances, signedTx: null };
+  if (tag === 'initiator_sign' || tag === 'responder_sign') {
+    s.opening = { sign: record, refused: false };
+    if (check.channelId !== null) s.channelId = check.channelId;
+    if (s.options.initiatorId === 'any' && check.decoded.tag === Tag.ChannelCreateTx) s.options = { ...s.options, initiatorId: check.decoded.initiatorId };
+  } else if (OWN_TAG_KIND[tag] !== undefined && s.own !== null) {
+    s.own.stage = 'signing';
+    s.own.sign = record;
+    dropRequest(ctx, (r) => r.rpcId === s.own?.rpcId);
+  } else {
+    s.ack = { kind: ACK_TAG_KIND[tag] ?? 'transfer', stage: 'signing', sign: record };
+  }
+  if (check.round !== null && check.round > s.round) s.signedAhead = { round: check.round, tx: tx as Encoded<'tx'> };
+  ctx.fx.push({
+    type: 'sign',
+    requestId,
+    tag,
+    tx: tx as Encoded<'tx'>,
+    decoded: check.decoded,
+    updates,
+    reason: check.reason,
+    networkId: s.options.networkId,
+  });
+}
+
+/** Refuses a sign request: security event + abort reply (create: close the socket). */
+function refuse(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', reason: string, details: JsonValue, errorCode: number): void {
+  const s = ctx.s;
+  emit(ctx, { type: 'security', reason, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag, details });
+  if (tag === 'initiator_sign' || tag === 'responder_sign') {
+    // The create tx cannot be aborted (§9.6): closing the socket before signing kills both node fsms (§9.2).
+    if (s.phase === 'opening' || s.phase === 'awaitingFsmUp') {
+      s.opening = { sign: null, refused: true };
+      ctx.fx.push({ type: 'close', code: FSM_CLOSE_CODE, reason: `refused to sign the create tx: ${reason}` });
+    }
+    return;
+  }
+  send(ctx, REPLY_METHOD[tag], { error: BigInt(errorCode) }, { kind: 'signReply', commandId: null });
+  const kind = OWN_TAG_KIND[tag];
+  if (kind !== undefined) {
+    if (s.own !== null && s.own.command.kind === kind && (s.own.stage === 'requested' || s.own.stage === 'signing')) {
+      dropRequest(ctx, (r) => r.rpcId === s.own?.rpcId);
+      s.own.stage = 'aborting';
+      s.own.abort = { code: FsmErrorCode.SIGN_REQUEST_REJECTED, message: reason, errorCode };
+    }
+  } else {
+    s.ack = { kind: ACK_TAG_KIND[tag] ?? 'transfer', stage: 'aborting', sign: null };
+  }
+}
+
+function findSignRecord(s: ChannelState, requestId: number): { record: SignRecord; slot: 'opening' | 'own' | 'ack' } | null {
+  if (s.opening.sign?.requestId === requestId) return { record: s.opening.sign, slot: 'opening' };
+  if (s.own?.sign?.requestId === requestId && s.own.stage === 'signing') return { record: s.own.sign, slot: 'own' };
+  if (s.ack?.sign?.requestId === requestId && s.ack.stage === 'signing') return { record: s.ack.sign, slot: 'ack' };
+  return null;
+}
+
+/** `signed`: the signer answered; reply to the node with the same key the request used (§7.4, §11). */
+function onSigned(ctx: Ctx, input: Extract<Input, { type: 'signed' }>): void {
+  const s = ctx.s;
+  const found = findSignRecord(s, input.requestId);
+  if (found === null || found.record.signedTx !== null) return; // stale: voided by a conflict/abort or already answered
+  const { record, slot } = found;
+  if (!sameInner(input.signedTx, record.tx)) {
+    // The signer returned another tx than the one verified: never forward it.
+    emit(ctx, {
+      type: 'security',
+      reason: 'the signer returned a different transaction',
+      code: FsmErrorCode.SIGNER_MISMATCH,
+      tag: record.tag,
+      details: { requestId: input.requestId },
+    });
+    abortSigned(ctx, record, slot, VERIFICATION_ABORT_CODE, FsmErrorCode.SIGNER_MISMATCH, 'the signer returned a different transaction');
+    return;
+  }
+  record.signedTx = input.signedTx;
+  const commandId = slot === 'own' ? (s.own?.commandId ?? null) : null;
+  send(ctx, REPLY_METHOD[record.tag], { [record.key]: input.signedTx }, { kind: 'signReply', commandId });
+  if (slot === 'own' && s.own !== null) s.own.stage = 'awaitingCompletion';
+  if (slot === 'ack' && s.ack !== null) s.ack.stage = 'awaitingCompletion';
+}
+
+/** `signRefused`: abort with the user's code (§9.6); the create tx cannot be aborted, so close. */
+function onSignRefused(ctx: Ctx, input: Extract<Input, { type: 'signRefused' }>): void {
+  const found = findSignRecord(ctx.s, input.requestId);
+  // Nothing pending under this id: sending an abort now would only earn error 1018 (§9.6).
+  if (found === null || found.record.signedTx !== null) return;
+  const code = input.errorCode ?? DEFAULT_REFUSAL_CODE;
+  abortSigned(ctx, found.record, found.slot, code, FsmErrorCode.SIGN_REFUSED, `signing was refused (abort code ${code})`);
+}
+
+function abortSigned(ctx: Ctx, record: SignRecord, slot: 'opening' | 'own' | 'ack', code: number, errorCode: string, message: string): void {
+  const s = ctx.s;
+  if (s.signedAhead !== null && s.signedAhead.tx === record.tx) s.signedAhead = null;
+  if (slot === 'opening') {
+    s.opening = { sign: null, refused: true };
+    ctx.fx.push({ type: 'close', code: FSM_CLOSE_CODE, reason: `refused to sign the create tx: ${message}` });
+    return;
+  }
+  const validCode = Number.isInteger(code) && code >= 1 && code <= 65535 ? code : DEFAULT_REFUSAL_CODE;
+  send(ctx, REPLY_METHOD[record.tag], { error: BigInt(validCode) }, { kind: 'signReply', commandId: null });
+  if (slot === 'own' && s.own !== null) {
+    s.own.stage = 'aborting';
+    s.own.abort = { code: errorCode, message, errorCode: validCode };
+  }
+  if (slot === 'ack' && s.ack !== null) s.ack.stage = 'aborting';
+}
+
+// ---------------------------------------------------------------------------------------
+// Completion of operations
+// ---------------------------------------------------------------------------------------
+
+function abortErrorOf(own: OwnOperation): AechannelError {
+  const abort = own.abort ?? { code: FsmErrorCode.SIGN_REFUSED, message: 'aborted', errorCode: DEFAULT_REFUSAL_CODE };
+  return fsmError(abort.code as FsmErrorCode, `${own.command.kind} aborted: ${abort.message}.`, { errorCode: abort.errorCode });
+}
+
+/** Ends the own operation with an error (and forgets its sign record). */
+function failOwn(ctx: Ctx, error: AechannelError): void {
+  const own = ctx.s.own;
+  if (own === null) return;
+  ctx.s.own = null;
+  dropRequest(ctx, (r) => r.rpcId === own.rpcId);
+  ctx.s.requests = ctx.s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
+  settleError(ctx, own.commandId, error);
+}
+
+/** Adopts a new co-signed state: round, balances, latest state; then persist (frozen until `persisted`). */
+function adoptState(
+  ctx: Ctx,
+  state: Encoded<'tx'>,
+  round: bigint,
+  balances: Record<Encoded<'ak'>, bigint>,
+  settle: { commandId: number; result: CommandResults[CommandKind] } | null,
+): void {
+  const s = ctx.s;
+  s.latestState = state;
+  s.round = round;
+  s.balances = { ...balances };
+  s.signedAhead = null;
+  try {
+    const inner = decodeSignedTx(state).tx;
+    if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
+      s.onChainRound = round;
+    }
+  } catch {
+    // already decoded by verification; unreachable
+  }
+  emit(ctx, { type: 'stateChanged', round, state, balances: { ...balances } });
+  startPersist(ctx, settle);
+}
+
+/** `channels.update {state}` (§8.4): the co-signed state of a round we signed. */
+function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
+  const s = ctx.s;
+  const data = isObject(params['data']) ? params['data'] : {};
+  const state = asString(data['state']);
+  if (state === null || !state.startsWith('tx_')) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'channels.update without a state.', {}));
+    return;
+  }
+  const tx = state as Encoded<'tx'>;
+  const candidates: { record: SignRecord; slot: 'opening' | 'own' | 'ack' }[] = [];
+  if (s.opening.sign !== null) candidates.push({ record: s.opening.sign, slot: 'opening' });
+  if (s.own?.sign != null) candidates.push({ record: s.own.sign, slot: 'own' });
+  if (s.ack?.sign != null) candidates.push({ record: s.ack.sign, slot: 'ack' });
+  const match = candidates.find(({ record }) => record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
+  if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.round > s.round) {
+    let settle: { commandId: number; result: CommandResults[CommandKind] } | null = null;
+    if (match.slot === 'opening') s.opening = { sign: null, refused: false };
+    if (match.slot === 'ack') s.ack = null;
+    if (match.slot === 'own' && s.own !== null) {
+      settle = { commandId: s.own.commandId, result: { state: tx, round: match.record.round } };
+      const own = s.own;
+      s.own = null;
+      s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
+    }
+    adoptState(ctx, tx, match.record.round, match.record.balances, settle);
+    return;
+  }
+  if (s.latestState !== null && sameInner(s.latestState, tx)) return; // the state we have (open, reestablish, reconnect)
+  let round: bigint | null = null;
+  try {
+    const inner = decodeSignedTx(tx).tx;
+    if ('round' in inner && typeof inner.round === 'bigint') round = inner.round;
+    else if (inner.tag === Tag.ChannelCreateTx) round = 1n;
+  } catch {
+    round = null;
+  }
+  if (round !== null && round <= s.round) return; // an older state: nothing to adopt
+  emit(ctx, {
+    type: 'security',
+    reason: 'the node reported a co-signed state this client did not verify; it is not adopted',
+    code: FsmErrorCode.SIGN_REQUEST_REJECTED,
+    tag: null,
+    details: { round, knownRound: s.round },
+  });
+}
+
+/** `channels.conflict` (§8.6, §9.5): the pending operation is void; state = round r. Idempotent. */
+function onConflict(ctx: Ctx, params: JsonObject): void {
+  const s = ctx.s;
+  const data = isObject(params['data']) ? params['data'] : {};
+  const errorCode = asBigint(data['error_code']);
+  const errorMessage = asString(data['error_msg']);
+  const round = asBigint(data['round']);
+  emit(ctx, { type: 'conflict', errorCode: errorCode === null ? null : Number(errorCode), errorMessage, round });
+  const own = s.own;
+  if (own !== null && !(SOLO_KINDS.includes(own.command.kind) && own.stage === 'awaitingCompletion') && own.command.kind !== 'leave') {
+    // 2019 variant (§9.6, §11): the node answered the starter's own abort with a conflict carrying its code.
+    if (own.stage === 'aborting') failOwn(ctx, abortErrorOf(own));
+    else
+      failOwn(
+        ctx,
+        fsmError(FsmErrorCode.CONFLICT, `${own.command.kind} failed: conflict${errorCode === null ? '' : ` ${errorCode}`} (${errorMessage ?? 'no message'}), state is round ${String(round ?? s.round)}.`, {
+          errorCode: errorCode === null ? null : Number(errorCode),
+          errorMessage,
+          round,
+        }),
+      );
+  }
+  s.ack = null;
+  s.signedAhead = null;
+  s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
+}
+
+/** `info aborted_update` (§9.6): our abort was accepted. */
+function onAbortedUpdate(ctx: Ctx): void {
+  const s = ctx.s;
+  if (s.own !== null && s.own.stage === 'aborting') failOwn(ctx, abortErrorOf(s.own));
+  if (s.ack !== null && s.ack.stage === 'aborting') s.ack = null;
+  s.signedAhead = null;
+  s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
+}
+
+// ---------------------------------------------------------------------------------------
+// Node replies (§7.1)
+// ---------------------------------------------------------------------------------------
+
+function balancesFromResult(result: JsonValue): Record<Encoded<'ak'>, bigint> | null {
+  if (!Array.isArray(result)) return null;
+  const out: Record<Encoded<'ak'>, bigint> = {};
+  for (const entry of result) {
+    if (!isObject(entry)) return null;
+    const account = asString(entry['account']);
+    const balance = asBigint(entry['balance']);
+    if (account === null || balance === null) return null;
+    out[account as Encoded<'ak'>] = balance;
+  }
+  return out;
+}
+
+/** Settles a query/ping/stop/... request with the node's result payload. */
+function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): void {
+  const s = ctx.s;
+  if (request.commandId === null) return;
+  const id = request.commandId;
+  switch (request.kind) {
+    case 'getBalances': {
+      const balances = balancesFromResult(result);
+      if (balances === null) settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed get.balances result.', { result }));
+      else settleOk<'getBalances'>(ctx, id, balances);
+      return;
+    }
+    case 'getPoi': {
+      const poi = isObject(result) ? asString(result['poi']) : null;
+      if (poi === null) settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed get.poi result.', { result }));
+      else settleOk<'getPoi'>(ctx, id, { poi: poi as Encoded<'pi'> });
+      return;
+    }
+    case 'getOffchainState': {
+      const r = isObject(result) ? result : {};
+      settleOk<'getOffchainState'>(ctx, id, {
+        trees: asString(r['trees']) ?? '',
+        calls: asString(r['calls']) ?? '',
+        signedTx: asString(r['signed_tx']) ?? '',
+        halfSignedTx: asString(r['half_signed_tx']) ?? '',
+      });
+      return;
+    }
+    case 'ping':
+    case 'stop':
+    case 'assumeMinimumDepth':
+      settleOk(ctx, id, null);
+      return;
+    case 'signReply': {
+      // "ok" for a signed reply: a solo on-chain tx is now with the node (§9.11–§9.13).
+      const own = s.own;
+      if (own !== null && own.commandId === id && SOLO_KINDS.includes(own.command.kind) && own.stage === 'awaitingCompletion' && own.sign?.signedTx != null) {
+        s.own = null;
+        settleOk(ctx, id, { tx: own.sign.signedTx });
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** `{id, result}`: match by id (§7.1). Unknown ids ("ok" for id-less bookkeeping) are ignored. */
+function onResult(ctx: Ctx, id: JsonValue | undefined, result: JsonValue): void {
+  if (typeof id !== 'bigint') return;
+  const request = dropRequest(ctx, (r) => r.rpcId === id);
+  if (request === null) return;
+  if (ctx.s.own !== null && ctx.s.own.rpcId === id && request.kind !== 'signReply') return; // "ok" for an operation request: the sign request follows
+  settleRequest(ctx, request, result);
+}
+
+/** `{id, error}`: the request failed; id-less errors are matched by `error.request.method`. */
+function onErrorReply(ctx: Ctx, id: JsonValue | undefined, error: JsonValue): void {
+  const s = ctx.s;
+  const e = isObject(error) ? error : {};
+  const requestMethod = isObject(e['request']) ? asString(e['request']['method']) : null;
+  if (s.phase === 'awaitingFsmUp' && (id === null || id === undefined)) {
+    // Open-time / reconnect rejection (§6.4): an error with an empty request, then the node closes.
+    const data = Array.isArray(e['data']) ? e['data'] : [];
+    const first = isObject(data[0]) ? data[0] : {};
+    const code = Number(asBigint(first['code']) ?? asBigint(e['code']) ?? 0n);
+    const message = asString(first['message']) ?? asString(e['message']) ?? 'rejected';
+    s.rejection = { code, message };
+    const rejection = fsmError(FsmErrorCode.CONNECTION_REJECTED, `The node rejected the connection: ${code} ${message}.`, { code, message, data });
+    emitError(ctx, rejection);
+    const reconnect = dropRequest(ctx, (r) => r.kind === 'reconnect');
+    if (reconnect?.commandId != null) settleError(ctx, reconnect.commandId, rejection);
+    return;
+  }
+  let request: PendingRequest | null = null;
+  if (typeof id === 'bigint') request = dropRequest(ctx, (r) => r.rpcId === id);
+  else if (requestMethod !== null) request = dropRequest(ctx, (r) => r.method === requestMethod);
+  const err = nodeErrorOf(error, request?.method ?? requestMethod);
+  if (request === null) {
+    emitError(ctx, err);
+    return;
+  }
+  const own = s.own;
+  if (own !== null && (own.rpcId === request.rpcId || (request.kind === 'signReply' && request.commandId === own.commandId))) {
+    failOwn(ctx, err);
+    return;
+  }
+  if (request.commandId !== null) settleError(ctx, request.commandId, err);
+  else emitError(ctx, err);
+}
+
+/** `channels.<x>.reply` / `channels.system.pong`: replies to id-less requests (§7.1). */
+function onReplyNotification(ctx: Ctx, kind: PendingRequest['kind'], params: JsonObject): void {
+  const request = dropRequest(ctx, (r) => r.kind === kind);
+  if (request === null) return;
+  settleRequest(ctx, request, params['data'] ?? null);
+}
+
+// ---------------------------------------------------------------------------------------
+// channels.info events (§8.1)
+// ---------------------------------------------------------------------------------------
+
+function adoptFsmId(ctx: Ctx, fsmId: Encoded<'ba'>): boolean {
+  const s = ctx.s;
+  if (s.fsmId === fsmId) return false;
+  s.fsmId = fsmId;
+  return true;
+}
+
+/** A row of {@link INFO_EVENTS}. */
+interface InfoRule {
+  /** Phases in which the event is expected. */
+  phases: readonly Phase[];
+  /** Phases the handler may move to (for the diagram). */
+  next: readonly Phase[];
+  /** The flow it implements. */
+  flow: string;
+  handle: (ctx: Ctx, data: JsonObject, params: JsonObject) => void;
+}
+
+const LIVE: readonly Phase[] = ['awaitingFsmUp', 'opening', 'open', 'closing', 'closed'];
+const CHANNEL: readonly Phase[] = ['opening', 'open', 'closing'];
+
+function announce(kind: AckOperation['kind']): InfoRule['handle'] {
+  return (ctx) => {
+    if (ctx.s.ack === null) ctx.s.ack = { kind, stage: 'announced', sign: null };
+  };
+}
+
+const noop: InfoRule['handle'] = () => undefined;
+
+/** `channels.info` events: `data.event` -> rule. Unknown events are reported as `info` events. */
+export const INFO_EVENTS: Readonly<Record<string, InfoRule>> = {
+  fsm_up: {
+    phases: ['awaitingFsmUp', 'opening', 'open', 'closing'],
+    next: ['opening', 'open', 'closing'],
+    flow: 'First message on a socket (§8.1). Open: the open handshake follows (§9.2). Reconnect: same fsm id, the channel continues where it was (§6.3 case 1). Reestablish: a new fsm id, persisted; channel_reestablished/open follow (§9.7).',
+    handle: (ctx, data) => {
+      const s = ctx.s;
+      const fsmId = asString(data['fsm_id']);
+      delete s.timers.fsmUp;
+      if (fsmId === null) {
+        emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'fsm_up without an fsm id.', {}));
+        return;
+      }
+      const changed = adoptFsmId(ctx, fsmId as Encoded<'ba'>);
+      emit(ctx, { type: 'fsmUp', fsmId: fsmId as Encoded<'ba'> });
+      const reconnect = dropRequest(ctx, (r) => r.kind === 'reconnect');
+      if (reconnect?.commandId != null) settleOk<'reconnect'>(ctx, reconnect.commandId, { fsmId: fsmId as Encoded<'ba'> });
+      if (s.phase === 'awaitingFsmUp') {
+        if (s.mode === 'reconnect' && s.latestState !== null) {
+          s.phase = s.closingBy === null ? 'open' : 'closing';
+          setStatus(ctx, s.phase === 'open' ? 'open' : 'closing');
+        } else {
+          s.phase = 'opening';
+        }
+      }
+      if (changed && s.channelId !== null && s.latestState !== null) startPersist(ctx, null);
+    },
+  },
+  channel_open: { phases: ['opening'], next: [], flow: 'Responder: the initiator asked to open (§9.2 step 3).', handle: noop },
+  channel_accept: {
+    phases: ['opening'],
+    next: [],
+    flow: 'Initiator: the responder accepted (§9.2 step 4); status accepted.',
+    handle: (ctx) => setStatus(ctx, 'accepted'),
+  },
+  funding_created: {
+    phases: ['opening'],
+    next: [],
+    flow: 'Responder: the initiator signed the create tx (§9.2 step 7); status halfSigned; fsm_id may be attached (§11).',
+    handle: (ctx, data) => {
+      const fsmId = asString(data['fsm_id']);
+      if (fsmId !== null) adoptFsmId(ctx, fsmId as Encoded<'ba'>);
+      setStatus(ctx, 'halfSigned');
+    },
+  },
+  funding_signed: {
+    phases: ['opening'],
+    next: [],
+    flow: 'Initiator: the responder co-signed the create tx (§9.2 step 11); status signed.',
+    handle: (ctx, data) => {
+      const fsmId = asString(data['fsm_id']);
+      if (fsmId !== null) adoptFsmId(ctx, fsmId as Encoded<'ba'>);
+      setStatus(ctx, 'signed');
+    },
+  },
+  own_funding_locked: { phases: ['opening'], next: [], flow: 'Create tx at own min depth (§9.2 step 14).', handle: noop },
+  funding_locked: { phases: ['opening'], next: [], flow: 'Peer saw the create tx at min depth (§9.2 step 15).', handle: noop },
+  open: {
+    phases: ['opening', 'open', 'closing'],
+    next: ['open'],
+    flow: 'Channel usable (§9.2 step 16, after reestablish §9.7, or back from closing).',
+    handle: (ctx) => {
+      ctx.s.phase = 'open';
+      ctx.s.closingBy = null;
+      setStatus(ctx, 'open');
+    },
+  },
+  update: { phases: ['open'], next: [], flow: 'Acknowledger: the peer proposed an off-chain update; sign.update_ack follows (§9.3).', handle: announce('transfer') },
+  deposit_created: { phases: ['open'], next: [], flow: 'Acknowledger: the peer proposed a deposit; sign.deposit_ack follows (§9.4).', handle: announce('deposit') },
+  withdraw_created: { phases: ['open'], next: [], flow: 'Acknowledger: the peer proposed a withdrawal; sign.withdraw_ack follows (§9.4).', handle: announce('withdraw') },
+  shutdown: { phases: ['open', 'closing'], next: [], flow: 'Acknowledger: the peer proposed a mutual close; sign.shutdown_sign_ack follows (§9.10).', handle: announce('shutdown') },
+  own_deposit_locked: { phases: ['open'], next: [], flow: 'Deposit tx at own min depth (§9.4).', handle: noop },
+  deposit_locked: { phases: ['open'], next: [], flow: 'Peer saw the deposit at min depth (§9.4).', handle: noop },
+  own_withdraw_locked: { phases: ['open'], next: [], flow: 'Withdraw tx at own min depth (§9.4).', handle: noop },
+  withdraw_locked: { phases: ['open'], next: [], flow: 'Peer saw the withdrawal at min depth (§9.4).', handle: noop },
+  aborted_update: { phases: CHANNEL, next: [], flow: 'Our abort was accepted (§9.6): the aborted operation settles with its error.', handle: (ctx) => onAbortedUpdate(ctx) },
+  closing: {
+    phases: ['open', 'closing'],
+    next: ['closing'],
+    flow: 'Close mutual co-signed, or a solo close/slash on chain (§9.10, §9.11).',
+    handle: (ctx) => {
+      ctx.s.phase = 'closing';
+      if (ctx.s.closingBy === null) ctx.s.closingBy = 'solo';
+      setStatus(ctx, 'closing');
+    },
+  },
+  closed_confirmed: {
+    phases: ['closing', 'open'],
+    next: ['closed'],
+    flow: 'Closing tx at min depth (§9.10, §9.11); the node fsm stops next.',
+    handle: (ctx) => {
+      ctx.s.phase = 'closed';
+      setStatus(ctx, 'closed');
+      emit(ctx, { type: 'closed' });
+      const notAllowed = (kind: string): AechannelError => fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${kind} is not possible: the channel is closed.`, { phase: 'closed' });
+      for (const { commandId, command } of ctx.s.queue) settleError(ctx, commandId, notAllowed(command.kind));
+      ctx.s.queue = [];
+      if (ctx.s.own !== null) failOwn(ctx, notAllowed(ctx.s.own.command.kind));
+    },
+  },
+  died: {
+    phases: LIVE,
+    next: ['died'],
+    flow: 'The node fsm terminated (§9.8): every pending command settles with FSM_CHANNEL_DIED (a pending stop settles ok).',
+    handle: (ctx) => {
+      const s = ctx.s;
+      s.phase = 'died';
+      setStatus(ctx, 'died');
+      emit(ctx, { type: 'died' });
+      settleAllPending(ctx, (kind) => fsmError(FsmErrorCode.CHANNEL_DIED, `${kind} failed: the channel fsm died.`, {}), true);
+    },
+  },
+  peer_disconnected: {
+    phases: CHANNEL,
+    next: [],
+    flow: 'Responder with keep_running: the peer left (§9.8); pending operations fall back to the last co-signed state.',
+    handle: (ctx) => {
+      const s = ctx.s;
+      emit(ctx, { type: 'peerDisconnected' });
+      if (s.own !== null && !SOLO_KINDS.includes(s.own.command.kind)) {
+        failOwn(ctx, fsmError(FsmErrorCode.PEER_DISCONNECTED, `${s.own.command.kind} failed: the peer disconnected.`, {}));
+      }
+      s.ack = null;
+      s.signedAhead = null;
+    },
+  },
+  channel_reestablished: { phases: ['opening', 'open'], next: [], flow: 'Reestablish handshake done (§9.7); open follows.', handle: noop },
+  timeout: { phases: LIVE, next: [], flow: 'A node protocol timer fired (§9.9); died follows.', handle: noop },
+  minimum_depth_achieved: { phases: CHANNEL, next: [], flow: 'Real confirmation after assume_minimum_depth (§7.3).', handle: noop },
+  min_depth_achieved: { phases: CHANNEL, next: [], flow: 'Own snapshot at min depth (§9.12).', handle: noop },
+};
+
+/** `channels.info`: dispatch on `data.event`. */
+function onInfo(ctx: Ctx, params: JsonObject): void {
+  const data = isObject(params['data']) ? params['data'] : {};
+  const event = asString(data['event']) ?? '';
+  if (event !== 'fsm_up') emit(ctx, { type: 'info', event, data });
+  const rule = INFO_EVENTS[event];
+  if (rule === undefined) return; // unknown/informational events (bad_signature, zombie_channel, ...) are only reported
+  if (!rule.phases.includes(ctx.s.phase)) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `Unexpected channels.info ${event} in phase ${ctx.s.phase}.`, { event, phase: ctx.s.phase }));
+    if (event !== 'died') return;
+  }
+  rule.handle(ctx, data, params);
+}
+
+// ---------------------------------------------------------------------------------------
+// Other notifications
+// ---------------------------------------------------------------------------------------
+
+/** `channels.on_chain_tx` (§8.3). */
+function onOnChainTx(ctx: Ctx, params: JsonObject): void {
+  const s = ctx.s;
+  const data = isObject(params['data']) ? params['data'] : {};
+  const info = asString(data['info']) ?? '';
+  const tx = asString(data['tx'] ?? data['signed_tx']);
+  const txType = asString(data['type']);
+  emit(ctx, { type: 'onChainTx', info, tx: tx as Encoded<'tx'> | null, txType });
+  if (info === 'close_mutual') {
+    s.closingBy = 'mutual';
+    const own = s.own;
+    if (own !== null && own.command.kind === 'shutdown' && own.stage === 'awaitingCompletion' && own.sign?.signedTx != null) {
+      s.own = null;
+      s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
+      settleOk<'shutdown'>(ctx, own.commandId, { tx: tx !== null && tx.startsWith('tx_') && sameInner(tx as Encoded<'tx'>, own.sign.signedTx) ? (tx as Encoded<'tx'>) : own.sign.signedTx });
+    }
+    if (s.ack?.kind === 'shutdown') s.ack = null;
+  }
+  if (info === 'solo_closing' || info === 'can_slash') s.closingBy = s.closingBy ?? 'solo';
+}
+
+/** `channels.message` (§8.5). */
+function onMessage(ctx: Ctx, params: JsonObject): void {
+  const data = isObject(params['data']) ? params['data'] : {};
+  const message = isObject(data['message']) ? data['message'] : {};
+  const from = asString(message['from']);
+  const to = asString(message['to']);
+  const info = asString(message['info']);
+  if (from === null || to === null || info === null) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed channels.message.', { data }));
+    return;
+  }
+  emit(ctx, { type: 'message', from: from as Encoded<'ak'>, to: to as Encoded<'ak'>, info });
+}
+
+/** `channels.leave {state}` (§9.7): a leave completed (ours or the peer's). */
+function onLeave(ctx: Ctx, params: JsonObject): void {
+  const s = ctx.s;
+  const data = isObject(params['data']) ? params['data'] : {};
+  const state = asString(data['state']) as Encoded<'tx'> | null;
+  if (state !== null && s.latestState !== null && !sameInner(state, s.latestState)) {
+    emit(ctx, { type: 'security', reason: 'channels.leave carries a state other than our latest co-signed one', code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details: { round: s.round } });
+  }
+  emit(ctx, { type: 'leave', state });
+  if (s.own !== null && s.own.command.kind === 'leave') {
+    const own = s.own;
+    s.own = null;
+    dropRequest(ctx, (r) => r.rpcId === own.rpcId);
+    settleOk<'leave'>(ctx, own.commandId, { state: s.latestState });
+  }
+}
+
+/** A row of {@link NOTIFICATIONS}. */
+interface NotificationRule {
+  phases: readonly Phase[];
+  flow: string;
+  handle: (ctx: Ctx, params: JsonObject) => void;
+}
+
+/** Node notifications by method. `channels.sign.*` and `*.reply` are matched by prefix/suffix. */
+export const NOTIFICATIONS: Readonly<Record<string, NotificationRule>> = {
+  'channels.info': { phases: LIVE, flow: 'Node events (§8.1), dispatched on data.event (INFO_EVENTS).', handle: onInfo },
+  'channels.update': { phases: CHANNEL, flow: 'Co-signed state of a completed round (§8.4): adopt, persist, settle.', handle: onChannelUpdate },
+  'channels.conflict': { phases: CHANNEL, flow: 'Race or rejected update (§9.5): void the pending operation, idempotently.', handle: onConflict },
+  'channels.on_chain_tx': { phases: CHANNEL, flow: 'Chain reports (§8.3); close_mutual completes a shutdown.', handle: onOnChainTx },
+  'channels.message': { phases: LIVE, flow: 'Generic message from the peer (§8.5).', handle: onMessage },
+  'channels.leave': { phases: CHANNEL, flow: 'A leave completed (§9.7).', handle: onLeave },
+  'channels.error': {
+    phases: LIVE,
+    flow: 'Node-reported error, e.g. bad_signature (§8.7).',
+    handle: (ctx, params) => {
+      const data = isObject(params['data']) ? params['data'] : {};
+      emitError(ctx, fsmError(FsmErrorCode.NODE_ERROR, `The node reported: ${String(asString(data['message']) ?? 'error')}.`, { data }));
+    },
+  },
+  'channels.debug': {
+    phases: LIVE,
+    flow: 'Debug log (§8.7), reported as an info event.',
+    handle: (ctx, params) => emit(ctx, { type: 'info', event: 'debug', data: params['data'] ?? null }),
+  },
+  'channels.system.pong': { phases: LIVE, flow: 'Reply to an id-less ping (§7.6).', handle: (ctx, params) => onReplyNotification(ctx, 'ping', params) },
+};
+
+const REPLY_NOTIFICATION_KIND: Readonly<Record<string, PendingRequest['kind']>> = {
+  'channels.get.balances.reply': 'getBalances',
+  'channels.get.poi.reply': 'getPoi',
+  'channels.get.offchain_state.reply': 'getOffchainState',
+};
+
+/** One parsed JSON-RPC message from the node. */
+function onNodeObject(ctx: Ctx, message: JsonValue): void {
+  const s = ctx.s;
+  if (!isObject(message)) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'A node message that is not an object.', { message }));
+    return;
+  }
+  const method = asString(message['method']);
+  if (method === null) {
+    if ('result' in message) onResult(ctx, message['id'], message['result'] ?? null);
+    else if ('error' in message) onErrorReply(ctx, message['id'], message['error'] ?? null);
+    else emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'A node message with neither method, result nor error.', { message }));
+    return;
+  }
+  const params = isObject(message['params']) ? message['params'] : {};
+  if (method.startsWith('channels.sign.')) {
+    const tag = method.slice('channels.sign.'.length) as SignTag;
+    if (!SIGN_TAGS.includes(tag)) {
+      emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `Unknown sign request ${method}.`, { method }));
+      return;
+    }
+    if (!CHANNEL.includes(s.phase) && s.phase !== 'awaitingFsmUp') {
+      emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `${method} in phase ${s.phase}: not signed.`, { method, phase: s.phase }));
+      return;
+    }
+    onSignRequest(ctx, tag, params);
+    return;
+  }
+  const replyKind = REPLY_NOTIFICATION_KIND[method];
+  if (replyKind !== undefined) {
+    onReplyNotification(ctx, replyKind, params);
+    return;
+  }
+  const rule = NOTIFICATIONS[method];
+  if (rule === undefined) {
+    emit(ctx, { type: 'info', event: method, data: params });
+    return;
+  }
+  if (!rule.phases.includes(s.phase)) {
+    emitError(ctx, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `Unexpected ${method} in phase ${s.phase}.`, { method, phase: s.phase }));
+    return;
+  }
+  rule.handle(ctx, params);
+}
+
+// ---------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------
+
+/** A row of {@link COMMAND_RULES}. */
+interface CommandRule {
+  /** Phases in which the command is accepted. */
+  phases: readonly Phase[];
+  /** Operations run one at a time (queued while the channel is busy); others go out at once. */
+  operation: boolean;
+  flow: string;
+}
+
+const SESSION: readonly Phase[] = ['awaitingFsmUp', 'opening', 'open', 'closing', 'closed'];
+
+/** Which commands each phase accepts (§7, §9). */
+export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
+  transfer: { phases: ['open'], operation: true, flow: 'channels.update.new -> sign.update -> channels.update (§9.3)' },
+  deposit: { phases: ['open'], operation: true, flow: 'channels.deposit -> sign.deposit_tx -> ... -> channels.update (§9.4)' },
+  withdraw: { phases: ['open'], operation: true, flow: 'channels.withdraw -> sign.withdraw_tx -> ... -> channels.update (§9.4)' },
+  shutdown: { phases: ['open', 'closing'], operation: true, flow: 'channels.shutdown -> sign.shutdown_sign -> on_chain_tx close_mutual (§9.10)' },
+  closeSolo: { phases: ['open'], operation: true, flow: 'channels.close_solo -> sign.close_solo_sign -> ok (§9.11)' },
+  slash: { phases: ['closing'], operation: true, flow: 'channels.slash -> sign.slash_tx -> ok (§9.11)' },
+  settle: { phases: ['closing'], operation: true, flow: 'channels.settle -> sign.settle_sign -> ok (§9.11)' },
+  snapshotSolo: { phases: ['open'], operation: true, flow: 'channels.snapshot_solo -> sign.snapshot_solo_tx -> ok (§9.12)' },
+  forceProgress: { phases: ['open', 'closing'], operation: true, flow: 'channels.force_progress -> sign.force_progress_tx -> ok (§9.13)' },
+  leave: { phases: ['open'], operation: true, flow: 'channels.leave -> channels.leave {state} (§9.7)' },
+  assumeMinimumDepth: { phases: CHANNEL, operation: false, flow: 'channels.assume_minimum_depth -> ok (§7.3)' },
+  sendMessage: { phases: CHANNEL, operation: false, flow: 'channels.message (§7.6), settled when sent' },
+  getBalances: { phases: CHANNEL, operation: false, flow: 'channels.get.balances -> result (§7.5)' },
+  getPoi: { phases: CHANNEL, operation: false, flow: 'channels.get.poi -> result (§7.5)' },
+  getOffchainState: { phases: CHANNEL, operation: false, flow: 'channels.get.offchain_state -> result (§7.5)' },
+  ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
+  stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
+  reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
+  newContract: { phases: [], operation: false, flow: 'not supported: FSM_NOT_SUPPORTED' },
+  callContract: { phases: [], operation: false, flow: 'not supported: FSM_NOT_SUPPORTED' },
+};
+
+const OPERATION_METHOD: Partial<Record<CommandKind, string>> = {
+  transfer: 'channels.update.new',
+  deposit: 'channels.deposit',
+  withdraw: 'channels.withdraw',
+  shutdown: 'channels.shutdown',
+  closeSolo: 'channels.close_solo',
+  slash: 'channels.slash',
+  settle: 'channels.settle',
+  snapshotSolo: 'channels.snapshot_solo',
+  forceProgress: 'channels.force_progress',
+  leave: 'channels.leave',
+};
+
+function onChainParams(c: { fee?: bigint; gasPrice?: bigint; nonce?: bigint }): JsonObject {
+  const p: JsonObject = {};
+  if (c.fee !== undefined) p['fee'] = c.fee;
+  if (c.gasPrice !== undefined) p['gas_price'] = c.gasPrice;
+  if (c.nonce !== undefined) p['nonce'] = c.nonce;
+  return p;
+}
+
+function withMeta(p: JsonObject, c: { meta?: readonly string[]; blockHash?: string }): JsonObject {
+  if (c.meta !== undefined) p['meta'] = [...c.meta];
+  if (c.blockHash !== undefined) p['block_hash'] = c.blockHash;
+  return p;
+}
+
+/** The request params of an operation command (§7.2, §7.3, §7.6). */
+function operationParams(command: Command): JsonObject {
+  switch (command.kind) {
+    case 'transfer':
+      return withMeta({ from: command.from, to: command.to, amount: command.amount }, command);
+    case 'deposit':
+    case 'withdraw':
+      return withMeta({ amount: command.amount, ...onChainParams(command) }, command);
+    case 'forceProgress': {
+      const p: JsonObject = {
+        contract_id: command.contractId,
+        abi_version: command.abiVersion,
+        amount: command.amount,
+        call_data: command.callData,
+        gas_price: command.gasPrice,
+      };
+      if (command.gas !== undefined) p['gas'] = command.gas;
+      if (command.nonce !== undefined) p['nonce'] = command.nonce;
+      return p;
+    }
+    case 'shutdown':
+    case 'closeSolo':
+    case 'slash':
+    case 'settle':
+    case 'snapshotSolo':
+      return onChainParams(command);
+    default:
+      return {};
+  }
+}
+
+/** Local checks before an operation is sent (h11's LocalProtocolError): null = fine. */
+function commandProblem(s: ChannelState, command: Command): AechannelError | null {
+  const invalid = (message: string, context: Record<string, unknown> = {}): AechannelError => fsmError(FsmErrorCode.INVALID_COMMAND, message, { kind: command.kind, ...context });
+  const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
+  const balance = (id: string): bigint | undefined => s.balances[id as Encoded<'ak'>];
+  switch (command.kind) {
+    case 'transfer': {
+      if (command.amount < 0n) return invalid('The transfer amount is negative.', { amount: command.amount });
+      if (balance(command.from) === undefined || balance(command.to) === undefined || command.from === command.to) {
+        return invalid('A transfer must go between the two participants.', { from: command.from, to: command.to });
+      }
+      if (balance(command.from)! - command.amount < s.options.channelReserve) {
+        return invalid('Insufficient balance: the payer would go below the channel reserve.', { balance: balance(command.from), amount: command.amount });
+      }
+      return null;
+    }
+    case 'deposit':
+      return command.amount > 0n ? null : invalid('The deposit amount must be positive.', { amount: command.amount });
+    case 'withdraw': {
+      if (command.amount <= 0n) return invalid('The withdrawal amount must be positive.', { amount: command.amount });
+      const own = balance(self);
+      if (own === undefined || own - command.amount < s.options.channelReserve) {
+        return invalid('Insufficient balance: the withdrawal would go below the channel reserve.', { balance: own, amount: command.amount });
+      }
+      return null;
+    }
+    case 'snapshotSolo': {
+      // §7.3: 1012 when the latest state is not an off-chain tx; 1013 when it is already on chain.
+      if (s.latestState === null) return invalid('No co-signed state to snapshot.');
+      const inner = decodeSignedTx(s.latestState).tx;
+      if (inner.tag !== Tag.ChannelOffChainTx) return fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'The latest state is not an off-chain tx (node error 1012).', { kind: command.kind });
+      if (s.onChainRound >= s.round) return fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'The latest state is already on chain (node error 1013).', { kind: command.kind });
+      return null;
+    }
+    case 'shutdown':
+      return s.closingBy === 'mutual' ? fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'A mutual close is already under way.', { kind: command.kind }) : null;
+    case 'slash':
+    case 'settle':
+      return s.closingBy === 'solo' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} needs a channel in solo closing.`, { kind: command.kind });
+    default:
+      return null;
+  }
+}
+
+function isBusy(s: ChannelState): boolean {
+  return s.own !== null || s.ack !== null || s.persisting !== null;
+}
+
+/** Starts an operation command now (the channel is idle and the phase allows it). */
+function startOperation(ctx: Ctx, commandId: number, command: Command): void {
+  const s = ctx.s;
+  const problem = commandProblem(s, command);
+  if (problem !== null) {
+    settleError(ctx, commandId, problem);
+    return;
+  }
+  const method = OPERATION_METHOD[command.kind]!;
+  const rpcId = send(ctx, method, operationParams(command), { kind: command.kind, commandId });
+  // Requests that start a signing round: the "ok" is bookkeeping; a reply timeout still applies until the sign request.
+  s.own = { commandId, command, stage: 'requested', rpcId, sign: null, abort: null };
+}
+
+/** Starts queued operations while the channel is idle (called after every input). */
+function pump(ctx: Ctx): void {
+  const s = ctx.s;
+  while (!isBusy(s) && s.queue.length > 0) {
+    const next = s.queue.shift()!;
+    if (!COMMAND_RULES[next.command.kind].phases.includes(s.phase)) {
+      settleError(ctx, next.commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${next.command.kind} is not allowed in phase ${s.phase}.`, { phase: s.phase }));
+      continue;
+    }
+    startOperation(ctx, next.commandId, next.command);
+  }
+}
+
+/** `command`: accept, queue or reject (COMMAND_RULES). */
+function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
+  const s = ctx.s;
+  const { commandId, command } = input;
+  const rule = COMMAND_RULES[command.kind];
+  if (rule === undefined) {
+    settleError(ctx, commandId, fsmError(FsmErrorCode.INVALID_COMMAND, 'Unknown command kind.', { kind: (command as { kind: unknown }).kind }));
+    return;
+  }
+  if (command.kind === 'newContract' || command.kind === 'callContract') {
+    settleError(ctx, commandId, fsmError(FsmErrorCode.NOT_SUPPORTED, `${command.kind}: off-chain contracts are not supported yet.`, { kind: command.kind }));
+    return;
+  }
+  if (!rule.phases.includes(s.phase)) {
+    settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not allowed in phase ${s.phase}.`, { kind: command.kind, phase: s.phase, status: s.status }));
+    return;
+  }
+  if (rule.operation) {
+    if (isBusy(s) || s.queue.length > 0) s.queue.push({ commandId, command });
+    else startOperation(ctx, commandId, command);
+    return;
+  }
+  switch (command.kind) {
+    case 'ping':
+      send(ctx, 'channels.system', { action: 'ping' }, { kind: 'ping', commandId });
+      return;
+    case 'stop':
+      send(ctx, 'channels.system', { action: 'stop' }, { kind: 'stop', commandId });
+      return;
+    case 'sendMessage': {
+      const params: JsonObject = { to: command.to, info: command.info };
+      if (command.from !== undefined) params['from'] = command.from;
+      send(ctx, 'channels.message', params, null);
+      settleOk<'sendMessage'>(ctx, commandId, null);
+      return;
+    }
+    case 'getBalances':
+      send(ctx, 'channels.get.balances', { accounts: [...command.accounts] }, { kind: 'getBalances', commandId });
+      return;
+    case 'getPoi': {
+      const params: JsonObject = {};
+      if (command.accounts !== undefined) params['accounts'] = [...command.accounts];
+      if (command.contracts !== undefined) params['contracts'] = [...command.contracts];
+      send(ctx, 'channels.get.poi', params, { kind: 'getPoi', commandId });
+      return;
+    }
+    case 'getOffchainState':
+      send(ctx, 'channels.get.offchain_state', {}, { kind: 'getOffchainState', commandId });
+      return;
+    case 'assumeMinimumDepth':
+      send(ctx, 'channels.assume_minimum_depth', { tx_hash: command.txHash }, { kind: 'assumeMinimumDepth', commandId });
+      return;
+    case 'reconnect': {
+      if (s.channelId === null || (s.fsmId === null && s.connectOptions?.existingFsmId === undefined)) {
+        settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'Reconnect needs a channel id and an fsm id.', { channelId: s.channelId, fsmId: s.fsmId }));
+        return;
+      }
+      s.mode = 'reconnect';
+      s.rejection = null;
+      s.phase = 'connecting';
+      setStatus(ctx, 'connecting');
+      s.requests.push({ rpcId: 0n, method: 'connect', commandId, kind: 'reconnect', deadline: null });
+      ctx.fx.push({ type: 'connect', query: buildConnectQuery(s) });
+      return;
+    }
+    default:
+      settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not allowed in phase ${s.phase}.`, { phase: s.phase }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Connection inputs and timers
+// ---------------------------------------------------------------------------------------
+
+/** `start`: ask the driver to connect (open §6.2, or reconnect/reestablish §6.3). */
+function onStart(ctx: Ctx): void {
+  ctx.s.phase = 'connecting';
+  setStatus(ctx, 'connecting');
+  ctx.fx.push({ type: 'connect', query: buildConnectQuery(ctx.s) });
+}
+
+/** `transportOpened`: socket up; wait for fsm_up (client timer `fsmUp`). */
+function onTransportOpened(ctx: Ctx): void {
+  ctx.s.phase = 'awaitingFsmUp';
+  setStatus(ctx, 'connected');
+  ctx.s.timers.fsmUp = ctx.now + (ctx.s.options.clientTimeouts?.fsmUp ?? DEFAULT_CLIENT_TIMEOUTS.fsmUp);
+}
+
+/** `transportClosed`: settle everything with FSM_CONNECTION_CLOSED (§9.8); keep what a reconnect needs. */
+function onTransportClosed(ctx: Ctx, input: Extract<Input, { type: 'transportClosed' }>): void {
+  const s = ctx.s;
+  const rejection = s.rejection;
+  settleAllPending(
+    ctx,
+    (kind) =>
+      rejection === null
+        ? fsmError(FsmErrorCode.CONNECTION_CLOSED, `${kind} failed: the connection closed.`, { code: input.code ?? null, reason: input.reason ?? null })
+        : fsmError(FsmErrorCode.CONNECTION_REJECTED, `${kind} failed: the node rejected the connection (${rejection.code} ${rejection.message}).`, rejection),
+    false,
+  );
+  s.timers = {};
+  if (s.phase !== 'died' && s.phase !== 'closed') {
+    s.phase = 'disconnected';
+    setStatus(ctx, 'disconnected');
+  }
+}
+
+/** `timerFired`: expire what is due; early calls do nothing. */
+function onTimerFired(ctx: Ctx, input: Extract<Input, { type: 'timerFired' }>): void {
+  const s = ctx.s;
+  const at = s.timers[input.timer];
+  if (at === undefined || at > ctx.now) return;
+  delete s.timers[input.timer];
+  if (input.timer === 'fsmUp') {
+    if (s.phase !== 'awaitingFsmUp') return;
+    emitError(ctx, fsmError(FsmErrorCode.TIMEOUT, 'The node did not send fsm_up in time.', {}));
+    ctx.fx.push({ type: 'close', code: FSM_CLOSE_CODE, reason: 'fsm_up timeout' });
+    return;
+  }
+  const due = s.requests.filter((r) => r.deadline !== null && r.deadline <= ctx.now);
+  for (const request of due) {
+    dropRequest(ctx, (r) => r === request);
+    const error = fsmError(FsmErrorCode.TIMEOUT, `No reply to ${request.method} in time.`, { method: request.method });
+    if (s.own !== null && (s.own.rpcId === request.rpcId || (request.kind === 'signReply' && request.commandId === s.own.commandId))) failOwn(ctx, error);
+    else if (request.commandId !== null) settleError(ctx, request.commandId, error);
+  }
+}
+
+/** `persisted`: unfreeze; settle the command of the persisted state; replay deferred inputs. */
+function onPersisted(ctx: Ctx, input: Extract<Input, { type: 'persisted' }>): void {
+  const s = ctx.s;
+  if (s.persisting === null || s.persisting.persistId !== input.persistId) return;
+  const { settle } = s.persisting;
+  s.persisting = null;
+  if (settle !== null) settleOk(ctx, settle.commandId, settle.result);
+  const deferred = s.deferred;
+  s.deferred = [];
+  for (const next of deferred) dispatch(ctx, next);
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------------------
+
+/** A cell of {@link TRANSITIONS}. */
+export interface Transition {
+  /** The flow this handler implements. */
+  flow: string;
+  /** Phases it may lead to (for the diagram; the current phase is implied). */
+  next: readonly Phase[];
+  handle: (ctx: Ctx, input: never) => void;
+}
+
+const command: Transition = { flow: 'accept / queue / reject the command (COMMAND_RULES)', next: ['connecting'], handle: onCommand };
+const nodeMessage: Transition = {
+  flow: 'dispatch the node message (NOTIFICATIONS, INFO_EVENTS, sign requests, replies)',
+  next: [],
+  handle: (ctx: Ctx, input: Extract<Input, { type: 'nodeMessage' }>) => {
+    if (Array.isArray(input.message)) for (const m of input.message) onNodeObject(ctx, m);
+    else onNodeObject(ctx, input.message);
+  },
+};
+const signed: Transition = { flow: 'forward the signed tx with the request key (§7.4)', next: [], handle: onSigned };
+const signRefused: Transition = { flow: 'abort with the user code (§9.6); create: close', next: [], handle: onSignRefused };
+const transportClosed: Transition = { flow: 'settle all pending with FSM_CONNECTION_CLOSED (§9.8)', next: ['disconnected'], handle: onTransportClosed };
+const timerFired: Transition = { flow: 'expire due client timers', next: [], handle: onTimerFired };
+const persisted: Transition = { flow: 'unfreeze, settle, replay deferred inputs', next: [], handle: onPersisted };
+
+/**
+ * The transition table: `(phase, input kind) -> handler`. Missing cells: {@link UNHANDLED}.
+ * (Inputs other than `transportClosed`/`persisted` that arrive while a persist is in
+ * flight are deferred first; see the theory of operation.)
+ */
+export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<InputKind, Transition>>>> = {
+  initial: {
+    start: { flow: 'emit connect with the open (§6.2) or reconnect/reestablish (§6.3) query', next: ['connecting'], handle: onStart },
+    command,
+  },
+  connecting: {
+    transportOpened: { flow: 'socket open: status connected, wait for fsm_up', next: ['awaitingFsmUp'], handle: onTransportOpened },
+    transportClosed,
+    command,
+  },
+  awaitingFsmUp: { nodeMessage: { ...nodeMessage, next: ['opening', 'open', 'closing', 'died'] }, command, transportClosed, timerFired, persisted },
+  opening: { nodeMessage: { ...nodeMessage, next: ['open', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
+  open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
+  closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
+  closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed, timerFired, persisted },
+  died: { nodeMessage: { ...nodeMessage, next: [] }, command, transportClosed, persisted },
+  disconnected: { command: { ...command, next: ['connecting'] }, persisted },
+};
+
+/** The one documented outcome of each input kind in a phase without a cell. */
+export const UNHANDLED: Readonly<Record<InputKind, string>> = {
+  start: 'ignored: the fsm was already started',
+  transportOpened: 'ignored: no connect is in progress',
+  transportClosed: 'ignored: no socket is open',
+  nodeMessage: 'ignored: no socket is open in this phase',
+  command: 'settled with FSM_COMMAND_NOT_ALLOWED',
+  signed: 'ignored: nothing is being signed in this phase (a late answer for a voided request)',
+  signRefused: 'ignored: nothing is being signed in this phase (an abort now would earn error 1018)',
+  persisted: 'ignored: no persist is in flight',
+  timerFired: 'ignored: no timer is armed in this phase',
+};
+
+const DEFERRABLE: readonly InputKind[] = ['nodeMessage', 'command', 'signed', 'signRefused', 'timerFired'];
+
+function dispatch(ctx: Ctx, input: Input): void {
+  const s = ctx.s;
+  ctx.now = input.now;
+  if (s.persisting !== null && DEFERRABLE.includes(input.type)) {
+    s.deferred.push(input);
+    return;
+  }
+  const cell = TRANSITIONS[s.phase][input.type];
+  if (cell === undefined) {
+    if (input.type === 'command') {
+      settleError(ctx, input.commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${input.command.kind} is not allowed in phase ${s.phase}.`, { kind: input.command.kind, phase: s.phase }));
+    }
+    return;
+  }
+  (cell.handle as (ctx: Ctx, input: Input) => void)(ctx, input);
+  pump(ctx);
+}
+
+function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void {
+  const s = ctx.s;
+  const replyDeadlines = s.requests.map((r) => r.deadline).filter((d): d is number => d !== null);
+  if (replyDeadlines.length > 0 && s.phase !== 'disconnected') s.timers.reply = Math.min(...replyDeadlines);
+  else delete s.timers.reply;
+  for (const timer of ['fsmUp', 'reply'] as const) {
+    const was = before[timer];
+    const is = s.timers[timer];
+    if (was === is) continue;
+    if (is === undefined) ctx.fx.push({ type: 'clearTimer', timer });
+    else ctx.fx.push({ type: 'setTimer', timer, at: is });
+  }
+}
+
+/**
+ * The reducer: applies one input and returns the next state and the effects to carry out,
+ * in order. Pure and deterministic; never throws (a bug is reported as an
+ * `FSM_INTERNAL_ERROR` event with the state unchanged).
+ * @param state - the current state (not modified)
+ * @param input - a fact: a node message, a command, a signer answer, a timer, ...
+ * @returns `{ state, effects }`
+ * @example
+ * let state = createInitialState(options, { mode: 'open' });
+ * ({ state } = step(state, { type: 'start', now: 0 }));
+ * const { state: next, effects } = step(state, { type: 'transportOpened', now: 1 });
+ */
+export function step(state: ChannelState, input: Input): StepResult {
+  const ctx: Ctx = { s: structuredClone(state), fx: [], now: input.now };
+  try {
+    dispatch(ctx, input);
+    syncTimers(ctx, state.timers);
+    return { state: ctx.s, effects: ctx.fx };
+  } catch (cause) {
+    const error = fsmError(FsmErrorCode.INTERNAL, `Internal error while handling ${input.type}: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+      input: input.type,
+      phase: state.phase,
+    });
+    if (isAechannelError(cause)) error.cause = cause;
+    return { state, effects: [{ type: 'emit', event: { type: 'error', error } }] };
+  }
+}
+
+/** Convenience for drivers and tests: the initial effects of a fresh state. */
+export function start(state: ChannelState, now: number): StepResult {
+  return step(state, { type: 'start', now });
+}

@@ -1,0 +1,521 @@
+/**
+ * Verify before sign (PROTOCOL.md §3.3 step 2, §7.4; STYLE.md "Verify before sign").
+ *
+ * Every `channels.sign.<tag>` request is checked against what this client knows before a
+ * `sign` effect is produced: the pending command (own operations) or the update the peer
+ * announced (acknowledgements), the channel id, the parties, the round (last co-signed
+ * round + 1), the state hash recomputed from the last co-signed balances and the updates
+ * (codec `computeStateHash`), the amounts paid out (close mutual: balances minus the §5.5
+ * fee split; settle: the latest balances), the PoI of solo closes, and the fee limits.
+ *
+ * The node re-checks what the *peer* sends, but a client must not trust its own node
+ * blindly: this module is what makes the fsm "never sign what it did not check".
+ *
+ * Not checked (and why): signatures already on the tx (the fsm has no ed25519; the node
+ * verifies the peer's signature, and a bad one only makes the tx invalid); the `ttl` (it
+ * only limits validity); for force progress the resulting state hash (it needs a contract
+ * VM; the chain re-executes the call and rejects a wrong hash, so a wrong value cannot move
+ * funds).
+ */
+import {
+  computeChannelId,
+  computeStateHash,
+  decode,
+  decodeSignedTx,
+  isAechannelError,
+  splitCloseMutualFee,
+  stateTreesHash,
+  Tag,
+  unpackTx,
+  verifyPoi,
+  type Encoded,
+  type JsonValue,
+  type Tx,
+} from '@aechannel/codec';
+import { initialBalances } from './state.js';
+import type { ChannelState, Command, SignTag } from './types.js';
+
+/** A successful verification: what the tx would make true if co-signed. */
+export interface VerifySignRequestSuccess {
+  ok: true;
+  /** The inner transaction, decoded. */
+  decoded: Tx;
+  /** Round of the new state (state-creating txs), else null. */
+  round: bigint | null;
+  /** Balances after the tx (state-creating txs), else null. */
+  balances: Record<Encoded<'ak'>, bigint> | null;
+  /** The channel id the tx belongs to (derived for the create tx). */
+  channelId: Encoded<'ch'> | null;
+  /** Human-readable summary for the user policy / wallet. */
+  reason: string;
+}
+
+/** A refusal: the tx does not match. */
+export interface VerifySignRequestFailure {
+  ok: false;
+  /** What did not match. */
+  reason: string;
+  /** Expected/got facts. */
+  details: JsonValue;
+}
+
+/** What {@link verifySignRequest} returns. */
+export type VerifySignRequestReturnType = VerifySignRequestSuccess | VerifySignRequestFailure;
+
+class Mismatch {
+  constructor(
+    readonly reason: string,
+    readonly details: JsonValue = null,
+  ) {}
+}
+
+function expect(condition: boolean, reason: string, details: JsonValue = null): asserts condition {
+  if (!condition) throw new Mismatch(reason, details);
+}
+
+function expectEqual<T extends string | bigint | number | boolean>(got: T, expected: T, field: string): void {
+  expect(got === expected, `${field} is ${String(got)}, expected ${String(expected)}`, { field, expected, got });
+}
+
+/** The two participants and which one we are. */
+export function partiesOf(state: ChannelState): {
+  initiator: Encoded<'ak'> | 'any';
+  responder: Encoded<'ak'>;
+  self: Encoded<'ak'> | 'any';
+  peer: Encoded<'ak'> | 'any';
+} {
+  const { initiatorId, responderId, role } = state.options;
+  return role === 'initiator'
+    ? { initiator: initiatorId, responder: responderId, self: initiatorId, peer: responderId }
+    : { initiator: initiatorId, responder: responderId, self: responderId, peer: initiatorId };
+}
+
+/** An off-chain update as the node writes it in `updates` (§2.7), parsed. */
+export type ParsedUpdate =
+  | { op: 'transfer'; from: string; to: string; amount: bigint }
+  | { op: 'deposit'; from: string; amount: bigint }
+  | { op: 'withdraw'; to: string; amount: bigint }
+  | { op: 'meta'; data: string }
+  | { op: 'contract'; name: string }
+  | { op: 'invalid'; value: JsonValue };
+
+const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+
+/** Parses one JSON update (§2.7); unknown shapes become `invalid`. */
+export function parseUpdate(value: JsonValue): ParsedUpdate {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { op: 'invalid', value };
+  const amount = value['amount'];
+  switch (value['op']) {
+    case 'OffChainTransfer': {
+      const from = str(value['from']);
+      const to = str(value['to']);
+      if (from === null || to === null || typeof amount !== 'bigint') return { op: 'invalid', value };
+      return { op: 'transfer', from, to, amount };
+    }
+    case 'OffChainDeposit': {
+      const from = str(value['from']);
+      if (from === null || typeof amount !== 'bigint') return { op: 'invalid', value };
+      return { op: 'deposit', from, amount };
+    }
+    case 'OffChainWithdrawal': {
+      const to = str(value['to']);
+      if (to === null || typeof amount !== 'bigint') return { op: 'invalid', value };
+      return { op: 'withdraw', to, amount };
+    }
+    case 'OffChainMeta': {
+      const data = str(value['data']);
+      return data === null ? { op: 'invalid', value } : { op: 'meta', data };
+    }
+    case 'OffChainNewContract':
+    case 'OffChainCallContract':
+      return { op: 'contract', name: value['op'] };
+    default:
+      return { op: 'invalid', value };
+  }
+}
+
+/** Applies payment updates to balances; throws a mismatch on anything invalid. */
+function applyUpdates(
+  balances: Record<Encoded<'ak'>, bigint>,
+  updates: readonly ParsedUpdate[],
+  reserve: bigint,
+): Record<Encoded<'ak'>, bigint> {
+  const next: Record<string, bigint> = { ...balances };
+  const has = (id: string): boolean => Object.prototype.hasOwnProperty.call(next, id);
+  for (const update of updates) {
+    switch (update.op) {
+      case 'transfer':
+        expect(has(update.from) && has(update.to), 'transfer between accounts that are not the two participants', {
+          from: update.from,
+          to: update.to,
+        });
+        expect(update.from !== update.to, 'transfer to the same account', { from: update.from });
+        expect(update.amount >= 0n, 'negative transfer amount', { amount: update.amount });
+        expect(next[update.from]! - update.amount >= reserve, 'transfer leaves the payer below the channel reserve', {
+          balance: next[update.from]!,
+          amount: update.amount,
+          reserve,
+        });
+        next[update.from] = next[update.from]! - update.amount;
+        next[update.to] = next[update.to]! + update.amount;
+        break;
+      case 'deposit':
+        expect(has(update.from), 'deposit from an account that is not a participant', { from: update.from });
+        expect(update.amount > 0n, 'deposit amount must be positive', { amount: update.amount });
+        next[update.from] = next[update.from]! + update.amount;
+        break;
+      case 'withdraw':
+        expect(has(update.to), 'withdrawal to an account that is not a participant', { to: update.to });
+        expect(update.amount > 0n, 'withdrawal amount must be positive', { amount: update.amount });
+        expect(next[update.to]! - update.amount >= reserve, 'withdrawal leaves the account below the channel reserve', {
+          balance: next[update.to]!,
+          amount: update.amount,
+          reserve,
+        });
+        next[update.to] = next[update.to]! - update.amount;
+        break;
+      case 'meta':
+        break;
+      case 'contract':
+        throw new Mismatch(`off-chain contract updates are not supported (${update.name})`, { op: update.name });
+      case 'invalid':
+        throw new Mismatch('malformed update', { update: update.value });
+    }
+  }
+  return next as Record<Encoded<'ak'>, bigint>;
+}
+
+/** Checks `updates` = one real update equal to `expected`, then the command's meta strings. */
+function expectUpdates(updates: readonly ParsedUpdate[], expected: ParsedUpdate, meta: readonly string[] | undefined): void {
+  const want: ParsedUpdate[] = [expected, ...(meta ?? []).map((data): ParsedUpdate => ({ op: 'meta', data }))];
+  const same = (a: ParsedUpdate, b: ParsedUpdate): boolean => {
+    if (a.op !== b.op) return false;
+    const ka = Object.entries(a);
+    return ka.every(([key, value]) => (b as Record<string, unknown>)[key] === value);
+  };
+  expect(
+    updates.length === want.length && updates.every((u, i) => same(u, want[i]!)),
+    'updates differ from the requested operation',
+    { expected: want.map(describeUpdate), got: updates.map(describeUpdate) },
+  );
+}
+
+function describeUpdate(u: ParsedUpdate): string {
+  switch (u.op) {
+    case 'transfer':
+      return `transfer ${u.amount} ${u.from} -> ${u.to}`;
+    case 'deposit':
+      return `deposit ${u.amount} from ${u.from}`;
+    case 'withdraw':
+      return `withdraw ${u.amount} to ${u.to}`;
+    case 'meta':
+      return `meta ${u.data}`;
+    case 'contract':
+      return `contract ${u.name}`;
+    case 'invalid':
+      return 'invalid';
+  }
+}
+
+/** Fee rules for a tx this client pays for (or that is paid from the channel). */
+function expectFee(fee: bigint, params: { fee?: bigint | undefined; gasPrice?: bigint | undefined }, maxFee: bigint | undefined): void {
+  if (params.fee !== undefined && params.gasPrice === undefined) expectEqual(fee, params.fee, 'fee');
+  if (params.fee !== undefined && params.gasPrice !== undefined) {
+    expect(fee >= params.fee, `fee ${fee} is below the requested ${params.fee}`, { expected: params.fee, got: fee });
+  }
+  if (maxFee !== undefined) expect(fee <= maxFee, `fee ${fee} exceeds maxFee ${maxFee}`, { maxFee, got: fee });
+}
+
+function expectNonce(nonce: bigint, expected: bigint | undefined): void {
+  if (expected !== undefined) expectEqual(nonce, expected, 'nonce');
+}
+
+function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Extract<Command, { kind: K }> {
+  const own = state.own;
+  expect(own !== null && own.command.kind === kind, `no pending ${kind} command for this sign request`, {
+    pending: own === null ? null : own.command.kind,
+  });
+  expect(own.stage === 'requested', `the ${kind} command already had its sign request`, { stage: own.stage });
+  return own.command as Extract<Command, { kind: K }>;
+}
+
+function latestStateHash(state: ChannelState): { stateHash: Encoded<'st'>; innerBytes: Uint8Array; tag: number } {
+  expect(state.latestState !== null, 'no co-signed state yet');
+  const { tx, innerBytes } = decodeSignedTx(state.latestState);
+  expect('stateHash' in tx, 'latest state has no state hash');
+  return { stateHash: (tx as { stateHash: Encoded<'st'> }).stateHash, innerBytes, tag: tx.tag };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** The payload of a solo tx must be the latest co-signed state, or empty if it is on chain (§2.8). */
+function expectPayload(state: ChannelState, payload: Uint8Array, emptyAllowed: boolean): void {
+  expect(state.latestState !== null, 'no co-signed state yet');
+  if (payload.length === 0) {
+    expect(emptyAllowed && state.onChainRound >= state.round, 'empty payload but the latest state is not on chain', {
+      round: state.round,
+      onChainRound: state.onChainRound,
+    });
+    return;
+  }
+  expect(equalBytes(payload, decode(state.latestState, 'tx')), 'payload is not the latest co-signed state', { round: state.round });
+}
+
+function expectPoi(state: ChannelState, poi: Uint8Array): void {
+  const { stateHash } = latestStateHash(state);
+  const proven = verifyPoi(poi);
+  expectEqual(proven.stateHash, stateHash, 'poi state hash');
+  for (const [id, balance] of Object.entries(state.balances)) {
+    const account = proven.accounts[id as Encoded<'ak'>];
+    expect(account !== undefined, `poi does not prove ${id}`, { account: id });
+    expectEqual(account.balance, balance, `poi balance of ${id}`);
+  }
+}
+
+const CREATE_TAGS: readonly SignTag[] = ['initiator_sign', 'responder_sign'];
+
+function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[]): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
+  const o = state.options;
+  expectEqual(tag, o.role === 'initiator' ? 'initiator_sign' : 'responder_sign', 'sign request for role');
+  expect(state.round === 0n && state.latestState === null, 'a create tx for a channel that already exists', { round: state.round });
+  expect(inner.tag === Tag.ChannelCreateTx, `expected a channel create tx, got tag ${inner.tag}`, { tag: inner.tag });
+  if (o.initiatorId !== 'any') expectEqual(inner.initiatorId, o.initiatorId, 'initiator');
+  expectEqual(inner.responderId, o.responderId, 'responder');
+  expectEqual(inner.initiatorAmount, o.initiatorAmount, 'initiator amount');
+  expectEqual(inner.responderAmount, o.responderAmount, 'responder amount');
+  expectEqual(inner.channelReserve, o.channelReserve, 'channel reserve');
+  expectEqual(inner.lockPeriod, o.lockPeriod, 'lock period');
+  const delegates = inner.version === 1 ? inner.delegateIds : [...inner.initiatorDelegateIds, ...inner.responderDelegateIds];
+  expect(delegates.length === 0, 'the create tx names delegates', { delegates: delegates.length });
+  const balances = initialBalances(o, inner.initiatorId);
+  expectEqual(inner.stateHash, computeStateHash(balances), 'initial state hash');
+  expect(updates.length === 0, 'a create tx with updates', { updates: updates.length });
+  if (o.role === 'initiator') {
+    // The initiator pays the create fee and uses its own nonce (§6.2 fee/gas_price/nonce).
+    expectFee(inner.fee, { fee: o.fee, gasPrice: o.gasPrice }, o.maxFee);
+    expectNonce(inner.nonce, o.nonce);
+  }
+  const channelId = computeChannelId(inner.initiatorId, inner.nonce, inner.responderId);
+  if (state.channelId !== null) expectEqual(channelId, state.channelId, 'channel id');
+  return {
+    round: 1n,
+    balances,
+    channelId,
+    reason: `create channel: initiator ${balances[inner.initiatorId]}, responder ${balances[inner.responderId]}, reserve ${inner.channelReserve}, lock period ${inner.lockPeriod}, fee ${inner.fee}`,
+  };
+}
+
+function verifyBody(
+  state: ChannelState,
+  tag: SignTag,
+  inner: Tx,
+  updates: readonly ParsedUpdate[],
+  signedInner: Uint8Array,
+): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
+  if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates);
+  const { self, peer, initiator, responder } = partiesOf(state);
+  const o = state.options;
+  expect(state.channelId !== null && state.latestState !== null, 'the channel is not open yet');
+  expect(self !== 'any' && peer !== 'any' && initiator !== 'any', 'participants unknown');
+  expect('channelId' in inner, `tag ${inner.tag} is not a channel tx`, { tag: inner.tag });
+  expectEqual((inner as { channelId: string }).channelId, state.channelId, 'channel id');
+  const nextRound = state.round + 1n;
+  const reserve = o.channelReserve;
+  // Another tx for the same round already went to the signer (and was not voided by a
+  // conflict/abort): signing a second, different one would give the peer two co-signable
+  // states of one round.
+  const guardRound = (): void => {
+    const ahead = state.signedAhead;
+    if (ahead !== null && ahead.round === nextRound) {
+      expect(equalBytes(decodeSignedTx(ahead.tx).innerBytes, signedInner), `another tx for round ${nextRound} was already signed`, {
+        round: nextRound,
+      });
+    }
+  };
+
+  switch (tag) {
+    case 'update':
+    case 'update_ack': {
+      expect(inner.tag === Tag.ChannelOffChainTx, `expected an off-chain tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(inner.version === 2, 'off-chain tx v1 (pre-Fortuna) is not supported', { version: inner.version });
+      expectEqual(inner.round, nextRound, 'round');
+      guardRound();
+      if (tag === 'update') {
+        const cmd = ownCommand(state, 'transfer');
+        expectUpdates(updates, { op: 'transfer', from: cmd.from, to: cmd.to, amount: cmd.amount }, cmd.meta);
+      } else {
+        expect(updates.some((u) => u.op === 'transfer'), 'an update without a transfer', { updates: updates.map(describeUpdate) });
+        expect(
+          updates.every((u) => u.op === 'transfer' || u.op === 'meta' || u.op === 'contract' || u.op === 'invalid'),
+          'deposit/withdraw updates in an off-chain tx',
+          { updates: updates.map(describeUpdate) },
+        );
+      }
+      const balances = applyUpdates(state.balances, updates, reserve);
+      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
+      const moves = updates.filter((u) => u.op === 'transfer').map(describeUpdate).join(', ');
+      return { round: nextRound, balances, channelId: state.channelId, reason: `${tag === 'update' ? 'your' : 'peer'} off-chain update round ${nextRound}: ${moves}` };
+    }
+    case 'deposit_tx':
+    case 'deposit_ack': {
+      expect(inner.tag === Tag.ChannelDepositTx, `expected a deposit tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expectEqual(inner.round, nextRound, 'round');
+      guardRound();
+      const from = tag === 'deposit_tx' ? self : peer;
+      expectEqual(inner.fromId, from, 'depositor');
+      if (tag === 'deposit_tx') {
+        const cmd = ownCommand(state, 'deposit');
+        expectEqual(inner.amount, cmd.amount, 'amount');
+        expectFee(inner.fee, cmd, o.maxFee);
+        expectNonce(inner.nonce, cmd.nonce);
+        expectUpdates(updates, { op: 'deposit', from, amount: cmd.amount }, cmd.meta);
+      } else {
+        expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'deposit', from, amount: inner.amount }, undefined);
+      }
+      const balances = applyUpdates(state.balances, updates, reserve);
+      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
+      return { round: nextRound, balances, channelId: state.channelId, reason: `deposit of ${inner.amount} by ${from}, round ${nextRound}, fee ${inner.fee}` };
+    }
+    case 'withdraw_tx':
+    case 'withdraw_ack': {
+      expect(inner.tag === Tag.ChannelWithdrawTx, `expected a withdraw tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expectEqual(inner.round, nextRound, 'round');
+      guardRound();
+      const to = tag === 'withdraw_tx' ? self : peer;
+      expectEqual(inner.toId, to, 'recipient');
+      if (tag === 'withdraw_tx') {
+        const cmd = ownCommand(state, 'withdraw');
+        expectEqual(inner.amount, cmd.amount, 'amount');
+        expectFee(inner.fee, cmd, o.maxFee);
+        expectNonce(inner.nonce, cmd.nonce);
+        expectUpdates(updates, { op: 'withdraw', to, amount: cmd.amount }, cmd.meta);
+      } else {
+        expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'withdraw', to, amount: inner.amount }, undefined);
+      }
+      const balances = applyUpdates(state.balances, updates, reserve);
+      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
+      return { round: nextRound, balances, channelId: state.channelId, reason: `withdrawal of ${inner.amount} to ${to}, round ${nextRound}, fee ${inner.fee}` };
+    }
+    case 'shutdown_sign':
+    case 'shutdown_sign_ack': {
+      expect(inner.tag === Tag.ChannelCloseMutualTx, `expected a close mutual tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(updates.length === 0, 'a close mutual with updates');
+      expectEqual(inner.fromId, tag === 'shutdown_sign' ? self : peer, 'closer');
+      if (tag === 'shutdown_sign') {
+        const cmd = ownCommand(state, 'shutdown');
+        expectFee(inner.fee, cmd, o.maxFee);
+        expectNonce(inner.nonce, cmd.nonce);
+      } else {
+        expectFee(inner.fee, {}, o.maxFee);
+      }
+      const I = state.balances[initiator] ?? 0n;
+      const R = state.balances[responder] ?? 0n;
+      expect(I + R >= inner.fee, 'close mutual fee exceeds the channel balance', { fee: inner.fee, total: I + R });
+      const split = splitCloseMutualFee(I, R, inner.fee);
+      expectEqual(inner.initiatorAmountFinal, split.initiatorAmountFinal, 'initiator final amount');
+      expectEqual(inner.responderAmountFinal, split.responderAmountFinal, 'responder final amount');
+      return {
+        round: null,
+        balances: null,
+        channelId: state.channelId,
+        reason: `close mutual: initiator gets ${split.initiatorAmountFinal}, responder gets ${split.responderAmountFinal}, fee ${inner.fee}`,
+      };
+    }
+    case 'close_solo_sign':
+    case 'slash_tx': {
+      const wantTag = tag === 'close_solo_sign' ? Tag.ChannelCloseSoloTx : Tag.ChannelSlashTx;
+      expect(inner.tag === wantTag, `expected tag ${wantTag}, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(inner.tag === Tag.ChannelCloseSoloTx || inner.tag === Tag.ChannelSlashTx, 'unreachable');
+      expect(updates.length === 0, 'a solo tx with updates');
+      const cmd = ownCommand(state, tag === 'close_solo_sign' ? 'closeSolo' : 'slash');
+      expectEqual(inner.fromId, self, 'poster');
+      expectFee(inner.fee, cmd, o.maxFee);
+      expectNonce(inner.nonce, cmd.nonce);
+      expectPayload(state, inner.payload, tag === 'close_solo_sign');
+      expectPoi(state, inner.poi);
+      return { round: null, balances: null, channelId: state.channelId, reason: `${tag === 'close_solo_sign' ? 'solo close' : 'slash'} at round ${state.round}, fee ${inner.fee}` };
+    }
+    case 'settle_sign': {
+      expect(inner.tag === Tag.ChannelSettleTx, `expected a settle tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(updates.length === 0, 'a settle with updates');
+      const cmd = ownCommand(state, 'settle');
+      expectEqual(inner.fromId, self, 'poster');
+      expectFee(inner.fee, cmd, o.maxFee);
+      expectNonce(inner.nonce, cmd.nonce);
+      expectEqual(inner.initiatorAmountFinal, state.balances[initiator] ?? 0n, 'initiator final amount');
+      expectEqual(inner.responderAmountFinal, state.balances[responder] ?? 0n, 'responder final amount');
+      return { round: null, balances: null, channelId: state.channelId, reason: `settle: initiator gets ${inner.initiatorAmountFinal}, responder gets ${inner.responderAmountFinal}, fee ${inner.fee}` };
+    }
+    case 'snapshot_solo_tx': {
+      expect(inner.tag === Tag.ChannelSnapshotSoloTx, `expected a snapshot tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(updates.length === 0, 'a snapshot with updates');
+      const cmd = ownCommand(state, 'snapshotSolo');
+      expectEqual(inner.fromId, self, 'poster');
+      expectFee(inner.fee, cmd, o.maxFee);
+      expectNonce(inner.nonce, cmd.nonce);
+      expect(inner.payload.length > 0, 'a snapshot needs a payload');
+      expectPayload(state, inner.payload, false);
+      return { round: null, balances: null, channelId: state.channelId, reason: `snapshot of round ${state.round}, fee ${inner.fee}` };
+    }
+    case 'force_progress_tx': {
+      expect(inner.tag === Tag.ChannelForceProgressTx, `expected a force progress tx, got tag ${inner.tag}`, { tag: inner.tag });
+      const cmd = ownCommand(state, 'forceProgress');
+      expectEqual(inner.fromId, self, 'poster');
+      expectEqual(inner.round, nextRound, 'round');
+      expectPayload(state, inner.payload, true);
+      expectFee(inner.fee, {}, o.maxFee);
+      expectNonce(inner.nonce, cmd.nonce);
+      const update = unpackTx(inner.update);
+      expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });
+      expectEqual(update.caller, self, 'caller');
+      expectEqual(update.contract, cmd.contractId, 'contract');
+      expectEqual(update.abiVersion, cmd.abiVersion, 'abi version');
+      expectEqual(update.amount, cmd.amount, 'call amount');
+      expectEqual(update.gas, cmd.gas ?? 1_000_000n, 'gas');
+      expect(update.gasPrice >= cmd.gasPrice, 'gas price below the requested one', { expected: cmd.gasPrice, got: update.gasPrice });
+      expect(equalBytes(update.callData, decode(cmd.callData, 'cb')), 'call data differs from the request');
+      expectEqual(stateTreesHash(inner.offChainTrees), latestStateHash(state).stateHash, 'state hash of the trees before the call');
+      return { round: nextRound, balances: null, channelId: state.channelId, reason: `force progress: call ${cmd.contractId} at round ${nextRound}, fee ${inner.fee}` };
+    }
+    default:
+      throw new Mismatch(`unexpected sign request tag ${tag}`);
+  }
+}
+
+/**
+ * Checks a `channels.sign.<tag>` request against the state (see the module doc).
+ * @param state - the current reducer state (the pending command is read from it)
+ * @param tag - the sign request tag (`update_ack`, `withdraw_tx`, ...)
+ * @param tx - the tx the node asks to sign (`tx_`, a signed tx with 0 or 1 signatures)
+ * @param updates - the `updates` list of the request (JSON, §2.7)
+ * @returns `{ ok: true, decoded, round, balances, reason }` or `{ ok: false, reason, details }`; never throws
+ * @example
+ * const check = verifySignRequest(state, 'update_ack', tx, updates);
+ * if (!check.ok) console.warn('refusing:', check.reason);
+ */
+export function verifySignRequest(
+  state: ChannelState,
+  tag: SignTag,
+  tx: Encoded<'tx'>,
+  updates: readonly JsonValue[],
+): VerifySignRequestReturnType {
+  let decoded: Tx;
+  let innerBytes: Uint8Array;
+  try {
+    const signed = decodeSignedTx(tx);
+    decoded = signed.tx;
+    innerBytes = signed.innerBytes;
+  } catch (cause) {
+    return { ok: false, reason: 'the tx cannot be decoded', details: { error: isAechannelError(cause) ? cause.code : String(cause) } };
+  }
+  try {
+    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes);
+    return { ok: true, decoded, ...body };
+  } catch (error) {
+    if (error instanceof Mismatch) return { ok: false, reason: error.reason, details: error.details };
+    if (isAechannelError(error)) return { ok: false, reason: `invalid content: ${error.shortMessage}`, details: { error: error.code } };
+    return { ok: false, reason: `verification failed: ${String(error)}`, details: null };
+  }
+}
