@@ -1,0 +1,175 @@
+/**
+ * What a recording says about itself, beyond its messages: which account plays which
+ * role, which node version produced it (PROTOCOL.md §11), whether it opens the channel,
+ * which sign request each signing reply answers, and who closed each socket.
+ */
+import type { JsonValue } from '@aechannel/codec';
+import type { Role, Section } from '@aechannel/transcript';
+import { urlParams } from './compareMessages.js';
+
+type JsonObject = { [key: string]: JsonValue };
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The node behaviours of PROTOCOL.md §11, as named by the devnode's compat presets. */
+export type NodeVariant = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
+
+/** What {@link analyzeRecording} finds. */
+export interface RecordingAnalysis {
+  /** Account of each role (`undefined` when the recording never shows it). */
+  accounts: Partial<Record<Role, string>>;
+  /** True when the recording opens the channel (it has an opening `connect` without `existing_channel_id`). */
+  opensChannel: boolean;
+  /** The node version the recording looks like (§11). */
+  variant: NodeVariant;
+}
+
+const method = (section: Section): string | undefined =>
+  (section.kind === 'send' || section.kind === 'receive') && isObject(section.message) && typeof section.message.method === 'string'
+    ? section.message.method
+    : undefined;
+
+const data = (section: Section): JsonObject => {
+  if ((section.kind === 'send' || section.kind === 'receive') && isObject(section.message) && isObject(section.message.params)) {
+    const inner = section.message.params.data;
+    return isObject(inner) ? inner : {};
+  }
+  return {};
+};
+
+const params = (section: Section): JsonObject =>
+  (section.kind === 'send' || section.kind === 'receive') && isObject(section.message) && isObject(section.message.params) ? section.message.params : {};
+
+/**
+ * Analyzes a recording.
+ * @param sections - the parsed transcript
+ * @param networkId - its network id, when known (a `lima` network means the 2019 node)
+ * @returns the accounts by role, whether it opens the channel, and its node variant
+ */
+export function analyzeRecording(sections: readonly Section[], networkId?: string): RecordingAnalysis {
+  const accounts: Partial<Record<Role, string>> = {};
+  const other = (role: Role): Role => (role === 'initiator' ? 'responder' : 'initiator');
+  const claim = (role: Role, account: JsonValue | undefined): void => {
+    if (typeof account !== 'string' || !account.startsWith('ak_')) return;
+    if (accounts[role] === undefined && accounts[other(role)] !== account) accounts[role] = account;
+  };
+  let opensChannel = false;
+  // Strongest evidence first: the open URLs (§6.2) name both accounts.
+  for (const section of sections) {
+    if (section.kind !== 'connect') continue;
+    const query = urlParams(section.url);
+    if (query.existing_channel_id === undefined) opensChannel = true;
+    claim('initiator', query.initiator_id);
+    claim('responder', query.responder_id);
+  }
+  // Then withdrawals and deposits, which name the requester (§2.7), and messages (§8.5).
+  for (const section of sections) {
+    const name = method(section);
+    if (section.kind === 'receive' && (name === 'channels.sign.withdraw_tx' || name === 'channels.sign.deposit_tx')) {
+      const updates = data(section).updates;
+      if (Array.isArray(updates) && isObject(updates[0])) claim(section.role, updates[0].to ?? updates[0].from);
+    }
+    if (section.kind === 'send' && name === 'channels.message') claim(other(section.role), params(section).to);
+    if (section.kind === 'receive' && name === 'channels.message') {
+      const message = data(section).message;
+      if (isObject(message)) {
+        claim(other(section.role), message.from);
+        claim(section.role, message.to);
+      }
+    }
+  }
+  // Last: balance queries list [initiator, responder] in the recordings.
+  for (const section of sections) {
+    if (section.kind !== 'send' || method(section) !== 'channels.get.balances') continue;
+    const list = params(section).accounts;
+    if (Array.isArray(list)) {
+      claim('initiator', list[0]);
+      claim('responder', list[1]);
+    }
+  }
+  return { accounts, opensChannel, variant: detectVariant(sections, networkId) };
+}
+
+/** The node version of §11 that the recording's opening (or network) shows. */
+function detectVariant(sections: readonly Section[], networkId: string | undefined): NodeVariant {
+  if (networkId?.includes('lima')) return 'lima-2019';
+  const fundingCreated = sections.find((s) => s.kind === 'receive' && method(s) === 'channels.info' && data(s).event === 'funding_created');
+  const responderSign = sections.find((s) => s.kind === 'receive' && method(s) === 'channels.sign.responder_sign');
+  if (responderSign !== undefined && data(responderSign).fsm_id !== undefined) return 'iris-2020-03';
+  if (fundingCreated !== undefined) {
+    if (data(fundingCreated).fsm_id !== undefined) return 'current';
+    const channelId = params(fundingCreated).channel_id;
+    if (channelId === null) return 'iris-2020-01';
+    return 'iris-2020-03';
+  }
+  return 'current';
+}
+
+/** The reply method of each sign tag (PROTOCOL.md §7.4), including accepted aliases. */
+export const signReplyTags: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'channels.initiator_sign': ['initiator_sign'],
+  'channels.responder_sign': ['responder_sign'],
+  'channels.deposit_tx': ['deposit_tx'],
+  'channels.deposit_ack': ['deposit_ack'],
+  'channels.withdraw_tx': ['withdraw_tx'],
+  'channels.withdraw_ack': ['withdraw_ack'],
+  'channels.update': ['update'],
+  'channels.update_ack': ['update_ack'],
+  'channels.shutdown_sign': ['shutdown_sign'],
+  'channels.shutdown_sign_ack': ['shutdown_sign_ack'],
+  'channels.close_solo_sign': ['close_solo_sign'],
+  'channels.close_solo_tx': ['close_solo_sign'],
+  'channels.slash_sign': ['slash_tx'],
+  'channels.slash_tx': ['slash_tx'],
+  'channels.settle_sign': ['settle_sign'],
+  'channels.settle_tx': ['settle_sign'],
+  'channels.snapshot_solo_sign': ['snapshot_solo_tx'],
+  'channels.force_progress_sign': ['force_progress_tx'],
+  'channels.force_progress_tx': ['force_progress_tx'],
+});
+
+/** What a client message is: a command, or a reply to a signing request. */
+export type ClientMessageKind =
+  | { kind: 'signReply'; tags: readonly string[]; key: 'signed_tx' | 'tx'; signedTx: string }
+  | { kind: 'abortReply'; tags: readonly string[]; code: JsonValue }
+  | { kind: 'request'; method: string };
+
+/**
+ * Classifies a recorded client message.
+ * @param message - the JSON-RPC request the client sent
+ */
+export function classifyClientMessage(message: JsonValue): ClientMessageKind {
+  const name = isObject(message) && typeof message.method === 'string' ? message.method : '';
+  const tags = signReplyTags[name];
+  const p = isObject(message) && isObject(message.params) ? message.params : {};
+  if (tags !== undefined) {
+    if (p.error !== undefined) return { kind: 'abortReply', tags, code: p.error };
+    for (const key of ['signed_tx', 'tx'] as const) {
+      const value = p[key];
+      if (typeof value === 'string') return { kind: 'signReply', tags, key, signedTx: value };
+    }
+  }
+  return { kind: 'request', method: name };
+}
+
+/**
+ * Tells whether the node (rather than the client) closed the socket at `index`: the
+ * connection saw `info died` (§9.8) or an open-time error (§6.4, `id` null and `request`
+ * empty) since it was opened.
+ * @param sections - the recording
+ * @param index - the index of a `close` section
+ */
+export function closedByNode(sections: readonly Section[], index: number): boolean {
+  const section = sections[index];
+  if (section === undefined || section.kind !== 'close') return false;
+  for (let i = index - 1; i >= 0; i -= 1) {
+    const previous = sections[i]!;
+    if (previous.role !== section.role) continue;
+    if (previous.kind === 'connect' || previous.kind === 'close') return false;
+    if (previous.kind !== 'receive' || !isObject(previous.message)) continue;
+    const message = previous.message;
+    if (message.method === 'channels.info' && data(previous).event === 'died') return true;
+    const error = message.error;
+    if (isObject(error) && message.id === null && isObject(error.request) && Object.keys(error.request).length === 0) return true;
+  }
+  return false;
+}

@@ -1,0 +1,363 @@
+/**
+ * Devnode mode: replays a recording's *client* side against a node (the embedded
+ * devnode) and compares what the node sends with the recorded node messages.
+ *
+ * The node runs its own chain with its own accounts, so the recorded client messages are
+ * adapted before they are sent: the recorded accounts become the node's test accounts,
+ * and channel ids, fsm ids and states become the ones this run produced (learned as the
+ * node's messages match the recorded ones). Signing replies sign the transaction the node
+ * just asked this role to sign (PROTOCOL.md §7.4) with the role's key; aborts, commands
+ * and queries are sent as recorded, ids included (they are client-chosen, §7.1).
+ *
+ * Causality: before each client action (connect, send, close) every node message the
+ * recording shows before it, for either role, must have arrived. That reproduces the
+ * recorded interleaving of the two clients (e.g. the responder withdraws only after the
+ * initiator's withdrawal was aborted). Each node message is compared, by shape
+ * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
+ */
+import type { JsonValue } from '@aechannel/codec';
+import { memorySigner, type Signer } from '@aechannel/signer';
+import type { Role, Section } from '@aechannel/transcript';
+import type { Transport } from '@aechannel/transport';
+import { analyzeRecording, classifyClientMessage, closedByNode } from './analyzeRecording.js';
+import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
+import { compareNodeMessage, renderNodeMessage, urlParams } from './compareMessages.js';
+
+type JsonObject = { [key: string]: JsonValue };
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A test account of the node. */
+export interface NodeAccount {
+  address: string;
+  secretKey: string;
+}
+
+/** The node a devnode-mode check runs against. */
+export interface DevnodeTarget {
+  /** Channel endpoint, e.g. `ws://127.0.0.1:3014/channel`. */
+  url: string;
+  networkId: string;
+  /** The accounts that play the recording's initiator and responder. */
+  accounts: Record<Role, NodeAccount>;
+  /** Opens a connection (default: the WebSocket transport). */
+  connect: (url: string) => Transport;
+}
+
+/** Options of {@link checkDevnodeMode}. */
+export interface CheckDevnodeModeOptions {
+  /** The recording's network id (picks the node variant of PROTOCOL.md §11). */
+  networkId?: string | undefined;
+  /** How long to wait for a recorded node message, in ms (default 5000). */
+  waitMs?: number;
+  /** How long to watch for extra node messages after the last recorded one, in ms (default 100). */
+  graceMs?: number;
+  /**
+   * Parameters of the channel opened before a recording that starts with an open channel
+   * (default: the amounts of the fixture recordings).
+   */
+  prelude?: Record<string, string>;
+}
+
+/** Outcome of one check. */
+export interface ModeResult {
+  ok: boolean;
+  /** The first difference, when the node did not send what was recorded. */
+  difference: SectionDifference | undefined;
+  /** A failure that is not a message difference (e.g. the node could not be reached). */
+  problem: string | undefined;
+  /** Everything sent and received in the run, in order (both roles). */
+  sections: ComparedSection[];
+}
+
+/** Default opening parameters for recordings that start with an open channel. */
+export const defaultPreludeParams: Readonly<Record<string, string>> = Object.freeze({
+  initiator_amount: '70000000000000',
+  responder_amount: '40000000000000',
+  push_amount: '1',
+  channel_reserve: '2',
+  lock_period: '10',
+  port: '13179',
+  host: 'localhost',
+  protocol: 'json-rpc',
+  keep_running: 'false',
+  minimum_depth: '0',
+});
+
+class Stop extends Error {}
+
+interface RoleState {
+  transport: Transport | undefined;
+  /** Recorded node messages of this role, in order. */
+  expected: Section[];
+  /** How many of them have been matched. */
+  matched: number;
+  /** Latest sign request per tag (as the node sent it in this run). */
+  signRequests: Map<string, JsonObject>;
+  signer: Signer;
+  /** Messages of the prelude still to skip. */
+  skipping: boolean;
+}
+
+/**
+ * Checks one recording in devnode mode.
+ * @param sections - the recording
+ * @param target - the node and its accounts
+ * @param options - wait limits, the recording's network id
+ * @returns pass, or the first difference
+ * @example
+ * const result = await checkDevnodeMode(fixture.sections, { url, networkId, accounts, connect: (u) => webSocketTransport(u) });
+ */
+export async function checkDevnodeMode(
+  sections: readonly Section[],
+  target: DevnodeTarget,
+  options: CheckDevnodeModeOptions = {},
+): Promise<ModeResult> {
+  const waitMs = options.waitMs ?? 5000;
+  const graceMs = options.graceMs ?? 100;
+  const analysis = analyzeRecording(sections, options.networkId);
+  const actual: ComparedSection[] = [];
+  const substitutions = new Map<string, string>();
+  for (const role of ['initiator', 'responder'] as const) {
+    const recorded = analysis.accounts[role];
+    if (recorded !== undefined) substitutions.set(recorded, target.accounts[role].address);
+  }
+  const names = {
+    expected: new Map(Object.entries(analysis.accounts).map(([role, address]) => [address, role])),
+    actual: new Map(Object.entries(target.accounts).map(([role, account]) => [account.address, role])),
+  };
+  const roles: Record<Role, RoleState> = {
+    initiator: newRole('initiator'),
+    responder: newRole('responder'),
+  };
+  function newRole(role: Role): RoleState {
+    return {
+      transport: undefined,
+      expected: sections.filter((s) => s.role === role && s.kind === 'receive'),
+      matched: 0,
+      signRequests: new Map(),
+      signer: memorySigner(target.accounts[role].secretKey),
+      skipping: false,
+    };
+  }
+
+  let difference: SectionDifference | undefined;
+  let problem: string | undefined;
+  const wakers = new Set<() => void>();
+  const wake = (): void => {
+    for (const waker of [...wakers]) waker();
+  };
+  const finish = (found: SectionDifference | undefined, text?: string): void => {
+    if (difference === undefined && problem === undefined) {
+      difference = found;
+      problem = text;
+    }
+    wake();
+  };
+  const failed = (): boolean => difference !== undefined || problem !== undefined;
+
+  /** Waits until `condition` holds; a recorded message that never comes is the difference. */
+  const waitUntil = (condition: () => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (failed()) {
+          cleanup();
+          reject(new Stop());
+        } else if (condition()) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        finish(compareSections(sections, actual, { mode: 'devnode', names }) ?? undefined, difference ? undefined : `timed out after ${waitMs} ms`);
+        check();
+      }, waitMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        wakers.delete(check);
+      };
+      wakers.add(check);
+      check();
+    });
+
+  /** Learns run values from a node message that matched its recorded counterpart. */
+  const learn = (recorded: JsonValue, seen: JsonValue): void => {
+    if (!isObject(recorded) || !isObject(seen) || !isObject(recorded.params) || !isObject(seen.params)) return;
+    const pair = (a: JsonValue | undefined, b: JsonValue | undefined): void => {
+      if (typeof a === 'string' && typeof b === 'string' && a !== b) substitutions.set(a, b);
+    };
+    pair(recorded.params.channel_id, seen.params.channel_id);
+    const rd = recorded.params.data;
+    const sd = seen.params.data;
+    if (isObject(rd) && isObject(sd)) {
+      pair(rd.fsm_id, sd.fsm_id);
+      pair(rd.state, sd.state);
+      if (isObject(rd.message) && isObject(sd.message)) pair(rd.message.channel_id, sd.message.channel_id);
+    }
+  };
+
+  const onMessage = (role: Role, message: JsonValue): void => {
+    const state = roles[role];
+    if (state.skipping) return;
+    actual.push({ kind: 'receive', role, message });
+    if (failed()) return;
+    const recorded = state.expected[state.matched];
+    const field = recorded?.kind === 'receive' ? compareNodeMessage(recorded.message, message, names) : undefined;
+    if (recorded?.kind !== 'receive' || field !== undefined) {
+      finish({
+        role,
+        direction: '<---',
+        index: state.matched + 1,
+        line: recorded?.line ?? state.expected.at(-1)?.line,
+        field,
+        expected: recorded?.kind === 'receive' ? renderNodeMessage(recorded.message, names.expected) : 'nothing',
+        actual: renderNodeMessage(message, names.actual),
+      });
+      return;
+    }
+    state.matched += 1;
+    learn(recorded.message, message);
+    if (isObject(message) && typeof message.method === 'string' && message.method.startsWith('channels.sign.') && isObject(message.params)) {
+      state.signRequests.set(message.method.slice('channels.sign.'.length), message);
+    }
+    wake();
+  };
+
+  const substitute = (value: JsonValue): JsonValue => {
+    if (typeof value === 'string') return substitutions.get(value) ?? value;
+    if (Array.isArray(value)) return value.map(substitute);
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, substitute(entry)]));
+    return value;
+  };
+
+  const open = async (role: Role, url: string): Promise<void> => {
+    const transport = target.connect(url);
+    roles[role].transport = transport;
+    transport.on('message', (message) => onMessage(role, message));
+    transport.on('close', () => wake());
+    await transport.opened;
+  };
+
+  /** The node's URL for a recorded connect: recorded parameters, run values substituted. */
+  const connectUrl = (recordedUrl: string): string => {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(urlParams(recordedUrl))) {
+      if (key === 'offchain_tx') {
+        // Ignored by the node (§6.3); send this run's latest state when it is known.
+        const state = substitutions.get(value);
+        if (state !== undefined) query.set(key, state);
+        continue;
+      }
+      query.set(key, substitutions.get(value) ?? value);
+    }
+    return `${target.url}?${query.toString()}`;
+  };
+
+  /** Opens a channel before a recording that starts with one open; its messages are not compared. */
+  const prelude = async (): Promise<void> => {
+    const params = { ...defaultPreludeParams, ...options.prelude };
+    const query = (role: Role): string =>
+      new URLSearchParams({
+        ...params,
+        role,
+        initiator_id: target.accounts.initiator.address,
+        responder_id: target.accounts.responder.address,
+      }).toString();
+    let ready = 0;
+    const opened = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the prelude did not open a channel within ${waitMs * 2} ms`)), waitMs * 2);
+      for (const role of ['initiator', 'responder'] as const) {
+        const transport = target.connect(`${target.url}?${query(role)}`);
+        roles[role].transport = transport;
+        roles[role].skipping = true;
+        transport.on('message', (message) => {
+          if (!roles[role].skipping) return onMessage(role, message);
+          if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
+          const data = message.params.data;
+          if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {
+            const tag = message.method.slice('channels.sign.'.length);
+            void roles[role].signer
+              .signTransaction(data.signed_tx as `tx_${string}`, { networkId: target.networkId })
+              .then((signed) => transport.send({ jsonrpc: '2.0', method: `channels.${tag}`, params: { signed_tx: signed } }))
+              .catch(reject);
+          }
+          if (message.method === 'channels.update') {
+            roles[role].skipping = false;
+            ready += 1;
+            if (ready === 2) {
+              clearTimeout(timer);
+              resolve();
+            }
+          }
+        });
+      }
+    });
+    await opened;
+  };
+
+  try {
+    if (!analysis.opensChannel) await prelude();
+    for (const [index, section] of sections.entries()) {
+      if (failed()) break;
+      if (section.kind === 'receive' || section.kind === 'info') continue;
+      // Every node message recorded before this client action must have arrived.
+      const before = sections.slice(0, index);
+      await waitUntil(() =>
+        (['initiator', 'responder'] as const).every((role) => roles[role].matched >= before.filter((s) => s.role === role && s.kind === 'receive').length),
+      );
+      const state = roles[section.role];
+      if (section.kind === 'connect') {
+        actual.push({ kind: 'connect', role: section.role, url: section.url });
+        await open(section.role, connectUrl(section.url));
+        continue;
+      }
+      if (section.kind === 'close') {
+        const transport = state.transport;
+        if (transport === undefined) continue;
+        if (closedByNode(sections, index)) await waitUntil(() => transport.readyState === 'closed');
+        else {
+          transport.close(1000, '');
+          await transport.closed;
+        }
+        actual.push({ kind: 'close', role: section.role });
+        continue;
+      }
+      // A client message.
+      const transport = state.transport;
+      if (transport === undefined || transport.readyState !== 'open') {
+        finish(undefined, `${section.role} has no open connection for the message recorded at line ${section.line}`);
+        break;
+      }
+      const kind = classifyClientMessage(section.message);
+      let message = substitute(section.message);
+      if (kind.kind === 'signReply') {
+        const request = kind.tags.map((tag) => state.signRequests.get(tag)).find((r) => r !== undefined);
+        const data = request && isObject(request.params) && isObject(request.params.data) ? request.params.data : undefined;
+        const tx = data?.signed_tx ?? data?.tx;
+        if (typeof tx !== 'string') {
+          finish(undefined, `${section.role} has no ${kind.tags.join('/')} request to answer (recorded reply at line ${section.line})`);
+          break;
+        }
+        const signed = await state.signer.signTransaction(tx as `tx_${string}`, { networkId: target.networkId });
+        message = isObject(message) && isObject(message.params) ? { ...message, params: { ...message.params, [kind.key]: signed } } : message;
+      }
+      actual.push({ kind: 'send', role: section.role, message });
+      transport.send(message);
+    }
+    if (!failed()) {
+      await waitUntil(() => (['initiator', 'responder'] as const).every((role) => roles[role].matched >= roles[role].expected.length));
+      await new Promise((resolve) => setTimeout(resolve, graceMs));
+      finish(compareSections(sections, actual, { mode: 'devnode', names }));
+    }
+  } catch (error) {
+    if (!(error instanceof Stop)) finish(undefined, error instanceof Error ? error.message : String(error));
+  } finally {
+    for (const role of ['initiator', 'responder'] as const) {
+      const transport = roles[role].transport;
+      if (transport !== undefined && transport.readyState !== 'closed') {
+        transport.close(1000, '');
+        await Promise.race([transport.closed, new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+    }
+  }
+  return { ok: !failed(), difference, problem, sections: actual };
+}
