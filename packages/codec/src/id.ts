@@ -158,3 +158,13 @@ export function decodeCached(value: string, prefix: Prefix): Uint8Array {
   }
   return bytes;
 }
+
+/**
+ * Empties the memo maps (for benchmarks that measure the cold path).
+ * @internal
+ */
+export function clearIdCaches(): void {
+  bytesToString.clear();
+  stringToBytes.clear();
+  valueToBytes.clear();
+}
