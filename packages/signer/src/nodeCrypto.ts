@@ -6,10 +6,11 @@
  * (Node ≥ 20.16, Deno, Bun) at run time. So the main entry stays free of node:crypto for
  * browser bundles and still uses OpenSSL when it runs on Node.
  */
+import type * as NodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 /** The part of node:crypto used here. @internal */
-export type NodeCryptoModule = Pick<typeof import('node:crypto'), 'createPrivateKey' | 'createPublicKey' | 'sign' | 'verify'>;
+export type NodeCryptoModule = Pick<typeof NodeCrypto, 'createPrivateKey' | 'createPublicKey' | 'sign' | 'verify'>;
 
 // DER prefixes of an Ed25519 key (RFC 8410): PKCS#8 private key around the 32-byte seed, and
 // SubjectPublicKeyInfo around the 32-byte public key.

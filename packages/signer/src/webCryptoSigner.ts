@@ -78,7 +78,7 @@ export async function webCryptoSigner(key?: SecretKeyInput | WebCryptoKeyPair): 
     }
     privateKey = pair.privateKey;
     publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
-  } else if (typeof key === 'object' && !(key instanceof Uint8Array)) {
+  } else if (key !== null && typeof key === 'object' && !(key instanceof Uint8Array)) {
     if (key.privateKey?.algorithm?.name !== 'Ed25519' || key.publicKey?.algorithm?.name !== 'Ed25519') {
       throw signerError('SIGNER_INVALID_KEY', 'Expected an Ed25519 CryptoKeyPair');
     }

@@ -1,5 +1,5 @@
 /** Shared test helpers: hex, fixture transactions, error matchers. */
-import { isAechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
+import { decode, decodeSignedTx, isAechannelError, packTx, type Encoded, type JsonValue, type Tx } from '@aechannel/codec';
 import { loadFixtures, type Fixture } from '@aechannel/transcript/fixtures';
 import type { Role } from '@aechannel/transcript';
 import { expect } from 'vitest';
@@ -87,4 +87,10 @@ export function unsignedCreateTx(): { tx: Encoded<'tx'>; networkId: string } {
     }
   }
   throw new Error('no initiator_sign request in the fixtures');
+}
+
+/** The inner bytes of a different, valid create tx (the nonce of `unsignedCreateTx` plus one). */
+export function otherInnerBytes(): Uint8Array {
+  const inner = decodeSignedTx(unsignedCreateTx().tx).tx as Tx & { nonce: bigint };
+  return decode(packTx({ ...inner, nonce: inner.nonce + 1n } as Tx), 'tx');
 }
