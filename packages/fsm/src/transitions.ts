@@ -704,14 +704,14 @@ export const INFO_EVENTS: Readonly<Record<string, InfoRule>> = {
       const reconnect = dropRequest(ctx, (r) => r.kind === 'reconnect');
       if (reconnect?.commandId != null) settleOk<'reconnect'>(ctx, reconnect.commandId, { fsmId: fsmId as Encoded<'ba'> });
       if (s.phase === 'awaitingFsmUp') {
-        if (s.mode === 'reconnect' && s.latestState !== null) {
+        if (s.mode === 'reconnect' && s.round >= 1n) {
           s.phase = s.closingBy === null ? 'open' : 'closing';
           setStatus(ctx, s.phase === 'open' ? 'open' : 'closing');
         } else {
           s.phase = 'opening';
         }
       }
-      if (changed && s.channelId !== null && s.latestState !== null) startPersist(ctx, null);
+      if (changed && s.channelId !== null && s.round >= 1n) startPersist(ctx, null);
     },
   },
   channel_open: { phases: ['opening'], next: [], flow: 'Responder: the initiator asked to open (§9.2 step 3).', handle: noop },

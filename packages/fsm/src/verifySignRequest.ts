@@ -317,7 +317,7 @@ function verifyBody(
   if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates);
   const { self, peer, initiator, responder } = partiesOf(state);
   const o = state.options;
-  expect(state.channelId !== null && state.latestState !== null, 'the channel is not open yet');
+  expect(state.channelId !== null && state.round >= 1n, 'the channel is not open yet');
   expect(self !== 'any' && peer !== 'any' && initiator !== 'any', 'participants unknown');
   expect('channelId' in inner, `tag ${inner.tag} is not a channel tx`, { tag: inner.tag });
   expectEqual((inner as { channelId: string }).channelId, state.channelId, 'channel id');
