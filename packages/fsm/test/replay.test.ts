@@ -123,7 +123,7 @@ describe('transcript replay: conflict_two_withdrawals.md (fragment)', () => {
   // hashes pin the round-1 balances to the open parameters with push 1:
   it('derives the starting balances from the recorded state hashes', () => {
     const tx = fixture.sections.find((s) => s.kind === 'receive' && s.role === 'initiator')!;
-    const signedTx = ((tx as { message: { params: { data: { signed_tx: Encoded<'tx'> } } } }).message.params.data.signed_tx);
+    const signedTx = ((tx as unknown as { message: { params: { data: { signed_tx: Encoded<'tx'> } } } }).message.params.data.signed_tx);
     const inner = decodeSignedTx(signedTx).tx;
     expect(inner).toMatchObject({ round: 2n, stateHash: computeStateHash({ [WITHDRAW_INITIATOR]: 69999999999998n, [WITHDRAW_RESPONDER]: 40000000000001n }) });
   });

@@ -208,7 +208,7 @@ export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): R
   const fsmSends: JsonValue[] = [];
   let commandId = 0;
   let now = 1_000;
-  let state: ChannelState;
+  let state = null as unknown as ChannelState;
   let lastSign: Partial<Record<SignTag, number>> = {};
 
   const feed = (input: Input): void => {
@@ -245,8 +245,6 @@ export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): R
       now: (now += 1),
       message: { jsonrpc: '2.0', method: 'channels.info', params: { channel_id: setup.saved.channelId, data: { event: 'fsm_up', fsm_id: setup.fsmId } }, version: 1n },
     });
-  } else {
-    state = null as unknown as ChannelState;
   }
 
   for (const section of sections) {
