@@ -300,7 +300,17 @@ function checkParams(params: ChannelUrlParams): void {
 }
 
 /** Integers (bigint exactly), booleans and strings all write as their text, percent-encoded. */
-const encodeValue = (value: unknown): string => encodeURIComponent(String(value));
+function encodeComponent(text: string, key: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch (cause) {
+    // Only a lone UTF-16 surrogate cannot be encoded.
+    throw transportError('TRANSPORT_INVALID_PARAMS', `Channel parameter ${key} is not valid Unicode text.`, {
+      cause,
+      context: { parameter: BY_KEY.get(key)?.name ?? key, key, reason: 'not valid Unicode' },
+    });
+  }
+}
 
 /**
  * Builds a channel WebSocket URL.
@@ -338,14 +348,14 @@ export function buildChannelUrl(
   const pairs: [string, string][] = [];
   for (const f of FIELDS) {
     const value = read(withProtocol, f);
-    if (value !== undefined) pairs.push([f.key, encodeValue(value)]);
+    if (value !== undefined) pairs.push([f.key, encodeComponent(String(value), f.key)]);
   }
   for (const [key, value] of Object.entries(params.extraParams ?? {})) {
     if (BY_KEY.has(key)) {
       if (!options.unchecked) invalid({ key, name: `extraParams.${key}` }, 'duplicates a typed parameter');
       continue;
     }
-    pairs.push([encodeURIComponent(key), encodeURIComponent(value)]);
+    pairs.push([encodeComponent(key, key), encodeComponent(value, key)]);
   }
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `${base}?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`;

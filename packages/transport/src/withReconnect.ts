@@ -16,7 +16,7 @@
  * Delay before attempt n (1-based): `min(maxDelayMs, baseDelayMs * 2^(n-1))`, reduced by
  * up to `jitter` of itself: `delay * (1 - jitter * random())`. `random` is injectable.
  */
-import type { JsonValue } from '@aechannel/codec';
+import { isAechannelError, type JsonValue } from '@aechannel/codec';
 import { createTransportCore } from './createTransportCore.js';
 import { transportError, type TransportError } from './errors.js';
 import type { Transport, TransportCloseEvent, TransportEvents } from './transport.js';
@@ -98,7 +98,9 @@ function check(option: string, value: number, ok: boolean): void {
  * @param factory - builds one underlying transport (called at once for attempt 0)
  * @param options - attempts, backoff, jitter, random source, abort signal, timers
  * @returns the reconnecting transport
- * @throws {AechannelError} `TRANSPORT_INVALID_OPTIONS` for out-of-range options.
+ * @throws {AechannelError} `TRANSPORT_INVALID_OPTIONS` for out-of-range options; whatever the
+ *   factory throws on its first call (later throws count as failed attempts and are reported
+ *   as `error` events).
  *   Reports `TRANSPORT_RECONNECT_FAILED` (an `error` event, context `{ attempts, lastClose }`)
  *   before the final `close` when it gives up; `opened` then rejects with `TRANSPORT_CONNECT_FAILED`
  *   if no socket ever opened.
@@ -213,8 +215,11 @@ export function withReconnect(
     try {
       transport = factory({ attempt, signal: lifetime.signal });
     } catch (cause) {
+      // The first call runs inside withReconnect: a factory that cannot even build a
+      // transport (bad URL, bad options) is the caller's bug, so it throws there.
+      if (attempt === 0) throw cause;
       core.error(
-        cause instanceof Error && 'code' in cause
+        isAechannelError(cause)
           ? (cause as TransportError)
           : transportError('TRANSPORT_CONNECT_FAILED', 'The transport factory threw.', { cause }),
       );

@@ -81,3 +81,41 @@ export async function startServer(): Promise<LoopbackServer> {
 
 /** Lets pending microtasks and immediate I/O callbacks run. */
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Deterministic timers to inject as `setTimeout`/`clearTimeout`. */
+export function fakeTimers() {
+  let now = 0;
+  let nextHandle = 1;
+  const timers = new Map<number, { at: number; callback: () => void }>();
+  return {
+    setTimeout: (callback: () => void, ms: number): unknown => {
+      const handle = nextHandle++;
+      timers.set(handle, { at: now + ms, callback });
+      return handle;
+    },
+    clearTimeout: (handle: unknown): void => {
+      timers.delete(handle as number);
+    },
+    /** Moves time forward, firing due timers in order (each one after pending microtasks). */
+    async advance(ms: number): Promise<void> {
+      const end = now + ms;
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        let due: [number, { at: number; callback: () => void }] | undefined;
+        for (const entry of timers) if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
+        if (due === undefined) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].callback();
+      }
+      now = end;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    get pending(): number {
+      return timers.size;
+    },
+    get now(): number {
+      return now;
+    },
+  };
+}
