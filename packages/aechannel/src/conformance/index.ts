@@ -1,19 +1,59 @@
 /**
- * Transcript conformance: checks recordings against the `Channel` client (client mode)
- * and the devnode (devnode mode).
+ * `aechannel conformance`: checks recorded channel transcripts (either fixture format)
+ * against this SDK.
+ *
+ * - **client mode** plays the node side of the recording to the `Channel` client over
+ *   the replay transport and drives the client with the actions the recording implies;
+ *   the client must send exactly the recorded messages (ids and signatures aside), in
+ *   the recorded order per role.
+ * - **devnode mode** plays the client side against the embedded devnode and compares
+ *   what the devnode sends with the recorded node messages (method, event / info / type
+ *   names, error codes, order per role).
+ *
+ * One line per transcript and mode, a total, and exit code 1 on any failure.
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTranscript } from '@aechannel/transcript';
+import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
+import { checkClientMode } from './checkClientMode.js';
+import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptInput } from './checkTranscripts.js';
+import { runDevnodeMode } from './runDevnodeMode.js';
+
+export { analyzeRecording, classifyClientMessage, closedByNode, signReplyTags, type NodeVariant, type RecordingAnalysis } from './analyzeRecording.js';
+export { checkClientMode, type CheckClientModeOptions } from './checkClientMode.js';
+export { checkDevnodeMode, type CheckDevnodeModeOptions, type DevnodeTarget, type ModeResult, type NodeAccount } from './checkDevnodeMode.js';
+export { checkTranscripts, formatCheckLine, formatTotal, type ModeContext, type ModeRunner, type TranscriptCheck, type TranscriptInput } from './checkTranscripts.js';
+export {
+  clientMessageView,
+  compareClientMessage,
+  compareConnectUrl,
+  compareNodeMessage,
+  nodeMessageShape,
+  type FieldDifference,
+} from './compareMessages.js';
+export { compareSections, formatDifference, type ConformanceMode, type SectionDifference } from './compareSections.js';
+export { detectNetworkId, knownNetworkIds } from './detectNetworkId.js';
+export { runDevnodeMode } from './runDevnodeMode.js';
 
 /** Usage text of `aechannel conformance`. */
 export const conformanceUsage = `Usage: aechannel conformance [options] <transcript...>
 
-Checks each recorded transcript in client mode and in devnode mode.
+Checks recorded channel transcripts (markdown or plain-text fixture format) against
+the Channel client (client mode) and the embedded devnode (devnode mode).
 
 Options:
-  --fixtures               check the bundled fixture transcripts
+  --fixtures               also check the fixture transcripts bundled with @aechannel/transcript
   --mode client|devnode    check only one mode (default: both)
+  --network-id ID          network id of the recordings (default: detected from their signatures)
+  --wait-ms MS             how long devnode mode waits for a recorded message (default 5000)
   -h, --help               show this help
+
+Prints one line per transcript and mode (pass, or the first difference with both
+messages), then a total. Exits 1 when any check fails, 2 on bad usage.
 `;
 
 /**
@@ -22,10 +62,59 @@ Options:
  * @returns the process exit code (0 when every transcript conforms)
  */
 export async function runConformanceCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
-    process.stdout.write(conformanceUsage);
-    return argv.length === 0 ? 2 : 0;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        fixtures: { type: 'boolean', default: false },
+        mode: { type: 'string' },
+        'network-id': { type: 'string' },
+        'wait-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`aechannel conformance: ${error instanceof Error ? error.message : String(error)}\n\n${conformanceUsage}`);
+    return 2;
   }
-  process.stderr.write('aechannel conformance: not implemented yet\n');
-  return 1;
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(conformanceUsage);
+    return 0;
+  }
+  if (positionals.length === 0 && !values.fixtures) {
+    process.stderr.write(`aechannel conformance: give transcript files or --fixtures\n\n${conformanceUsage}`);
+    return 2;
+  }
+  const mode = values.mode;
+  if (mode !== undefined && mode !== 'client' && mode !== 'devnode') {
+    process.stderr.write(`aechannel conformance: --mode must be client or devnode, not ${mode}\n`);
+    return 2;
+  }
+  const waitMs = values['wait-ms'] === undefined ? undefined : Number(values['wait-ms']);
+  if (waitMs !== undefined && !(Number.isInteger(waitMs) && waitMs > 0)) {
+    process.stderr.write('aechannel conformance: --wait-ms must be a positive integer\n');
+    return 2;
+  }
+
+  const files = [...(values.fixtures ? fixtureNames.map(fixturePath) : []), ...positionals];
+  const inputs: TranscriptInput[] = [];
+  for (const file of files) {
+    try {
+      inputs.push({ name: basename(file), sections: parseTranscript(readFileSync(file, 'utf8')), networkId: values['network-id'] });
+    } catch (error) {
+      process.stdout.write(`FAIL  ${basename(file)}  read  ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  }
+  const runners: Partial<Record<'client' | 'devnode', ModeRunner>> = {};
+  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId });
+  if (mode === undefined || mode === 'devnode') {
+    runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, ...(waitMs === undefined ? {} : { waitMs }) });
+  }
+  const checks = await checkTranscripts(inputs, runners, (check) => process.stdout.write(`${formatCheckLine(check)}\n`));
+  process.stdout.write(`${formatTotal(checks)}\n`);
+  return checks.every((check) => check.result.ok) ? 0 : 1;
 }
