@@ -51,10 +51,16 @@ export function webCryptoVerify(subtle: SubtleCrypto): VerifyFn {
   };
 }
 
-let syncVerifier: Verifier | null | undefined;
+/** A synchronous verification backend. @internal */
+export interface SyncVerifier extends Verifier {
+  name: 'node:crypto';
+  verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+}
+
+let syncVerifier: SyncVerifier | null | undefined;
 
 /** The node:crypto verifier, if this platform has node:crypto. @internal */
-export function getSyncVerifier(): Verifier | undefined {
+export function getSyncVerifier(): SyncVerifier | undefined {
   if (syncVerifier === undefined) {
     const crypto = getNodeCrypto();
     syncVerifier = crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };

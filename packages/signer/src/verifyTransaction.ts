@@ -13,7 +13,7 @@ import type { Encoded } from '@aechannel/codec';
 import { assertIsNetworkId } from './networkId.js';
 import { addressToPublicKey } from './keys.js';
 import { hashPayload, plainPayload, readSignedTx } from './signedTx.js';
-import { getVerifier } from './verifier.js';
+import { getSyncVerifier, getVerifier } from './verifier.js';
 
 /** Options of {@link verifyTransaction}. */
 export interface VerifyTransactionOptions {
@@ -166,6 +166,8 @@ export async function driveAsync(
  */
 export async function verifyTransaction(tx: Encoded<'tx'>, options: VerifyTransactionOptions): Promise<VerifyTransactionResult> {
   const input = prepareVerification(tx, options);
+  const native = getSyncVerifier();
+  if (native !== undefined) return driveSync(input, native.verify);
   const verifier = await getVerifier();
   return driveAsync(input, verifier.verify);
 }
