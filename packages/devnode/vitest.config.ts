@@ -1,8 +1,13 @@
 import { defineProject } from 'vitest/config';
 import { alias } from '../../vitest.shared.js';
 
+// `source` first so private package imports (e.g. transport's `#websocket`) resolve to
+// TypeScript source in tests, like the tsconfig `customConditions` does for tsc.
+const conditions = ['source', 'node', 'import', 'module', 'default'];
+
 export default defineProject({
   resolve: { alias },
+  ssr: { resolve: { conditions } },
   test: {
     name: 'devnode',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,0 +1,632 @@
+/**
+ * The simulated chain: accounts, a mempool, blocks and channel objects (PROTOCOL.md §10).
+ *
+ * Theory of operation. FSMs post mutually or solo signed channel txs with {@link SimChain.post}.
+ * Posting checks what can be checked up front (decoding, signatures of the required signers
+ * (§3.2), nonce, TTL, the channel rules of §10.4 against the current state) and puts the tx in
+ * the mempool. A block ({@link SimChain.mine}) takes mempool txs in nonce order, re-checks the
+ * state rules, applies the effects of §10.4 and notifies every block listener; a tx that no
+ * longer fits is dropped. Watchers ask to be told when a tx is `n` blocks deep or when the chain
+ * reaches a height (the lock period of a solo close).
+ *
+ * Block production is a mode: `instant` mines a block right after each post and then jumps the
+ * height to whatever the watchers wait for, `interval` mines every `ms` of the injected clock,
+ * `manual` mines only on request. What is not simulated: forks, micro/key block structure,
+ * gas beyond the fee formula, contracts, generalized accounts, names and oracles.
+ */
+import {
+  Tag,
+  computeChannelId,
+  decodeSignedTx,
+  encode,
+  getPoiBalances,
+  isAechannelError,
+  poiStateHash,
+  txHash,
+  type Encoded,
+  type Tx,
+  type TxOf,
+} from '@aechannel/codec';
+import { verifyTransaction } from '@aechannel/signer';
+import type { DevnodeClock } from './clock.js';
+import { DevnodeError } from './errors.js';
+import type { EventQueue } from './eventQueue.js';
+import type { IdSource } from './keys.js';
+
+/** An account on the simulated chain. */
+export interface ChainAccount {
+  balance: bigint;
+  nonce: bigint;
+}
+
+/** A channel object on the simulated chain (tag 58 fields, §2.10, §10.4). */
+export interface ChainChannel {
+  id: Encoded<'ch'>;
+  initiatorId: Encoded<'ak'>;
+  responderId: Encoded<'ak'>;
+  channelAmount: bigint;
+  initiatorAmount: bigint;
+  responderAmount: bigint;
+  channelReserve: bigint;
+  stateHash: Encoded<'st'>;
+  round: bigint;
+  soloRound: bigint;
+  lockPeriod: bigint;
+  /** 0 while active; the height until which a solo close can be disputed once closing. */
+  lockedUntil: bigint;
+  /** Set once a close mutual or settle removed the channel. */
+  closedAt: bigint | undefined;
+}
+
+/** A tx included in a block. */
+export interface IncludedTx {
+  hash: Encoded<'th'>;
+  /** The signed tx as posted. */
+  signedTx: Encoded<'tx'>;
+  /** The decoded inner tx. */
+  tx: Tx;
+  height: bigint;
+}
+
+/** What block listeners receive. */
+export interface BlockEvent {
+  height: bigint;
+  hash: Encoded<'kh'>;
+  txs: IncludedTx[];
+}
+
+/** How blocks are produced. */
+export type BlockMode =
+  | { mode: 'instant' }
+  | { mode: 'interval'; ms: number }
+  | { mode: 'manual' };
+
+/** Options of {@link SimChain}. */
+export interface SimChainOptions {
+  networkId: string;
+  queue: EventQueue;
+  clock: DevnodeClock;
+  ids: IdSource;
+  blockMode: BlockMode;
+}
+
+interface Pending {
+  hash: Encoded<'th'>;
+  signedTx: Encoded<'tx'>;
+  tx: Tx;
+  /** The account whose nonce the tx uses. */
+  account: Encoded<'ak'>;
+  nonce: bigint;
+  /** Off-chain payload round and PoI balances checked at post time. */
+  payloadRound: bigint | undefined;
+  payloadStateHash: Encoded<'st'> | undefined;
+  poiBalances: Record<Encoded<'ak'>, bigint> | undefined;
+}
+
+interface DepthWatch {
+  hash: Encoded<'th'>;
+  depth: bigint;
+  callback: (height: bigint) => void;
+}
+
+interface HeightWatch {
+  height: bigint;
+  callback: () => void;
+}
+
+const reject = (reason: string, context: Record<string, unknown> = {}): never => {
+  throw new DevnodeError('DEVNODE_TX_REJECTED', `Transaction rejected: ${reason}.`, { context: { reason, ...context } });
+};
+
+const channelTags = new Set<number>([
+  Tag.ChannelCreateTx,
+  Tag.ChannelDepositTx,
+  Tag.ChannelWithdrawTx,
+  Tag.ChannelCloseMutualTx,
+  Tag.ChannelCloseSoloTx,
+  Tag.ChannelSlashTx,
+  Tag.ChannelSettleTx,
+  Tag.ChannelSnapshotSoloTx,
+]);
+
+/** The simulated chain of a devnode. */
+export class SimChain {
+  readonly networkId: string;
+  #height = 0n;
+  readonly #accounts = new Map<Encoded<'ak'>, ChainAccount>();
+  readonly #channels = new Map<Encoded<'ch'>, ChainChannel>();
+  readonly #mempool = new Map<Encoded<'th'>, Pending>();
+  readonly #included = new Map<Encoded<'th'>, IncludedTx>();
+  readonly #blockHashes: Encoded<'kh'>[] = [];
+  readonly #listeners = new Set<(event: BlockEvent) => void>();
+  #depthWatches = new Set<DepthWatch>();
+  #heightWatches = new Set<HeightWatch>();
+  #blockMode: BlockMode;
+  #intervalHandle: unknown;
+  #mineScheduled = false;
+  readonly #options: SimChainOptions;
+  /** Txs dropped at block time because they no longer fitted, with the reason. */
+  readonly dropped: { hash: Encoded<'th'>; reason: string }[] = [];
+
+  constructor(options: SimChainOptions) {
+    this.#options = options;
+    this.networkId = options.networkId;
+    this.#blockHashes.push(encode(options.ids.next('block'), 'kh'));
+    this.#blockMode = options.blockMode;
+    this.#armInterval();
+  }
+
+  /** Current top height (the genesis block is height 0). */
+  get height(): bigint {
+    return this.#height;
+  }
+
+  /** The current block mode. */
+  get blockMode(): BlockMode {
+    return this.#blockMode;
+  }
+
+  /** Switches the block mode (e.g. to `instant` for a test, `manual` for a transcript). */
+  setBlockMode(mode: BlockMode): void {
+    this.#blockMode = mode;
+    this.#armInterval();
+    if (mode.mode === 'instant') this.#scheduleInstant();
+  }
+
+  /** Hash of the key block at `height`, if it exists. */
+  keyBlockHash(height: bigint): Encoded<'kh'> | undefined {
+    return this.#blockHashes[Number(height)];
+  }
+
+  /** Height of a key block hash, if known. */
+  heightOf(hash: string): bigint | undefined {
+    const index = this.#blockHashes.indexOf(hash as Encoded<'kh'>);
+    return index < 0 ? undefined : BigInt(index);
+  }
+
+  /** An account (a copy), or `undefined` if it does not exist. */
+  getAccount(address: Encoded<'ak'>): ChainAccount | undefined {
+    const account = this.#accounts.get(address);
+    return account === undefined ? undefined : { ...account };
+  }
+
+  /** Every account (copies). */
+  accounts(): Map<Encoded<'ak'>, ChainAccount> {
+    return new Map([...this.#accounts].map(([k, v]) => [k, { ...v }]));
+  }
+
+  /** Adds `amount` to an account, creating it if needed (a faucet; not a transaction). */
+  fund(address: Encoded<'ak'>, amount: bigint): void {
+    const account = this.#accounts.get(address) ?? { balance: 0n, nonce: 0n };
+    account.balance += amount;
+    this.#accounts.set(address, account);
+  }
+
+  /** A channel object (a copy), or `undefined`. */
+  getChannel(id: Encoded<'ch'>): ChainChannel | undefined {
+    const channel = this.#channels.get(id);
+    return channel === undefined ? undefined : { ...channel };
+  }
+
+  /** Every channel object (copies). */
+  channels(): ChainChannel[] {
+    return [...this.#channels.values()].map((c) => ({ ...c }));
+  }
+
+  /** Txs waiting in the mempool. */
+  mempool(): { hash: Encoded<'th'>; signedTx: Encoded<'tx'>; tx: Tx }[] {
+    return [...this.#mempool.values()].map(({ hash, signedTx, tx }) => ({ hash, signedTx, tx }));
+  }
+
+  /** Where a tx was included, if it was. */
+  getTx(hash: Encoded<'th'>): IncludedTx | undefined {
+    return this.#included.get(hash);
+  }
+
+  /** The next nonce of an account: highest pending nonce + 1, else on-chain nonce + 1 (§5.6). */
+  nextNonce(address: Encoded<'ak'>): bigint {
+    let nonce = this.#accounts.get(address)?.nonce ?? 0n;
+    for (const pending of this.#mempool.values()) if (pending.account === address && pending.nonce > nonce) nonce = pending.nonce;
+    return nonce + 1n;
+  }
+
+  /** Subscribes to new blocks; returns the unsubscribe function. */
+  onBlock(listener: (event: BlockEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Calls `callback` once the tx is `depth` blocks deep (top − inclusion height ≥ depth).
+   * @returns a function that cancels the watch
+   */
+  watchDepth(hash: Encoded<'th'>, depth: bigint, callback: (height: bigint) => void): () => void {
+    const watch: DepthWatch = { hash, depth, callback };
+    this.#depthWatches.add(watch);
+    this.#scheduleInstant();
+    return () => this.#depthWatches.delete(watch);
+  }
+
+  /**
+   * Calls `callback` once the top height is at least `height`.
+   * @returns a function that cancels the watch
+   */
+  watchHeight(height: bigint, callback: () => void): () => void {
+    const watch: HeightWatch = { height, callback };
+    this.#heightWatches.add(watch);
+    this.#scheduleInstant();
+    return () => this.#heightWatches.delete(watch);
+  }
+
+  /**
+   * Posts a signed tx to the mempool after checking it (§3.2, §10.4).
+   * @param signedTx - the signed tx
+   * @returns its hash
+   * @throws {DevnodeError} `DEVNODE_TX_REJECTED` naming the rule that failed
+   */
+  async post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'>> {
+    let decoded: ReturnType<typeof decodeSignedTx>;
+    try {
+      decoded = decodeSignedTx(signedTx);
+    } catch (cause) {
+      if (!isAechannelError(cause)) throw cause;
+      return reject('undecodable');
+    }
+    const { tx } = decoded;
+    if (!channelTags.has(tx.tag)) reject('only channel transactions are simulated', { tag: tx.tag });
+    const hash = txHash(signedTx);
+    if (this.#mempool.has(hash) || this.#included.has(hash)) return hash;
+    const pending = await this.#check(hash, signedTx, tx);
+    this.#mempool.set(hash, pending);
+    this.#scheduleInstant(true);
+    return hash;
+  }
+
+  async #check(hash: Encoded<'th'>, signedTx: Encoded<'tx'>, tx: Tx): Promise<Pending> {
+    const t = tx as TxOf<typeof Tag.ChannelDepositTx> & { ttl: bigint; fee: bigint; nonce: bigint };
+    if (t.ttl !== 0n && t.ttl < this.#height + 1n) reject('ttl expired', { ttl: t.ttl });
+    let account: Encoded<'ak'>;
+    let signers: Encoded<'ak'>[];
+    let channel: ChainChannel | undefined;
+    if (tx.tag === Tag.ChannelCreateTx) {
+      account = tx.initiatorId;
+      signers = [tx.initiatorId, tx.responderId];
+    } else {
+      const c = tx as { channelId: Encoded<'ch'> };
+      channel = this.#channels.get(c.channelId);
+      if (channel === undefined || channel.closedAt !== undefined) return reject('unknown or closed channel', { channelId: c.channelId });
+      account = tx.tag === Tag.ChannelWithdrawTx ? tx.toId : (tx as { fromId: Encoded<'ak'> }).fromId;
+      if (account !== channel.initiatorId && account !== channel.responderId) reject('not a participant', { account });
+      const mutual = tx.tag === Tag.ChannelDepositTx || tx.tag === Tag.ChannelWithdrawTx || tx.tag === Tag.ChannelCloseMutualTx;
+      signers = mutual ? [channel.initiatorId, channel.responderId] : [account];
+    }
+    const verified = await verifyTransaction(signedTx, { networkId: this.networkId, signers });
+    if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
+    const onChain = this.#accounts.get(account);
+    if (onChain === undefined) reject('unknown account', { account });
+    if (t.nonce <= (onChain?.nonce ?? 0n)) reject('nonce too low', { nonce: t.nonce });
+    for (const other of this.#mempool.values()) {
+      if (other.account === account && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
+    }
+    const pending: Pending = {
+      hash,
+      signedTx,
+      tx,
+      account,
+      nonce: t.nonce,
+      payloadRound: undefined,
+      payloadStateHash: undefined,
+      poiBalances: undefined,
+    };
+    if (tx.tag === Tag.ChannelCloseSoloTx || tx.tag === Tag.ChannelSlashTx || tx.tag === Tag.ChannelSnapshotSoloTx) {
+      await this.#checkPayload(pending, tx.payload, channel as ChainChannel);
+      if (tx.tag !== Tag.ChannelSnapshotSoloTx) {
+        let poiHash: Encoded<'st'>;
+        try {
+          poiHash = poiStateHash(tx.poi);
+          pending.poiBalances = getPoiBalances(tx.poi);
+        } catch (cause) {
+          if (!isAechannelError(cause)) throw cause;
+          return reject('invalid poi');
+        }
+        const expected = pending.payloadStateHash ?? (channel as ChainChannel).stateHash;
+        if (poiHash !== expected) reject('poi does not prove the payload state', { poiHash, expected });
+      }
+    }
+    this.#applicable(pending, this.#height + 1n);
+    return pending;
+  }
+
+  async #checkPayload(pending: Pending, payload: Uint8Array, channel: ChainChannel): Promise<void> {
+    const tag = pending.tx.tag;
+    if (payload.length === 0) {
+      if (tag === Tag.ChannelSnapshotSoloTx || tag === Tag.ChannelSlashTx) reject('payload required');
+      return;
+    }
+    const payloadTx = encode(payload, 'tx');
+    let inner: Tx;
+    try {
+      inner = decodeSignedTx(payloadTx).tx;
+    } catch (cause) {
+      if (!isAechannelError(cause)) throw cause;
+      return reject('undecodable payload');
+    }
+    if (inner.tag !== Tag.ChannelOffChainTx || inner.channelId !== channel.id) reject('payload is not an off-chain tx of this channel');
+    const offChain = inner as TxOf<typeof Tag.ChannelOffChainTx>;
+    const verified = await verifyTransaction(payloadTx, { networkId: this.networkId, signers: [channel.initiatorId, channel.responderId] });
+    if (!verified.valid) reject('payload is not co-signed');
+    pending.payloadRound = offChain.round;
+    pending.payloadStateHash = offChain.stateHash;
+  }
+
+  /** Checks the state rules of §10.4 for a tx included at `height`; throws when it does not fit. */
+  #applicable(p: Pending, height: bigint): void {
+    const tx = p.tx;
+    const account = this.#accounts.get(p.account);
+    if (account === undefined) return reject('unknown account');
+    const fee = (tx as { fee: bigint }).fee;
+    switch (tx.tag) {
+      case Tag.ChannelCreateTx: {
+        const responder = this.#accounts.get(tx.responderId);
+        if (responder === undefined) reject('unknown responder');
+        if (account.balance < tx.initiatorAmount + fee) reject('initiator balance too low');
+        if ((responder?.balance ?? 0n) < tx.responderAmount) reject('responder balance too low');
+        if (tx.initiatorAmount < tx.channelReserve || tx.responderAmount < tx.channelReserve) reject('amount below reserve');
+        if (this.#channels.has(computeChannelId(tx.initiatorId, tx.nonce, tx.responderId))) reject('channel exists');
+        return;
+      }
+      case Tag.ChannelDepositTx:
+      case Tag.ChannelWithdrawTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        if (channel.lockedUntil !== 0n) reject('channel is closing');
+        if (tx.round <= channel.round) reject('round too low', { round: tx.round, onChain: channel.round });
+        if (tx.tag === Tag.ChannelDepositTx && account.balance < tx.amount + fee) reject('balance too low');
+        if (tx.tag === Tag.ChannelWithdrawTx) {
+          if (channel.channelAmount < tx.amount) reject('withdrawal exceeds the channel amount');
+          if (account.balance + tx.amount < fee) reject('balance too low for the fee');
+        }
+        return;
+      }
+      case Tag.ChannelCloseMutualTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        if (channel.channelAmount < tx.initiatorAmountFinal + tx.responderAmountFinal + fee) reject('finals exceed the channel amount');
+        return;
+      }
+      case Tag.ChannelCloseSoloTx:
+      case Tag.ChannelSlashTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        if (account.balance < fee) reject('balance too low');
+        if (tx.tag === Tag.ChannelCloseSoloTx && channel.lockedUntil !== 0n) reject('channel already closing');
+        if (tx.tag === Tag.ChannelSlashTx && channel.lockedUntil === 0n) reject('channel is not closing');
+        if (tx.tag === Tag.ChannelSlashTx && height > channel.lockedUntil) reject('lock period is over');
+        if (p.payloadRound !== undefined && p.payloadRound <= channel.round) reject('payload round too low');
+        if (p.payloadRound === undefined && tx.tag === Tag.ChannelCloseSoloTx && channel.round === 0n) reject('no state');
+        const sum = Object.values(p.poiBalances ?? {}).reduce((a, b) => a + b, 0n);
+        if (sum > channel.channelAmount) reject('poi balances exceed the channel amount');
+        return;
+      }
+      case Tag.ChannelSettleTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        if (account.balance < fee) reject('balance too low');
+        if (channel.lockedUntil === 0n) reject('channel is not closing');
+        if (height <= channel.lockedUntil) reject('channel is still locked', { lockedUntil: channel.lockedUntil });
+        if (tx.initiatorAmountFinal !== channel.initiatorAmount || tx.responderAmountFinal !== channel.responderAmount) {
+          reject('amounts differ from the recorded ones');
+        }
+        return;
+      }
+      case Tag.ChannelSnapshotSoloTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        if (account.balance < fee) reject('balance too low');
+        if (channel.lockedUntil !== 0n) reject('channel is closing');
+        if ((p.payloadRound ?? 0n) <= channel.round) reject('payload round too low');
+        return;
+      }
+      default:
+        reject('unsupported transaction');
+    }
+  }
+
+  #activeChannel(id: Encoded<'ch'>): ChainChannel {
+    const channel = this.#channels.get(id);
+    if (channel === undefined || channel.closedAt !== undefined) return reject('unknown or closed channel', { channelId: id });
+    return channel;
+  }
+
+  #apply(p: Pending, height: bigint): void {
+    const tx = p.tx;
+    const account = this.#accounts.get(p.account) as ChainAccount;
+    const fee = (tx as { fee: bigint }).fee;
+    account.nonce = p.nonce;
+    const credit = (id: Encoded<'ak'>, amount: bigint): void => {
+      const a = this.#accounts.get(id) ?? { balance: 0n, nonce: 0n };
+      a.balance += amount;
+      this.#accounts.set(id, a);
+    };
+    switch (tx.tag) {
+      case Tag.ChannelCreateTx: {
+        account.balance -= tx.initiatorAmount + fee;
+        credit(tx.responderId, -tx.responderAmount);
+        const id = computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
+        this.#channels.set(id, {
+          id,
+          initiatorId: tx.initiatorId,
+          responderId: tx.responderId,
+          channelAmount: tx.initiatorAmount + tx.responderAmount,
+          initiatorAmount: tx.initiatorAmount,
+          responderAmount: tx.responderAmount,
+          channelReserve: tx.channelReserve,
+          stateHash: tx.stateHash,
+          round: 1n,
+          soloRound: 0n,
+          lockPeriod: tx.lockPeriod,
+          lockedUntil: 0n,
+          closedAt: undefined,
+        });
+        return;
+      }
+      case Tag.ChannelDepositTx:
+      case Tag.ChannelWithdrawTx: {
+        const channel = this.#channels.get(tx.channelId) as ChainChannel;
+        const sign = tx.tag === Tag.ChannelDepositTx ? 1n : -1n;
+        channel.channelAmount += sign * tx.amount;
+        account.balance += -sign * tx.amount - fee;
+        channel.round = tx.round;
+        channel.stateHash = tx.stateHash;
+        channel.soloRound = 0n;
+        return;
+      }
+      case Tag.ChannelCloseMutualTx: {
+        const channel = this.#channels.get(tx.channelId) as ChainChannel;
+        credit(channel.initiatorId, tx.initiatorAmountFinal);
+        credit(channel.responderId, tx.responderAmountFinal);
+        channel.closedAt = height;
+        return;
+      }
+      case Tag.ChannelCloseSoloTx:
+      case Tag.ChannelSlashTx: {
+        const channel = this.#channels.get(tx.channelId) as ChainChannel;
+        account.balance -= fee;
+        const balances = p.poiBalances ?? {};
+        channel.initiatorAmount = balances[channel.initiatorId] ?? 0n;
+        channel.responderAmount = balances[channel.responderId] ?? 0n;
+        if (p.payloadRound !== undefined && p.payloadStateHash !== undefined) {
+          channel.round = p.payloadRound;
+          channel.stateHash = p.payloadStateHash;
+        }
+        channel.soloRound = channel.round;
+        channel.lockedUntil = height + channel.lockPeriod;
+        return;
+      }
+      case Tag.ChannelSettleTx: {
+        const channel = this.#channels.get(tx.channelId) as ChainChannel;
+        account.balance -= fee;
+        credit(channel.initiatorId, tx.initiatorAmountFinal);
+        credit(channel.responderId, tx.responderAmountFinal);
+        channel.closedAt = height;
+        return;
+      }
+      case Tag.ChannelSnapshotSoloTx: {
+        const channel = this.#channels.get(tx.channelId) as ChainChannel;
+        account.balance -= fee;
+        channel.round = p.payloadRound as bigint;
+        channel.stateHash = p.payloadStateHash as Encoded<'st'>;
+        channel.soloRound = 0n;
+        return;
+      }
+      default:
+    }
+  }
+
+  /**
+   * Mines `count` blocks (the first takes the mempool), notifying listeners and watchers.
+   * @returns the block events
+   */
+  mine(count = 1): BlockEvent[] {
+    const events: BlockEvent[] = [];
+    for (let i = 0; i < count; i += 1) events.push(this.#mineOne(true));
+    return events;
+  }
+
+  /**
+   * Mines empty blocks up to `height` (the mempool stays), then notifies once.
+   * Used by instant mode to satisfy confirmation watchers in one step.
+   */
+  advanceTo(height: bigint): void {
+    if (height <= this.#height) return;
+    while (this.#height < height - 1n) {
+      this.#height += 1n;
+      this.#blockHashes.push(encode(this.#options.ids.next('block'), 'kh'));
+    }
+    this.#mineOne(false);
+  }
+
+  #mineOne(takeMempool: boolean): BlockEvent {
+    const height = this.#height + 1n;
+    const txs: IncludedTx[] = [];
+    if (takeMempool) {
+      const ordered = [...this.#mempool.values()].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+      for (const p of ordered) {
+        const account = this.#accounts.get(p.account);
+        if (account !== undefined && p.nonce > account.nonce + 1n) continue; // a gap: wait
+        this.#mempool.delete(p.hash);
+        try {
+          if (account === undefined || p.nonce !== account.nonce + 1n) reject('nonce');
+          this.#applicable(p, height);
+        } catch (error) {
+          this.dropped.push({ hash: p.hash, reason: error instanceof Error ? error.message : String(error) });
+          continue;
+        }
+        this.#apply(p, height);
+        const included: IncludedTx = { hash: p.hash, signedTx: p.signedTx, tx: p.tx, height };
+        this.#included.set(p.hash, included);
+        txs.push(included);
+      }
+    }
+    this.#height = height;
+    const hash = encode(this.#options.ids.next('block'), 'kh');
+    this.#blockHashes.push(hash);
+    const event: BlockEvent = { height, hash, txs };
+    for (const listener of [...this.#listeners]) listener(event);
+    for (const watch of [...this.#depthWatches]) {
+      const included = this.#included.get(watch.hash);
+      if (included !== undefined && height - included.height >= watch.depth && this.#depthWatches.delete(watch)) watch.callback(height);
+    }
+    for (const watch of [...this.#heightWatches]) {
+      if (height >= watch.height && this.#heightWatches.delete(watch)) watch.callback();
+    }
+    this.#scheduleInstant();
+    return event;
+  }
+
+  /** The height instant mode should jump to for the waiting watchers, if any. */
+  #wantedHeight(): bigint | undefined {
+    let wanted: bigint | undefined;
+    const want = (h: bigint): void => {
+      if (h > this.#height && (wanted === undefined || h < wanted)) wanted = h;
+    };
+    for (const watch of this.#depthWatches) {
+      const included = this.#included.get(watch.hash);
+      if (included !== undefined) want(included.height + watch.depth);
+    }
+    for (const watch of this.#heightWatches) want(watch.height);
+    return wanted;
+  }
+
+  #scheduleInstant(afterPost = false): void {
+    if (this.#blockMode.mode !== 'instant' || this.#mineScheduled) return;
+    if (!afterPost && this.#mempool.size === 0 && this.#wantedHeight() === undefined) return;
+    this.#mineScheduled = true;
+    this.#options.queue.enqueue(() => {
+      this.#mineScheduled = false;
+      if (this.#blockMode.mode !== 'instant') return;
+      if (this.#mempool.size > 0) {
+        this.#mineOne(true);
+        return;
+      }
+      const wanted = this.#wantedHeight();
+      if (wanted !== undefined) this.advanceTo(wanted);
+    });
+  }
+
+  #armInterval(): void {
+    if (this.#intervalHandle !== undefined) this.#options.clock.clearTimeout(this.#intervalHandle);
+    this.#intervalHandle = undefined;
+    const mode = this.#blockMode;
+    if (mode.mode !== 'interval') return;
+    const tick = (): void => {
+      this.#intervalHandle = this.#options.clock.setTimeout(tick, mode.ms);
+      this.#options.queue.enqueue(() => {
+        this.#mineOne(true);
+      });
+    };
+    this.#intervalHandle = this.#options.clock.setTimeout(tick, mode.ms);
+  }
+
+  /** Stops interval mining. */
+  stop(): void {
+    if (this.#intervalHandle !== undefined) this.#options.clock.clearTimeout(this.#intervalHandle);
+    this.#intervalHandle = undefined;
+    this.#blockMode = { mode: 'manual' };
+  }
+}

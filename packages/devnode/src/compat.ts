@@ -1,0 +1,77 @@
+/**
+ * Behaviour switches for the node versions seen in the recordings (PROTOCOL.md §11).
+ *
+ * The devnode implements the current node by default. A preset (or individual flags)
+ * reproduces an older recording message for message.
+ */
+
+/** Individual behaviour switches. */
+export interface CompatFlags {
+  /** `info funding_created` to the responder carries `fsm_id` (current nodes: yes). */
+  fsmIdInFundingCreated: boolean;
+  /** `sign.responder_sign` data carries `fsm_id` (Mar 2020 nodes). */
+  fsmIdInResponderSign: boolean;
+  /** `info funding_signed` to the initiator carries `fsm_id` (Mar 2020 and current). */
+  fsmIdInFundingSigned: boolean;
+  /**
+   * The FSM reports the channel id as soon as it knows it (current). When false (Jan 2020),
+   * `channel_id` stays `null` until the first `channels.on_chain_tx`.
+   */
+  channelIdBeforeOnChainTx: boolean;
+  /**
+   * A starter's abort of its own pending op is answered with `channels.conflict
+   * {error_code, "user-defined"}` instead of `info aborted_update` (2019 node, §9.6).
+   */
+  starterAbortAsConflict: boolean;
+  /**
+   * A conflict error message from the peer that arrives when the FSM already fell back is
+   * still reported to the client (2019 node: two conflicts per client when updates cross, §9.5).
+   */
+  reportStrayConflicts: boolean;
+}
+
+/** Named presets of {@link CompatFlags}. */
+export type CompatPreset = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
+
+/** The flags of each preset. */
+export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>> = Object.freeze({
+  current: {
+    fsmIdInFundingCreated: true,
+    fsmIdInResponderSign: false,
+    fsmIdInFundingSigned: true,
+    channelIdBeforeOnChainTx: true,
+    starterAbortAsConflict: false,
+    reportStrayConflicts: false,
+  },
+  'iris-2020-03': {
+    fsmIdInFundingCreated: false,
+    fsmIdInResponderSign: true,
+    fsmIdInFundingSigned: true,
+    channelIdBeforeOnChainTx: true,
+    starterAbortAsConflict: false,
+    reportStrayConflicts: false,
+  },
+  'iris-2020-01': {
+    fsmIdInFundingCreated: false,
+    fsmIdInResponderSign: false,
+    fsmIdInFundingSigned: false,
+    channelIdBeforeOnChainTx: false,
+    starterAbortAsConflict: false,
+    reportStrayConflicts: false,
+  },
+  'lima-2019': {
+    fsmIdInFundingCreated: false,
+    fsmIdInResponderSign: false,
+    fsmIdInFundingSigned: false,
+    channelIdBeforeOnChainTx: false,
+    starterAbortAsConflict: true,
+    reportStrayConflicts: true,
+  },
+});
+
+/** Resolves a preset name or partial flags (on top of `current`). */
+export function resolveCompat(compat: CompatPreset | Partial<CompatFlags> | undefined): CompatFlags {
+  if (compat === undefined) return { ...compatPresets.current };
+  if (typeof compat === 'string') return { ...compatPresets[compat] };
+  return { ...compatPresets.current, ...compat };
+}

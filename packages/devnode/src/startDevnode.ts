@@ -1,0 +1,558 @@
+/**
+ * `startDevnode`: the embedded node. It owns the WebSocket server on `/channel`, the
+ * simulated chain, the event queue and the FSMs, and routes each client socket to its FSM.
+ *
+ * Connection handling follows §6: the query is parsed before any FSM exists; bad
+ * parameters close the socket silently or after the open-time error envelope (§6.4);
+ * `existing_channel_id` either reattaches the socket to a running FSM (reconnect, same
+ * fsm id) or restores the channel from the devnode's state cache into a new FSM
+ * (reestablish, new fsm id). Each text frame is one JSON-RPC request or a batch (§6.1);
+ * unparsable frames and frames without `jsonrpc:"2.0"`/`method` are ignored (§7.1).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
+import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent } from './chain.js';
+import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
+import { systemClock, type DevnodeClock } from './clock.js';
+import { resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
+import { DevnodeError } from './errors.js';
+import { EventQueue } from './eventQueue.js';
+import { IdSource, deriveAccount, type DevnodeAccount } from './keys.js';
+import { parseChannelParams, type OpenParams, type ReconnectParams, type Role } from './params.js';
+import { PeerRegistry } from './peerRegistry.js';
+import { errorReply, internalError, readRequest, rejected, type JsonObject, type RpcError } from './rpc.js';
+
+/** Options of {@link startDevnode}. */
+export interface StartDevnodeOptions {
+  /** TCP port of the WebSocket server (default 3014; 0 picks a free port). */
+  port?: number;
+  /** Listen address (default `127.0.0.1`). */
+  host?: string;
+  /** Network id every signature is checked against (default `ae_devnet`). */
+  networkId?: string;
+  /**
+   * Protocol variant: `ceres` (default) builds channel create tx v2 (with the two delegate
+   * lists); `iris` builds create tx v1 as in the recordings.
+   */
+  protocol?: 'ceres' | 'iris';
+  /** Node-version behaviour of §11: a preset or individual flags (default `current`). */
+  compat?: CompatPreset | Partial<CompatFlags>;
+  /**
+   * Block production: `'instant'` (default; a block per posted tx, and the confirmations any
+   * FSM waits for right away), `'manual'` (only `chain.mine()`), or a number of ms between
+   * blocks on the devnode clock.
+   */
+  blocks?: 'instant' | 'manual' | number | BlockMode;
+  /** The clock for timers and interval mining (default: the wall clock). */
+  clock?: DevnodeClock;
+  /** Seed of the prefunded accounts and of fsm ids and block hashes (default `aechannel-devnode`). */
+  seed?: string;
+  /** Number of prefunded accounts (default 10). */
+  accounts?: number;
+  /** Balance of each prefunded account in aettos (default 10^24, a million AE). */
+  balance?: bigint;
+  /** Fault knobs, all off by default. */
+  faults?: {
+    /** Delay every node → client frame by this many ms of the devnode clock. */
+    replyDelayMs?: number;
+  };
+  /** Channel count limit (default 1000, as the node); more gives -32603 at open. */
+  maxChannels?: number;
+  /** Set false to skip the socket server; use `connect()` only (default true). */
+  listen?: boolean;
+  /** Called with unexpected internal errors (default: ignored; the server keeps running). */
+  onError?: (error: unknown) => void;
+}
+
+/** Handle on the simulated chain of a running devnode. */
+export interface DevnodeChain {
+  /** Current top height. */
+  readonly height: bigint;
+  /** The current block mode. */
+  readonly blockMode: BlockMode;
+  /** Mines `count` blocks (the first takes the mempool). */
+  mine(count?: number): BlockEvent[];
+  /** Switches between instant, interval and manual block production. */
+  setBlockMode(mode: 'instant' | 'manual' | number | BlockMode): void;
+  /** An account, or `undefined`. */
+  getAccount(address: Encoded<'ak'>): ChainAccount | undefined;
+  /** The balance of an account (0 for an unknown one). */
+  getBalance(address: Encoded<'ak'>): bigint;
+  /** Credits an account (creating it): a faucet. */
+  fund(address: Encoded<'ak'>, amount: bigint): void;
+  /** A channel object, or `undefined`. */
+  getChannel(id: Encoded<'ch'>): ChainChannel | undefined;
+  /** Every channel object. */
+  channels(): ChainChannel[];
+  /** Txs waiting in the mempool. */
+  mempool(): { hash: Encoded<'th'>; signedTx: Encoded<'tx'> }[];
+  /** Posts a signed tx (e.g. a client's own close solo); resolves to its hash. */
+  post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'>>;
+  /** Subscribes to blocks. */
+  onBlock(listener: (event: BlockEvent) => void): () => void;
+}
+
+/** Runtime fault knobs. */
+export interface DevnodeFaults {
+  /** Drops (closes from the node side) every client socket of `role` in channel `channelId`. */
+  dropClient(channelId: Encoded<'ch'>, role: Role): void;
+  /** Delays every node → client frame by `ms` (0 turns it off). */
+  setReplyDelay(ms: number): void;
+  /**
+   * Makes the FSM of `role` in `channelId` treat the next peer proposal as crossing an update
+   * of its own: both clients get `channels.conflict` (§9.5).
+   */
+  conflictNextUpdate(channelId: Encoded<'ch'>, role: Role): void;
+}
+
+/** A running devnode. */
+export interface Devnode {
+  /** `ws://<host>:<port>/channel` (empty when `listen` is false). */
+  readonly url: string;
+  /** The network id signatures are checked against. */
+  readonly networkId: string;
+  /** The prefunded accounts. */
+  readonly accounts: readonly DevnodeAccount[];
+  /** The simulated chain. */
+  readonly chain: DevnodeChain;
+  /** Fault knobs. */
+  readonly faults: DevnodeFaults;
+  /**
+   * Opens an in-process client connection without a socket; the returned transport behaves
+   * like a WebSocket client of `url` (the query carries the §6.2/§6.3 parameters).
+   * @param url - a `/channel` URL or just its query string
+   */
+  connect(url: string): Transport;
+  /** Resolves once the devnode has no queued work (useful in tests before mining by hand). */
+  idle(): Promise<void>;
+  /** Info on an FSM: its state name and fsm id (by channel and role), for tests and tools. */
+  inspect(channelId: Encoded<'ch'>, role: Role): { state: string; fsmId: Encoded<'ba'> } | undefined;
+  /** Closes every socket and the server. */
+  stop(): Promise<void>;
+}
+
+class Session implements ClientSession {
+  static #next = 0;
+  readonly id = (Session.#next += 1);
+  closed = false;
+  fsm: ChannelFsm | undefined;
+  constructor(
+    private readonly write: (message: JsonObject) => void,
+    private readonly end: () => void,
+    private readonly delay: () => number,
+    private readonly clock: DevnodeClock,
+  ) {}
+
+  send(message: JsonObject): void {
+    if (this.closed) return;
+    const ms = this.delay();
+    if (ms > 0) {
+      this.clock.setTimeout(() => {
+        if (!this.closed) this.write(message);
+      }, ms);
+    } else this.write(message);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    const ms = this.delay();
+    const finish = (): void => {
+      this.closed = true;
+      this.end();
+    };
+    if (ms > 0) this.clock.setTimeout(finish, ms);
+    else finish();
+  }
+}
+
+const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${role}`;
+
+const toBlockMode = (blocks: StartDevnodeOptions['blocks']): BlockMode => {
+  if (blocks === undefined || blocks === 'instant') return { mode: 'instant' };
+  if (blocks === 'manual') return { mode: 'manual' };
+  if (typeof blocks === 'number') {
+    if (!(blocks > 0)) throw new DevnodeError('DEVNODE_INVALID_OPTION', 'Block interval must be > 0 ms.', { context: { option: 'blocks' } });
+    return { mode: 'interval', ms: blocks };
+  }
+  return blocks;
+};
+
+class DevnodeImpl implements FsmHost {
+  readonly chain: SimChain;
+  readonly queue: EventQueue;
+  readonly clock: DevnodeClock;
+  readonly ids: IdSource;
+  readonly networkId: string;
+  readonly compat: CompatFlags;
+  readonly createTxVersion: 1 | 2;
+  readonly registry = new PeerRegistry();
+  readonly running = new Map<string, ChannelFsm>();
+  readonly fsms = new Set<ChannelFsm>();
+  readonly cache = new Map<string, CachedChannel>();
+  readonly sessions = new Set<Session>();
+  readonly injectedConflicts = new Set<string>();
+  replyDelayMs: number;
+  readonly maxChannels: number;
+  stopped = false;
+
+  constructor(options: StartDevnodeOptions) {
+    this.clock = options.clock ?? systemClock();
+    this.networkId = options.networkId ?? 'ae_devnet';
+    this.compat = resolveCompat(options.compat);
+    this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
+    this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
+    const onError = options.onError ?? ((): void => undefined);
+    this.queue = new EventQueue(onError);
+    this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
+    this.maxChannels = options.maxChannels ?? 1000;
+    this.chain = new SimChain({ networkId: this.networkId, queue: this.queue, clock: this.clock, ids: this.ids, blockMode: toBlockMode(options.blocks) });
+  }
+
+  // FsmHost ------------------------------------------------------------------------------
+
+  channelKnown(fsm: ChannelFsm): void {
+    const id = fsm.channelId;
+    if (id !== undefined) this.running.set(key(id, fsm.role), fsm);
+  }
+
+  terminated(fsm: ChannelFsm, cache: CachedChannel | undefined): void {
+    this.fsms.delete(fsm);
+    const id = fsm.channelId;
+    if (id !== undefined && this.running.get(key(id, fsm.role)) === fsm) this.running.delete(key(id, fsm.role));
+    if (cache !== undefined) this.cache.set(key(cache.channelId, cache.role), cache);
+  }
+
+  closeSession(session: ClientSession): void {
+    this.queue.enqueue(() => (session as Session).close());
+  }
+
+  takeInjectedConflict(fsm: ChannelFsm): boolean {
+    const id = fsm.channelId;
+    return id !== undefined && this.injectedConflicts.delete(key(id, fsm.role));
+  }
+
+  // Sessions ------------------------------------------------------------------------------
+
+  newSession(write: (message: JsonObject) => void, end: () => void): Session {
+    const session = new Session(write, end, () => this.replyDelayMs, this.clock);
+    this.sessions.add(session);
+    return session;
+  }
+
+  sessionClosed(session: Session): void {
+    if (session.closed && !this.sessions.has(session)) return;
+    session.closed = true;
+    this.sessions.delete(session);
+    this.queue.enqueue(() => session.fsm?.clientClosed(session));
+  }
+
+  /** A frame arrived on a session (already parsed, or raw text from a socket). */
+  frame(session: Session, value: JsonValue): void {
+    this.queue.enqueue(() => this.#handleValue(session, value));
+  }
+
+  async #handleValue(session: Session, value: JsonValue): Promise<void> {
+    const fsm = session.fsm;
+    if (fsm === undefined || session.closed) return;
+    if (Array.isArray(value)) {
+      // §6.1: a batch; one collected reply goes out as an object, several as an array.
+      const replies: JsonObject[] = [];
+      for (const item of value) {
+        const request = readRequest(item);
+        if (request === undefined) continue;
+        await fsm.handleRequest({ request, session, reply: (m) => replies.push(m) });
+      }
+      if (replies.length === 1) session.send(replies[0] as JsonObject);
+      else if (replies.length > 1) session.send(replies as unknown as JsonObject);
+      return;
+    }
+    const request = readRequest(value);
+    if (request === undefined) return;
+    const ctx: RequestContext = { request, session, reply: (m) => session.send(m) };
+    await fsm.handleRequest(ctx);
+  }
+
+  /** A client connected with `query`; decide per §6.4 and start or attach the FSM. */
+  accept(session: Session, query: URLSearchParams): void {
+    const parsed = parseChannelParams(query);
+    if (parsed.outcome === 'silent-close') {
+      session.close();
+      return;
+    }
+    const refuse = (error: RpcError): void => {
+      session.send(errorReply(null, null, error, {}));
+      this.closeSession(session);
+    };
+    if (parsed.outcome === 'error') {
+      refuse(parsed.error);
+      return;
+    }
+    const params = parsed.params;
+    if (params.kind === 'reconnect') {
+      this.#reconnect(session, params, refuse);
+      return;
+    }
+    if (this.fsms.size >= this.maxChannels * 2) {
+      refuse(internalError());
+      return;
+    }
+    const known = (id: Encoded<'ak'> | 'any'): boolean => id === 'any' || this.chain.getAccount(id) !== undefined;
+    if (!known(params.initiatorId) || !known(params.responderId)) {
+      refuse(rejected(1011));
+      return;
+    }
+    const fsm = new ChannelFsm(this, params.role, this.#config(params), session);
+    session.fsm = fsm;
+    this.fsms.add(fsm);
+    fsm.start();
+  }
+
+  #config(params: OpenParams): ChannelConfig {
+    return {
+      initiatorId: params.initiatorId === 'any' ? undefined : params.initiatorId,
+      responderId: params.responderId,
+      initiatorAmount: params.initiatorAmount,
+      responderAmount: params.responderAmount,
+      pushAmount: params.pushAmount,
+      channelReserve: params.channelReserve,
+      lockPeriod: params.lockPeriod,
+      ttl: params.ttl ?? 0n,
+      createFee: params.fee,
+      createGasPrice: params.gasPrice,
+      createNonce: params.nonce,
+      ...this.#commonConfig(params),
+    };
+  }
+
+  #commonConfig(params: OpenParams | ReconnectParams): Pick<
+    ChannelConfig,
+    | 'minimumDepthStrategy'
+    | 'minimumDepth'
+    | 'port'
+    | 'timeouts'
+    | 'report'
+    | 'keepRunning'
+    | 'msgForwarding'
+    | 'logKeep'
+    | 'bhDeltaNotNewerThan'
+    | 'bhDeltaNotOlderThan'
+    | 'bhDeltaPick'
+  > {
+    return {
+      minimumDepthStrategy: params.minimumDepthStrategy,
+      minimumDepth: params.minimumDepth,
+      port: params.port,
+      timeouts: params.timeouts,
+      report: params.report,
+      keepRunning: params.role === 'responder' ? params.keepRunning : false,
+      msgForwarding: params.msgForwarding,
+      logKeep: params.logKeep,
+      bhDeltaNotNewerThan: params.bhDeltaNotNewerThan,
+      bhDeltaNotOlderThan: params.bhDeltaNotOlderThan,
+      bhDeltaPick: params.bhDeltaPick,
+    };
+  }
+
+  #reconnect(session: Session, params: ReconnectParams, refuse: (error: RpcError) => void): void {
+    const k = key(params.existingChannelId, params.role);
+    const sameId = (a: Uint8Array): boolean => a.length === params.existingFsmId.length && a.every((x, i) => x === params.existingFsmId[i]);
+    const running = this.running.get(k);
+    if (running !== undefined && !running.terminated) {
+      // §6.3 case 1: reconnect to the running FSM; the fsm id does not change.
+      if (!sameId(running.fsmId)) {
+        refuse(rejected(1016));
+        return;
+      }
+      session.fsm = running;
+      running.attach(session);
+      return;
+    }
+    const cached = this.cache.get(k);
+    if (cached === undefined || !sameId(cached.fsmId)) {
+      refuse(rejected(1016));
+      return;
+    }
+    // §6.3 case 2: reestablish from the cache with a new fsm id (the old one is invalidated).
+    this.cache.delete(k);
+    const config: ChannelConfig = { ...cached.config, ...this.#commonConfig(params) };
+    if (params.minimumDepth === undefined && params.minimumDepthStrategy === undefined) {
+      config.minimumDepth = cached.config.minimumDepth;
+      config.minimumDepthStrategy = cached.config.minimumDepthStrategy;
+    }
+    const fsm = new ChannelFsm(this, params.role, config, session, { channelId: cached.channelId, latest: cached.latest });
+    session.fsm = fsm;
+    this.fsms.add(fsm);
+    fsm.start();
+  }
+}
+
+/**
+ * Starts a devnode: a WebSocket server on `/channel` speaking the node side of the channel
+ * JSON-RPC API (PROTOCOL.md §6–§10), backed by a simulated chain with prefunded accounts.
+ * @param options - see {@link StartDevnodeOptions}
+ * @returns the running devnode
+ * @throws {DevnodeError} `DEVNODE_INVALID_OPTION` for a bad option, `DEVNODE_LISTEN_FAILED`
+ *   when the port cannot be bound
+ * @example
+ * import { startDevnode } from '@aechannel/devnode';
+ * const devnode = await startDevnode({ port: 0 });
+ * console.log(devnode.url, devnode.accounts[0].address);
+ * await devnode.stop();
+ */
+export async function startDevnode(options: StartDevnodeOptions = {}): Promise<Devnode> {
+  const count = options.accounts ?? 10;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new DevnodeError('DEVNODE_INVALID_OPTION', 'accounts must be a non-negative integer.', { context: { option: 'accounts' } });
+  }
+  const balance = options.balance ?? 10n ** 24n;
+  if (typeof balance !== 'bigint' || balance < 0n) {
+    throw new DevnodeError('DEVNODE_INVALID_OPTION', 'balance must be a non-negative bigint.', { context: { option: 'balance' } });
+  }
+  const impl = new DevnodeImpl(options);
+  const seed = options.seed ?? 'aechannel-devnode';
+  const accounts = Array.from({ length: count }, (_, i) => deriveAccount(seed, i));
+  for (const account of accounts) impl.chain.fund(account.address, balance);
+
+  const host = options.host ?? '127.0.0.1';
+  let url = '';
+  let server: Server | undefined;
+  let wss: WebSocketServer | undefined;
+  const sockets = new Set<WebSocket>();
+  if (options.listen !== false) {
+    server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"reason":"The devnode serves only the channel WebSocket API at /channel"}');
+    });
+    wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (req, socket, head) => {
+      const requestUrl = new URL(req.url ?? '/', 'ws://localhost');
+      if (requestUrl.pathname !== '/channel' || impl.stopped) {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      wss?.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        const session = impl.newSession(
+          (message) => {
+            if (ws.readyState === ws.OPEN) ws.send(stringifyJson(message));
+          },
+          () => ws.close(),
+        );
+        ws.on('message', (data, isBinary) => {
+          if (isBinary) return;
+          let value: JsonValue;
+          try {
+            value = parseJson(data.toString());
+          } catch {
+            return; // §7.1: unparsable frames are ignored.
+          }
+          impl.frame(session, value);
+        });
+        ws.on('close', () => {
+          sockets.delete(ws);
+          impl.sessionClosed(session);
+        });
+        ws.on('error', () => undefined);
+        impl.queue.enqueue(() => impl.accept(session, requestUrl.searchParams));
+      });
+    });
+    const port = options.port ?? 3014;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (cause: unknown): void =>
+        reject(new DevnodeError('DEVNODE_LISTEN_FAILED', `Cannot listen on ${host}:${port}.`, { cause, context: { host, port } }));
+      server?.once('error', onError);
+      server?.listen(port, host, () => {
+        server?.off('error', onError);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    url = `ws://${host}:${address.port}/channel`;
+  }
+
+  const chain: DevnodeChain = {
+    get height() {
+      return impl.chain.height;
+    },
+    get blockMode() {
+      return impl.chain.blockMode;
+    },
+    mine: (n = 1) => impl.chain.mine(n),
+    setBlockMode: (mode) => impl.chain.setBlockMode(toBlockMode(mode)),
+    getAccount: (address) => impl.chain.getAccount(address),
+    getBalance: (address) => impl.chain.getAccount(address)?.balance ?? 0n,
+    fund: (address, amount) => impl.chain.fund(address, amount),
+    getChannel: (id) => impl.chain.getChannel(id),
+    channels: () => impl.chain.channels(),
+    mempool: () => impl.chain.mempool().map(({ hash, signedTx }) => ({ hash, signedTx })),
+    post: (signedTx) => impl.chain.post(signedTx),
+    onBlock: (listener) => impl.chain.onBlock(listener),
+  };
+
+  const faults: DevnodeFaults = {
+    dropClient(channelId, role) {
+      const fsm = impl.running.get(key(channelId, role));
+      const client = fsm?.client as Session | undefined;
+      if (client !== undefined) client.close();
+    },
+    setReplyDelay(ms) {
+      impl.replyDelayMs = ms;
+    },
+    conflictNextUpdate(channelId, role) {
+      impl.injectedConflicts.add(key(channelId, role));
+    },
+  };
+
+  return {
+    url,
+    networkId: impl.networkId,
+    accounts,
+    chain,
+    faults,
+    connect(target: string): Transport {
+      if (impl.stopped) throw new DevnodeError('DEVNODE_STOPPED', 'The devnode was stopped.');
+      let query: URLSearchParams;
+      try {
+        const parsed = new URL(target.includes('://') ? target : `ws://localhost/channel?${target.replace(/^\?/, '')}`);
+        if (parsed.pathname !== '/channel') throw new Error('path');
+        query = parsed.searchParams;
+      } catch (cause) {
+        throw new DevnodeError('DEVNODE_INVALID_URL', `Not a /channel URL: ${target}`, { cause, context: { url: target } });
+      }
+      const pair = createMemoryTransportPair();
+      const session = impl.newSession(
+        (message) => {
+          if (pair.server.readyState === 'open') pair.server.send(message as JsonValue);
+        },
+        () => pair.server.close(),
+      );
+      pair.server.on('message', (value) => impl.frame(session, value));
+      pair.server.on('close', () => impl.sessionClosed(session));
+      void pair.server.opened.then(
+        () => impl.queue.enqueue(() => impl.accept(session, query)),
+        () => impl.sessionClosed(session),
+      );
+      return pair.client;
+    },
+    idle: () => impl.queue.idle(),
+    inspect(channelId, role) {
+      const fsm = impl.running.get(key(channelId, role));
+      return fsm === undefined ? undefined : { state: fsm.state, fsmId: fsm.fsmIdEncoded };
+    },
+    async stop() {
+      if (impl.stopped) return;
+      impl.stopped = true;
+      impl.chain.stop();
+      for (const session of [...impl.sessions]) session.close();
+      for (const ws of sockets) ws.terminate();
+      wss?.close();
+      if (server !== undefined) {
+        const s = server;
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+    },
+  };
+}
