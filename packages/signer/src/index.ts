@@ -39,7 +39,7 @@ export {
 export {
   addressToPublicKey,
   generateKeyPair,
-  keyPairFromSeed,
+  keyPairFromSecretKey,
   publicKeyFromSeed,
   publicKeyToAddress,
   type KeyPair,

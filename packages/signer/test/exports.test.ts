@@ -16,7 +16,7 @@ it('@aechannel/signer exports', () => {
       "generateKeyPair",
       "isNetworkId",
       "isWebCryptoEd25519Supported",
-      "keyPairFromSeed",
+      "keyPairFromSecretKey",
       "memorySigner",
       "publicKeyFromSeed",
       "publicKeyToAddress",
