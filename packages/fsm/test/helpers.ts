@@ -193,6 +193,9 @@ export const withdrawUpdate = (to: string, amount: bigint): JsonValue => ({ op: 
 
 // ---- driving ----
 
+/** An input whose `now` the driver fills in. */
+export type LooseInput = Input extends infer T ? (T extends Input ? Omit<T, 'now'> & { now?: number } : never) : never;
+
 /** A small driver: feeds inputs, collects effects, optionally answers persist at once. */
 export class Driver {
   state: ChannelState;
@@ -207,7 +210,7 @@ export class Driver {
   }
 
   /** Feeds one input (and `persisted` for every `persist` if autoPersist); returns the new effects. */
-  feed(input: Omit<Input, 'now'> & { now?: number }): Effect[] {
+  feed(input: LooseInput): Effect[] {
     const out: Effect[] = [];
     const queue: Input[] = [{ now: (this.now += 1), ...input } as Input];
     while (queue.length > 0) {
