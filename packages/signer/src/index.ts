@@ -39,7 +39,7 @@ export {
 export {
   addressToPublicKey,
   generateKeyPair,
-  keyPairFromSecretKey,
+  keyPairFromSeed,
   publicKeyFromSeed,
   publicKeyToAddress,
   type KeyPair,

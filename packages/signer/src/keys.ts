@@ -163,15 +163,15 @@ export interface KeyPair {
   publicKey: Uint8Array;
   /** The 32-byte seed: the secret. */
   seed: Uint8Array;
+  /** The seed as `sk_…` (PROTOCOL.md §1.1). */
+  secretKey: Encoded<'sk'>;
   /** The 64-byte seed ++ public key as 128 hex digits (the NaCl/libsodium secret-key form). */
-  secretKey: string;
-  /** The seed as `sk_…` (PROTOCOL.md §1.1), the form aepp-sdk's `MemoryAccount` takes. */
-  encodedSecretKey: Encoded<'sk'>;
+  secretKeyHex: string;
 }
 
 /**
  * Generates a random key pair from `crypto.getRandomValues`.
- * @returns the key pair; pass `secretKey`, `encodedSecretKey` or `seed` to any signer factory
+ * @returns the key pair; pass `secretKey`, `secretKeyHex` or `seed` to any signer factory
  * @throws {AechannelError} `SIGNER_UNSUPPORTED` when the platform has no `crypto.getRandomValues`
  * @example
  * const { address, secretKey } = generateKeyPair();
@@ -183,7 +183,7 @@ export function generateKeyPair(): KeyPair {
     throw signerError('SIGNER_UNSUPPORTED', 'crypto.getRandomValues is not available on this platform');
   }
   const seed = getRandomValues(new Uint8Array(32));
-  return keyPairFromSecretKey(seed);
+  return keyPairFromSeed(seed);
 }
 
 /**
@@ -191,9 +191,9 @@ export function generateKeyPair(): KeyPair {
  * @param secretKey - `sk_…`, hex, or bytes (see {@link SecretKeyInput})
  * @returns its key pair
  * @throws {AechannelError} `SIGNER_INVALID_KEY`
- * @example keyPairFromSecretKey(new Uint8Array(32)).address // the address of the all-zero seed
+ * @example keyPairFromSeed(new Uint8Array(32)).address
  */
-export function keyPairFromSecretKey(secretKey: SecretKeyInput): KeyPair {
+export function keyPairFromSeed(secretKey: SecretKeyInput): KeyPair {
   const parsed = parseSecretKey(secretKey);
   const publicKey = publicKeyFromSeed(parsed.seed);
   checkClaimedPublicKey(parsed, publicKey);
@@ -204,7 +204,7 @@ export function keyPairFromSecretKey(secretKey: SecretKeyInput): KeyPair {
     address: publicKeyToAddress(publicKey),
     publicKey,
     seed: parsed.seed,
-    secretKey: bytesToHex(full),
-    encodedSecretKey: encode(parsed.seed, 'sk'),
+    secretKey: encode(parsed.seed, 'sk'),
+    secretKeyHex: bytesToHex(full),
   };
 }

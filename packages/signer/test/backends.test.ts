@@ -1,6 +1,6 @@
 import { MemoryAccount } from '@aeternity/aepp-sdk';
 import { encode } from '@aechannel/codec';
-import { callbackSigner, createSigner, keyPairFromSecretKey, memorySigner, webCryptoSigner } from '../src/index.js';
+import { callbackSigner, createSigner, keyPairFromSeed, memorySigner, webCryptoSigner } from '../src/index.js';
 import { accountSigner } from '../src/index.js';
 import { nodeCryptoSigner } from '../src/node.js';
 import { createTestSigner } from '../src/testing.js';
@@ -22,7 +22,7 @@ describeSigner('callbackSigner returning signed txs', (seed) => {
 });
 describeSigner(
   'accountSigner(aepp-sdk MemoryAccount)',
-  (seed) => accountSigner(new MemoryAccount(encode(keyPairFromSecretKey(seed).seed, 'sk'))),
+  (seed) => accountSigner(new MemoryAccount(encode(keyPairFromSeed(seed).seed, 'sk'))),
   { hashMode: true },
 );
 describeSigner('createTestSigner(memorySigner)', (seed) => createTestSigner(memorySigner(seed)));

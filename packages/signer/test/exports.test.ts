@@ -16,7 +16,7 @@ it('@aechannel/signer exports', () => {
       "generateKeyPair",
       "isNetworkId",
       "isWebCryptoEd25519Supported",
-      "keyPairFromSecretKey",
+      "keyPairFromSeed",
       "memorySigner",
       "publicKeyFromSeed",
       "publicKeyToAddress",

@@ -5,7 +5,7 @@ import {
   addressToPublicKey,
   createSigner,
   generateKeyPair,
-  keyPairFromSecretKey,
+  keyPairFromSeed,
   memorySigner,
   publicKeyFromSeed,
   publicKeyToAddress,
@@ -73,10 +73,10 @@ describe('key helpers', () => {
   it('generateKeyPair returns a usable, self-consistent pair', async () => {
     const pair = generateKeyPair();
     expect(pair.seed).toHaveLength(32);
-    expect(toHex(decode(pair.encodedSecretKey, 'sk'))).toBe(toHex(pair.seed));
-    expect(pair.secretKey).toBe(toHex(pair.seed) + toHex(pair.publicKey));
-    expect(memorySigner(pair.encodedSecretKey).address).toBe(pair.address);
-    expect(createSigner(pair.secretKey).address).toBe(pair.address);
+    expect(toHex(decode(pair.secretKey, 'sk'))).toBe(toHex(pair.seed));
+    expect(pair.secretKeyHex).toBe(toHex(pair.seed) + toHex(pair.publicKey));
+    expect(memorySigner(pair.secretKey).address).toBe(pair.address);
+    expect(createSigner(pair.secretKeyHex).address).toBe(pair.address);
     expect(generateKeyPair().address).not.toBe(pair.address);
   });
 
@@ -84,7 +84,7 @@ describe('key helpers', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
         expect(memorySigner(bytes).address).toBe(nodeCryptoSigner(bytes).address);
-        expect(keyPairFromSecretKey(bytes).address).toBe(nodeCryptoSigner(bytes).address);
+        expect(keyPairFromSeed(bytes).address).toBe(nodeCryptoSigner(bytes).address);
       }),
       { numRuns: 50 },
     );
