@@ -32,6 +32,13 @@ export type ChannelErrorCode =
   | 'CHANNEL_TIMEOUT'
   /** The channel is closed, disconnected for good, or died (§9.8). */
   | 'CHANNEL_CLOSED'
+  /**
+   * The connection dropped while the operation was in flight and the operation did not
+   * take effect (the channel recovered; `context.applied` is `false`): safe to retry.
+   */
+  | 'CHANNEL_CONNECTION_LOST'
+  /** The node refused the connection (open-time errors, unknown fsm id, §6.4). */
+  | 'CHANNEL_CONNECTION_REJECTED'
   /** The connection could not be recovered; the channel is unusable (one final error). */
   | 'CHANNEL_UNRECOVERABLE'
   /** Something the node or the peer sent failed verification (never signed). */

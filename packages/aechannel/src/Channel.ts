@@ -1,0 +1,1722 @@
+/**
+ * # The Channel: the driver of the protocol reducer
+ *
+ * `Channel` plays the role of quinn's `ConnectionDriver` (STYLE.md): it owns the socket,
+ * the signer, the store and one host timer, and feeds every event into the pure reducer of
+ * `@aechannel/fsm` (`step(state, input) -> { state, effects }`), then carries out the
+ * returned effects **in order**:
+ *
+ * | effect | what the driver does |
+ * | --- | --- |
+ * | `connect {query}` | builds the URL (`url` + query) and opens a transport through the factory |
+ * | `send {message}` | writes the JSON-RPC message on the transport (and the transcript) |
+ * | `sign {...}` | peer proposals go through the `onPeerUpdate` policy first; then the `Signer`; the answer comes back as `signed` / `signRefused` |
+ * | `persist {snapshot}` | writes the channel record to the `Store`; `persisted` is fed back only once the write is durable, so nothing is acknowledged to the node before it is stored (LDK's `InProgress`) |
+ * | `setTimer` / `clearTimer` | one host timer is kept armed at `nextDeadline(state)` |
+ * | `emit {event}` | typed events (`on`, `events()`); the watcher reacts to `onChainTx` |
+ * | `settle {commandId}` | settles the promise of the method that sent the command |
+ * | `close` | closes the transport |
+ *
+ * Inputs are processed one at a time, in arrival order: an input that arrives while
+ * effects run (e.g. a synchronous transport event) waits in a queue. The clock and the
+ * timer functions are injectable (`clock`), so tests can simulate time.
+ *
+ * ## Failures
+ * Nothing a `Channel` does can crash the process: every async path is caught, listener
+ * errors are reported to the logger, and every method returns a promise that settles with
+ * a typed `ChannelError`. When the connection drops, the driver reconnects with backoff
+ * and resumes by fsm id (PROTOCOL.md §6.3); an operation cut by the drop settles once the
+ * channel knows whether it took effect (see `#recover`). What cannot be recovered
+ * surfaces once as `CHANNEL_UNRECOVERABLE` (an `error` event, `channel.failure`, and the
+ * rejection of every pending call).
+ *
+ * ## Many channels
+ * Nothing is global: every channel has its own state, queue, timers and listeners, and
+ * releases them all when it ends.
+ */
+import {
+  isAechannelError,
+  isEncoded,
+  stateTreesHash,
+  Tag,
+  unpackStateTrees,
+  unpackTx,
+  type AechannelError,
+  type Encoded,
+  type JsonValue,
+} from '@aechannel/codec';
+import {
+  createInitialState,
+  getBalances,
+  getChannelId,
+  getFsmId,
+  getLatestState,
+  getPersistedChannel,
+  getPhase,
+  getRound,
+  getStatus,
+  nextTimer,
+  step,
+  type ChannelEvent,
+  type ChannelOptions,
+  type ChannelState,
+  type ChannelStatus,
+  type Command,
+  type CommandKind,
+  type CommandResults,
+  type Effect,
+  type Input,
+  type PersistedChannel,
+  type Role,
+  type SignTag,
+  type StartMode,
+} from '@aechannel/fsm';
+import { verifyTransaction, type Signer } from '@aechannel/signer';
+import { webSocketTransport, type Transport } from '@aechannel/transport';
+import type { Tx } from '@aechannel/codec';
+import { channelStoreKey, decodeChannelRecord, encodeChannelRecord } from './channelRecord.js';
+import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
+import { createMemoryStore } from './createMemoryStore.js';
+import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
+import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
+import { ChannelError, invalidArgument } from './errors.js';
+import { safeLog, silentLogger, type Logger } from './logger.js';
+import type { Store } from './Store.js';
+import { toChannelError } from './toChannelError.js';
+import {
+  assertAddress,
+  assertAmount,
+  assertCallOptions,
+  assertCount,
+  assertEncoded,
+  assertOptionalAmount,
+  assertString,
+  assertStringList,
+} from './validate.js';
+
+// ---------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------
+
+/** Options every method accepts. */
+export interface CallOptions {
+  /** Rejects the returned promise with `CHANNEL_ABORTED` when aborted. */
+  signal?: AbortSignal;
+  /** Rejects the returned promise with `CHANNEL_TIMEOUT` after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+/**
+ * What an abort or timeout does: the returned promise rejects at once, but a request the
+ * node already received is not undone (a transfer the peer co-signs still happens; its
+ * new state still arrives as a `stateChanged` event and is persisted).
+ */
+export type CallOptionsNote = never;
+
+/** The clock and scheduler a channel uses (injectable for tests). */
+export interface ChannelClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Creates the transport for a URL (default: a WebSocket). */
+export type TransportFactory = (url: string, context: { signal: AbortSignal }) => Transport;
+
+/** Automatic reconnection after a dropped connection. */
+export interface ReconnectPolicy {
+  /** Attempts before giving up with `CHANNEL_UNRECOVERABLE` (default 8). */
+  attempts?: number;
+  /** Delay before the first attempt, doubled each time (default 100 ms). */
+  baseDelayMs?: number;
+  /** Largest delay (default 5 000 ms). */
+  maxDelayMs?: number;
+  /** How long recovery may wait for a pending update to resolve after reconnecting (default 10 000 ms). */
+  settleWaitMs?: number;
+}
+
+/** A peer proposal to accept or refuse (the `sign` effect of an `_ack` tag). */
+export interface PeerUpdateRequest {
+  /** The sign request tag: `update_ack`, `deposit_ack`, `withdraw_ack` or `shutdown_sign_ack`. */
+  tag: SignTag;
+  /** The tx to co-sign (already verified by the fsm against the announced update). */
+  tx: Encoded<'tx'>;
+  /** The decoded inner tx. */
+  decoded: Tx;
+  /** The updates as the node sent them. */
+  updates: readonly JsonValue[];
+  /** The fsm's summary of what signing means. */
+  reason: string;
+  /** Round and balances before the update. */
+  round: bigint;
+  balances: Record<Encoded<'ak'>, bigint>;
+}
+
+/**
+ * The decision on a peer proposal: `true`/`undefined` accept; `false` refuse with the
+ * default abort code (4, "abort"); a number refuses with that abort code (1–65535;
+ * ≥ 128 is "user-defined", PROTOCOL.md §8.6).
+ */
+export type PeerUpdateDecision = boolean | number | undefined | void;
+
+/** The policy hook for peer proposals. */
+export type PeerUpdatePolicy = (request: PeerUpdateRequest) => PeerUpdateDecision | Promise<PeerUpdateDecision>;
+
+/** Events emitted by the driver itself (besides the fsm's events and the watcher's). */
+export type DriverEvent =
+  | { type: 'reconnecting'; attempt: number; delayMs: number }
+  | { type: 'reconnected'; attempt: number; fsmId: Encoded<'ba'> }
+  | { type: 'persisted'; key: string; round: bigint }
+  | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string }
+  | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> };
+
+/** Every event a channel emits. */
+export type ChannelClientEvent = ChannelEvent | WatcherEvent | DriverEvent;
+
+/** The type names of {@link ChannelClientEvent}. */
+export type ChannelEventType = ChannelClientEvent['type'];
+
+/** Driver settings shared by open, reconnect and reestablish. */
+export interface ChannelDriverOptions {
+  /** Signs for this participant. Its address must be the role's account. */
+  signer: Signer;
+  /** Channel endpoint without query, e.g. `ws://127.0.0.1:3014/channel` (default `ws://localhost:3014/channel`). */
+  url?: string;
+  /** Creates the transport for a URL (default: {@link webSocketTransport}). */
+  transport?: TransportFactory;
+  /** Where the latest co-signed state, fsm id and parameters are kept (default: a memory store). */
+  store?: Store;
+  /** Store key (default: the channel id). */
+  storeKey?: string;
+  /** Logger (default: silent). */
+  logger?: Logger;
+  /** Records every message in the fixture format: a sink or a file path. */
+  transcript?: TranscriptTarget;
+  /** Slash/settle automatically on a stale close (default on); `false` turns it off. */
+  watcher?: boolean | WatcherOptions;
+  /** Accept or refuse peer proposals (default: accept what the fsm verified). */
+  onPeerUpdate?: PeerUpdatePolicy;
+  /** Reconnect after a dropped connection (default on); `false` turns it off. */
+  reconnect?: boolean | ReconnectPolicy;
+  /** Clock and timers (default: `Date.now`, `setTimeout`). */
+  clock?: ChannelClock;
+  /** Randomness for backoff jitter (default `Math.random`). */
+  random?: () => number;
+  /** Receives every event from the very start (before `open` resolves). */
+  onEvent?: (event: ChannelClientEvent) => void;
+  /** Aborts opening / reconnecting (the returned promise rejects with `CHANNEL_ABORTED`). */
+  signal?: AbortSignal;
+  /** Gives up opening / reconnecting after this many milliseconds (`CHANNEL_TIMEOUT`). */
+  timeoutMs?: number;
+}
+
+/** The open parameters (PROTOCOL.md §6.2) with the client settings, in camelCase. */
+export type ChannelParams = Omit<ChannelOptions, 'existingChannelId' | 'existingFsmId' | 'offchainTx'>;
+
+/** Options of {@link Channel.open}. */
+export type OpenChannelOptions = ChannelDriverOptions & ChannelParams;
+
+/** Options of {@link Channel.reconnect} and {@link Channel.reestablish}. */
+export type ResumeChannelOptions = ChannelDriverOptions &
+  Partial<ChannelParams> & {
+    /** The channel to resume. */
+    channelId: Encoded<'ch'>;
+    /** The latest fsm id (default: the stored one). */
+    fsmId?: Encoded<'ba'>;
+    /** The stored snapshot to start from (default: read from `store`). */
+    saved?: PersistedChannel;
+  };
+
+/** Result of transfer, deposit and withdraw: the new co-signed state. */
+export interface UpdateResult {
+  /** The co-signed state (`tx_`). */
+  state: Encoded<'tx'>;
+  /** Its round. */
+  round: bigint;
+  /** Balances of the two participants in it. */
+  balances: Record<Encoded<'ak'>, bigint>;
+}
+
+/** Result of on-chain operations signed by this client. */
+export interface OnChainResult {
+  /** The transaction this client signed (posted by the node). */
+  tx: Encoded<'tx'>;
+}
+
+/** Optional fees of on-chain operations (PROTOCOL.md §7.3). */
+export interface OnChainOptions extends CallOptions {
+  fee?: bigint;
+  gasPrice?: bigint;
+  nonce?: bigint;
+}
+
+/** Options of transfer. */
+export interface TransferOptions extends CallOptions {
+  /** The payer (default: this participant). Passing the peer requests coins from it. */
+  from?: Encoded<'ak'>;
+  /** Meta strings attached to the update. */
+  meta?: readonly string[];
+  /** Pins the environment (§10.3). */
+  blockHash?: Encoded<'kh' | 'mh'>;
+}
+
+/** Options of deposit and withdraw. */
+export interface DepositOptions extends OnChainOptions {
+  meta?: readonly string[];
+  blockHash?: Encoded<'kh' | 'mh'>;
+}
+
+/** Parameters of force progress (§9.13). */
+export interface ForceProgressParams {
+  contractId: Encoded<'ct'>;
+  abiVersion: bigint;
+  amount: bigint;
+  callData: Encoded<'cb'>;
+  gasPrice: bigint;
+  gas?: bigint;
+  nonce?: bigint;
+}
+
+/** The node's off-chain state (`channels.get.offchain_state`, §7.5). */
+export type OffchainState = CommandResults['getOffchainState'];
+
+// ---------------------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------------------
+
+const defaultClock: ChannelClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const DEFAULT_URL = 'ws://localhost:3014/channel';
+
+const ACK_TAGS: readonly SignTag[] = ['update_ack', 'deposit_ack', 'withdraw_ack', 'shutdown_sign_ack'];
+
+/** Commands whose effect (a new co-signed state) can be checked after a dropped connection. */
+const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw'];
+
+interface Pending {
+  kind: CommandKind;
+  command: Command;
+  internal: boolean;
+  /** Round and balances when the command was sent (to tell after a drop whether it took effect). */
+  startRound: bigint;
+  startBalances: Record<Encoded<'ak'>, bigint>;
+  resolve: (value: unknown) => void;
+  reject: (error: ChannelError) => void;
+  cleanup: () => void;
+}
+
+interface StartSettings {
+  mode: StartMode;
+  options: ChannelOptions;
+  saved?: PersistedChannel;
+  driver: ChannelDriverOptions;
+}
+
+function requiredReconnect(policy: boolean | ReconnectPolicy | undefined): Required<ReconnectPolicy> | null {
+  if (policy === false) return null;
+  const p = policy === true || policy === undefined ? {} : policy;
+  return {
+    attempts: p.attempts ?? 8,
+    baseDelayMs: p.baseDelayMs ?? 100,
+    maxDelayMs: p.maxDelayMs ?? 5_000,
+    settleWaitMs: p.settleWaitMs ?? 10_000,
+  };
+}
+
+/** Builds the channel URL from the endpoint and the fsm's query (keys sorted, values percent-encoded). */
+export function channelUrl(base: string, query: Record<string, string>): string {
+  const pairs = Object.keys(query)
+    .sort()
+    .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(query[key] ?? '')}`);
+  return `${base}${base.includes('?') ? '&' : '?'}${pairs.join('&')}`;
+}
+
+function expectedBalances(command: Command, start: Record<Encoded<'ak'>, bigint>, self: Encoded<'ak'>): Record<Encoded<'ak'>, bigint> | null {
+  const out = { ...start };
+  switch (command.kind) {
+    case 'transfer': {
+      const from = out[command.from];
+      const to = out[command.to];
+      if (from === undefined || to === undefined) return null;
+      out[command.from] = from - command.amount;
+      out[command.to] = to + command.amount;
+      return out;
+    }
+    case 'deposit':
+      if (out[self] === undefined) return null;
+      out[self] += command.amount;
+      return out;
+    case 'withdraw':
+      if (out[self] === undefined) return null;
+      out[self] -= command.amount;
+      return out;
+    default:
+      return null;
+  }
+}
+
+const sameBalances = (a: Record<string, bigint>, b: Record<string, bigint>): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+};
+
+// ---------------------------------------------------------------------------------------
+// Channel
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A state channel, driven over a transport, signing with a `Signer`, persisting to a
+ * `Store`. Create one with {@link Channel.open}, {@link Channel.reconnect} or
+ * {@link Channel.reestablish}.
+ *
+ * @example
+ * const channel = await Channel.open({
+ *   url: devnode.url, networkId: devnode.networkId, signer: memorySigner(initiatorKey),
+ *   role: 'initiator', initiatorId, responderId, initiatorAmount: 10n ** 18n,
+ *   responderAmount: 10n ** 18n, channelReserve: 1n, lockPeriod: 10n, host: '127.0.0.1', port: 3333,
+ * });
+ * await channel.transfer(responderId, 1000n);
+ * await channel.shutdown();
+ */
+export class Channel {
+  #state: ChannelState;
+  readonly #signer: Signer;
+  readonly #url: string;
+  readonly #transportFactory: TransportFactory;
+  readonly #store: Store;
+  readonly #storeKey: string | undefined;
+  readonly #logger: Logger;
+  readonly #recorder: TranscriptRecorder | undefined;
+  readonly #policy: PeerUpdatePolicy | undefined;
+  readonly #reconnectPolicy: Required<ReconnectPolicy> | null;
+  readonly #clock: ChannelClock;
+  readonly #random: () => number;
+  readonly #emitter: Emitter<ChannelClientEvent>;
+  readonly #watcher: Watcher | undefined;
+  readonly #lifetime = new AbortController();
+
+  #transport: Transport | undefined;
+  #detachTransport: (() => void)[] = [];
+  #inputs: Input[] = [];
+  #processing = false;
+  #pending = new Map<number, Pending>();
+  #commandCounter = 0;
+  #timerHandle: unknown;
+  #timerAt: number | undefined;
+  #reconnectHandle: unknown;
+  #reconnectAttempt = 0;
+  #reconnecting = false;
+  #userDisconnect = false;
+  #finished = false;
+  #failure: ChannelError | undefined;
+  /** Commands cut by a dropped connection, waiting for recovery to tell whether they took effect. */
+  #interrupted: Pending[] = [];
+  #recovering = false;
+  /** Own sign requests answered before a drop but maybe not received: tag of the last one. */
+  #lastOwnSignTag: SignTag | undefined;
+
+  private constructor(settings: StartSettings) {
+    const driver = settings.driver;
+    this.#signer = driver.signer;
+    this.#url = driver.url ?? DEFAULT_URL;
+    this.#transportFactory = driver.transport ?? ((url, { signal }) => webSocketTransport(url, { signal }));
+    this.#store = driver.store ?? createMemoryStore();
+    this.#storeKey = driver.storeKey;
+    this.#logger = driver.logger ?? silentLogger;
+    this.#policy = driver.onPeerUpdate;
+    this.#reconnectPolicy = requiredReconnect(driver.reconnect);
+    this.#clock = driver.clock ?? defaultClock;
+    this.#random = driver.random ?? Math.random;
+    this.#emitter = createEmitter<ChannelClientEvent>({
+      onListenerError: (error, type) => safeLog(this.#logger, 'error', `A listener of "${type}" threw.`, { error }),
+    });
+    if (driver.onEvent !== undefined) this.#emitter.on('*', driver.onEvent);
+    this.#recorder =
+      driver.transcript === undefined
+        ? undefined
+        : createTranscriptRecorder(driver.transcript, settings.options.role, (error) =>
+            safeLog(this.#logger, 'warn', 'Transcript write failed.', { error }),
+          );
+    this.#state = createInitialState(settings.options, settings.saved === undefined ? { mode: settings.mode } : { mode: settings.mode, savedState: settings.saved });
+    const watcherOption = driver.watcher ?? true;
+    this.#watcher =
+      watcherOption === false
+        ? undefined
+        : createWatcher(
+            {
+              slash: () => this.slash(),
+              settle: () => this.settle(),
+              snapshot: () => this.snapshot(),
+              report: (event) => this.#emit(event),
+            },
+            watcherOption === true ? {} : watcherOption,
+          );
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Creation
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Opens a new channel (PROTOCOL.md §6.2, §9.2), as initiator or responder, and resolves
+   * once it is open (both parties signed the create tx and it reached minimum depth).
+   * @param options - the open parameters, the signer, and driver settings
+   * @returns the open channel
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT` (naming the argument),
+   *   `CHANNEL_CONNECTION_REJECTED` (node open-time errors, e.g. 1011 participant not found),
+   *   `CHANNEL_CLOSED` (the node fsm died while opening), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   * @example
+   * const channel = await Channel.open({ ...params, signer, url, networkId });
+   */
+  static async open(options: OpenChannelOptions): Promise<Channel> {
+    const { driver, params } = splitOptions(options);
+    validateParams(params, driver.signer);
+    const channel = new Channel({ mode: 'open', options: params as ChannelOptions, driver });
+    await channel.#start(driver, 'open');
+    return channel;
+  }
+
+  /**
+   * Reconnects to a channel whose node fsm is still running (PROTOCOL.md §6.3 case 1):
+   * the node authenticates the fsm id and the channel continues where it was. Works too
+   * when the node restarts the fsm from its cache (case 2).
+   * @param options - `channelId` and a `store` holding its record (or `saved`, or the full
+   *   open parameters plus `fsmId`), the signer and driver settings
+   * @returns the channel, open again
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_INVALID_ARGUMENT`,
+   *   `CHANNEL_CONNECTION_REJECTED` (1016 invalid fsm id), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   * @example
+   * const channel = await Channel.reconnect({ store, channelId, signer, url });
+   */
+  static async reconnect(options: ResumeChannelOptions): Promise<Channel> {
+    return Channel.#resume(options, 'reconnect');
+  }
+
+  /**
+   * Continues a channel after a restart of this process, from the latest co-signed state in
+   * the store (PROTOCOL.md §6.3, §9.7). The node either reattaches the running fsm (same
+   * fsm id) or restores it and runs the reestablish handshake with the peer (new fsm id);
+   * both are handled. A co-signed state newer than the stored one (a crash between the
+   * node's `channels.update` and the write) is fetched, verified and adopted.
+   * @param options - `store` and `channelId`, the signer and driver settings
+   * @returns the channel, open again
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT`,
+   *   `CHANNEL_CONNECTION_REJECTED`, `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   * @example
+   * const channel = await Channel.reestablish({ store: createFileStore('./.aechannel'), channelId, signer, url });
+   */
+  static async reestablish(options: ResumeChannelOptions & { store: Store }): Promise<Channel> {
+    return Channel.#resume(options, 'reestablish');
+  }
+
+  static async #resume(options: ResumeChannelOptions, kind: 'reconnect' | 'reestablish'): Promise<Channel> {
+    if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+    const channelId = assertEncoded(options.channelId, 'ch', 'channelId');
+    const { driver, params } = splitOptions(options);
+    let saved = options.saved;
+    const store = driver.store;
+    if (saved === undefined && store !== undefined) {
+      const key = driver.storeKey ?? channelStoreKey(channelId);
+      const text = await store.read(key);
+      if (text !== undefined) saved = decodeChannelRecord(text, key).channel;
+    }
+    if (saved === undefined && kind === 'reestablish') {
+      throw new ChannelError('CHANNEL_STORE_NOT_FOUND', `The store holds no record of channel ${channelId}.`, { context: { channelId } });
+    }
+    if (saved !== undefined && saved.channelId !== null && saved.channelId !== channelId) {
+      throw invalidArgument('channelId', `the stored channel ${saved.channelId}`, channelId);
+    }
+    const overrides: Partial<ChannelOptions> = { ...params, existingChannelId: channelId };
+    if (options.fsmId !== undefined) overrides.existingFsmId = assertEncoded(options.fsmId, 'ba', 'fsmId');
+    const merged = { ...(saved?.options ?? {}), ...overrides } as ChannelOptions;
+    if (saved === undefined) validateParams(merged, driver.signer);
+    else if (driver.signer.address !== (merged.role === 'initiator' ? merged.initiatorId : merged.responderId) && merged.initiatorId !== 'any') {
+      throw invalidArgument('signer', `a signer for ${merged.role === 'initiator' ? merged.initiatorId : merged.responderId}`, driver.signer.address);
+    }
+    if (merged.networkId === undefined) throw invalidArgument('networkId', 'a network id', undefined);
+    // The node decides between reattaching the running fsm and restoring it (§6.3); the
+    // fsm's reconnect mode accepts both sequences, so it is used for either call.
+    const channel = new Channel({ mode: 'reconnect', options: merged, ...(saved === undefined ? {} : { saved }), driver });
+    await channel.#start(driver, kind, saved?.fsmId ?? null);
+    return channel;
+  }
+
+  /** Starts the reducer and waits until the channel is open (or failed). */
+  async #start(driver: ChannelDriverOptions, kind: 'open' | 'reconnect' | 'reestablish', savedFsmId: Encoded<'ba'> | null = null): Promise<void> {
+    const { signal, timeoutMs } = assertCallOptions({ signal: driver.signal, timeoutMs: driver.timeoutMs }, 'options');
+    await new Promise<void>((resolve, reject) => {
+      let timer: unknown;
+      let newFsm = false;
+      const cleanups: (() => void)[] = [];
+      const done = (error?: ChannelError): void => {
+        for (const cleanup of cleanups) cleanup();
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        if (error === undefined) resolve();
+        else {
+          this.#finish(error, false);
+          reject(error);
+        }
+      };
+      cleanups.push(
+        this.#emitter.on('fsmUp', (event) => {
+          // A different fsm id on resume: the node restored the fsm and reestablishes with the peer (§9.7).
+          if (kind !== 'open' && savedFsmId !== null && event.fsmId !== savedFsmId) newFsm = true;
+        }),
+      );
+      cleanups.push(
+        this.#emitter.on('info', (event) => {
+          if (event.event === 'open' && getStatus(this.#state) === 'open') done();
+        }),
+      );
+      cleanups.push(
+        this.#emitter.on('statusChanged', (event) => {
+          if (event.status === 'open' && !newFsm) {
+            if (kind === 'open') done();
+            else void this.#resync().then(() => done(), () => done());
+          } else if (event.status === 'died' || event.status === 'closed') {
+            done(new ChannelError('CHANNEL_CLOSED', `The channel ${event.status} before it was open.`, { context: { status: event.status } }));
+          }
+        }),
+      );
+      cleanups.push(
+        this.#emitter.on('error', (event) => {
+          if (isAechannelError(event.error, 'FSM_CONNECTION_REJECTED')) done(toChannelError(event.error, kind));
+          else if (isAechannelError(event.error, 'CHANNEL_UNRECOVERABLE')) done(event.error as ChannelError);
+        }),
+      );
+      if (signal !== undefined) {
+        const onAbort = (): void => done(new ChannelError('CHANNEL_ABORTED', `${kind} was aborted.`, { cause: signal.reason }));
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      }
+      if (timeoutMs !== undefined) {
+        timer = this.#clock.setTimeout(() => done(new ChannelError('CHANNEL_TIMEOUT', `${kind} did not complete within ${timeoutMs} ms.`, { context: { timeoutMs } })), timeoutMs);
+      }
+      this.#dispatch({ type: 'start', now: this.#clock.now() });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Getters
+  // -------------------------------------------------------------------------------------
+
+  /** Connection/channel status (PROTOCOL.md §9.14). */
+  get status(): ChannelStatus {
+    return getStatus(this.#state);
+  }
+  /** Round of the latest co-signed state. */
+  get round(): bigint {
+    return getRound(this.#state);
+  }
+  /** The channel id, once known. */
+  get channelId(): Encoded<'ch'> | null {
+    return getChannelId(this.#state);
+  }
+  /** The latest fsm id (the reconnect credential). */
+  get fsmId(): Encoded<'ba'> | null {
+    return getFsmId(this.#state);
+  }
+  /** The latest co-signed state. */
+  get latestState(): Encoded<'tx'> | null {
+    return getLatestState(this.#state);
+  }
+  /** Balances of the two participants in the latest co-signed state (local, no request). */
+  get localBalances(): Record<Encoded<'ak'>, bigint> {
+    return getBalances(this.#state);
+  }
+  /** This participant's role. */
+  get role(): Role {
+    return this.#state.options.role;
+  }
+  /** This participant's account. */
+  get address(): Encoded<'ak'> {
+    return this.#signer.address;
+  }
+  /** The other participant's account (null while a responder accepts `any` initiator). */
+  get peer(): Encoded<'ak'> | null {
+    const o = this.#state.options;
+    const other = o.role === 'initiator' ? o.responderId : o.initiatorId;
+    return other === 'any' ? null : other;
+  }
+  /** The snapshot a store keeps (what {@link Channel.reestablish} needs). */
+  get persisted(): PersistedChannel {
+    return getPersistedChannel(this.#state);
+  }
+  /** The error that ended the channel, if it is unrecoverable. */
+  get failure(): ChannelError | undefined {
+    return this.#failure;
+  }
+  /** Whether the channel has ended (closed, died, disposed or unrecoverable). */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Events
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Listens to events of one type (or `'*'` for all).
+   * @returns a function that removes the listener
+   * @example channel.on('stateChanged', (e) => console.log(e.round, e.balances));
+   */
+  on<T extends ChannelEventType>(type: T, listener: Listener<Extract<ChannelClientEvent, { type: T }>>): () => void;
+  on(type: '*', listener: Listener<ChannelClientEvent>): () => void;
+  on(type: string, listener: Listener<never>): () => void {
+    return this.#emitter.on(type as '*', listener as Listener<ChannelClientEvent>);
+  }
+
+  /** Like {@link Channel.on}, for the next event only. */
+  once<T extends ChannelEventType>(type: T, listener: Listener<Extract<ChannelClientEvent, { type: T }>>): () => void;
+  once(type: '*', listener: Listener<ChannelClientEvent>): () => void;
+  once(type: string, listener: Listener<never>): () => void {
+    return this.#emitter.once(type as '*', listener as Listener<ChannelClientEvent>);
+  }
+
+  /** Removes a listener. */
+  off<T extends ChannelEventType>(type: T | '*', listener: Listener<never>): void {
+    this.#emitter.off(type, listener);
+  }
+
+  /**
+   * An async iterator over future events; it ends when the channel ends, when the signal
+   * aborts, or when the loop breaks (its listener is then removed).
+   * @example for await (const event of channel.events({ types: ['stateChanged'] })) console.log(event.round);
+   */
+  events<T extends ChannelEventType = ChannelEventType>(options?: IterateOptions<T>): AsyncIterableIterator<Extract<ChannelClientEvent, { type: T }>> {
+    return this.#emitter.iterate(options);
+  }
+
+  /**
+   * Resolves when the channel reaches `status` (at once if it is there).
+   * @throws {ChannelError} `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`; `CHANNEL_CLOSED` when the channel ends first
+   */
+  waitForStatus(status: ChannelStatus, options: CallOptions = {}): Promise<void> {
+    const call = assertCallOptions(options);
+    if (this.status === status) return Promise.resolve();
+    return this.#wait(
+      (resolve, reject) => [
+        this.#emitter.on('statusChanged', (event) => {
+          if (event.status === status) resolve(undefined);
+          else if (event.status === 'died' && status !== 'died') reject(new ChannelError('CHANNEL_CLOSED', `The channel died before reaching ${status}.`));
+        }),
+      ],
+      `waitForStatus(${status})`,
+      call,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Operations
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Transfers coins inside the channel (`channels.update.new`, PROTOCOL.md §7.2, §9.3).
+   * Resolves with the new co-signed state once it is stored.
+   * @param to - the recipient (the other participant)
+   * @param amount - aettos, a non-negative bigint
+   * @param options - `from` (to request coins from the peer), `meta`, `blockHash`, signal, timeout
+   * @returns the new state, round and balances
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`, `CHANNEL_COMMAND_REJECTED` (e.g. over
+   *   the reserve), `CHANNEL_NODE_ERROR` (e.g. 1001), `CHANNEL_CONFLICT`, `CHANNEL_UPDATE_ABORTED`,
+   *   `CHANNEL_CONNECTION_LOST`, `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`, `CHANNEL_UNRECOVERABLE`
+   * @example const { round, balances } = await channel.transfer(peer, 10n);
+   */
+  transfer(to: Encoded<'ak'>, amount: bigint, options: TransferOptions = {}): Promise<UpdateResult> {
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const command: Command = {
+        kind: 'transfer',
+        from: options.from === undefined ? this.address : assertAddress(options.from, 'options.from'),
+        to: assertAddress(to, 'to'),
+        amount: assertAmount(amount, 'amount'),
+        ...metaOf(options),
+      };
+      return this.#command(command, call).then((r) => this.#updateResult(r as CommandResults['transfer']));
+    });
+  }
+
+  /**
+   * Deposits coins from this participant's account into the channel (§7.3, §9.4). Resolves
+   * once the deposit tx reached minimum depth and the new state is stored.
+   * @param amount - aettos, positive
+   * @throws {ChannelError} as {@link Channel.transfer}
+   * @example await channel.deposit(10n ** 17n);
+   */
+  deposit(amount: bigint, options: DepositOptions = {}): Promise<UpdateResult> {
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const command: Command = { kind: 'deposit', amount: assertAmount(amount, 'amount', { positive: true }), ...metaOf(options), ...feesOf(options) };
+      return this.#command(command, call).then((r) => this.#updateResult(r as CommandResults['deposit']));
+    });
+  }
+
+  /**
+   * Withdraws coins from the channel to this participant's account (§7.3, §9.4).
+   * @param amount - aettos, positive
+   * @throws {ChannelError} as {@link Channel.transfer}
+   * @example await channel.withdraw(10n ** 17n);
+   */
+  withdraw(amount: bigint, options: DepositOptions = {}): Promise<UpdateResult> {
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const command: Command = { kind: 'withdraw', amount: assertAmount(amount, 'amount', { positive: true }), ...metaOf(options), ...feesOf(options) };
+      return this.#command(command, call).then((r) => this.#updateResult(r as CommandResults['withdraw']));
+    });
+  }
+
+  /**
+   * Posts the latest co-signed off-chain state on chain (`channels.snapshot_solo`, §9.12),
+   * so an older one can no longer be used in a dispute. The channel stays usable.
+   * @throws {ChannelError} `CHANNEL_COMMAND_REJECTED` (1012/1013: nothing new to snapshot), ...
+   * @example await channel.snapshot();
+   */
+  snapshot(options: OnChainOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => this.#command({ kind: 'snapshotSolo', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+  }
+
+  /**
+   * Closes the channel mutually (`channels.shutdown`, §9.10). Resolves with the close tx
+   * this client signed once the peer co-signed it; `status` becomes `closed` when it
+   * reaches minimum depth (`waitForStatus('closed')`).
+   * @example await channel.shutdown(); await channel.waitForStatus('closed');
+   */
+  shutdown(options: OnChainOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => this.#command({ kind: 'shutdown', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+  }
+
+  /**
+   * Closes the channel unilaterally with the latest co-signed state (`channels.close_solo`,
+   * §9.11). After the lock period, `settle` pays out (the watcher does it by default).
+   * @example await channel.closeSolo();
+   */
+  closeSolo(options: OnChainOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => this.#command({ kind: 'closeSolo', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+  }
+
+  /**
+   * Disputes a solo close based on an older state with our latest co-signed state
+   * (`channels.slash`, §9.11). Only while closing. The watcher calls it automatically.
+   * @example await channel.slash();
+   */
+  slash(options: OnChainOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => this.#command({ kind: 'slash', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+  }
+
+  /**
+   * Settles a solo-closed channel (`channels.settle`, §9.11): the node posts it once the
+   * lock period is over. Only while closing. The watcher calls it automatically.
+   * @example await channel.settle();
+   */
+  settle(options: OnChainOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => this.#command({ kind: 'settle', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+  }
+
+  /**
+   * Forces progress of an off-chain contract on chain (`channels.force_progress`, §9.13).
+   * (Off-chain contracts need a contract VM; the devnode does not run one.)
+   * @example await channel.forceProgress({ contractId, abiVersion: 3n, amount: 0n, callData, gasPrice: 10n ** 9n });
+   */
+  forceProgress(params: ForceProgressParams, options: CallOptions = {}): Promise<OnChainResult> {
+    return this.#guard(() => {
+      if (typeof params !== 'object' || params === null) throw invalidArgument('params', 'an object', params);
+      const command: Command = {
+        kind: 'forceProgress',
+        contractId: assertEncoded(params.contractId, 'ct', 'params.contractId'),
+        abiVersion: assertAmount(params.abiVersion, 'params.abiVersion'),
+        amount: assertAmount(params.amount, 'params.amount'),
+        callData: assertEncoded(params.callData, 'cb', 'params.callData'),
+        gasPrice: assertAmount(params.gasPrice, 'params.gasPrice'),
+        ...(params.gas === undefined ? {} : { gas: assertAmount(params.gas, 'params.gas') }),
+        ...(params.nonce === undefined ? {} : { nonce: assertAmount(params.nonce, 'params.nonce') }),
+      };
+      return this.#command(command, assertCallOptions(options)) as Promise<OnChainResult>;
+    });
+  }
+
+  /**
+   * Tells the node to proceed as if the tx had reached minimum depth
+   * (`channels.assume_minimum_depth`, §7.3).
+   * @param txHash - the `th_` hash the node is waiting for
+   */
+  assumeMinimumDepth(txHash: Encoded<'th'>, options: CallOptions = {}): Promise<void> {
+    return this.#guard(() =>
+      this.#command({ kind: 'assumeMinimumDepth', txHash: assertEncoded(txHash, 'th', 'txHash') }, assertCallOptions(options)).then(() => undefined),
+    );
+  }
+
+  /**
+   * Leaves the channel (`channels.leave`, §9.7): both node fsms stop and keep the state
+   * for a later {@link Channel.reestablish}. Resolves with the latest co-signed state.
+   * @example const { state } = await channel.leave();
+   */
+  leave(options: CallOptions = {}): Promise<{ state: Encoded<'tx'> | null }> {
+    return this.#guard(() => this.#command({ kind: 'leave' }, assertCallOptions(options)) as Promise<{ state: Encoded<'tx'> | null }>);
+  }
+
+  /**
+   * Sends a generic message to the peer (`channels.message`, §7.6). Resolves when sent.
+   * @param to - the recipient account
+   * @param info - the text, at most 65 000 bytes
+   * @example await channel.sendMessage(peer, 'hello');
+   */
+  sendMessage(to: Encoded<'ak'>, info: string, options: CallOptions & { from?: Encoded<'ak'> } = {}): Promise<void> {
+    return this.#guard(() => {
+      const command: Command = {
+        kind: 'sendMessage',
+        to: assertAddress(to, 'to'),
+        info: assertString(info, 'info', { maxBytes: 65_000 }),
+        ...(options.from === undefined ? {} : { from: assertAddress(options.from, 'options.from') }),
+      };
+      return this.#command(command, assertCallOptions(options)).then(() => undefined);
+    });
+  }
+
+  /**
+   * Asks the node for off-chain balances (`channels.get.balances`, §7.5).
+   * @param accounts - accounts to query (default: both participants)
+   * @returns account -> balance
+   * @example const balances = await channel.balances();
+   */
+  balances(accounts?: readonly Encoded<'ak'>[], options: CallOptions = {}): Promise<Record<Encoded<'ak'>, bigint>> {
+    return this.#guard(() => {
+      const list = accounts === undefined ? this.#participants() : (assertStringList(accounts, 'accounts').map((a, i) => assertAddress(a, `accounts[${i}]`)));
+      return this.#command({ kind: 'getBalances', accounts: list }, assertCallOptions(options)) as Promise<Record<Encoded<'ak'>, bigint>>;
+    });
+  }
+
+  /**
+   * Asks the node for a proof of inclusion (`channels.get.poi`, §7.5).
+   * @param params - accounts and contracts to prove (default: both participants)
+   * @returns the `pi_` proof
+   * @example const poi = await channel.poi();
+   */
+  poi(params: { accounts?: readonly Encoded<'ak'>[]; contracts?: readonly Encoded<'ct'>[] } = {}, options: CallOptions = {}): Promise<Encoded<'pi'>> {
+    return this.#guard(() => {
+      const accounts = params.accounts === undefined ? (params.contracts === undefined ? this.#participants() : undefined) : params.accounts.map((a, i) => assertAddress(a, `params.accounts[${i}]`));
+      const contracts = params.contracts?.map((c, i) => assertEncoded(c, 'ct', `params.contracts[${i}]`));
+      const command: Command = { kind: 'getPoi', ...(accounts === undefined ? {} : { accounts }), ...(contracts === undefined ? {} : { contracts }) };
+      return this.#command(command, assertCallOptions(options)).then((r) => (r as CommandResults['getPoi']).poi);
+    });
+  }
+
+  /**
+   * Asks the node for its off-chain state (`channels.get.offchain_state`, §7.5): the
+   * trees, the latest co-signed tx and the pending half-signed one.
+   * @example const { signedTx } = await channel.state();
+   */
+  state(options: CallOptions = {}): Promise<OffchainState> {
+    return this.#guard(() => this.#command({ kind: 'getOffchainState' }, assertCallOptions(options)) as Promise<OffchainState>);
+  }
+
+  /**
+   * Pings the node (`channels.system ping`, §7.6); resolves on the pong.
+   * @example await channel.ping({ timeoutMs: 5000 });
+   */
+  ping(options: CallOptions = {}): Promise<void> {
+    return this.#guard(() => this.#command({ kind: 'ping' }, assertCallOptions(options)).then(() => undefined));
+  }
+
+  /**
+   * Stops the node fsm without any on-chain effect (`channels.system stop`, §7.6).
+   */
+  stop(options: CallOptions = {}): Promise<void> {
+    return this.#guard(() => this.#command({ kind: 'stop' }, assertCallOptions(options)).then(() => undefined));
+  }
+
+  /**
+   * Closes the connection without leaving: the node fsm keeps running (after the create tx
+   * was signed) and the channel can be resumed later with {@link Channel.reconnect}. No
+   * automatic reconnection follows. Pending calls reject with `CHANNEL_CONNECTION_LOST`.
+   * Resolves when the socket is closed.
+   * @example await channel.disconnect(); const again = await Channel.reconnect({ store, channelId, signer, url });
+   */
+  async disconnect(options: CallOptions = {}): Promise<void> {
+    assertCallOptions(options);
+    this.#userDisconnect = true;
+    this.#cancelReconnect();
+    const transport = this.#transport;
+    if (transport !== undefined && transport.readyState !== 'closed') {
+      transport.close(1000, 'disconnect');
+      await transport.closed;
+    }
+    this.#finish(undefined, true);
+  }
+
+  /**
+   * Releases everything this channel holds (socket, timers, listeners) at once, without
+   * telling the node. Pending calls reject with `CHANNEL_CLOSED`. Safe to call twice.
+   */
+  dispose(): void {
+    this.#userDisconnect = true;
+    this.#cancelReconnect();
+    this.#transport?.terminate();
+    this.#finish(new ChannelError('CHANNEL_CLOSED', 'The channel was disposed.'), true);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Command plumbing
+  // -------------------------------------------------------------------------------------
+
+  #participants(): Encoded<'ak'>[] {
+    const o = this.#state.options;
+    return o.initiatorId === 'any' ? [o.responderId] : [o.initiatorId, o.responderId];
+  }
+
+  #updateResult(result: { state: Encoded<'tx'>; round: bigint }): UpdateResult {
+    return { state: result.state, round: result.round, balances: getBalances(this.#state) };
+  }
+
+  /** Runs a method body, turning synchronous validation errors into rejections. */
+  #guard<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return body();
+    } catch (error) {
+      return Promise.reject(toChannelError(error));
+    }
+  }
+
+  /** Waits for something with the call options applied; `subscribe` returns unsubscribe functions. */
+  #wait<T>(subscribe: (resolve: (value: T) => void, reject: (error: ChannelError) => void) => (() => void)[], what: string, call: CallOptions): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cleanups: (() => void)[] = [];
+      let timer: unknown;
+      const end = (): void => {
+        for (const cleanup of cleanups) cleanup();
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+      };
+      const ok = (value: T): void => {
+        end();
+        resolve(value);
+      };
+      const fail = (error: ChannelError): void => {
+        end();
+        reject(error);
+      };
+      if (call.signal?.aborted === true) {
+        reject(new ChannelError('CHANNEL_ABORTED', `${what} was aborted.`, { cause: call.signal.reason }));
+        return;
+      }
+      cleanups.push(...subscribe(ok, fail));
+      cleanups.push(this.#emitter.on('error', (event) => {
+        if (isAechannelError(event.error, 'CHANNEL_UNRECOVERABLE')) fail(event.error as ChannelError);
+      }));
+      if (call.signal !== undefined) {
+        const signal = call.signal;
+        const onAbort = (): void => fail(new ChannelError('CHANNEL_ABORTED', `${what} was aborted.`, { cause: signal.reason }));
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      }
+      if (call.timeoutMs !== undefined) {
+        const ms = call.timeoutMs;
+        timer = this.#clock.setTimeout(() => fail(new ChannelError('CHANNEL_TIMEOUT', `${what} did not complete within ${ms} ms.`, { context: { timeoutMs: ms } })), ms);
+      }
+    });
+  }
+
+  /** Sends a command to the reducer and returns the promise its `settle` effect settles. */
+  #command(command: Command, call: CallOptions, internal = false): Promise<unknown> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#finished) return Promise.reject(new ChannelError('CHANNEL_CLOSED', `The channel has ended; ${command.kind} is not possible.`, { context: { kind: command.kind } }));
+    if (call.signal?.aborted === true) return Promise.reject(new ChannelError('CHANNEL_ABORTED', `${command.kind} was aborted.`, { cause: call.signal.reason }));
+    const commandId = ++this.#commandCounter;
+    return new Promise<unknown>((resolve, reject) => {
+      let timer: unknown;
+      let onAbort: (() => void) | undefined;
+      const cleanup = (): void => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        if (onAbort !== undefined) call.signal?.removeEventListener('abort', onAbort);
+      };
+      const pending: Pending = {
+        kind: command.kind,
+        command,
+        internal,
+        startRound: getRound(this.#state),
+        startBalances: getBalances(this.#state),
+        resolve,
+        reject,
+        cleanup,
+      };
+      const abandon = (error: ChannelError): void => {
+        if (!this.#pending.delete(commandId)) {
+          const index = this.#interrupted.indexOf(pending);
+          if (index < 0) return;
+          this.#interrupted.splice(index, 1);
+        }
+        cleanup();
+        reject(error);
+      };
+      if (call.signal !== undefined) {
+        const signal = call.signal;
+        onAbort = () => abandon(new ChannelError('CHANNEL_ABORTED', `${command.kind} was aborted.`, { cause: signal.reason, context: { kind: command.kind } }));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      if (call.timeoutMs !== undefined) {
+        const ms = call.timeoutMs;
+        timer = this.#clock.setTimeout(
+          () => abandon(new ChannelError('CHANNEL_TIMEOUT', `${command.kind} did not complete within ${ms} ms.`, { context: { kind: command.kind, timeoutMs: ms } })),
+          ms,
+        );
+      }
+      this.#pending.set(commandId, pending);
+      this.#dispatch({ type: 'command', now: this.#clock.now(), commandId, command });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The driver loop
+  // -------------------------------------------------------------------------------------
+
+  /** Feeds one input to the reducer (queued when another is being processed). */
+  #dispatch(input: Input): void {
+    if (this.#finished && input.type !== 'persisted') return;
+    this.#inputs.push(input);
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      for (let next = this.#inputs.shift(); next !== undefined; next = this.#inputs.shift()) {
+        const { state, effects } = step(this.#state, next);
+        this.#state = state;
+        for (const effect of effects) {
+          try {
+            this.#run(effect);
+          } catch (error) {
+            safeLog(this.#logger, 'error', `Effect ${effect.type} failed.`, { error });
+          }
+        }
+        this.#armTimer();
+        this.#afterStep(next);
+      }
+    } catch (error) {
+      // step never throws by contract; if it does, the channel cannot continue safely.
+      this.#fail(new ChannelError('CHANNEL_INTERNAL', 'The protocol reducer failed.', { cause: error }));
+    } finally {
+      this.#processing = false;
+    }
+  }
+
+  /** Carries out one effect. */
+  #run(effect: Effect): void {
+    switch (effect.type) {
+      case 'connect':
+        this.#connect(effect.query);
+        return;
+      case 'send':
+        this.#recorder?.send(effect.message);
+        if (this.#transport === undefined || this.#transport.readyState !== 'open') {
+          safeLog(this.#logger, 'warn', 'Dropping a message: the transport is not open.', { method: methodOf(effect.message) });
+          return;
+        }
+        safeLog(this.#logger, 'debug', 'send', { method: methodOf(effect.message) });
+        this.#transport.send(effect.message);
+        return;
+      case 'sign':
+        void this.#sign(effect);
+        return;
+      case 'persist':
+        void this.#persist(effect.persistId, effect.snapshot);
+        return;
+      case 'emit':
+        this.#onFsmEvent(effect.event);
+        return;
+      case 'settle':
+        this.#settle(effect);
+        return;
+      case 'setTimer':
+      case 'clearTimer':
+        return; // the host timer follows nextTimer(state) after every step
+      case 'close':
+        this.#transport?.close(effect.code ?? 1000, effect.reason ?? '');
+        return;
+    }
+  }
+
+  /** Bookkeeping after each step: reconnect scheduling and the end of the channel. */
+  #afterStep(input: Input): void {
+    const phase = getPhase(this.#state);
+    if (input.type === 'transportClosed' && phase === 'disconnected') this.#onDisconnected();
+    if ((phase === 'closed' || phase === 'died') && (this.#transport === undefined || this.#transport.readyState === 'closed')) {
+      this.#finish(undefined, false);
+    }
+  }
+
+  #connect(query: Record<string, string>): void {
+    this.#closeTransport();
+    const url = channelUrl(this.#url, query);
+    this.#recorder?.connect(url);
+    safeLog(this.#logger, 'debug', 'connect', { url });
+    let transport: Transport;
+    try {
+      transport = this.#transportFactory(url, { signal: this.#lifetime.signal });
+    } catch (error) {
+      safeLog(this.#logger, 'error', 'The transport factory failed.', { error });
+      queueMicrotask(() => this.#dispatch({ type: 'transportClosed', now: this.#clock.now(), code: 1006, reason: 'transport factory failed' }));
+      return;
+    }
+    this.#transport = transport;
+    this.#detachTransport = [
+      transport.on('open', () => {
+        if (this.#transport !== transport) return;
+        this.#dispatch({ type: 'transportOpened', now: this.#clock.now() });
+      }),
+      transport.on('message', (message) => {
+        if (this.#transport !== transport) return;
+        this.#recorder?.receive(message);
+        this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message });
+      }),
+      transport.on('close', (event) => {
+        if (this.#transport !== transport) return;
+        this.#recorder?.close();
+        this.#detach();
+        this.#transport = undefined;
+        this.#dispatch({ type: 'transportClosed', now: this.#clock.now(), code: event.code, reason: event.reason });
+        if (this.#finished) return;
+        const phase = getPhase(this.#state);
+        if (phase === 'closed' || phase === 'died') this.#finish(undefined, false);
+      }),
+      transport.on('error', (error) => {
+        safeLog(this.#logger, 'warn', 'Transport error.', { error });
+      }),
+    ];
+  }
+
+  #detach(): void {
+    for (const detach of this.#detachTransport) detach();
+    this.#detachTransport = [];
+  }
+
+  #closeTransport(): void {
+    const transport = this.#transport;
+    if (transport === undefined) return;
+    this.#detach();
+    this.#transport = undefined;
+    if (transport.readyState !== 'closed') transport.terminate();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Effects: sign, persist, settle, emit
+  // -------------------------------------------------------------------------------------
+
+  async #sign(effect: Extract<Effect, { type: 'sign' }>): Promise<void> {
+    const now = (): number => this.#clock.now();
+    try {
+      if (ACK_TAGS.includes(effect.tag) && this.#policy !== undefined) {
+        let decision: PeerUpdateDecision;
+        try {
+          decision = await this.#policy({
+            tag: effect.tag,
+            tx: effect.tx,
+            decoded: effect.decoded,
+            updates: effect.updates,
+            reason: effect.reason,
+            round: getRound(this.#state),
+            balances: getBalances(this.#state),
+          });
+        } catch (error) {
+          safeLog(this.#logger, 'error', 'The onPeerUpdate policy threw; refusing the update.', { error });
+          decision = false;
+        }
+        if (decision === false || typeof decision === 'number') {
+          const code = typeof decision === 'number' ? decision : null;
+          this.#emit({ type: 'peerUpdateRefused', tag: effect.tag, code, reason: effect.reason });
+          this.#dispatch({ type: 'signRefused', now: now(), requestId: effect.requestId, ...(code === null ? {} : { errorCode: code }) });
+          return;
+        }
+      }
+      if (!ACK_TAGS.includes(effect.tag)) this.#lastOwnSignTag = effect.tag;
+      const signed = await this.#signer.signTransaction(effect.tx, {
+        networkId: effect.networkId,
+        context: { kind: effect.tag, updates: effect.updates, tx: effect.decoded },
+        signal: this.#lifetime.signal,
+      });
+      this.#dispatch({ type: 'signed', now: now(), requestId: effect.requestId, signedTx: signed });
+    } catch (error) {
+      if (this.#finished) return;
+      const refused = isAechannelError(error, 'SIGNER_REFUSED');
+      safeLog(this.#logger, refused ? 'info' : 'error', refused ? 'The signer refused.' : 'The signer failed.', { error, tag: effect.tag });
+      if (!refused) {
+        this.#emit({ type: 'error', error: new ChannelError('CHANNEL_SIGNER_FAILED', `The signer failed on ${effect.tag}.`, { cause: error, context: { tag: effect.tag } }) });
+      }
+      const code = refused ? (error.context as { errorCode?: unknown }).errorCode : undefined;
+      this.#dispatch({
+        type: 'signRefused',
+        now: now(),
+        requestId: effect.requestId,
+        ...(typeof code === 'number' ? { errorCode: code } : {}),
+      });
+    }
+  }
+
+  #keyFor(snapshot: PersistedChannel): string | undefined {
+    if (this.#storeKey !== undefined) return this.#storeKey;
+    return snapshot.channelId === null ? undefined : channelStoreKey(snapshot.channelId);
+  }
+
+  async #persist(persistId: number, snapshot: PersistedChannel): Promise<void> {
+    const key = this.#keyFor(snapshot);
+    if (key === undefined) {
+      // Nothing worth keeping before the channel id exists (no co-signed state yet).
+      this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
+      return;
+    }
+    const text = encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot });
+    const attempts = 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#store.write(key, text);
+        break;
+      } catch (error) {
+        safeLog(this.#logger, 'error', `Persisting round ${snapshot.round} failed (attempt ${attempt}/${attempts}).`, { error, key });
+        if (attempt >= attempts) {
+          // LDK's UnrecoverableError: never acknowledge a state that is not stored.
+          this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', `The store could not write round ${snapshot.round} of ${key}.`, { cause: error, context: { key, round: snapshot.round } }));
+          return;
+        }
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    this.#emit({ type: 'persisted', key, round: snapshot.round });
+    this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
+  }
+
+  #settle(effect: Extract<Effect, { type: 'settle' }>): void {
+    const pending = this.#pending.get(effect.commandId);
+    if (pending === undefined) return; // abandoned (timeout/abort) or internal bookkeeping
+    this.#pending.delete(effect.commandId);
+    if (effect.ok) {
+      pending.cleanup();
+      pending.resolve(effect.result);
+      return;
+    }
+    const error = toChannelError(effect.error, pending.kind);
+    if (
+      error.code === 'CHANNEL_CONNECTION_LOST' &&
+      !pending.internal &&
+      STATE_KINDS.includes(pending.kind) &&
+      this.#reconnectPolicy !== null &&
+      !this.#userDisconnect
+    ) {
+      // The outcome is unknown: decide after reconnecting (#recover).
+      this.#interrupted.push(pending);
+      return;
+    }
+    pending.cleanup();
+    pending.reject(error);
+  }
+
+  #emit(event: ChannelClientEvent): void {
+    this.#emitter.emit(event);
+  }
+
+  #onFsmEvent(event: ChannelEvent): void {
+    switch (event.type) {
+      case 'onChainTx':
+        safeLog(this.#logger, 'info', `on-chain: ${event.info}`, { txType: event.txType });
+        break;
+      case 'security':
+        safeLog(this.#logger, 'warn', `Security: ${event.reason}`, { code: event.code, tag: event.tag });
+        break;
+      case 'error':
+        safeLog(this.#logger, 'warn', event.error.message, { code: event.error.code });
+        break;
+      case 'statusChanged':
+        safeLog(this.#logger, 'debug', `status ${event.status}`);
+        break;
+      default:
+        break;
+    }
+    this.#emit(event);
+    if (event.type === 'onChainTx') this.#watcher?.onChainTx({ info: event.info, txType: event.txType, tx: event.tx });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Timers
+  // -------------------------------------------------------------------------------------
+
+  #armTimer(): void {
+    const next = nextTimer(this.#state);
+    if (next?.at === this.#timerAt) return;
+    if (this.#timerHandle !== undefined) this.#clock.clearTimeout(this.#timerHandle);
+    this.#timerHandle = undefined;
+    this.#timerAt = undefined;
+    if (next === null || this.#finished) return;
+    this.#timerAt = next.at;
+    this.#timerHandle = this.#clock.setTimeout(() => {
+      this.#timerHandle = undefined;
+      this.#timerAt = undefined;
+      const now = this.#clock.now();
+      for (const [timer, at] of Object.entries(this.#state.timers)) {
+        if (at !== undefined && at <= now) this.#dispatch({ type: 'timerFired', now, timer: timer as 'fsmUp' | 'reply' });
+      }
+      this.#armTimer();
+    }, Math.max(0, next.at - this.#clock.now()));
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Recovery
+  // -------------------------------------------------------------------------------------
+
+  #cancelReconnect(): void {
+    if (this.#reconnectHandle !== undefined) this.#clock.clearTimeout(this.#reconnectHandle);
+    this.#reconnectHandle = undefined;
+  }
+
+  /** The socket closed while the node fsm may still run: reconnect with backoff (§6.3). */
+  #onDisconnected(): void {
+    if (this.#finished || this.#userDisconnect || this.#reconnecting) return;
+    const policy = this.#reconnectPolicy;
+    if (policy === null || this.channelId === null || this.fsmId === null || this.latestState === null) {
+      // Before the create tx is co-signed the node fsm dies with the socket (§9.8): nothing to resume.
+      if (this.latestState === null && this.#state.opening.sign === null) {
+        this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', 'The connection closed before the channel was created.', { context: { status: this.status } }));
+      } else if (policy === null) {
+        this.#failInterrupted();
+      } else {
+        this.#scheduleReconnect();
+      }
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const policy = this.#reconnectPolicy;
+    if (policy === null || this.#finished) return;
+    if (this.#reconnectAttempt >= policy.attempts) {
+      this.#fail(
+        new ChannelError('CHANNEL_UNRECOVERABLE', `Could not reconnect after ${policy.attempts} attempts.`, {
+          context: { attempts: policy.attempts, channelId: this.channelId },
+        }),
+      );
+      return;
+    }
+    const attempt = ++this.#reconnectAttempt;
+    const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delayMs = Math.round(exp / 2 + (exp / 2) * this.#random());
+    this.#emit({ type: 'reconnecting', attempt, delayMs });
+    safeLog(this.#logger, 'info', `Reconnecting (attempt ${attempt}) in ${delayMs} ms.`);
+    this.#reconnecting = true;
+    this.#cancelReconnect();
+    this.#reconnectHandle = this.#clock.setTimeout(() => {
+      this.#reconnectHandle = undefined;
+      if (this.#finished) return;
+      this.#command({ kind: 'reconnect' }, {}, true).then(
+        (result) => {
+          this.#reconnecting = false;
+          const fsmId = (result as CommandResults['reconnect']).fsmId;
+          this.#emit({ type: 'reconnected', attempt, fsmId });
+          void this.#recover(fsmId);
+        },
+        (error: unknown) => {
+          this.#reconnecting = false;
+          const channelError = toChannelError(error, 'reconnect');
+          safeLog(this.#logger, 'warn', `Reconnect attempt ${attempt} failed.`, { error: channelError });
+          if (channelError.code === 'CHANNEL_CONNECTION_REJECTED') {
+            this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', `The node refused to resume the channel: ${channelError.shortMessage}`, { cause: channelError }));
+            return;
+          }
+          if (getPhase(this.#state) === 'disconnected') this.#scheduleReconnect();
+        },
+      );
+    }, delayMs);
+  }
+
+  /**
+   * After a reconnect: learn the node's latest co-signed state, adopt it if it is newer
+   * (verified), then settle the commands the drop interrupted: resolved when their state
+   * is the latest one, rejected with `CHANNEL_CONNECTION_LOST` (`applied: false`, safe to
+   * retry) when the state did not move. An update this client signed that the node still
+   * holds half-signed is waited for first, so nothing is settled twice or repeated.
+   */
+  async #recover(fsmId: Encoded<'ba'>): Promise<void> {
+    if (this.#recovering) return;
+    this.#recovering = true;
+    try {
+      await this.#resync();
+      this.#reconnectAttempt = 0;
+      const interrupted = this.#interrupted.splice(0);
+      for (const pending of interrupted) {
+        const expected = expectedBalances(pending.command, pending.startBalances, this.address);
+        const round = getRound(this.#state);
+        const balances = getBalances(this.#state);
+        pending.cleanup();
+        if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
+          pending.resolve({ state: this.latestState, round });
+        } else {
+          pending.reject(
+            new ChannelError('CHANNEL_CONNECTION_LOST', `${pending.kind} did not take effect: the connection dropped before it completed.`, {
+              context: { kind: pending.kind, applied: round === pending.startRound ? false : 'unknown', round, fsmId },
+            }),
+          );
+        }
+      }
+    } finally {
+      this.#recovering = false;
+    }
+  }
+
+  #failInterrupted(): void {
+    for (const pending of this.#interrupted.splice(0)) {
+      pending.cleanup();
+      pending.reject(new ChannelError('CHANNEL_CONNECTION_LOST', `${pending.kind} failed: the connection closed.`, { context: { kind: pending.kind, applied: 'unknown' } }));
+    }
+  }
+
+  /**
+   * Compares the node's latest co-signed state with ours (`channels.get.offchain_state`)
+   * and adopts a newer one after verifying it: both participants' signatures, the channel
+   * id, a higher round and a state hash that matches the node's trees (from which the
+   * balances are read). This covers a crash between the node's `channels.update` and the
+   * store write (PROTOCOL.md §9.14: the latest co-signed state is all a client needs).
+   * A pending own update that the node holds half-signed is awaited first.
+   */
+  async #resync(): Promise<void> {
+    const policy = this.#reconnectPolicy;
+    const deadline = this.#clock.now() + (policy?.settleWaitMs ?? 10_000);
+    for (;;) {
+      let offchain: OffchainState;
+      try {
+        offchain = (await this.#command({ kind: 'getOffchainState' }, { timeoutMs: 10_000 }, true)) as OffchainState;
+      } catch (error) {
+        safeLog(this.#logger, 'warn', 'Could not fetch the off-chain state after reconnecting.', { error });
+        return;
+      }
+      const adopted = await this.#adoptIfNewer(offchain);
+      if (adopted) continue;
+      const half = offchain.halfSignedTx;
+      if (half !== '' && isEncoded(half, 'tx') && roundOf(half) !== null && roundOf(half)! > getRound(this.#state) && this.#clock.now() < deadline) {
+        // An update we signed is still with the peer: wait for its outcome (update/conflict).
+        await new Promise<void>((resolve) => {
+          const offs = [
+            this.#emitter.on('stateChanged', () => finish()),
+            this.#emitter.on('conflict', () => finish()),
+            this.#emitter.on('statusChanged', () => finish()),
+          ];
+          const timer = this.#clock.setTimeout(() => finish(), 500);
+          function finish(): void {
+            for (const off of offs) off();
+            resolve();
+          }
+          void timer;
+        });
+        continue;
+      }
+      if (half === '' && this.#lastOwnSignTag !== undefined) {
+        // The node may still wait for our answer to a sign request the drop cut off (§9.6):
+        // abort it so the channel is idle again. Harmless (error 1018) when nothing waits.
+        this.#lastOwnSignTag = undefined;
+      }
+      return;
+    }
+  }
+
+  async #adoptIfNewer(offchain: OffchainState): Promise<boolean> {
+    const signedTx = offchain.signedTx;
+    if (signedTx === '' || !isEncoded(signedTx, 'tx')) return false;
+    const latest = this.latestState;
+    if (latest === signedTx) return false;
+    const round = roundOf(signedTx);
+    if (round === null || round <= getRound(this.#state)) return false;
+    const o = this.#state.options;
+    const parties = [o.initiatorId, o.responderId].filter((p): p is Encoded<'ak'> => p !== 'any');
+    try {
+      const verified = await verifyTransaction(signedTx, { networkId: o.networkId, signers: parties });
+      if (!verified.valid) throw new Error('signatures do not verify for both participants');
+      const inner = innerTx(signedTx);
+      if (inner === null || !('channelId' in inner) || inner.channelId !== this.channelId) throw new Error('not a state of this channel');
+      const balances = balancesFromTrees(offchain.trees, inner, parties);
+      this.#state = { ...this.#state, latestState: signedTx, round, balances, signedAhead: null };
+      const snapshot = getPersistedChannel(this.#state);
+      const key = this.#keyFor(snapshot);
+      if (key !== undefined) await this.#store.write(key, encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot }));
+      this.#emit({ type: 'stateResynced', round, state: signedTx });
+      this.#emit({ type: 'stateChanged', round, state: signedTx, balances: { ...balances } });
+      safeLog(this.#logger, 'info', `Adopted the node's co-signed state of round ${round}.`);
+      return true;
+    } catch (error) {
+      this.#emit({
+        type: 'security',
+        reason: `the node's latest state (round ${round}) could not be verified: ${error instanceof Error ? error.message : String(error)}`,
+        code: 'CHANNEL_SECURITY',
+        tag: null,
+        details: { round },
+      });
+      return false;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Endings
+  // -------------------------------------------------------------------------------------
+
+  /** Ends the channel for good with one typed error (surfaced once). */
+  #fail(error: ChannelError): void {
+    if (this.#failure !== undefined || this.#finished) return;
+    const final = error.code === 'CHANNEL_UNRECOVERABLE' ? error : new ChannelError('CHANNEL_UNRECOVERABLE', error.shortMessage, { cause: error });
+    this.#failure = final;
+    safeLog(this.#logger, 'error', final.message);
+    this.#emit({ type: 'error', error: final as AechannelError });
+    this.#cancelReconnect();
+    this.#closeTransport();
+    this.#finish(final, true);
+  }
+
+  /** Releases timers, the transport and listeners; rejects what is still pending. */
+  #finish(error: ChannelError | undefined, closeTransport: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#cancelReconnect();
+    if (this.#timerHandle !== undefined) this.#clock.clearTimeout(this.#timerHandle);
+    this.#timerHandle = undefined;
+    this.#timerAt = undefined;
+    this.#watcher?.stop();
+    if (closeTransport) this.#closeTransport();
+    const reason = error ?? new ChannelError('CHANNEL_CLOSED', `The channel ended (${this.status}).`, { context: { status: this.status } });
+    const pendings = [...this.#pending.values(), ...this.#interrupted];
+    this.#pending.clear();
+    this.#interrupted = [];
+    for (const pending of pendings) {
+      pending.cleanup();
+      pending.reject(reason);
+    }
+    this.#lifetime.abort(reason);
+    // Let listeners see the final events of this turn before the iterators end.
+    queueMicrotask(() => this.#emitter.close());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+const DRIVER_KEYS = [
+  'signer',
+  'url',
+  'transport',
+  'store',
+  'storeKey',
+  'logger',
+  'transcript',
+  'watcher',
+  'onPeerUpdate',
+  'reconnect',
+  'clock',
+  'random',
+  'onEvent',
+  'signal',
+  'timeoutMs',
+] as const;
+
+function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: ChannelDriverOptions; params: Partial<ChannelParams> } {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object', options);
+  const driver: Record<string, unknown> = {};
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if ((DRIVER_KEYS as readonly string[]).includes(key)) driver[key] = value;
+    else if (key !== 'channelId' && key !== 'fsmId' && key !== 'saved') params[key] = value;
+  }
+  const signer = driver['signer'] as Signer | undefined;
+  if (typeof signer !== 'object' || signer === null || typeof signer.signTransaction !== 'function' || !isEncoded(signer.address, 'ak')) {
+    throw invalidArgument('signer', 'a Signer (address and signTransaction)', signer);
+  }
+  if (driver['url'] !== undefined && (typeof driver['url'] !== 'string' || !/^wss?:\/\//.test(driver['url']))) {
+    throw invalidArgument('url', 'a ws:// or wss:// URL', driver['url']);
+  }
+  if (driver['transport'] !== undefined && typeof driver['transport'] !== 'function') throw invalidArgument('transport', 'a transport factory function', driver['transport']);
+  if (driver['onPeerUpdate'] !== undefined && typeof driver['onPeerUpdate'] !== 'function') throw invalidArgument('onPeerUpdate', 'a function', driver['onPeerUpdate']);
+  return { driver: driver as unknown as ChannelDriverOptions, params: params as Partial<ChannelParams> };
+}
+
+/** Checks the open parameters at the boundary (PROTOCOL.md §6.2). */
+function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
+  if (params.role !== 'initiator' && params.role !== 'responder') throw invalidArgument('role', '"initiator" or "responder"', params.role);
+  if (params.initiatorId !== 'any' || params.role !== 'responder') assertAddress(params.initiatorId, 'initiatorId');
+  assertAddress(params.responderId, 'responderId');
+  if (params.initiatorId === params.responderId) throw invalidArgument('responderId', 'an account other than initiatorId', params.responderId);
+  assertAmount(params.initiatorAmount, 'initiatorAmount');
+  assertAmount(params.responderAmount, 'responderAmount');
+  assertOptionalAmount(params.pushAmount, 'pushAmount');
+  assertAmount(params.channelReserve, 'channelReserve');
+  assertAmount(params.lockPeriod, 'lockPeriod');
+  assertCount(params.port, 'port');
+  if (params.port !== undefined && params.port > 65535) throw invalidArgument('port', 'a port number (0-65535)', params.port);
+  if (params.role === 'initiator' && (typeof params.host !== 'string' || params.host === '')) throw invalidArgument('host', "the responder's node host (initiator)", params.host);
+  for (const key of ['ttl', 'fee', 'gasPrice', 'nonce', 'minimumDepth', 'bhDeltaNotNewerThan', 'bhDeltaNotOlderThan', 'bhDeltaPick', 'logKeep', 'maxFee'] as const) {
+    assertOptionalAmount(params[key], key);
+  }
+  if (params.minimumDepthStrategy !== undefined && params.minimumDepthStrategy !== 'txfee' && params.minimumDepthStrategy !== 'plain') {
+    throw invalidArgument('minimumDepthStrategy', '"txfee" or "plain"', params.minimumDepthStrategy);
+  }
+  if (typeof params.networkId !== 'string' || params.networkId === '') throw invalidArgument('networkId', 'a network id such as "ae_mainnet"', params.networkId);
+  const own = params.role === 'initiator' ? params.initiatorId : params.responderId;
+  if (signer.address !== own) throw invalidArgument('signer', `a signer for the ${params.role} ${String(own)}`, signer.address);
+  const push = params.pushAmount ?? 0n;
+  if ((params.initiatorAmount ?? 0n) - push < (params.channelReserve ?? 0n) || (params.responderAmount ?? 0n) + push < (params.channelReserve ?? 0n)) {
+    throw invalidArgument('channelReserve', 'at most each party’s initial balance (§6.4: 105 Value too low)', params.channelReserve);
+  }
+}
+
+function metaOf(options: { meta?: readonly string[]; blockHash?: Encoded<'kh' | 'mh'> }): { meta?: readonly string[]; blockHash?: Encoded<'kh' | 'mh'> } {
+  const out: { meta?: readonly string[]; blockHash?: Encoded<'kh' | 'mh'> } = {};
+  if (options.meta !== undefined) out.meta = assertStringList(options.meta, 'options.meta');
+  if (options.blockHash !== undefined) {
+    if (!isEncoded(options.blockHash, 'kh') && !isEncoded(options.blockHash, 'mh')) throw invalidArgument('options.blockHash', 'a kh_ or mh_ hash', options.blockHash);
+    out.blockHash = options.blockHash;
+  }
+  return out;
+}
+
+function feesOf(options: OnChainOptions): { fee?: bigint; gasPrice?: bigint; nonce?: bigint } {
+  const out: { fee?: bigint; gasPrice?: bigint; nonce?: bigint } = {};
+  if (options.fee !== undefined) out.fee = assertAmount(options.fee, 'options.fee');
+  if (options.gasPrice !== undefined) out.gasPrice = assertAmount(options.gasPrice, 'options.gasPrice');
+  if (options.nonce !== undefined) out.nonce = assertAmount(options.nonce, 'options.nonce');
+  return out;
+}
+
+function methodOf(message: JsonValue): string | undefined {
+  return typeof message === 'object' && message !== null && !Array.isArray(message) && typeof message['method'] === 'string' ? message['method'] : undefined;
+}
+
+function innerTx(tx: Encoded<'tx'>): Tx | null {
+  try {
+    const outer = unpackTx(tx);
+    return outer.tag === Tag.SignedTx ? outer.encodedTx : outer;
+  } catch {
+    return null;
+  }
+}
+
+/** Round of a co-signed state (create = 1). */
+function roundOf(tx: Encoded<'tx'>): bigint | null {
+  const inner = innerTx(tx);
+  if (inner === null) return null;
+  if ('round' in inner && typeof inner.round === 'bigint') return inner.round;
+  if (inner.tag === Tag.ChannelCreateTx) return 1n;
+  return null;
+}
+
+
+/** Reads the participants' balances from the node's trees after checking they hash to the tx's state hash. */
+function balancesFromTrees(trees: string, inner: Tx, parties: readonly Encoded<'ak'>[]): Record<Encoded<'ak'>, bigint> {
+  if (!isEncoded(trees, 'ss')) throw new Error('the node sent no state trees');
+  if (!('stateHash' in inner)) throw new Error('the state carries no state hash');
+  if (stateTreesHash(trees) !== inner.stateHash) throw new Error('the trees do not match the state hash');
+  const all = unpackStateTrees(trees).balances;
+  const out: Record<Encoded<'ak'>, bigint> = {};
+  for (const party of parties) {
+    const balance = all[party];
+    if (balance === undefined) throw new Error(`the trees hold no account ${party}`);
+    out[party] = balance;
+  }
+  return out;
+}

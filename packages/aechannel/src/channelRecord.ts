@@ -1,0 +1,111 @@
+/**
+ * The record a `Channel` keeps in its {@link Store}: everything needed to reconnect,
+ * reestablish or dispute the channel after a restart (PROTOCOL.md §9.14): the open
+ * parameters, the channel id, the latest fsm id and the latest co-signed state with its
+ * round and balances. It is the fsm's `PersistedChannel`, written as text.
+ *
+ * Text format: JSON with every `bigint` as an integer literal (codec's bigint-safe JSON),
+ * every plain `number` as `{"$number":"<text>"}` (so it reads back as a number), inside an
+ * envelope `{ "format": "aechannel-channel", "version": 1, "savedAt": ..., "channel": ... }`.
+ */
+import { isEncoded, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
+import type { PersistedChannel } from '@aechannel/fsm';
+import { ChannelError } from './errors.js';
+
+/** The format tag of a channel record. */
+export const CHANNEL_RECORD_FORMAT = 'aechannel-channel';
+
+/** A decoded channel record. */
+export interface ChannelRecord {
+  /** When it was written (ms since the epoch, from the channel's clock). */
+  savedAt: number;
+  /** The fsm's persisted snapshot. */
+  channel: PersistedChannel;
+}
+
+const NUMBER_TAG = '$number';
+
+function encodeNumbers(value: unknown): unknown {
+  if (typeof value === 'number') return { [NUMBER_TAG]: String(value) };
+  if (Array.isArray(value)) return value.map(encodeNumbers);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+function decodeNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeNumbers);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    const only = entries[0];
+    if (entries.length === 1 && only !== undefined && only[0] === NUMBER_TAG && typeof only[1] === 'string') return Number(only[1]);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entries) out[key] = decodeNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Writes a channel record as text.
+ * @param record - the record
+ * @returns the text to store
+ * @example encodeChannelRecord({ savedAt: Date.now(), channel: snapshot })
+ */
+export function encodeChannelRecord(record: ChannelRecord): string {
+  return stringifyJson(encodeNumbers({ format: CHANNEL_RECORD_FORMAT, version: 1, savedAt: record.savedAt, channel: record.channel }));
+}
+
+/**
+ * Reads a channel record written by {@link encodeChannelRecord}, checking its shape.
+ * @param text - the stored text
+ * @param key - the store key (for error messages)
+ * @returns the record
+ * @throws {ChannelError} `CHANNEL_STORE_CORRUPT` when the text is not a valid record
+ */
+export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord {
+  let value: unknown;
+  try {
+    value = decodeNumbers(parseJson(text));
+  } catch (cause) {
+    throw corrupt(key, 'not JSON', cause);
+  }
+  const envelope = value as { format?: unknown; version?: unknown; savedAt?: unknown; channel?: unknown } | null;
+  if (typeof envelope !== 'object' || envelope === null || envelope.format !== CHANNEL_RECORD_FORMAT) {
+    throw corrupt(key, 'not an aechannel channel record');
+  }
+  if (envelope.version !== 1) throw corrupt(key, `unsupported record version ${String(envelope.version)}`);
+  const channel = envelope.channel as Partial<PersistedChannel> | null;
+  if (typeof channel !== 'object' || channel === null) throw corrupt(key, 'missing channel');
+  const check = (ok: boolean, field: string): void => {
+    if (!ok) throw corrupt(key, `invalid field ${field}`);
+  };
+  check(typeof channel.options === 'object' && channel.options !== null, 'options');
+  check(channel.channelId === null || isEncoded(channel.channelId, 'ch'), 'channelId');
+  check(channel.fsmId === null || isEncoded(channel.fsmId, 'ba'), 'fsmId');
+  check(channel.latestState === null || isEncoded(channel.latestState, 'tx'), 'latestState');
+  check(typeof channel.round === 'bigint' && channel.round >= 0n, 'round');
+  check(typeof channel.onChainRound === 'bigint', 'onChainRound');
+  check(
+    typeof channel.balances === 'object' &&
+      channel.balances !== null &&
+      Object.entries(channel.balances).every(([account, amount]) => isEncoded(account, 'ak') && typeof amount === 'bigint'),
+    'balances',
+  );
+  return { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
+}
+
+function corrupt(key: string, reason: string, cause?: unknown): ChannelError {
+  return new ChannelError('CHANNEL_STORE_CORRUPT', `Store entry ${key} is not a valid channel record: ${reason}.`, {
+    cause,
+    context: { key, reason },
+  });
+}
+
+/** The default store key of a channel: its id. */
+export function channelStoreKey(channelId: Encoded<'ch'>): string {
+  return channelId;
+}

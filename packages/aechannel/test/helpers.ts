@@ -1,0 +1,97 @@
+/**
+ * Shared helpers of the end-to-end tests: a devnode on a random port, and a pair of
+ * channels (initiator and responder) opened against it over real WebSockets.
+ */
+import type { Encoded } from '@aechannel/codec';
+import { startDevnode, type Devnode, type StartDevnodeOptions } from '@aechannel/devnode';
+import { memorySigner } from '@aechannel/signer';
+import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
+import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
+
+export const AE = 10n ** 18n;
+
+let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+/** A responder port for the node-to-node link (only an identifier on the devnode). */
+export function freshPort(): number {
+  nextPort += 1;
+  return nextPort;
+}
+
+export async function startTestDevnode(options: StartDevnodeOptions = {}): Promise<Devnode> {
+  return startDevnode({ port: 0, ...options });
+}
+
+export interface PairOptions {
+  initiatorAmount?: bigint;
+  responderAmount?: bigint;
+  pushAmount?: bigint;
+  channelReserve?: bigint;
+  lockPeriod?: bigint;
+  accounts?: [number, number];
+  initiator?: Partial<OpenChannelOptions>;
+  responder?: Partial<OpenChannelOptions>;
+}
+
+export interface Pair {
+  initiator: Channel;
+  responder: Channel;
+  initiatorId: Encoded<'ak'>;
+  responderId: Encoded<'ak'>;
+  initiatorStore: MemoryStore;
+  responderStore: MemoryStore;
+  events: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
+  port: number;
+}
+
+/** Opens a channel between two devnode accounts; both sides over real WebSockets. */
+export async function openPair(devnode: Devnode, options: PairOptions = {}): Promise<Pair> {
+  const [i, r] = options.accounts ?? [0, 1];
+  const initiatorAccount = devnode.accounts[i]!;
+  const responderAccount = devnode.accounts[r]!;
+  const port = freshPort();
+  const initiatorStore = createMemoryStore();
+  const responderStore = createMemoryStore();
+  const events: Pair['events'] = { initiator: [], responder: [] };
+  const common = {
+    url: devnode.url,
+    networkId: devnode.networkId,
+    initiatorId: initiatorAccount.address,
+    responderId: responderAccount.address,
+    initiatorAmount: options.initiatorAmount ?? 10n * AE,
+    responderAmount: options.responderAmount ?? 10n * AE,
+    pushAmount: options.pushAmount ?? 0n,
+    channelReserve: options.channelReserve ?? 1n,
+    lockPeriod: options.lockPeriod ?? 5n,
+    port,
+    timeoutMs: 20_000,
+  };
+  const [initiator, responder] = await Promise.all([
+    Channel.open({
+      ...common,
+      role: 'initiator',
+      host: '127.0.0.1',
+      signer: memorySigner(initiatorAccount.secretKey),
+      store: initiatorStore,
+      onEvent: (e) => events.initiator.push(e),
+      ...options.initiator,
+    }),
+    Channel.open({
+      ...common,
+      role: 'responder',
+      signer: memorySigner(responderAccount.secretKey),
+      store: responderStore,
+      onEvent: (e) => events.responder.push(e),
+      ...options.responder,
+    }),
+  ]);
+  return {
+    initiator,
+    responder,
+    initiatorId: initiatorAccount.address,
+    responderId: responderAccount.address,
+    initiatorStore,
+    responderStore,
+    events,
+    port,
+  };
+}
