@@ -157,8 +157,11 @@ function send(
   ctx.s.counters.rpc = id + 1n;
   ctx.fx.push({ type: 'send', message: { jsonrpc: '2.0', id, method, params } });
   if (track !== null) {
+    // A reply deadline only where a command waits on the reply; id-less bookkeeping (abort
+    // and acknowledgement replies) is tracked to route errors, without a timer.
     const timeout = ctx.s.options.clientTimeouts?.reply ?? DEFAULT_CLIENT_TIMEOUTS.reply;
-    ctx.s.requests.push({ rpcId: id, method, commandId: track.commandId, kind: track.kind, deadline: ctx.now + timeout });
+    const deadline = track.commandId === null ? null : ctx.now + timeout;
+    ctx.s.requests.push({ rpcId: id, method, commandId: track.commandId, kind: track.kind, deadline });
   }
   return id;
 }
@@ -247,15 +250,18 @@ const SOLO_KINDS: readonly CommandKind[] = ['closeSolo', 'slash', 'settle', 'sna
 /** Settles every pending command (queue, own op, requests, deferred commands) with `error`. */
 function settleAllPending(ctx: Ctx, makeError: (what: string) => AechannelError, stopOk: boolean): void {
   const s = ctx.s;
+  const done = new Set<number>();
   if (s.own !== null) {
     settleError(ctx, s.own.commandId, makeError(s.own.command.kind));
+    done.add(s.own.commandId);
     s.own = null;
   }
   s.ack = null;
   for (const { commandId, command } of s.queue) settleError(ctx, commandId, makeError(command.kind));
   s.queue = [];
   for (const request of s.requests) {
-    if (request.commandId === null) continue;
+    if (request.commandId === null || done.has(request.commandId)) continue;
+    done.add(request.commandId);
     if (stopOk && request.kind === 'stop') settleOk<'stop'>(ctx, request.commandId, null);
     else settleError(ctx, request.commandId, makeError(request.kind));
   }
@@ -471,6 +477,7 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   const match = candidates.find(({ record }) => record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
   if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.round > s.round) {
     let settle: { commandId: number; result: CommandResults[CommandKind] } | null = null;
+    if (match.slot === 'opening' || match.slot === 'ack') s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
     if (match.slot === 'opening') s.opening = { sign: null, refused: false };
     if (match.slot === 'ack') s.ack = null;
     if (match.slot === 'own' && s.own !== null) {
@@ -852,7 +859,10 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
       s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
       settleOk<'shutdown'>(ctx, own.commandId, { tx: tx !== null && tx.startsWith('tx_') && sameInner(tx as Encoded<'tx'>, own.sign.signedTx) ? (tx as Encoded<'tx'>) : own.sign.signedTx });
     }
-    if (s.ack?.kind === 'shutdown') s.ack = null;
+    if (s.ack?.kind === 'shutdown') {
+      s.ack = null;
+      s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
+    }
   }
   if (info === 'solo_closing' || info === 'can_slash') s.closingBy = s.closingBy ?? 'solo';
 }
