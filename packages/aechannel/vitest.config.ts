@@ -11,6 +11,9 @@ export default defineProject({
   test: {
     name: 'aechannel',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // End-to-end tests run real WebSockets against the devnode (and child processes).
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

@@ -98,20 +98,19 @@ import {
 // Public types
 // ---------------------------------------------------------------------------------------
 
-/** Options every method accepts. */
+/**
+ * Options every method accepts.
+ *
+ * An abort or a timeout rejects the returned promise at once, but a request the node
+ * already received is not undone: a transfer the peer co-signs still happens, and its new
+ * state still arrives as a `stateChanged` event and is persisted.
+ */
 export interface CallOptions {
   /** Rejects the returned promise with `CHANNEL_ABORTED` when aborted. */
   signal?: AbortSignal;
   /** Rejects the returned promise with `CHANNEL_TIMEOUT` after this many milliseconds. */
   timeoutMs?: number;
 }
-
-/**
- * What an abort or timeout does: the returned promise rejects at once, but a request the
- * node already received is not undone (a transfer the peer co-signs still happens; its
- * new state still arrives as a `stateChanged` event and is persisted).
- */
-export type CallOptionsNote = never;
 
 /** The clock and scheduler a channel uses (injectable for tests). */
 export interface ChannelClock {

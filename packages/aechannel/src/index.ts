@@ -46,3 +46,39 @@ export {
   type TranscriptRecorder,
   type TranscriptTarget,
 } from './createTranscriptRecorder.js';
+export {
+  Channel,
+  channelUrl,
+  type CallOptions,
+  type ChannelClientEvent,
+  type ChannelClock,
+  type ChannelDriverOptions,
+  type ChannelEventType,
+  type ChannelParams,
+  type DepositOptions,
+  type DriverEvent,
+  type ForceProgressParams,
+  type OffchainState,
+  type OnChainOptions,
+  type OnChainResult,
+  type OpenChannelOptions,
+  type PeerUpdateDecision,
+  type PeerUpdatePolicy,
+  type PeerUpdateRequest,
+  type ReconnectPolicy,
+  type ResumeChannelOptions,
+  type TransferOptions,
+  type TransportFactory,
+  type UpdateResult,
+} from './Channel.js';
+export { createWatcher, type OnChainFact, type Watcher, type WatcherEvent, type WatcherHost, type WatcherOptions } from './createWatcher.js';
+export {
+  CHANNEL_RECORD_FORMAT,
+  channelStoreKey,
+  decodeChannelRecord,
+  encodeChannelRecord,
+  type ChannelRecord,
+} from './channelRecord.js';
+export { toChannelError } from './toChannelError.js';
+export { inspectEncoded, toPrintable, type InspectEncodedReturnType } from './inspectEncoded.js';
+export { cliUsage, runCli, type CliIo } from './runCli.js';
