@@ -2,7 +2,7 @@
  * Tampered sign requests: each is refused with no `sign` effect, a `security` event and
  * (where the protocol allows) an abort reply. One test per kind of tampering.
  */
-import { type JsonValue } from '@aechannel/codec';
+import { computeStateHash, type JsonValue } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { verifySignRequest, type Command } from '../src/index.js';
 import {
@@ -111,7 +111,7 @@ describe('tampered sign requests are refused without a signature', () => {
     ['responder amount', { responderAmount: 1n }, /responder amount is 1, expected 40000000000000/],
     ['channel reserve', { channelReserve: 0n }, /channel reserve is 0, expected 2/],
     ['lock period', { lockPeriod: 1n }, /lock period is 1, expected 10/],
-    ['initial state hash (push amount ignored)', { stateHash: offChainTx(1n, { [I]: 70000000000000n, [R]: 40000000000000n }).stateHash }, /initial state hash/],
+    ['initial state hash (push amount ignored)', { stateHash: computeStateHash({ [I]: 70000000000000n, [R]: 40000000000000n }) }, /initial state hash/],
     ['another responder', { responderId: OTHER }, /responder is ak_2TYA/],
   ] as const)('a create tx with another %s: no sign, security event, socket closed', (_, patch, reason) => {
     for (const role of ['initiator', 'responder'] as const) {
