@@ -21,7 +21,7 @@ import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode } from './analyzeRecording.js';
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
-import { compareNodeMessage, renderNodeMessage, urlParams } from './compareMessages.js';
+import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,8 +39,12 @@ export interface DevnodeTarget {
   networkId: string;
   /** The accounts that play the recording's initiator and responder. */
   accounts: Record<Role, NodeAccount>;
-  /** Opens a connection (default: the WebSocket transport). */
+  /** Opens a connection. */
   connect: (url: string) => Transport;
+  /** Resolves when the node has no work queued (lets the driver tell that it is stuck). */
+  idle?: () => Promise<void>;
+  /** Moves the chain on (mines a block) when the node is idle but a recorded message is still due. */
+  advance?: () => Promise<void>;
 }
 
 /** Options of {@link checkDevnodeMode}. */
@@ -49,6 +53,8 @@ export interface CheckDevnodeModeOptions {
   networkId?: string | undefined;
   /** How long to wait for a recorded node message, in ms (default 5000). */
   waitMs?: number;
+  /** Most blocks `advance` may mine while waiting for one client action (default 200). */
+  maxBlocksPerWait?: number;
   /** How long to watch for extra node messages after the last recorded one, in ms (default 100). */
   graceMs?: number;
   /**
@@ -113,6 +119,7 @@ export async function checkDevnodeMode(
   options: CheckDevnodeModeOptions = {},
 ): Promise<ModeResult> {
   const waitMs = options.waitMs ?? 5000;
+  const maxBlocks = options.maxBlocksPerWait ?? 200;
   const graceMs = options.graceMs ?? 100;
   const analysis = analyzeRecording(sections, options.networkId);
   const actual: ComparedSection[] = [];
@@ -144,7 +151,9 @@ export async function checkDevnodeMode(
   let problem: string | undefined;
   const wakers = new Set<() => void>();
   const wake = (): void => {
-    for (const waker of [...wakers]) waker();
+    const all = [...wakers];
+    wakers.clear();
+    for (const waker of all) waker();
   };
   const finish = (found: SectionDifference | undefined, text?: string): void => {
     if (difference === undefined && problem === undefined) {
@@ -155,29 +164,40 @@ export async function checkDevnodeMode(
   };
   const failed = (): boolean => difference !== undefined || problem !== undefined;
 
-  /** Waits until `condition` holds; a recorded message that never comes is the difference. */
-  const waitUntil = (condition: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (failed()) {
-          cleanup();
-          reject(new Stop());
-        } else if (condition()) {
-          cleanup();
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => {
-        finish(compareSections(sections, actual, { mode: 'devnode', names }) ?? undefined, difference ? undefined : `timed out after ${waitMs} ms`);
-        check();
-      }, waitMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        wakers.delete(check);
-      };
-      wakers.add(check);
-      check();
-    });
+  /**
+   * Waits until `condition` holds. When the node is idle and the condition still does not
+   * hold, the chain is advanced one block (a recording's chain events come only when the
+   * real chain got there). A recorded message that never comes is the difference.
+   */
+  const waitUntil = async (condition: () => boolean, expiredProblem?: string): Promise<void> => {
+    const deadline = Date.now() + waitMs;
+    let blocks = 0;
+    for (;;) {
+      if (failed()) throw new Stop();
+      if (condition()) return;
+      const seen = actual.length;
+      const changed = new Promise<void>((resolve) => wakers.add(resolve));
+      const rest = Math.max(0, deadline - Date.now());
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), rest)));
+      const settled = target.idle === undefined ? changed : Promise.race([changed, target.idle()]);
+      const outcome = await Promise.race([settled, expired]);
+      clearTimeout(timer);
+      if (failed()) throw new Stop();
+      if (condition()) return;
+      if (outcome === 'expired') {
+        if (expiredProblem !== undefined) finish(undefined, expiredProblem);
+        else finish(compareSections(sections, actual, { mode: 'devnode', names }), `timed out after ${waitMs} ms`);
+        throw new Stop();
+      }
+      if (actual.length === seen && target.advance !== undefined && blocks < maxBlocks) {
+        blocks += 1;
+        await target.advance();
+      } else if (target.idle !== undefined && actual.length === seen) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+  };
 
   /** Learns run values from a node message that matched its recorded counterpart. */
   const learn = (recorded: JsonValue, seen: JsonValue): void => {
@@ -263,35 +283,30 @@ export async function checkDevnodeMode(
         responder_id: target.accounts.responder.address,
       }).toString();
     let ready = 0;
-    const opened = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the prelude did not open a channel within ${waitMs * 2} ms`)), waitMs * 2);
-      for (const role of ['initiator', 'responder'] as const) {
-        const transport = target.connect(`${target.url}?${query(role)}`);
-        roles[role].transport = transport;
-        roles[role].skipping = true;
-        transport.on('message', (message) => {
-          if (!roles[role].skipping) return onMessage(role, message);
-          if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
-          const data = message.params.data;
-          if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {
-            const tag = message.method.slice('channels.sign.'.length);
-            void roles[role].signer
-              .signTransaction(data.signed_tx as `tx_${string}`, { networkId: target.networkId })
-              .then((signed) => transport.send({ jsonrpc: '2.0', method: `channels.${tag}`, params: { signed_tx: signed } }))
-              .catch(reject);
-          }
-          if (message.method === 'channels.update') {
-            roles[role].skipping = false;
-            ready += 1;
-            if (ready === 2) {
-              clearTimeout(timer);
-              resolve();
-            }
-          }
-        });
-      }
-    });
-    await opened;
+    for (const role of ['initiator', 'responder'] as const) {
+      const transport = target.connect(`${target.url}?${query(role)}`);
+      roles[role].transport = transport;
+      roles[role].skipping = true;
+      transport.on('close', () => wake());
+      transport.on('message', (message) => {
+        if (!roles[role].skipping) return onMessage(role, message);
+        if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
+        const data = message.params.data;
+        if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {
+          const tag = message.method.slice('channels.sign.'.length);
+          void roles[role].signer
+            .signTransaction(data.signed_tx as `tx_${string}`, { networkId: target.networkId })
+            .then((signed) => transport.send({ jsonrpc: '2.0', method: `channels.${tag}`, params: { signed_tx: signed } }))
+            .catch((error: unknown) => finish(undefined, `the prelude could not sign: ${error instanceof Error ? error.message : String(error)}`));
+        }
+        if (message.method === 'channels.update') {
+          roles[role].skipping = false;
+          ready += 1;
+          wake();
+        }
+      });
+    }
+    await waitUntil(() => ready === 2, `the prelude did not open a channel within ${waitMs} ms`);
   };
 
   try {
@@ -324,7 +339,13 @@ export async function checkDevnodeMode(
       // A client message.
       const transport = state.transport;
       if (transport === undefined || transport.readyState !== 'open') {
-        finish(undefined, `${section.role} has no open connection for the message recorded at line ${section.line}`);
+        const what = renderClientMessage(section.message);
+        finish(
+          undefined,
+          transport === undefined
+            ? `${section.role} has no connection for the client message recorded at line ${section.line} (${what})`
+            : `the node closed ${section.role}'s connection before the client message recorded at line ${section.line} (${what})`,
+        );
         break;
       }
       const kind = classifyClientMessage(section.message);

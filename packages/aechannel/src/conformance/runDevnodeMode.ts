@@ -1,22 +1,53 @@
 /**
  * Devnode mode with its own devnode: starts an embedded devnode configured like the node
- * that made the recording (PROTOCOL.md §11), checks, and stops it.
+ * that made the recording (the §11 variant detected from it, create tx v1 as on the
+ * recorded networks), checks the recording against it in-process, and stops it.
  */
+import { startDevnode, type Devnode } from '@aechannel/devnode';
 import type { Section } from '@aechannel/transcript';
 import type { RecordingAnalysis } from './analyzeRecording.js';
-import type { ModeResult } from './checkDevnodeMode.js';
+import { checkDevnodeMode, type ModeResult } from './checkDevnodeMode.js';
 
 /** Options of {@link runDevnodeMode}. */
 export interface RunDevnodeModeOptions {
   analysis: RecordingAnalysis;
+  /** The recording's network id (the devnode keeps its own for signatures). */
   networkId: string | undefined;
+  /** How long to wait for each recorded node message, in ms. */
   waitMs?: number;
 }
 
 /**
  * Checks one recording against a fresh embedded devnode.
+ * @param sections - the recording
+ * @param options - its analysis (node variant), network id and wait limit
  * @returns pass, or the first difference
+ * @example
+ * const result = await runDevnodeMode(fixture.sections, { analysis: analyzeRecording(fixture.sections), networkId: fixture.networkId });
  */
-export async function runDevnodeMode(_sections: readonly Section[], _options: RunDevnodeModeOptions): Promise<ModeResult> {
-  return { ok: false, difference: undefined, problem: 'devnode mode needs @aechannel/devnode (not available yet)', sections: [] };
+export async function runDevnodeMode(sections: readonly Section[], options: RunDevnodeModeOptions): Promise<ModeResult> {
+  let devnode: Devnode | undefined;
+  try {
+    devnode = await startDevnode({ listen: false, compat: options.analysis.variant, protocol: 'iris', blocks: 'manual' });
+    const node = devnode;
+    const [initiator, responder] = node.accounts;
+    if (initiator === undefined || responder === undefined) throw new Error('the devnode has fewer than two accounts');
+    return await checkDevnodeMode(
+      sections,
+      {
+        url: 'ws://devnode.invalid/channel',
+        networkId: node.networkId,
+        accounts: { initiator, responder },
+        connect: (url) => node.connect(url),
+        idle: () => node.idle(),
+        advance: async () => {
+          node.chain.mine(1);
+          await node.idle();
+        },
+      },
+      { networkId: options.networkId, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
+    );
+  } finally {
+    await devnode?.stop();
+  }
 }
