@@ -36,7 +36,13 @@ export type JsonRpcErrorContext = {
 
 /**
  * An error response of the node, as a typed error (`code` is always `TRANSPORT_RPC_ERROR`;
- * the node's own code is `context.code`).
+ * the node's own code is `context.code`, the codes of its `data` list are `dataCodes`).
+ * @example
+ * try {
+ *   await rpc.request('channels.update.new', { from, to, amount: 10n });
+ * } catch (error) {
+ *   if (error instanceof JsonRpcError && error.dataCodes.includes(1001)) console.log('insufficient balance');
+ * }
  */
 export class JsonRpcError extends AechannelError<'TRANSPORT_RPC_ERROR', JsonRpcErrorContext> {
   override name = 'JsonRpcError';
@@ -129,6 +135,19 @@ export interface JsonRpcClient {
 
 /** What {@link createJsonRpcClient} returns. */
 export type CreateJsonRpcClientReturnType = JsonRpcClient;
+
+/** Errors a {@link JsonRpcClient} throws, rejects with or reports. */
+export type CreateJsonRpcClientErrorType =
+  | 'TRANSPORT_INVALID_OPTIONS'
+  | 'TRANSPORT_RPC_ERROR'
+  | 'TRANSPORT_RPC_TIMEOUT'
+  | 'TRANSPORT_RPC_UNKNOWN_ID'
+  | 'TRANSPORT_INVALID_RPC_MESSAGE'
+  | 'TRANSPORT_ABORTED'
+  | 'TRANSPORT_CLOSED'
+  | 'TRANSPORT_NOT_OPEN'
+  | 'TRANSPORT_INVALID_MESSAGE'
+  | 'TRANSPORT_LISTENER_FAILED';
 
 interface Pending {
   resolve(value: JsonValue): void;

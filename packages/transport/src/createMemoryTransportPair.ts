@@ -55,7 +55,7 @@ export interface MemoryTransportPairOptions {
   setTimeout?: ((callback: () => void, ms: number) => unknown) | undefined;
 }
 
-/** What {@link createMemoryTransportPair} returns. */
+/** The two ends and the link between them. */
 export interface MemoryTransportPair {
   /** The client's end. */
   client: Transport;
@@ -67,6 +67,14 @@ export interface MemoryTransportPair {
 
 /** What {@link createMemoryTransportPair} returns. */
 export type CreateMemoryTransportPairReturnType = MemoryTransportPair;
+
+/** Errors {@link createMemoryTransportPair} throws or its ends report. */
+export type CreateMemoryTransportPairErrorType =
+  | 'TRANSPORT_INVALID_OPTIONS'
+  | 'TRANSPORT_INVALID_JSON'
+  | 'TRANSPORT_FRAME_TOO_LARGE'
+  | 'TRANSPORT_NOT_OPEN'
+  | 'TRANSPORT_CONNECT_FAILED';
 
 type QueueItem = { kind: 'frame'; text: string; ready: boolean } | { kind: 'close'; event: TransportCloseEvent; ready: boolean };
 

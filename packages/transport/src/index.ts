@@ -35,6 +35,7 @@ export {
 } from './webSocketTransport.js';
 export {
   createMemoryTransportPair,
+  type CreateMemoryTransportPairErrorType,
   type CreateMemoryTransportPairReturnType,
   type LinkDirection,
   type LinkFrame,
@@ -46,6 +47,7 @@ export {
   replayTransport,
   type ReplaySection,
   type ReplayTransport,
+  type ReplayTransportErrorType,
   type ReplayTransportOptions,
   type ReplayTransportReturnType,
 } from './replayTransport.js';
@@ -65,6 +67,7 @@ export {
 export {
   createJsonRpcClient,
   JsonRpcError,
+  type CreateJsonRpcClientErrorType,
   type CreateJsonRpcClientReturnType,
   type JsonRpcCall,
   type JsonRpcClient,
@@ -75,7 +78,12 @@ export {
   type JsonRpcNotification,
   type JsonRpcRequestOptions,
 } from './createJsonRpcClient.js';
-export { withKeepalive, type KeepaliveOptions, type WithKeepaliveReturnType } from './withKeepalive.js';
+export {
+  withKeepalive,
+  type KeepaliveOptions,
+  type WithKeepaliveErrorType,
+  type WithKeepaliveReturnType,
+} from './withKeepalive.js';
 export {
   withReconnect,
   type ReconnectContext,
@@ -84,5 +92,6 @@ export {
   type ReconnectingTransport,
   type ReconnectingTransportEvents,
   type ReconnectOptions,
+  type WithReconnectErrorType,
   type WithReconnectReturnType,
 } from './withReconnect.js';

@@ -70,6 +70,9 @@ export interface ReplayTransport extends Transport {
 /** What {@link replayTransport} returns. */
 export type ReplayTransportReturnType = ReplayTransport;
 
+/** Errors {@link replayTransport} throws or reports. */
+export type ReplayTransportErrorType = 'TRANSPORT_INVALID_OPTIONS' | 'TRANSPORT_REPLAY_UNEXPECTED_SEND' | 'TRANSPORT_NOT_OPEN';
+
 type Step = { kind: 'receive'; message: JsonValue } | { kind: 'send'; message: JsonValue } | { kind: 'close' };
 
 interface Connection {

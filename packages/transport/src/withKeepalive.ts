@@ -34,6 +34,9 @@ export interface KeepaliveOptions {
 /** What {@link withKeepalive} returns. */
 export type WithKeepaliveReturnType<E extends TransportEvents> = Transport<E>;
 
+/** Errors {@link withKeepalive} throws or reports (besides those of the inner transport). */
+export type WithKeepaliveErrorType = 'TRANSPORT_INVALID_OPTIONS' | 'TRANSPORT_PONG_TIMEOUT';
+
 const DEFAULT_PING: JsonValue = { jsonrpc: '2.0', method: 'channels.system', params: { action: 'ping' } };
 
 /** §7.6: the notification answering a ping sent without id. */

@@ -84,6 +84,9 @@ export interface ReconnectOptions {
 /** What {@link withReconnect} returns. */
 export type WithReconnectReturnType = ReconnectingTransport;
 
+/** Errors {@link withReconnect} throws or reports (besides those of the inner transports). */
+export type WithReconnectErrorType = 'TRANSPORT_INVALID_OPTIONS' | 'TRANSPORT_CONNECT_FAILED' | 'TRANSPORT_RECONNECT_FAILED';
+
 function check(option: string, value: number, ok: boolean): void {
   if (!ok) {
     throw transportError('TRANSPORT_INVALID_OPTIONS', `Invalid reconnect option ${option}: ${value}.`, {
