@@ -106,6 +106,11 @@ export const commandArguments = {
   poi: [],
   /** Queries the latest off-chain state. */
   state: [],
+  /**
+   * Misbehaves: posts a close solo with the older co-signed state of `round` straight to
+   * the chain (embedded devnode only), the stale close a `slash` answers (§9.11).
+   */
+  staleCloseSolo: ['round'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A command name. */
@@ -140,6 +145,8 @@ export type ScenarioStep =
       role: ScenarioRole | undefined;
       command: ScenarioCommandName;
       amount?: bigint;
+      /** `staleCloseSolo`: the round of the state to close with. */
+      round?: bigint;
       from?: ScenarioRole;
       to?: ScenarioRole;
       info?: string;
@@ -359,6 +366,10 @@ class Reader {
           if (object.amount === undefined) this.fail(`"${name}" needs "amount"`, join(path, 'amount'), id);
           step.amount = this.amount(object.amount, join(path, 'amount'), id);
         }
+        if (args.includes('round')) {
+          if (object.round === undefined) this.fail(`"${name}" needs "round"`, join(path, 'round'), id);
+          step.round = this.amount(object.round, join(path, 'round'), id);
+        }
         if (object.from !== undefined) step.from = this.role(object.from, join(path, 'from'), id);
         if (object.to !== undefined) step.to = this.role(object.to, join(path, 'to'), id);
         if (name === 'transfer') {
@@ -468,6 +479,8 @@ export function describeCommand(step: ScenarioStep & { kind: 'command' }): strin
       return `${who} ${step.command} ${step.amount}`;
     case 'message':
       return `${who} message ${JSON.stringify(step.info)} → ${step.to}`;
+    case 'staleCloseSolo':
+      return `${who} posts a stale close solo (round ${step.round})`;
     default:
       return `${who} ${step.command}`;
   }
