@@ -401,7 +401,8 @@ function onSignRefused(ctx: Ctx, input: Extract<Input, { type: 'signRefused' }>)
 
 function abortSigned(ctx: Ctx, record: SignRecord, slot: 'opening' | 'own' | 'ack', code: number, errorCode: string, message: string): void {
   const s = ctx.s;
-  if (s.signedAhead !== null && s.signedAhead.tx === record.tx) s.signedAhead = null;
+  // `signedAhead` stays until the node confirms the abort (aborted_update / conflict / an error
+  // reply): until then no other tx for this round goes to the signer.
   if (slot === 'opening') {
     s.opening = { sign: null, refused: true };
     ctx.fx.push({ type: 'close', code: FSM_CLOSE_CODE, reason: `refused to sign the create tx: ${message}` });
@@ -639,6 +640,8 @@ function onErrorReply(ctx: Ctx, id: JsonValue | undefined, error: JsonValue): vo
   if (typeof id === 'bigint') request = dropRequest(ctx, (r) => r.rpcId === id);
   else if (requestMethod !== null) request = dropRequest(ctx, (r) => r.method === requestMethod);
   const err = nodeErrorOf(error, request?.method ?? requestMethod);
+  // A rejected sign reply (e.g. an abort answered 1018, or a broken tx 1010) leaves no pending signature.
+  if (request?.kind === 'signReply' || (request === null && requestMethod !== null && Object.values(REPLY_METHOD).includes(requestMethod))) s.signedAhead = null;
   if (request === null) {
     emitError(ctx, err);
     return;
