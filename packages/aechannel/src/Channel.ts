@@ -415,6 +415,8 @@ export class Channel {
   /** Commands cut by a dropped connection, waiting for recovery to tell whether they took effect. */
   #interrupted: Pending[] = [];
   #recovering = false;
+  /** Final statuses the channel went through. */
+  #reached = new Set<ChannelStatus>();
   /** Own sign requests answered before a drop but maybe not received: tag of the last one. */
   #lastOwnSignTag: SignTag | undefined;
 
@@ -700,7 +702,9 @@ export class Channel {
    */
   waitForStatus(status: ChannelStatus, options: CallOptions = {}): Promise<void> {
     const call = assertCallOptions(options);
-    if (this.status === status) return Promise.resolve();
+    // `closed` and `died` are final: once reached they count even after the next status.
+    if (this.status === status || ((status === 'closed' || status === 'died') && this.#reached.has(status))) return Promise.resolve();
+    if (this.#finished) return Promise.reject(new ChannelError('CHANNEL_CLOSED', `The channel ended (${this.status}) without reaching ${status}.`, { context: { status: this.status } }));
     return this.#wait(
       (resolve, reject) => [
         this.#emitter.on('statusChanged', (event) => {
@@ -1332,8 +1336,10 @@ export class Channel {
       default:
         break;
     }
+    if (event.type === 'statusChanged' && (event.status === 'closed' || event.status === 'died')) this.#reached.add(event.status);
     this.#emit(event);
     if (event.type === 'onChainTx') this.#watcher?.onChainTx({ info: event.info, txType: event.txType, tx: event.tx });
+    if (event.type === 'statusChanged') this.#watcher?.onStatus(event.status);
   }
 
   // -------------------------------------------------------------------------------------

@@ -54,6 +54,12 @@ export interface OnChainFact {
 export interface Watcher {
   /** Feeds one `channels.on_chain_tx` report. */
   onChainTx(fact: OnChainFact): void;
+  /**
+   * Feeds the channel status. Slash and settle are only possible while the channel is
+   * `closing`; the node reports `can_slash` / `solo_closing` just *before* `info closing`
+   * (§8.3), so the watcher remembers what to do and acts when the status arrives.
+   */
+  onStatus(status: string): void;
   /** Stops reacting (pending actions still finish). */
   stop(): void;
 }
@@ -63,25 +69,78 @@ export interface Watcher {
  * @param host - slash/settle/snapshot actions and an event sink
  * @param options - which actions are enabled
  * @returns a {@link Watcher}
+ * @example
+ * const watcher = createWatcher({ slash, settle, snapshot, report: console.log });
+ * watcher.onChainTx({ info: 'can_slash', txType: 'channel_offchain_tx', tx });
+ * watcher.onStatus('closing'); // slashes now
  */
 export function createWatcher(host: WatcherHost, options: WatcherOptions = {}): Watcher {
   const enabled = { slash: options.slash ?? true, settle: options.settle ?? true, snapshot: options.snapshot ?? true };
   let stopped = false;
+  let status = '';
+  // what the chain asked for, not yet done
+  let wantSlash = false;
+  let wantSettle = false;
+  let wantSnapshot = false;
   let slashing = false;
   let settling = false;
   let settled = false;
   let snapshotting = false;
+  let canSlashTxType: string | null = null;
+  /** The settle reached the chain before our settle call returned: report it after `watcherSettling`. */
+  let closedEarly: { tx: Encoded<'tx'> | null } | null = null;
+  let settleSigned = false;
 
-  const settle = (): void => {
-    if (!enabled.settle || settling || settled || stopped) return;
-    settling = true;
-    host.settle().then(
-      ({ tx }) => host.report({ type: 'watcherSettling', tx }),
-      (error: unknown) => {
-        settling = false;
-        host.report({ type: 'watcherError', action: 'settle', error });
-      },
-    );
+  const act = (): void => {
+    if (stopped) return;
+    if (wantSlash && !slashing && status === 'closing') {
+      wantSlash = false;
+      slashing = true;
+      host.slash().then(
+        ({ tx }) => {
+          slashing = false;
+          host.report({ type: 'watcherSlashed', tx, reason: `the chain holds an older state (${canSlashTxType ?? 'unknown tx'})` });
+          act();
+        },
+        (error: unknown) => {
+          slashing = false;
+          host.report({ type: 'watcherError', action: 'slash', error });
+        },
+      );
+    }
+    // Settle only once no slash is pending: a slash resets the lock period (§9.11).
+    if (wantSettle && !settling && !settled && !slashing && !wantSlash && status === 'closing') {
+      wantSettle = false;
+      settling = true;
+      host.settle().then(
+        ({ tx }) => {
+          settleSigned = true;
+          host.report({ type: 'watcherSettling', tx });
+          if (closedEarly !== null && !settled) {
+            settled = true;
+            host.report({ type: 'watcherSettled', tx: closedEarly.tx });
+          }
+        },
+        (error: unknown) => {
+          settling = false;
+          host.report({ type: 'watcherError', action: 'settle', error });
+        },
+      );
+    }
+    if (wantSnapshot && !snapshotting && status === 'open') {
+      wantSnapshot = false;
+      snapshotting = true;
+      host.snapshot().then(
+        ({ tx }) => {
+          snapshotting = false;
+          host.report({ type: 'watcherSnapshotted', tx });
+        },
+        (error: unknown) => {
+          snapshotting = false;
+          host.report({ type: 'watcherError', action: 'snapshot', error });
+        },
+      );
+    }
   };
 
   return {
@@ -89,47 +148,34 @@ export function createWatcher(host: WatcherHost, options: WatcherOptions = {}): 
       if (stopped) return;
       switch (fact.info) {
         case 'can_slash':
-          if (!enabled.slash || slashing) return;
-          slashing = true;
-          host.slash().then(
-            ({ tx }) => {
-              slashing = false;
-              host.report({ type: 'watcherSlashed', tx, reason: `the chain holds an older state (${fact.txType ?? 'unknown tx'})` });
-            },
-            (error: unknown) => {
-              slashing = false;
-              host.report({ type: 'watcherError', action: 'slash', error });
-            },
-          );
-          return;
+          if (!enabled.slash) return;
+          canSlashTxType = fact.txType;
+          wantSlash = true;
+          break;
         case 'solo_closing':
           // A close solo or slash with our latest state is on chain: nothing to dispute,
           // settle when the lock period is over (the node waits for the unlock, §9.11).
-          settle();
-          return;
+          if (enabled.settle) wantSettle = true;
+          break;
         case 'channel_closed':
           if (fact.txType === 'channel_settle_tx' && settling && !settled) {
-            settled = true;
-            host.report({ type: 'watcherSettled', tx: fact.tx });
+            if (settleSigned) {
+              settled = true;
+              host.report({ type: 'watcherSettled', tx: fact.tx });
+            } else closedEarly = { tx: fact.tx };
           }
           return;
         case 'can_snapshot':
-          if (!enabled.snapshot || snapshotting) return;
-          snapshotting = true;
-          host.snapshot().then(
-            ({ tx }) => {
-              snapshotting = false;
-              host.report({ type: 'watcherSnapshotted', tx });
-            },
-            (error: unknown) => {
-              snapshotting = false;
-              host.report({ type: 'watcherError', action: 'snapshot', error });
-            },
-          );
-          return;
+          if (enabled.snapshot) wantSnapshot = true;
+          break;
         default:
           return;
       }
+      act();
+    },
+    onStatus(next) {
+      status = next;
+      act();
     },
     stop() {
       stopped = true;
