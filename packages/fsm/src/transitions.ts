@@ -698,7 +698,7 @@ const noop: InfoRule['handle'] = () => undefined;
 /** `channels.info` events: `data.event` -> rule. Unknown events are reported as `info` events. */
 export const INFO_EVENTS: Readonly<Record<string, InfoRule>> = {
   fsm_up: {
-    phases: ['awaitingFsmUp', 'opening', 'open', 'closing'],
+    phases: ['awaitingFsmUp'],
     next: ['opening', 'open', 'closing'],
     flow: 'First message on a socket (§8.1). Open: the open handshake follows (§9.2). Reconnect: same fsm id, the channel continues where it was (§6.3 case 1). Reestablish: a new fsm id, persisted; channel_reestablished/open follow (§9.7).',
     handle: (ctx, data) => {
@@ -1308,7 +1308,7 @@ export interface Transition {
   handle: (ctx: Ctx, input: never) => void;
 }
 
-const command: Transition = { flow: 'accept / queue / reject the command (COMMAND_RULES)', next: ['connecting'], handle: onCommand };
+const command: Transition = { flow: 'accept / queue / reject the command (COMMAND_RULES)', next: [], handle: onCommand };
 const nodeMessage: Transition = {
   flow: 'dispatch the node message (NOTIFICATIONS, INFO_EVENTS, sign requests, replies)',
   next: [],
@@ -1342,8 +1342,8 @@ export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<InputKind, Trans
   opening: { nodeMessage: { ...nodeMessage, next: ['open', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
   open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
   closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
-  closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed, timerFired, persisted },
-  died: { nodeMessage: { ...nodeMessage, next: [] }, command, transportClosed, persisted },
+  closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed: { ...transportClosed, next: [] }, timerFired, persisted },
+  died: { nodeMessage: { ...nodeMessage, next: [] }, command, transportClosed: { ...transportClosed, next: [] }, persisted },
   disconnected: { command: { ...command, next: ['connecting'] }, persisted },
 };
 
