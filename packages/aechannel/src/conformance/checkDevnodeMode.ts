@@ -73,6 +73,8 @@ export interface ModeResult {
   problem: string | undefined;
   /** Everything sent and received in the run, in order (both roles). */
   sections: ComparedSection[];
+  /** Remarks on a passing run (e.g. messages the harness sent itself). */
+  notes?: string[];
 }
 
 /** Default opening parameters for recordings that start with an open channel. */

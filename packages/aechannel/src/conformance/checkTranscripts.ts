@@ -76,7 +76,10 @@ export async function checkTranscripts(
  */
 export function formatCheckLine(check: TranscriptCheck): string {
   const head = `${check.result.ok ? 'pass' : 'FAIL'}  ${check.name}  ${check.mode}`;
-  if (check.result.ok) return `${head}  (${Math.round(check.durationMs)} ms)`;
+  if (check.result.ok) {
+    const notes = check.result.notes ?? [];
+    return `${head}  (${Math.round(check.durationMs)} ms${notes.length === 0 ? '' : `; ${notes.join('; ')}`})`;
+  }
   const why = check.result.difference !== undefined ? formatDifference(check.result.difference) : (check.result.problem ?? 'failed');
   return `${head}  ${why}`;
 }

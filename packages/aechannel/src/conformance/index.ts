@@ -110,7 +110,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     }
   }
   const runners: Partial<Record<'client' | 'devnode', ModeRunner>> = {};
-  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId });
+  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis });
   if (mode === undefined || mode === 'devnode') {
     runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, ...(waitMs === undefined ? {} : { waitMs }) });
   }
