@@ -47,6 +47,8 @@ import {
 } from '@aechannel/codec';
 import {
   createInitialState,
+  DEFAULT_REFUSAL_CODE,
+  REPLY_METHOD,
   getBalances,
   getChannelId,
   getFsmId,
@@ -165,6 +167,8 @@ export type PeerUpdatePolicy = (request: PeerUpdateRequest) => PeerUpdateDecisio
 export type DriverEvent =
   | { type: 'reconnecting'; attempt: number; delayMs: number }
   | { type: 'reconnected'; attempt: number; fsmId: Encoded<'ba'> }
+  /** Recovery after a reconnect is done: the state is in sync with the node and cut operations are settled. */
+  | { type: 'recovered'; round: bigint }
   | { type: 'persisted'; key: string; round: bigint }
   | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string }
   | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> };
@@ -293,6 +297,27 @@ const DEFAULT_URL = 'ws://localhost:3014/channel';
 
 const ACK_TAGS: readonly SignTag[] = ['update_ack', 'deposit_ack', 'withdraw_ack', 'shutdown_sign_ack'];
 
+/** The sign request each own operation leads to (PROTOCOL.md §7.2, §7.3). */
+const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
+  transfer: 'update',
+  deposit: 'deposit_tx',
+  withdraw: 'withdraw_tx',
+  shutdown: 'shutdown_sign',
+  closeSolo: 'close_solo_sign',
+  slash: 'slash_tx',
+  settle: 'settle_sign',
+  snapshotSolo: 'snapshot_solo_tx',
+  forceProgress: 'force_progress_tx',
+};
+
+/** The sign request each peer proposal leads to (PROTOCOL.md §8.2). */
+const ACK_TAG_OF: Record<'transfer' | 'deposit' | 'withdraw' | 'shutdown', SignTag> = {
+  transfer: 'update_ack',
+  deposit: 'deposit_ack',
+  withdraw: 'withdraw_ack',
+  shutdown: 'shutdown_sign_ack',
+};
+
 /** Commands whose effect (a new co-signed state) can be checked after a dropped connection. */
 const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw'];
 
@@ -417,8 +442,11 @@ export class Channel {
   #recovering = false;
   /** Final statuses the channel went through. */
   #reached = new Set<ChannelStatus>();
-  /** Own sign requests answered before a drop but maybe not received: tag of the last one. */
-  #lastOwnSignTag: SignTag | undefined;
+  /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
+  #atDrop: { round: bigint; tags: SignTag[] } | undefined;
+  /** Abort replies sent during recovery, by reply method, whose "nothing to abort" error is expected. */
+  #recoveryAborts = new Map<string, () => void>();
+  #recoveryId = 0;
 
   private constructor(settings: StartSettings) {
     const driver = settings.driver;
@@ -1177,6 +1205,7 @@ export class Channel {
       }),
       transport.on('close', (event) => {
         if (this.#transport !== transport) return;
+        this.#noteInFlight();
         this.#recorder?.close();
         this.#detach();
         this.#transport = undefined;
@@ -1234,7 +1263,6 @@ export class Channel {
           return;
         }
       }
-      if (!ACK_TAGS.includes(effect.tag)) this.#lastOwnSignTag = effect.tag;
       const signed = await this.#signer.signTransaction(effect.tx, {
         networkId: effect.networkId,
         context: { kind: effect.tag, updates: effect.updates, tx: effect.decoded },
@@ -1320,6 +1348,16 @@ export class Channel {
   }
 
   #onFsmEvent(event: ChannelEvent): void {
+    if (event.type === 'error' && this.#recoveryAborts.size > 0 && isAechannelError(event.error, 'FSM_NODE_ERROR')) {
+      const method = (event.error.context as { method?: unknown }).method;
+      const done = typeof method === 'string' ? this.#recoveryAborts.get(method) : undefined;
+      if (done !== undefined) {
+        // "Not allowed at current channel state" (1018): the node was not waiting after all.
+        safeLog(this.#logger, 'debug', `Nothing to abort on ${method}.`);
+        done();
+        return;
+      }
+    }
     switch (event.type) {
       case 'onChainTx':
         safeLog(this.#logger, 'info', `on-chain: ${event.info}`, { txType: event.txType });
@@ -1446,6 +1484,7 @@ export class Channel {
     this.#recovering = true;
     try {
       await this.#resync();
+      await this.#abortStale();
       this.#reconnectAttempt = 0;
       const interrupted = this.#interrupted.splice(0);
       for (const pending of interrupted) {
@@ -1466,6 +1505,67 @@ export class Channel {
     } finally {
       this.#recovering = false;
     }
+    if (!this.#finished) this.#emit({ type: 'recovered', round: getRound(this.#state) });
+  }
+
+  /** Remembers the sign rounds in flight when the socket drops (own operation and peer proposal). */
+  #noteInFlight(): void {
+    const s = this.#state;
+    const tags: SignTag[] = [];
+    if (s.own !== null) {
+      const tag = s.own.sign?.tag ?? OWN_TAG_OF[s.own.command.kind];
+      if (tag !== undefined) tags.push(tag);
+    }
+    if (s.ack !== null) {
+      const tag = s.ack.sign?.tag ?? ACK_TAG_OF[s.ack.kind];
+      if (tag !== undefined) tags.push(tag);
+    }
+    if (tags.length > 0) this.#atDrop = { round: getRound(s), tags };
+  }
+
+  /**
+   * After reconnecting, the node fsm may still wait for our answer to a sign request the
+   * drop cut off: it does not repeat the request (§6.3), and it would block every update
+   * until its sign timer fires (§9.9). When the state did not move, answer each such
+   * request with an abort (§9.6, code 4): the node falls back to the last co-signed state
+   * (the peer of a cut acknowledgement sees a conflict). When nothing waits, the node
+   * answers 1018, which is expected and not reported.
+   */
+  async #abortStale(): Promise<void> {
+    const atDrop = this.#atDrop;
+    this.#atDrop = undefined;
+    if (atDrop === undefined || getRound(this.#state) !== atDrop.round) return;
+    const transport = this.#transport;
+    if (transport === undefined || transport.readyState !== 'open') return;
+    await Promise.all(
+      atDrop.tags.map(
+        (tag) =>
+          new Promise<void>((resolve) => {
+            const method = REPLY_METHOD[tag];
+            const timer = this.#clock.setTimeout(() => done(), 2_000);
+            const offs = [
+              this.#emitter.on('info', (event) => {
+                if (event.event === 'aborted_update') done();
+              }),
+            ];
+            const done = (): void => {
+              this.#clock.clearTimeout(timer);
+              for (const off of offs) off();
+              this.#recoveryAborts.delete(method);
+              resolve();
+            };
+            this.#recoveryAborts.set(method, done);
+            const message: JsonValue = { jsonrpc: '2.0', id: `aechannel-recovery-${++this.#recoveryId}`, method, params: { error: BigInt(DEFAULT_REFUSAL_CODE) } };
+            safeLog(this.#logger, 'info', `Aborting the ${tag} round the dropped connection left open.`);
+            this.#recorder?.send(message);
+            try {
+              transport.send(message);
+            } catch {
+              done();
+            }
+          }),
+      ),
+    );
   }
 
   #failInterrupted(): void {
@@ -1513,11 +1613,6 @@ export class Channel {
           void timer;
         });
         continue;
-      }
-      if (half === '' && this.#lastOwnSignTag !== undefined) {
-        // The node may still wait for our answer to a sign request the drop cut off (§9.6):
-        // abort it so the channel is idle again. Harmless (error 1018) when nothing waits.
-        this.#lastOwnSignTag = undefined;
       }
       return;
     }

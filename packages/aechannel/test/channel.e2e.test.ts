@@ -300,7 +300,7 @@ describe('Channel over the devnode', () => {
         lockPeriod: 5n,
         port: 1,
       }),
-    ).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_INVALID_ARGUMENT') && (e as { context: { argument: string } }).context.argument === 'host');
+    ).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_INVALID_ARGUMENT') && (e.context as { argument?: unknown }).argument === 'host');
     // an over-the-reserve transfer is refused locally, a node error keeps the node's code
     await expect(initiator.transfer(responderId, 11n * AE)).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_COMMAND_REJECTED'));
     initiator.dispose();

@@ -1,0 +1,126 @@
+/**
+ * Connection drops at every message boundary. For a transfer and for a withdrawal, the
+ * socket of one participant (initiator or responder) is cut abruptly after the n-th
+ * message of the operation, for every n. Each time the channel must recover by itself
+ * (reconnect by fsm id, resync, unblock the node), and after the caller retries what
+ * reported "not applied" (`CHANNEL_CONNECTION_LOST` with `applied: false`) or a conflict,
+ * the operation has happened exactly once: same balances on both sides, at the node, and
+ * (for the withdrawal) on chain.
+ */
+import { isAechannelError } from '@aechannel/codec';
+import type { Devnode } from '@aechannel/devnode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AE, openPair, startTestDevnode, type Pair } from './helpers.js';
+import { createCutController, type CutController } from './cutTransport.js';
+
+let devnode: Devnode;
+beforeAll(async () => {
+  devnode = await startTestDevnode();
+});
+afterAll(async () => {
+  await devnode.stop();
+});
+
+type Side = 'initiator' | 'responder';
+
+async function until(predicate: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+type Operation = 'transfer' | 'withdraw';
+
+const AMOUNT = { transfer: 5n, withdraw: AE } as const;
+
+async function runOperation(pair: Pair, operation: Operation): Promise<void> {
+  if (operation === 'transfer') await pair.initiator.transfer(pair.responderId, AMOUNT.transfer, { timeoutMs: 10_000 });
+  else await pair.initiator.withdraw(AMOUNT.withdraw, { timeoutMs: 10_000 });
+}
+
+/** Runs the operation until it succeeds, retrying only on outcomes that say it did not happen. */
+async function runWithRetries(pair: Pair, operation: Operation): Promise<string[]> {
+  const outcomes: string[] = [];
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      await runOperation(pair, operation);
+      outcomes.push('ok');
+      return outcomes;
+    } catch (error) {
+      const retryable =
+        (isAechannelError(error, 'CHANNEL_CONNECTION_LOST') && (error.context as { applied?: unknown }).applied === false) ||
+        isAechannelError(error, 'CHANNEL_CONFLICT');
+      outcomes.push(isAechannelError(error) ? error.code : String(error));
+      if (!retryable) throw error;
+    }
+  }
+  throw new Error(`no success after retries: ${outcomes.join(', ')}`);
+}
+
+async function openWithCutter(side: Side, accounts: [number, number]): Promise<{ pair: Pair; cut: CutController }> {
+  const cut = createCutController();
+  const driver = { transport: cut.factory, reconnect: { baseDelayMs: 5, maxDelayMs: 50 } };
+  const pair = await openPair(devnode, { accounts, [side]: driver });
+  return { pair, cut };
+}
+
+/** Messages of one clean run of the operation on the cut side's socket. */
+async function cleanMessageCount(side: Side, operation: Operation): Promise<number> {
+  const { pair, cut } = await openWithCutter(side, [0, 1]);
+  cut.arm(Number.MAX_SAFE_INTEGER);
+  await runOperation(pair, operation);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const count = cut.count;
+  pair.initiator.dispose();
+  pair.responder.dispose();
+  return count;
+}
+
+describe('recovery from a dropped connection at every message boundary', () => {
+  for (const operation of ['transfer', 'withdraw'] as const) {
+    for (const side of ['initiator', 'responder'] as const) {
+      it(`${operation}, ${side}'s socket cut`, async () => {
+        const total = await cleanMessageCount(side, operation);
+        expect(total).toBeGreaterThanOrEqual(operation === 'transfer' ? 5 : 9);
+        const report: string[] = [];
+        for (let n = 1; n <= total; n++) {
+          const { pair, cut } = await openWithCutter(side, [2, 3]);
+          const { initiator, responder, initiatorId, responderId } = pair;
+          const cutChannel = side === 'initiator' ? initiator : responder;
+          let recovered = 0;
+          cutChannel.on('recovered', () => recovered++);
+          const chainBefore = devnode.chain.getBalance(initiatorId);
+          cut.arm(n);
+          const outcomes = await runWithRetries(pair, operation);
+          report.push(`${n}: ${outcomes.join(' -> ')}`);
+          expect(cut.cuts, `cut ${n}`).toBe(1);
+          // a cut after the last message of the operation is repaired in the background
+          await until(() => recovered === 1 && cutChannel.status === 'open');
+          // exactly once, on both sides, at the node
+          const expected =
+            operation === 'transfer'
+              ? { [initiatorId]: 10n * AE - AMOUNT.transfer, [responderId]: 10n * AE + AMOUNT.transfer }
+              : { [initiatorId]: 10n * AE - AMOUNT.withdraw, [responderId]: 10n * AE };
+          expect(initiator.localBalances, `initiator after cut ${n}`).toEqual(expected);
+          expect(responder.localBalances, `responder after cut ${n}`).toEqual(expected);
+          expect(initiator.round).toBe(2n);
+          expect(responder.round).toBe(2n);
+          expect(await cutChannel.balances()).toEqual(expected);
+          if (operation === 'withdraw') {
+            // one withdrawal on chain: the amount came out once, minus one fee
+            const gained = devnode.chain.getBalance(initiatorId) - chainBefore;
+            expect(gained).toBeGreaterThan(AMOUNT.withdraw - AE / 1000n);
+            expect(gained).toBeLessThan(AMOUNT.withdraw);
+          }
+          // the channel keeps working
+          await responder.transfer(initiatorId, 1n);
+          expect(initiator.localBalances[initiatorId]).toBe(expected[initiatorId]! + 1n);
+          initiator.dispose();
+          responder.dispose();
+        }
+        expect(report).toHaveLength(total);
+      });
+    }
+  }
+});
