@@ -296,3 +296,69 @@ describe('conflicts (§9.5)', () => {
     expect(d.state.round).toBe(1n);
   });
 });
+
+describe('more acknowledger and error paths', () => {
+  it('aborting a deposit_ack / withdraw_ack sends the code on the ack method (the peer sees a conflict)', () => {
+    for (const [tag, announce, tx, update] of [
+      ['deposit_ack', 'deposit_created', depositTx(I, 10n, 2n, { [I]: INITIAL[I]! + 10n, [R]: INITIAL[R]! }), depositUpdate(I, 10n)],
+      ['withdraw_ack', 'withdraw_created', withdrawTx(I, 2n, 2n, { [I]: INITIAL[I]! - 2n, [R]: INITIAL[R]! }), withdrawUpdate(I, 2n)],
+    ] as const) {
+      const d = openChannel('responder');
+      d.node(info(announce));
+      d.node(signRequest(tag, signedBy(unsigned(tx), SIG_I), [update]));
+      expect(sends(d.feed({ type: 'signRefused', requestId: d.lastSign().requestId, errorCode: 42 }))).toEqual([{ method: `channels.${tag}`, params: { error: 42n } }]);
+      d.node(info('aborted_update'));
+      expect(d.state.ack).toBeNull();
+    }
+  });
+
+  it('a deposit rejected on chain (conflict code 5) fails the command and falls back', () => {
+    const d = openChannel('initiator');
+    const { commandId } = d.command({ kind: 'deposit', amount: 10n });
+    const tx = unsigned(depositTx(I, 10n, 2n, { [I]: INITIAL[I]! + 10n, [R]: INITIAL[R]! }));
+    d.node(signRequest('deposit_tx', tx, [depositUpdate(I, 10n)]));
+    d.sign(SIG_I);
+    const effects = d.node(conflict(1n, 5n, 'rejected on-chain'));
+    expect(settles(effects)).toMatchObject([{ commandId, ok: false, error: { code: 'FSM_CONFLICT', context: { errorCode: 5 } } }]);
+    expect(d.state.round).toBe(1n);
+  });
+
+  it('a duplicated sign request is handled once', () => {
+    const d = openChannel('responder');
+    const message = signRequest('update_ack', signedBy(unsigned(offChainTx(2n, AFTER_1)), SIG_I), [transferUpdate(I, R, 1n)]);
+    expect(signs(d.node(message))).toHaveLength(1);
+    expect(d.node(message)).toEqual([]);
+  });
+
+  it('node messages deferred behind a persist are replayed in order after `persisted`', () => {
+    const d = openChannel('initiator');
+    d.autoPersist = false;
+    d.command({ kind: 'transfer', from: I, to: R, amount: 1n });
+    const tx = unsigned(offChainTx(2n, AFTER_1));
+    d.node(signRequest('update', tx, [transferUpdate(I, R, 1n)]));
+    d.sign(SIG_I);
+    d.node(channelUpdate(signedBy(tx, SIG_I, SIG_R)));
+    expect(d.node(info('update'))).toEqual([]);
+    const peer = signedBy(unsigned(offChainTx(3n, { [I]: AFTER_1[I]! + 1n, [R]: AFTER_1[R]! - 1n })), SIG_R);
+    expect(d.node(signRequest('update_ack', peer, [transferUpdate(R, I, 1n)]))).toEqual([]);
+    expect(d.state.deferred).toHaveLength(2);
+    const effects = d.feed({ type: 'persisted', persistId: d.state.persisting!.persistId });
+    expect(effects.map((e) => e.type)).toEqual(['settle', 'emit', 'sign']);
+    expect(signs(effects)[0]).toMatchObject({ tag: 'update_ack', decoded: { round: 3n } });
+  });
+
+  it('channels.error and channels.debug are reported as events', () => {
+    const d = openChannel('initiator');
+    expect(events(d.node({ jsonrpc: '2.0', method: 'channels.error', params: { channel_id: null, data: { message: 'bad_signature' } } }))[0]).toMatchObject({
+      type: 'error',
+      error: { code: 'FSM_NODE_ERROR', shortMessage: 'The node reported: bad_signature.' },
+    });
+    expect(events(d.node({ jsonrpc: '2.0', method: 'channels.debug', params: { channel_id: null, data: { message: 'x' } } }))).toEqual([{ type: 'info', event: 'debug', data: { message: 'x' } }]);
+  });
+
+  it('a node batch (array) is processed message by message', () => {
+    const d = openChannel('responder');
+    const effects = d.node([info('update'), info('own_deposit_locked')]);
+    expect(events(effects).map((e) => (e.type === 'info' ? e.event : e.type))).toEqual(['update', 'own_deposit_locked']);
+  });
+});
