@@ -15,7 +15,7 @@
  * initiator's withdrawal was aborted). Each node message is compared, by shape
  * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
  */
-import type { JsonValue } from '@aechannel/codec';
+import { decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
@@ -93,6 +93,23 @@ export const defaultPreludeParams: Readonly<Record<string, string>> = Object.fre
 
 class Stop extends Error {}
 
+/** The tx of a signing request (`signed_tx`, or legacy `tx`). */
+function txOf(message: JsonValue | undefined): string | undefined {
+  if (!isObject(message) || !isObject(message.params) || !isObject(message.params.data)) return undefined;
+  const tx = message.params.data.signed_tx ?? message.params.data.tx;
+  return typeof tx === 'string' ? tx : undefined;
+}
+
+/** How many signatures a signed tx carries (0 when it does not decode). */
+function signatureCount(tx: string | undefined): number {
+  if (tx === undefined) return 0;
+  try {
+    return decodeSignedTx(tx as Encoded<'tx'>).signatures.length;
+  } catch {
+    return 0;
+  }
+}
+
 interface RoleState {
   transport: Transport | undefined;
   /** Recorded node messages of this role, in order. */
@@ -101,6 +118,8 @@ interface RoleState {
   matched: number;
   /** Latest sign request per tag (as the node sent it in this run). */
   signRequests: Map<string, JsonObject>;
+  /** Latest sign request per tag as recorded. */
+  recordedSignRequests: Map<string, JsonValue>;
   signer: Signer;
   /** Messages of the prelude still to skip. */
   skipping: boolean;
@@ -144,6 +163,7 @@ export async function checkDevnodeMode(
       expected: sections.filter((s) => s.role === role && s.kind === 'receive'),
       matched: 0,
       signRequests: new Map(),
+      recordedSignRequests: new Map(),
       signer: memorySigner(target.accounts[role].secretKey),
       skipping: false,
     };
@@ -240,6 +260,7 @@ export async function checkDevnodeMode(
     learn(recorded.message, message);
     if (isObject(message) && typeof message.method === 'string' && message.method.startsWith('channels.sign.') && isObject(message.params)) {
       state.signRequests.set(message.method.slice('channels.sign.'.length), message);
+      state.recordedSignRequests.set(message.method.slice('channels.sign.'.length), recorded.message);
     }
     wake();
   };
@@ -360,7 +381,15 @@ export async function checkDevnodeMode(
           finish(undefined, `${section.role} has no ${kind.tags.join('/')} request to answer (recorded reply at line ${section.line})`);
           break;
         }
-        const signed = await state.signer.signTransaction(tx as `tx_${string}`, { networkId: target.networkId });
+        // Sign as the recording's client did: its own signature, and the peer's too when the
+        // recorded reply carries both (a test client signing for a detached peer, §9.7).
+        const recordedRequest = kind.tags.map((tag) => state.recordedSignRequests.get(tag)).find((r) => r !== undefined);
+        const added = signatureCount(kind.signedTx) - signatureCount(txOf(recordedRequest));
+        let signed = await state.signer.signTransaction(tx as `tx_${string}`, { networkId: target.networkId });
+        if (added >= 2) {
+          const peer = roles[section.role === 'initiator' ? 'responder' : 'initiator'];
+          signed = await peer.signer.signTransaction(signed, { networkId: target.networkId });
+        }
         message = isObject(message) && isObject(message.params) ? { ...message, params: { ...message.params, [kind.key]: signed } } : message;
       }
       actual.push({ kind: 'send', role: section.role, message });

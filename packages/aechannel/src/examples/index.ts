@@ -10,14 +10,15 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAechannelError } from '@aechannel/codec';
-import { startDevnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
-import { createChannelDriverFactory, type ExamplesEnvironment } from './channelDriver.js';
+import { createChannelDriverFactory } from './channelDriver.js';
+import { createDevnodeDriverFactory } from './devnodeDrivers.js';
 import { defaultScenarioDir, loadScenarios } from './loadScenarios.js';
 import { createReporter } from './reporter.js';
 import { runExamples, type RecordingDriverFactory } from './runExamples.js';
 
 export { createChannelDriverFactory, type ExamplesEnvironment } from './channelDriver.js';
+export { createDevnodeDriverFactory, type DevnodeDriverOptions } from './devnodeDrivers.js';
 export { defaultScenarioDir, loadScenarios } from './loadScenarios.js';
 export { findMismatch } from './match.js';
 export { createReporter, formatFailure, formatSummary, type ExamplesReporter, type ReportedResult } from './reporter.js';
@@ -156,44 +157,7 @@ export async function runExamplesCommand(argv: string[]): Promise<number> {
     }
     createDriver = createChannelDriverFactory({ url: values.url!, networkId: values['network-id']!, keys, peer });
   } else {
-    // A fresh devnode per scenario: nothing one scenario leaves behind can affect the next.
-    const base = { peer };
-    let index = 0;
-    createDriver = async (context, transcript) => {
-      const devnode = await startDevnode({ port: 0 });
-      const [initiator, responder] = devnode.accounts;
-      const environment: ExamplesEnvironment = {
-        ...base,
-        url: devnode.url,
-        networkId: devnode.networkId,
-        keys: { initiator: initiator!.secretKey, responder: responder!.secretKey },
-        mine: async (blocks) => {
-          devnode.chain.mine(Number(blocks));
-          await devnode.idle();
-        },
-        chain: {
-          post: (signedTx) => devnode.chain.post(signedTx),
-          nonce: (address) => devnode.chain.getAccount(address)?.nonce ?? 0n,
-        },
-      };
-      const factory = createChannelDriverFactory(environment, index++);
-      try {
-        const driver = await factory(context, transcript);
-        return {
-          ...driver,
-          async close() {
-            try {
-              await driver.close();
-            } finally {
-              await devnode.stop();
-            }
-          },
-        };
-      } catch (error) {
-        await devnode.stop();
-        throw error;
-      }
-    };
+    createDriver = createDevnodeDriverFactory({ peer });
   }
 
   const reporter = createReporter(process.stdout);

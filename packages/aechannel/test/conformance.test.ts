@@ -1,0 +1,122 @@
+import { parseJson, stringifyJson, type JsonValue } from '@aechannel/codec';
+import type { Section } from '@aechannel/transcript';
+import { loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
+import { describe, expect, it } from 'vitest';
+import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
+import { checkClientMode } from '../src/conformance/checkClientMode.js';
+import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner } from '../src/conformance/checkTranscripts.js';
+import { runDevnodeMode } from '../src/conformance/runDevnodeMode.js';
+
+const runners: Record<'client' | 'devnode', ModeRunner> = {
+  client: (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis }),
+  devnode: (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, waitMs: 1000 }),
+};
+
+const text = (section: Section): string => ('message' in section ? stringifyJson(section.message) : '');
+const indexOf = (sections: readonly Section[], where: (s: Section) => boolean): number => {
+  const index = sections.findIndex(where);
+  if (index < 0) throw new Error('no such section');
+  return index;
+};
+/** A copy of the sections with one message's JSON text edited (bigint-safe). */
+function edit(sections: readonly Section[], index: number, from: string, to: string): Section[] {
+  const copy = sections.map((s) => ({ ...s }));
+  const section = copy[index] as Section & { message: JsonValue };
+  const json = stringifyJson(section.message);
+  if (!json.includes(from)) throw new Error(`no ${from} in section ${index}`);
+  section.message = parseJson(json.replace(from, to));
+  return copy;
+}
+
+/** Checks a (mutated) recording in both modes and returns the two report lines. */
+async function lines(name: string, sections: Section[], networkId: string): Promise<{ client: string; devnode: string; ok: boolean }> {
+  const checks = await checkTranscripts([{ name, sections, networkId }], runners);
+  const line = (mode: string): string => formatCheckLine(checks.find((c) => c.mode === mode)!);
+  return { client: line('client'), devnode: line('devnode'), ok: checks.every((c) => c.result.ok) };
+}
+
+describe('conformance: client mode', () => {
+  it('passes every fixture recording', async () => {
+    const fixtures = loadFixtures();
+    const checks = await checkTranscripts(
+      fixtures.map((f) => ({ name: f.name, sections: f.sections })),
+      { client: runners.client },
+    );
+    expect(checks.map(formatCheckLine).map((l) => l.replace(/ \(\d+ ms/, ' (…'))).toEqual([
+      'pass  abort_withdraw.md  client  (…; line 675: channels.withdraw_tx {"error":42} sent by the harness (the client has nothing pending to abort))',
+      'pass  client_reconnect_responder.txt  client  (…)',
+      'pass  conflict_two_updates_and_user_abort.md  client  (…)',
+      'pass  conflict_two_withdrawals.md  client  (…)',
+      'pass  opening_ping_pong.md  client  (…)',
+    ]);
+    expect(formatTotal(checks)).toBe('5 checks: 5 passed, 0 failed');
+    // The client really sent the messages: every recorded client message has a counterpart.
+    for (const [i, fixture] of fixtures.entries()) {
+      const sent = checks[i]!.result.sections.filter((s) => s.kind === 'send').length;
+      expect(sent, fixture.name).toBe(fixture.sections.filter((s) => s.kind === 'send').length);
+    }
+  });
+
+  it('catches a signing reply removed from the recording (the client answers it)', async () => {
+    const fixture = loadFixture('opening_ping_pong.md');
+    const sections = fixture.sections.filter((s) => !(s.kind === 'send' && text(s).includes('channels.responder_sign')));
+    const result = await checkClientMode(sections, { networkId: fixture.networkId });
+    expect(result.ok).toBe(false);
+    expect(result.problem ?? '').toBe('responder: the client answers the responder_sign signing request (channels.responder_sign), the recording never does');
+  });
+});
+
+describe('conformance: devnode mode', () => {
+  it('passes the reconnect recording (detached responder, rejected fsm ids, mutual close)', async () => {
+    const fixture = loadFixture('client_reconnect_responder.txt');
+    const result = await runners.devnode(fixture.sections, { name: fixture.name, networkId: fixture.networkId, analysis: analyzeRecording(fixture.sections, fixture.networkId) });
+    expect(result.difference).toBeUndefined();
+    expect(result.problem).toBeUndefined();
+    expect(result.sections.filter((s) => s.kind === 'receive')).toHaveLength(fixture.sections.filter((s) => s.kind === 'receive').length);
+  });
+});
+
+describe('conformance catches recordings altered by hand', () => {
+  const fixture = loadFixture('abort_withdraw.md');
+  const { sections, networkId } = fixture;
+
+  it('a changed event name', async () => {
+    const index = indexOf(sections, (s) => s.role === 'responder' && s.kind === 'receive' && text(s).includes('"aborted_update"'));
+    const result = await lines(fixture.name, edit(sections, index, '"aborted_update"', '"update_aborted"'), networkId);
+    expect(result.ok).toBe(false);
+    expect(result.devnode).toBe(
+      `FAIL  abort_withdraw.md  devnode  responder <--- #14 (line ${sections[index]!.line}): event expected "update_aborted", got "aborted_update"; recorded: channels.info {"event":"update_aborted"}; actual: channels.info {"event":"aborted_update"}`,
+    );
+    expect(result.client).toMatch(/^FAIL {2}abort_withdraw\.md {2}client {2}responder ---> /);
+  });
+
+  it('a missing client message', async () => {
+    const index = indexOf(sections, (s) => s.role === 'responder' && s.kind === 'send' && text(s).includes('Hello back'));
+    const result = await lines(fixture.name, sections.filter((_, i) => i !== index), networkId);
+    expect(result.ok).toBe(false);
+    expect(result.devnode).toMatch(/^FAIL {2}abort_withdraw\.md {2}devnode {2}initiator <--- #8 \(line \d+\): kind expected "channels\.message", got "channels\.info"; recorded: channels\.message \{"info":"Hello back"\}; actual: channels\.info \{"event":"own_funding_locked"\}$/);
+  });
+
+  it('a reordered pair of messages', async () => {
+    const a = indexOf(sections, (s) => s.role === 'initiator' && s.kind === 'receive' && text(s).includes('"own_funding_locked"'));
+    const b = indexOf(sections, (s) => s.role === 'initiator' && s.kind === 'receive' && text(s).includes('"funding_locked"'));
+    const swapped = [...sections];
+    [swapped[a], swapped[b]] = [sections[b]!, sections[a]!];
+    const result = await lines(fixture.name, swapped, networkId);
+    expect(result.ok).toBe(false);
+    expect(result.devnode).toMatch(
+      /^FAIL {2}abort_withdraw\.md {2}devnode {2}initiator <--- #\d+ \(line \d+\): event expected "funding_locked", got "own_funding_locked"; recorded: channels\.info \{"event":"funding_locked"\}; actual: channels\.info \{"event":"own_funding_locked"\}$/,
+    );
+  });
+
+  it('a changed amount', async () => {
+    const index = indexOf(sections, (s) => s.role === 'initiator' && s.kind === 'send' && text(s).includes('"channels.withdraw"'));
+    const result = await lines(fixture.name, edit(sections, index, '"amount":2', '"amount":3'), networkId);
+    expect(result.ok).toBe(false);
+    expect(result.devnode).toMatch(
+      /^FAIL {2}abort_withdraw\.md {2}devnode {2}initiator <--- #\d+ \(line \d+\): updates\[0\]\.amount expected 2, got 3; recorded: channels\.sign\.withdraw_tx \{"updates":\[\{"amount":2,.*; actual: channels\.sign\.withdraw_tx \{"updates":\[\{.*"amount":3\}\]\}$/,
+    );
+    // The client refuses to sign a withdrawal of 2 it did not ask for, instead of the recorded abort 42.
+    expect(result.client).toMatch(/^FAIL {2}abort_withdraw\.md {2}client {2}initiator ---> #\d+ \(line \d+\): params\.error expected 42, got \d+/);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTranscript } from '@aechannel/transcript';
+import { describe, expect, it } from 'vitest';
+import { createDevnodeDriverFactory } from '../src/examples/devnodeDrivers.js';
+import { defaultScenarioDir, loadScenarios } from '../src/examples/loadScenarios.js';
+import { createReporter, formatSummary } from '../src/examples/reporter.js';
+import { runExamples } from '../src/examples/runExamples.js';
+import { parseScenario } from '../src/examples/scenario.js';
+
+const peer = (index: number) => ({ host: 'localhost', port: 14100 + index });
+
+function quietReporter(): { reporter: ReturnType<typeof createReporter>; output: string[] } {
+  const output: string[] = [];
+  return { reporter: createReporter({ write: (text: string) => output.push(text), isTTY: false }, { color: false }), output };
+}
+
+describe('examples runner against the devnode', () => {
+  it('runs repository scenarios with two Channel clients and writes their transcripts', async () => {
+    const scenarios = loadScenarios(defaultScenarioDir(), { only: ['aborts', 'conflicts', 'slash'] });
+    const transcriptDir = mkdtempSync(join(tmpdir(), 'examples-'));
+    const { reporter, output } = quietReporter();
+    const results = await runExamples({ scenarios, createDriver: createDevnodeDriverFactory({ peer }), reporter, transcriptDir, stepTimeoutMs: 10_000 });
+    expect(results.map((r) => [r.name, r.ok, r.failure])).toEqual([
+      ['aborts', true, undefined],
+      ['conflicts', true, undefined],
+      ['slash', true, undefined],
+    ]);
+    expect(results.every((r) => r.passed === r.total)).toBe(true);
+    // Progress names every step of every scenario.
+    const text = output.join('');
+    for (const scenario of scenarios) for (const step of scenario.steps) expect(text).toContain(`✓ ${step.id}/${scenario.steps.length} ${step.label}`);
+
+    // The transcripts are in the fixture format: they parse, with both roles' traffic.
+    const sections = parseTranscript(readFileSync(join(transcriptDir, 'conflicts.md'), 'utf8'));
+    const methods = sections.flatMap((s) => (s.kind === 'receive' && typeof s.message === 'object' && s.message !== null && !Array.isArray(s.message) ? [s.message.method] : []));
+    expect(methods.filter((m) => m === 'channels.conflict')).toHaveLength(4);
+    expect(new Set(sections.map((s) => s.role))).toEqual(new Set(['initiator', 'responder']));
+    expect(sections.filter((s) => s.kind === 'connect')).toHaveLength(2);
+  });
+
+  it('fails a scenario whose expectation does not hold, naming the scenario, step, expectation and outcome', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'examples-'));
+    const file = join(dir, 'wrong.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        channel: { initiatorAmount: '70000000000000', responderAmount: '40000000000000', pushAmount: 1, channelReserve: 2, lockPeriod: 10 },
+        steps: [
+          { do: 'open' },
+          { role: 'initiator', do: 'transfer', amount: 10, expect: { balances: { responder: '40000000000010' } } },
+          { role: 'initiator', do: 'ping' },
+        ],
+      }),
+    );
+    const scenario = parseScenario(readFileSync(file, 'utf8'), file);
+    const { reporter } = quietReporter();
+    const [result] = await runExamples({ scenarios: [scenario], createDriver: createDevnodeDriverFactory({ peer: (i) => peer(i + 50) }), reporter, transcriptDir: undefined, stepTimeoutMs: 10_000 });
+    expect(result).toMatchObject({ name: 'wrong', ok: false, passed: 1, total: 3 });
+    expect(result!.failure).toEqual({
+      scenario: 'wrong',
+      step: '2',
+      label: 'initiator transfer 10 initiator → responder',
+      expected: 'responder balance 40000000000010',
+      actual: '40000000000011 (initiator=69999999999989 responder=40000000000011)',
+    });
+    expect(formatSummary([result!])).toContain('wrong, step 2 (initiator transfer 10 initiator → responder)\n  expected: responder balance 40000000000010\n  actual:   40000000000011');
+  });
+});
