@@ -59,6 +59,7 @@ import {
   decodeSignedTx,
   isAechannelError,
   Tag,
+  unpackTx,
   type AechannelError,
   type Encoded,
   type JsonValue,
@@ -353,7 +354,8 @@ function refuse(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', reason: string,
       s.own.stage = 'aborting';
       s.own.abort = { code: FsmErrorCode.SIGN_REQUEST_REJECTED, message: reason, errorCode };
     }
-  } else {
+  } else if (s.ack === null || s.ack.stage === 'announced') {
+    // (an acknowledgement already being signed or completed is kept: this refusal is about another tx)
     s.ack = { kind: ACK_TAG_KIND[tag] ?? 'transfer', stage: 'aborting', sign: null };
   }
 }
@@ -773,7 +775,7 @@ export const INFO_EVENTS: Readonly<Record<string, InfoRule>> = {
   withdraw_locked: { phases: ['open'], next: [], flow: 'Peer saw the withdrawal at min depth (§9.4).', handle: noop },
   aborted_update: { phases: CHANNEL, next: [], flow: 'Our abort was accepted (§9.6): the aborted operation settles with its error.', handle: (ctx) => onAbortedUpdate(ctx) },
   closing: {
-    phases: ['open', 'closing'],
+    phases: ['opening', 'open', 'closing'],
     next: ['closing'],
     flow: 'Close mutual co-signed, or a solo close/slash on chain (§9.10, §9.11).',
     handle: (ctx) => {
@@ -868,6 +870,26 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
     }
   }
   if (info === 'solo_closing' || info === 'can_slash') s.closingBy = s.closingBy ?? 'solo';
+  // A snapshot, close solo or slash on chain carries a co-signed state as payload: that round
+  // is now on chain (it decides whether a later solo tx may use an empty payload, §2.8).
+  if ((info === 'channel_changed' || info === 'solo_closing') && tx !== null && tx.startsWith('tx_')) {
+    const round = payloadRound(tx as Encoded<'tx'>);
+    if (round !== null && round > s.onChainRound && round <= s.round) s.onChainRound = round;
+  }
+}
+
+/** Round of the co-signed state in the payload of a snapshot / close solo / slash tx, if any. */
+function payloadRound(tx: Encoded<'tx'>): bigint | null {
+  try {
+    const inner = decodeSignedTx(tx).tx;
+    if (inner.tag !== Tag.ChannelSnapshotSoloTx && inner.tag !== Tag.ChannelCloseSoloTx && inner.tag !== Tag.ChannelSlashTx) return null;
+    if (inner.payload.length === 0) return null;
+    const payload = unpackTx(inner.payload);
+    if (payload.tag !== Tag.SignedTx || !('round' in payload.encodedTx)) return null;
+    return typeof payload.encodedTx.round === 'bigint' ? payload.encodedTx.round : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `channels.message` (§8.5). */
@@ -1339,7 +1361,7 @@ export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<InputKind, Trans
     command,
   },
   awaitingFsmUp: { nodeMessage: { ...nodeMessage, next: ['opening', 'open', 'closing', 'died'] }, command, transportClosed, timerFired, persisted },
-  opening: { nodeMessage: { ...nodeMessage, next: ['open', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
+  opening: { nodeMessage: { ...nodeMessage, next: ['open', 'closing', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
   open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
   closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
   closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed: { ...transportClosed, next: [] }, timerFired, persisted },

@@ -209,3 +209,17 @@ describe('assume_minimum_depth (§7.3)', () => {
     expect(events(d.node(info('minimum_depth_achieved', { tx_hash: 'th_x', notice: 'already_assumed' })))[0]).toMatchObject({ type: 'info', event: 'minimum_depth_achieved' });
   });
 });
+
+describe('on-chain round tracking (§2.8)', () => {
+  it('a snapshot on chain makes its round on-chain: a later close solo may use an empty payload', () => {
+    const d = openChannel('initiator');
+    const latest = afterTransfer(d);
+    expect(d.state.onChainRound).toBe(1n);
+    const snapshot = signedBy(unsigned(snapshotTx(I, latest)), SIG_I);
+    d.node(onChainTx('channel_changed', snapshot, 'channel_snapshot_solo_tx'));
+    expect(d.state.onChainRound).toBe(2n);
+    expect(settles(d.command({ kind: 'snapshotSolo' }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
+    d.command({ kind: 'closeSolo' });
+    expect(signs(d.node(signRequest('close_solo_sign', unsigned(soloTx(54, I, null, d.state.balances)))))).toHaveLength(1);
+  });
+});
