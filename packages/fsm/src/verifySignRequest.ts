@@ -323,6 +323,12 @@ function verifyBody(
   expectEqual((inner as { channelId: string }).channelId, state.channelId, 'channel id');
   const nextRound = state.round + 1n;
   const reserve = o.channelReserve;
+  // An acknowledgement must match the kind of proposal the node announced (info update /
+  // deposit_created / withdraw_created / shutdown), when it announced one.
+  const ackKind = ({ update_ack: 'transfer', deposit_ack: 'deposit', withdraw_ack: 'withdraw', shutdown_sign_ack: 'shutdown' } as Partial<Record<SignTag, string>>)[tag];
+  if (ackKind !== undefined && state.ack !== null && state.ack.stage === 'announced') {
+    expectEqual(ackKind, state.ack.kind, 'kind of the announced proposal');
+  }
   // Another tx for the same round already went to the signer (and was not voided by a
   // conflict/abort): signing a second, different one would give the peer two co-signable
   // states of one round.

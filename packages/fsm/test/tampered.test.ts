@@ -176,3 +176,12 @@ describe('verifySignRequest (pure)', () => {
     expect(verifySignRequest(d.state, 'update', 'tx_' as never, [])).toMatchObject({ ok: false });
   });
 });
+
+describe('acknowledgements must match the announced proposal', () => {
+  it('a withdraw_ack after the node announced an off-chain update is refused', () => {
+    const d = openChannel('responder');
+    d.node(info('update'));
+    const effects = d.node(signRequest('withdraw_ack', signedBy(unsigned(withdrawTx(I, 2n, 2n, { [I]: INITIAL[I]! - 2n, [R]: INITIAL[R]! })), SIG_I), [withdrawUpdate(I, 2n)]));
+    expectRefused(effects, 'channels.withdraw_ack', /kind of the announced proposal is withdraw, expected transfer/);
+  });
+});
