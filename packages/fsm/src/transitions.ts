@@ -273,7 +273,9 @@ function settleAllPending(ctx: Ctx, makeError: (what: string) => AechannelError,
     if (input.type === 'command') settleError(ctx, input.commandId, makeError(input.command.kind));
     else if (input.type === 'transportClosed' || input.type === 'persisted') s.deferred.push(input);
   }
-  if (s.opening.sign !== null && s.latestState === null) s.opening = { sign: null, refused: s.opening.refused };
+  // A create tx we already signed stays: after an early reconnect (§9.7) the node still
+  // reports its co-signed version, which is adopted against this record.
+  if (s.opening.sign !== null && s.opening.sign.signedTx === null) s.opening = { sign: null, refused: s.opening.refused };
 }
 
 // ---------------------------------------------------------------------------------------

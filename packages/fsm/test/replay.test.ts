@@ -16,6 +16,7 @@ function expectFaithful(report: ReplayReport, deviations: number[] = []): void {
   expect(report.extraSends).toEqual([]);
   expect(report.signs.map((s) => innerHex(s.tx))).toEqual(report.recordedSignTxs.map(innerHex));
   expect(report.signs.map((s) => s.tx)).toEqual(report.recordedSignTxs);
+  for (const sign of report.signs) expect(sign.networkId).toBe(report.networkId);
   for (const { produced, recorded } of report.connects) expect(produced).toEqual(recorded);
   const problems = report.effects.filter((e) => e.type === 'emit' && (e.event.type === 'security' || (e.event.type === 'error' && e.event.error.code === 'FSM_INTERNAL_ERROR')));
   expect(problems).toEqual([]);

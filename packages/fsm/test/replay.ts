@@ -94,6 +94,8 @@ export interface ReplayPair {
 
 /** What {@link replayRole} observed. */
 export interface ReplayReport {
+  /** The fixture's network id (every sign effect must carry it). */
+  networkId: string;
   pairs: ReplayPair[];
   /** fsm sends no recorded message corresponds to. */
   extraSends: JsonValue[];
@@ -203,7 +205,7 @@ function savedStateFromOffchainTx(fixture: Fixture, saved: PersistedChannel, tx:
  */
 export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): ReplayReport {
   const sections = fixture.sections.filter((s) => s.role === role);
-  const report: ReplayReport = { pairs: [], extraSends: [], signs: [], recordedSignTxs: [], effects: [], state: null as unknown as ChannelState, connects: [] };
+  const report: ReplayReport = { networkId: fixture.networkId, pairs: [], extraSends: [], signs: [], recordedSignTxs: [], effects: [], state: null as unknown as ChannelState, connects: [] };
   const ids = new Map<bigint, bigint>();
   const fsmSends: JsonValue[] = [];
   let commandId = 0;

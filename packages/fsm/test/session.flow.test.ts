@@ -6,6 +6,7 @@ import {
   channelUpdate,
   connected,
   CREATE,
+  createTx,
   Driver,
   errorReply,
   events,
@@ -272,5 +273,23 @@ describe('client reconnect (§6.3)', () => {
     const state = createInitialState(options('initiator'));
     const once = step(state, { type: 'start', now: 0 }).state;
     expect(step(once, { type: 'start', now: 1 })).toEqual({ state: once, effects: [] });
+  });
+});
+
+describe('early reconnect (§9.7 sc_ws_reconnect_early)', () => {
+  it('a create tx signed before the drop is adopted when the node reports it after the reconnect', () => {
+    const d = connected('initiator');
+    d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+    d.node(signRequest('initiator_sign', unsigned(createTx())));
+    d.sign(SIG_I);
+    d.feed({ type: 'transportClosed' });
+    d.command({ kind: 'reconnect' });
+    d.feed({ type: 'transportOpened' });
+    d.node(info('fsm_up', { fsm_id: FSM_ID }));
+    expect(d.state.phase).toBe('opening');
+    d.node(info('funding_signed', { fsm_id: FSM_ID }));
+    d.node(info('open'));
+    d.node(channelUpdate(CREATE));
+    expect(d.state).toMatchObject({ status: 'open', round: 1n, latestState: CREATE });
   });
 });
