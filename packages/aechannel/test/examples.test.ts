@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTranscript } from '@aechannel/transcript';
 import { describe, expect, it } from 'vitest';
+import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
+import { checkClientMode } from '../src/conformance/checkClientMode.js';
+import { detectNetworkId } from '../src/conformance/detectNetworkId.js';
+import { runDevnodeMode } from '../src/conformance/runDevnodeMode.js';
 import { createDevnodeDriverFactory } from '../src/examples/devnodeDrivers.js';
 import { defaultScenarioDir, loadScenarios } from '../src/examples/loadScenarios.js';
 import { createReporter, formatSummary } from '../src/examples/reporter.js';
@@ -38,6 +42,20 @@ describe('examples runner against the devnode', () => {
     expect(methods.filter((m) => m === 'channels.conflict')).toHaveLength(4);
     expect(new Set(sections.map((s) => s.role))).toEqual(new Set(['initiator', 'responder']));
     expect(sections.filter((s) => s.kind === 'connect')).toHaveLength(2);
+
+    // What the Channel recorded conforms both ways: the reducer sends the same messages
+    // (client mode) and a fresh devnode answers the same (devnode mode). (The aborts
+    // scenario has no races; the conflicts one depends on timing by nature.)
+    const aborts = parseTranscript(readFileSync(join(transcriptDir, 'aborts.md'), 'utf8'));
+    const networkId = await detectNetworkId(aborts, analyzeRecording(aborts).accounts);
+    expect(networkId).toBe('ae_devnet');
+    const analysis = analyzeRecording(aborts, networkId);
+    expect(await checkClientMode(aborts, { networkId, analysis })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+    expect(await runDevnodeMode(aborts, { analysis, networkId, waitMs: 2000 })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+
+    // The stale close of the slash scenario happened outside the channel: the transcript says so.
+    const slash = parseTranscript(readFileSync(join(transcriptDir, 'slash.md'), 'utf8'));
+    expect(slash).toContainEqual(expect.objectContaining({ kind: 'info', role: 'responder', text: 'Posted a close solo with the co-signed state of round 2 directly to the chain' }));
   });
 
   it('fails a scenario whose expectation does not hold, naming the scenario, step, expectation and outcome', async () => {

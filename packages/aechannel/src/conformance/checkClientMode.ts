@@ -83,7 +83,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   let connection = 0;
   /** Whether the next `connect` effect is the synthetic start of a fragment (not recorded). */
   let syntheticConnect = false;
-  const signs = new Map<SignTag, { requestId: number; tx: Encoded<'tx'>; answered: boolean; sendsBefore: number }>();
+  const signs = new Map<SignTag, { requestId: number; tx: Encoded<'tx'>; answered: boolean; voided: boolean; sendsBefore: number }>();
   /** Recorded client messages of this role handled so far. */
   let sendsSeen = 0;
   const queue: Input[] = [];
@@ -132,7 +132,14 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
         else problem ??= `the client sent ${renderClientMessage(effect.message)} without an open connection`;
         return;
       case 'sign':
-        signs.set(effect.tag, { requestId: effect.requestId, tx: effect.tx, answered: false, sendsBefore: sendsSeen });
+        signs.set(effect.tag, { requestId: effect.requestId, tx: effect.tx, answered: false, voided: false, sendsBefore: sendsSeen });
+        return;
+      case 'emit':
+        // A conflict or the end of the channel that comes before the recording's client did
+        // anything else voids a request not answered yet (§9.5, §9.8).
+        if (effect.event.type === 'conflict' || effect.event.type === 'died' || effect.event.type === 'closed') {
+          for (const sign of signs.values()) if (!sign.answered && sign.sendsBefore === sendsSeen) sign.voided = true;
+        }
         return;
       case 'persist':
         queue.push({ type: 'persisted', now: (now += 1), persistId: effect.persistId });
@@ -258,11 +265,11 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
       }
     }
     await quiesce();
-    // The client answers every signing request (the Channel signs or aborts at once): one
-    // the recording went on without answering is a message the client sends and the
-    // recording lacks.
+    // The client answers every signing request (the Channel signs or aborts at once) unless
+    // a conflict or the channel's end voids it first: one the recording went on without
+    // answering is a message the client sends and the recording lacks.
     for (const [tag, sign] of signs) {
-      if (!sign.answered && sendsSeen > sign.sendsBefore) {
+      if (!sign.answered && !sign.voided && sendsSeen > sign.sendsBefore) {
         problem ??= `${role}: the client answers the ${tag} signing request (${REPLY_METHOD[tag]}), the recording never does`;
       }
     }

@@ -221,6 +221,8 @@ async function createChannelDriver(
     } as const);
     const unsigned = buildSignedTx(decode(packTx(tx), 'tx'), []);
     const signed = await sessions[role].key.signTransaction(unsigned, { networkId: environment.networkId });
+    // Not channel traffic: noted in the transcript so a reader sees where the close came from.
+    transcript.write({ kind: 'info', role, text: `Posted a close solo with the co-signed state of round ${round} directly to the chain` });
     return chain.post(signed);
   };
 
