@@ -90,6 +90,12 @@ export class TestClient {
     }
   }
 
+  /** Forgets every message received so far. */
+  reset(): void {
+    this.received.length = 0;
+    this.#cursor = 0;
+  }
+
   /** The messages received since the last `next`/`waitFor` match. */
   get unread(): Json[] {
     return this.received.slice(this.#cursor);
