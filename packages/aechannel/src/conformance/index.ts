@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTranscript } from '@aechannel/transcript';
 import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
@@ -55,6 +55,29 @@ Options:
 Prints one line per transcript and mode (pass, or the first difference with both
 messages), then a total. Exits 1 when any check fails, 2 on bad usage.
 `;
+
+/**
+ * Resolves a path given on the command line: relative to the directory the user ran the
+ * command in (pnpm runs package scripts in the package directory and passes the original
+ * one as `INIT_CWD`), else to the working directory; a `*` or `?` in the file name that
+ * the shell left unexpanded is expanded here.
+ */
+function expandPath(path: string): string[] {
+  const bases = [...new Set([process.env.INIT_CWD, process.cwd()].filter((base): base is string => base !== undefined))];
+  for (const base of bases) {
+    const full = resolve(base, path);
+    if (existsSync(full)) return [full];
+    const name = basename(full);
+    if (!/[*?]/.test(name) || !existsSync(dirname(full))) continue;
+    const pattern = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const matches = readdirSync(dirname(full))
+      .filter((entry) => pattern.test(entry))
+      .sort()
+      .map((entry) => join(dirname(full), entry));
+    if (matches.length > 0) return matches;
+  }
+  return [resolve(bases[0]!, path)];
+}
 
 /**
  * Runs `aechannel conformance`.
@@ -99,11 +122,16 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const files = [...(values.fixtures ? fixtureNames.map(fixturePath) : []), ...positionals];
+  const files = [...(values.fixtures ? fixtureNames.map(fixturePath) : []), ...positionals.flatMap(expandPath)];
   const inputs: TranscriptInput[] = [];
   for (const file of files) {
     try {
-      inputs.push({ name: basename(file), sections: parseTranscript(readFileSync(file, 'utf8')), networkId: values['network-id'] });
+      const sections = parseTranscript(readFileSync(file, 'utf8'));
+      if (sections.length === 0) {
+        process.stdout.write(`skip  ${basename(file)}  (no transcript sections)\n`);
+        continue;
+      }
+      inputs.push({ name: basename(file), sections, networkId: values['network-id'] });
     } catch (error) {
       process.stdout.write(`FAIL  ${basename(file)}  read  ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;
