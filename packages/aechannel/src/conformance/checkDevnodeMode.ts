@@ -171,6 +171,10 @@ export async function checkDevnodeMode(
 
   let difference: SectionDifference | undefined;
   let problem: string | undefined;
+  /** Node messages seen (compared or not): progress the stall detection looks at. */
+  let progress = 0;
+  /** Client work in flight (signing in the prelude): the node is not stuck meanwhile. */
+  let busy = 0;
   const wakers = new Set<() => void>();
   const wake = (): void => {
     const all = [...wakers];
@@ -197,7 +201,7 @@ export async function checkDevnodeMode(
     for (;;) {
       if (failed()) throw new Stop();
       if (condition()) return;
-      const seen = actual.length;
+      const seen = progress;
       const changed = new Promise<void>((resolve) => wakers.add(resolve));
       const rest = Math.max(0, deadline - Date.now());
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -212,10 +216,10 @@ export async function checkDevnodeMode(
         else finish(compareSections(sections, actual, { mode: 'devnode', names }), `timed out after ${waitMs} ms`);
         throw new Stop();
       }
-      if (actual.length === seen && target.advance !== undefined && blocks < maxBlocks) {
+      if (progress === seen && busy === 0 && target.advance !== undefined && blocks < maxBlocks) {
         blocks += 1;
         await target.advance();
-      } else if (target.idle !== undefined && actual.length === seen) {
+      } else if (target.idle !== undefined && progress === seen) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     }
@@ -238,6 +242,7 @@ export async function checkDevnodeMode(
   };
 
   const onMessage = (role: Role, message: JsonValue): void => {
+    progress += 1;
     const state = roles[role];
     if (state.skipping) return;
     actual.push({ kind: 'receive', role, message });
@@ -313,14 +318,20 @@ export async function checkDevnodeMode(
       transport.on('close', () => wake());
       transport.on('message', (message) => {
         if (!roles[role].skipping) return onMessage(role, message);
+        progress += 1;
         if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
         const data = message.params.data;
         if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {
           const tag = message.method.slice('channels.sign.'.length);
+          busy += 1;
           void roles[role].signer
             .signTransaction(data.signed_tx as `tx_${string}`, { networkId: target.networkId })
             .then((signed) => transport.send({ jsonrpc: '2.0', method: `channels.${tag}`, params: { signed_tx: signed } }))
-            .catch((error: unknown) => finish(undefined, `the prelude could not sign: ${error instanceof Error ? error.message : String(error)}`));
+            .catch((error: unknown) => finish(undefined, `the prelude could not sign: ${error instanceof Error ? error.message : String(error)}`))
+            .finally(() => {
+              busy -= 1;
+              wake();
+            });
         }
         if (message.method === 'channels.update') {
           roles[role].skipping = false;
