@@ -48,6 +48,8 @@ let nextId = -576460752303423000n;
 /** One test client connection. */
 export class TestClient {
   readonly received: Json[] = [];
+  /** Every frame as received (a batch reply is one array frame). */
+  readonly frames: JsonValue[] = [];
   #waiters: { predicate: (m: Json) => boolean; resolve: (m: Json) => void; reject: (e: Error) => void }[] = [];
   #cursor = 0;
   closed = false;
@@ -61,6 +63,7 @@ export class TestClient {
   ) {
     if (account !== undefined) this.signer = memorySigner(account.secretKey);
     transport.on('message', (value) => {
+      this.frames.push(value);
       if (typeof value !== 'object' || value === null) return;
       const list = Array.isArray(value) ? value : [value];
       for (const item of list) this.#push(item as Json);
