@@ -171,7 +171,9 @@ export type DriverEvent =
   | { type: 'recovered'; round: bigint }
   | { type: 'persisted'; key: string; round: bigint }
   | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string }
-  | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> };
+  | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> }
+  /** A sign round a dropped connection or a restart left open at the node was aborted (§9.6). */
+  | { type: 'staleRoundAborted'; tag: SignTag };
 
 /** Every event a channel emits. */
 export type ChannelClientEvent = ChannelEvent | WatcherEvent | DriverEvent;
@@ -309,6 +311,12 @@ const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
   snapshotSolo: 'snapshot_solo_tx',
   forceProgress: 'force_progress_tx',
 };
+
+/** Sign requests the node may hold for us while the channel is open (probed after a restart). */
+const PROBE_TAGS_OPEN: readonly SignTag[] = ['update', 'update_ack', 'withdraw_tx', 'withdraw_ack', 'deposit_tx', 'deposit_ack', 'shutdown_sign', 'shutdown_sign_ack', 'snapshot_solo_tx', 'close_solo_sign', 'force_progress_tx'];
+
+/** Sign requests the node may hold for us while the channel is closing. */
+const PROBE_TAGS_CLOSING: readonly SignTag[] = ['slash_tx', 'settle_sign', 'shutdown_sign', 'shutdown_sign_ack', 'force_progress_tx'];
 
 /** The sign request each peer proposal leads to (PROTOCOL.md §8.2). */
 const ACK_TAG_OF: Record<'transfer' | 'deposit' | 'withdraw' | 'shutdown', SignTag> = {
@@ -590,25 +598,34 @@ export class Channel {
           reject(error);
         }
       };
+      let sawOpen = false;
+      let recovering = false;
       cleanups.push(
-        this.#emitter.on('fsmUp', (event) => {
-          // A different fsm id on resume: the node restored the fsm and reestablishes with the peer (§9.7).
-          if (kind !== 'open' && savedFsmId !== null && event.fsmId !== savedFsmId) newFsm = true;
-        }),
-      );
-      cleanups.push(
-        this.#emitter.on('info', (event) => {
-          if (event.event === 'open' && getStatus(this.#state) === 'open') done();
-        }),
-      );
-      cleanups.push(
-        this.#emitter.on('statusChanged', (event) => {
-          if (event.status === 'open' && !newFsm) {
-            if (kind === 'open') done();
-            else void this.#resync().then(() => done(), () => done());
-          } else if (event.status === 'died' || event.status === 'closed') {
-            done(new ChannelError('CHANNEL_CLOSED', `The channel ${event.status} before it was open.`, { context: { status: event.status } }));
+        this.#emitter.on('*', (event) => {
+          if (event.type === 'fsmUp' && kind !== 'open' && savedFsmId !== null && event.fsmId !== savedFsmId) {
+            // A different fsm id on resume: the node restored the fsm and reestablishes with the peer (§9.7).
+            newFsm = true;
           }
+          if (event.type === 'info' && event.event === 'open') sawOpen = true;
+          const status = getStatus(this.#state);
+          if (status === 'died' || status === 'closed') {
+            done(new ChannelError('CHANNEL_CLOSED', `The channel ${status} before it was open.`, { context: { status } }));
+            return;
+          }
+          // Open means: the node said so, and the co-signed state is known and stored.
+          const ready = status === 'open' && this.latestState !== null && this.#state.persisting === null && (!newFsm || sawOpen);
+          if (!ready || recovering) return;
+          if (kind === 'open') {
+            done();
+            return;
+          }
+          recovering = true;
+          void this.#resync()
+            .then(() => this.#abortStale(true))
+            .then(
+              () => done(),
+              () => done(),
+            );
         }),
       );
       cleanups.push(
@@ -1314,8 +1331,8 @@ export class Channel {
         await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 50 * 2 ** attempt));
       }
     }
-    this.#emit({ type: 'persisted', key, round: snapshot.round });
     this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
+    this.#emit({ type: 'persisted', key, round: snapshot.round });
   }
 
   #settle(effect: Extract<Effect, { type: 'settle' }>): void {
@@ -1526,46 +1543,64 @@ export class Channel {
   /**
    * After reconnecting, the node fsm may still wait for our answer to a sign request the
    * drop cut off: it does not repeat the request (§6.3), and it would block every update
-   * until its sign timer fires (§9.9). When the state did not move, answer each such
-   * request with an abort (§9.6, code 4): the node falls back to the last co-signed state
-   * (the peer of a cut acknowledgement sees a conflict). When nothing waits, the node
-   * answers 1018, which is expected and not reported.
+   * (error 107 "Conflict") until its sign timer fires (§9.9). When the state did not move,
+   * answer such a request with an abort (§9.6, code 4): the node falls back to the last
+   * co-signed state (the peer of a cut acknowledgement sees a conflict).
+   *
+   * After a drop inside this process the tags in flight are known. After a restart of the
+   * process they are not, so the sign requests possible in the current phase are probed one
+   * after the other until one is aborted (the node holds at most one). A probe that finds
+   * nothing waiting earns error 1018 "Not allowed at current channel state", which is
+   * expected and not reported.
+   * @param probe - probe every possible tag (fresh process) instead of the remembered ones
    */
-  async #abortStale(): Promise<void> {
+  async #abortStale(probe = false): Promise<void> {
     const atDrop = this.#atDrop;
     this.#atDrop = undefined;
-    if (atDrop === undefined || getRound(this.#state) !== atDrop.round) return;
-    const transport = this.#transport;
-    if (transport === undefined || transport.readyState !== 'open') return;
-    await Promise.all(
-      atDrop.tags.map(
-        (tag) =>
-          new Promise<void>((resolve) => {
-            const method = REPLY_METHOD[tag];
-            const timer = this.#clock.setTimeout(() => done(), 2_000);
-            const offs = [
-              this.#emitter.on('info', (event) => {
-                if (event.event === 'aborted_update') done();
-              }),
-            ];
-            const done = (): void => {
-              this.#clock.clearTimeout(timer);
-              for (const off of offs) off();
-              this.#recoveryAborts.delete(method);
-              resolve();
-            };
-            this.#recoveryAborts.set(method, done);
-            const message: JsonValue = { jsonrpc: '2.0', id: `aechannel-recovery-${++this.#recoveryId}`, method, params: { error: BigInt(DEFAULT_REFUSAL_CODE) } };
-            safeLog(this.#logger, 'info', `Aborting the ${tag} round the dropped connection left open.`);
-            this.#recorder?.send(message);
-            try {
-              transport.send(message);
-            } catch {
-              done();
-            }
-          }),
-      ),
-    );
+    let tags: readonly SignTag[];
+    if (atDrop !== undefined) {
+      if (getRound(this.#state) !== atDrop.round) return;
+      tags = atDrop.tags;
+    } else if (probe) {
+      tags = getPhase(this.#state) === 'closing' ? PROBE_TAGS_CLOSING : PROBE_TAGS_OPEN;
+    } else return;
+    for (const tag of tags) {
+      const transport = this.#transport;
+      if (transport === undefined || transport.readyState !== 'open' || this.#finished) return;
+      if (await this.#abortRound(transport, tag)) return;
+    }
+  }
+
+  /** Sends `{error: 4}` on the reply method of `tag`; resolves true when the node aborted something. */
+  #abortRound(transport: Transport, tag: SignTag): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const method = REPLY_METHOD[tag];
+      const timer = this.#clock.setTimeout(() => done(false), 2_000);
+      const offs = [
+        this.#emitter.on('info', (event) => {
+          if (event.event === 'aborted_update') done(true);
+        }),
+        this.#emitter.on('conflict', () => done(true)),
+      ];
+      const done = (aborted: boolean): void => {
+        this.#clock.clearTimeout(timer);
+        for (const off of offs) off();
+        this.#recoveryAborts.delete(method);
+        if (aborted) {
+          safeLog(this.#logger, 'info', `Aborted the ${tag} round a dropped connection left open at the node.`);
+          this.#emit({ type: 'staleRoundAborted', tag });
+        }
+        resolve(aborted);
+      };
+      this.#recoveryAborts.set(method, () => done(false));
+      const message: JsonValue = { jsonrpc: '2.0', id: `aechannel-recovery-${++this.#recoveryId}`, method, params: { error: BigInt(DEFAULT_REFUSAL_CODE) } };
+      this.#recorder?.send(message);
+      try {
+        transport.send(message);
+      } catch {
+        done(false);
+      }
+    });
   }
 
   #failInterrupted(): void {

@@ -1,0 +1,211 @@
+/**
+ * Kill and restart. A child process holds the initiator's side of a channel (file store)
+ * and transfers round after round; the parent, which runs the devnode and the responder
+ * (keep_running, §9.8), kills it with SIGKILL at seeded random moments. Each time a new
+ * process reestablishes from the file store and continues. Nothing co-signed is lost
+ * (the resumed state is the node's latest co-signed one, never older than what the killed
+ * process reported) and nothing is repeated (every round after the create is exactly one
+ * transfer of the same amount, and the responder sees each round once).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Encoded } from '@aechannel/codec';
+import type { Devnode } from '@aechannel/devnode';
+import { memorySigner } from '@aechannel/signer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Channel } from '../src/Channel.js';
+import { createFileStore } from '../src/createFileStore.js';
+import { freshPort, startTestDevnode } from './helpers.js';
+
+const childScript = fileURLToPath(new URL('./fixtures/transferChild.ts', import.meta.url));
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** mulberry32: a tiny seeded PRNG, so the kill points are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Line {
+  event: "ready" | "round" | "retry" | "done" | "resynced" | "aborted";
+  round: string;
+  channelId?: Encoded<'ch'>;
+  balances?: Record<string, string>;
+  code?: string;
+}
+
+interface Run {
+  child: ChildProcess;
+  lines: Line[];
+  onLine: (listener: (line: Line) => void) => void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+}
+
+function runChild(config: Record<string, unknown>): Run {
+  // One process (tsx as a loader, not its CLI, which would run the script in a grandchild):
+  // SIGKILL must hit the process that holds the channel.
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', childScript], {
+    cwd: packageDir,
+    env: { ...process.env, AECHANNEL_CHILD: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Line[] = [];
+  const listeners: ((line: Line) => void)[] = [];
+  let buffer = '';
+  let errors = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let index = buffer.indexOf('\n'); index >= 0; index = buffer.indexOf('\n')) {
+      const text = buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+      if (text.trim() === '') continue;
+      const line = JSON.parse(text) as Line;
+      if (process.env['DEBUG_KILL'] !== undefined) console.log('child', child.pid, text);
+      lines.push(line);
+      for (const listener of listeners) listener(line);
+    }
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    errors += chunk;
+    if (process.env['DEBUG_KILL'] !== undefined) console.log('child stderr', chunk);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, lines, onLine: (listener) => listeners.push(listener), exited, stderr: () => errors };
+}
+
+let devnode: Devnode;
+let storeDir: string;
+beforeAll(async () => {
+  devnode = await startTestDevnode();
+  storeDir = await mkdtemp(join(tmpdir(), 'aechannel-kill-'));
+});
+afterAll(async () => {
+  await devnode.stop();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+describe('kill and restart', () => {
+  it('continues from the file store after SIGKILL at random points, losing and repeating nothing', async () => {
+    const random = seeded(0x5eed);
+    const kills = 5;
+    const amount = 1000n;
+    const targetRound = 60n;
+    const initiator = devnode.accounts[0]!;
+    const responderAccount = devnode.accounts[1]!;
+    const port = freshPort();
+    const config = {
+      url: devnode.url,
+      networkId: devnode.networkId,
+      secretKey: initiator.secretKey,
+      storeDir,
+      initiatorId: initiator.address,
+      responderId: responderAccount.address,
+      amount: amount.toString(),
+      port,
+      targetRound: targetRound.toString(),
+    };
+
+    // The responder lives in this process and keeps its node fsm running (keep_running).
+    const responderRounds: bigint[] = [];
+    const responderPromise = Channel.open({
+      url: devnode.url,
+      networkId: devnode.networkId,
+      signer: memorySigner(responderAccount.secretKey),
+      role: 'responder',
+      initiatorId: initiator.address,
+      responderId: responderAccount.address,
+      initiatorAmount: 10n ** 18n,
+      responderAmount: 10n ** 18n,
+      channelReserve: 1n,
+      lockPeriod: 5n,
+      port,
+      keepRunning: true,
+      timeoutMs: 30_000,
+      onEvent: (event) => {
+        if (event.type === 'stateChanged') responderRounds.push(event.round);
+      },
+    });
+
+    let run = runChild({ ...config, mode: 'open' });
+    const responder = await responderPromise;
+    let channelId: Encoded<'ch'> | undefined;
+    const killedAt: { lastReported: bigint; responderRound: bigint }[] = [];
+
+    for (let kill = 0; kill <= kills; kill++) {
+      const current = run;
+      // the kill point: after the k-th reported round, then after d ms (0: at once)
+      const k = 1 + Math.floor(random() * 6);
+      const d = Math.floor(random() * 9);
+      const ready = await new Promise<Line>((resolve, reject) => {
+        current.onLine((line) => {
+          if (line.event === 'ready') resolve(line);
+        });
+        void current.exited.then(({ code }) => reject(new Error(`child exited (${code}) before ready: ${current.stderr()}`)));
+      });
+      channelId ??= ready.channelId;
+      // Resumed: exactly the node's latest co-signed state (never older than what the killed process reported).
+      expect(BigInt(ready.round)).toBe(responder.round);
+      expect(ready.balances).toEqual(Object.fromEntries(Object.entries(responder.localBalances).map(([a, b]) => [a, b.toString()])));
+      const previous = killedAt.at(-1);
+      if (previous !== undefined) {
+        expect(BigInt(ready.round)).toBeGreaterThanOrEqual(previous.lastReported);
+        expect(BigInt(ready.round)).toBeGreaterThanOrEqual(previous.responderRound);
+      }
+      if (kill === kills) break;
+      await new Promise<void>((resolve) => {
+        let seen = 0;
+        current.onLine((line) => {
+          if (line.event !== 'round') return;
+          seen += 1;
+          if (seen !== k) return;
+          if (d === 0) current.child.kill('SIGKILL');
+          else setTimeout(() => current.child.kill('SIGKILL'), d);
+          resolve();
+        });
+      });
+      const exit = await current.exited;
+      expect(exit.signal, current.stderr()).toBe('SIGKILL');
+      const reported = current.lines.filter((l) => l.event === 'round').map((l) => BigInt(l.round));
+      killedAt.push({ lastReported: reported.at(-1) ?? 0n, responderRound: responder.round });
+      // the file store holds at least what the killed process reported
+      const stored = await createFileStore(storeDir).read(channelId!);
+      expect(stored).toBeDefined();
+      run = runChild({ ...config, mode: 'reestablish', channelId });
+    }
+
+    const last = run;
+    const done = await new Promise<Line>((resolve, reject) => {
+      last.onLine((line) => {
+        if (line.event === 'done') resolve(line);
+      });
+      void last.exited.then(({ code }) => {
+        if (code !== 0) reject(new Error(`final child exited with ${code}: ${last.stderr()}`));
+      });
+    });
+    expect((await last.exited).code).toBe(0);
+    expect(BigInt(done.round)).toBe(targetRound);
+    expect(killedAt).toHaveLength(kills);
+
+    // Every round after the create is one transfer of `amount`: nothing lost, nothing repeated.
+    const transfers = targetRound - 1n;
+    const expected = { [initiator.address]: 10n ** 18n - transfers * amount, [responderAccount.address]: 10n ** 18n + transfers * amount };
+    expect(responder.round).toBe(targetRound);
+    expect(responder.localBalances).toEqual(expected);
+    expect(await responder.balances()).toEqual(expected);
+    // the responder saw each round exactly once, in order (round 1 is the create)
+    expect(responderRounds).toEqual(Array.from({ length: Number(targetRound) }, (_, i) => BigInt(i + 1)));
+    responder.dispose();
+  }, 120_000);
+});
