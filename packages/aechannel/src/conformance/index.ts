@@ -14,10 +14,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTranscript } from '@aechannel/transcript';
+import { parseTranscript, writeTranscript } from '@aechannel/transcript';
 import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
 import { checkClientMode } from './checkClientMode.js';
 import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptInput } from './checkTranscripts.js';
@@ -50,6 +50,7 @@ Options:
   --mode client|devnode    check only one mode (default: both)
   --network-id ID          network id of the recordings (default: detected from their signatures)
   --wait-ms MS             how long devnode mode waits for a recorded message (default 5000)
+  --save-runs DIR          write what each run sent and received to DIR/<transcript>.<mode>.md
   -h, --help               show this help
 
 Prints one line per transcript and mode (pass, or the first difference with both
@@ -95,6 +96,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
         mode: { type: 'string' },
         'network-id': { type: 'string' },
         'wait-ms': { type: 'string' },
+        'save-runs': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -142,7 +144,15 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
   if (mode === undefined || mode === 'devnode') {
     runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, ...(waitMs === undefined ? {} : { waitMs }) });
   }
-  const checks = await checkTranscripts(inputs, runners, (check) => process.stdout.write(`${formatCheckLine(check)}\n`));
+  const saveDir = values['save-runs'] === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), values['save-runs']);
+  if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
+  const checks = await checkTranscripts(inputs, runners, (check) => {
+    process.stdout.write(`${formatCheckLine(check)}\n`);
+    if (saveDir !== undefined) {
+      const title = `${check.name}, ${check.mode} mode: what the run sent and received`;
+      writeFileSync(join(saveDir, `${check.name.replace(/\.[^.]*$/, '')}.${check.mode}.md`), writeTranscript(check.result.sections, title), 'utf8');
+    }
+  });
   process.stdout.write(`${formatTotal(checks)}\n`);
   return checks.every((check) => check.result.ok) ? 0 : 1;
 }
