@@ -58,7 +58,9 @@
 import {
   decodeSignedTx,
   isAechannelError,
+  stateTreesHash,
   Tag,
+  unpackStateTrees,
   unpackTx,
   type AechannelError,
   type Encoded,
@@ -1319,6 +1321,64 @@ function onPersisted(ctx: Ctx, input: Extract<Input, { type: 'persisted' }>): vo
   for (const next of deferred) dispatch(ctx, next);
 }
 
+/**
+ * `verifiedState`: adopt the node's newer co-signed state after the driver verified both
+ * signatures (§9.14: the latest co-signed state is all a client needs). Everything else is
+ * checked here; a mismatch is a `security` event and nothing changes.
+ */
+function onVerifiedState(ctx: Ctx, input: Extract<Input, { type: 'verifiedState' }>): void {
+  const s = ctx.s;
+  const reject = (reason: string, details: JsonValue = null): void =>
+    emit(ctx, { type: 'security', reason: `resync refused: ${reason}`, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details });
+  let inner;
+  try {
+    inner = decodeSignedTx(input.signedTx).tx;
+  } catch {
+    reject('the state cannot be decoded');
+    return;
+  }
+  const round = 'round' in inner && typeof inner.round === 'bigint' ? inner.round : inner.tag === Tag.ChannelCreateTx ? 1n : null;
+  if (round !== null && round <= s.round) return; // not newer: nothing to adopt
+  if (round === null || !('channelId' in inner) || inner.channelId !== s.channelId || !('stateHash' in inner)) {
+    reject('not a state of this channel', { channelId: s.channelId });
+    return;
+  }
+  let trees;
+  try {
+    trees = unpackStateTrees(input.trees);
+  } catch {
+    reject('the trees cannot be decoded');
+    return;
+  }
+  if (stateTreesHash(input.trees) !== inner.stateHash) {
+    reject('the trees do not hash to the state hash of the tx', { round });
+    return;
+  }
+  if (trees.contracts.length > 0) {
+    reject('states with contracts are not supported', { round });
+    return;
+  }
+  const balances: Record<Encoded<'ak'>, bigint> = {};
+  for (const id of Object.keys(s.balances).length > 0 ? Object.keys(s.balances) : [s.options.initiatorId, s.options.responderId]) {
+    const balance = trees.balances[id as Encoded<'ak'>];
+    if (balance === undefined) {
+      reject(`the trees lack the account ${id}`, { round });
+      return;
+    }
+    balances[id as Encoded<'ak'>] = balance;
+  }
+  let settle: { commandId: number; result: CommandResults[CommandKind] } | null = null;
+  if (s.own?.sign != null && sameInner(s.own.sign.tx, input.signedTx)) {
+    settle = { commandId: s.own.commandId, result: { state: input.signedTx, round } };
+    const own = s.own;
+    s.own = null;
+    s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
+  }
+  if (s.ack?.sign != null && sameInner(s.ack.sign.tx, input.signedTx)) s.ack = null;
+  if (s.opening.sign !== null && sameInner(s.opening.sign.tx, input.signedTx)) s.opening = { sign: null, refused: false };
+  adoptState(ctx, input.signedTx, round, balances, settle);
+}
+
 // ---------------------------------------------------------------------------------------
 // The table
 // ---------------------------------------------------------------------------------------
@@ -1346,6 +1406,11 @@ const signRefused: Transition = { flow: 'abort with the user code (§9.6); creat
 const transportClosed: Transition = { flow: 'settle all pending with FSM_CONNECTION_CLOSED (§9.8)', next: ['disconnected'], handle: onTransportClosed };
 const timerFired: Transition = { flow: 'expire due client timers', next: [], handle: onTimerFired };
 const persisted: Transition = { flow: 'unfreeze, settle, replay deferred inputs', next: [], handle: onPersisted };
+const verifiedState: Transition = {
+  flow: 'resync: adopt the newer co-signed state the driver verified (trees hash = state hash), persist',
+  next: [],
+  handle: onVerifiedState,
+};
 
 /**
  * The transition table: `(phase, input kind) -> handler`. Missing cells: {@link UNHANDLED}.
@@ -1363,9 +1428,9 @@ export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<InputKind, Trans
     command,
   },
   awaitingFsmUp: { nodeMessage: { ...nodeMessage, next: ['opening', 'open', 'closing', 'died'] }, command, transportClosed, timerFired, persisted },
-  opening: { nodeMessage: { ...nodeMessage, next: ['open', 'closing', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
-  open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
-  closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted },
+  opening: { nodeMessage: { ...nodeMessage, next: ['open', 'closing', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
+  open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
+  closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
   closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed: { ...transportClosed, next: [] }, timerFired, persisted },
   died: { nodeMessage: { ...nodeMessage, next: [] }, command, transportClosed: { ...transportClosed, next: [] }, persisted },
   disconnected: { command: { ...command, next: ['connecting'] }, persisted },
@@ -1382,9 +1447,10 @@ export const UNHANDLED: Readonly<Record<InputKind, string>> = {
   signRefused: 'ignored: nothing is being signed in this phase (an abort now would earn error 1018)',
   persisted: 'ignored: no persist is in flight',
   timerFired: 'ignored: no timer is armed in this phase',
+  verifiedState: 'ignored: there is no channel session to resynchronise',
 };
 
-const DEFERRABLE: readonly InputKind[] = ['nodeMessage', 'command', 'signed', 'signRefused', 'timerFired'];
+const DEFERRABLE: readonly InputKind[] = ['nodeMessage', 'command', 'signed', 'signRefused', 'timerFired', 'verifiedState'];
 
 function dispatch(ctx: Ctx, input: Input): void {
   const s = ctx.s;

@@ -330,7 +330,16 @@ export type Input =
   /** A `persist` effect completed. */
   | (InputBase & { type: 'persisted'; persistId: number })
   /** A timer set by `setTimer` fired (early calls do nothing). */
-  | (InputBase & { type: 'timerFired'; timer: TimerName });
+  | (InputBase & { type: 'timerFired'; timer: TimerName })
+  /**
+   * Resynchronisation (e.g. after a crash between the node's `channels.update` and the
+   * store write): the node's latest co-signed state and its trees, from
+   * `channels.get.offchain_state`. The DRIVER must have verified that `signedTx` carries
+   * valid signatures of both participants (the fsm has no ed25519); the fsm checks the
+   * rest (channel, a higher round, state hash of `trees` = the tx's state hash), reads the
+   * balances from the trees, adopts and persists.
+   */
+  | (InputBase & { type: 'verifiedState'; signedTx: Encoded<'tx'>; trees: Encoded<'ss'> });
 
 /** The `type` of an {@link Input}. */
 export type InputKind = Input['type'];

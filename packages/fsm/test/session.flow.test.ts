@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packStateTrees } from '@aechannel/codec';
 import { buildConnectQuery, createInitialState, getPersistedChannel, nextDeadline, step } from '../src/index.js';
 import {
   afterTransfer,
@@ -18,6 +19,7 @@ import {
   offChainTx,
   openChannel,
   options,
+  OTHER_CH,
   R,
   result,
   sends,
@@ -291,5 +293,39 @@ describe('early reconnect (§9.7 sc_ws_reconnect_early)', () => {
     d.node(info('open'));
     d.node(channelUpdate(CREATE));
     expect(d.state).toMatchObject({ status: 'open', round: 1n, latestState: CREATE });
+  });
+});
+
+describe('resync with a state the driver verified (verifiedState)', () => {
+  const after = { [I]: INITIAL[I]! - 1n, [R]: INITIAL[R]! + 1n };
+  const newer = signedBy(unsigned(offChainTx(2n, after)), SIG_I, new Uint8Array(64).fill(2));
+  it('adopts a newer co-signed state whose trees hash to its state hash, and persists it', () => {
+    const d = openChannel('responder');
+    d.autoPersist = false;
+    const effects = d.feed({ type: 'verifiedState', signedTx: newer, trees: packStateTrees({ accounts: after }) });
+    expect(effects.map((e) => e.type)).toEqual(['emit', 'persist']);
+    expect(d.state).toMatchObject({ round: 2n, balances: after, latestState: newer });
+    // An older or equal state changes nothing.
+    d.feed({ type: 'persisted', persistId: d.state.persisting!.persistId });
+    expect(d.feed({ type: 'verifiedState', signedTx: CREATE, trees: packStateTrees({ accounts: INITIAL }) })).toEqual([]);
+  });
+
+  it('refuses trees that do not match the state hash, and states of another channel', () => {
+    const d = openChannel('responder');
+    const wrongTrees = d.feed({ type: 'verifiedState', signedTx: newer, trees: packStateTrees({ accounts: INITIAL }) });
+    expect(events(wrongTrees)[0]).toMatchObject({ type: 'security', reason: 'resync refused: the trees do not hash to the state hash of the tx' });
+    const other = signedBy(unsigned(offChainTx(2n, after, OTHER_CH)), SIG_I);
+    expect(events(d.feed({ type: 'verifiedState', signedTx: other, trees: packStateTrees({ accounts: after }) }))[0]).toMatchObject({ type: 'security', reason: 'resync refused: not a state of this channel' });
+    expect(d.state.round).toBe(1n);
+  });
+
+  it('settles the own operation whose tx it is', () => {
+    const d = openChannel('initiator');
+    const { commandId } = d.command({ kind: 'transfer', from: I, to: R, amount: 1n });
+    const tx = unsigned(offChainTx(2n, after));
+    d.node(signRequest('update', tx, [transferUpdate(I, R, 1n)]));
+    d.sign(SIG_I);
+    const effects = d.feed({ type: 'verifiedState', signedTx: newer, trees: packStateTrees({ accounts: after }) });
+    expect(settles(effects)).toEqual([{ type: 'settle', commandId, ok: true, result: { state: newer, round: 2n } }]);
   });
 });
