@@ -20,7 +20,13 @@ export interface CreateInitialStateParameters {
   savedState?: PersistedChannel;
 }
 
-/** The initial balances of a channel: §2.11 (push amount moves to the responder). */
+/**
+ * The initial balances of a channel (§2.11): the push amount moves to the responder.
+ * @param options - the open parameters
+ * @param initiatorId - the initiator (explicit, for responders that accept `'any'`)
+ * @returns initiator -> `initiatorAmount - pushAmount`, responder -> `responderAmount + pushAmount`
+ * @example initialBalances(options, options.initiatorId as Encoded<'ak'>)
+ */
 export function initialBalances(options: ChannelOptions, initiatorId: Encoded<'ak'>): Record<Encoded<'ak'>, bigint> {
   const push = options.pushAmount ?? 0n;
   return {
@@ -134,42 +140,82 @@ export function deserializeState(text: string): ChannelState {
   return value as ChannelState;
 }
 
-/** Connection/channel status (PROTOCOL.md §9.14). */
+/**
+ * Connection/channel status (PROTOCOL.md §9.14).
+ * @param state - the reducer state
+ * @returns e.g. `'open'`
+ * @example if (getStatus(state) === 'open') { ... }
+ */
 export function getStatus(state: ChannelState): ChannelStatus {
   return state.status;
 }
 
-/** Coarse phase (row of the transition table). */
+/**
+ * Coarse phase (the row of the transition table).
+ * @param state - the reducer state
+ * @returns e.g. `'opening'`
+ * @example getPhase(createInitialState(options)) // 'initial'
+ */
 export function getPhase(state: ChannelState): ChannelState['phase'] {
   return state.phase;
 }
 
-/** Round of the latest co-signed state (0 before the create tx is co-signed). */
+/**
+ * Round of the latest co-signed state (0 before the create tx is co-signed).
+ * @param state - the reducer state
+ * @returns the round
+ * @example getRound(state) // 1n right after open
+ */
 export function getRound(state: ChannelState): bigint {
   return state.round;
 }
 
-/** Balances of the latest co-signed state (empty before it exists). */
+/**
+ * Balances of the latest co-signed state (empty before it exists).
+ * @param state - the reducer state
+ * @returns `ak_` -> balance (a copy)
+ * @example getBalances(state)[initiatorId]
+ */
 export function getBalances(state: ChannelState): Record<Encoded<'ak'>, bigint> {
   return { ...state.balances };
 }
 
-/** The channel id, once known. */
+/**
+ * The channel id, once known (derived from the verified create tx, §4).
+ * @param state - the reducer state
+ * @returns `ch_...` or null
+ * @example getChannelId(state)
+ */
 export function getChannelId(state: ChannelState): Encoded<'ch'> | null {
   return state.channelId;
 }
 
-/** The latest fsm id (the reconnect credential). */
+/**
+ * The latest fsm id (the reconnect credential, §6.3).
+ * @param state - the reducer state
+ * @returns `ba_...` or null
+ * @example getFsmId(state)
+ */
 export function getFsmId(state: ChannelState): Encoded<'ba'> | null {
   return state.fsmId;
 }
 
-/** The latest co-signed state (`tx_`), or null. */
+/**
+ * The latest co-signed state.
+ * @param state - the reducer state
+ * @returns `tx_...` (signed by both) or null
+ * @example getLatestState(state)
+ */
 export function getLatestState(state: ChannelState): Encoded<'tx'> | null {
   return state.latestState;
 }
 
-/** What a store should keep now (the same snapshot a `persist` effect carries). */
+/**
+ * What a store should keep now (the same snapshot a `persist` effect carries).
+ * @param state - the reducer state
+ * @returns the snapshot
+ * @example await store.save(getPersistedChannel(state));
+ */
 export function getPersistedChannel(state: ChannelState): PersistedChannel {
   return {
     options: state.options,
@@ -183,14 +229,22 @@ export function getPersistedChannel(state: ChannelState): PersistedChannel {
 }
 
 /**
- * The earliest armed timer deadline (ms), or null: the driver keeps one host timer armed
- * at this time and feeds `timerFired` for the timer named in {@link nextTimer}.
+ * The earliest armed timer deadline (ms): the driver keeps one host timer armed at this
+ * time and feeds `timerFired` for the timer named in {@link nextTimer}.
+ * @param state - the reducer state
+ * @returns ms, or null when no timer is armed
+ * @example nextDeadline(state) // e.g. 1700000060000
  */
 export function nextDeadline(state: ChannelState): number | null {
   return nextTimer(state)?.at ?? null;
 }
 
-/** The earliest armed timer with its deadline, or null. */
+/**
+ * The earliest armed timer with its deadline.
+ * @param state - the reducer state
+ * @returns `{ timer, at }` or null
+ * @example const next = nextTimer(state); if (next) setTimeout(() => feed({ type: 'timerFired', timer: next.timer, now: Date.now() }), next.at - Date.now());
+ */
 export function nextTimer(state: ChannelState): { timer: TimerName; at: number } | null {
   let best: { timer: TimerName; at: number } | null = null;
   for (const [timer, at] of Object.entries(state.timers) as [TimerName, number | undefined][]) {

@@ -101,7 +101,12 @@ export type ParsedUpdate =
 
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
 
-/** Parses one JSON update (§2.7); unknown shapes become `invalid`. */
+/**
+ * Parses one JSON update of a sign request (§2.7); unknown shapes become `invalid`.
+ * @param value - an entry of `updates`
+ * @returns the parsed update
+ * @example parseUpdate({ op: 'OffChainTransfer', from, to, amount: 1n }) // { op: 'transfer', from, to, amount: 1n }
+ */
 export function parseUpdate(value: JsonValue): ParsedUpdate {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { op: 'invalid', value };
   const amount = value['amount'];
