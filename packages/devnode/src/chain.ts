@@ -88,6 +88,8 @@ export interface SimChainOptions {
   clock: DevnodeClock;
   ids: IdSource;
   blockMode: BlockMode;
+  /** Runs a task after the simulated network/mempool latency (through the queue). */
+  later: (task: () => void) => void;
 }
 
 interface Pending {
@@ -261,10 +263,12 @@ export class SimChain {
   /**
    * Posts a signed tx to the mempool after checking it (§3.2, §10.4).
    * @param signedTx - the signed tx
+   * @param onPooled - called once the mempool acknowledged the tx (after the simulated
+   *   latency), before instant mode mines it
    * @returns its hash
    * @throws {DevnodeError} `DEVNODE_TX_REJECTED` naming the rule that failed
    */
-  async post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'>> {
+  async post(signedTx: Encoded<'tx'>, onPooled?: () => void): Promise<Encoded<'th'>> {
     let decoded: ReturnType<typeof decodeSignedTx>;
     try {
       decoded = decodeSignedTx(signedTx);
@@ -278,7 +282,10 @@ export class SimChain {
     if (this.#mempool.has(hash) || this.#included.has(hash)) return hash;
     const pending = await this.#check(hash, signedTx, tx);
     this.#mempool.set(hash, pending);
-    this.#scheduleInstant(true);
+    this.#options.later(() => {
+      onPooled?.();
+      this.#scheduleInstant(true);
+    });
     return hash;
   }
 

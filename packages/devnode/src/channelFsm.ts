@@ -160,6 +160,8 @@ export interface FsmHost {
   channelKnown(fsm: ChannelFsm): void;
   /** Called once when the FSM terminates; `cache` is set when the channel can be reestablished. */
   terminated(fsm: ChannelFsm, cache: CachedChannel | undefined): void;
+  /** Runs a task after the simulated network latency (peer messages, mempool acknowledgements). */
+  later(task: () => void | Promise<void>): void;
   /** Closes a client socket after the messages already queued went out. */
   closeSession(session: ClientSession): void;
   /** Fault knob: should this FSM treat the next peer proposal as crossing its own? */
@@ -250,7 +252,8 @@ export type PeerMessage =
   | { type: 'proposal'; kind: MutualKind; tx: Encoded<'tx'>; updates: OffChainUpdate[]; blockHash: Encoded<'kh'> }
   | { type: 'proposal_ack'; kind: MutualKind; tx: Encoded<'tx'> }
   | { type: 'locked'; kind: 'deposit' | 'withdraw'; txHash: Encoded<'th'> }
-  | { type: 'op_error'; kind: OpKind; round: bigint; errorCode: number }
+  /** Refuses or abandons the proposal with these inner bytes (§9.15 `*_error`). */
+  | { type: 'op_error'; kind: OpKind; round: bigint; errorCode: number; innerBytes: Uint8Array | undefined }
   | { type: 'leave' }
   | { type: 'leave_ack' }
   | { type: 'inband_msg'; from: Encoded<'ak'>; to: Encoded<'ak'>; info: string }
@@ -584,7 +587,7 @@ export class ChannelFsm implements Pairable {
     if (updating && op !== undefined) {
       // §9.8: a timeout during an update is recoverable (conflict code 3 to both).
       const round = this.#latest?.round ?? 0n;
-      this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: 3 });
+      this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: 3, innerBytes: op.innerBytes });
       this.#fallBack(3);
       return;
     }
@@ -602,7 +605,7 @@ export class ChannelFsm implements Pairable {
     const peer = this.#peer;
     if (peer === undefined) return;
     this.#log('snd', message.type, '');
-    this.#host.queue.enqueue(async () => {
+    this.#host.later(async () => {
       if (peer.#peer !== this || peer.#state === 'terminated') return;
       await peer.#onPeerMessage(message);
     });
@@ -865,13 +868,13 @@ export class ChannelFsm implements Pairable {
     this.#op = undefined;
     this.#info('funding_signed', this.#host.compat.fsmIdInFundingSigned ? { fsm_id: this.fsmIdEncoded } : {});
     this.#subscribeChain();
-    const posted = await this.#post(signedTx);
+    const posted = await this.#post(signedTx, () => this.#onChainTx('funding_signed', signedTx));
     if (posted === undefined) {
+      this.#error('tx_rejected');
       this.#toPeer({ type: 'fatal', reason: 'create_rejected' });
       this.#terminate('create_rejected');
       return;
     }
-    this.#onChainTx('funding_signed', signedTx);
     this.#state = 'awaiting_locked';
     this.#watchDepth(posted, 'funding', op.tx);
   }
@@ -1025,9 +1028,15 @@ export class ChannelFsm implements Pairable {
     }
   }
 
-  async #post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'> | undefined> {
+  /**
+   * Posts to the chain; `onPooled` (the on-chain report of the poster) runs once the mempool
+   * acknowledged the tx, so a request that arrives meanwhile is answered first (seed 002).
+   */
+  async #post(signedTx: Encoded<'tx'>, onPooled?: () => void): Promise<Encoded<'th'> | undefined> {
     try {
-      return await this.#host.chain.post(signedTx);
+      return await this.#host.chain.post(signedTx, () => {
+        if (this.#state !== 'terminated') onPooled?.();
+      });
     } catch (error) {
       if (!isAechannelError(error)) throw error;
       return undefined;
@@ -1210,7 +1219,7 @@ export class ChannelFsm implements Pairable {
     const op = this.#op;
     if (op === undefined) return;
     const round = this.#latest?.round ?? 0n;
-    this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: code });
+    this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: code, innerBytes: op.innerBytes });
     this.#fallBack(code);
   }
 
@@ -1585,7 +1594,7 @@ export class ChannelFsm implements Pairable {
       else this.#info('aborted_update');
     } else {
       this.#info('aborted_update');
-      this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: code });
+      this.#toPeer({ type: 'op_error', kind: op.kind, round, errorCode: code, innerBytes: op.innerBytes });
     }
     this.#returnAfterOp();
   }
@@ -1620,7 +1629,7 @@ export class ChannelFsm implements Pairable {
       }
       // §8.7: channels.error, then a conflict with code 1 (validation error).
       this.#error(verdict === 'bad_signature' ? 'bad_signature' : 'not_the_tx_signed_for');
-      if (!op.own) this.#toPeer({ type: 'op_error', kind: op.kind, round: this.#latest?.round ?? 0n, errorCode: 1 });
+      if (!op.own) this.#toPeer({ type: 'op_error', kind: op.kind, round: this.#latest?.round ?? 0n, errorCode: 1, innerBytes: op.innerBytes });
       this.#fallBack(1);
       return;
     }
@@ -1768,14 +1777,14 @@ export class ChannelFsm implements Pairable {
     const acceptable = state === 'open' || (m.kind === 'shutdown' && state === 'channel_closing');
     if (busy || !acceptable) {
       // §9.5: a race. Refuse the peer's proposal; drop our own op if we had one.
-      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 2 });
+      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 2, innerBytes: innerBytesOf(m.tx) });
       if (busy) this.#fallBack(2);
       return;
     }
     const valid = await this.#validateProposal(m);
     if (this.#state !== state) return;
     if (valid === undefined) {
-      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 1 });
+      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 1, innerBytes: innerBytesOf(m.tx) });
       this.#conflict(1, round);
       return;
     }
@@ -1801,7 +1810,7 @@ export class ChannelFsm implements Pairable {
     const client = this.#client;
     if (client === undefined || client.closed) {
       // §9.3: nobody can co-sign: the proposal fails as a conflict.
-      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 2 });
+      this.#toPeer({ type: 'op_error', kind: m.kind, round, errorCode: 2, innerBytes: innerBytesOf(m.tx) });
       return;
     }
     this.#info(proposalEvent[m.kind]);
@@ -1856,31 +1865,32 @@ export class ChannelFsm implements Pairable {
       }
       case 'deposit':
       case 'withdraw': {
-        const hash = await this.#post(m.tx);
+        const kind = m.kind;
+        const hash = await this.#post(m.tx, () => this.#onChainTx(`${kind}_signed`, m.tx));
         if (hash === undefined) {
           // §9.4: the chain refused a mutually signed tx: both fall back with code 5.
-          this.#toPeer({ type: 'op_error', kind: m.kind, round: this.#latest?.round ?? 0n, errorCode: 5 });
+          this.#toPeer({ type: 'op_error', kind: m.kind, round: this.#latest?.round ?? 0n, errorCode: 5, innerBytes: op.innerBytes });
           this.#fallBack(5);
           return;
         }
         op.signed = m.tx;
-        this.#onChainTx(`${m.kind}_signed`, m.tx);
         this.#state = 'awaiting_locked';
         this.#watchDepth(hash, m.kind, op.tx);
         return;
       }
       case 'shutdown': {
-        const hash = await this.#post(m.tx);
+        const hash = await this.#post(m.tx, () => {
+          this.#onChainTx('close_mutual', m.tx);
+          this.#info('closing');
+        });
         if (hash === undefined) {
-          this.#toPeer({ type: 'op_error', kind: 'shutdown', round: this.#latest?.round ?? 0n, errorCode: 5 });
+          this.#toPeer({ type: 'op_error', kind: 'shutdown', round: this.#latest?.round ?? 0n, errorCode: 5, innerBytes: op.innerBytes });
           this.#fallBack(5);
           return;
         }
         this.#op = undefined;
-        this.#onChainTx('close_mutual', m.tx);
         this.#state = 'mutual_closed';
         this.#status = 'closing';
-        this.#info('closing');
         return;
       }
       default:
@@ -1921,9 +1931,12 @@ export class ChannelFsm implements Pairable {
 
   #onOpError(m: Extract<PeerMessage, { type: 'op_error' }>): void {
     const op = this.#op;
+    // Only an error about *this* proposal voids it; an error about an op both sides already
+    // dropped (crossed updates) is stray.
     const inFlight =
       op !== undefined &&
-      op.kind === m.kind &&
+      m.innerBytes !== undefined &&
+      equalBytes(op.innerBytes, m.innerBytes) &&
       (this.#state === 'awaiting_update_ack' ||
         this.#state === 'dep_half_signed' ||
         this.#state === 'wdraw_half_signed' ||
@@ -1965,6 +1978,14 @@ export class ChannelFsm implements Pairable {
     this.#subscribeChain();
     this.#info('channel_reestablished');
     this.#enterOpen();
+  }
+}
+
+function innerBytesOf(tx: Encoded<'tx'>): Uint8Array | undefined {
+  try {
+    return decodeSignedTx(tx).innerBytes;
+  } catch {
+    return undefined;
   }
 }
 

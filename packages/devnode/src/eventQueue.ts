@@ -63,6 +63,8 @@ export class EventQueue {
         } catch (error) {
           this.onError(error);
         }
+        // Give pending I/O (client frames) a turn between tasks, as a node would.
+        if (this.#tasks.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#running = false;

@@ -54,6 +54,12 @@ export interface StartDevnodeOptions {
   accounts?: number;
   /** Balance of each prefunded account in aettos (default 10^24, a million AE). */
   balance?: bigint;
+  /**
+   * Simulated latency in ms of the devnode clock for FSM-to-FSM messages and mempool
+   * acknowledgements (default 0: the next task). With a manual clock, in-flight messages
+   * wait until the clock is advanced, which lets a test hold messages "on the wire".
+   */
+  latencyMs?: number;
   /** Fault knobs, all off by default. */
   faults?: {
     /** Delay every node → client frame by this many ms of the devnode clock. */
@@ -128,6 +134,8 @@ export interface Devnode {
   connect(url: string): Transport;
   /** Resolves once the devnode has no queued work (useful in tests before mining by hand). */
   idle(): Promise<void>;
+  /** Number of peer messages and mempool acknowledgements still waiting out `latencyMs`. */
+  inFlight(): number;
   /** Info on an FSM: its state name and fsm id (by channel and role), for tests and tools. */
   inspect(channelId: Encoded<'ch'>, role: Role): { state: string; fsmId: Encoded<'ba'> } | undefined;
   /** Closes every socket and the server. */
@@ -195,6 +203,7 @@ class DevnodeImpl implements FsmHost {
   readonly sessions = new Set<Session>();
   readonly injectedConflicts = new Set<string>();
   replyDelayMs: number;
+  readonly latencyMs: number;
   readonly maxChannels: number;
   stopped = false;
 
@@ -208,7 +217,16 @@ class DevnodeImpl implements FsmHost {
     this.queue = new EventQueue(onError);
     this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
     this.maxChannels = options.maxChannels ?? 1000;
-    this.chain = new SimChain({ networkId: this.networkId, queue: this.queue, clock: this.clock, ids: this.ids, blockMode: toBlockMode(options.blocks) });
+    this.latencyMs = options.latencyMs ?? 0;
+    if (!(this.latencyMs >= 0)) throw new DevnodeError('DEVNODE_INVALID_OPTION', 'latencyMs must be >= 0.', { context: { option: 'latencyMs' } });
+    this.chain = new SimChain({
+      networkId: this.networkId,
+      queue: this.queue,
+      clock: this.clock,
+      ids: this.ids,
+      blockMode: toBlockMode(options.blocks),
+      later: (task) => this.later(task),
+    });
   }
 
   // FsmHost ------------------------------------------------------------------------------
@@ -223,6 +241,21 @@ class DevnodeImpl implements FsmHost {
     const id = fsm.channelId;
     if (id !== undefined && this.running.get(key(id, fsm.role)) === fsm) this.running.delete(key(id, fsm.role));
     if (cache !== undefined) this.cache.set(key(cache.channelId, cache.role), cache);
+  }
+
+  /** Tasks waiting out the simulated latency. */
+  inFlight = 0;
+
+  later(task: () => void | Promise<void>): void {
+    if (this.latencyMs === 0) {
+      this.queue.enqueue(task);
+      return;
+    }
+    this.inFlight += 1;
+    this.clock.setTimeout(() => {
+      this.inFlight -= 1;
+      this.queue.enqueue(task);
+    }, this.latencyMs);
   }
 
   closeSession(session: ClientSession): void {
@@ -538,6 +571,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
       return pair.client;
     },
     idle: () => impl.queue.idle(),
+    inFlight: () => impl.inFlight,
     inspect(channelId, role) {
       const fsm = impl.running.get(key(channelId, role));
       return fsm === undefined ? undefined : { state: fsm.state, fsmId: fsm.fsmIdEncoded };
