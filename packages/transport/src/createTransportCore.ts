@@ -248,7 +248,9 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
     const buffer: JsonValue[] = [];
     let ended = state === 'closed';
     let failure: { error: unknown } | undefined;
-    let waiting: { resolve: (r: IteratorResult<JsonValue>) => void; reject: (e: unknown) => void } | undefined;
+    // Every `next()` not yet answered, oldest first: callers may ask for several values
+    // before awaiting any (`Promise.all([it.next(), it.next()])`), and each must settle.
+    const waiting: { resolve: (r: IteratorResult<JsonValue>) => void; reject: (e: unknown) => void }[] = [];
     const iterSignal = iterOptions.signal;
 
     const finish = (): void => {
@@ -257,20 +259,14 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
     };
     const sink: IteratorSink = {
       push(value) {
-        if (waiting !== undefined) {
-          const w = waiting;
-          waiting = undefined;
-          w.resolve({ value, done: false });
-        } else buffer.push(value);
+        const w = waiting.shift();
+        if (w !== undefined) w.resolve({ value, done: false });
+        else buffer.push(value);
       },
       end() {
         ended = true;
         finish();
-        if (waiting !== undefined) {
-          const w = waiting;
-          waiting = undefined;
-          w.resolve({ value: undefined, done: true });
-        }
+        for (const w of waiting.splice(0)) w.resolve({ value: undefined, done: true });
       },
     };
     const onIterAbort = (): void => {
@@ -278,10 +274,11 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
       buffer.length = 0;
       ended = true;
       finish();
-      if (waiting !== undefined) {
-        const w = waiting;
-        waiting = undefined;
-        w.reject(err);
+      if (waiting.length > 0) {
+        // The first pending `next()` gets the abort; the others see the iteration end.
+        const [first, ...rest] = waiting.splice(0);
+        first!.reject(err);
+        for (const w of rest) w.resolve({ value: undefined, done: true });
       } else failure = { error: err };
     };
     if (!ended) {
@@ -302,7 +299,7 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
         }
         if (ended) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve, reject) => {
-          waiting = { resolve, reject };
+          waiting.push({ resolve, reject });
         });
       },
       return() {

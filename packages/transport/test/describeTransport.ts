@@ -74,6 +74,21 @@ export function describeTransport(name: string, make: (options?: MakeOptions) =>
       await iterator.return?.();
     });
 
+    it('settles every next() asked for before any value arrived, in order; the rest end at close', async () => {
+      const { transport, peer } = await open();
+      await transport.opened;
+      const iterator = transport.messages();
+      const asked = [iterator.next(), iterator.next(), iterator.next()];
+      peer.send({ n: 1n });
+      peer.send({ n: 2n });
+      expect(await Promise.all(asked.slice(0, 2))).toEqual([
+        { value: { n: 1n }, done: false },
+        { value: { n: 2n }, done: false },
+      ]);
+      peer.close(4001, 'bye');
+      expect(await asked[2]).toEqual({ value: undefined, done: true });
+    });
+
     it('keeps order over many frames in both directions', async () => {
       const { transport, peer } = await open();
       await transport.opened;
@@ -217,8 +232,10 @@ export function describeTransport(name: string, make: (options?: MakeOptions) =>
       const controller = new AbortController();
       const iterator = transport.messages({ signal: controller.signal });
       const pending = iterator.next();
+      const second = iterator.next();
       controller.abort();
       await expect(pending).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+      expect(await second).toEqual({ value: undefined, done: true });
       expect(await iterator.next()).toEqual({ value: undefined, done: true });
     });
   });
