@@ -3,7 +3,7 @@ import { alias } from '../../vitest.shared.js';
 
 // `source` first so private package imports (e.g. transport's `#websocket`) resolve to
 // TypeScript source in tests, like the tsconfig `customConditions` does for tsc.
-const conditions = ['source', 'node', 'import', 'module', 'default'];
+const conditions = ['source', 'node', 'default'];
 
 export default defineProject({
   resolve: { alias },
