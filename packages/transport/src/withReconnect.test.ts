@@ -26,6 +26,10 @@ function pairs(initiallyRefused = 0) {
   };
 }
 
+function throwPolicyBug(): never {
+  throw new Error('policy bug');
+}
+
 function setup(options: ReconnectOptions = {}, initiallyRefused = 0) {
   const timers = fakeTimers();
   const p = pairs(initiallyRefused);
@@ -139,6 +143,21 @@ describe('withReconnect', () => {
     expect(s.reconnected).toEqual([{ attempt: 1 }]);
     s.made[1]!.server.close(4002, 'stop');
     expect(await s.transport.closed).toMatchObject({ code: 4002 });
+  });
+
+  it.each<[string, ReconnectOptions]>([
+    ['shouldReconnect', { shouldReconnect: throwPolicyBug }],
+    ['random', { random: throwPolicyBug }],
+  ])('a throwing %s ends the transport with TRANSPORT_RECONNECT_FAILED instead of leaving it open without a socket', async (_, options) => {
+    const s = setup(options);
+    await s.transport.opened;
+    s.made[0]!.link.cut();
+    await s.timers.advance(10_000);
+    expect(s.errors.map((e) => e.code)).toEqual(['TRANSPORT_RECONNECT_FAILED']);
+    expect((s.errors[0]!.cause as Error).message).toBe('policy bug');
+    expect(s.closes).toEqual([{ code: 1006, reason: '', wasClean: false }]);
+    expect(s.transport.readyState).toBe('closed');
+    expect(s.timers.pending).toBe(0);
   });
 
   it('closing while waiting for the next attempt ends at once, with the given code', async () => {

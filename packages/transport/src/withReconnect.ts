@@ -74,6 +74,8 @@ export interface ReconnectOptions {
   /**
    * Whether to reconnect after this close. Default: every close that was not requested
    * locally, except a clean close with code 1000 (the node ended the session on purpose).
+   * If it (or `random`) throws, the transport gives up: `TRANSPORT_RECONNECT_FAILED` with the
+   * exception as `cause`, then `close`.
    */
   shouldReconnect?: ((event: TransportCloseEvent) => boolean) | undefined;
   /** Timer functions (injectable for tests). */
@@ -191,18 +193,31 @@ export function withReconnect(
     detach = [];
     current = undefined;
     if (stopping !== undefined) return finish(event);
-    if (!shouldReconnect(event)) return finish(event);
-    failures += 1;
-    if (failures > attempts) {
-      const error: TransportError = transportError(
-        'TRANSPORT_RECONNECT_FAILED',
-        `Gave up after ${attempts} reconnect attempt${attempts === 1 ? '' : 's'}.`,
-        { context: { attempts, lastClose: event } },
+    // The policy and the random source are user code: if either throws, the policy gave
+    // up (reported, then closed) instead of leaving the transport open with no socket.
+    let delayMs: number;
+    try {
+      if (!shouldReconnect(event)) return finish(event);
+      failures += 1;
+      if (failures > attempts) {
+        const error: TransportError = transportError(
+          'TRANSPORT_RECONNECT_FAILED',
+          `Gave up after ${attempts} reconnect attempt${attempts === 1 ? '' : 's'}.`,
+          { context: { attempts, lastClose: event } },
+        );
+        core.error(error);
+        return finish(event);
+      }
+      delayMs = delayFor(failures);
+    } catch (cause) {
+      core.error(
+        transportError('TRANSPORT_RECONNECT_FAILED', 'The reconnect policy (shouldReconnect or random) threw.', {
+          cause,
+          context: { attempts: failures, lastClose: event },
+        }),
       );
-      core.error(error);
       return finish(event);
     }
-    const delayMs = delayFor(failures);
     core.setState('connecting');
     core.emit('reconnecting', { attempt: failures, delayMs, close: event });
     if (stopping !== undefined) return; // a listener closed us
