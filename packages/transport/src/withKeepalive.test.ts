@@ -1,8 +1,9 @@
 import type { JsonValue } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { collect, fakeTimers } from '../test/helpers.js';
-import { createMemoryTransportPair } from './createMemoryTransportPair.js';
+import { createMemoryTransportPair, type MemoryTransportPair } from './createMemoryTransportPair.js';
 import { withKeepalive } from './withKeepalive.js';
+import { withReconnect } from './withReconnect.js';
 
 const PING = { jsonrpc: '2.0', method: 'channels.system', params: { action: 'ping' } };
 const PONG = { jsonrpc: '2.0', method: 'channels.system.pong', params: { channel_id: null, data: { action: 'system', tag: 'pong' } }, version: 1n };
@@ -87,5 +88,56 @@ describe('withKeepalive', () => {
     const { client } = createMemoryTransportPair();
     expect(() => withKeepalive(client, { intervalMs: 0 })).toThrowError(expect.objectContaining({ code: 'TRANSPORT_INVALID_OPTIONS' }));
     expect(() => withKeepalive(client, { timeoutMs: Number.NaN })).toThrowError(expect.objectContaining({ code: 'TRANSPORT_INVALID_OPTIONS' }));
+  });
+});
+
+describe('withKeepalive over withReconnect', () => {
+  /** Keepalive outside a reconnecting transport over memory pairs whose servers never answer. */
+  async function setupReconnecting() {
+    const timers = fakeTimers();
+    const made: MemoryTransportPair[] = [];
+    const reconnecting = withReconnect(
+      () => {
+        made.push(createMemoryTransportPair());
+        return made.at(-1)!.client;
+      },
+      { baseDelayMs: 700, maxDelayMs: 700, jitter: 0, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout },
+    );
+    const transport = withKeepalive(reconnecting, {
+      intervalMs: 1000,
+      timeoutMs: 1500,
+      setTimeout: timers.setTimeout,
+      clearTimeout: timers.clearTimeout,
+    });
+    const errors = collect(transport, 'error');
+    const reconnected = collect(transport, 'reconnected');
+    await transport.opened;
+    return { timers, made, transport, errors, reconnected };
+  }
+
+  it('pings on the new socket when the idle timer fired while reconnecting', async () => {
+    const { timers, made, transport, errors, reconnected } = await setupReconnecting();
+    await timers.advance(500);
+    made[0]!.link.cut(); // lost at 500; the idle timer (1000) fires while reconnecting
+    await timers.advance(700); // reconnected at 1200
+    expect(reconnected).toEqual([{ attempt: 1 }]);
+    const atServer = collect(made[1]!.server, 'message');
+    await timers.advance(1000); // 2200: a full idle interval on the new socket
+    expect(atServer).toEqual([PING]);
+    await timers.advance(1500); // 3700: that ping went unanswered
+    expect(errors.map((e) => e.code)).toEqual(['TRANSPORT_PONG_TIMEOUT']);
+    expect(transport.readyState).not.toBe('open');
+  });
+
+  it('does not let the dead timer of a lost socket end the new one early', async () => {
+    const { timers, made, transport, errors } = await setupReconnecting();
+    await timers.advance(1000); // ping on socket 0, dead timer due at 2500
+    made[0]!.link.cut();
+    await timers.advance(700); // reconnected at 1700; the new socket owes nothing yet
+    await timers.advance(2000); // 3700: new ping at 2700, due at 4200
+    expect(errors).toEqual([]);
+    expect(transport.readyState).toBe('open');
+    await timers.advance(500); // 4200
+    expect(errors.map((e) => e.code)).toEqual(['TRANSPORT_PONG_TIMEOUT']);
   });
 });

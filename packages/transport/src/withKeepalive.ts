@@ -12,6 +12,12 @@
  *
  * Pongs answering the wrapper's own pings are swallowed (one per ping sent), so the
  * layer above sees exactly the traffic it caused. Timers are injectable.
+ *
+ * With {@link withReconnect}, wrap each socket inside the factory
+ * (`withReconnect(() => withKeepalive(webSocketTransport(url)))`): a pong timeout then drops
+ * that socket and the wrapper reconnects. Wrapped the other way round, the keepalive restarts
+ * its timers on every `reconnected`, but a pong timeout terminates the whole reconnecting
+ * transport.
  */
 import type { JsonValue } from '@aechannel/codec';
 import { createTransportCore } from './createTransportCore.js';
@@ -153,10 +159,20 @@ export function withKeepalive<E extends TransportEvents>(transport: Transport<E>
     stop();
     core.closed(dead ? { ...event, reason: event.reason || 'pong timeout' } : event);
   });
-  // Extra events of the inner transport (e.g. `reconnecting`) pass through unchanged.
-  for (const extra of ['reconnecting', 'reconnected']) {
-    forward.on(extra, (payload: unknown) => core.emit(extra as keyof E, payload as E[keyof E]));
-  }
+  // Extra events of a reconnecting inner transport pass through unchanged. Its socket
+  // changes under us: pings of the lost socket will never be answered, so their timers go
+  // with it, and the new socket starts a fresh idle period (without this, a stale dead
+  // timer killed the new link early, and an idle timer that fired while reconnecting was
+  // never re-armed, so a silent node after a reconnect went unnoticed).
+  forward.on('reconnecting', (payload: unknown) => {
+    stop();
+    unansweredPings = 0;
+    core.emit('reconnecting' as keyof E, payload as E[keyof E]);
+  });
+  forward.on('reconnected', (payload: unknown) => {
+    alive();
+    core.emit('reconnected' as keyof E, payload as E[keyof E]);
+  });
   if (transport.readyState === 'open') {
     core.open();
     alive();
