@@ -37,9 +37,7 @@
 import {
   isAechannelError,
   isEncoded,
-  stateTreesHash,
   Tag,
-  unpackStateTrees,
   unpackTx,
   type AechannelError,
   type Encoded,
@@ -448,6 +446,9 @@ export class Channel {
   /** Commands cut by a dropped connection, waiting for recovery to tell whether they took effect. */
   #interrupted: Pending[] = [];
   #recovering = false;
+  #resyncing = false;
+  /** Rounds a resync was already started for after an unknown co-signed state. */
+  #resyncedRounds = new Set<bigint>();
   /** Final statuses the channel went through. */
   #reached = new Set<ChannelStatus>();
   /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
@@ -1375,6 +1376,7 @@ export class Channel {
         return;
       }
     }
+    if (event.type === 'security' && event.tag === null) this.#resyncOnUnknownState(event.details);
     switch (event.type) {
       case 'onChainTx':
         safeLog(this.#logger, 'info', `on-chain: ${event.info}`, { txType: event.txType });
@@ -1618,7 +1620,32 @@ export class Channel {
    * store write (PROTOCOL.md §9.14: the latest co-signed state is all a client needs).
    * A pending own update that the node holds half-signed is awaited first.
    */
+  /**
+   * The node reported a co-signed state of a round the fsm did not sign in this session
+   * (e.g. a deposit/withdraw acknowledged just before a drop, completed while we were
+   * away). It is not adopted blindly: fetch it with its trees, verify both signatures and
+   * hand it to the fsm (`#resync`). Once per round, never from inside a resync.
+   */
+  #resyncOnUnknownState(details: JsonValue): void {
+    const round = typeof details === 'object' && details !== null && !Array.isArray(details) ? details['round'] : undefined;
+    if (typeof round !== 'bigint' || round <= getRound(this.#state) || this.#resyncing || this.#resyncedRounds.has(round)) return;
+    this.#resyncedRounds.add(round);
+    queueMicrotask(() => {
+      if (this.#finished || this.#resyncing) return;
+      void this.#resync().catch((error: unknown) => safeLog(this.#logger, 'warn', 'Resync failed.', { error }));
+    });
+  }
+
   async #resync(): Promise<void> {
+    this.#resyncing = true;
+    try {
+      await this.#resyncLoop();
+    } finally {
+      this.#resyncing = false;
+    }
+  }
+
+  async #resyncLoop(): Promise<void> {
     const policy = this.#reconnectPolicy;
     const deadline = this.#clock.now() + (policy?.settleWaitMs ?? 10_000);
     for (;;) {
@@ -1653,39 +1680,56 @@ export class Channel {
     }
   }
 
+  /**
+   * Verifies both participants' signatures on the node's latest co-signed state (the fsm
+   * has no ed25519) and hands it to the fsm as a `verifiedState` input; the fsm checks the
+   * channel, the round and the trees, adopts it and persists it (the usual `persist`
+   * effect). Resolves true when the state was adopted (and stored).
+   */
   async #adoptIfNewer(offchain: OffchainState): Promise<boolean> {
     const signedTx = offchain.signedTx;
-    if (signedTx === '' || !isEncoded(signedTx, 'tx')) return false;
-    const latest = this.latestState;
-    if (latest === signedTx) return false;
+    if (signedTx === '' || !isEncoded(signedTx, 'tx') || !isEncoded(offchain.trees, 'ss')) return false;
+    const before = getRound(this.#state);
     const round = roundOf(signedTx);
-    if (round === null || round <= getRound(this.#state)) return false;
+    if (round === null || round <= before || this.latestState === signedTx) return false;
     const o = this.#state.options;
     const parties = [o.initiatorId, o.responderId].filter((p): p is Encoded<'ak'> => p !== 'any');
+    let valid = false;
     try {
-      const verified = await verifyTransaction(signedTx, { networkId: o.networkId, signers: parties });
-      if (!verified.valid) throw new Error('signatures do not verify for both participants');
-      const inner = innerTx(signedTx);
-      if (inner === null || !('channelId' in inner) || inner.channelId !== this.channelId) throw new Error('not a state of this channel');
-      const balances = balancesFromTrees(offchain.trees, inner, parties);
-      this.#state = { ...this.#state, latestState: signedTx, round, balances, signedAhead: null };
-      const snapshot = getPersistedChannel(this.#state);
-      const key = this.#keyFor(snapshot);
-      if (key !== undefined) await this.#store.write(key, encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot }));
-      this.#emit({ type: 'stateResynced', round, state: signedTx });
-      this.#emit({ type: 'stateChanged', round, state: signedTx, balances: { ...balances } });
-      safeLog(this.#logger, 'info', `Adopted the node's co-signed state of round ${round}.`);
-      return true;
-    } catch (error) {
+      valid = (await verifyTransaction(signedTx, { networkId: o.networkId, signers: parties })).valid;
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
       this.#emit({
         type: 'security',
-        reason: `the node's latest state (round ${round}) could not be verified: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `the node's latest state (round ${round}) does not carry valid signatures of both participants; not adopted`,
         code: 'CHANNEL_SECURITY',
         tag: null,
         details: { round },
       });
       return false;
     }
+    const stored = new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(() => finish(), 10_000);
+      const offs = [
+        this.#emitter.on('persisted', (event) => {
+          if (event.round >= round) finish();
+        }),
+        this.#emitter.on('security', () => finish()),
+      ];
+      const finish = (): void => {
+        this.#clock.clearTimeout(timer);
+        for (const off of offs) off();
+        resolve();
+      };
+    });
+    this.#dispatch({ type: 'verifiedState', now: this.#clock.now(), signedTx, trees: offchain.trees });
+    await stored;
+    if (getRound(this.#state) <= before) return false;
+    this.#emit({ type: 'stateResynced', round: getRound(this.#state), state: signedTx });
+    safeLog(this.#logger, 'info', `Adopted the node's co-signed state of round ${round}.`);
+    return true;
   }
 
   // -------------------------------------------------------------------------------------
@@ -1841,17 +1885,3 @@ function roundOf(tx: Encoded<'tx'>): bigint | null {
 }
 
 
-/** Reads the participants' balances from the node's trees after checking they hash to the tx's state hash. */
-function balancesFromTrees(trees: string, inner: Tx, parties: readonly Encoded<'ak'>[]): Record<Encoded<'ak'>, bigint> {
-  if (!isEncoded(trees, 'ss')) throw new Error('the node sent no state trees');
-  if (!('stateHash' in inner)) throw new Error('the state carries no state hash');
-  if (stateTreesHash(trees) !== inner.stateHash) throw new Error('the trees do not match the state hash');
-  const all = unpackStateTrees(trees).balances;
-  const out: Record<Encoded<'ak'>, bigint> = {};
-  for (const party of parties) {
-    const balance = all[party];
-    if (balance === undefined) throw new Error(`the trees hold no account ${party}`);
-    out[party] = balance;
-  }
-  return out;
-}

@@ -7,7 +7,7 @@ import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
-import { AE, openPair, startTestDevnode, type Pair } from './helpers.js';
+import { AE, openPair, startTestDevnode, synced, type Pair } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -19,6 +19,7 @@ afterAll(async () => {
 
 /** Both sides agree, locally and at the node, on these balances. */
 async function expectBalances(pair: Pair, initiator: bigint, responder: bigint): Promise<void> {
+  await synced(pair);
   const expected = { [pair.initiatorId]: initiator, [pair.responderId]: responder };
   expect(pair.initiator.localBalances).toEqual(expected);
   expect(pair.responder.localBalances).toEqual(expected);
@@ -244,6 +245,7 @@ describe('Channel over the devnode', () => {
     expect(r2.fsmId).toBe(responder.fsmId);
     expect(i2.localBalances).toEqual({ [initiatorId]: 10n * AE - 11n, [responderId]: 10n * AE + 11n });
     await r2.transfer(initiatorId, 1n);
+    await synced({ initiator: i2, responder: r2 });
     expect(i2.localBalances).toEqual({ [initiatorId]: 10n * AE - 10n, [responderId]: 10n * AE + 10n });
     expect(await r2.balances()).toEqual(i2.localBalances);
     i2.dispose();

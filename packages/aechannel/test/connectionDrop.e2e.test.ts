@@ -10,7 +10,7 @@
 import { isAechannelError } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AE, openPair, startTestDevnode, type Pair } from './helpers.js';
+import { AE, openPair, startTestDevnode, until, type Pair } from './helpers.js';
 import { createCutController, type CutController } from './cutTransport.js';
 
 let devnode: Devnode;
@@ -23,13 +23,6 @@ afterAll(async () => {
 
 type Side = 'initiator' | 'responder';
 
-async function until(predicate: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 type Operation = 'transfer' | 'withdraw';
 
 const AMOUNT = { transfer: 5n, withdraw: AE } as const;
@@ -94,9 +87,12 @@ describe('recovery from a dropped connection at every message boundary', () => {
           cut.arm(n);
           const outcomes = await runWithRetries(pair, operation);
           report.push(`${n}: ${outcomes.join(' -> ')}`);
-          expect(cut.cuts, `cut ${n}`).toBe(1);
+          // a cut after the operation's last message happens once those trailing messages arrive
+          await until(() => cut.cuts === 1);
           // a cut after the last message of the operation is repaired in the background
           await until(() => recovered === 1 && cutChannel.status === 'open');
+          // the other side learns the new state from its own node fsm, a moment apart
+          await until(() => initiator.round === 2n && responder.round === 2n);
           // exactly once, on both sides, at the node
           const expected =
             operation === 'transfer'

@@ -95,3 +95,17 @@ export async function openPair(devnode: Devnode, options: PairOptions = {}): Pro
     port,
   };
 }
+
+/** Polls until `predicate` holds (both clients learn a new state from their own node fsm, a moment apart). */
+export async function until(predicate: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** Waits until both sides of a pair are at the same round. */
+export function synced(pair: Pick<Pair, 'initiator' | 'responder'>): Promise<void> {
+  return until(() => pair.initiator.round === pair.responder.round && pair.initiator.persisted.round === pair.responder.persisted.round);
+}

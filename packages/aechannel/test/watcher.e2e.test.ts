@@ -9,7 +9,7 @@ import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, ChannelClientEvent } from '../src/Channel.js';
 import type { Devnode } from '@aechannel/devnode';
-import { AE, openPair, startTestDevnode } from './helpers.js';
+import { AE, openPair, startTestDevnode, synced, until } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -71,11 +71,13 @@ describe('watcher', () => {
 
     // round 2 pays the responder 1 AE: the state the cheater will want
     await initiator.transfer(responderId, AE);
+    await synced(pair);
     const oldState = responder.latestState!;
     const oldBalances = responder.localBalances;
     // rounds 3 and 4 move 3 AE back to the initiator
     await responder.transfer(initiatorId, 2n * AE);
     await responder.transfer(initiatorId, AE);
+    await synced(pair);
     expect(initiator.round).toBe(4n);
     const latest = initiator.localBalances;
     expect(latest).toEqual({ [initiatorId]: 12n * AE, [responderId]: 8n * AE });
@@ -95,7 +97,8 @@ describe('watcher', () => {
 
     const slash = await slashed;
     expect(slash.tx.startsWith('tx_')).toBe(true);
-    expect(devnode.chain.getChannel(initiator.channelId!)?.soloRound).toBe(4n);
+    // the node posts the slash once it has our signature (the call resolves on the node's "ok")
+    await until(() => devnode.chain.getChannel(initiator.channelId!)?.soloRound === 4n);
     const settle = await settling;
     const closed = initiator.waitForStatus('closed', { timeoutMs: 10_000 });
     // the node posts the settle once the lock period is over (mine up to it if needed)
@@ -129,6 +132,7 @@ describe('watcher', () => {
     const pair = await openPair(devnode, { accounts: [2, 3], lockPeriod: 3n, initiator: { watcher: false }, responder: { watcher: false } });
     const { initiator, responder, responderId } = pair;
     await initiator.transfer(responderId, AE);
+    await synced(pair);
     const oldState = responder.latestState!;
     const oldBalances = responder.localBalances;
     await responder.transfer(pair.initiatorId, 3n * AE);
@@ -140,6 +144,7 @@ describe('watcher', () => {
     await postStaleCloseSolo(initiator.channelId!, devnode.accounts[3]!, oldState, oldBalances);
     await canSlash;
     await new Promise((resolve) => setTimeout(resolve, 100));
+    // nothing was posted after the stale close
     expect(watcherEvents).toEqual([]);
     expect(devnode.chain.getChannel(initiator.channelId!)?.soloRound).toBe(2n);
     initiator.dispose();
