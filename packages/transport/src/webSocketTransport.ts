@@ -109,6 +109,9 @@ export function webSocketTransport(url: string | URL, options: WebSocketTranspor
       maxPayload: Math.max(maxFrameBytes, WS_HARD_LIMIT),
     });
   } catch (cause) {
+    // Nobody will ever see this transport: release what the core holds (its listener on
+    // the caller's AbortSignal) before throwing.
+    core.closed({ code: 1006, reason: '', wasClean: false });
     if ((cause as { code?: unknown }).code === 'TRANSPORT_WEBSOCKET_UNAVAILABLE') throw cause;
     throw transportError('TRANSPORT_INVALID_URL', 'The WebSocket URL was rejected.', { cause, context: { url: href } });
   }

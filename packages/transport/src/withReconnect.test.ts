@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { collect, fakeTimers } from '../test/helpers.js';
 import { createMemoryTransportPair, type MemoryTransportPair } from './createMemoryTransportPair.js';
@@ -206,6 +207,21 @@ describe('withReconnect', () => {
         throw new Error('bad url');
       }),
     ).toThrow('bad url');
+    // Throwing there leaves nothing behind: no listener on the caller's signal, and what the
+    // factory started is aborted.
+    const caller = new AbortController();
+    let factorySignal: AbortSignal | undefined;
+    expect(() =>
+      withReconnect(
+        ({ signal }) => {
+          factorySignal = signal;
+          throw new Error('bad url');
+        },
+        { signal: caller.signal },
+      ),
+    ).toThrow('bad url');
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    expect(factorySignal?.aborted).toBe(true);
     const timers = fakeTimers();
     const made: MemoryTransportPair[] = [];
     const transport = withReconnect(

@@ -235,7 +235,13 @@ export function withReconnect(
     } catch (cause) {
       // The first call runs inside withReconnect: a factory that cannot even build a
       // transport (bad URL, bad options) is the caller's bug, so it throws there.
-      if (attempt === 0) throw cause;
+      if (attempt === 0) {
+        // Nobody will ever see this transport: abort what the factory may have started and
+        // drop the core's listener on the caller's AbortSignal before throwing.
+        lifetime.abort(cause);
+        core.closed({ code: 1006, reason: 'factory failed', wasClean: false });
+        throw cause;
+      }
       core.error(
         isAechannelError(cause)
           ? (cause as TransportError)

@@ -3,6 +3,7 @@
  * port): JSON-RPC correlation, notifications, closes, loss, a silent server, reconnects.
  */
 import { isAechannelError, stringifyJson, type JsonValue } from '@aechannel/codec';
+import { getEventListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -138,7 +139,12 @@ describe('webSocketTransport on loopback', () => {
     expect(() => webSocketTransport('http://localhost:3014/channel')).toThrowError(
       expect.objectContaining({ code: 'TRANSPORT_INVALID_URL' }),
     );
-    expect(() => webSocketTransport('ws://[bad')).toThrowError(expect.objectContaining({ code: 'TRANSPORT_INVALID_URL' }));
+    const caller = new AbortController();
+    expect(() => webSocketTransport('ws://[bad', { signal: caller.signal })).toThrowError(
+      expect.objectContaining({ code: 'TRANSPORT_INVALID_URL' }),
+    );
+    // Nothing is left listening on the caller's signal.
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     expect(() => webSocketTransport('ws://x', { maxFrameBytes: 0 })).toThrowError(
       expect.objectContaining({ code: 'TRANSPORT_INVALID_OPTIONS' }),
     );
