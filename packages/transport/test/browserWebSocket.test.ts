@@ -4,12 +4,11 @@
  * it on loopback, including the synthesized close of `terminate()` (browsers cannot drop
  * a socket).
  */
-import { stringifyJson } from '@aechannel/codec';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket as WsWebSocket } from 'ws';
 import { webSocketTransport } from '../src/index.js';
-import { describeTransport, type TransportHarness } from './describeTransport.js';
-import { startServer } from './helpers.js';
+import { describeTransport } from './describeTransport.js';
+import { loopbackHarness } from './loopbackHarness.js';
 
 vi.mock('#websocket', () => import('../src/websocket.browser.js'));
 
@@ -41,30 +40,4 @@ describe('websocket.browser', () => {
   });
 });
 
-describeTransport('global WebSocket (browser path) on loopback', async (options = {}) => {
-  const loopback = await startServer();
-  const transport = webSocketTransport(loopback.url, options);
-  const accepted = loopback.accept();
-  const peerClosed = accepted.then(
-    ({ socket }) =>
-      new Promise<{ code: number; reason: string }>((resolve) =>
-        socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-      ),
-  );
-  const harness: TransportHarness = {
-    transport,
-    peer: {
-      send: (value) => void accepted.then(({ socket }) => socket.send(stringifyJson(value))),
-      sendRaw: (text) => void accepted.then(({ socket }) => socket.send(text)),
-      next: () => accepted.then(({ inbox }) => inbox.next()),
-      close: (code, reason) => void accepted.then(({ socket }) => socket.close(code, reason)),
-      drop: () => void accepted.then(({ socket }) => socket.terminate()),
-      closed: () => peerClosed,
-    },
-    cleanup: async () => {
-      transport.terminate();
-      await loopback.close();
-    },
-  };
-  return harness;
-});
+describeTransport('global WebSocket (browser path) on loopback', loopbackHarness);
