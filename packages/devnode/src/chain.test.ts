@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSignedTx, computeChannelId, computeStateHash, isAechannelError, serializeObject, Tag, type Encoded } from '@aechannel/codec';
+import { buildSignedTx, computeChannelId, computeStateHash, isAechannelError, serializeObject, Tag, type Encoded, type TxOf } from '@aechannel/codec';
 import { memorySigner } from '@aechannel/signer';
 import { SimChain } from './chain.js';
 import { createManualClock } from './clock.js';
@@ -20,7 +20,7 @@ function makeChain() {
   return { chain, queue };
 }
 
-const createTx = (nonce: bigint) => ({
+const createTx = (nonce: bigint): TxOf<typeof Tag.ChannelCreateTx, 2> => ({
   tag: Tag.ChannelCreateTx,
   version: 2,
   initiatorId: a.address,
@@ -35,7 +35,7 @@ const createTx = (nonce: bigint) => ({
   responderDelegateIds: [],
   stateHash: computeStateHash({ [a.address]: 1000n, [b.address]: 500n }),
   nonce,
-}) as const;
+});
 
 async function signBoth(tx: ReturnType<typeof createTx>): Promise<Encoded<'tx'>> {
   const unsigned = buildSignedTx(serializeObject(tx), []);
