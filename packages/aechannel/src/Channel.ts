@@ -631,7 +631,7 @@ export class Channel {
       );
       cleanups.push(
         this.#emitter.on('error', (event) => {
-          if (isAechannelError(event.error, 'FSM_CONNECTION_REJECTED')) done(toChannelError(event.error, kind));
+          if (isAechannelError(event.error, 'FSM_CONNECTION_REJECTED') || isAechannelError(event.error, 'FSM_TIMEOUT')) done(toChannelError(event.error, kind));
           else if (isAechannelError(event.error, 'CHANNEL_UNRECOVERABLE')) done(event.error as ChannelError);
         }),
       );
@@ -1329,7 +1329,7 @@ export class Channel {
           this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', `The store could not write round ${snapshot.round} of ${key}.`, { cause: error, context: { key, round: snapshot.round } }));
           return;
         }
-        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 50 * 2 ** attempt));
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 25 * 2 ** attempt));
       }
     }
     this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
