@@ -7,6 +7,7 @@
  */
 import { signAsync } from '@noble/ed25519';
 import { signerFromRawSign } from './baseSigner.js';
+import { signerError } from './errors.js';
 import { checkClaimedPublicKey, parseSecretKey, publicKeyFromSeed, publicKeyToAddress, type SecretKeyInput } from './keys.js';
 import type { Signer } from './types.js';
 
@@ -15,7 +16,8 @@ import type { Signer } from './types.js';
  * @param secretKey - `sk_…` (32-byte seed), hex of the seed or of seed ++ public key, or bytes
  * @returns a {@link Signer}
  * @throws {AechannelError} `SIGNER_INVALID_KEY` for a malformed key or a 64-byte key whose
- *   public half does not match its seed
+ *   public half does not match its seed. Its methods reject with `SIGNER_UNSUPPORTED` on a
+ *   platform without `crypto.subtle` (noble takes SHA-512 from WebCrypto).
  * @example
  * import { memorySigner } from '@aechannel/signer';
  * const signer = memorySigner('sk_2CuofqWZHrABCdZ8gLFMCvEZd9Lt2nDL5GqrSDs4DsjJyKuXP');
@@ -26,5 +28,11 @@ export function memorySigner(secretKey: SecretKeyInput): Signer {
   const publicKey = publicKeyFromSeed(parsed.seed);
   checkClaimedPublicKey(parsed, publicKey);
   const seed = parsed.seed;
-  return signerFromRawSign(publicKeyToAddress(publicKey), (message) => signAsync(message, seed));
+  return signerFromRawSign(publicKeyToAddress(publicKey), (message) => {
+    // noble's async SHA-512 is WebCrypto's; without it noble throws a plain Error.
+    if (globalThis.crypto?.subtle === undefined) {
+      throw signerError('SIGNER_UNSUPPORTED', 'memorySigner needs crypto.subtle (for SHA-512), which this platform lacks');
+    }
+    return signAsync(message, seed);
+  });
 }

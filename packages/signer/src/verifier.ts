@@ -8,6 +8,7 @@
  */
 import { verifyAsync } from '@noble/ed25519';
 import { asBufferSource } from './abort.js';
+import { signerError } from './errors.js';
 import { getNodeCrypto, nodeVerifier } from './nodeCrypto.js';
 
 /** Verifies one Ed25519 signature. @internal */
@@ -20,9 +21,16 @@ export interface Verifier {
   verify: VerifyFn;
 }
 
-/** The noble verifier. @internal */
+/**
+ * The noble verifier. Without `crypto.subtle` noble has no SHA-512: that is
+ * `SIGNER_UNSUPPORTED`, not a signature that fails to verify.
+ * @internal
+ */
 export const nobleVerify: VerifyFn = async (publicKey, message, signature) => {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
+  if (globalThis.crypto?.subtle === undefined) {
+    throw signerError('SIGNER_UNSUPPORTED', 'Ed25519 verification needs node:crypto or crypto.subtle, and this platform has neither');
+  }
   try {
     return await verifyAsync(signature, message, publicKey, { zip215: false });
   } catch {

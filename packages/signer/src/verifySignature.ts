@@ -30,7 +30,8 @@ export function signatureBytes(signature: Uint8Array | Encoded<'sg'>): Uint8Arra
  * @param message - the signed bytes (for transactions, the payload of PROTOCOL.md §3.1)
  * @param signature - 64 bytes or `sg_…`; another length verifies as false
  * @returns whether the signature is valid
- * @throws {AechannelError} `SIGNER_INVALID_ADDRESS`, `SIGNER_INVALID_ARGUMENT`
+ * @throws {AechannelError} `SIGNER_INVALID_ADDRESS`, `SIGNER_INVALID_ARGUMENT`; `SIGNER_UNSUPPORTED`
+ *   on a platform with neither node:crypto nor `crypto.subtle`
  * @example
  * const signature = await signer.signBytes(message);
  * await verifySignature(signer.address, message, signature); // true

@@ -157,7 +157,8 @@ export async function driveAsync(
  * @returns `{ valid, signers, missing, extra, matches }`; `valid` means every expected
  *   signer signed exactly once and nothing else is there
  * @throws {AechannelError} `SIGNER_INVALID_NETWORK_ID`, `SIGNER_NOT_A_TRANSACTION`,
- *   `SIGNER_INVALID_ADDRESS`
+ *   `SIGNER_INVALID_ADDRESS`; `SIGNER_UNSUPPORTED` on a platform with neither node:crypto
+ *   nor `crypto.subtle`
  * @example
  * const { valid, missing } = await verifyTransaction(signedTx, {
  *   networkId: 'ae_mainnet',

@@ -2,6 +2,7 @@
  * Backend selection off Node and the typed errors of missing platform features, simulated by
  * hiding `process.getBuiltinModule` and replacing `globalThis.crypto`.
  */
+import { buildSignedTx, decodeSignedTx } from '@aechannel/codec';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectCode, hex, toHex } from './helpers.js';
 import { rfc8032Vectors } from './rfc8032.js';
@@ -93,6 +94,21 @@ describe('off Node (no process.getBuiltinModule)', () => {
     const address = memorySigner(hex(vector.secretKey)).address;
     expect(await verifySignature(address, hex(vector.message), hex(vector.signature))).toBe(true);
     expect(await verifySignature(address, new Uint8Array([1]), hex(vector.signature))).toBe(false);
+  });
+
+  it('without node:crypto and crypto.subtle, signing and verifying reject with SIGNER_UNSUPPORTED (never a plain Error, never a false "invalid")', async () => {
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    vi.stubGlobal('crypto', undefined);
+    const { createSigner, memorySigner, verifySignature, verifyTransaction } = await import('../src/index.js');
+    const { unsignedCreateTx } = await import('./helpers.js');
+    const signer = memorySigner(hex(vector.secretKey));
+    await expectCode(signer.signBytes(hex(vector.message)), 'SIGNER_UNSUPPORTED');
+    await expectCode(createSigner(hex(vector.secretKey)).signBytes(hex(vector.message)), 'SIGNER_UNSUPPORTED');
+    await expectCode(verifySignature(signer.address, hex(vector.message), hex(vector.signature)), 'SIGNER_UNSUPPORTED');
+    const { tx, networkId } = unsignedCreateTx();
+    await expectCode(signer.signTransaction(tx, { networkId }), 'SIGNER_UNSUPPORTED');
+    const signed = buildSignedTx(decodeSignedTx(tx).innerBytes, [hex(vector.signature)]);
+    await expectCode(verifyTransaction(signed, { networkId, signers: [signer.address] }), 'SIGNER_UNSUPPORTED');
   });
 
   it('verification uses node:crypto on Node', async () => {
