@@ -57,7 +57,7 @@ export function verifySignatureSync(address: Encoded<'ak'>, message: Uint8Array,
  * @param options - the network id and the accounts expected to have signed
  * @returns `{ valid, signers, missing, extra, matches }`
  * @throws {AechannelError} `SIGNER_INVALID_NETWORK_ID`, `SIGNER_NOT_A_TRANSACTION`,
- *   `SIGNER_INVALID_ADDRESS`
+ *   `SIGNER_INVALID_ADDRESS`, `SIGNER_INVALID_ARGUMENT` (`signers` not an array)
  * @example
  * const { valid } = verifyTransactionSync(tx, { networkId: 'ae_mainnet', signers: [initiator, responder] });
  */

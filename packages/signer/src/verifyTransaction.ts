@@ -10,6 +10,7 @@
  * asynchronous one (any platform) share it, like noble's sync/async "finish" split.
  */
 import type { Encoded } from '@aechannel/codec';
+import { signerError } from './errors.js';
 import { assertIsNetworkId } from './networkId.js';
 import { addressToPublicKey } from './keys.js';
 import { hashPayload, plainPayload, readSignedTx } from './signedTx.js';
@@ -68,6 +69,12 @@ export interface PreparedVerification {
  */
 export function prepareVerification(tx: Encoded<'tx'>, options: VerifyTransactionOptions): PreparedVerification {
   assertIsNetworkId(options?.networkId);
+  if (!Array.isArray(options.signers)) {
+    // A missing list would otherwise read as "nobody had to sign" and pass an unsigned tx.
+    throw signerError('SIGNER_INVALID_ARGUMENT', 'Expected signers as an array of ak_ addresses', {
+      context: { got: typeof options.signers },
+    });
+  }
   const { signatures, innerBytes } = readSignedTx(tx);
   const unique = [...new Set(options.signers)];
   const signers = unique.map((address) => ({ address, publicKey: addressToPublicKey(address) }));
@@ -157,7 +164,7 @@ export async function driveAsync(
  * @returns `{ valid, signers, missing, extra, matches }`; `valid` means every expected
  *   signer signed exactly once and nothing else is there
  * @throws {AechannelError} `SIGNER_INVALID_NETWORK_ID`, `SIGNER_NOT_A_TRANSACTION`,
- *   `SIGNER_INVALID_ADDRESS`; `SIGNER_UNSUPPORTED` on a platform with neither node:crypto
+ *   `SIGNER_INVALID_ADDRESS`, `SIGNER_INVALID_ARGUMENT` (`signers` not an array); `SIGNER_UNSUPPORTED` on a platform with neither node:crypto
  *   nor `crypto.subtle`
  * @example
  * const { valid, missing } = await verifyTransaction(signedTx, {

@@ -69,6 +69,11 @@ describe('verifyTransaction', () => {
     await expectCode(verifyTransaction(tx, { networkId: '', signers: [] }), 'SIGNER_INVALID_NETWORK_ID');
     await expectCode(verifyTransaction('tx_nope', { networkId, signers: [] }), 'SIGNER_NOT_A_TRANSACTION');
     await expectCode(verifyTransaction(tx, { networkId, signers: ['ak_nope'] }), 'SIGNER_INVALID_ADDRESS');
+    // Without a signer list an unsigned tx must not pass as "everyone signed".
+    for (const signers of [undefined, a.address, null]) {
+      await expectCode(verifyTransaction(tx, { networkId, signers: signers as never }), 'SIGNER_INVALID_ARGUMENT');
+      await expectCode(() => verifyTransactionSync(tx, { networkId, signers: signers as never }), 'SIGNER_INVALID_ARGUMENT');
+    }
     expect(() => verifyTransactionSync(encode(innerBytes, 'tx'), { networkId, signers: [] })).toThrow(
       expect.objectContaining({ code: 'SIGNER_NOT_A_TRANSACTION' }),
     );
