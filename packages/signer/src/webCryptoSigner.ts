@@ -83,11 +83,22 @@ export async function webCryptoSigner(key?: SecretKeyInput | WebCryptoKeyPair): 
       throw signerError('SIGNER_INVALID_KEY', 'Expected an Ed25519 CryptoKeyPair');
     }
     privateKey = key.privateKey;
-    publicKey = new Uint8Array(await subtle.exportKey('raw', key.publicKey));
     // A mixed-up pair would sign for another address: check the halves belong together.
-    const probe = new TextEncoder().encode('aechannel key pair check');
-    const signature = await subtle.sign(ED25519, privateKey, probe);
-    if (!(await subtle.verify(ED25519, key.publicKey, signature, probe))) {
+    // WebCrypto rejects unusable keys (a public key as privateKey, a key without the `sign`
+    // usage) with a DOMException: that is a bad key too.
+    let belongTogether: boolean;
+    try {
+      publicKey = new Uint8Array(await subtle.exportKey('raw', key.publicKey));
+      const probe = new TextEncoder().encode('aechannel key pair check');
+      const signature = await subtle.sign(ED25519, privateKey, probe);
+      belongTogether = await subtle.verify(ED25519, key.publicKey, signature, probe);
+    } catch (cause) {
+      throw signerError('SIGNER_INVALID_KEY', 'The CryptoKeyPair cannot sign and verify with Ed25519', {
+        cause,
+        details: cause instanceof Error ? cause.message : undefined,
+      });
+    }
+    if (!belongTogether) {
       throw signerError('SIGNER_INVALID_KEY', 'The private and public keys of the CryptoKeyPair do not belong together');
     }
   } else {

@@ -62,6 +62,8 @@ describe('webCryptoSigner without Ed25519', () => {
     expect(await realCrypto.subtle.verify({ name: 'Ed25519' }, pair.publicKey, new Uint8Array(signature), message)).toBe(true);
     const other = (await realCrypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     await expectCode(webCryptoSigner({ privateKey: pair.privateKey, publicKey: other.publicKey }), 'SIGNER_INVALID_KEY');
+    // A public key passed as the private half: WebCrypto refuses to sign with it.
+    await expectCode(webCryptoSigner({ privateKey: pair.publicKey, publicKey: pair.publicKey }), 'SIGNER_INVALID_KEY');
   });
 });
 
