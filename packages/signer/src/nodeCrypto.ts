@@ -49,9 +49,15 @@ export interface NodeKey {
   publicKey: Uint8Array;
 }
 
-/** Imports a seed into node:crypto. @internal */
+/** Imports a seed into node:crypto; the DER copy of the seed made on the way is wiped. @internal */
 export function nodeKeyFromSeed(crypto: NodeCryptoModule, seed: Uint8Array): NodeKey {
-  const privateKey = crypto.createPrivateKey({ key: asDer(seedToPkcs8(seed)), format: 'der', type: 'pkcs8' });
+  const pkcs8 = seedToPkcs8(seed);
+  let privateKey: KeyObject;
+  try {
+    privateKey = crypto.createPrivateKey({ key: asDer(pkcs8), format: 'der', type: 'pkcs8' });
+  } finally {
+    pkcs8.fill(0);
+  }
   const spki = crypto.createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return { privateKey, publicKey: new Uint8Array(spki.subarray(SPKI_PREFIX.length)) };
 }

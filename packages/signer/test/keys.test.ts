@@ -99,3 +99,25 @@ describe('key helpers', () => {
     expect.assertions(1);
   });
 });
+
+describe('key material', () => {
+  it('nodeCryptoSigner wipes the PKCS#8 copy of the seed it hands to node:crypto, and leaves the caller'"'"'s bytes alone', async () => {
+    const { nodeCryptoSignerWith } = await import('../src/nodeCryptoSigner.js');
+    const nodeCrypto = await import('node:crypto');
+    const handed: Uint8Array[] = [];
+    const spy = {
+      ...nodeCrypto,
+      createPrivateKey: (input: Parameters<typeof nodeCrypto.createPrivateKey>[0]) => {
+        handed.push((input as { key: Uint8Array }).key);
+        return nodeCrypto.createPrivateKey(input);
+      },
+    };
+    const input = seed.slice();
+    const signer = nodeCryptoSignerWith(spy, input);
+    expect(signer.address).toBe(address);
+    expect(toHex(input)).toBe(vector.secretKey); // the caller's bytes are the caller's
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.every((byte) => byte === 0)).toBe(true);
+    expect(toHex(await signer.signBytes(hex(vector.message)))).toBe(vector.signature);
+  });
+});
