@@ -101,7 +101,7 @@ describe('key helpers', () => {
 });
 
 describe('key material', () => {
-  it('nodeCryptoSigner wipes the PKCS#8 copy of the seed it hands to node:crypto, and leaves the caller'"'"'s bytes alone', async () => {
+  it("nodeCryptoSigner wipes the PKCS#8 copy of the seed it hands to node:crypto, and leaves the caller's bytes alone", async () => {
     const { nodeCryptoSignerWith } = await import('../src/nodeCryptoSigner.js');
     const nodeCrypto = await import('node:crypto');
     const handed: Uint8Array[] = [];
