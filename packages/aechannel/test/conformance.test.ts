@@ -67,12 +67,18 @@ describe('conformance: client mode', () => {
 });
 
 describe('conformance: devnode mode', () => {
-  it('passes the reconnect recording (detached responder, rejected fsm ids, mutual close)', async () => {
-    const fixture = loadFixture('client_reconnect_responder.txt');
-    const result = await runners.devnode(fixture.sections, { name: fixture.name, networkId: fixture.networkId, analysis: analyzeRecording(fixture.sections, fixture.networkId) });
-    expect(result.difference).toBeUndefined();
-    expect(result.problem).toBeUndefined();
-    expect(result.sections.filter((s) => s.kind === 'receive')).toHaveLength(fixture.sections.filter((s) => s.kind === 'receive').length);
+  it('passes every fixture recording', async () => {
+    const fixtures = loadFixtures();
+    const checks = await checkTranscripts(
+      fixtures.map((f) => ({ name: f.name, sections: f.sections })),
+      { devnode: runners.devnode },
+    );
+    expect(checks.map(formatCheckLine).map((l) => l.replace(/ {2}\(\d+ ms\)$/, ''))).toEqual(fixtures.map((f) => `pass  ${f.name}  devnode`));
+    // Every recorded node message was matched by one the devnode sent.
+    for (const [i, fixture] of fixtures.entries()) {
+      const received = checks[i]!.result.sections.filter((s) => s.kind === 'receive').length;
+      expect(received, fixture.name).toBe(fixture.sections.filter((s) => s.kind === 'receive').length);
+    }
   });
 });
 

@@ -45,6 +45,12 @@ export interface DevnodeTarget {
   idle?: () => Promise<void>;
   /** Moves the chain on (mines a block) when the node is idle but a recorded message is still due. */
   advance?: () => Promise<void>;
+  /**
+   * Lets messages between the node's FSMs that are still "on the wire" land, without
+   * mining. Called before each new request: time passed in the recording before a client
+   * made one.
+   */
+  settle?: () => Promise<void>;
 }
 
 /** Options of {@link checkDevnodeMode}. */
@@ -383,6 +389,8 @@ export async function checkDevnodeMode(
         break;
       }
       const kind = classifyClientMessage(section.message);
+      const isPing = isObject(section.message) && section.message.method === 'channels.system' && isObject(section.message.params) && section.message.params.action === 'ping';
+      if (kind.kind === 'request' && !isPing && target.settle !== undefined) await target.settle();
       let message = substitute(section.message);
       if (kind.kind === 'signReply') {
         const request = kind.tags.map((tag) => state.signRequests.get(tag)).find((r) => r !== undefined);

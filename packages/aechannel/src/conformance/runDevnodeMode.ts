@@ -2,8 +2,16 @@
  * Devnode mode with its own devnode: starts an embedded devnode configured like the node
  * that made the recording (the §11 variant detected from it, create tx v1 as on the
  * recorded networks), checks the recording against it in-process, and stops it.
+ *
+ * Time is under the check's control: a manual clock, blocks mined only on request, and a
+ * simulated latency of one clock tick on FSM-to-FSM messages. When the devnode is idle
+ * and a recorded message is still due, messages "on the wire" are delivered first (the
+ * clock moves one tick), and only then is a block mined. So two requests the recording's
+ * clients sent back to back both reach their FSMs before the peer messages they cause,
+ * and chain events come when the recording says the chain got there. Before each new
+ * request (time passed in the recording) the messages on the wire land.
  */
-import { startDevnode, type Devnode } from '@aechannel/devnode';
+import { createManualClock, startDevnode, type Devnode } from '@aechannel/devnode';
 import type { Section } from '@aechannel/transcript';
 import type { RecordingAnalysis } from './analyzeRecording.js';
 import { checkDevnodeMode, type ModeResult } from './checkDevnodeMode.js';
@@ -28,7 +36,9 @@ export interface RunDevnodeModeOptions {
 export async function runDevnodeMode(sections: readonly Section[], options: RunDevnodeModeOptions): Promise<ModeResult> {
   let devnode: Devnode | undefined;
   try {
-    devnode = await startDevnode({ listen: false, compat: options.analysis.variant, protocol: 'iris', blocks: 'manual' });
+    const clock = createManualClock(1_000_000);
+    const latencyMs = 1;
+    devnode = await startDevnode({ listen: false, compat: options.analysis.variant, protocol: 'iris', blocks: 'manual', clock, latencyMs });
     const node = devnode;
     const [initiator, responder] = node.accounts;
     if (initiator === undefined || responder === undefined) throw new Error('the devnode has fewer than two accounts');
@@ -41,8 +51,15 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
         connect: (url) => node.connect(url),
         idle: () => node.idle(),
         advance: async () => {
-          node.chain.mine(1);
+          if (node.inFlight() > 0) clock.advance(latencyMs);
+          else node.chain.mine(1);
           await node.idle();
+        },
+        settle: async () => {
+          for (let tick = 0; tick < 1000 && node.inFlight() > 0; tick += 1) {
+            clock.advance(latencyMs);
+            await node.idle();
+          }
         },
       },
       { networkId: options.networkId, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
