@@ -148,7 +148,8 @@ export function createWatcher(host: WatcherHost, options: WatcherOptions = {}): 
       if (stopped) return;
       switch (fact.info) {
         case 'can_slash':
-          if (!enabled.slash) return;
+          // A repeated report while our slash is in flight is about the same stale state.
+          if (!enabled.slash || slashing) return;
           canSlashTxType = fact.txType;
           wantSlash = true;
           break;

@@ -1,0 +1,34 @@
+import { expect, it } from 'vitest';
+import * as entry from './index.js';
+
+// Every change of the public API shows up here in review (and needs a changeset).
+it('exports', () => {
+  expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+    [
+      "CHANNEL_RECORD_FORMAT",
+      "Channel",
+      "ChannelError",
+      "FILE_STORE_FORMAT",
+      "assertIsStoreKey",
+      "channelStoreKey",
+      "channelUrl",
+      "cliUsage",
+      "conflictError",
+      "createConsoleLogger",
+      "createEmitter",
+      "createFileStore",
+      "createMemoryStore",
+      "createTranscriptRecorder",
+      "createWatcher",
+      "decodeChannelRecord",
+      "encodeChannelRecord",
+      "inspectEncoded",
+      "invalidArgument",
+      "nodeError",
+      "runCli",
+      "silentLogger",
+      "toChannelError",
+      "toPrintable",
+    ]
+  `);
+});
