@@ -600,14 +600,20 @@ export class SimChain {
     return wanted;
   }
 
+  /** True when some mempool tx has the next nonce of its account (a tx after a gap waits). */
+  #hasMinable(): boolean {
+    for (const p of this.#mempool.values()) if (p.nonce === (this.#accounts.get(p.account)?.nonce ?? 0n) + 1n) return true;
+    return false;
+  }
+
   #scheduleInstant(afterPost = false): void {
     if (this.#blockMode.mode !== 'instant' || this.#mineScheduled) return;
-    if (!afterPost && this.#mempool.size === 0 && this.#wantedHeight() === undefined) return;
+    if (!afterPost && !this.#hasMinable() && this.#wantedHeight() === undefined) return;
     this.#mineScheduled = true;
     this.#options.queue.enqueue(() => {
       this.#mineScheduled = false;
       if (this.#blockMode.mode !== 'instant') return;
-      if (this.#mempool.size > 0) {
+      if (this.#hasMinable()) {
         this.#mineOne(true);
         return;
       }

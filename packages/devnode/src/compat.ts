@@ -30,10 +30,13 @@ export interface CompatFlags {
   reportStrayConflicts: boolean;
 }
 
-/** Named presets of {@link CompatFlags}. */
+/** Named presets of {@link CompatFlags}: the current node and the node versions of the recordings. */
 export type CompatPreset = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
 
-/** The flags of each preset. */
+/**
+ * The flags of each preset.
+ * @example compatPresets['iris-2020-01'].channelIdBeforeOnChainTx // false
+ */
 export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>> = Object.freeze({
   current: {
     fsmIdInFundingCreated: true,
@@ -69,7 +72,12 @@ export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>
   },
 });
 
-/** Resolves a preset name or partial flags (on top of `current`). */
+/**
+ * Resolves a preset name or partial flags (applied on top of `current`).
+ * @param compat - a preset name, some flags, or nothing (`current`)
+ * @returns the complete flags
+ * @example resolveCompat({ starterAbortAsConflict: true }).fsmIdInFundingCreated // true
+ */
 export function resolveCompat(compat: CompatPreset | Partial<CompatFlags> | undefined): CompatFlags {
   if (compat === undefined) return { ...compatPresets.current };
   if (typeof compat === 'string') return { ...compatPresets[compat] };

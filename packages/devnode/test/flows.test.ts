@@ -141,6 +141,36 @@ describe('deposit and withdraw (§9.4)', () => {
   });
 });
 
+describe('fee parameters (§5.3)', () => {
+  it('uses a given fee, refuses one below the protocol minimum, and scales with gas_price', async () => {
+    const { initiator } = await setup();
+    expect(d(await initiator.request('channels.withdraw', { amount: 5n, fee: 1n }))).toBe('error -32603');
+    initiator.notify('channels.withdraw', { amount: 5n, fee: 10n ** 15n });
+    const given = decodeSignedTx((await initiator.signRequest('withdraw_tx')).signedTx).tx as { fee: bigint; nonce: bigint };
+    expect(given.fee).toBe(10n ** 15n);
+    initiator.notify('channels.withdraw_tx', { error: 300n });
+    await initiator.waitInfo('aborted_update');
+    initiator.notify('channels.withdraw', { amount: 5n, gas_price: 3_000_000_000n, nonce: 42n });
+    const scaled = decodeSignedTx((await initiator.signRequest('withdraw_tx')).signedTx).tx as { fee: bigint; nonce: bigint };
+    expect(scaled.fee % 3_000_000_000n).toBe(0n);
+    expect(scaled.nonce).toBe(42n);
+  });
+});
+
+describe('reply delay fault', () => {
+  it('delays node frames but keeps their order', async () => {
+    const { devnode, initiator } = await setup();
+    devnode.faults.setReplyDelay(30);
+    const started = Date.now();
+    const [first, second] = await Promise.all([
+      initiator.request('channels.system', { action: 'ping' }),
+      initiator.request('channels.get.offchain_state', {}),
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(initiator.received.indexOf(first)).toBeLessThan(initiator.received.indexOf(second));
+  });
+});
+
 describe('aborts (§9.6)', () => {
   it('starter abort gives aborted_update; acknowledger abort gives the peer a conflict with the code', async () => {
     const { a, b, initiator, responder } = await setup();
