@@ -41,7 +41,11 @@ export interface SignBytesOptions {
  * same transaction with its signature added to those already present, sorted bytewise as
  * the node sorts them (§2.4). Signing a transaction that already carries this account's
  * signature returns it unchanged (sorted), since a duplicate would fail the node's strict
- * check (§3.2).
+ * check (§3.2). Key-holding backends (memory, node:crypto, WebCrypto) recognise their own
+ * plain-mode signature, which is byte-identical since Ed25519 is deterministic; they do not
+ * verify what is present, so a hash-mode signature of the same account (e.g. made by
+ * aepp-sdk) is not recognised. Callback and account backends verify every signature present,
+ * in both modes, before asking.
  */
 export interface Signer {
   /** The account this signer signs for. */
