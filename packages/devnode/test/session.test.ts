@@ -261,3 +261,64 @@ describe('manual blocks and assume_minimum_depth (§7.3)', () => {
     expect(dataOf(late)).toEqual({ event: 'minimum_depth_achieved', notice: 'already_assumed', tx_hash: hash, tx_type: 'channel_create_tx' });
   });
 });
+
+describe('keep_running responders (§9.8)', () => {
+  it('stay up when the initiator goes, and take a reestablishing initiator back', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = accountsOf(devnode);
+    const { initiator, responder, channelId, port } = await openChannel(devnode, a, b, { extra: { keep_running: 'true' } });
+    const fsmI = dataOf(initiator.received[0]!)['fsm_id'] as string;
+    responder.reset();
+    await initiator.request('channels.system', { action: 'stop' });
+    await initiator.closedPromise;
+    await responder.waitInfo('peer_disconnected');
+    expect(devnode.inspect(channelId, 'responder')?.state).toBe('open');
+    const query = new URLSearchParams({ protocol: 'json-rpc', role: 'initiator', host: 'localhost', port: String(port), existing_channel_id: channelId, existing_fsm_id: fsmI });
+    const back = await TestClient.connect(devnode, query.toString(), a);
+    await back.waitMethod('channels.update');
+    await responder.waitInfo('open');
+    await devnode.idle();
+    expect(responder.received.map(d)).toEqual(['channels.info peer_disconnected', 'channels.info channel_reestablished', 'channels.info open']);
+  });
+});
+
+describe('chain rejection of a mutually signed tx (§9.4)', () => {
+  it('falls back on both sides with conflict code 5 when the deposit cannot be paid', async () => {
+    devnode = await startDevnode({ port: 0, balance: 10n ** 17n });
+    const [a, b] = accountsOf(devnode);
+    const { initiator, responder } = await openChannel(devnode, a, b);
+    initiator.notify('channels.deposit', { amount: 10n ** 17n });
+    await initiator.signNext('deposit_tx', false);
+    await responder.signNext('deposit_ack', false);
+    expect(dataOf(await initiator.waitMethod('channels.conflict'))).toMatchObject({ error_code: 5n, error_msg: 'rejected on-chain', round: 1n });
+    expect(dataOf(await responder.waitMethod('channels.conflict'))).toMatchObject({ error_code: 5n, round: 1n });
+  });
+});
+
+describe('sockets and report flags', () => {
+  it('a reconnect replaces a socket that is still attached', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = accountsOf(devnode);
+    const { responder, channelId, port } = await openChannel(devnode, a, b);
+    const fsmR = dataOf(responder.received[0]!)['fsm_id'] as string;
+    const query = new URLSearchParams({ protocol: 'json-rpc', role: 'responder', port: String(port), existing_channel_id: channelId, existing_fsm_id: fsmR });
+    const second = await TestClient.connect(devnode, query.toString(), b);
+    await second.waitInfo('fsm_up');
+    await responder.closedPromise;
+    expect(second.closed).toBe(false);
+  });
+
+  it('report_info=false silences channels.info but not sign requests', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = accountsOf(devnode);
+    const port = freshPort();
+    const initiator = await TestClient.connect(devnode, channelQuery('initiator', { initiator: a.address, responder: b.address, port, extra: { report_info: 'false' } }), a);
+    const responder = await TestClient.connect(devnode, channelQuery('responder', { initiator: a.address, responder: b.address, port }), b);
+    await initiator.signNext('initiator_sign');
+    await responder.signNext('responder_sign');
+    await initiator.waitMethod('channels.update');
+    await responder.waitInfo('open');
+    expect(initiator.received.map(d).filter((x) => x.startsWith('channels.info'))).toEqual([]);
+    expect(initiator.received.map(d)).toContain('channels.sign.initiator_sign');
+  });
+});
