@@ -330,7 +330,7 @@ export class ChannelFsm implements Pairable {
   readonly fsmId: Uint8Array;
   readonly fsmIdEncoded: Encoded<'ba'>;
   readonly config: ChannelConfig;
-  readonly reestablishing: Encoded<'ch'> | undefined;
+  #reestablishing: Encoded<'ch'> | undefined;
   #state: FsmStateName;
   #status: 'undefined' | 'open' | 'closing' | 'disconnected' = 'undefined';
   #channelId: Encoded<'ch'> | undefined;
@@ -341,7 +341,6 @@ export class ChannelFsm implements Pairable {
   #latest: CoSignedState | undefined;
   #lastReportedRound: bigint | undefined;
   #op: PendingOp | undefined;
-  #createNonce: bigint | undefined;
   #peerLockedEarly = false;
   #postponed: RequestContext[] = [];
   readonly #watches = new Map<Encoded<'th'>, DepthWatch>();
@@ -365,7 +364,7 @@ export class ChannelFsm implements Pairable {
     this.#client = session;
     this.fsmId = host.ids.next('fsm');
     this.fsmIdEncoded = encode(this.fsmId, 'ba');
-    this.reestablishing = restore?.channelId;
+    this.#reestablishing = restore?.channelId;
     if (restore !== undefined) {
       this.#channelId = restore.channelId;
       this.#reportedChannelId = restore.channelId;
@@ -418,6 +417,11 @@ export class ChannelFsm implements Pairable {
 
   get responderKey(): Encoded<'ak'> {
     return this.config.responderId;
+  }
+
+  /** Set while the FSM reestablishes (or waits to reestablish) an existing channel. */
+  get reestablishing(): Encoded<'ch'> | undefined {
+    return this.#reestablishing;
   }
 
   /** The channel id the client sees (§7.1, §11). */
@@ -616,17 +620,21 @@ export class ChannelFsm implements Pairable {
     this.#peer = undefined;
     if (this.#status === 'closing') return;
     if (this.role === 'responder' && this.config.keepRunning && this.#latest !== undefined && this.#status === 'open') {
-      // §9.8: fall back to the last co-signed state and wait for a reestablish.
-      this.#op = undefined;
-      this.#state = 'open';
-      this.#status = 'disconnected';
-      this.#info('peer_disconnected');
-      (this as { reestablishing: Encoded<'ch'> | undefined }).reestablishing = this.#channelId;
-      this.#host.registry.listen(this);
-      this.#armTimer();
+      this.#awaitReestablish();
       return;
     }
     this.#terminate('peer_lost');
+  }
+
+  /** §9.8 `keep_running`: fall back to the last co-signed state and wait for a reestablish. */
+  #awaitReestablish(): void {
+    this.#op = undefined;
+    this.#state = 'open';
+    this.#status = 'disconnected';
+    this.#info('peer_disconnected');
+    this.#reestablishing = this.#channelId;
+    this.#host.registry.listen(this);
+    this.#armTimer();
   }
 
   async #onPeerMessage(message: PeerMessage): Promise<void> {
@@ -781,7 +789,6 @@ export class ChannelFsm implements Pairable {
       this.#terminate('create_failed');
       return;
     }
-    this.#createNonce = tx.nonce;
     const innerBytes = serializeObject(tx);
     this.#signRequest({
       kind: 'create',
@@ -829,7 +836,6 @@ export class ChannelFsm implements Pairable {
       this.#fatalDuringOpen('bad_signature');
       return;
     }
-    this.#createNonce = tx.nonce;
     this.#knowChannelId(computeChannelId(tx.initiatorId, tx.nonce, tx.responderId));
     this.#info('funding_created', this.#host.compat.fsmIdInFundingCreated ? { fsm_id: this.fsmIdEncoded } : {});
     this.#signRequest(
@@ -1480,12 +1486,7 @@ export class ChannelFsm implements Pairable {
     // The leaving side ends the session: unlink so its termination is not a "peer lost".
     this.#peer = undefined;
     if (this.role === 'responder' && this.config.keepRunning && latest !== undefined) {
-      this.#op = undefined;
-      this.#state = 'open';
-      this.#status = 'disconnected';
-      this.#info('peer_disconnected');
-      (this as { reestablishing: Encoded<'ch'> | undefined }).reestablishing = this.#channelId;
-      this.#host.registry.listen(this);
+      this.#awaitReestablish();
       return;
     }
     this.#terminate('leave');

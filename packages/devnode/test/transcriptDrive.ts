@@ -235,7 +235,6 @@ export async function driveTranscript(fixture: Fixture, options: DriveTranscript
     ]),
     forward: new Map(),
   };
-  const recordedOf = (role: Role): string | undefined => [...ids.accounts].find(([, r]) => r === role)?.[0];
   const timeoutMs = options.timeoutMs ?? 5000;
   const conns: Partial<Record<Role, Connection>> = {};
   const lastSignRequest: Partial<Record<Role, { recordedSigs: number; actual: Encoded<'tx'> }>> = {};
