@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeSignedTx, Tag, type Encoded } from '@aechannel/codec';
+import { addSignatures, decodeSignedTx, hashSigningPayload, Tag, type Encoded } from '@aechannel/codec';
+import { memorySigner } from '@aechannel/signer';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
 import { dataOf, describe as d, openChannel, type Json } from './helpers/testClient.js';
 
@@ -51,6 +52,18 @@ describe('transfer (§9.3)', () => {
     expect(await balances(responder, a, b)).toEqual([70_000_000_000_006n, 39_999_999_999_994n]);
     // No reply at all to successful requests without id (§7.1).
     expect(initiator.received.map(d).slice(0, 2)).toEqual(['channels.sign.update', 'channels.update']);
+  });
+
+  it('accepts signatures in hash mode (§3.1)', async () => {
+    const { a, b, initiator, responder } = await setup();
+    initiator.notify('channels.update.new', { from: a.address, to: b.address, amount: 2n });
+    const request = await initiator.signRequest('update');
+    const { innerBytes } = decodeSignedTx(request.signedTx);
+    const signature = await memorySigner(a.secretKey).signBytes(hashSigningPayload(innerBytes, initiator.networkId));
+    initiator.notify('channels.update', { signed_tx: addSignatures(request.signedTx, [signature]) });
+    await responder.signNext('update_ack', false);
+    const update = await initiator.waitMethod('channels.update');
+    expect(decodeSignedTx(dataOf(update)['state'] as Encoded<'tx'>).signatures).toHaveLength(2);
   });
 
   it('answers bad transfer parameters with the node codes', async () => {
