@@ -161,6 +161,30 @@ describe('runScenario', () => {
     expect(result.failure).toMatchObject({ step: '2', expected: 'event message on initiator', actual: 'none within the time limit (events seen: open)' });
   });
 
+  it('lets an expect step wait for the other party to learn of a completed update, within a limit', async () => {
+    // The acting party's view changes when its command settles; the peer's a moment later.
+    let round = 1n;
+    let peerRound = 1n;
+    const factory: ScenarioDriverFactory = async (ctx) => ({
+      async run(role) {
+        round += 1n;
+        setTimeout(() => {
+          peerRound = round;
+          ctx.event(otherRole(role), 'stateChanged');
+        }, 20);
+      },
+      balances: async () => ({ initiator: 0n, responder: 0n }),
+      phase: () => 'open',
+      round: (role) => (role === 'initiator' ? round : peerRound),
+      mine: async () => {},
+      close: async () => {},
+    });
+    const ok = await runScenario(scenario([{ role: 'initiator', do: 'ping' }, { expect: { round: 2 } }]), { createDriver: factory });
+    expect(ok.failure).toBeUndefined();
+    const stuck = await runScenario(scenario([{ role: 'initiator', do: 'ping' }, { expect: { round: 9 } }]), { createDriver: factory, settleMs: 60 });
+    expect(stuck.failure).toMatchObject({ step: '2', expected: 'initiator sees round 9', actual: 'round 3' });
+  });
+
   it('fails a scenario that leaves a sign decision unused', async () => {
     const result = await runScenario(scenario([{ do: 'open' }, { role: 'responder', sign: 'abort', code: 3 }]), { createDriver: fakeDriver() });
     expect(result.failure).toMatchObject({ step: 'teardown', actual: 'responder ×1' });

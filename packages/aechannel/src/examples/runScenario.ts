@@ -91,6 +91,8 @@ export interface RunScenarioOptions {
   progress?: ScenarioProgress;
   /** Time limit of one step in ms (default 30 000). */
   stepTimeoutMs?: number;
+  /** How long an `expect` step may wait for both parties to agree, in ms (default 5 000). */
+  settleMs?: number;
   /** Clock, injectable for tests (default `performance.now`). */
   now?: () => number;
 }
@@ -125,6 +127,19 @@ class EventLog {
     );
     if (entry) entry.consumed = true;
     return entry;
+  }
+
+  /** Resolves at the next event of either role, or after `ms`. */
+  next(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+    });
   }
 
   names(role: ScenarioRole): string[] {
@@ -164,6 +179,7 @@ class EventLog {
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioResult> {
   const now = options.now ?? (() => performance.now());
   const timeoutMs = options.stepTimeoutMs ?? 30_000;
+  const settleMs = Math.min(options.settleMs ?? 5_000, timeoutMs);
   const started = now();
   const decisions = new SignDecisions();
   const events = new EventLog();
@@ -248,7 +264,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         return;
       }
       case 'expect':
-        await checkState(step.expect, step.role === undefined ? liveRoles() : [step.role]);
+        await eventually(() => checkState(step.expect, step.role === undefined ? liveRoles() : [step.role]), signal);
         return;
       case 'mine':
         await driver.mine(step.blocks);
@@ -257,6 +273,25 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
 
   const liveRoles = (): ScenarioRole[] => scenarioRoles.filter((role) => driver.phase(role) !== undefined);
+
+  /**
+   * Runs a check until it passes: an `expect` step may look at a party that learns of the
+   * other party's operation a moment after it completed (its own `channels.update`
+   * arrives separately). Re-checks after every event, for at most `settleMs`; then the
+   * last failure stands.
+   */
+  const eventually = async (check: () => Promise<void>, signal: AbortSignal): Promise<void> => {
+    const deadline = now() + settleMs;
+    for (;;) {
+      try {
+        await check();
+        return;
+      } catch (error) {
+        if (!(error instanceof StepFailedError) || now() >= deadline || signal.aborted) throw error;
+      }
+      await events.next(Math.max(1, Math.min(50, deadline - now())));
+    }
+  };
 
   const checkState = async (expect: ScenarioExpectation, roles: readonly ScenarioRole[]): Promise<void> => {
     for (const role of roles) {

@@ -40,7 +40,9 @@
  *   emits the event (matching the given fields), unless it already has since the
  *   previous wait for it.
  * - **parallel** `{ "parallel": [steps] }`: starts the steps together and waits for all.
- * - **expect** `{ "role"?, "expect": {...} }`: checks balances, phase or round now.
+ * - **expect** `{ "role"?, "expect": {...} }`: checks balances, phase or round of one
+ *   role or both, waiting a few seconds at most for them to hold (a party learns of the
+ *   other's completed operation a moment after the other does).
  * - **mine** `{ "mine": <blocks> }`: mines blocks on the embedded devnode's chain.
  *
  * Expectations (`expect`): `balances` (`{ initiator?, responder? }`, the off-chain
