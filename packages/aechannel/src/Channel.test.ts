@@ -4,7 +4,7 @@
  * and transcripts. The node is either scripted over the in-memory transport pair or the
  * devnode run in-process (no sockets).
  */
-import { isAechannelError, type Encoded } from '@aechannel/codec';
+import { isAechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
 import { createManualClock, startDevnode, type Devnode, type ManualClock } from '@aechannel/devnode';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import { parseTranscript, writeTranscript, type SectionInput } from '@aechannel/transcript';
@@ -289,6 +289,41 @@ describe('Channel driver', () => {
     expect(initiator.finished).toBe(true);
     expect(events).toEqual(['reconnecting', 'reconnecting', 'reconnecting', 'error']);
     await expect(initiator.transfer(responderId, 1n)).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_UNRECOVERABLE'));
+    responder.dispose();
+  });
+
+  it('never signs a sign request that does not match: a security event instead', async () => {
+    let inject: (message: JsonValue) => void = () => {};
+    const injecting: TransportFactory = (url, context) => {
+      const transport = inProcess(url, context);
+      const listeners = new Set<(m: JsonValue) => void>();
+      transport.on('message', (m) => listeners.forEach((l) => l(m)));
+      inject = (m) => listeners.forEach((l) => l(m));
+      const on = transport.on.bind(transport);
+      return Object.assign(Object.create(transport) as Transport, {
+        on: ((event: string, listener: (m: JsonValue) => void) => {
+          if (event !== 'message') return on(event as 'open', listener as never);
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        }) as Transport['on'],
+      });
+    };
+    const account = devnode.accounts[3]!;
+    const real = memorySigner(account.secretKey);
+    let signed = 0;
+    const signer: Signer = { ...real, address: real.address, signBytes: real.signBytes, signTransaction: (tx, o) => (signed++, real.signTransaction(tx, o)) };
+    const { initiator, responder } = await open(3, 6, { transport: injecting, signer });
+    const before = signed;
+    const security = new Promise<ChannelClientEvent>((resolve) => initiator.once('security', resolve));
+    // the node "asks" us to co-sign our own create tx again as if it were a peer update
+    inject({ jsonrpc: '2.0', version: 1n, method: 'channels.sign.update_ack', params: { channel_id: initiator.channelId, data: { signed_tx: initiator.latestState, updates: [] } } });
+    const event = await security;
+    expect(event).toMatchObject({ type: 'security', tag: 'update_ack' });
+    await tick(20);
+    expect(signed).toBe(before);
+    expect(initiator.round).toBe(1n);
+    expect(initiator.latestState).toBe((await initiator.state()).signedTx);
+    initiator.dispose();
     responder.dispose();
   });
 

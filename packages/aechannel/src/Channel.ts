@@ -1168,10 +1168,15 @@ export class Channel {
         this.#transport.send(effect.message);
         return;
       case 'sign':
-        void this.#sign(effect);
+        this.#background(this.#sign(effect), 'sign');
         return;
       case 'persist':
-        void this.#persist(effect.persistId, effect.snapshot);
+        this.#background(
+          this.#persist(effect.persistId, effect.snapshot).catch((error: unknown) => {
+            this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', 'Persisting the channel failed.', { cause: error }));
+          }),
+          'persist',
+        );
         return;
       case 'emit':
         this.#onFsmEvent(effect.event);
@@ -1186,6 +1191,11 @@ export class Channel {
         this.#transport?.close(effect.code ?? 1000, effect.reason ?? '');
         return;
     }
+  }
+
+  /** Runs async work whose failure must never become an unhandled rejection. */
+  #background(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => safeLog(this.#logger, 'error', `Background ${what} failed.`, { error }));
   }
 
   /** Bookkeeping after each step: reconnect scheduling and the end of the channel. */
@@ -1470,12 +1480,12 @@ export class Channel {
     this.#reconnectHandle = this.#clock.setTimeout(() => {
       this.#reconnectHandle = undefined;
       if (this.#finished) return;
-      this.#command({ kind: 'reconnect' }, {}, true).then(
+      const attemptDone = this.#command({ kind: 'reconnect' }, {}, true).then(
         (result) => {
           this.#reconnecting = false;
           const fsmId = (result as CommandResults['reconnect']).fsmId;
           this.#emit({ type: 'reconnected', attempt, fsmId });
-          void this.#recover(fsmId);
+          this.#background(this.#recover(fsmId), 'recover');
         },
         (error: unknown) => {
           this.#reconnecting = false;
@@ -1488,6 +1498,7 @@ export class Channel {
           if (getPhase(this.#state) === 'disconnected') this.#scheduleReconnect();
         },
       );
+      this.#background(attemptDone, 'reconnect');
     }, delayMs);
   }
 
@@ -1632,7 +1643,7 @@ export class Channel {
     this.#resyncedRounds.add(round);
     queueMicrotask(() => {
       if (this.#finished || this.#resyncing) return;
-      void this.#resync().catch((error: unknown) => safeLog(this.#logger, 'warn', 'Resync failed.', { error }));
+      this.#background(this.#resync(), 'resync');
     });
   }
 
