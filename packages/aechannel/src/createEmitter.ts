@@ -11,6 +11,7 @@
 
 /** Any event: an object with a string `type`. */
 export interface TypedEvent {
+  /** The event's discriminant. */
   type: string;
 }
 

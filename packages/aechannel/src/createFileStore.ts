@@ -24,18 +24,27 @@ import { assertIsStoreKey, throwIfAborted, type Store } from './Store.js';
 
 /** The subset of `node:fs/promises` the file store uses (injectable for crash tests). */
 export interface FileStoreFs {
+  /** Creates the directory (and parents). */
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  /** Opens a file (`'wx'` for the temp file) or the directory (`'r'`, for its fsync). */
   open(path: string, flags: string): Promise<FileStoreHandle>;
+  /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): Promise<void>;
+  /** Reads a whole file as text. */
   readFile(path: string, encoding: 'utf8'): Promise<string>;
+  /** Lists a directory. */
   readdir(path: string): Promise<string[]>;
+  /** Removes a file. */
   unlink(path: string): Promise<void>;
 }
 
 /** The subset of a `FileHandle` the file store uses. */
 export interface FileStoreHandle {
+  /** Writes the whole content. */
   writeFile(data: string, encoding: 'utf8'): Promise<void>;
+  /** `fsync`: resolves once the data is on the disk. */
   sync(): Promise<void>;
+  /** Closes the handle. */
   close(): Promise<void>;
 }
 

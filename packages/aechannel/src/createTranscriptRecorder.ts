@@ -12,14 +12,24 @@ import { formatSection, type SectionInput } from '@aechannel/transcript';
 import type { Role } from '@aechannel/transcript';
 
 /** Where a transcript goes: a section sink, or a file path. */
-export type TranscriptTarget = { write(section: SectionInput): void } | string;
+export type TranscriptTarget =
+  | {
+      /** Receives each section, synchronously, in order. */
+      write(section: SectionInput): void;
+    }
+  | string;
 
 /** Records the sections of one participant. */
 export interface TranscriptRecorder {
+  /** `<role> opens a WebSocket connection` with the URL. */
   connect(url: string): void;
+  /** `<role> ---> node`: a message the client sent. */
   send(message: unknown): void;
+  /** `<role> <--- node`: a message the node sent. */
   receive(message: unknown): void;
+  /** `<role> info`: a note. */
   info(text: string): void;
+  /** `<role> closes WebSocket connection`. */
   close(): void;
   /** Resolves when every section recorded so far has been written. */
   flush(): Promise<void>;

@@ -60,7 +60,9 @@ export type ChannelErrorCode =
 
 /** One `{ code, message }` detail of a node error (`error.data[]`, §8.8). */
 export interface NodeErrorDetail {
+  /** The detailed code, e.g. `1001n`. */
   code: bigint;
+  /** Its message, e.g. `"Insufficient balance"`. */
   message: string;
 }
 
@@ -94,6 +96,7 @@ export interface ConflictContext {
  * }
  */
 export class ChannelError<C extends object = Record<string, unknown>> extends AechannelError<ChannelErrorCode, C> {
+  /** Always `'ChannelError'` (checked by `isAechannelError` together with the code). */
   override name = 'ChannelError';
 
   constructor(code: ChannelErrorCode, shortMessage: string, options: AechannelErrorOptions<C> = {}) {

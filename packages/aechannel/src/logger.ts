@@ -9,9 +9,13 @@ export type LogFields = Record<string, unknown>;
 
 /** The logger interface every `Channel` logs through. */
 export interface Logger {
+  /** Protocol traffic and state transitions (verbose). */
   debug(message: string, fields?: LogFields): void;
+  /** Lifecycle: reconnections, on-chain reports, resyncs. */
   info(message: string, fields?: LogFields): void;
+  /** Something unusual the channel handled (a security refusal, a transport error). */
   warn(message: string, fields?: LogFields): void;
+  /** A failure: store or signer errors, an unrecoverable channel. */
   error(message: string, fields?: LogFields): void;
 }
 
