@@ -2,12 +2,12 @@
  * End to end over real WebSockets against the devnode: every Channel method, both roles,
  * with balances checked after each step (local state, the node's view, and the chain).
  */
-import { getPoiBalances, isAechannelError, unpackTx, type Encoded } from '@aechannel/codec';
+import { getPoiBalances, isAechannelError, txHash, unpackTx, type Encoded } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
-import { AE, openPair, startTestDevnode, synced, type Pair } from './helpers.js';
+import { AE, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -329,6 +329,39 @@ describe('Channel over the devnode', () => {
     await expectBalances(pair, 10n * AE - 1n, 10n * AE + 1n);
     initiator.dispose();
     responder.dispose();
+  });
+
+  it('assumes minimum depth on request (manual blocks), then completes the deposit', async () => {
+    const pair = await openPair(devnode, { accounts: [3, 9] });
+    const { initiator, responder } = pair;
+    devnode.chain.setBlockMode('manual');
+    try {
+      const posted = waitFor(initiator, 'onChainTx', (e) => e.info === 'deposit_signed');
+      const deposit = initiator.deposit(AE);
+      const tx = (await posted).tx!;
+      devnode.chain.mine(1); // included, but short of the minimum depth
+      const hash = txHash(tx);
+      await Promise.all([initiator.assumeMinimumDepth(hash), responder.assumeMinimumDepth(hash)]);
+      const result = await deposit;
+      expect(result.round).toBe(2n);
+      await expectBalances(pair, 11n * AE, 10n * AE);
+      await expect(initiator.assumeMinimumDepth('th_broken' as Encoded<'th'>)).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_INVALID_ARGUMENT'));
+    } finally {
+      devnode.chain.setBlockMode('instant');
+    }
+    initiator.dispose();
+    responder.dispose();
+  });
+
+  it('stops the node fsm on request: both sides end', async () => {
+    const pair = await openPair(devnode, { accounts: [6, 1], responder: { keepRunning: false } });
+    const { initiator, responder } = pair;
+    const responderDied = responder.waitForStatus('died', { timeoutMs: 5000 });
+    await initiator.stop();
+    await initiator.waitForStatus('died', { timeoutMs: 5000 });
+    await responderDied;
+    await until(() => initiator.finished && responder.finished);
+    await expect(initiator.ping()).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED'));
   });
 
   it('rejects force progress with a typed error (the devnode runs no contracts)', async () => {
