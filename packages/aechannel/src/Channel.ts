@@ -522,8 +522,9 @@ export class Channel {
    * Reconnects to a channel whose node fsm is still running (PROTOCOL.md §6.3 case 1):
    * the node authenticates the fsm id and the channel continues where it was. Works too
    * when the node restarts the fsm from its cache (case 2).
-   * @param options - `channelId` and a `store` holding its record (or `saved`, or the full
-   *   open parameters plus `fsmId`), the signer and driver settings
+   * @param options - `channelId` and a `store` holding its record (or `saved`, the snapshot
+   *   from {@link Channel.persisted}), the signer and driver settings; open parameters given
+   *   here override the stored ones (e.g. a new `host`)
    * @returns the channel, open again
    * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_INVALID_ARGUMENT`,
    *   `CHANNEL_CONNECTION_REJECTED` (1016 invalid fsm id), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
@@ -562,7 +563,9 @@ export class Channel {
       const text = await store.read(key);
       if (text !== undefined) saved = decodeChannelRecord(text, key).channel;
     }
-    if (saved === undefined && kind === 'reestablish') {
+    if (saved === undefined) {
+      // Resuming needs the latest co-signed state (the node does not resend it on a reconnect, §6.3).
+      if (store === undefined) throw invalidArgument('store', 'a store holding the channel (or `saved`, the persisted snapshot)', undefined);
       throw new ChannelError('CHANNEL_STORE_NOT_FOUND', `The store holds no record of channel ${channelId}.`, { context: { channelId } });
     }
     if (saved !== undefined && saved.channelId !== null && saved.channelId !== channelId) {
@@ -570,16 +573,15 @@ export class Channel {
     }
     const overrides: Partial<ChannelOptions> = { ...params, existingChannelId: channelId };
     if (options.fsmId !== undefined) overrides.existingFsmId = assertEncoded(options.fsmId, 'ba', 'fsmId');
-    const merged = { ...(saved?.options ?? {}), ...overrides } as ChannelOptions;
-    if (saved === undefined) validateParams(merged, driver.signer);
-    else if (driver.signer.address !== (merged.role === 'initiator' ? merged.initiatorId : merged.responderId) && merged.initiatorId !== 'any') {
+    const merged = { ...saved.options, ...overrides } as ChannelOptions;
+    if (driver.signer.address !== (merged.role === 'initiator' ? merged.initiatorId : merged.responderId) && merged.initiatorId !== 'any') {
       throw invalidArgument('signer', `a signer for ${merged.role === 'initiator' ? merged.initiatorId : merged.responderId}`, driver.signer.address);
     }
     if (merged.networkId === undefined) throw invalidArgument('networkId', 'a network id', undefined);
     // The node decides between reattaching the running fsm and restoring it (§6.3); the
     // fsm's reconnect mode accepts both sequences, so it is used for either call.
-    const channel = new Channel({ mode: 'reconnect', options: merged, ...(saved === undefined ? {} : { saved }), driver });
-    await channel.#start(driver, kind, saved?.fsmId ?? null);
+    const channel = new Channel({ mode: 'reconnect', options: merged, saved, driver });
+    await channel.#start(driver, kind, saved.fsmId);
     return channel;
   }
 

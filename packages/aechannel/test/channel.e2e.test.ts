@@ -266,8 +266,28 @@ describe('Channel over the devnode', () => {
     await responder.transfer(initiatorId, 1n);
     await again.transfer(responderId, 1n);
     expect(await again.balances()).toEqual({ [initiatorId]: 10n * AE - 3n, [responderId]: 10n * AE + 3n });
+
+    // resuming needs the latest co-signed state: from a store, or the snapshot itself
+    const signer = memorySigner(devnode.accounts[7]!.secretKey);
+    await expect(Channel.reconnect({ channelId, signer, url: devnode.url })).rejects.toSatisfy(
+      (e) => isAechannelError(e, 'CHANNEL_INVALID_ARGUMENT') && (e.context as { argument?: unknown }).argument === 'store',
+    );
+    // the initiator's record with the responder's signer
+    await expect(Channel.reestablish({ store: pair.initiatorStore, channelId, signer, url: devnode.url })).rejects.toSatisfy(
+      (e) => isAechannelError(e, 'CHANNEL_INVALID_ARGUMENT') && (e.context as { argument?: unknown }).argument === 'signer',
+    );
+    await expect(Channel.reestablish({ store: pair.responderStore, channelId: 'ch_2AyHHNYjSLCJ7PSHVTpgxjbQhCBkKZqwcuKXByPvBVKbEoK92b' as Encoded<'ch'>, signer, url: devnode.url })).rejects.toSatisfy((e) =>
+      isAechannelError(e, 'CHANNEL_STORE_NOT_FOUND'),
+    );
+    const saved = responder.persisted;
+    await responder.disconnect();
+    const fromSnapshot = await Channel.reconnect({ saved, channelId, signer, url: devnode.url, timeoutMs: 10_000 });
+    expect(fromSnapshot.round).toBe(saved.round);
+    await fromSnapshot.transfer(initiatorId, 2n);
+    await synced({ initiator: again, responder: fromSnapshot });
+    expect(again.localBalances).toEqual({ [initiatorId]: 10n * AE - 1n, [responderId]: 10n * AE + 1n });
     again.dispose();
-    responder.dispose();
+    fromSnapshot.dispose();
   });
 
   it('validates arguments at the boundary with errors naming the argument', async () => {
