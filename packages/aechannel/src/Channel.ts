@@ -1306,7 +1306,8 @@ export class Channel {
       if (!refused) {
         this.#emit({ type: 'error', error: new ChannelError('CHANNEL_SIGNER_FAILED', `The signer failed on ${effect.tag}.`, { cause: error, context: { tag: effect.tag } }) });
       }
-      const code = refused ? (error.context as { errorCode?: unknown }).errorCode : undefined;
+      // The signer carries the abort code to answer the node with as `context.abortCode` (§9.6).
+      const code = refused ? (error.context as { abortCode?: unknown }).abortCode : undefined;
       this.#dispatch({
         type: 'signRefused',
         now: now(),

@@ -4,7 +4,7 @@
  */
 import { getPoiBalances, isAechannelError, txHash, unpackTx, type Encoded } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
+import { callbackSigner, createSignerRefusedError, memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { AE, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
@@ -175,6 +175,29 @@ describe('Channel over the devnode', () => {
     await initiator.transfer(responderId, 50n);
     await expectBalances(pair, 10n * AE - 50n, 10n * AE + 50n);
     expect(seen).toEqual([1n, 1n]);
+    initiator.dispose();
+    responder.dispose();
+  });
+
+  it('answers the node with the abort code of a signer that refuses (SIGNER_REFUSED abortCode)', async () => {
+    const responderKey = devnode.accounts[5]!.secretKey;
+    const inner = memorySigner(responderKey);
+    let refuse = true;
+    const signer = callbackSigner(inner.address, async (request) => {
+      if (refuse && request.type === 'transaction' && request.context?.kind === 'update_ack') {
+        throw createSignerRefusedError({ abortCode: 4242, reason: 'not this one' });
+      }
+      return inner.signBytes(request.message);
+    });
+    const pair = await openPair(devnode, { accounts: [4, 5], responder: { signer } });
+    const { initiator, responder, responderId } = pair;
+    const error = await initiator.transfer(responderId, 7n).catch((e: unknown) => e);
+    expect(isAechannelError(error, 'CHANNEL_CONFLICT')).toBe(true);
+    expect((error as { context: { conflictCode: bigint | undefined } }).context.conflictCode).toBe(4242n);
+    await expectBalances(pair, 10n * AE, 10n * AE);
+    refuse = false;
+    await initiator.transfer(responderId, 7n);
+    await expectBalances(pair, 10n * AE - 7n, 10n * AE + 7n);
     initiator.dispose();
     responder.dispose();
   });

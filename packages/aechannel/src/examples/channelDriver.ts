@@ -46,10 +46,7 @@ interface RoleSession {
 
 /** The `SIGNER_REFUSED` error that makes the channel answer the node with an abort code (§9.6). */
 function refusal(code: number, tag: string): Error {
-  const error = createSignerRefusedError({ abortCode: code, reason: `the scenario aborts ${tag}` });
-  // The signer names the code `abortCode`; the channel reads `errorCode`: carry both.
-  (error.context as Record<string, unknown>).errorCode = code;
-  return error;
+  return createSignerRefusedError({ abortCode: code, reason: `the scenario aborts ${tag}` });
 }
 
 /** Camel-cased scenario channel options passed through to `Channel.open` (bigint where the option is an amount). */
