@@ -32,7 +32,6 @@ import {
   encode,
   EMPTY_CALLS_TREE,
   isAechannelError,
-  minimumDepth,
   packStateTrees,
   serializeObject,
   splitCloseMutualFee,
@@ -49,7 +48,7 @@ import type { SimChain, BlockEvent, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
-import { withFee } from './fees.js';
+import { confirmationsFor, withFee } from './fees.js';
 import type { IdSource } from './keys.js';
 import { applyUpdates, stateHashOf, updatesToJson, type Balances, type CoSignedState, type OffChainUpdate } from './offchain.js';
 import type { ReportTag, Role, TimerName } from './params.js';
@@ -988,7 +987,7 @@ export class ChannelFsm implements Pairable {
 
   #watchDepth(hash: Encoded<'th'>, kind: DepthWatch['kind'], tx: Tx): void {
     const fee = (tx as { fee?: bigint }).fee ?? 0n;
-    const depth = minimumDepth({ fee, strategy: this.config.minimumDepthStrategy, value: this.config.minimumDepth });
+    const depth = confirmationsFor(fee, this.config.minimumDepthStrategy, this.config.minimumDepth);
     const watch: DepthWatch = {
       hash,
       kind,
