@@ -23,6 +23,9 @@ export interface ManualClock extends DevnodeClock {
   pending(): number;
 }
 
+/** The longest delay host timers honour (2^31 - 1 ms). */
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
 /**
  * The wall clock: `Date.now()` and the host's timers (unref'd, so they never keep a
  * process alive on their own).
@@ -33,13 +36,22 @@ export function systemClock(): DevnodeClock {
   return {
     now: () => Date.now(),
     setTimeout: (callback, ms) => {
-      const handle = setTimeout(callback, Math.max(0, ms));
-      (handle as { unref?: () => void }).unref?.();
-      return handle;
+      // Host timers fire after 1 ms for any delay above 2^31 - 1 ms (about 24.8 days), so a
+      // client's `timeout_idle=9999999999` would kill its channel at once: wait in steps.
+      const slot: { handle: ReturnType<typeof setTimeout> | undefined } = { handle: undefined };
+      const deadline = Date.now() + Math.max(0, Number.isNaN(ms) ? 0 : ms);
+      const arm = (): void => {
+        const left = deadline - Date.now();
+        slot.handle = setTimeout(left > MAX_HOST_DELAY ? arm : callback, Math.min(Math.max(0, left), MAX_HOST_DELAY));
+        (slot.handle as { unref?: () => void }).unref?.();
+      };
+      arm();
+      return slot;
     },
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    clearTimeout: (handle) => clearTimeout((handle as { handle?: ReturnType<typeof setTimeout> } | undefined)?.handle),
   };
 }
+
 
 /**
  * A clock that only moves when told to, for tests of timeouts (§9.9) and interval mining.
