@@ -67,6 +67,7 @@ import {
   type JsonValue,
 } from '@aechannel/codec';
 import { buildConnectQuery } from './buildConnectQuery.js';
+import { equalBytes } from './equalBytes.js';
 import { fsmError, FsmErrorCode } from './errors.js';
 import { DEFAULT_CLIENT_TIMEOUTS, getPersistedChannel } from './state.js';
 import type {
@@ -194,7 +195,23 @@ function innerBytesOf(tx: Encoded<'tx'>): Uint8Array | null {
 function sameInner(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
   const x = innerBytesOf(a);
   const y = innerBytesOf(b);
-  return x !== null && y !== null && x.length === y.length && x.every((byte, i) => byte === y[i]);
+  return x !== null && y !== null && equalBytes(x, y);
+}
+
+/**
+ * What is wrong with the signatures of a state the node reports as co-signed, given the tx
+ * we signed (null: nothing). §3.2: both participants sign, exactly one signature each and
+ * no extra, so the state carries exactly two and every signature we produced is among them.
+ * The fsm cannot verify the peer's signature (no ed25519); counting still keeps a state
+ * with only our signature (or with ours replaced) from replacing the latest co-signed one,
+ * which is what a dispute needs (§9.11).
+ */
+function coSignatureProblem(ours: Encoded<'tx'>, coSigned: Encoded<'tx'>): string | null {
+  const mine = decodeSignedTx(ours).signatures;
+  const theirs = decodeSignedTx(coSigned).signatures;
+  if (theirs.length !== 2) return `the co-signed state carries ${theirs.length} signature(s), expected 2`;
+  if (!mine.every((sig) => theirs.some((other) => equalBytes(sig, other)))) return 'the co-signed state lacks the signature this client made';
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -482,7 +499,12 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   if (s.own?.sign != null) candidates.push({ record: s.own.sign, slot: 'own' });
   if (s.ack?.sign != null) candidates.push({ record: s.ack.sign, slot: 'ack' });
   const match = candidates.find(({ record }) => record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
-  if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.round > s.round) {
+  if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.signedTx !== null && match.record.round > s.round) {
+    const problem = coSignatureProblem(match.record.signedTx, tx);
+    if (problem !== null) {
+      emit(ctx, { type: 'security', reason: `${problem}; it is not adopted`, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details: { round: match.record.round } });
+      return;
+    }
     let settle: { commandId: number; result: CommandResults[CommandKind] } | null = null;
     if (match.slot === 'opening' || match.slot === 'ack') s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
     if (match.slot === 'opening') s.opening = { sign: null, refused: false };

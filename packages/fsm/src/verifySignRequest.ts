@@ -32,6 +32,7 @@ import {
   type JsonValue,
   type Tx,
 } from '@aechannel/codec';
+import { equalBytes } from './equalBytes.js';
 import { initialBalances } from './state.js';
 import type { ChannelState, Command, SignTag } from './types.js';
 
@@ -249,10 +250,6 @@ function latestStateHash(state: ChannelState): { stateHash: Encoded<'st'>; inner
   const { tx, innerBytes } = decodeSignedTx(state.latestState);
   expect('stateHash' in tx, 'latest state has no state hash');
   return { stateHash: (tx as { stateHash: Encoded<'st'> }).stateHash, innerBytes, tag: tx.tag };
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** The payload of a solo tx must be the latest co-signed state, or empty if it is on chain (§2.8). */

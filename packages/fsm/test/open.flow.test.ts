@@ -18,6 +18,7 @@ import {
   securityEvents,
   sends,
   SIG_I,
+  SIG_R,
   signedBy,
   signRequest,
   signs,
@@ -193,7 +194,7 @@ describe('open: responder (§9.2)', () => {
     const tx = signedBy(unsigned(createTx()), SIG_I);
     const effects = d.node({ jsonrpc: '2.0', method: 'channels.sign.responder_sign', params: { channel_id: null, data: { fsm_id: FSM_ID, signed_tx: tx, updates: [] } } });
     expect(signs(effects)).toHaveLength(1);
-    expect(sends(d.sign(new Uint8Array(64).fill(9)))[0]!.method).toBe('channels.responder_sign');
+    expect(sends(d.sign(SIG_R))[0]!.method).toBe('channels.responder_sign');
     d.node(onChainTx('funding_created', CREATE, 'channel_create_tx'));
     d.node(info('open'));
     d.node(channelUpdate(CREATE));
