@@ -11,8 +11,11 @@
  * The node re-checks what the *peer* sends, but a client must not trust its own node
  * blindly: this module is what makes the fsm "never sign what it did not check".
  *
- * Not checked (and why): signatures already on the tx (the fsm has no ed25519; the node
- * verifies the peer's signature, and a bad one only makes the tx invalid); the `ttl` (it
+ * Signatures already on the tx are counted (none for the first signer, exactly one for the
+ * second, §3.3) but not verified: the fsm has no ed25519; the node verifies the peer's
+ * signature, and a bad one only makes the tx invalid.
+ *
+ * Not checked (and why): the `ttl` (it
  * only limits validity); for force progress the resulting state hash (it needs a contract
  * VM; the chain re-executes the call and rejects a wrong hash, so a wrong value cannot move
  * funds).
@@ -278,6 +281,16 @@ function expectPoi(state: ChannelState, poi: Uint8Array): void {
 
 const CREATE_TAGS: readonly SignTag[] = ['initiator_sign', 'responder_sign'];
 
+/**
+ * Tags whose tx the node sends already signed by the peer (§3.3: the first signer gets 0
+ * signatures, the second the tx carrying the first). The fsm cannot verify that signature,
+ * but a count other than expected means the node is not asking what the tag says: our
+ * signature on a tx already signed by the peer would complete a state we believe
+ * half-signed; an acknowledgement without the peer's signature would hand the node our
+ * signature on a proposal the peer never made.
+ */
+const SECOND_SIGNER_TAGS: readonly SignTag[] = ['responder_sign', 'deposit_ack', 'withdraw_ack', 'update_ack', 'shutdown_sign_ack'];
+
 function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[]): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
   const o = state.options;
   expectEqual(tag, o.role === 'initiator' ? 'initiator_sign' : 'responder_sign', 'sign request for role');
@@ -315,7 +328,9 @@ function verifyBody(
   inner: Tx,
   updates: readonly ParsedUpdate[],
   signedInner: Uint8Array,
+  signatureCount: number,
 ): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
+  expectEqual(signatureCount, SECOND_SIGNER_TAGS.includes(tag) ? 1 : 0, `signatures already on the ${tag} tx`);
   if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates);
   const { self, peer, initiator, responder } = partiesOf(state);
   const o = state.options;
@@ -511,15 +526,17 @@ export function verifySignRequest(
 ): VerifySignRequestReturnType {
   let decoded: Tx;
   let innerBytes: Uint8Array;
+  let signatureCount: number;
   try {
     const signed = decodeSignedTx(tx);
     decoded = signed.tx;
     innerBytes = signed.innerBytes;
+    signatureCount = signed.signatures.length;
   } catch (cause) {
     return { ok: false, reason: 'the tx cannot be decoded', details: { error: isAechannelError(cause) ? cause.code : String(cause) } };
   }
   try {
-    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes);
+    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes, signatureCount);
     return { ok: true, decoded, ...body };
   } catch (error) {
     if (error instanceof Mismatch) return { ok: false, reason: error.reason, details: error.details };

@@ -86,6 +86,12 @@ describe('own off-chain transfer (sign.update)', () => {
     expectRefused(effects, 'channels.update', /state hash/);
   });
 
+  it('a tx already carrying a signature (not ours: the starter is asked first, §3.3)', () => {
+    const d = openChannel('initiator');
+    d.command(transfer);
+    const effects = d.node(signRequest('update', signedBy(unsigned(offChainTx(2n, AFTER_1)), SIG_R), [transferUpdate(I, R, 1n)]));
+    expectRefused(effects, 'channels.update', /signatures/);
+  });
 });
 
 describe('peer proposals (acknowledger)', () => {
@@ -94,6 +100,13 @@ describe('peer proposals (acknowledger)', () => {
     d.node(info('update'));
     const effects = d.node(signRequest('update_ack', signedBy(unsigned(offChainTx(2n, AFTER_1, OTHER_CH)), SIG_I), [transferUpdate(I, R, 1n)]));
     expectRefused(effects, 'channels.update_ack', /channel id/);
+  });
+
+  it('an update_ack without the peer signature (§3.3: the acknowledger co-signs)', () => {
+    const d = openChannel('responder');
+    d.node(info('update'));
+    const effects = d.node(signRequest('update_ack', unsigned(offChainTx(2n, AFTER_1)), [transferUpdate(I, R, 1n)]));
+    expectRefused(effects, 'channels.update_ack', /signatures/);
   });
 
   it('a replayed update_ack after the channel moved on (round no longer last + 1)', () => {
@@ -261,6 +274,12 @@ describe('create tx', () => {
     const { delegateIds: _, ...v1 } = createTx() as Extract<Tx, { tag: 50; version: 1 }>;
     const v2 = { ...v1, version: 2, initiatorDelegateIds: [], responderDelegateIds: [R] } as unknown as Tx;
     for (const role of ['initiator', 'responder'] as const) expectRefused(createRequest(role, v2), null, /delegates/);
+  });
+
+  it('responder: the create tx without the initiator signature', () => {
+    const d = connected('responder');
+    d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+    expectRefused(d.node(signRequest('responder_sign', unsigned(createTx()))), null, /signatures/);
   });
 
   it('the untampered create is signed by both (control)', () => {
