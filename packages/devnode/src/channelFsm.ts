@@ -468,6 +468,29 @@ export class ChannelFsm implements Pairable {
     this.#terminate('stop');
   }
 
+  /**
+   * The devnode stops: release timers, chain watches and the pairing slot without telling
+   * anyone (the sockets are being closed anyway).
+   */
+  dispose(): void {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    this.#releaseResources();
+    this.#peer = undefined;
+    this.#postponed = [];
+  }
+
+  #releaseResources(): void {
+    this.#clearTimer();
+    for (const watch of this.#watches.values()) watch.cancel();
+    this.#watches.clear();
+    this.#unsubscribeChain?.();
+    this.#unsubscribeChain = undefined;
+    this.#cancelUnlock?.();
+    this.#cancelUnlock = undefined;
+    this.#host.registry.remove(this);
+  }
+
   /** Whether the FSM has terminated. */
   get terminated(): boolean {
     return this.#state === 'terminated';
@@ -479,12 +502,8 @@ export class ChannelFsm implements Pairable {
     if (reason === 'timeout') this.#info('timeout');
     this.#info('died');
     this.#state = 'terminated';
-    this.#clearTimer();
-    for (const watch of this.#watches.values()) watch.cancel();
-    this.#watches.clear();
-    this.#unsubscribeChain?.();
-    this.#cancelUnlock?.();
-    this.#host.registry.remove(this);
+    this.#releaseResources();
+    this.#postponed = [];
     const peer = this.#peer;
     this.#peer = undefined;
     if (peer !== undefined && peer.#peer === this) this.#host.queue.enqueue(() => peer.#onPeerLost());

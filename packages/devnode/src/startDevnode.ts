@@ -207,8 +207,11 @@ class DevnodeImpl implements FsmHost {
   readonly maxChannels: number;
   stopped = false;
 
+  /** Timers armed on the devnode clock and not yet fired or cleared; `stop()` clears them. */
+  readonly #timers = new Set<{ handle: unknown }>();
+
   constructor(options: StartDevnodeOptions) {
-    this.clock = options.clock ?? systemClock();
+    this.clock = this.#trackTimers(options.clock ?? systemClock());
     this.networkId = options.networkId ?? 'ae_devnet';
     this.compat = resolveCompat(options.compat);
     this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
@@ -229,6 +232,39 @@ class DevnodeImpl implements FsmHost {
     });
   }
 
+  /** Wraps the clock so that every timer the devnode arms can be cleared on `stop()`. */
+  #trackTimers(clock: DevnodeClock): DevnodeClock {
+    const timers = this.#timers;
+    return {
+      now: () => clock.now(),
+      setTimeout(callback, ms) {
+        const slot = { handle: undefined as unknown };
+        slot.handle = clock.setTimeout(() => {
+          timers.delete(slot);
+          callback();
+        }, ms);
+        timers.add(slot);
+        return slot;
+      },
+      clearTimeout(handle) {
+        const slot = handle as { handle: unknown } | undefined;
+        if (slot === undefined || !timers.delete(slot)) return;
+        clock.clearTimeout(slot.handle);
+      },
+    };
+  }
+
+  /** Releases every FSM and timer (the sockets are closed by `stop()`). */
+  dispose(): void {
+    this.chain.stop();
+    for (const fsm of [...this.fsms, ...this.running.values()]) fsm.dispose();
+    this.fsms.clear();
+    this.running.clear();
+    this.injectedConflicts.clear();
+    for (const slot of [...this.#timers]) this.clock.clearTimeout(slot);
+    this.inFlight = 0;
+  }
+
   // FsmHost ------------------------------------------------------------------------------
 
   channelKnown(fsm: ChannelFsm): void {
@@ -247,6 +283,7 @@ class DevnodeImpl implements FsmHost {
   inFlight = 0;
 
   later(task: () => void | Promise<void>): void {
+    if (this.stopped) return;
     if (this.latencyMs === 0) {
       this.queue.enqueue(task);
       return;
@@ -579,8 +616,9 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     async stop() {
       if (impl.stopped) return;
       impl.stopped = true;
-      impl.chain.stop();
+      impl.replyDelayMs = 0; // close at once, not after the reply delay
       for (const session of [...impl.sessions]) session.close();
+      impl.dispose();
       for (const ws of sockets) ws.terminate();
       wss?.close();
       if (server !== undefined) {
