@@ -95,6 +95,14 @@ describe('own off-chain transfer (sign.update)', () => {
 });
 
 describe('peer proposals (acknowledger)', () => {
+  it('two transfers in one update_ack (the node builds exactly one, §8.2)', () => {
+    const d = openChannel('responder');
+    d.node(info('update'));
+    const after = move(move(INITIAL, I, R, 1n), R, I, 1000n);
+    const effects = d.node(signRequest('update_ack', signedBy(unsigned(offChainTx(2n, after)), SIG_I), [transferUpdate(I, R, 1n), transferUpdate(R, I, 1000n)]));
+    expectRefused(effects, 'channels.update_ack', /exactly one/);
+  });
+
   it('an update_ack of another channel', () => {
     const d = openChannel('responder');
     d.node(info('update'));
