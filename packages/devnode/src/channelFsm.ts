@@ -605,7 +605,9 @@ export class ChannelFsm implements Pairable {
       (this.#state === 'awaiting_signature' && op !== undefined && op.kind !== 'create') ||
       this.#state === 'awaiting_update_ack' ||
       this.#state === 'dep_half_signed' ||
-      this.#state === 'wdraw_half_signed';
+      this.#state === 'wdraw_half_signed' ||
+      // §9.9: a mutual close that times out while solo-closing returns to channel_closing.
+      (this.#state === 'mutual_closing' && this.#status === 'closing');
     if (updating && op !== undefined) {
       // §9.8: a timeout during an update is recoverable (conflict code 3 to both).
       const round = this.#latest?.round ?? 0n;
