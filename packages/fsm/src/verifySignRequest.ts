@@ -25,6 +25,7 @@ import {
   computeStateHash,
   decode,
   decodeSignedTx,
+  fixFee,
   isAechannelError,
   splitCloseMutualFee,
   stateTreesHash,
@@ -34,6 +35,7 @@ import {
   type Encoded,
   type JsonValue,
   type Tx,
+  type TxWithFee,
 } from '@aechannel/codec';
 import { equalBytes } from './equalBytes.js';
 import { initialBalances } from './state.js';
@@ -226,12 +228,26 @@ function describeUpdate(u: ParsedUpdate): string {
   }
 }
 
-/** Fee rules for a tx this client pays for (or that is paid from the channel). */
-function expectFee(fee: bigint, params: { fee?: bigint | undefined; gasPrice?: bigint | undefined }, maxFee: bigint | undefined): void {
-  if (params.fee !== undefined && params.gasPrice === undefined) expectEqual(fee, params.fee, 'fee');
-  if (params.fee !== undefined && params.gasPrice !== undefined) {
-    expect(fee >= params.fee, `fee ${fee} is below the requested ${params.fee}`, { expected: params.fee, got: fee });
-  }
+/**
+ * Fee of a tx this client pays for (or that is paid from the channel): exactly what the
+ * node's rule gives for the request's `fee`/`gas_price` (§5.3: fix-point at 1e9 without
+ * either, at `gas_price` with it, the given fee verbatim, or the larger of the two when both
+ * are given), and at most `maxFee`. Without this a node could pick any fee and burn the
+ * user's coins. `draft` is the tx the node computes the fee on (close mutual: the full
+ * balances, §5.5).
+ */
+function expectFee(
+  tx: TxWithFee,
+  params: { fee?: bigint | undefined; gasPrice?: bigint | undefined },
+  maxFee: bigint | undefined,
+  draft: TxWithFee = tx,
+): void {
+  const expected = fixFee(draft, { fee: params.fee, gasPrice: params.gasPrice }).fee;
+  expectEqual(tx.fee, expected, 'fee');
+  expectMaxFee(tx.fee, maxFee);
+}
+
+function expectMaxFee(fee: bigint, maxFee: bigint | undefined): void {
   if (maxFee !== undefined) expect(fee <= maxFee, `fee ${fee} exceeds maxFee ${maxFee}`, { maxFee, got: fee });
 }
 
@@ -309,7 +325,7 @@ function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: rea
   expect(updates.length === 0, 'a create tx with updates', { updates: updates.length });
   if (o.role === 'initiator') {
     // The initiator pays the create fee and uses its own nonce (§6.2 fee/gas_price/nonce).
-    expectFee(inner.fee, { fee: o.fee, gasPrice: o.gasPrice }, o.maxFee);
+    expectFee(inner, { fee: o.fee, gasPrice: o.gasPrice }, o.maxFee);
     expectNonce(inner.nonce, o.nonce);
   }
   const channelId = computeChannelId(inner.initiatorId, inner.nonce, inner.responderId);
@@ -390,7 +406,7 @@ function verifyBody(
       if (tag === 'deposit_tx') {
         const cmd = ownCommand(state, 'deposit');
         expectEqual(inner.amount, cmd.amount, 'amount');
-        expectFee(inner.fee, cmd, o.maxFee);
+        expectFee(inner, cmd, o.maxFee);
         expectNonce(inner.nonce, cmd.nonce);
         expectUpdates(updates, { op: 'deposit', from, amount: cmd.amount }, cmd.meta);
       } else {
@@ -410,7 +426,7 @@ function verifyBody(
       if (tag === 'withdraw_tx') {
         const cmd = ownCommand(state, 'withdraw');
         expectEqual(inner.amount, cmd.amount, 'amount');
-        expectFee(inner.fee, cmd, o.maxFee);
+        expectFee(inner, cmd, o.maxFee);
         expectNonce(inner.nonce, cmd.nonce);
         expectUpdates(updates, { op: 'withdraw', to, amount: cmd.amount }, cmd.meta);
       } else {
@@ -425,15 +441,16 @@ function verifyBody(
       expect(inner.tag === Tag.ChannelCloseMutualTx, `expected a close mutual tx, got tag ${inner.tag}`, { tag: inner.tag });
       expect(updates.length === 0, 'a close mutual with updates');
       expectEqual(inner.fromId, tag === 'shutdown_sign' ? self : peer, 'closer');
-      if (tag === 'shutdown_sign') {
-        const cmd = ownCommand(state, 'shutdown');
-        expectFee(inner.fee, cmd, o.maxFee);
-        expectNonce(inner.nonce, cmd.nonce);
-      } else {
-        expectFee(inner.fee, {}, o.maxFee);
-      }
       const I = state.balances[initiator] ?? 0n;
       const R = state.balances[responder] ?? 0n;
+      if (tag === 'shutdown_sign') {
+        const cmd = ownCommand(state, 'shutdown');
+        expectFee(inner, cmd, o.maxFee, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
+        expectNonce(inner.nonce, cmd.nonce);
+      } else {
+        // The peer's fee/gas_price are not known here: only the user's limit applies.
+        expectMaxFee(inner.fee, o.maxFee);
+      }
       expect(I + R >= inner.fee, 'close mutual fee exceeds the channel balance', { fee: inner.fee, total: I + R });
       const split = splitCloseMutualFee(I, R, inner.fee);
       expectEqual(inner.initiatorAmountFinal, split.initiatorAmountFinal, 'initiator final amount');
@@ -453,7 +470,7 @@ function verifyBody(
       expect(updates.length === 0, 'a solo tx with updates');
       const cmd = ownCommand(state, tag === 'close_solo_sign' ? 'closeSolo' : 'slash');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner.fee, cmd, o.maxFee);
+      expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
       expectPayload(state, inner.payload, tag === 'close_solo_sign');
       expectPoi(state, inner.poi);
@@ -464,7 +481,7 @@ function verifyBody(
       expect(updates.length === 0, 'a settle with updates');
       const cmd = ownCommand(state, 'settle');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner.fee, cmd, o.maxFee);
+      expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
       expectEqual(inner.initiatorAmountFinal, state.balances[initiator] ?? 0n, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, state.balances[responder] ?? 0n, 'responder final amount');
@@ -475,7 +492,7 @@ function verifyBody(
       expect(updates.length === 0, 'a snapshot with updates');
       const cmd = ownCommand(state, 'snapshotSolo');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner.fee, cmd, o.maxFee);
+      expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
       expect(inner.payload.length > 0, 'a snapshot needs a payload');
       expectPayload(state, inner.payload, false);
@@ -487,7 +504,7 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectEqual(inner.round, nextRound, 'round');
       expectPayload(state, inner.payload, true);
-      expectFee(inner.fee, {}, o.maxFee);
+      expectMaxFee(inner.fee, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
       const update = unpackTx(inner.update);
       expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });

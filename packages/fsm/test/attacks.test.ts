@@ -178,6 +178,19 @@ describe('deposit and withdraw', () => {
     expectRefused(effects, 'channels.deposit_tx', /exceeds maxFee/);
   });
 
+  it('no fee requested and no maxFee: a fee above the node rule (§5.3 fix-point at 1e9)', () => {
+    const tx = deposit();
+    const { effects } = ownRequest({ kind: 'deposit', amount: 5n }, 'deposit_tx', { ...tx, fee: (tx as TxWithFee).fee * 100n } as Tx, [depositUpdate(I, 5n)]);
+    expectRefused(effects, 'channels.deposit_tx', /fee is .*, expected/);
+  });
+
+  it('fee and gas price requested: a fee above the larger of the two rules (§5.3)', () => {
+    const tx = deposit();
+    const command: Command = { kind: 'deposit', amount: 5n, fee: (tx as TxWithFee).fee, gasPrice: 1_000_000_000n };
+    const { effects } = ownRequest(command, 'deposit_tx', { ...tx, fee: (tx as TxWithFee).fee * 100n } as Tx, [depositUpdate(I, 5n)]);
+    expectRefused(effects, 'channels.deposit_tx', /fee is .*, expected/);
+  });
+
   it('the node-rule fee is signed (control)', () => {
     const { effects } = ownRequest({ kind: 'deposit', amount: 5n }, 'deposit_tx', deposit(), [depositUpdate(I, 5n)]);
     expectSigned(effects);
@@ -192,6 +205,13 @@ describe('deposit and withdraw', () => {
     const less = { ...INITIAL, [I]: INITIAL[I]! - 50n };
     const { effects } = ownRequest({ kind: 'withdraw', amount: 5n }, 'withdraw_tx', withRuleFee(withdrawTx(I, 50n, 2n, less)), [withdrawUpdate(I, 50n)]);
     expectRefused(effects, 'channels.withdraw_tx', /amount is 50, expected 5/);
+  });
+
+  it('a withdrawal with a fee above the node rule', () => {
+    const less = { ...INITIAL, [I]: INITIAL[I]! - 5n };
+    const tx = withRuleFee(withdrawTx(I, 5n, 2n, less));
+    const { effects } = ownRequest({ kind: 'withdraw', amount: 5n }, 'withdraw_tx', { ...tx, fee: (tx as TxWithFee).fee + 1n } as Tx, [withdrawUpdate(I, 5n)]);
+    expectRefused(effects, 'channels.withdraw_tx', /fee is .*, expected/);
   });
 
   it('a peer deposit_ack crediting the peer more than its tx amount', () => {
@@ -214,6 +234,12 @@ describe('mutual close', () => {
     afterTransfer(d, I, R, 1000n);
     const { effects } = ownRequest({ kind: 'shutdown' }, 'shutdown_sign', withRuleFee(closeMutualTx(I, INITIAL)), [], d);
     expectRefused(effects, 'channels.shutdown_sign', /final amount/);
+  });
+
+  it('a fee above the node rule when no fee was requested (the fee comes out of the channel)', () => {
+    const fee = ruleFee(closeMutualTx(I, INITIAL)) * 5n;
+    const { effects } = ownRequest({ kind: 'shutdown' }, 'shutdown_sign', closeMutualTx(I, INITIAL, fee), []);
+    expectRefused(effects, 'channels.shutdown_sign', /fee is .*, expected/);
   });
 
   it('the node-rule fee (computed on the draft with the full balances, §5.5) is signed (control)', () => {
@@ -269,6 +295,14 @@ describe('solo txs: settle, close solo, slash, snapshot, force progress', () => 
     expectRefused(effects, 'channels.snapshot_solo_sign', /payload is not the latest/);
   });
 
+  it('close solo with a fee above the node rule', () => {
+    const d = openChannel('initiator');
+    const latest = afterTransfer(d, I, R, 1n);
+    const tx = withRuleFee(soloTx(54, I, latest, AFTER_1));
+    const { effects } = ownRequest({ kind: 'closeSolo' }, 'close_solo_sign', { ...tx, fee: (tx as TxWithFee).fee * 10n } as Tx, [], d);
+    expectRefused(effects, 'channels.close_solo_sign', /fee is .*, expected/);
+  });
+
 });
 
 describe('create tx', () => {
@@ -282,6 +316,10 @@ describe('create tx', () => {
     const { delegateIds: _, ...v1 } = createTx() as Extract<Tx, { tag: 50; version: 1 }>;
     const v2 = { ...v1, version: 2, initiatorDelegateIds: [], responderDelegateIds: [R] } as unknown as Tx;
     for (const role of ['initiator', 'responder'] as const) expectRefused(createRequest(role, v2), null, /delegates/);
+  });
+
+  it('initiator: a create fee above the node rule', () => {
+    expectRefused(createRequest('initiator', createTx({ fee: ruleFee(createTx()) * 10n })), null, /fee is .*, expected/);
   });
 
   it('responder: the create tx without the initiator signature', () => {

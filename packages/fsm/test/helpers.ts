@@ -8,6 +8,7 @@ import {
   computeChannelId,
   computeStateHash,
   decode,
+  fixFee,
   packStateTrees,
   packTx,
   serializeObject,
@@ -16,6 +17,7 @@ import {
   type Encoded,
   type JsonValue,
   type Tx,
+  type TxWithFee,
 } from '@aechannel/codec';
 import {
   createInitialState,
@@ -89,21 +91,31 @@ export function offChainTx(round: bigint, balances: Balances, channelId: Encoded
   return { tag: Tag.ChannelOffChainTx, version: 2, channelId, round, stateHash: computeStateHash(balances) } as Tx;
 }
 
+/** `tx` with the fee the node's default rule gives it (§5.3), unless `extra` sets one. */
+function ruleFee(tx: Tx, extra: Partial<Record<string, unknown>>): Tx {
+  return 'fee' in extra ? tx : fixFee(tx as TxWithFee, {});
+}
+
 export function depositTx(from: Encoded<'ak'>, amount: bigint, round: bigint, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return { tag: Tag.ChannelDepositTx, version: 1, channelId: CH, fromId: from, amount, ttl: 0n, fee: 17340000000000n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx;
+  return ruleFee({ tag: Tag.ChannelDepositTx, version: 1, channelId: CH, fromId: from, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx, extra);
 }
 
 export function withdrawTx(to: Encoded<'ak'>, amount: bigint, round: bigint, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return { tag: Tag.ChannelWithdrawTx, version: 1, channelId: CH, toId: to, amount, ttl: 0n, fee: 17340000000000n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx;
+  return ruleFee({ tag: Tag.ChannelWithdrawTx, version: 1, channelId: CH, toId: to, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx, extra);
 }
 
-export function closeMutualTx(from: Encoded<'ak'>, balances: Balances, fee = 16900000000000n, extra: Partial<Record<string, unknown>> = {}): Tx {
+/** A close mutual; without `fee`, the node's default fee computed on the draft with the full balances (§5.5). */
+export function closeMutualTx(from: Encoded<'ak'>, balances: Balances, fee?: bigint, extra: Partial<Record<string, unknown>> = {}): Tx {
+  if (fee === undefined) {
+    const draft = { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, initiatorAmountFinal: balances[I]!, responderAmountFinal: balances[R]!, ttl: 0n, fee: 0n, nonce: 1n, ...extra } as TxWithFee;
+    return closeMutualTx(from, balances, fixFee(draft, {}).fee, extra);
+  }
   const split = splitCloseMutualFee(balances[I]!, balances[R]!, fee);
   return { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, ...split, ttl: 0n, fee, nonce: 1n, ...extra } as Tx;
 }
 
 export function settleTx(from: Encoded<'ak'>, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return {
+  return ruleFee({
     tag: Tag.ChannelSettleTx,
     version: 1,
     channelId: CH,
@@ -111,14 +123,14 @@ export function settleTx(from: Encoded<'ak'>, balances: Balances, extra: Partial
     initiatorAmountFinal: balances[I]!,
     responderAmountFinal: balances[R]!,
     ttl: 0n,
-    fee: 16900000000000n,
+    fee: 0n,
     nonce: 2n,
     ...extra,
-  } as Tx;
+  } as Tx, extra);
 }
 
 export function soloTx(tag: 54 | 55, from: Encoded<'ak'>, payload: Encoded<'tx'> | null, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return {
+  return ruleFee({
     tag,
     version: 1,
     channelId: CH,
@@ -126,14 +138,14 @@ export function soloTx(tag: 54 | 55, from: Encoded<'ak'>, payload: Encoded<'tx'>
     payload: payload === null ? new Uint8Array(0) : decode(payload, 'tx'),
     poi: decode(buildPoi(balances, [I, R]), 'pi'),
     ttl: 0n,
-    fee: 23360000000000n,
+    fee: 0n,
     nonce: 2n,
     ...extra,
-  } as Tx;
+  } as Tx, extra);
 }
 
 export function snapshotTx(from: Encoded<'ak'>, payload: Encoded<'tx'>, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return { tag: Tag.ChannelSnapshotSoloTx, version: 1, channelId: CH, fromId: from, payload: decode(payload, 'tx'), ttl: 0n, fee: 20000000000000n, nonce: 2n, ...extra } as Tx;
+  return ruleFee({ tag: Tag.ChannelSnapshotSoloTx, version: 1, channelId: CH, fromId: from, payload: decode(payload, 'tx'), ttl: 0n, fee: 0n, nonce: 2n, ...extra } as Tx, extra);
 }
 
 export const CONTRACT = 'ct_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS' as const;

@@ -157,11 +157,11 @@ describe('open: initiator (§9.2)', () => {
   });
 
   it('refuses a create tx with another fee than the open-time fee (no sign, close)', () => {
-    const d = connected('initiator', { fee: 1n });
+    const d = connected('initiator', { fee: 20000000000000n });
     d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
     const effects = d.node(signRequest('initiator_sign', unsigned(createTx())));
     expect(signs(effects)).toEqual([]);
-    expect(securityEvents(effects)[0]!.reason).toBe('fee is 17640000000000, expected 1');
+    expect(securityEvents(effects)[0]!.reason).toBe('fee is 17640000000000, expected 20000000000000');
     expect(effects.at(-1)).toMatchObject({ type: 'close', code: 4000 });
   });
 
