@@ -15,10 +15,11 @@
  * second, §3.3) but not verified: the fsm has no ed25519; the node verifies the peer's
  * signature, and a bad one only makes the tx invalid.
  *
- * Not checked (and why): the `ttl` (it
- * only limits validity); for force progress the resulting state hash (it needs a contract
- * VM; the chain re-executes the call and rejects a wrong hash, so a wrong value cannot move
- * funds).
+ * Not checked (and why): the `ttl` of a peer's tx (the peer's own open-time setting); the
+ * fee of a peer's close mutual beyond `maxFee` (the peer's fee/gas_price are unknown); a
+ * nonce the user did not give (the chain state is unknown here); for force progress the
+ * resulting state hash (it needs a contract VM; the chain re-executes the call and rejects
+ * a wrong hash, so a wrong value cannot move funds).
  */
 import {
   computeChannelId,
@@ -255,6 +256,14 @@ function expectNonce(nonce: bigint, expected: bigint | undefined): void {
   if (expected !== undefined) expectEqual(nonce, expected, 'nonce');
 }
 
+/**
+ * TTL of an own on-chain tx: the open-time `ttl` (absolute height), else 0 (§5.6). A node
+ * that drops the user's bound gets a signed tx it can post at any later height.
+ */
+function expectTtl(ttl: bigint, options: ChannelState['options']): void {
+  expectEqual(ttl, options.ttl ?? 0n, 'ttl');
+}
+
 function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Extract<Command, { kind: K }> {
   const own = state.own;
   expect(own !== null && own.command.kind === kind, `no pending ${kind} command for this sign request`, {
@@ -328,6 +337,8 @@ function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: rea
     expectFee(inner, { fee: o.fee, gasPrice: o.gasPrice }, o.maxFee);
     expectNonce(inner.nonce, o.nonce);
   }
+  // §5.6: the node leaves the create tx at ttl 0 (older nodes may have used the open-time ttl).
+  expect(inner.ttl === 0n || inner.ttl === o.ttl, `ttl is ${inner.ttl}, expected 0`, { field: 'ttl', expected: 0n, got: inner.ttl });
   const channelId = computeChannelId(inner.initiatorId, inner.nonce, inner.responderId);
   if (state.channelId !== null) expectEqual(channelId, state.channelId, 'channel id');
   return {
@@ -408,6 +419,7 @@ function verifyBody(
         expectEqual(inner.amount, cmd.amount, 'amount');
         expectFee(inner, cmd, o.maxFee);
         expectNonce(inner.nonce, cmd.nonce);
+        expectTtl(inner.ttl, o);
         expectUpdates(updates, { op: 'deposit', from, amount: cmd.amount }, cmd.meta);
       } else {
         expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'deposit', from, amount: inner.amount }, undefined);
@@ -428,6 +440,7 @@ function verifyBody(
         expectEqual(inner.amount, cmd.amount, 'amount');
         expectFee(inner, cmd, o.maxFee);
         expectNonce(inner.nonce, cmd.nonce);
+        expectTtl(inner.ttl, o);
         expectUpdates(updates, { op: 'withdraw', to, amount: cmd.amount }, cmd.meta);
       } else {
         expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'withdraw', to, amount: inner.amount }, undefined);
@@ -447,6 +460,7 @@ function verifyBody(
         const cmd = ownCommand(state, 'shutdown');
         expectFee(inner, cmd, o.maxFee, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
         expectNonce(inner.nonce, cmd.nonce);
+        expectTtl(inner.ttl, o);
       } else {
         // The peer's fee/gas_price are not known here: only the user's limit applies.
         expectMaxFee(inner.fee, o.maxFee);
@@ -472,6 +486,7 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
+      expectTtl(inner.ttl, o);
       expectPayload(state, inner.payload, tag === 'close_solo_sign');
       expectPoi(state, inner.poi);
       return { round: null, balances: null, channelId: state.channelId, reason: `${tag === 'close_solo_sign' ? 'solo close' : 'slash'} at round ${state.round}, fee ${inner.fee}` };
@@ -483,6 +498,7 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
+      expectTtl(inner.ttl, o);
       expectEqual(inner.initiatorAmountFinal, state.balances[initiator] ?? 0n, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, state.balances[responder] ?? 0n, 'responder final amount');
       return { round: null, balances: null, channelId: state.channelId, reason: `settle: initiator gets ${inner.initiatorAmountFinal}, responder gets ${inner.responderAmountFinal}, fee ${inner.fee}` };
@@ -494,6 +510,7 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectFee(inner, cmd, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
+      expectTtl(inner.ttl, o);
       expect(inner.payload.length > 0, 'a snapshot needs a payload');
       expectPayload(state, inner.payload, false);
       return { round: null, balances: null, channelId: state.channelId, reason: `snapshot of round ${state.round}, fee ${inner.fee}` };
@@ -506,6 +523,7 @@ function verifyBody(
       expectPayload(state, inner.payload, true);
       expectMaxFee(inner.fee, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
+      expectTtl(inner.ttl, o);
       const update = unpackTx(inner.update);
       expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });
       expectEqual(update.caller, self, 'caller');

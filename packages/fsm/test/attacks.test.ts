@@ -201,6 +201,11 @@ describe('deposit and withdraw', () => {
     expectRefused(effects, 'channels.deposit_tx', /nonce is 8, expected 7/);
   });
 
+  it('a ttl other than the open-time ttl (§5.6: default 0)', () => {
+    const { effects } = ownRequest({ kind: 'deposit', amount: 5n }, 'deposit_tx', deposit({ ttl: 5n }), [depositUpdate(I, 5n)]);
+    expectRefused(effects, 'channels.deposit_tx', /ttl is 5, expected 0/);
+  });
+
   it('a withdrawal with a different amount', () => {
     const less = { ...INITIAL, [I]: INITIAL[I]! - 50n };
     const { effects } = ownRequest({ kind: 'withdraw', amount: 5n }, 'withdraw_tx', withRuleFee(withdrawTx(I, 50n, 2n, less)), [withdrawUpdate(I, 50n)]);
@@ -248,6 +253,11 @@ describe('mutual close', () => {
     expectSigned(effects);
   });
 
+  it('a ttl other than the open-time ttl', () => {
+    const d = openChannel('initiator', { ttl: 1000n });
+    const { effects } = ownRequest({ kind: 'shutdown' }, 'shutdown_sign', withRuleFee(closeMutualTx(I, INITIAL, 16900000000000n, { ttl: 0n })), [], d);
+    expectRefused(effects, 'channels.shutdown_sign', /ttl is 0, expected 1000/);
+  });
 });
 
 describe('solo txs: settle, close solo, slash, snapshot, force progress', () => {
@@ -316,6 +326,10 @@ describe('create tx', () => {
     const { delegateIds: _, ...v1 } = createTx() as Extract<Tx, { tag: 50; version: 1 }>;
     const v2 = { ...v1, version: 2, initiatorDelegateIds: [], responderDelegateIds: [R] } as unknown as Tx;
     for (const role of ['initiator', 'responder'] as const) expectRefused(createRequest(role, v2), null, /delegates/);
+  });
+
+  it('a create tx with a ttl (§5.6: the create tx always has ttl 0)', () => {
+    for (const role of ['initiator', 'responder'] as const) expectRefused(createRequest(role, createTx({ ttl: 3n })), null, /ttl is 3, expected 0/);
   });
 
   it('initiator: a create fee above the node rule', () => {
