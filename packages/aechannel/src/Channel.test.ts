@@ -178,6 +178,16 @@ describe('Channel driver', () => {
     responder.dispose();
   });
 
+  it('settles a pending waitForStatus when the channel is disposed or disconnected (no promise left hanging)', async () => {
+    const { initiator, responder } = await open(8, 9);
+    const closedByDispose = initiator.waitForStatus('closed');
+    initiator.dispose();
+    await expect(closedByDispose).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED'));
+    const closedByDisconnect = responder.waitForStatus('closed');
+    await responder.disconnect();
+    await expect(closedByDisconnect).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED'));
+  });
+
   it('records every message in the fixture format', async () => {
     const sections: SectionInput[] = [];
     let received = 0;

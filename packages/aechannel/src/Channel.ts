@@ -762,6 +762,10 @@ export class Channel {
       ],
       `waitForStatus(${status})`,
       call,
+      (resolve, reject) => {
+        if (this.status === status || this.#reached.has(status)) resolve(undefined);
+        else reject(new ChannelError('CHANNEL_CLOSED', `The channel ended (${this.status}) without reaching ${status}.`, { context: { status: this.status } }));
+      },
     );
   }
 
@@ -1036,7 +1040,12 @@ export class Channel {
   }
 
   /** Waits for something with the call options applied; `subscribe` returns unsubscribe functions. */
-  #wait<T>(subscribe: (resolve: (value: T) => void, reject: (error: ChannelError) => void) => (() => void)[], what: string, call: CallOptions): Promise<T> {
+  #wait<T>(
+    subscribe: (resolve: (value: T) => void, reject: (error: ChannelError) => void) => (() => void)[],
+    what: string,
+    call: CallOptions,
+    onEnded?: (resolve: (value: T) => void, reject: (error: ChannelError) => void) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const cleanups: (() => void)[] = [];
       let timer: unknown;
@@ -1060,6 +1069,19 @@ export class Channel {
       cleanups.push(this.#emitter.on('error', (event) => {
         if (isAechannelError(event.error, 'CHANNEL_UNRECOVERABLE')) fail(event.error as ChannelError);
       }));
+      // The channel ending (dispose, disconnect, failure) settles the wait too: its
+      // listeners go with it, so nothing else could (the events of this turn come first).
+      const lifetime = this.#lifetime.signal;
+      const onEnd = (): void =>
+        queueMicrotask(() => {
+          if (onEnded === undefined) fail(new ChannelError('CHANNEL_CLOSED', `The channel ended (${this.status}) before ${what} completed.`, { context: { status: this.status } }));
+          else onEnded(ok, fail);
+        });
+      if (lifetime.aborted) onEnd();
+      else {
+        lifetime.addEventListener('abort', onEnd, { once: true });
+        cleanups.push(() => lifetime.removeEventListener('abort', onEnd));
+      }
       if (call.signal !== undefined) {
         const signal = call.signal;
         const onAbort = (): void => fail(new ChannelError('CHANNEL_ABORTED', `${what} was aborted.`, { cause: signal.reason }));
