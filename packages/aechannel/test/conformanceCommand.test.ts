@@ -43,6 +43,29 @@ describe('aechannel conformance (command)', () => {
     expect(text).toContain('1 checks: 0 passed, 1 failed');
   });
 
+  it('fails a run that checked nothing: files without transcript sections or without any message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recordings-'));
+    writeFileSync(join(dir, 'notes.md'), '# Notes\n\nNo recording here.\n');
+    writeFileSync(join(dir, 'info-only.md'), '#### initiator info\n> The local fsm has been started\n');
+    const code = await runConformanceCommand([join(dir, 'notes.md'), join(dir, 'info-only.md')]);
+    const text = out.join('');
+    expect(text).toContain('skip  notes.md  (no transcript messages)');
+    expect(text).toContain('skip  info-only.md  (no transcript messages)');
+    expect(text).toContain('0 checks: 0 passed, 0 failed');
+    expect(err.join('')).toContain('nothing was checked');
+    expect(code).toBe(1);
+  });
+
+  it('reports an unreadable file as a failure and still checks the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recordings-'));
+    const code = await runConformanceCommand(['--mode', 'client', join(dir, 'missing.md'), fixturePath('opening_ping_pong.md')]);
+    const lines = out.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^FAIL {2}missing\.md {2}read {2}/);
+    expect(lines[1]).toMatch(/^pass {2}opening_ping_pong\.md {2}client {2}\(/);
+    expect(lines[2]).toBe('2 checks: 1 passed, 1 failed');
+    expect(code).toBe(1);
+  });
+
   it('exits 2 on bad usage', async () => {
     expect(await runConformanceCommand([])).toBe(2);
     expect(await runConformanceCommand(['--mode', 'both', '--fixtures'])).toBe(2);

@@ -84,8 +84,15 @@ export function formatCheckLine(check: TranscriptCheck): string {
   return `${head}  ${why}`;
 }
 
-/** The closing line: how many checks passed. */
-export function formatTotal(checks: readonly TranscriptCheck[]): string {
-  const failed = checks.filter((c) => !c.result.ok).length;
-  return `${checks.length} checks: ${checks.length - failed} passed, ${failed} failed`;
+/**
+ * The closing line: how many checks passed.
+ * @param checks - the checks that ran
+ * @param unreadable - files that could not be read, counted as failed checks
+ * @returns e.g. `5 checks: 5 passed, 0 failed`
+ * @example formatTotal(checks) // '10 checks: 10 passed, 0 failed'
+ */
+export function formatTotal(checks: readonly TranscriptCheck[], unreadable = 0): string {
+  const failed = checks.filter((c) => !c.result.ok).length + unreadable;
+  const total = checks.length + unreadable;
+  return `${total} checks: ${total - failed} passed, ${failed} failed`;
 }

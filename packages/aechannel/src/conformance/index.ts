@@ -54,7 +54,8 @@ Options:
   -h, --help               show this help
 
 Prints one line per transcript and mode (pass, or the first difference with both
-messages), then a total. Exits 1 when any check fails, 2 on bad usage.
+messages), then a total. Exits 1 when any check fails, a file cannot be read or nothing
+was checked at all, 2 on bad usage.
 `;
 
 /**
@@ -126,17 +127,20 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
 
   const files = [...(values.fixtures ? fixtureNames.map(fixturePath) : []), ...positionals.flatMap(expandPath)];
   const inputs: TranscriptInput[] = [];
+  let unreadable = 0;
   for (const file of files) {
     try {
       const sections = parseTranscript(readFileSync(file, 'utf8'));
-      if (sections.length === 0) {
-        process.stdout.write(`skip  ${basename(file)}  (no transcript sections)\n`);
+      // Without a single message there is nothing to play: such a file is not a recording.
+      if (!sections.some((section) => section.kind === 'send' || section.kind === 'receive')) {
+        process.stdout.write(`skip  ${basename(file)}  (no transcript messages)\n`);
         continue;
       }
       inputs.push({ name: basename(file), sections, networkId: values['network-id'] });
     } catch (error) {
+      // One line for this file, then the others are still checked.
+      unreadable += 1;
       process.stdout.write(`FAIL  ${basename(file)}  read  ${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
     }
   }
   const runners: Partial<Record<'client' | 'devnode', ModeRunner>> = {};
@@ -153,6 +157,11 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
       writeFileSync(join(saveDir, `${check.name.replace(/\.[^.]*$/, '')}.${check.mode}.md`), writeTranscript(check.result.sections, title), 'utf8');
     }
   });
-  process.stdout.write(`${formatTotal(checks)}\n`);
-  return checks.every((check) => check.result.ok) ? 0 : 1;
+  process.stdout.write(`${formatTotal(checks, unreadable)}\n`);
+  if (checks.length + unreadable === 0) {
+    // A run that checked nothing must not look like a pass.
+    process.stderr.write('aechannel conformance: nothing was checked (no file held a transcript message)\n');
+    return 1;
+  }
+  return unreadable === 0 && checks.every((check) => check.result.ok) ? 0 : 1;
 }
