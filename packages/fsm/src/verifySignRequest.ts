@@ -521,7 +521,6 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectEqual(inner.round, nextRound, 'round');
       expectPayload(state, inner.payload, true);
-      expectMaxFee(inner.fee, o.maxFee);
       expectNonce(inner.nonce, cmd.nonce);
       expectTtl(inner.ttl, o);
       const update = unpackTx(inner.update);
@@ -531,7 +530,10 @@ function verifyBody(
       expectEqual(update.abiVersion, cmd.abiVersion, 'abi version');
       expectEqual(update.amount, cmd.amount, 'call amount');
       expectEqual(update.gas, cmd.gas ?? 1_000_000n, 'gas');
-      expect(update.gasPrice >= cmd.gasPrice, 'gas price below the requested one', { expected: cmd.gasPrice, got: update.gasPrice });
+      // §5.3: gas_price is mandatory; it is written into the call, whose gas the poster pays at
+      // that price (a higher one burns the user's coins), and gives the fee (fix-point).
+      expectEqual(update.gasPrice, cmd.gasPrice, 'gas price of the call');
+      expectFee(inner, { gasPrice: cmd.gasPrice }, o.maxFee);
       expect(equalBytes(update.callData, decode(cmd.callData, 'cb')), 'call data differs from the request');
       expectEqual(stateTreesHash(inner.offChainTrees), latestStateHash(state).stateHash, 'state hash of the trees before the call');
       return { round: nextRound, balances: null, channelId: state.channelId, reason: `force progress: call ${cmd.contractId} at round ${nextRound}, fee ${inner.fee}` };

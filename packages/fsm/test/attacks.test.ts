@@ -313,6 +313,23 @@ describe('solo txs: settle, close solo, slash, snapshot, force progress', () => 
     expectRefused(effects, 'channels.close_solo_sign', /fee is .*, expected/);
   });
 
+  it('force progress with a gas price above the requested one (the poster pays gas × gas price)', () => {
+    const d = openChannel('initiator');
+    const latest = afterTransfer(d, I, R, 1n);
+    const command: Command = { kind: 'forceProgress', contractId: 'ct_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS', abiVersion: 3n, amount: 10n, callData: 'cb_KxFE1kQfP4oEp9E=' as Encoded<'cb'>, gasPrice: 1000000000n };
+    const honestFee = (forceProgressTx(I, 3n, latest, AFTER_1) as TxWithFee).fee;
+    const tx = forceProgressTx(I, 3n, latest, AFTER_1, { fee: honestFee }, { gasPrice: 1000000000n * 1000n });
+    const { effects } = ownRequest(command, 'force_progress_tx', tx, [], d);
+    expectRefused(effects, 'channels.force_progress_sign', /gas price/);
+    // control: the requested gas price is signed
+    const ok = ownRequest(command, 'force_progress_tx', forceProgressTx(I, 3n, latest, AFTER_1), [], (() => {
+      const d2 = openChannel('initiator');
+      afterTransfer(d2, I, R, 1n);
+      return d2;
+    })());
+    expectSigned(ok.effects);
+    expect(feeGas(tx)).toBeGreaterThan(0n);
+  });
 });
 
 describe('create tx', () => {

@@ -165,7 +165,7 @@ export function forceProgressTx(from: Encoded<'ak'>, round: bigint, payload: Enc
     callStack: [],
     ...update,
   } as Tx;
-  return {
+  const tx = {
     tag: Tag.ChannelForceProgressTx,
     version: 1,
     channelId: CH,
@@ -176,10 +176,11 @@ export function forceProgressTx(from: Encoded<'ak'>, round: bigint, payload: Enc
     stateHash: computeStateHash({ ...balances, [from]: balances[from]! - 1n }),
     offChainTrees: decode(packStateTrees({ accounts: balances }), 'ss'),
     ttl: 0n,
-    fee: 500000000000000n,
+    fee: 0n,
     nonce: 2n,
     ...extra,
   } as Tx;
+  return 'fee' in extra ? tx : fixFee(tx as TxWithFee, { gasPrice: (call as { gasPrice: bigint }).gasPrice });
 }
 
 // ---- node messages ----
