@@ -258,6 +258,9 @@ describe('Channel over the devnode', () => {
     expect(initiator.status).toBe('died');
     // the responder's node fsm keeps running (keep_running, §9.8) and waits for a reestablish
     await peerGone;
+    // A restart: the old responder client is gone. Left running, it would reconnect when the
+    // node hands its socket to the new client, and take the node fsm back from it.
+    responder.dispose();
     const [i2, r2] = await Promise.all([
       Channel.reestablish({ store: pair.initiatorStore, channelId, signer: memorySigner(devnode.accounts[4]!.secretKey), url: devnode.url, host: '127.0.0.1', timeoutMs: 10_000 }),
       Channel.reestablish({ store: pair.responderStore, channelId, signer: memorySigner(devnode.accounts[6]!.secretKey), url: devnode.url, timeoutMs: 10_000 }),
