@@ -674,6 +674,7 @@ function onErrorReply(ctx: Ctx, id: JsonValue | undefined, error: JsonValue): vo
     emitError(ctx, err);
     return;
   }
+  if (request.kind === 'signReply' && request.commandId === null && onAbortRejected(ctx, request.method, err)) return;
   const own = s.own;
   if (own !== null && (own.rpcId === request.rpcId || (request.kind === 'signReply' && request.commandId === own.commandId))) {
     failOwn(ctx, err);
@@ -681,6 +682,31 @@ function onErrorReply(ctx: Ctx, id: JsonValue | undefined, error: JsonValue): vo
   }
   if (request.commandId !== null) settleError(ctx, request.commandId, err);
   else emitError(ctx, err);
+}
+
+/**
+ * The node answered one of our aborts with an error (1018 "Not allowed at current channel
+ * state" when it has nothing to abort, §9.6): no aborted_update or conflict will follow, so
+ * the operation being aborted ends here (own: settled with its abort error; acknowledgement:
+ * dropped), instead of blocking the channel. Returns whether it ended one.
+ */
+function onAbortRejected(ctx: Ctx, method: string, error: AechannelError): boolean {
+  const s = ctx.s;
+  const own = s.own;
+  const replyOf = (match: (tag: SignTag) => boolean): string | undefined => SIGN_TAGS.filter(match).map((tag) => REPLY_METHOD[tag])[0];
+  if (own !== null && own.stage === 'aborting' && replyOf((tag) => OWN_TAG_KIND[tag] === own.command.kind) === method) {
+    const aborted = abortErrorOf(own);
+    aborted.cause = error;
+    failOwn(ctx, aborted);
+    return true;
+  }
+  const ack = s.ack;
+  if (ack !== null && ack.stage === 'aborting' && replyOf((tag) => ACK_TAG_KIND[tag] === ack.kind) === method) {
+    s.ack = null;
+    emitError(ctx, error);
+    return true;
+  }
+  return false;
 }
 
 /** `channels.<x>.reply` / `channels.system.pong`: replies to id-less requests (§7.1). */
