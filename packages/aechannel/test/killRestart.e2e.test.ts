@@ -1,7 +1,9 @@
 /**
  * Kill and restart. A child process holds the initiator's side of a channel (file store)
  * and transfers round after round; the parent, which runs the devnode and the responder
- * (keep_running, §9.8), kills it with SIGKILL at seeded random moments. Each time a new
+ * (keep_running, §9.8), kills it with SIGKILL at seeded random moments, and once inside the
+ * co-signing window of a transfer (the responder's policy kills it before co-signing, so the
+ * node holds a co-signed state the dead process never stored). Each time a new
  * process reestablishes from the file store and continues. Nothing co-signed is lost
  * (the resumed state is the node's latest co-signed one, never older than what the killed
  * process reported) and nothing is repeated (every round after the create is exactly one
@@ -119,6 +121,9 @@ describe('kill and restart', () => {
 
     // The responder lives in this process and keeps its node fsm running (keep_running).
     const responderRounds: bigint[] = [];
+    let killWhileCoSigning: (() => Promise<void>) | undefined;
+    /** Which kill lands in the co-signing window (the others fall at random moments). */
+    const coSignKill = 2;
     const responderPromise = Channel.open({
       url: devnode.url,
       networkId: devnode.networkId,
@@ -133,6 +138,14 @@ describe('kill and restart', () => {
       port,
       keepRunning: true,
       timeoutMs: 30_000,
+      // A kill point that is certain to fall inside a transfer: the initiator has signed, the
+      // responder is asked to co-sign, and the initiator dies before it can learn the result.
+      onPeerUpdate: async () => {
+        const kill = killWhileCoSigning;
+        killWhileCoSigning = undefined;
+        await kill?.();
+        return true;
+      },
       onEvent: (event) => {
         if (event.type === 'stateChanged') responderRounds.push(event.round);
       },
@@ -141,7 +154,7 @@ describe('kill and restart', () => {
     let run = runChild({ ...config, mode: 'open' });
     const responder = await responderPromise;
     let channelId: Encoded<'ch'> | undefined;
-    const killedAt: { lastReported: bigint; responderRound: bigint }[] = [];
+    const killedAt: { lastReported: bigint; responderRound: bigint; coSigned: boolean }[] = [];
 
     for (let kill = 0; kill <= kills; kill++) {
       const current = run;
@@ -163,8 +176,21 @@ describe('kill and restart', () => {
         expect(BigInt(ready.round)).toBeGreaterThanOrEqual(previous.lastReported);
         expect(BigInt(ready.round)).toBeGreaterThanOrEqual(previous.responderRound);
       }
+      if (previous?.coSigned === true) {
+        // The killed process never saw the state it co-signed; the new one adopts it from the node.
+        expect(current.lines.some((l) => l.event === 'resynced' && BigInt(l.round) === previous.lastReported + 1n)).toBe(true);
+        expect(BigInt(ready.round)).toBe(previous.lastReported + 1n);
+      }
       if (kill === kills) break;
-      await new Promise<void>((resolve) => {
+      if (kill === coSignKill) {
+        await new Promise<void>((resolve) => {
+          killWhileCoSigning = async () => {
+            current.child.kill('SIGKILL');
+            await current.exited;
+            resolve();
+          };
+        });
+      } else await new Promise<void>((resolve) => {
         let seen = 0;
         current.onLine((line) => {
           if (line.event !== 'round') return;
@@ -178,7 +204,7 @@ describe('kill and restart', () => {
       const exit = await current.exited;
       expect(exit.signal, current.stderr()).toBe('SIGKILL');
       const reported = current.lines.filter((l) => l.event === 'round').map((l) => BigInt(l.round));
-      killedAt.push({ lastReported: reported.at(-1) ?? 0n, responderRound: responder.round });
+      killedAt.push({ lastReported: reported.at(-1) ?? BigInt(ready.round), responderRound: responder.round, coSigned: kill === coSignKill });
       // the file store holds at least what the killed process reported
       const stored = await createFileStore(storeDir).read(channelId!);
       expect(stored).toBeDefined();
@@ -197,6 +223,9 @@ describe('kill and restart', () => {
     expect((await last.exited).code).toBe(0);
     expect(BigInt(done.round)).toBe(targetRound);
     expect(killedAt).toHaveLength(kills);
+    // One kill fell inside a transfer for certain (checked above: the restart adopted the state
+    // co-signed after the last one the killed process reported).
+    expect(killedAt.filter((k) => k.coSigned)).toHaveLength(1);
 
     // Every round after the create is one transfer of `amount`: nothing lost, nothing repeated.
     const transfers = targetRound - 1n;
