@@ -264,6 +264,18 @@ function expectTtl(ttl: bigint, options: ChannelState['options']): void {
   expectEqual(ttl, options.ttl ?? 0n, 'ttl');
 }
 
+/** Fee, nonce and ttl of an on-chain tx this client requested (see expectFee, expectTtl). */
+function expectOwnOnChainTx(
+  tx: TxWithFee & { nonce: bigint; ttl: bigint },
+  cmd: { fee?: bigint | undefined; gasPrice?: bigint | undefined; nonce?: bigint | undefined },
+  options: ChannelState['options'],
+  draft?: TxWithFee,
+): void {
+  expectFee(tx, cmd, options.maxFee, draft);
+  expectNonce(tx.nonce, cmd.nonce);
+  expectTtl(tx.ttl, options);
+}
+
 function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Extract<Command, { kind: K }> {
   const own = state.own;
   expect(own !== null && own.command.kind === kind, `no pending ${kind} command for this sign request`, {
@@ -408,46 +420,32 @@ function verifyBody(
       return { round: nextRound, balances, channelId: state.channelId, reason: `${tag === 'update' ? 'your' : 'peer'} off-chain update round ${nextRound}: ${moves}` };
     }
     case 'deposit_tx':
-    case 'deposit_ack': {
-      expect(inner.tag === Tag.ChannelDepositTx, `expected a deposit tx, got tag ${inner.tag}`, { tag: inner.tag });
-      expectEqual(inner.round, nextRound, 'round');
-      guardRound();
-      const from = tag === 'deposit_tx' ? self : peer;
-      expectEqual(inner.fromId, from, 'depositor');
-      if (tag === 'deposit_tx') {
-        const cmd = ownCommand(state, 'deposit');
-        expectEqual(inner.amount, cmd.amount, 'amount');
-        expectFee(inner, cmd, o.maxFee);
-        expectNonce(inner.nonce, cmd.nonce);
-        expectTtl(inner.ttl, o);
-        expectUpdates(updates, { op: 'deposit', from, amount: cmd.amount }, cmd.meta);
-      } else {
-        expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'deposit', from, amount: inner.amount }, undefined);
-      }
-      const balances = applyUpdates(state.balances, updates, reserve);
-      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
-      return { round: nextRound, balances, channelId: state.channelId, reason: `deposit of ${inner.amount} by ${from}, round ${nextRound}, fee ${inner.fee}` };
-    }
+    case 'deposit_ack':
     case 'withdraw_tx':
     case 'withdraw_ack': {
-      expect(inner.tag === Tag.ChannelWithdrawTx, `expected a withdraw tx, got tag ${inner.tag}`, { tag: inner.tag });
+      // Deposit (from_id) and withdrawal (to_id) have the same shape (§2.6, §9.4).
+      const deposit = tag === 'deposit_tx' || tag === 'deposit_ack';
+      const wantTag = deposit ? Tag.ChannelDepositTx : Tag.ChannelWithdrawTx;
+      expect(inner.tag === wantTag, `expected a ${deposit ? 'deposit' : 'withdraw'} tx, got tag ${inner.tag}`, { tag: inner.tag });
+      expect(inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx, 'unreachable');
       expectEqual(inner.round, nextRound, 'round');
       guardRound();
-      const to = tag === 'withdraw_tx' ? self : peer;
-      expectEqual(inner.toId, to, 'recipient');
-      if (tag === 'withdraw_tx') {
-        const cmd = ownCommand(state, 'withdraw');
+      const own = tag === 'deposit_tx' || tag === 'withdraw_tx';
+      const account = own ? self : peer;
+      const update = (amount: bigint): ParsedUpdate => (deposit ? { op: 'deposit', from: account, amount } : { op: 'withdraw', to: account, amount });
+      expectEqual(inner.tag === Tag.ChannelDepositTx ? inner.fromId : inner.toId, account, deposit ? 'depositor' : 'recipient');
+      if (own) {
+        const cmd = ownCommand(state, deposit ? 'deposit' : 'withdraw');
         expectEqual(inner.amount, cmd.amount, 'amount');
-        expectFee(inner, cmd, o.maxFee);
-        expectNonce(inner.nonce, cmd.nonce);
-        expectTtl(inner.ttl, o);
-        expectUpdates(updates, { op: 'withdraw', to, amount: cmd.amount }, cmd.meta);
+        expectOwnOnChainTx(inner, cmd, o);
+        expectUpdates(updates, update(cmd.amount), cmd.meta);
       } else {
-        expectUpdates(updates.filter((u) => u.op !== 'meta'), { op: 'withdraw', to, amount: inner.amount }, undefined);
+        expectUpdates(updates.filter((u) => u.op !== 'meta'), update(inner.amount), undefined);
       }
       const balances = applyUpdates(state.balances, updates, reserve);
       expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
-      return { round: nextRound, balances, channelId: state.channelId, reason: `withdrawal of ${inner.amount} to ${to}, round ${nextRound}, fee ${inner.fee}` };
+      const what = deposit ? `deposit of ${inner.amount} by ${account}` : `withdrawal of ${inner.amount} to ${account}`;
+      return { round: nextRound, balances, channelId: state.channelId, reason: `${what}, round ${nextRound}, fee ${inner.fee}` };
     }
     case 'shutdown_sign':
     case 'shutdown_sign_ack': {
@@ -458,9 +456,7 @@ function verifyBody(
       const R = state.balances[responder] ?? 0n;
       if (tag === 'shutdown_sign') {
         const cmd = ownCommand(state, 'shutdown');
-        expectFee(inner, cmd, o.maxFee, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
-        expectNonce(inner.nonce, cmd.nonce);
-        expectTtl(inner.ttl, o);
+        expectOwnOnChainTx(inner, cmd, o, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
       } else {
         // The peer's fee/gas_price are not known here: only the user's limit applies.
         expectMaxFee(inner.fee, o.maxFee);
@@ -484,9 +480,7 @@ function verifyBody(
       expect(updates.length === 0, 'a solo tx with updates');
       const cmd = ownCommand(state, tag === 'close_solo_sign' ? 'closeSolo' : 'slash');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner, cmd, o.maxFee);
-      expectNonce(inner.nonce, cmd.nonce);
-      expectTtl(inner.ttl, o);
+      expectOwnOnChainTx(inner, cmd, o);
       expectPayload(state, inner.payload, tag === 'close_solo_sign');
       expectPoi(state, inner.poi);
       return { round: null, balances: null, channelId: state.channelId, reason: `${tag === 'close_solo_sign' ? 'solo close' : 'slash'} at round ${state.round}, fee ${inner.fee}` };
@@ -496,9 +490,7 @@ function verifyBody(
       expect(updates.length === 0, 'a settle with updates');
       const cmd = ownCommand(state, 'settle');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner, cmd, o.maxFee);
-      expectNonce(inner.nonce, cmd.nonce);
-      expectTtl(inner.ttl, o);
+      expectOwnOnChainTx(inner, cmd, o);
       expectEqual(inner.initiatorAmountFinal, state.balances[initiator] ?? 0n, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, state.balances[responder] ?? 0n, 'responder final amount');
       return { round: null, balances: null, channelId: state.channelId, reason: `settle: initiator gets ${inner.initiatorAmountFinal}, responder gets ${inner.responderAmountFinal}, fee ${inner.fee}` };
@@ -508,9 +500,7 @@ function verifyBody(
       expect(updates.length === 0, 'a snapshot with updates');
       const cmd = ownCommand(state, 'snapshotSolo');
       expectEqual(inner.fromId, self, 'poster');
-      expectFee(inner, cmd, o.maxFee);
-      expectNonce(inner.nonce, cmd.nonce);
-      expectTtl(inner.ttl, o);
+      expectOwnOnChainTx(inner, cmd, o);
       expect(inner.payload.length > 0, 'a snapshot needs a payload');
       expectPayload(state, inner.payload, false);
       return { round: null, balances: null, channelId: state.channelId, reason: `snapshot of round ${state.round}, fee ${inner.fee}` };
