@@ -42,6 +42,8 @@ import {
   withdrawTx,
   withdrawUpdate,
   type Balances,
+  expectRefused,
+  ownRequest,
 } from './helpers.js';
 
 const move = (b: Balances, from: Encoded<'ak'>, to: Encoded<'ak'>, amount: bigint): Balances => ({ ...b, [from]: b[from]! - amount, [to]: b[to]! + amount });
@@ -50,18 +52,6 @@ const AFTER_1 = move(INITIAL, I, R, 1n);
 const ruleFee = (tx: Tx): bigint => fixFee(tx as TxWithFee, {}).fee;
 /** The same tx with the node's default fee (so only the field under test differs). */
 const withRuleFee = (tx: Tx): Tx => ({ ...tx, fee: ruleFee(tx) }) as Tx;
-
-/** Starts `command` on an open channel (initiator), then answers with a sign request. */
-function ownRequest(command: Command, tag: string, tx: Tx, updates: JsonValue[], d = openChannel('initiator')): { d: Driver; effects: Effect[] } {
-  d.command(command);
-  return { d, effects: d.node(signRequest(tag, unsigned(tx), updates)) };
-}
-
-function expectRefused(effects: Effect[], reply: string | null, reason: RegExp): void {
-  expect(signs(effects)).toEqual([]);
-  expect(securityEvents(effects).map((e) => e.reason).join(' | ')).toMatch(reason);
-  if (reply !== null) expect(sends(effects)).toEqual([{ method: reply, params: { error: 1n } }]);
-}
 
 function expectSigned(effects: Effect[]): void {
   expect(securityEvents(effects)).toEqual([]);

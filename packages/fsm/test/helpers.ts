@@ -29,6 +29,7 @@ import {
   type Input,
   type Role,
 } from '../src/index.js';
+import { expect } from 'vitest';
 
 export const I = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS' as const;
 export const R = 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W' as const;
@@ -323,3 +324,19 @@ export function afterTransfer(d: Driver, from: Encoded<'ak'> = I, to: Encoded<'a
   d.effects = [];
   return coSigned;
 }
+
+// ---- refused sign requests ----
+
+/** Starts `command` on an open channel (initiator by default), then answers with a sign request. */
+export function ownRequest(command: Command, tag: string, tx: Tx, updates: JsonValue[], d: Driver = openChannel('initiator')): { d: Driver; effects: Effect[] } {
+  d.command(command);
+  return { d, effects: d.node(signRequest(tag, unsigned(tx), updates)) };
+}
+
+/** No `sign` effect, a `security` event matching `reason`, and (unless null) the abort `{error: 1}` on `reply`. */
+export function expectRefused(effects: Effect[], reply: string | null, reason: RegExp): void {
+  expect(signs(effects)).toEqual([]);
+  expect(securityEvents(effects).map((e) => e.reason).join(' | ')).toMatch(reason);
+  if (reply !== null) expect(sends(effects)).toEqual([{ method: reply, params: { error: 1n } }]);
+}
+

@@ -30,24 +30,12 @@ import {
   unsigned,
   withdrawTx,
   withdrawUpdate,
+  expectRefused,
+  ownRequest,
 } from './helpers.js';
 import type { Tx } from '@aechannel/codec';
 
 const AFTER_1 = { [I]: INITIAL[I]! - 1n, [R]: INITIAL[R]! + 1n };
-
-/** Starts `command` on an open channel, then answers with a sign request; returns the effects. */
-function ownRequest(command: Command, tag: string, tx: Tx, updates: JsonValue[]): { d: Driver; effects: ReturnType<Driver['node']> } {
-  const d = openChannel('initiator');
-  d.command(command);
-  return { d, effects: d.node(signRequest(tag, unsigned(tx), updates)) };
-}
-
-function expectRefused(effects: ReturnType<Driver['node']>, reply: string | null, reason: RegExp): void {
-  expect(signs(effects)).toEqual([]);
-  const [security] = securityEvents(effects);
-  expect(security?.reason).toMatch(reason);
-  if (reply !== null) expect(sends(effects)).toEqual([{ method: reply, params: { error: 1n } }]);
-}
 
 const transfer: Command = { kind: 'transfer', from: I, to: R, amount: 1n };
 
