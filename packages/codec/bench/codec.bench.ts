@@ -10,6 +10,7 @@
  * line shows the cold path, where every id costs a base58 pass and two SHA-256 runs.
  * Each group starts from `tx_` strings and ends with `tx_` strings (base64check both ways),
  * except the last one, which compares the RLP layers on raw bytes.
+ * The last group times RLP decoding alone: src/rlp.ts against `rlp@3` `decode`.
  * Run: `npx vitest bench --run` in packages/codec.
  */
 import { buildTx, unpackTx as sdkUnpackTx } from '@aeternity/aepp-sdk';
@@ -20,6 +21,7 @@ import * as RLP from 'rlp';
 import { bench, describe } from 'vitest';
 import { decode, deserializeObject, encode, packTx, serializeObject, unpackTx, type Encoded } from '@aechannel/codec';
 import { clearIdCaches } from '../src/id.js';
+import { decodeRlpItem } from '../src/rlp.js';
 
 const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '../../transcript/fixtures');
 const all = [
@@ -100,5 +102,26 @@ describe(`bytes deserialize+serialize, all ${all.length} fixture txs`, () => {
   }, options);
   bench('rlp floor (outer layer)', () => {
     for (const bytes of allBytes) RLP.encode(RLP.decode(bytes));
+  }, options);
+});
+
+// RLP decoding alone: our strict decoder (src/rlp.ts) against `rlp@3`, on the fixtures and
+// on a hostile flat list, where `rlp@3` copies the rest of the input after every item.
+const hostileItems = 10_000;
+const hostileList = new Uint8Array(3 + hostileItems).fill(1);
+hostileList.set([0xf9, hostileItems >> 8, hostileItems & 0xff]);
+
+describe('RLP decode only', () => {
+  bench(`decodeRlpItem, all ${all.length} fixture txs`, () => {
+    for (const bytes of allBytes) decodeRlpItem(bytes);
+  }, options);
+  bench(`rlp@3 decode, all ${all.length} fixture txs`, () => {
+    for (const bytes of allBytes) RLP.decode(bytes);
+  }, options);
+  bench(`decodeRlpItem, flat list of ${hostileItems} one-byte items`, () => {
+    decodeRlpItem(hostileList);
+  }, options);
+  bench(`rlp@3 decode, flat list of ${hostileItems} one-byte items`, () => {
+    RLP.decode(hostileList);
   }, options);
 });

@@ -14,8 +14,10 @@ import type { Encoded, Prefix } from './encoding.js';
 import { isAechannelError } from './errors.js';
 import { decodeCached, decodeId, encodeCached, encodeId, type IdPrefix } from './id.js';
 
+import type { RlpItem } from './rlp.js';
+
 /** A decoded RLP item: a byte string or a list of items. */
-export type RlpItem = Uint8Array | RlpItem[];
+export type { RlpItem };
 
 /** What `RLP.encode` accepts from our codecs. */
 export type RlpInput = Uint8Array | RlpInput[];

@@ -16,6 +16,7 @@
 import * as RLP from 'rlp';
 import { AechannelError, isAechannelError } from './errors.js';
 import { binary, bool, encodedBinary, FieldError, id, int, list, record, text, type Field, type RlpInput, type RlpItem } from './fields.js';
+import { decodeRlpItem } from './rlp.js';
 import { Tag } from './tag.js';
 import type * as T from './tx.js';
 
@@ -39,22 +40,11 @@ function row<O extends T.Tx>(tag: O['tag'], version: O['version'], name: string,
 export const MAX_NESTING = 16;
 
 /**
- * Decodes RLP bytes, turning the library's errors into `CODEC_INVALID_RLP`.
+ * Decodes RLP bytes strictly (§2.1), linear in the input and with bounded nesting.
  * @internal
  */
 export function decodeRlp(bytes: Uint8Array, context: Record<string, unknown> = {}): RlpItem {
-  if (bytes.length === 0) {
-    throw new AechannelError('CODEC_INVALID_RLP', 'Invalid RLP: empty input.', { context });
-  }
-  try {
-    return RLP.decode(bytes) as RlpItem;
-  } catch (cause) {
-    throw new AechannelError('CODEC_INVALID_RLP', 'Invalid RLP.', {
-      cause,
-      details: cause instanceof Error ? cause.message : String(cause),
-      context,
-    });
-  }
+  return decodeRlpItem(bytes, context);
 }
 
 /** A `binary` field holding a serialized object (§2.4 `transaction`, §2.9 `tx`), decoded. */

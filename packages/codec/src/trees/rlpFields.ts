@@ -10,9 +10,9 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import * as RLP from 'rlp';
 import { AechannelError } from '../errors.js';
+import { decodeRlpItem, type RlpItem } from '../rlp.js';
 
-/** A decoded RLP item: a byte string or a list of items. */
-export type RlpItem = Uint8Array | RlpItem[];
+export type { RlpItem };
 
 /** blake2b with a 32-byte digest, unkeyed (§4). */
 export const hash32 = (bytes: Uint8Array): Uint8Array => blake2b(bytes, { dkLen: 32 });
@@ -21,25 +21,12 @@ export const hash32 = (bytes: Uint8Array): Uint8Array => blake2b(bytes, { dkLen:
 export const encodeRlp = (item: RlpItem): Uint8Array => RLP.encode(item);
 
 /**
- * Decodes RLP bytes strictly: no trailing bytes, no empty input, canonical lengths.
+ * Decodes RLP bytes strictly (§2.1): no trailing bytes, no empty input, canonical lengths,
+ * linear time, bounded nesting.
  * @throws {AechannelError} `CODEC_INVALID_RLP`
  */
 export function decodeRlp(bytes: Uint8Array, what: string): RlpItem {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new AechannelError('CODEC_INVALID_RLP', `Expected bytes for ${what}, got ${typeof bytes}.`, { context: { what } });
-  }
-  if (bytes.length === 0) {
-    throw new AechannelError('CODEC_INVALID_RLP', `Empty input where RLP of ${what} was expected.`, { context: { what } });
-  }
-  try {
-    return RLP.decode(bytes) as RlpItem;
-  } catch (cause) {
-    throw new AechannelError('CODEC_INVALID_RLP', `Invalid RLP in ${what}.`, {
-      cause,
-      details: cause instanceof Error ? cause.message : String(cause),
-      context: { what },
-    });
-  }
+  return decodeRlpItem(bytes, { what });
 }
 
 /** Minimal big-endian bytes of a non-negative integer; 0 is the single byte `0x00` (§2.1). */
