@@ -93,4 +93,33 @@ describe('minimumDepth (§10.1)', () => {
   it('rejects negative input', () => {
     expect(codeOf(() => minimumDepth({ fee: -1n }))).toBe('CODEC_INVALID_FIELD');
   });
+
+  it('rejects values of the wrong type with a typed error', () => {
+    expect(codeOf(() => minimumDepth({ fee, minMinerGasPrice: 1 as unknown as bigint }))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => minimumDepth({ fee: 5 as unknown as bigint }))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => minimumDepth({ fee, value: 2 as unknown as bigint }))).toBe('CODEC_INVALID_FIELD');
+  });
+
+  // The factor is the `minimum_depth` the responder announces (§10.1), so it comes from
+  // the peer; the fee comes from a tx the node built. Neither may make this hang or throw
+  // a RangeError.
+  it('stays exact and bounded for huge factors and fees', () => {
+    expect(minimumDepth({ fee, value: 10n ** 12n })).toBe(2n);
+    expect(minimumDepth({ fee: 1_000_000_000n, value: 10n ** 12n })).toBe(1n);
+    expect(minimumDepth({ fee: 10n ** 40n, value: 1n })).toBe(10n ** 31n);
+    expect(minimumDepth({ fee: 10n ** 40n + 1n, value: 1n })).toBe(10n ** 31n + 1n);
+    expect(minimumDepth({ fee: 10n ** 9n * 7n ** 60n, value: 60n })).toBe(7n);
+    expect(minimumDepth({ fee: 10n ** 9n * 7n ** 60n + 1n, value: 60n })).toBe(8n);
+    expect(minimumDepth({ fee: 0n })).toBe(0n);
+  });
+
+  it('matches a linear search on small inputs', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.bigInt({ min: 1n, max: 12n }), fc.bigInt({ min: 1n, max: 1000n }), (f, factor, price) => {
+        let n = 0n;
+        while (n ** factor * price < f) n += 1n;
+        expect(minimumDepth({ fee: f, value: factor, minMinerGasPrice: price })).toBe(n);
+      }),
+    );
+  });
 });
