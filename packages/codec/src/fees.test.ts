@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAechannelError } from './errors.js';
-import { baseGas, splitCloseMutualFee } from './fees.js';
+import { baseGas, feeGas, minFee, splitCloseMutualFee } from './fees.js';
 import { minimumDepth } from './minimumDepth.js';
 import { Tag } from './tag.js';
 
@@ -13,6 +13,15 @@ const codeOf = (fn: () => unknown): string | undefined => {
   }
   return undefined;
 };
+
+describe('minFee / feeGas input checks', () => {
+  it('gives typed errors for a gas price or tx of the wrong type', () => {
+    const account = { tag: Tag.ChannelOffChainTx, version: 2 } as never;
+    expect(codeOf(() => minFee(account, 1 as unknown as bigint))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => minFee(account, -1n))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => feeGas(null as never))).toBe('CODEC_UNSUPPORTED_OBJECT');
+  });
+});
 
 describe('baseGas', () => {
   it('follows §5.1', () => {
@@ -44,6 +53,23 @@ describe('splitCloseMutualFee (§5.5)', () => {
 
   it('refuses when the balances do not cover the fee', () => {
     expect(codeOf(() => splitCloseMutualFee(1n, 2n, 4n))).toBe('CODEC_INSUFFICIENT_BALANCE');
+    // exactly covered: the fee takes everything
+    expect(splitCloseMutualFee(1n, 2n, 3n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 0n });
+  });
+
+  it('takes the whole fee from one side when the other is empty, and nothing for a zero fee', () => {
+    expect(splitCloseMutualFee(0n, 10n, 5n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 5n });
+    expect(splitCloseMutualFee(10n, 0n, 5n)).toEqual({ initiatorAmountFinal: 5n, responderAmountFinal: 0n });
+    expect(splitCloseMutualFee(4n, 9n, 0n)).toEqual({ initiatorAmountFinal: 4n, responderAmountFinal: 9n });
+    // equal balances below half the fee: the last rule (I > R is false) charges the initiator first
+    expect(splitCloseMutualFee(2n, 2n, 4n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 0n });
+    expect(splitCloseMutualFee(1n, 1n, 1n)).toEqual({ initiatorAmountFinal: 0n, responderAmountFinal: 1n });
+  });
+
+  it('rejects values that are not non-negative bigints with a typed error', () => {
+    expect(codeOf(() => splitCloseMutualFee(10 as unknown as bigint, 10n, 5n))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => splitCloseMutualFee(10n, 10n, 5 as unknown as bigint))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => splitCloseMutualFee(10n, -1n, 5n))).toBe('CODEC_INVALID_FIELD');
   });
 
   it('always conserves value and never goes negative', () => {

@@ -72,7 +72,23 @@ export function baseGas(tag: number): bigint {
 }
 
 function innerOf(tx: Tx): Tx {
+  if (typeof tx !== 'object' || tx === null) {
+    throw new AechannelError('CODEC_UNSUPPORTED_OBJECT', `Expected a transaction object, got ${tx === null ? 'null' : typeof tx}.`, {
+      context: { tag: undefined, version: undefined },
+    });
+  }
   return tx.tag === Tag.SignedTx ? tx.encodedTx : tx;
+}
+
+/** Throws `CODEC_INVALID_FIELD` unless every named value is a non-negative bigint. */
+function assertAmounts(values: Readonly<Record<string, unknown>>): void {
+  for (const [field, value] of Object.entries(values)) {
+    if (typeof value !== 'bigint' || value < 0n) {
+      throw new AechannelError('CODEC_INVALID_FIELD', `${field} must be a non-negative bigint.`, {
+        context: { field, got: typeof value === 'bigint' ? value : typeof value },
+      });
+    }
+  }
 }
 
 /**
@@ -96,10 +112,12 @@ export function feeGas(tx: Tx): bigint {
  * @param tx - the transaction (a signed tx is measured by its inner tx)
  * @param gasPrice - defaults to {@link MIN_MINER_GAS_PRICE}
  * @returns the fee in aettos
- * @throws {AechannelError} `CODEC_UNSUPPORTED_OBJECT`, `CODEC_INVALID_FIELD`
+ * @throws {AechannelError} `CODEC_UNSUPPORTED_OBJECT` for an object that is not a transaction
+ *   with a fee, `CODEC_INVALID_FIELD` for a bad field or a gas price that is not a non-negative bigint
  * @example minFee(withdrawTx) // 17340000000000n for an inner size of 117 bytes
  */
 export function minFee(tx: Tx, gasPrice: bigint = MIN_MINER_GAS_PRICE): bigint {
+  assertAmounts({ gasPrice });
   return feeGas(tx) * gasPrice;
 }
 
@@ -135,16 +153,14 @@ function fixPoint<T extends TxWithFee>(tx: T, gasPrice: bigint): T {
  * @param parameters - the request's `fee` and `gasPrice`
  * @returns a copy of `tx` with the fee set
  * @throws {AechannelError} `CODEC_FEE_NOT_COMPUTABLE` when the fix-point does not settle,
- *   `CODEC_FEE_TOO_LOW` for a given fee below the protocol minimum, `CODEC_UNSUPPORTED_OBJECT`
+ *   `CODEC_FEE_TOO_LOW` for a given fee below the protocol minimum, `CODEC_UNSUPPORTED_OBJECT`,
+ *   `CODEC_INVALID_FIELD` for a bad field of `tx` or a `fee`/`gasPrice` that is not a non-negative bigint
  * @example fixFee({ ...createTx, fee: 0n }).fee // 17640000000000n for seed 000
  */
 export function fixFee<T extends TxWithFee>(tx: T, parameters: FixFeeParameters = {}): T {
   const { fee, gasPrice } = parameters;
-  for (const [name, value] of [['fee', fee], ['gasPrice', gasPrice]] as const) {
-    if (value !== undefined && (typeof value !== 'bigint' || value < 0n)) {
-      throw new AechannelError('CODEC_INVALID_FIELD', `${name} must be a non-negative bigint.`, { context: { field: name, got: String(value) } });
-    }
-  }
+  if (fee !== undefined) assertAmounts({ fee });
+  if (gasPrice !== undefined) assertAmounts({ gasPrice });
   if (fee === undefined) return fixPoint(tx, gasPrice ?? MIN_MINER_GAS_PRICE);
   const withFee = { ...tx, fee };
   if (gasPrice !== undefined) {
@@ -173,19 +189,16 @@ export interface SplitCloseMutualFeeReturnType {
  * @param responderBalance - off-chain balance of the responder
  * @param fee - the close-mutual fee
  * @returns the final amounts
- * @throws {AechannelError} `CODEC_INSUFFICIENT_BALANCE` when the balances together are below the fee
+ * @throws {AechannelError} `CODEC_INSUFFICIENT_BALANCE` when the balances together are below the fee,
+ *   `CODEC_INVALID_FIELD` for a value that is not a non-negative bigint
  * @example splitCloseMutualFee(69999999999998n, 40000000000002n, 16900000000000n)
  * // { initiatorAmountFinal: 61549999999998n, responderAmountFinal: 31550000000002n }
  */
 export function splitCloseMutualFee(initiatorBalance: bigint, responderBalance: bigint, fee: bigint): SplitCloseMutualFeeReturnType {
+  assertAmounts({ initiatorBalance, responderBalance, fee });
   const I = initiatorBalance;
   const R = responderBalance;
   const F = fee;
-  if (I < 0n || R < 0n || F < 0n) {
-    throw new AechannelError('CODEC_INVALID_FIELD', 'Balances and fee must be non-negative.', {
-      context: { initiatorBalance: I, responderBalance: R, fee: F },
-    });
-  }
   const floor = F / 2n;
   const ceil = F - floor;
   if (I + R < F) {
