@@ -48,6 +48,17 @@ describe('signed tx helpers', () => {
     expect(codeOf(() => addSignatures(half, [new Uint8Array(10)]))).toBe('CODEC_INVALID_FIELD');
   });
 
+  it('drops a duplicate already present in the received tx (§3.2 allows no extra signature)', () => {
+    const doubled = buildSignedTx(inner, [sig(5), sig(5)]);
+    expect(decodeSignedTx(doubled).signatures).toEqual([sig(5), sig(5)]);
+    expect(decodeSignedTx(addSignatures(doubled, [sig(1)])).signatures).toEqual([sig(1), sig(5)]);
+    expect(decodeSignedTx(addSignatures(doubled, [])).signatures).toEqual([sig(5)]);
+  });
+
+  it('adds the same signature given twice only once', () => {
+    expect(decodeSignedTx(addSignatures(buildSignedTx(inner, []), [sig(4), sig(4)])).signatures).toEqual([sig(4)]);
+  });
+
   it('keeps inner bytes it could not have produced itself (never re-serializes)', () => {
     // A v1 off-chain tx carrying an opaque update: only the exact bytes can be returned.
     const v1 = serializeObject({ tag: Tag.ChannelOffChainTx, version: 1, channelId: offChain.channelId, round: 2n, updates: [Uint8Array.of(1, 2, 3)], stateHash: offChain.stateHash });
@@ -70,6 +81,13 @@ describe('signed tx helpers', () => {
     const [s] = decodeSignedTx(signed).signatures;
     expect(await verifyAsync(s as Uint8Array, signingPayload(decodeSignedTx(signed).innerBytes, 'ae_uat'), publicKey)).toBe(true);
     expect(await verifyAsync(s as Uint8Array, signingPayload(inner, 'ae_mainnet'), publicKey)).toBe(false);
+  });
+
+  it('signing payloads refuse a network id or inner bytes of the wrong type with a typed error', () => {
+    expect(codeOf(() => signingPayload(inner, 42 as unknown as string))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => hashSigningPayload(inner, undefined as unknown as string))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => signingPayload([1, 2] as unknown as Uint8Array, 'ae_uat'))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => hashSigningPayload('tx_' as unknown as Uint8Array, 'ae_uat'))).toBe('CODEC_INVALID_FIELD');
   });
 
   it('any order of signatures gives the same bytes and tx hash', () => {

@@ -108,22 +108,35 @@ export function buildSignedTx(innerBytes: Uint8Array, signatures: readonly Uint8
 }
 
 /**
- * Adds signatures to a signed tx (§3.3): keeps the ones present, drops duplicates, sorts,
+ * Adds signatures to a signed tx (§3.3): keeps the ones present, drops duplicates (also
+ * ones the received tx already repeated: the node allows no extra signature, §3.2), sorts,
  * and keeps the inner bytes exactly as they were.
  * @param tx - `tx_...` of a signed tx
- * @param signatures - signatures to add
+ * @param signatures - 64-byte signatures to add
  * @returns the new `tx_...`
- * @throws {AechannelError} `CODEC_NOT_A_SIGNED_TX`, `CODEC_INVALID_FIELD`, and the codes of `unpackTx`
+ * @throws {AechannelError} `CODEC_NOT_A_SIGNED_TX` when `tx` is not tag 11, `CODEC_INVALID_FIELD`
+ *   for a signature that is not 64 bytes, and the codes of `unpackTx` for malformed input
  * @example const coSigned = addSignatures(halfSigned, [mySignature]);
  */
 export function addSignatures(tx: Encoded<'tx'>, signatures: readonly Uint8Array[]): Encoded<'tx'> {
   checkSignatures(signatures);
   const decoded = decodeSignedTx(tx);
-  const all = [...decoded.signatures];
-  for (const signature of signatures) {
-    if (!all.some((s) => compareBytes(s, signature) === 0)) all.push(signature);
+  const sorted = [...decoded.signatures, ...signatures].sort(compareBytes);
+  const unique = sorted.filter((signature, i) => i === 0 || compareBytes(sorted[i - 1] as Uint8Array, signature) !== 0);
+  return buildSignedTx(decoded.innerBytes, unique);
+}
+
+function checkPayloadInput(innerBytes: Uint8Array, networkId: string): void {
+  if (!(innerBytes instanceof Uint8Array)) {
+    throw new AechannelError('CODEC_INVALID_FIELD', 'Expected the inner tx bytes (a Uint8Array).', {
+      context: { field: 'innerBytes', got: typeof innerBytes },
+    });
   }
-  return buildSignedTx(decoded.innerBytes, all);
+  if (typeof networkId !== 'string') {
+    throw new AechannelError('CODEC_INVALID_FIELD', `Expected the network id as a string, got ${typeof networkId}.`, {
+      context: { field: 'networkId', got: typeof networkId },
+    });
+  }
 }
 
 /**
@@ -131,9 +144,11 @@ export function addSignatures(tx: Encoded<'tx'>, signatures: readonly Uint8Array
  * @param innerBytes - `S(inner tx)` as received
  * @param networkId - e.g. `ae_mainnet`, `local_iris_testnet` (configuration, never hard-coded)
  * @returns the bytes to sign or verify
+ * @throws {AechannelError} `CODEC_INVALID_FIELD` when `innerBytes` is not a Uint8Array or `networkId` not a string
  * @example await ed.verifyAsync(signature, signingPayload(innerBytes, 'local_iris_testnet'), publicKey)
  */
 export function signingPayload(innerBytes: Uint8Array, networkId: string): Uint8Array {
+  checkPayloadInput(innerBytes, networkId);
   const prefix = utf8ToBytes(networkId);
   const out = new Uint8Array(prefix.length + innerBytes.length);
   out.set(prefix);
@@ -146,8 +161,10 @@ export function signingPayload(innerBytes: Uint8Array, networkId: string): Uint8
  * @param innerBytes - `S(inner tx)` as received
  * @param networkId - the network id
  * @returns the bytes to sign or verify
+ * @throws {AechannelError} `CODEC_INVALID_FIELD` when `innerBytes` is not a Uint8Array or `networkId` not a string
  * @example hashSigningPayload(innerBytes, 'ae_mainnet').length // networkId length + 32
  */
 export function hashSigningPayload(innerBytes: Uint8Array, networkId: string): Uint8Array {
+  checkPayloadInput(innerBytes, networkId);
   return signingPayload(blake2b(innerBytes, { dkLen: 32 }), networkId);
 }
