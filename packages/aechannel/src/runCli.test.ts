@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildPoi, encode, packStateTrees, parseJson, type JsonValue } from '@aechannel/codec';
+import { buildPoi, encode, packCallsTree, packStateTrees, parseJson, type JsonValue } from '@aechannel/codec';
 import { loadFixture } from '@aechannel/transcript/fixtures';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli, type CliIo } from './runCli.js';
@@ -67,7 +67,7 @@ describe('aechannel CLI', () => {
     expect(create.out).toMatch(/"initiatorAmount": \d+/);
   });
 
-  it('decodes state trees, proofs of inclusion and plain ids', async () => {
+  it('decodes state trees, calls trees, proofs of inclusion and plain ids', async () => {
     const a = encode(new Uint8Array(32).fill(7), 'ak');
     const b = encode(new Uint8Array(32).fill(9), 'ak');
     const balances = { [a]: 12345678901234567890123n, [b]: 7n };
@@ -78,6 +78,11 @@ describe('aechannel CLI', () => {
     const poi = capture();
     expect(await runCli(['decode', buildPoi(balances, [a])], poi)).toBe(0);
     expect(poi.out).toContain('"accounts"');
+    const calls = capture();
+    expect(await runCli(['decode', packCallsTree([{ key: Uint8Array.of(0xab, 0xcd), value: Uint8Array.of(1, 2, 3) }]), packCallsTree([])], calls)).toBe(0);
+    expect(calls.err).toBe('');
+    expect(calls.out).toContain('"0xabcd"');
+    expect(calls.out).toContain('"0x010203"');
     const id = capture();
     expect(await runCli(['decode', a, b], id)).toBe(0);
     expect(id.out.trim().split('\n').filter((line) => line.startsWith('"'))).toEqual([`"0x${'07'.repeat(32)}"`, `"0x${'09'.repeat(32)}"`]);
