@@ -73,9 +73,18 @@ function isPrefix(value: string): value is Prefix {
  * @param prefix - the prefix, which decides base58check or base64check
  * @returns `<prefix>_<payload>`
  * @throws {AechannelError} `CODEC_INVALID_LENGTH` if the prefix has a fixed size and `bytes` differ
+ *   (or `bytes` is not a Uint8Array), `CODEC_INVALID_PREFIX` for an unknown prefix
  * @example encode(new Uint8Array(32), 'ak') // 'ak_11111111111111111111111111111111273Yts'
  */
 export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<P> {
+  if (typeof prefix !== 'string' || !isPrefix(prefix)) {
+    throw new AechannelError('CODEC_INVALID_PREFIX', `Unknown prefix ${String(prefix)}.`, { context: { expected: 'known', got: String(prefix) } });
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    throw new AechannelError('CODEC_INVALID_LENGTH', `Expected bytes to encode as ${prefix}_, got ${typeof bytes}.`, {
+      context: { prefix, expected: (prefixes[prefix] as PrefixSpec).size ?? 'any', got: typeof bytes },
+    });
+  }
   const spec: PrefixSpec = prefixes[prefix];
   if (spec.size !== undefined && bytes.length !== spec.size) {
     throw new AechannelError('CODEC_INVALID_LENGTH', `Expected ${spec.size} bytes for prefix ${prefix}_, got ${bytes.length}.`, {

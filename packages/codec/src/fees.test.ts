@@ -20,6 +20,8 @@ describe('minFee / feeGas input checks', () => {
     expect(codeOf(() => minFee(account, 1 as unknown as bigint))).toBe('CODEC_INVALID_FIELD');
     expect(codeOf(() => minFee(account, -1n))).toBe('CODEC_INVALID_FIELD');
     expect(codeOf(() => feeGas(null as never))).toBe('CODEC_UNSUPPORTED_OBJECT');
+    // a signed tx object without its inner tx
+    expect(codeOf(() => feeGas({ tag: Tag.SignedTx, version: 1, signatures: [] } as never))).toBe('CODEC_UNSUPPORTED_OBJECT');
   });
 });
 

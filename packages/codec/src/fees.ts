@@ -77,7 +77,7 @@ function innerOf(tx: Tx): Tx {
       context: { tag: undefined, version: undefined },
     });
   }
-  return tx.tag === Tag.SignedTx ? tx.encodedTx : tx;
+  return tx.tag === Tag.SignedTx ? innerOf(tx.encodedTx) : tx;
 }
 
 /** Throws `CODEC_INVALID_FIELD` unless every named value is a non-negative bigint. */

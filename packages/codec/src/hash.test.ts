@@ -61,3 +61,12 @@ describe('hashes and ids (§4)', () => {
     expect(codeOf(() => txTypeName(Tag.Account))).toBe('CODEC_UNSUPPORTED_OBJECT');
   });
 });
+
+describe('wrong-typed arguments give typed errors', () => {
+  it('encode, hash, decodeId', () => {
+    expect(codeOf(() => encode(undefined as unknown as Uint8Array, 'ak'))).toBe('CODEC_INVALID_LENGTH');
+    expect(codeOf(() => encode(new Uint8Array(32), 'zz' as 'ak'))).toBe('CODEC_INVALID_PREFIX');
+    expect(codeOf(() => hash(1n as unknown as Uint8Array))).toBe('CODEC_INVALID_FIELD');
+    expect(codeOf(() => decodeId(null as unknown as Uint8Array))).toBe('CODEC_INVALID_ID');
+  });
+});

@@ -14,9 +14,13 @@ import { Tag } from './tag.js';
  * BLAKE2b with a 32-byte digest, unkeyed: the `blake2b` of the protocol.
  * @param bytes - input
  * @returns 32 bytes
+ * @throws {AechannelError} `CODEC_INVALID_FIELD` when `bytes` is not a Uint8Array
  * @example hash(new Uint8Array()) // 0e5751c0...
  */
 export function hash(bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new AechannelError('CODEC_INVALID_FIELD', `Expected bytes to hash, got ${typeof bytes}.`, { context: { field: 'bytes', got: typeof bytes } });
+  }
   return blake2b(bytes, { dkLen: 32 });
 }
 

@@ -109,9 +109,10 @@ export function encodeId(value: EncodedId, allowed?: readonly IdPrefix[]): Uint8
  * @example decodeId(new Uint8Array([1, ...new Uint8Array(32)])) // 'ak_11111111111111111111111111111111273Yts'
  */
 export function decodeId(bytes: Uint8Array, allowed?: readonly IdPrefix[]): EncodedId {
-  if (bytes.length !== ID_SIZE) {
-    throw new AechannelError('CODEC_INVALID_ID', `Expected a ${ID_SIZE}-byte id, got ${bytes.length} bytes.`, {
-      context: { expected: ID_SIZE, got: bytes.length },
+  if (!(bytes instanceof Uint8Array) || bytes.length !== ID_SIZE) {
+    const got = bytes instanceof Uint8Array ? bytes.length : typeof bytes;
+    throw new AechannelError('CODEC_INVALID_ID', `Expected a ${ID_SIZE}-byte id, got ${bytes instanceof Uint8Array ? `${got} bytes` : got}.`, {
+      context: { expected: ID_SIZE, got },
     });
   }
   const prefix = prefixByTag[bytes[0] as number];

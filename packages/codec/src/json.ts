@@ -16,10 +16,15 @@ const parseNumber = (text: string): bigint | number => (isInteger(text) ? BigInt
 
 /**
  * Parses JSON text; integers become `bigint`.
- * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON
+ * @param text - the JSON text, e.g. a WebSocket message
+ * @returns the value, with every integer literal as a `bigint`
+ * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON (or not a string)
  * @example parseJson('{"id":-576460752303422107}') // { id: -576460752303422107n }
  */
 export function parseJson(text: string): JsonValue {
+  if (typeof text !== 'string') {
+    throw new AechannelError('CODEC_INVALID_JSON', `Expected JSON text, got ${text === null ? 'null' : typeof text}.`, { context: { length: 0 } });
+  }
   try {
     return parse(text, null, parseNumber) as JsonValue;
   } catch (cause) {
