@@ -23,3 +23,10 @@ export const alias: { find: RegExp; replacement: string }[] = readdirSync(packag
     return [{ find: new RegExp(`^${escaped}$`), replacement: resolve(packagesDir, dir, entry.source) }];
   });
 });
+
+/**
+ * Per-test time limits for every package. Property tests and end-to-end runs over real
+ * sockets are CPU-bound; on a loaded 2-core machine vitest's 5 s default is too tight.
+ * These are limits against hangs, never timing assertions.
+ */
+export const timeouts = { testTimeout: 60_000, hookTimeout: 60_000 } as const;

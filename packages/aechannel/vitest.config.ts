@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { alias } from '../../vitest.shared.js';
+import { alias, timeouts } from '../../vitest.shared.js';
 
 // `source` first so private package imports (transport's `#websocket`) resolve to
 // TypeScript source in tests, like the tsconfig `customConditions` does for tsc.
@@ -10,10 +10,8 @@ export default defineProject({
   ssr: { resolve: { conditions } },
   test: {
     name: 'aechannel',
+    ...timeouts,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // End-to-end tests run real WebSockets against the devnode (and child processes).
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

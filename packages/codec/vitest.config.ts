@@ -1,10 +1,11 @@
 import { defineProject } from 'vitest/config';
-import { alias } from '../../vitest.shared.js';
+import { alias, timeouts } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias },
   test: {
     name: 'codec',
+    ...timeouts,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
   },

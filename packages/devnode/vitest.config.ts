@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { alias } from '../../vitest.shared.js';
+import { alias, timeouts } from '../../vitest.shared.js';
 
 // `source` first so private package imports (e.g. transport's `#websocket`) resolve to
 // TypeScript source in tests, like the tsconfig `customConditions` does for tsc.
@@ -10,6 +10,7 @@ export default defineProject({
   ssr: { resolve: { conditions } },
   test: {
     name: 'devnode',
+    ...timeouts,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
   },
