@@ -357,7 +357,14 @@ function requiredReconnect(policy: boolean | ReconnectPolicy | undefined): Requi
   };
 }
 
-/** Builds the channel URL from the endpoint and the fsm's query (keys sorted, values percent-encoded). */
+/**
+ * Builds the channel URL from the endpoint and the fsm's query (keys sorted, values percent-encoded).
+ * @param base - the node's channel endpoint, e.g. `ws://127.0.0.1:3014/channel`
+ * @param query - the open parameters as strings (PROTOCOL.md §6.2)
+ * @returns the URL to connect to
+ * @example channelUrl('ws://127.0.0.1:3014/channel', { role: 'responder', port: '13179' })
+ * // 'ws://127.0.0.1:3014/channel?port=13179&role=responder'
+ */
 export function channelUrl(base: string, query: Record<string, string>): string {
   const pairs = Object.keys(query)
     .sort()

@@ -52,7 +52,10 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 /**
  * Checks a store key: 1–200 characters of `[A-Za-z0-9_.-]`, not starting with `.`, `_` or `-`
  * (channel ids `ch_...` qualify). Keys double as file names in {@link createFileStore}.
+ * @param key - the value to check
+ * @returns nothing; narrows `key` to `string`
  * @throws {ChannelError} `CHANNEL_STORE_INVALID_KEY`
+ * @example assertIsStoreKey('ch_2AyHHNYjSLCJ7PSHVTpgxjbQhCBkKZqwcuKXByPvBVKbEoK92b'); // passes
  */
 export function assertIsStoreKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || !KEY.test(key)) {

@@ -65,6 +65,7 @@ export function encodeChannelRecord(record: ChannelRecord): string {
  * @param key - the store key (for error messages)
  * @returns the record
  * @throws {ChannelError} `CHANNEL_STORE_CORRUPT` when the text is not a valid record
+ * @example const { channel } = decodeChannelRecord((await store.read(channelStoreKey(id)))!);
  */
 export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord {
   let value: unknown;
@@ -105,7 +106,12 @@ function corrupt(key: string, reason: string, cause?: unknown): ChannelError {
   });
 }
 
-/** The default store key of a channel: its id. */
+/**
+ * The default store key of a channel: its id.
+ * @param channelId - the channel
+ * @returns the key under which a `Channel` stores it (unless `storeKey` is given)
+ * @example const text = await store.read(channelStoreKey(channel.channelId!));
+ */
 export function channelStoreKey(channelId: Encoded<'ch'>): string {
   return channelId;
 }

@@ -54,6 +54,8 @@ export interface CreateEmitterOptions {
 
 /**
  * Creates a typed emitter.
+ * @param options - see {@link CreateEmitterOptions}
+ * @returns the emitter; `emit` never throws, also when nobody listens or a listener throws
  * @example
  * const emitter = createEmitter<{ type: 'ping' } | { type: 'message'; text: string }>();
  * const off = emitter.on('message', (e) => console.log(e.text));

@@ -60,7 +60,10 @@ export interface FileStoreOptions {
   fsync?: boolean;
 }
 
-/** The format tag in every file. */
+/**
+ * The format tag in every file.
+ * @example JSON.parse(readFileSync(file, 'utf8')).format === FILE_STORE_FORMAT
+ */
 export const FILE_STORE_FORMAT = 'aechannel-store/1';
 const SUFFIX = '.json';
 

@@ -109,6 +109,8 @@ export class ChannelError<C extends object = Record<string, unknown>> extends Ae
  * @param argument - the argument's name, e.g. `amount`
  * @param expected - what was expected, e.g. `a non-negative bigint`
  * @param got - the value received
+ * @returns the error (`context.argument`, `context.expected`, `context.got`), to throw
+ * @example throw invalidArgument('amount', 'a non-negative bigint', -1n);
  */
 export function invalidArgument(argument: string, expected: string, got: unknown): ChannelError {
   return new ChannelError('CHANNEL_INVALID_ARGUMENT', `Invalid argument "${argument}": expected ${expected}, got ${describe(got)}.`, {
@@ -138,6 +140,8 @@ function asBigint(value: unknown): bigint | undefined {
  * node's code, message and data (§7.1, §8.8).
  * @param error - the `error` member of the node's reply
  * @param method - the request's method, if known
+ * @returns the error, with `context.nodeCode`, `nodeMessage`, `nodeData` and `method`
+ * @example nodeError({ code: 3n, message: 'Rejected', data: [{ code: 1001n, message: 'Insufficient balance' }] }, 'channels.update.new')
  */
 export function nodeError(error: unknown, method?: string): ChannelError<NodeErrorContext> {
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -162,6 +166,8 @@ export function nodeError(error: unknown, method?: string): ChannelError<NodeErr
 /**
  * Builds a `CHANNEL_CONFLICT` from a `channels.conflict` notification's data (§8.6).
  * @param data - `params.data` of the notification
+ * @returns the error, with `context.conflictCode`, `conflictMessage` and `round`
+ * @example conflictError({ error_code: 2n, error_msg: 'conflict', round: 5n }).context.round // 5n
  */
 export function conflictError(data: unknown): ChannelError<ConflictContext> {
   const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;

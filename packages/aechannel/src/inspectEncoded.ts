@@ -24,7 +24,12 @@ export interface InspectEncodedReturnType {
   decoded: unknown;
 }
 
-/** Replaces every `Uint8Array` by a `0x...` hex string and `Map`s by objects, deeply. */
+/**
+ * Replaces every `Uint8Array` by a `0x...` hex string and `Map`s by objects, deeply.
+ * @param value - any decoded value
+ * @returns the same shape with printable leaves (bigints stay bigints)
+ * @example toPrintable({ key: Uint8Array.of(0xab) }) // { key: '0xab' }
+ */
 export function toPrintable(value: unknown): unknown {
   if (value instanceof Uint8Array) return `0x${Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('')}`;
   if (Array.isArray(value)) return value.map(toPrintable);

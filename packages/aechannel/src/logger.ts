@@ -24,7 +24,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
-/** A logger that drops everything (the default). */
+/**
+ * A logger that drops everything (the default).
+ * @example await Channel.open({ ...options, logger: silentLogger });
+ */
 export const silentLogger: Logger = Object.freeze({
   debug() {},
   info() {},

@@ -37,7 +37,10 @@ function findRpcError(context: Record<string, unknown>): Record<string, unknown>
  * Converts any error a command failed with into a {@link ChannelError}.
  * @param error - usually an `AechannelError` with an `FSM_*` code
  * @param method - the operation, for messages (e.g. `transfer`)
- * @returns a `ChannelError` (the same object when it already is one)
+ * @returns a `ChannelError` (the same object when it already is one); anything that is not
+ *   an `AechannelError` becomes `CHANNEL_INTERNAL` with the original as `cause`
+ * @example
+ * try { await channel.transfer(peer, 1n); } catch (error) { console.log(toChannelError(error, 'transfer').code); }
  */
 export function toChannelError(error: unknown, method?: string): ChannelError {
   if (isAechannelError(error) && error.code.startsWith('CHANNEL_')) return error as ChannelError;
