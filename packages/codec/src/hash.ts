@@ -6,7 +6,7 @@ import * as RLP from 'rlp';
 import { decode, encode, type Encoded } from './encoding.js';
 import { AechannelError } from './errors.js';
 import { intToBytes, type RlpItem } from './fields.js';
-import { compareBytes } from './signedTx.js';
+import { compareBytes } from './bytes.js';
 import { decodeRlp } from './schema.js';
 import { Tag } from './tag.js';
 

@@ -10,6 +10,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import * as RLP from 'rlp';
+import { compareBytes } from './bytes.js';
 import { decode, encode, type Encoded } from './encoding.js';
 import { AechannelError } from './errors.js';
 import type { RlpItem } from './fields.js';
@@ -62,15 +63,7 @@ export function decodeSignedTx(tx: Encoded<'tx'>): DecodeSignedTxReturnType {
   return { signatures: signed.signatures, innerBytes: item[3] as Uint8Array, tx: signed.encodedTx };
 }
 
-/** Bytewise comparison, for sorting signatures (§2.4). */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
+export { compareBytes };
 
 function checkSignatures(signatures: readonly Uint8Array[]): void {
   if (!Array.isArray(signatures)) {

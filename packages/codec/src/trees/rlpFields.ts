@@ -1,21 +1,26 @@
 /**
  * Small strict RLP helpers shared by the tree modules (PROTOCOL.md §2.1, §2.2).
  *
- * `rlp` does the byte-level work; this file adds what æternity needs on top: every
- * failure becomes a typed {@link AechannelError}, integers are minimal big-endian with
- * 0 written as the single byte `0x00`, and object headers (`[tag, version, ...]`) are
- * checked with `CODEC_UNSUPPORTED_OBJECT` naming the tag and version found.
+ * The byte-level work is shared with the object layer: `rlp` encodes, `../rlp.ts` decodes
+ * strictly, `../fields.ts` reads and writes minimal ints, `../hash.ts` hashes. This file adds
+ * what the tree modules want on top: every failure is an {@link AechannelError} naming the
+ * field, and object headers (`[tag, version, ...]`) are checked with
+ * `CODEC_UNSUPPORTED_OBJECT` naming the tag and version found.
  * Internal to the trees modules; not exported from the package.
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import * as RLP from 'rlp';
+import { compareBytes } from '../bytes.js';
 import { AechannelError } from '../errors.js';
+import { bytesToInt as readInt, intToBytes as writeInt } from '../fields.js';
+import { hash } from '../hash.js';
 import { decodeRlpItem, type RlpItem } from '../rlp.js';
 
 export type { RlpItem };
 
 /** blake2b with a 32-byte digest, unkeyed (§4). */
-export const hash32 = (bytes: Uint8Array): Uint8Array => blake2b(bytes, { dkLen: 32 });
+export const hash32: (bytes: Uint8Array) => Uint8Array = hash;
+
+export { compareBytes };
 
 /** RLP-encodes an item. */
 export const encodeRlp = (item: RlpItem): Uint8Array => RLP.encode(item);
@@ -36,12 +41,7 @@ export function intToBytes(value: bigint, field = 'int'): Uint8Array {
       context: { field, got: typeof value === 'bigint' ? value.toString() : typeof value },
     });
   }
-  if (value === 0n) return Uint8Array.of(0);
-  let hex = value.toString(16);
-  if (hex.length % 2 === 1) hex = `0${hex}`;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return writeInt(value);
 }
 
 /**
@@ -51,14 +51,14 @@ export function intToBytes(value: bigint, field = 'int'): Uint8Array {
  */
 export function bytesToInt(item: RlpItem | undefined, field: string): bigint {
   const bytes = asBytes(item, field);
-  if (bytes.length === 0 || (bytes.length > 1 && bytes[0] === 0)) {
+  try {
+    return readInt(bytes);
+  } catch (cause) {
     throw new AechannelError('CODEC_INVALID_FIELD', `Field ${field} is not a minimal integer.`, {
+      cause,
       context: { field, got: toHex(bytes) },
     });
   }
-  let value = 0n;
-  for (const b of bytes) value = (value << 8n) | BigInt(b);
-  return value;
 }
 
 /** Asserts a byte-string item. @throws {AechannelError} `CODEC_INVALID_FIELD` */
@@ -130,16 +130,6 @@ export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) out += HEX[b];
   return out;
-}
-
-/** Bytewise comparison: negative, zero or positive. */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
 }
 
 /** Bytewise equality. */
