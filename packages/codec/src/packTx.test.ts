@@ -3,6 +3,7 @@ import { encode } from './encoding.js';
 import { isAechannelError } from './errors.js';
 import { packTx, unpackTx } from './packTx.js';
 import { deserializeObject, serializeObject } from './serializeObject.js';
+import { schemaOf } from './schema.js';
 import { Tag } from './tag.js';
 import type { Tx } from './tx.js';
 
@@ -95,5 +96,14 @@ describe('unpackTx / packTx', () => {
     expect(isAechannelError(error, 'CODEC_UNSUPPORTED_OBJECT') && error.context).toEqual({ tag: 50, version: 9 });
     expect(codeOf(() => packTx({ tag: 99, version: 1 } as unknown as Tx))).toBe('CODEC_UNSUPPORTED_OBJECT');
     expect(codeOf(() => unpackTx('tx_notbase64!' as `tx_${string}`))).toMatch(/^CODEC_INVALID_/);
+  });
+});
+
+describe('schemaOf', () => {
+  it('knows only integer tags and versions', () => {
+    expect(schemaOf(Tag.ChannelCreateTx, 1)?.name).toBe('ChannelCreateTx');
+    // 50 + 1/256 with version 0 must not alias tag 50 version 1
+    expect(schemaOf(Tag.ChannelCreateTx + 1 / 256, 0)).toBeUndefined();
+    expect(codeOf(() => packTx({ ...unpackTx(createSigned), tag: 11 + 1 / 256, version: 0 } as unknown as Tx))).toBe('CODEC_UNSUPPORTED_OBJECT');
   });
 });

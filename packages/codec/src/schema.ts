@@ -184,10 +184,13 @@ const byKey = new Map<number, ObjectSchema>(schemas.map((s) => [s.tag * 256 + s.
 
 /**
  * The layout of `tag`/`version`, if known.
+ * @param tag - an object tag (§2.3), e.g. `Tag.ChannelCreateTx`
+ * @param version - the object version
+ * @returns the row of the schema table, or `undefined` for an unknown (or non-integer) tag/version
  * @example schemaOf(Tag.ChannelCreateTx, 1)?.fields.length // 11
  */
 export function schemaOf(tag: number, version: number): ObjectSchema | undefined {
-  if (!Number.isInteger(version) || version < 0 || version > 255) return undefined;
+  if (!Number.isInteger(tag) || !Number.isInteger(version) || version < 0 || version > 255) return undefined;
   return byKey.get(tag * 256 + version);
 }
 
