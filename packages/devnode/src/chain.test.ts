@@ -92,6 +92,27 @@ describe('SimChain (§10.4)', () => {
     chain.mine(4);
     expect(seen).toEqual(['depth@3', 'height4']);
   });
+
+  it('hands each channel listener only its own channel txs, in subscription order with block listeners', async () => {
+    const { chain } = makeChain();
+    const first = computeChannelId(a.address, 1n, b.address);
+    const second = computeChannelId(a.address, 2n, b.address);
+    const calls: string[] = [];
+    chain.onChannelBlock(second, (txs, e) => calls.push(`second@${e.height}:${txs.length}`));
+    chain.onBlock((e) => calls.push(`block@${e.height}:${e.txs.length}`));
+    const stop = chain.onChannelBlock(first, (txs, e) => calls.push(`first@${e.height}:${txs.map((t) => t.hash).join()}`));
+    const hash = await chain.post(await signBoth(createTx(1n)));
+    chain.mine();
+    expect(calls).toEqual(['block@1:1', `first@1:${hash}`]);
+    await chain.post(await signBoth(createTx(2n)));
+    chain.mine(2);
+    expect(calls.slice(2)).toEqual(['second@2:1', 'block@2:1', 'block@3:0']);
+    stop();
+    calls.length = 0;
+    await chain.post(await signBoth(createTx(3n)));
+    chain.mine();
+    expect(calls).toEqual(['block@4:1']);
+  });
 });
 
 describe('block modes', () => {

@@ -75,6 +75,19 @@ export interface BlockEvent {
   txs: IncludedTx[];
 }
 
+/**
+ * Listener of the txs of one channel in a block (see {@link SimChain.onChannelBlock}).
+ * @param txs - the block's txs of that channel, in block order (never empty)
+ * @param event - the whole block
+ */
+export type ChannelBlockListener = (txs: IncludedTx[], event: BlockEvent) => void;
+
+/** A block listener with its subscription order (dispatch follows it across all kinds). */
+interface Subscription<L> {
+  seq: number;
+  listener: L;
+}
+
 /** How blocks are produced. */
 export type BlockMode =
   | { mode: 'instant' }
@@ -96,6 +109,8 @@ interface Pending {
   hash: Encoded<'th'>;
   signedTx: Encoded<'tx'>;
   tx: Tx;
+  /** The channel the tx concerns (computed once, at post time). */
+  channelId: Encoded<'ch'>;
   /** The account whose nonce the tx uses. */
   account: Encoded<'ak'>;
   nonce: bigint;
@@ -145,7 +160,11 @@ export class SimChain {
   /** Key block hashes by height, and heights by hash (a long instant-mode jump leaves gaps). */
   readonly #blockHashes = new Map<bigint, Encoded<'kh'>>();
   readonly #blockHeights = new Map<Encoded<'kh'>, bigint>();
-  readonly #listeners = new Set<(event: BlockEvent) => void>();
+  /** Block listeners with their subscription order (a listener added twice is one listener). */
+  readonly #listeners = new Map<(event: BlockEvent) => void, number>();
+  /** Per-channel block listeners: a block only reaches the channels it has txs of. */
+  readonly #channelListeners = new Map<Encoded<'ch'>, Set<Subscription<ChannelBlockListener>>>();
+  #nextSeq = 0;
   #depthWatches = new Set<DepthWatch>();
   #heightWatches = new Set<HeightWatch>();
   #blockMode: BlockMode;
@@ -245,8 +264,30 @@ export class SimChain {
 
   /** Subscribes to new blocks; returns the unsubscribe function. */
   onBlock(listener: (event: BlockEvent) => void): () => void {
-    this.#listeners.add(listener);
+    if (!this.#listeners.has(listener)) this.#listeners.set(listener, this.#nextSeq++);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to the blocks that include txs of one channel (the create tx counts for the
+   * channel it creates). Each block indexes its txs by channel id once when it is built, so
+   * a block costs a listener nothing unless it concerns its channel. Listeners of both kinds
+   * are called in subscription order, as if all had subscribed with {@link SimChain.onBlock}.
+   * @returns the unsubscribe function
+   */
+  onChannelBlock(channelId: Encoded<'ch'>, listener: ChannelBlockListener): () => void {
+    const subscription = { seq: this.#nextSeq++, listener };
+    let set = this.#channelListeners.get(channelId);
+    if (set === undefined) {
+      set = new Set();
+      this.#channelListeners.set(channelId, set);
+    }
+    set.add(subscription);
+    return () => {
+      const current = this.#channelListeners.get(channelId);
+      if (current === undefined || !current.delete(subscription)) return;
+      if (current.size === 0) this.#channelListeners.delete(channelId);
+    };
   }
 
   /**
@@ -306,11 +347,14 @@ export class SimChain {
     let account: Encoded<'ak'>;
     let signers: Encoded<'ak'>[];
     let channel: ChainChannel | undefined;
+    let channelId: Encoded<'ch'>;
     if (tx.tag === Tag.ChannelCreateTx) {
+      channelId = computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
       account = tx.initiatorId;
       signers = [tx.initiatorId, tx.responderId];
     } else {
       const c = tx as { channelId: Encoded<'ch'> };
+      channelId = c.channelId;
       channel = this.#channels.get(c.channelId);
       if (channel === undefined || channel.closedAt !== undefined) return reject('unknown or closed channel', { channelId: c.channelId });
       account = tx.tag === Tag.ChannelWithdrawTx ? tx.toId : (tx as { fromId: Encoded<'ak'> }).fromId;
@@ -330,6 +374,7 @@ export class SimChain {
       hash,
       signedTx,
       tx,
+      channelId,
       account,
       nonce: t.nonce,
       payloadRound: undefined,
@@ -390,7 +435,7 @@ export class SimChain {
         if (account.balance < tx.initiatorAmount + fee) reject('initiator balance too low');
         if ((responder?.balance ?? 0n) < tx.responderAmount) reject('responder balance too low');
         if (tx.initiatorAmount < tx.channelReserve || tx.responderAmount < tx.channelReserve) reject('amount below reserve');
-        if (this.#channels.has(computeChannelId(tx.initiatorId, tx.nonce, tx.responderId))) reject('channel exists');
+        if (this.#channels.has(p.channelId)) reject('channel exists');
         return;
       }
       case Tag.ChannelDepositTx:
@@ -465,7 +510,7 @@ export class SimChain {
       case Tag.ChannelCreateTx: {
         account.balance -= tx.initiatorAmount + fee;
         credit(tx.responderId, -tx.responderAmount);
-        const id = computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
+        const id = p.channelId;
         this.#channels.set(id, {
           id,
           initiatorId: tx.initiatorId,
@@ -565,6 +610,7 @@ export class SimChain {
   #mineOne(takeMempool: boolean): BlockEvent {
     const height = this.#height + 1n;
     const txs: IncludedTx[] = [];
+    const byChannel = new Map<Encoded<'ch'>, IncludedTx[]>();
     if (takeMempool) {
       const ordered = [...this.#mempool.values()].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
       for (const p of ordered) {
@@ -582,12 +628,15 @@ export class SimChain {
         const included: IncludedTx = { hash: p.hash, signedTx: p.signedTx, tx: p.tx, height };
         this.#included.set(p.hash, included);
         txs.push(included);
+        const ofChannel = byChannel.get(p.channelId);
+        if (ofChannel === undefined) byChannel.set(p.channelId, [included]);
+        else ofChannel.push(included);
       }
     }
     this.#height = height;
     const hash = this.#recordBlock(height);
     const event: BlockEvent = { height, hash, txs };
-    for (const listener of [...this.#listeners]) listener(event);
+    this.#notify(event, byChannel);
     for (const watch of [...this.#depthWatches]) {
       const included = this.#included.get(watch.hash);
       if (included !== undefined && height - included.height >= watch.depth && this.#depthWatches.delete(watch)) watch.callback(height);
@@ -597,6 +646,21 @@ export class SimChain {
     }
     this.#scheduleInstant();
     return event;
+  }
+
+  /**
+   * Calls the block listeners and the listeners of the channels the block has txs of, in
+   * subscription order. The set of listeners is fixed before the first call (a listener
+   * that unsubscribes another during the dispatch does not stop that one's call).
+   */
+  #notify(event: BlockEvent, byChannel: Map<Encoded<'ch'>, IncludedTx[]>): void {
+    const calls: { seq: number; call: () => void }[] = [];
+    for (const [listener, seq] of this.#listeners) calls.push({ seq, call: () => listener(event) });
+    for (const [channelId, txs] of byChannel) {
+      for (const { seq, listener } of this.#channelListeners.get(channelId) ?? []) calls.push({ seq, call: () => listener(txs, event) });
+    }
+    if (calls.length > 1) calls.sort((a, b) => a.seq - b.seq);
+    for (const { call } of calls) call();
   }
 
   /** The height instant mode should jump to for the waiting watchers, if any. */

@@ -44,7 +44,7 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { verifyTransaction } from '@aechannel/signer';
-import type { SimChain, BlockEvent, IncludedTx } from './chain.js';
+import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
@@ -944,23 +944,24 @@ export class ChannelFsm implements Pairable {
   // ---------------------------------------------------------------------------------------
   // Chain events (§10.2)
 
+  /**
+   * Follows the chain for this channel: the chain indexes each block's txs by channel id
+   * when it builds the block, so a block reaches this FSM only when it has txs of this
+   * channel (blocks of other channels cost nothing here, §10.2). Every caller knows the
+   * channel id already (it is computed from the create tx, or restored).
+   */
   #subscribeChain(): void {
-    if (this.#unsubscribeChain !== undefined) return;
-    this.#unsubscribeChain = this.#host.chain.onBlock((event) => {
-      if (event.txs.length === 0) return;
-      this.#host.queue.enqueue(() => this.#onBlock(event));
+    const channelId = this.#channelId;
+    if (this.#unsubscribeChain !== undefined || channelId === undefined) return;
+    this.#unsubscribeChain = this.#host.chain.onChannelBlock(channelId, (txs) => {
+      this.#host.queue.enqueue(() => this.#onBlock(txs));
     });
   }
 
-  #concerns(included: IncludedTx): boolean {
-    const tx = included.tx;
-    if (tx.tag === Tag.ChannelCreateTx) return computeChannelId(tx.initiatorId, tx.nonce, tx.responderId) === this.#channelId;
-    return (tx as { channelId?: Encoded<'ch'> }).channelId === this.#channelId;
-  }
-
-  #onBlock(event: BlockEvent): void {
+  /** The txs of this channel in a new block (in block order). */
+  #onBlock(txs: readonly IncludedTx[]): void {
     if (this.#state === 'terminated') return;
-    for (const included of event.txs) if (this.#concerns(included)) this.#onChannelTx(included);
+    for (const included of txs) this.#onChannelTx(included);
     this.#armTimer();
   }
 
