@@ -153,7 +153,10 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
 }
 
 /**
- * Tells whether `value` is a valid encoding (with prefix `prefix`, if given).
+ * Tells whether `value` is a valid encoding (with prefix `prefix`, if given). Never throws.
+ * @param value - anything
+ * @param prefix - the expected prefix; any known prefix when omitted
+ * @returns true when {@link decode} would accept `value`
  * @example isEncoded('ak_11111111111111111111111111111111273Yts', 'ak') // true
  */
 export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value is Encoded<P> {
@@ -168,7 +171,12 @@ export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value i
 
 /**
  * Like {@link isEncoded} but throws the decoding error.
- * @throws {AechannelError} the codes of {@link decode}
+ * @param value - anything
+ * @param prefix - the expected prefix
+ * @throws {AechannelError} the codes of {@link decode}: `CODEC_INVALID_PREFIX`,
+ *   `CODEC_INVALID_ALPHABET`, `CODEC_INVALID_CHECKSUM`, `CODEC_INVALID_LENGTH`
+ * @example
+ * assertIsEncoded(params.responder_id, 'ak'); // params.responder_id is Encoded<'ak'> from here on
  */
 export function assertIsEncoded<P extends Prefix>(value: unknown, prefix: P): asserts value is Encoded<P> {
   decode(value as string, prefix);

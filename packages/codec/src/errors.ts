@@ -17,7 +17,11 @@ export interface AechannelErrorOptions<C extends object = Record<string, unknown
   context?: C | undefined;
 }
 
-/** Base class of every error thrown or reported by aechannel packages. */
+/**
+ * Base class of every error thrown or reported by aechannel packages.
+ * @example
+ * throw new AechannelError('CODEC_INVALID_FIELD', 'Invalid field nonce.', { context: { field: 'nonce' } });
+ */
 export class AechannelError<Code extends string = string, C extends object = Record<string, unknown>> extends Error {
   override name = 'AechannelError';
   /** Stable machine-readable code, e.g. `CODEC_INVALID_CHECKSUM`. Never renamed. */
@@ -59,7 +63,11 @@ export class AechannelError<Code extends string = string, C extends object = Rec
 }
 
 /**
- * Tells whether `error` is an aechannel error, optionally with the given code.
+ * Tells whether `error` is an aechannel error, optionally with the given code. Compares
+ * `code` and `shortMessage`, never `instanceof`, so it also works across package copies.
+ * @param error - anything caught
+ * @param code - the code to match, e.g. `CODEC_INVALID_CHECKSUM`; any code when omitted
+ * @returns true when `error` is an `AechannelError` (with that code)
  * @example
  * if (isAechannelError(e, 'CODEC_INVALID_CHECKSUM')) console.log(e.context);
  */

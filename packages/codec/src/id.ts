@@ -42,7 +42,8 @@ export function idTag(prefix: Prefix): number {
 }
 
 /**
- * Returns the API prefix of an id tag (§1.2).
+ * Returns the API prefix of an id tag (§1.2). Never throws.
+ * @param tag - the first byte of a serialized id
  * @returns the prefix, or `undefined` for an unknown tag
  * @example idPrefix(1) // 'ak'
  */

@@ -38,8 +38,11 @@ export function parseJson(text: string): JsonValue {
 
 /**
  * Writes a value as JSON; `bigint` values become integer literals.
+ * @param value - the value to write
  * @param space - indentation, as for `JSON.stringify`
+ * @returns the JSON text
  * @throws {AechannelError} `CODEC_INVALID_JSON` for values JSON cannot hold (e.g. cycles)
+ * @example stringifyJson({ id: -576460752303422107n }) // '{"id":-576460752303422107}'
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {

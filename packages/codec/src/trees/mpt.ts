@@ -53,8 +53,10 @@ export function toNibbles(bytes: Uint8Array): number[] {
 
 /**
  * Hex-prefix encoding (§2.11): flag nibble 0 ext/even, 1 ext/odd, 2 leaf/even, 3 leaf/odd.
- * @param nibbles - the path
+ * @param nibbles - the path, values 0 to 15
  * @param leaf - true for a leaf, false for an extension
+ * @returns the packed path
+ * @example hexPrefix([1, 2, 3], true) // Uint8Array [0x31, 0x23]
  */
 export function hexPrefix(nibbles: readonly number[], leaf: boolean): Uint8Array {
   const flag = (leaf ? LEAF : EXT) + (nibbles.length % 2);
@@ -83,7 +85,10 @@ function invalid(message: string, context: Record<string, unknown> = {}): Aechan
  * Decodes the RLP of a node into its kind; the RLP must be a list of byte strings with 2
  * (leaf, extension) or 17 (branch) items, with a valid hex prefix and a 32-byte
  * extension child.
- * @throws {AechannelError} `CODEC_INVALID_POI`
+ * @param rlp - the node's RLP bytes
+ * @returns the node
+ * @throws {AechannelError} `CODEC_INVALID_POI` for anything else (including invalid RLP)
+ * @example decodeNode(encodeNode({ kind: 'leaf', path: [1, 2], value: Uint8Array.of(7) })).kind // 'leaf'
  */
 export function decodeNode(rlp: Uint8Array): MptNode {
   let item: RlpItem;
@@ -122,7 +127,12 @@ export function nodeFromItems(item: RlpItem): MptNode {
   throw invalid(`A Merkle-Patricia node has ${item.length} items, expected 2 or 17.`, { got: item.length });
 }
 
-/** Encodes a node to its RLP. */
+/**
+ * Encodes a node to its RLP (§2.11), the inverse of {@link decodeNode}.
+ * @param node - a leaf, extension or branch
+ * @returns the node's RLP bytes
+ * @example encodeNode({ kind: 'leaf', path: [1, 2], value: Uint8Array.of(7) }) // c4 82 20 12 07
+ */
 export function encodeNode(node: MptNode): Uint8Array {
   switch (node.kind) {
     case 'leaf':
@@ -278,6 +288,9 @@ function resolveRef(ref: Uint8Array, resolve: NodeResolver): MptNode | undefined
  * @param resolve - gives the RLP of a node by hash; each returned node is checked against the hash
  * @returns the value, or undefined when the tree proves the key absent
  * @throws {AechannelError} `CODEC_INVALID_POI` when a node on the path is missing or malformed
+ * @example
+ * const tree = new MerklePatriciaTree([[key, value]]);
+ * mptGet(tree.rootHash, key, (h) => tree.nodes.get(Buffer.from(h).toString('hex'))) // value
  */
 export function mptGet(rootHash: Uint8Array, key: Uint8Array, resolve: NodeResolver): Uint8Array | undefined {
   let path = toNibbles(key);
@@ -310,9 +323,14 @@ export const MAX_LEAF_WALK = 100_000;
 /**
  * Lists every leaf reachable from `rootHash` through the nodes `resolve` knows; subtrees
  * whose node is not available are skipped (they are not proven).
+ * @param rootHash - 32-byte root
+ * @param resolve - gives the RLP of a node by hash; each returned node is checked against the hash
  * @returns entries in ascending key order; keys with an odd number of nibbles are rejected
  * @throws {AechannelError} `CODEC_INVALID_POI` on a missing root, a malformed node, a hash
  *   mismatch, an odd-length key or more than {@link MAX_LEAF_WALK} visits
+ * @example
+ * const tree = new MerklePatriciaTree(entries);
+ * mptLeaves(tree.rootHash, (h) => tree.nodes.get(Buffer.from(h).toString('hex'))) // entries, ascending by key
  */
 export function mptLeaves(rootHash: Uint8Array, resolve: NodeResolver): TreeEntry[] {
   if (rootHash.length !== 32) throw invalid('A root hash must be 32 bytes.', { got: rootHash.length });
