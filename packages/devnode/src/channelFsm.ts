@@ -106,7 +106,14 @@ export interface ClientSession {
 export interface RequestContext {
   request: RpcRequest;
   session: ClientSession;
+  /** Answers the request; may run long after the request (a postponed request, §9.4). */
   reply(message: JsonObject): void;
+  /**
+   * Set for an item of a batch (§6.1): an unexpected failure (not an {@link RpcFailure})
+   * is reported to the host and answered with -32603, so the other items still get their
+   * replies. Without it the failure propagates to the queue's error handler.
+   */
+  batchItem?: true;
 }
 
 /** The channel parameters an FSM runs with. */
@@ -163,6 +170,8 @@ export interface FsmHost {
   later(task: () => void | Promise<void>): void;
   /** Closes a client socket after the messages already queued went out. */
   closeSession(session: ClientSession): void;
+  /** Reports an unexpected internal error that was handled (the devnode's `onError`). */
+  reportError(error: unknown): void;
   /** Fault knob: should this FSM treat the next peer proposal as crossing its own? */
   takeInjectedConflict(fsm: ChannelFsm): boolean;
 }
@@ -1116,7 +1125,10 @@ export class ChannelFsm implements Pairable {
       await this.#dispatchRequest(ctx);
     } catch (error) {
       if (error instanceof RpcFailure) this.#fail(ctx, error.error);
-      else throw error;
+      else if (ctx.batchItem === true) {
+        this.#host.reportError(error);
+        this.#fail(ctx, internalError());
+      } else throw error;
     } finally {
       this.#armTimer();
     }

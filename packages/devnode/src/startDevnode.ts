@@ -217,6 +217,7 @@ class DevnodeImpl implements FsmHost {
     this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
     this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
     const onError = options.onError ?? ((): void => undefined);
+    this.reportError = onError;
     this.queue = new EventQueue(onError);
     this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
     this.maxChannels = options.maxChannels ?? 1000;
@@ -299,6 +300,8 @@ class DevnodeImpl implements FsmHost {
     this.queue.enqueue(() => (session as Session).close());
   }
 
+  readonly reportError: (error: unknown) => void;
+
   takeInjectedConflict(fsm: ChannelFsm): boolean {
     const id = fsm.channelId;
     return id !== undefined && this.injectedConflicts.delete(key(id, fsm.role));
@@ -328,15 +331,28 @@ class DevnodeImpl implements FsmHost {
     const fsm = session.fsm;
     if (fsm === undefined || session.closed) return;
     if (Array.isArray(value)) {
-      // §6.1: a batch; one collected reply goes out as an object, several as an array.
+      // §6.1: a batch; the replies given while the batch runs are collected, then one goes
+      // out as an object, several as an array. A reply given later (an item postponed until
+      // the FSM is back in `open`, §9.4) goes out as a frame of its own when it is ready:
+      // the batch's frame has been sent by then. An item that fails unexpectedly is
+      // answered with -32603 (see `batchItem`) and the following items still run.
       const replies: JsonObject[] = [];
-      for (const item of value) {
-        const request = readRequest(item);
-        if (request === undefined) continue;
-        await fsm.handleRequest({ request, session, reply: (m) => replies.push(m) });
+      let collecting = true;
+      const reply = (m: JsonObject): void => {
+        if (collecting) replies.push(m);
+        else session.send(m);
+      };
+      try {
+        for (const item of value) {
+          const request = readRequest(item);
+          if (request === undefined) continue;
+          await fsm.handleRequest({ request, session, reply, batchItem: true });
+        }
+      } finally {
+        collecting = false;
+        if (replies.length === 1) session.send(replies[0] as JsonObject);
+        else if (replies.length > 1) session.send(replies as unknown as JsonObject);
       }
-      if (replies.length === 1) session.send(replies[0] as JsonObject);
-      else if (replies.length > 1) session.send(replies as unknown as JsonObject);
       return;
     }
     const request = readRequest(value);
