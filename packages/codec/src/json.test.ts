@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAechannelError } from './errors.js';
-import { parseJson, stringifyJson } from './json.js';
+import { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson } from './json.js';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
@@ -42,5 +42,28 @@ describe('bigint JSON (§1.3)', () => {
     cyclic.self = cyclic;
     expect(codeOf(() => stringifyJson(cyclic))).toBe('CODEC_INVALID_JSON');
     expect(codeOf(() => stringifyJson(undefined))).toBe('CODEC_INVALID_JSON');
+  });
+});
+
+describe('typed JSON (bigint and number kept apart)', () => {
+  it('reads back numbers as numbers and integers as bigints, dropping undefined', () => {
+    const value = { round: 7n, now: 1_700_000_000_000, ratio: 0.5, list: [1, 2n, -3], nested: { gone: undefined, id: -576460752303422107n } };
+    const text = stringifyTypedJson(value);
+    expect(text).toContain('{"$number":"1700000000000"}');
+    expect(parseTypedJson(text)).toEqual({ round: 7n, now: 1_700_000_000_000, ratio: 0.5, list: [1, 2n, -3], nested: { id: -576460752303422107n } });
+    // plain parseJson would turn the same integer into a bigint
+    expect(parseJson(stringifyJson({ now: 5 }))).toEqual({ now: 5n });
+  });
+
+  it('round-trips arbitrary plain data exactly', () => {
+    const data = fc.letrec((tie) => ({
+      leaf: fc.oneof(fc.bigInt(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)), fc.string(), fc.boolean(), fc.constant(null)),
+      node: fc.oneof({ maxDepth: 3 }, tie('leaf'), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string().filter((k) => k !== '$number' && k !== '__proto__'), tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(data, (value) => {
+        expect(parseTypedJson(stringifyTypedJson(value))).toEqual(value);
+      }),
+    );
   });
 });

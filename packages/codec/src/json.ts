@@ -56,3 +56,54 @@ export function stringifyJson(value: unknown, space?: number | string): string {
     });
   }
 }
+
+const NUMBER_TAG = '$number';
+
+function tagNumbers(value: unknown): unknown {
+  if (typeof value === 'number') return { [NUMBER_TAG]: String(value) };
+  if (Array.isArray(value)) return value.map(tagNumbers);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = tagNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+function untagNumbers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(untagNumbers);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    const only = entries[0];
+    if (entries.length === 1 && only !== undefined && only[0] === NUMBER_TAG && typeof only[1] === 'string') return Number(only[1]);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of entries) out[key] = untagNumbers(item);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Writes a value as JSON that keeps `bigint` and `number` apart, for data that must read
+ * back exactly as it was (persisted channel state): bigints are integer literals and every
+ * `number` is written as `{"$number":"<value>"}`. Properties that are `undefined` are left out.
+ * Read it back with {@link parseTypedJson}.
+ * @param value - plain data (objects, arrays, strings, booleans, null, bigint, number)
+ * @returns JSON text
+ * @throws {AechannelError} `CODEC_INVALID_JSON` for values JSON cannot hold
+ * @example parseTypedJson(stringifyTypedJson({ round: 2n, at: 1.5 })) // { round: 2n, at: 1.5 }
+ */
+export function stringifyTypedJson(value: unknown, space?: number | string): string {
+  return stringifyJson(tagNumbers(value), space);
+}
+
+/**
+ * Reads JSON written by {@link stringifyTypedJson}: integers are `bigint`, tagged numbers
+ * are `number` again.
+ * @param text - the JSON text
+ * @returns the value
+ * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON
+ */
+export function parseTypedJson(text: string): unknown {
+  return untagNumbers(parseJson(text));
+}

@@ -6,7 +6,7 @@
  * `parseJson` turns every JSON integer into a `bigint`, plain numbers are written as
  * `{"$number": "<text>"}` so they come back as numbers.
  */
-import { AechannelError, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
+import { AechannelError, parseTypedJson, stringifyTypedJson, type Encoded } from '@aechannel/codec';
 import type { ChannelOptions, ChannelState, ChannelStatus, PersistedChannel, StartMode, TimerName } from './types.js';
 
 /** Default client-side timers (ms). */
@@ -90,31 +90,6 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
   };
 }
 
-const NUMBER_TAG = '$number';
-
-function encodeNumbers(value: unknown): unknown {
-  if (typeof value === 'number') return { [NUMBER_TAG]: String(value) };
-  if (Array.isArray(value)) return value.map(encodeNumbers);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeNumbers(item);
-    return out;
-  }
-  return value;
-}
-
-function decodeNumbers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeNumbers);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    if (entries.length === 1 && entries[0]![0] === NUMBER_TAG && typeof entries[0]![1] === 'string') return Number(entries[0]![1]);
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of entries) out[key] = decodeNumbers(item);
-    return out;
-  }
-  return value;
-}
-
 /**
  * Writes the state as text (bigints and numbers preserved).
  * @param state - any state returned by this package
@@ -122,7 +97,7 @@ function decodeNumbers(value: unknown): unknown {
  * @example const text = serializeState(state); deserializeState(text) // deep-equals state
  */
 export function serializeState(state: ChannelState): string {
-  return stringifyJson(encodeNumbers(state));
+  return stringifyTypedJson(state);
 }
 
 /**
@@ -133,7 +108,7 @@ export function serializeState(state: ChannelState): string {
  * @example const state = deserializeState(serializeState(createInitialState(options)));
  */
 export function deserializeState(text: string): ChannelState {
-  const value = decodeNumbers(parseJson(text)) as Partial<ChannelState> | null;
+  const value = parseTypedJson(text) as Partial<ChannelState> | null;
   if (value === null || typeof value !== 'object' || value.format !== 'aechannel-fsm-state' || value.version !== 1) {
     throw new AechannelError('FSM_INVALID_STATE', 'Not a serialized fsm state (format aechannel-fsm-state, version 1).');
   }
