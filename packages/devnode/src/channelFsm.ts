@@ -32,6 +32,7 @@ import {
   encode,
   EMPTY_CALLS_TREE,
   isAechannelError,
+  minimumDepth,
   packStateTrees,
   serializeObject,
   splitCloseMutualFee,
@@ -48,7 +49,7 @@ import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
-import { confirmationsFor, withFee } from './fees.js';
+import { withFee } from './fees.js';
 import type { IdSource } from './keys.js';
 import { applyUpdates, stateHashOf, updatesToJson, type Balances, type CoSignedState, type OffChainUpdate } from './offchain.js';
 import type { ReportTag, Role, TimerName } from './params.js';
@@ -1018,7 +1019,9 @@ export class ChannelFsm implements Pairable {
 
   #watchDepth(hash: Encoded<'th'>, kind: DepthWatch['kind'], tx: Tx): void {
     const fee = (tx as { fee?: bigint }).fee ?? 0n;
-    const depth = confirmationsFor(fee, this.config.minimumDepthStrategy, this.config.minimumDepth);
+    // Codec's minimumDepth is exact and bounded for any factor a client may send (§10.1).
+    const value = this.config.minimumDepth;
+    const depth = minimumDepth({ fee, strategy: this.config.minimumDepthStrategy ?? 'txfee', ...(value === undefined ? {} : { value }) });
     const watch: DepthWatch = {
       hash,
       kind,
