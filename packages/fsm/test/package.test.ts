@@ -55,6 +55,7 @@ describe('package boundaries', () => {
         "UNHANDLED",
         "VERIFICATION_ABORT_CODE",
         "buildConnectQuery",
+        "commandFromRequest",
         "createInitialState",
         "deserializeState",
         "fsmError",

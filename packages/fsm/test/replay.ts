@@ -24,6 +24,7 @@ import {
 import type { Fixture } from '@aechannel/transcript/fixtures';
 import type { Role, Section } from '@aechannel/transcript';
 import {
+  commandFromRequest,
   createInitialState,
   getPersistedChannel,
   parseUpdate,
@@ -113,50 +114,6 @@ export interface ReplayReport {
 const REPLY_TAG: Record<string, SignTag> = Object.fromEntries(
   Object.entries(REPLY_METHOD).map(([tag, method]) => [method, tag as SignTag]),
 ) as Record<string, SignTag>;
-
-/** The user action behind a recorded client message (null: a sign reply, handled apart). */
-export function commandFromMessage(message: JsonObject): Command | null {
-  const method = message['method'];
-  const p = isObject(message['params']) ? message['params'] : {};
-  const opt = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
-  const onChain = { ...opt('fee', p['fee'] as bigint | undefined), ...opt('gasPrice', p['gas_price'] as bigint | undefined), ...opt('nonce', p['nonce'] as bigint | undefined) };
-  const meta = Array.isArray(p['meta']) ? { meta: p['meta'] as string[] } : {};
-  const blockHash = typeof p['block_hash'] === 'string' ? { blockHash: p['block_hash'] as Encoded<'kh'> } : {};
-  switch (method) {
-    case 'channels.system':
-      return p['action'] === 'ping' ? { kind: 'ping' } : { kind: 'stop' };
-    case 'channels.update.new':
-      return { kind: 'transfer', from: p['from'] as Encoded<'ak'>, to: p['to'] as Encoded<'ak'>, amount: p['amount'] as bigint, ...meta, ...blockHash };
-    case 'channels.deposit':
-      return { kind: 'deposit', amount: p['amount'] as bigint, ...onChain, ...meta, ...blockHash };
-    case 'channels.withdraw':
-      return { kind: 'withdraw', amount: p['amount'] as bigint, ...onChain, ...meta, ...blockHash };
-    case 'channels.shutdown':
-      return { kind: 'shutdown', ...onChain };
-    case 'channels.close_solo':
-      return { kind: 'closeSolo', ...onChain };
-    case 'channels.slash':
-      return { kind: 'slash', ...onChain };
-    case 'channels.settle':
-      return { kind: 'settle', ...onChain };
-    case 'channels.snapshot_solo':
-      return { kind: 'snapshotSolo', ...onChain };
-    case 'channels.leave':
-      return { kind: 'leave' };
-    case 'channels.message':
-      return { kind: 'sendMessage', to: p['to'] as Encoded<'ak'>, info: p['info'] as string };
-    case 'channels.get.balances':
-      return { kind: 'getBalances', accounts: p['accounts'] as Encoded<'ak'>[] };
-    case 'channels.get.poi':
-      return { kind: 'getPoi', ...(p['accounts'] === undefined ? {} : { accounts: p['accounts'] as Encoded<'ak'>[] }) };
-    case 'channels.get.offchain_state':
-      return { kind: 'getOffchainState' };
-    case 'channels.assume_minimum_depth':
-      return { kind: 'assumeMinimumDepth', txHash: p['tx_hash'] as Encoded<'th'> };
-    default:
-      return null;
-  }
-}
 
 /** Rewrites the `id` of a node reply through `ids` (recorded client id -> fsm id). */
 function mapIds(message: JsonValue, ids: Map<bigint, bigint>): JsonValue {
@@ -290,7 +247,7 @@ export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): R
           if ('error' in params) feed({ type: 'signRefused', now, requestId, errorCode: Number(params['error']) });
           else feed({ type: 'signed', now, requestId, signedTx: (params['signed_tx'] ?? params['tx']) as Encoded<'tx'> });
         } else {
-          const command = commandFromMessage(message);
+          const command = commandFromRequest(message);
           if (command === null) throw new Error(`replay: no user action for ${method} (line ${section.line})`);
           feed({ type: 'command', now, commandId: (commandId += 1), command });
         }

@@ -25,6 +25,7 @@
  */
 import { addSignatures, decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
 import {
+  commandFromRequest,
   createInitialState,
   getPersistedChannel,
   REPLY_METHOD,
@@ -39,7 +40,7 @@ import type { Role, Section } from '@aechannel/transcript';
 import { replayTransport, type ReplayTransport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
-import { commandFromMessage, fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
+import { fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
 import { renderClientMessage } from './compareMessages.js';
 import { compareSections, type ComparedSection } from './compareSections.js';
 
@@ -252,7 +253,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
               transport.send(section.message);
             }
           } else {
-            const command = commandFromMessage(section.message);
+            const command = commandFromRequest(section.message);
             if (command === null) {
               return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})` };
             } else {

@@ -4,66 +4,13 @@
  * reducer so that the client sends the recorded messages.
  */
 import { computeStateHash, decodeSignedTx, encode, type Encoded, type JsonValue } from '@aechannel/codec';
-import { parseUpdate, type ChannelOptions, type Command, type PersistedChannel } from '@aechannel/fsm';
+import { parseUpdate, type ChannelOptions, type PersistedChannel } from '@aechannel/fsm';
 import type { Role, Section } from '@aechannel/transcript';
 import { parseChannelUrl } from '@aechannel/transport';
 import type { RecordingAnalysis } from './analyzeRecording.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * The command a recorded request corresponds to (PROTOCOL.md §7.2–§7.6), or `null` when
- * no user action produces it (sign replies are handled apart).
- * @param message - the recorded client message
- */
-export function commandFromMessage(message: JsonValue): Command | null {
-  if (!isObject(message)) return null;
-  const p = isObject(message.params) ? message.params : {};
-  const opt = (key: string, value: JsonValue | undefined): Record<string, JsonValue> => (value === undefined ? {} : { [key]: value });
-  const onChain = { ...opt('fee', p.fee), ...opt('gasPrice', p.gas_price), ...opt('nonce', p.nonce) } as { fee?: bigint; gasPrice?: bigint; nonce?: bigint };
-  const extras = { ...(Array.isArray(p.meta) ? { meta: p.meta as string[] } : {}), ...(typeof p.block_hash === 'string' ? { blockHash: p.block_hash as Encoded<'kh'> } : {}) };
-  switch (message.method) {
-    case 'channels.system':
-      if (p.action === 'ping') return { kind: 'ping' };
-      if (p.action === 'stop') return { kind: 'stop' };
-      return null;
-    case 'channels.update.new':
-      return { kind: 'transfer', from: p.from as Encoded<'ak'>, to: p.to as Encoded<'ak'>, amount: p.amount as bigint, ...extras };
-    case 'channels.deposit':
-      return { kind: 'deposit', amount: p.amount as bigint, ...onChain, ...extras };
-    case 'channels.withdraw':
-      return { kind: 'withdraw', amount: p.amount as bigint, ...onChain, ...extras };
-    case 'channels.shutdown':
-      return { kind: 'shutdown', ...onChain };
-    case 'channels.close_solo':
-      return { kind: 'closeSolo', ...onChain };
-    case 'channels.slash':
-      return { kind: 'slash', ...onChain };
-    case 'channels.settle':
-      return { kind: 'settle', ...onChain };
-    case 'channels.snapshot_solo':
-      return { kind: 'snapshotSolo', ...onChain };
-    case 'channels.leave':
-      return { kind: 'leave' };
-    case 'channels.message':
-      return { kind: 'sendMessage', to: p.to as Encoded<'ak'>, info: p.info as string, ...(typeof p.from === 'string' ? { from: p.from as Encoded<'ak'> } : {}) };
-    case 'channels.get.balances':
-      return { kind: 'getBalances', accounts: p.accounts as Encoded<'ak'>[] };
-    case 'channels.get.poi':
-      return {
-        kind: 'getPoi',
-        ...(Array.isArray(p.accounts) ? { accounts: p.accounts as Encoded<'ak'>[] } : {}),
-        ...(Array.isArray(p.contracts) ? { contracts: p.contracts as Encoded<'ct'>[] } : {}),
-      };
-    case 'channels.get.offchain_state':
-      return { kind: 'getOffchainState' };
-    case 'channels.assume_minimum_depth':
-      return { kind: 'assumeMinimumDepth', txHash: p.tx_hash as Encoded<'th'> };
-    default:
-      return null;
-  }
-}
 
 /**
  * Channel options from a recorded channel URL (§6.2/§6.3), in the reducer's types.

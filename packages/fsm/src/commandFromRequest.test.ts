@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixtures } from '@aechannel/transcript/fixtures';
+import { commandFromRequest } from './commandFromRequest.js';
+
+const ak = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS';
+const request = (method: string, params: Record<string, unknown>) => ({ jsonrpc: '2.0', method, params }) as never;
+
+describe('commandFromRequest', () => {
+  it('maps each user request to its command, with snake_case options in camelCase', () => {
+    expect(commandFromRequest(request('channels.update.new', { from: ak, to: ak, amount: 5n, meta: ['m'], block_hash: 'kh_x' }))).toEqual({
+      kind: 'transfer', from: ak, to: ak, amount: 5n, meta: ['m'], blockHash: 'kh_x',
+    });
+    expect(commandFromRequest(request('channels.deposit', { amount: 3n, fee: 1n, gas_price: 2n, nonce: 9n }))).toEqual({ kind: 'deposit', amount: 3n, fee: 1n, gasPrice: 2n, nonce: 9n });
+    expect(commandFromRequest(request('channels.settle', {}))).toEqual({ kind: 'settle' });
+    expect(commandFromRequest(request('channels.get.poi', { accounts: [ak] }))).toEqual({ kind: 'getPoi', accounts: [ak] });
+    expect(commandFromRequest(request('channels.system', { action: 'stop' }))).toEqual({ kind: 'stop' });
+    expect(commandFromRequest(request('channels.assume_minimum_depth', { tx_hash: 'th_x' }))).toEqual({ kind: 'assumeMinimumDepth', txHash: 'th_x' });
+  });
+
+  it('gives null for sign replies, aborts, unknown methods and non-requests', () => {
+    expect(commandFromRequest(request('channels.update', { signed_tx: 'tx_x' }))).toBeNull();
+    expect(commandFromRequest(request('channels.withdraw_ack', { error: 42n }))).toBeNull();
+    expect(commandFromRequest(request('channels.system', { action: 'dance' }))).toBeNull();
+    expect(commandFromRequest(request('channels.nope', {}))).toBeNull();
+    expect(commandFromRequest([] as never)).toBeNull();
+    expect(commandFromRequest(null)).toBeNull();
+  });
+
+  it('maps every recorded client message that is not a sign reply', () => {
+    const sends = loadFixtures().flatMap((f) => f.sections.filter((s) => s.kind === 'send'));
+    const replies = /^channels\.(initiator_sign|responder_sign|update|update_ack|deposit_tx|deposit_ack|withdraw_tx|withdraw_ack|shutdown_sign|shutdown_sign_ack)$/;
+    const unmapped = sends
+      .map((s) => (s.kind === 'send' ? (s.message as { method: string }) : null))
+      .filter((m) => m !== null && !replies.test(m.method) && commandFromRequest(m as never) === null);
+    expect(unmapped).toEqual([]);
+    expect(sends.length).toBeGreaterThan(20);
+  });
+});
