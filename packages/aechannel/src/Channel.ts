@@ -47,6 +47,7 @@ import {
   createInitialState,
   DEFAULT_REFUSAL_CODE,
   REPLY_METHOD,
+  VERIFICATION_ABORT_CODE,
   getBalances,
   getChannelId,
   getFsmId,
@@ -296,6 +297,13 @@ const defaultClock: ChannelClock = {
 const DEFAULT_URL = 'ws://localhost:3014/channel';
 
 const ACK_TAGS: readonly SignTag[] = ['update_ack', 'deposit_ack', 'withdraw_ack', 'shutdown_sign_ack'];
+
+/**
+ * Sign requests whose tx the peer signed first (PROTOCOL.md §3.3): it must carry exactly
+ * the peer's valid signature before we add ours. (Own requests must carry none: the fsm
+ * counts that already.)
+ */
+const PEER_SIGNED_TAGS: readonly SignTag[] = [...ACK_TAGS, 'responder_sign'];
 
 /** The sign request each own operation leads to (PROTOCOL.md §7.2, §7.3). */
 const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
@@ -1299,6 +1307,25 @@ export class Channel {
   async #sign(effect: Extract<Effect, { type: 'sign' }>): Promise<void> {
     const now = (): number => this.#clock.now();
     try {
+      if (PEER_SIGNED_TAGS.includes(effect.tag)) {
+        // The fsm checked the content and counted one signature; it has no ed25519 (see
+        // `#peerSignatureProblem`). Nothing is signed (nor shown to the policy) unverified.
+        const problem = await this.#peerSignatureProblem(effect.tx, effect.networkId);
+        if (this.#finished) return;
+        if (problem !== null) {
+          this.#emit({
+            type: 'security',
+            reason: `${problem}; not signed`,
+            code: 'CHANNEL_SECURITY',
+            tag: effect.tag,
+            details: { requestId: effect.requestId },
+          });
+          safeLog(this.#logger, 'warn', `Security: refused to sign ${effect.tag}: ${problem}.`);
+          // §8.6 code 1 "validation error"; for the create tx the fsm closes instead (§9.2, not abortable).
+          this.#dispatch({ type: 'signRefused', now: now(), requestId: effect.requestId, errorCode: VERIFICATION_ABORT_CODE });
+          return;
+        }
+      }
       if (ACK_TAGS.includes(effect.tag) && this.#policy !== undefined) {
         let decision: PeerUpdateDecision;
         try {
@@ -1343,6 +1370,33 @@ export class Channel {
         requestId: effect.requestId,
         ...(typeof code === 'number' ? { errorCode: code } : {}),
       });
+    }
+  }
+
+  /** The two participants, or null while the initiator is not known yet (responder, `initiatorId: 'any'`). */
+  #parties(): { initiator: Encoded<'ak'>; responder: Encoded<'ak'> } | null {
+    const o = this.#state.options;
+    return o.initiatorId === 'any' ? null : { initiator: o.initiatorId, responder: o.responderId };
+  }
+
+  /**
+   * What is wrong with the signatures on a tx the node asks us to sign as the second signer
+   * (PROTOCOL.md §3.2, §7.4): it must carry exactly one valid signature, the peer's, for
+   * this network id (plain or hash mode), and nothing else. Our signature would otherwise
+   * complete a tx the peer never signed (a forged or third-party signature, or one for
+   * another network). Null when it is fine.
+   */
+  async #peerSignatureProblem(tx: Encoded<'tx'>, networkId: string): Promise<string | null> {
+    const parties = this.#parties();
+    if (parties === null) return "the peer's account is not known, so its signature cannot be checked";
+    const peer = this.role === 'initiator' ? parties.responder : parties.initiator;
+    try {
+      const result = await verifyTransaction(tx, { networkId, signers: [peer] });
+      if (result.valid) return null;
+      if (result.missing.length > 0) return `the tx lacks a valid signature of the peer ${peer} for network ${networkId}`;
+      return `the tx carries ${result.extra.length} signature(s) besides the peer's`;
+    } catch (error) {
+      return `the signatures cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
     }
   }
 

@@ -1,0 +1,211 @@
+/**
+ * The driver verifies the signatures the fsm cannot (it has no ed25519, PROTOCOL.md §3.2):
+ * a tx the node asks us to co-sign must carry exactly the peer's valid signature for this
+ * network id, and a state the node reports as co-signed must carry valid signatures of both
+ * participants. The in-process devnode plays the node; a transport wrapper rewrites one
+ * message on its way to the client (a node, or a link, that lies).
+ */
+import { buildSignedTx, decodeSignedTx, isAechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
+import { startDevnode, type Devnode } from '@aechannel/devnode';
+import { memorySigner } from '@aechannel/signer';
+import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
+import type { Transport } from '@aechannel/transport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Channel, type ChannelClientEvent, type TransportFactory } from '../src/Channel.js';
+import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
+
+let devnode: Devnode;
+let nextPort = 5000;
+beforeAll(async () => {
+  devnode = await startDevnode({ listen: false });
+});
+afterAll(async () => {
+  await devnode.stop();
+});
+
+type Rewrite = (message: JsonValue) => Promise<JsonValue> | JsonValue;
+
+/** An in-process transport whose inbound messages pass through `rewrite` once it is set. */
+function tampering(): { factory: TransportFactory; set(rewrite: Rewrite | null): void } {
+  let rewrite: Rewrite | null = null;
+  const factory: TransportFactory = (url) => {
+    const transport = devnode.connect(url);
+    const on = transport.on.bind(transport);
+    return Object.assign(Object.create(transport) as Transport, {
+      on: ((event: string, listener: (m: JsonValue) => void) => {
+        if (event !== 'message') return on(event as 'open', listener as never);
+        // Rewrites are async (signing), so every message goes through one ordered chain.
+        let chain = Promise.resolve();
+        return on('message', (m) => {
+          const current = rewrite;
+          if (current === null) {
+            chain = chain.then(() => listener(m));
+            return;
+          }
+          chain = chain.then(async () => listener(await current(m)));
+        });
+      }) as Transport['on'],
+    });
+  };
+  return { factory, set: (r) => (rewrite = r) };
+}
+
+const methodOf = (m: JsonValue): unknown => (typeof m === 'object' && m !== null && !Array.isArray(m) ? m['method'] : undefined);
+
+/** Replaces the tx at `params.data[key]` of messages with `method` (once). */
+function replaceTx(method: string, key: 'signed_tx' | 'state', replace: (tx: Encoded<'tx'>) => Promise<Encoded<'tx'>>): Rewrite & { done: boolean } {
+  const rewrite = Object.assign(
+    async (message: JsonValue): Promise<JsonValue> => {
+      if (rewrite.done || methodOf(message) !== method) return message;
+      rewrite.done = true;
+      const m = message as { params: { data: Record<string, JsonValue> } };
+      const tx = m.params.data[key] as Encoded<'tx'>;
+      return { ...m, params: { ...m.params, data: { ...m.params.data, [key]: await replace(tx) } } } as JsonValue;
+    },
+    { done: false },
+  );
+  return rewrite;
+}
+
+/** The signature `secretKey` makes on the inner tx of `tx` for `networkId`. */
+async function signatureOf(secretKey: Encoded<'sk'> | string, tx: Encoded<'tx'>, networkId: string): Promise<Uint8Array> {
+  const unsigned = buildSignedTx(decodeSignedTx(tx).innerBytes, []);
+  const signed = await memorySigner(secretKey as never).signTransaction(unsigned, { networkId });
+  return decodeSignedTx(signed).signatures[0]!;
+}
+
+const withSignatures = (tx: Encoded<'tx'>, signatures: Uint8Array[]): Encoded<'tx'> => buildSignedTx(decodeSignedTx(tx).innerBytes, signatures);
+
+interface Setup {
+  initiator: Channel;
+  responder: Channel;
+  initiatorId: Encoded<'ak'>;
+  responderId: Encoded<'ak'>;
+  initiatorKey: string;
+  responderKey: string;
+  initiatorSigner: TestSigner;
+  responderSigner: TestSigner;
+  initiatorStore: MemoryStore;
+  tamper: { initiator: ReturnType<typeof tampering>; responder: ReturnType<typeof tampering> };
+  security: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
+}
+
+async function open(i: number, r: number): Promise<Setup> {
+  const a = devnode.accounts[i]!;
+  const b = devnode.accounts[r]!;
+  const tamper = { initiator: tampering(), responder: tampering() };
+  const initiatorSigner = createTestSigner(memorySigner(a.secretKey));
+  const responderSigner = createTestSigner(memorySigner(b.secretKey));
+  const initiatorStore = createMemoryStore();
+  const security: Setup['security'] = { initiator: [], responder: [] };
+  const common = {
+    networkId: devnode.networkId,
+    initiatorId: a.address,
+    responderId: b.address,
+    initiatorAmount: 1000n,
+    responderAmount: 1000n,
+    channelReserve: 1n,
+    lockPeriod: 3n,
+    port: (nextPort += 1),
+    timeoutMs: 10_000,
+    reconnect: false,
+  };
+  const [initiator, responder] = await Promise.all([
+    Channel.open({
+      ...common,
+      role: 'initiator',
+      host: 'localhost',
+      signer: initiatorSigner,
+      store: initiatorStore,
+      transport: tamper.initiator.factory,
+      onEvent: (e) => e.type === 'security' && security.initiator.push(e),
+    }),
+    Channel.open({
+      ...common,
+      role: 'responder',
+      signer: responderSigner,
+      transport: tamper.responder.factory,
+      onEvent: (e) => e.type === 'security' && security.responder.push(e),
+    }),
+  ]);
+  return {
+    initiator,
+    responder,
+    initiatorId: a.address,
+    responderId: b.address,
+    initiatorKey: a.secretKey,
+    responderKey: b.secretKey,
+    initiatorSigner,
+    responderSigner,
+    initiatorStore,
+    tamper,
+    security,
+  };
+}
+
+const signCalls = (signer: TestSigner, kind: string): number => signer.calls.filter((c) => c.context?.kind === kind).length;
+
+/** Both sides are still at the open state: round 1, the opening balances. */
+function expectUnchanged(s: Setup): void {
+  for (const channel of [s.initiator, s.responder]) {
+    expect(channel.round).toBe(1n);
+    expect(channel.localBalances).toEqual({ [s.initiatorId]: 1000n, [s.responderId]: 1000n });
+  }
+}
+
+function dispose(s: Setup): void {
+  s.initiator.dispose();
+  s.responder.dispose();
+}
+
+describe('peer signature on a tx we co-sign (update_ack)', () => {
+  const cases: [string, (s: Setup, tx: Encoded<'tx'>) => Promise<Encoded<'tx'>>, RegExp][] = [
+    [
+      'signed by a third key instead of the peer',
+      async (_s, tx) => withSignatures(tx, [await signatureOf(devnode.accounts[9]!.secretKey, tx, devnode.networkId)]),
+      /lacks a valid signature of the peer/,
+    ],
+    [
+      "carrying the peer's signature for another network id",
+      async (s, tx) => withSignatures(tx, [await signatureOf(s.initiatorKey, tx, 'ae_mainnet')]),
+      /lacks a valid signature of the peer/,
+    ],
+    // (no signature: the fsm counts signatures and refuses that one itself)
+    ['carrying no signature', async (_s, tx) => withSignatures(tx, []), /signature/],
+  ];
+  it.each(cases)('refuses an update_ack %s: no signature, a security event, state unchanged', async (_name, forge, reason) => {
+    const s = await open(0, 1);
+    const rewrite = replaceTx('channels.sign.update_ack', 'signed_tx', (tx) => forge(s, tx));
+    s.tamper.responder.set(rewrite);
+    const error = await s.initiator.transfer(s.responderId, 10n).catch((e: unknown) => e);
+    expect(rewrite.done).toBe(true);
+    expect(isAechannelError(error)).toBe(true); // the node voided the round (conflict)
+    expect(signCalls(s.responderSigner, 'update_ack')).toBe(0);
+    expect(s.security.responder).toEqual([expect.objectContaining({ type: 'security', tag: 'update_ack', reason: expect.stringMatching(reason) })]);
+    expectUnchanged(s);
+    // The channel keeps working once the node stops lying.
+    s.tamper.responder.set(null);
+    const ok = await s.initiator.transfer(s.responderId, 10n);
+    expect(ok.round).toBe(2n);
+    expect(signCalls(s.responderSigner, 'update_ack')).toBe(1);
+    dispose(s);
+  });
+
+  it("accepts the peer's signature in hash mode (§3.1)", async () => {
+    const s = await open(2, 3);
+    // hash mode: sign blake2b(inner) instead of the inner bytes
+    const { hashSigningPayload } = await import('@aechannel/codec');
+    const peer = memorySigner(s.initiatorKey as never);
+    s.tamper.responder.set(
+      replaceTx('channels.sign.update_ack', 'signed_tx', async (tx) => {
+        const signature = await peer.signBytes(hashSigningPayload(decodeSignedTx(tx).innerBytes, devnode.networkId));
+        return withSignatures(tx, [signature]);
+      }),
+    );
+    const result = await s.initiator.transfer(s.responderId, 10n);
+    expect(result.round).toBe(2n);
+    expect(signCalls(s.responderSigner, 'update_ack')).toBe(1);
+    expect(s.security.responder).toEqual([]);
+    dispose(s);
+  });
+});
