@@ -10,12 +10,21 @@
  * | --- | --- |
  * | `connect {query}` | builds the URL (`url` + query) and opens a transport through the factory |
  * | `send {message}` | writes the JSON-RPC message on the transport (and the transcript) |
- * | `sign {...}` | peer proposals go through the `onPeerUpdate` policy first; then the `Signer`; the answer comes back as `signed` / `signRefused` |
+ * | `sign {...}` | a tx the peer signed first must carry exactly the peer's valid signature (else `signRefused` code 1 and a `security` event); peer proposals go through the `onPeerUpdate` policy; then the `Signer`; the answer comes back as `signed` / `signRefused` |
  * | `persist {snapshot}` | writes the channel record to the `Store`; `persisted` is fed back only once the write is durable, so nothing is acknowledged to the node before it is stored (LDK's `InProgress`) |
  * | `setTimer` / `clearTimer` | one host timer is kept armed at `nextDeadline(state)` |
  * | `emit {event}` | typed events (`on`, `events()`); the watcher reacts to `onChainTx` |
  * | `settle {commandId}` | settles the promise of the method that sent the command |
  * | `close` | closes the transport |
+ *
+ * ## Signatures the fsm cannot check
+ * The fsm checks the content of every tx and counts signatures, but has no ed25519. The
+ * driver verifies them (`verifyTransaction`, PROTOCOL.md §3.2): before signing as the
+ * second signer (`#peerSignatureProblem`), and before a node message carrying a state
+ * reported as co-signed (`channels.update`, `channels.leave`) reaches the fsm
+ * (`#receive`). Such a message is verified *before* `step` because the fsm adopts the
+ * state in the same step that asks to persist it, and has no input to take that back; a
+ * state without valid signatures of both participants is dropped with a `security` event.
  *
  * Inputs are processed one at a time, in arrival order: an input that arrives while
  * effects run (e.g. a synchronous transport event) waits in a queue. The clock and the
@@ -347,6 +356,16 @@ interface Pending {
   cleanup: () => void;
 }
 
+/** A message or the close of a transport, waiting for the fsm (see `Channel#receive`). */
+type InboundItem = { kind: 'message'; message: JsonValue } | { kind: 'close'; run: () => void };
+
+/** The inbound queue of one transport; `busy` while a co-signed state is being verified. */
+interface Inbound {
+  transport: Transport;
+  items: InboundItem[];
+  busy: boolean;
+}
+
 interface StartSettings {
   mode: StartMode;
   options: ChannelOptions;
@@ -445,6 +464,8 @@ export class Channel {
   readonly #lifetime = new AbortController();
 
   #transport: Transport | undefined;
+  /** What the current transport delivered that the fsm has not seen yet (see `#receive`). */
+  #inbound: Inbound | undefined;
   #detachTransport: (() => void)[] = [];
   #inputs: Input[] = [];
   #processing = false;
@@ -1260,6 +1281,8 @@ export class Channel {
       return;
     }
     this.#transport = transport;
+    const inbound: Inbound = { transport, items: [], busy: false };
+    this.#inbound = inbound;
     this.#detachTransport = [
       transport.on('open', () => {
         if (this.#transport !== transport) return;
@@ -1268,23 +1291,104 @@ export class Channel {
       transport.on('message', (message) => {
         if (this.#transport !== transport) return;
         this.#recorder?.receive(message);
-        this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message });
+        this.#receive(inbound, { kind: 'message', message });
       }),
       transport.on('close', (event) => {
         if (this.#transport !== transport) return;
-        this.#noteInFlight();
         this.#recorder?.close();
-        this.#detach();
-        this.#transport = undefined;
-        this.#dispatch({ type: 'transportClosed', now: this.#clock.now(), code: event.code, reason: event.reason });
-        if (this.#finished) return;
-        const phase = getPhase(this.#state);
-        if (phase === 'closed' || phase === 'died') this.#finish(undefined, false);
+        // After the messages that arrived before it (one may still be under verification).
+        this.#receive(inbound, {
+          kind: 'close',
+          run: () => {
+            if (this.#transport !== transport) return;
+            this.#noteInFlight();
+            this.#detach();
+            this.#transport = undefined;
+            this.#dispatch({ type: 'transportClosed', now: this.#clock.now(), code: event.code, reason: event.reason });
+            if (this.#finished) return;
+            const phase = getPhase(this.#state);
+            if (phase === 'closed' || phase === 'died') this.#finish(undefined, false);
+          },
+        });
       }),
       transport.on('error', (error) => {
         safeLog(this.#logger, 'warn', 'Transport error.', { error });
       }),
     ];
+  }
+
+  /**
+   * Takes what a transport delivers in arrival order. A message carrying a state the node
+   * reports as co-signed (`channels.update`, `channels.leave`, §8.4, §9.7) is held until
+   * both signatures are verified (`#checkCoSigned`); everything after it waits behind it,
+   * so the fsm still sees the messages in order. Other messages go to the fsm at once.
+   */
+  #receive(inbound: Inbound, item: InboundItem): void {
+    inbound.items.push(item);
+    if (!inbound.busy) this.#drainInbound(inbound);
+  }
+
+  #drainInbound(inbound: Inbound): void {
+    // (re-entrant: a dispatch may deliver the next message synchronously; `busy` stops every level)
+    while (!inbound.busy) {
+      const item = inbound.items.shift();
+      if (item === undefined) return;
+      if (this.#inbound !== inbound || this.#finished) {
+        inbound.items = [];
+        return;
+      }
+      if (item.kind === 'close') {
+        item.run();
+        continue;
+      }
+      const coSigned = coSignedStateOf(item.message);
+      if (coSigned === null) {
+        this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message: item.message });
+        continue;
+      }
+      inbound.busy = true;
+      const message = item.message;
+      this.#background(
+        this.#checkCoSigned(message, coSigned).then(
+          (checked) => {
+            inbound.busy = false;
+            if (this.#inbound !== inbound || this.#finished) return;
+            if (checked !== null) this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message: checked });
+            this.#drainInbound(inbound);
+          },
+          (error: unknown) => {
+            inbound.busy = false;
+            throw error;
+          },
+        ),
+        'verify',
+      );
+      return;
+    }
+  }
+
+  /**
+   * Verifies the signatures of the co-signed state a node message carries. Returns the
+   * message to hand to the fsm: as is when both participants signed it; when not, a
+   * `security` event, and `channels.update` is dropped (the fsm has no input that undoes
+   * an adopted state, so it must never see it: round, balances and the store keep the
+   * previous state), while `channels.leave` goes on without its state (the leave still
+   * completes; the fsm keeps its own latest state).
+   */
+  async #checkCoSigned(message: JsonValue, found: { method: string; state: Encoded<'tx'> }): Promise<JsonValue | null> {
+    const problem = await this.#coSignatureProblem(found.state);
+    if (problem === null) return message;
+    const round = roundOf(found.state);
+    const dropped = found.method === 'channels.update';
+    this.#emit({
+      type: 'security',
+      reason: `${found.method} carries a state (round ${round ?? '?'}) without valid signatures of both participants: ${problem}; ${dropped ? 'not adopted' : 'ignored'}`,
+      code: 'CHANNEL_SECURITY',
+      tag: null,
+      details: { method: found.method, round, knownRound: getRound(this.#state) },
+    });
+    safeLog(this.#logger, 'warn', `Security: ${found.method} state of round ${round ?? '?'} not adopted: ${problem}.`);
+    return dropped ? null : withoutState(message);
   }
 
   #detach(): void {
@@ -1294,6 +1398,7 @@ export class Channel {
 
   #closeTransport(): void {
     const transport = this.#transport;
+    this.#inbound = undefined;
     if (transport === undefined) return;
     this.#detach();
     this.#transport = undefined;
@@ -1397,6 +1502,26 @@ export class Channel {
       return `the tx carries ${result.extra.length} signature(s) besides the peer's`;
     } catch (error) {
       return `the signatures cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
+    }
+  }
+
+  /**
+   * What is wrong with the signatures of a state the node reports as co-signed (§3.2,
+   * §8.4): both participants must have signed it, exactly once each (plain or hash mode,
+   * this network id), with nothing extra. Null when it is fine.
+   */
+  async #coSignatureProblem(tx: Encoded<'tx'>): Promise<string | null> {
+    const parties = this.#parties();
+    if (parties === null) return 'the participants are not known yet';
+    try {
+      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: [parties.initiator, parties.responder] });
+      if (result.valid) return null;
+      const problems: string[] = [];
+      if (result.missing.length > 0) problems.push(`no valid signature of ${result.missing.join(', ')}`);
+      if (result.extra.length > 0) problems.push(`${result.extra.length} signature(s) of no participant`);
+      return problems.join(' and ');
+    } catch (error) {
+      return `its signatures cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
     }
   }
 
@@ -1961,6 +2086,26 @@ function feesOf(options: OnChainOptions): { fee?: bigint; gasPrice?: bigint; non
 
 function methodOf(message: JsonValue): string | undefined {
   return typeof message === 'object' && message !== null && !Array.isArray(message) && typeof message['method'] === 'string' ? message['method'] : undefined;
+}
+
+/** The state a node message reports as co-signed (`channels.update`, `channels.leave`), if any. */
+function coSignedStateOf(message: JsonValue): { method: string; state: Encoded<'tx'> } | null {
+  const method = methodOf(message);
+  if (method !== 'channels.update' && method !== 'channels.leave') return null;
+  const params = (message as { params?: JsonValue }).params;
+  const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
+  const state = typeof data === 'object' && data !== null && !Array.isArray(data) ? data['state'] : undefined;
+  // Anything else is no state to verify: the fsm reports a malformed message itself.
+  return typeof state === 'string' && isEncoded(state, 'tx') ? { method, state } : null;
+}
+
+/** A copy of a `channels.leave` message without its state. */
+function withoutState(message: JsonValue): JsonValue {
+  const m = message as { [key: string]: JsonValue };
+  const params = m['params'] as { [key: string]: JsonValue };
+  const data = { ...(params['data'] as { [key: string]: JsonValue }) };
+  delete data['state'];
+  return { ...m, params: { ...params, data } };
 }
 
 function innerTx(tx: Encoded<'tx'>): Tx | null {

@@ -7,7 +7,7 @@
  */
 import { buildSignedTx, decodeSignedTx, isAechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
+import { memorySigner, verifyTransaction } from '@aechannel/signer';
 import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
 import type { Transport } from '@aechannel/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,57 @@ describe('peer signature on a tx we co-sign (update_ack)', () => {
     expect(result.round).toBe(2n);
     expect(signCalls(s.responderSigner, 'update_ack')).toBe(1);
     expect(s.security.responder).toEqual([]);
+    dispose(s);
+  });
+});
+
+describe('a state the node reports as co-signed (channels.update)', () => {
+  const cases: [string, (s: Setup, tx: Encoded<'tx'>) => Promise<Encoded<'tx'>>][] = [
+    ['signed only by us (our signature twice)', async (s, tx) => {
+      const ours = await signatureOf(s.initiatorKey, tx, devnode.networkId);
+      return withSignatures(tx, [ours, ours]);
+    }],
+    ['signed only by us (one signature)', async (s, tx) => withSignatures(tx, [await signatureOf(s.initiatorKey, tx, devnode.networkId)])],
+    ['with a forged peer signature', async (s, tx) => {
+      const ours = await signatureOf(s.initiatorKey, tx, devnode.networkId);
+      const forged = Uint8Array.from(await signatureOf(s.responderKey, tx, devnode.networkId));
+      forged[7]! ^= 0x01;
+      return withSignatures(tx, [ours, forged]);
+    }],
+  ];
+  it.each(cases)('does not adopt a state %s: a security event, state and store unchanged', async (_name, forge) => {
+    const s = await open(4, 5);
+    const stored = await s.initiatorStore.read(s.initiator.channelId!);
+    const rewrite = replaceTx('channels.update', 'state', (tx) => forge(s, tx));
+    s.tamper.initiator.set(rewrite);
+    const stateChanged: ChannelClientEvent[] = [];
+    s.initiator.on('stateChanged', (e) => stateChanged.push(e));
+    const security = new Promise<ChannelClientEvent>((resolve) => s.initiator.once('security', resolve));
+    const transfer = s.initiator.transfer(s.responderId, 10n, { timeoutMs: 300 });
+    const event = await security;
+    expect(rewrite.done).toBe(true);
+    // (one signature only: the fsm counts signatures and refuses that one itself)
+    expect(event).toMatchObject({ type: 'security', tag: null, details: expect.objectContaining({ round: 2n }) });
+    expect(isAechannelError(await transfer.catch((e: unknown) => e), 'CHANNEL_TIMEOUT')).toBe(true);
+    expect(stateChanged).toEqual([]);
+    expect(s.initiator.round).toBe(1n);
+    expect(s.initiator.localBalances).toEqual({ [s.initiatorId]: 1000n, [s.responderId]: 1000n });
+    expect(await s.initiatorStore.read(s.initiator.channelId!)).toBe(stored);
+    expect(signCalls(s.initiatorSigner, 'update')).toBe(1); // our own proposal, nothing after the forged state
+    expect(s.initiatorSigner.calls).toHaveLength(2); // create + that update
+    // (the devnode itself holds the genuine co-signed state: it verifies)
+    const genuine = (await s.responder.state()).signedTx as Encoded<'tx'>;
+    expect((await verifyTransaction(genuine, { networkId: devnode.networkId, signers: [s.initiatorId, s.responderId] })).valid).toBe(true);
+    dispose(s);
+  });
+
+  it('adopts the genuine co-signed state (both signatures verified)', async () => {
+    const s = await open(6, 7);
+    const result = await s.initiator.transfer(s.responderId, 10n);
+    expect(result.round).toBe(2n);
+    expect(s.security.initiator).toEqual([]);
+    expect(s.security.responder).toEqual([]);
+    expect(await s.initiatorStore.read(s.initiator.channelId!)).toContain(result.state);
     dispose(s);
   });
 });
