@@ -473,7 +473,10 @@ export class Channel {
   #commandCounter = 0;
   #timerHandle: unknown;
   #timerAt: number | undefined;
-  #reconnectHandle: unknown;
+  /** Cancels the pending reconnect backoff, if any. */
+  #reconnectCancel: (() => void) | undefined;
+  /** The driver's own waits (backoff, abort probes, resync, store retries), ended with the channel (`#after`). */
+  #waits = new Set<() => void>();
   #reconnectAttempt = 0;
   #reconnecting = false;
   #userDisconnect = false;
@@ -1550,7 +1553,7 @@ export class Channel {
           this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', `The store could not write round ${snapshot.round} of ${key}.`, { cause: error, context: { key, round: snapshot.round } }));
           return;
         }
-        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 25 * 2 ** attempt));
+        await new Promise<void>((resolve) => this.#after(25 * 2 ** attempt, resolve));
       }
     }
     this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
@@ -1648,8 +1651,31 @@ export class Channel {
   // -------------------------------------------------------------------------------------
 
   #cancelReconnect(): void {
-    if (this.#reconnectHandle !== undefined) this.#clock.clearTimeout(this.#reconnectHandle);
-    this.#reconnectHandle = undefined;
+    this.#reconnectCancel?.();
+    this.#reconnectCancel = undefined;
+  }
+
+  /**
+   * Runs `callback` after `ms` on the channel's clock, or at once when the channel ends
+   * first (the timer is cleared then), so no wait of the driver outlives the channel.
+   * @returns a function that cancels it (the callback does not run)
+   */
+  #after(ms: number, callback: () => void): () => void {
+    if (this.#finished) {
+      queueMicrotask(callback);
+      return () => {};
+    }
+    let handle: unknown;
+    const end = (): void => {
+      if (!this.#waits.delete(end)) return;
+      this.#clock.clearTimeout(handle);
+      callback();
+    };
+    this.#waits.add(end);
+    handle = this.#clock.setTimeout(end, ms);
+    return () => {
+      if (this.#waits.delete(end)) this.#clock.clearTimeout(handle);
+    };
   }
 
   /** The socket closed while the node fsm may still run: reconnect with backoff (§6.3). */
@@ -1688,8 +1714,8 @@ export class Channel {
     safeLog(this.#logger, 'info', `Reconnecting (attempt ${attempt}) in ${delayMs} ms.`);
     this.#reconnecting = true;
     this.#cancelReconnect();
-    this.#reconnectHandle = this.#clock.setTimeout(() => {
-      this.#reconnectHandle = undefined;
+    this.#reconnectCancel = this.#after(delayMs, () => {
+      this.#reconnectCancel = undefined;
       if (this.#finished) return;
       const attemptDone = this.#command({ kind: 'reconnect' }, {}, true).then(
         (result) => {
@@ -1710,7 +1736,7 @@ export class Channel {
         },
       );
       this.#background(attemptDone, 'reconnect');
-    }, delayMs);
+    });
   }
 
   /**
@@ -1799,7 +1825,7 @@ export class Channel {
   #abortRound(transport: Transport, tag: SignTag): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const method = REPLY_METHOD[tag];
-      const timer = this.#clock.setTimeout(() => done(false), 2_000);
+      const cancel = this.#after(2_000, () => done(false));
       const offs = [
         this.#emitter.on('info', (event) => {
           if (event.event === 'aborted_update') done(true);
@@ -1807,7 +1833,7 @@ export class Channel {
         this.#emitter.on('conflict', () => done(true)),
       ];
       const done = (aborted: boolean): void => {
-        this.#clock.clearTimeout(timer);
+        cancel();
         for (const off of offs) off();
         this.#recoveryAborts.delete(method);
         if (aborted) {
@@ -1889,12 +1915,12 @@ export class Channel {
             this.#emitter.on('conflict', () => finish()),
             this.#emitter.on('statusChanged', () => finish()),
           ];
-          const timer = this.#clock.setTimeout(() => finish(), 500);
+          const cancel = this.#after(500, () => finish());
           function finish(): void {
+            cancel();
             for (const off of offs) off();
             resolve();
           }
-          void timer;
         });
         continue;
       }
@@ -1933,7 +1959,7 @@ export class Channel {
       return false;
     }
     const stored = new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(() => finish(), 10_000);
+      const cancel = this.#after(10_000, () => finish());
       const offs = [
         this.#emitter.on('persisted', (event) => {
           if (event.round >= round) finish();
@@ -1941,7 +1967,7 @@ export class Channel {
         this.#emitter.on('security', () => finish()),
       ];
       const finish = (): void => {
-        this.#clock.clearTimeout(timer);
+        cancel();
         for (const off of offs) off();
         resolve();
       };
@@ -1988,6 +2014,8 @@ export class Channel {
       pending.cleanup();
       pending.reject(reason);
     }
+    // Waits end now (an abort probe answers "nothing aborted", a backoff sleep returns).
+    for (const end of [...this.#waits]) end();
     this.#lifetime.abort(reason);
     // Let listeners see the final events of this turn before the iterators end.
     queueMicrotask(() => this.#emitter.close());
