@@ -1360,8 +1360,10 @@ export class Channel {
             this.#drainInbound(inbound);
           },
           (error: unknown) => {
+            // (not expected: the check reports problems as values) drop the message, keep the queue moving
             inbound.busy = false;
-            throw error;
+            safeLog(this.#logger, 'error', 'Verifying a co-signed state failed; the message is dropped.', { error });
+            this.#drainInbound(inbound);
           },
         ),
         'verify',
