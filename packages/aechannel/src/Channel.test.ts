@@ -10,12 +10,12 @@ import { memorySigner, type Signer } from '@aechannel/signer';
 import { parseTranscript, writeTranscript, type SectionInput } from '@aechannel/transcript';
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallChannelOptions } from '../test/helpers.js';
 import { Channel, channelUrl, type ChannelClientEvent, type OpenChannelOptions, type TransportFactory } from './Channel.js';
 import { createMemoryStore } from './createMemoryStore.js';
 import type { Store } from './Store.js';
 
 let devnode: Devnode;
-let nextPort = 1000;
 beforeAll(async () => {
   devnode = await startDevnode({ listen: false });
 });
@@ -30,16 +30,8 @@ async function open(i: number, r: number, initiator: Partial<OpenChannelOptions>
   const a = devnode.accounts[i]!;
   const b = devnode.accounts[r]!;
   const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: (nextPort += 1),
+    ...smallChannelOptions(devnode, i, r),
     transport: inProcess,
-    timeoutMs: 10_000,
   };
   const [ini, res] = await Promise.all([
     Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: memorySigner(a.secretKey), ...initiator }),

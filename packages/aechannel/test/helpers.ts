@@ -17,6 +17,26 @@ export function freshPort(): number {
   return nextPort;
 }
 
+/**
+ * The options both sides of a small in-process test channel share: devnode accounts `i`
+ * (initiator) and `r` (responder), 1000 aettos each, reserve 1, lock period 3, a fresh port.
+ */
+export function smallChannelOptions(devnode: Devnode, i: number, r: number) {
+  const a = devnode.accounts[i]!;
+  const b = devnode.accounts[r]!;
+  return {
+    networkId: devnode.networkId,
+    initiatorId: a.address,
+    responderId: b.address,
+    initiatorAmount: 1000n,
+    responderAmount: 1000n,
+    channelReserve: 1n,
+    lockPeriod: 3n,
+    port: freshPort(),
+    timeoutMs: 10_000,
+  };
+}
+
 export async function startTestDevnode(options: StartDevnodeOptions = {}): Promise<Devnode> {
   return startDevnode({ port: 0, ...options });
 }

@@ -11,11 +11,11 @@ import { memorySigner, verifyTransaction } from '@aechannel/signer';
 import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
 import type { Transport } from '@aechannel/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallChannelOptions } from './helpers.js';
 import { Channel, type ChannelClientEvent, type TransportFactory } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 
 let devnode: Devnode;
-let nextPort = 5000;
 beforeAll(async () => {
   devnode = await startDevnode({ listen: false });
 });
@@ -99,15 +99,7 @@ async function open(i: number, r: number): Promise<Setup> {
   const initiatorStore = createMemoryStore();
   const security: Setup['security'] = { initiator: [], responder: [] };
   const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: (nextPort += 1),
-    timeoutMs: 10_000,
+    ...smallChannelOptions(devnode, i, r),
     reconnect: false,
   };
   const [initiator, responder] = await Promise.all([

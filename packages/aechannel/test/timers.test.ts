@@ -8,12 +8,12 @@ import { startDevnode, type Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import type { Transport } from '@aechannel/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallChannelOptions } from './helpers.js';
 import { Channel, type ChannelClock, type OpenChannelOptions, type TransportFactory } from '../src/Channel.js';
 import { createMemoryStore } from '../src/createMemoryStore.js';
 import type { Store } from '../src/Store.js';
 
 let devnode: Devnode;
-let nextPort = 7000;
 beforeAll(async () => {
   devnode = await startDevnode({ listen: false });
 });
@@ -50,16 +50,8 @@ async function open(i: number, r: number, initiator: Partial<OpenChannelOptions>
   const a = devnode.accounts[i]!;
   const b = devnode.accounts[r]!;
   const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: (nextPort += 1),
+    ...smallChannelOptions(devnode, i, r),
     transport: ((url) => devnode.connect(url)) as TransportFactory,
-    timeoutMs: 10_000,
   };
   const [ini, res] = await Promise.all([
     Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: memorySigner(a.secretKey), ...initiator }),
