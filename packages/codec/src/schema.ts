@@ -67,6 +67,15 @@ const stateHash = encodedBinary('st', 32);
 const anyId = id('ak', 'nm', 'cm', 'ok', 'ct', 'ch');
 const bytes = binary();
 
+/** The layout close mutual and settle share (§2.6). */
+const payoutFields: FieldsOf<T.ChannelPayoutFields> = {
+  channelId: channel, fromId: account, initiatorAmountFinal: int, responderAmountFinal: int, ttl: int, fee: int, nonce: int,
+};
+/** The layout close solo and slash share (§2.6). */
+const soloCloseFields: FieldsOf<T.ChannelSoloCloseFields> = {
+  channelId: channel, fromId: account, payload: bytes, poi: bytes, ttl: int, fee: int, nonce: int,
+};
+
 /** Every object layout we know (§2.4–§2.10). */
 export const schemas: readonly ObjectSchema[] = [
   // §2.4
@@ -91,18 +100,10 @@ export const schemas: readonly ObjectSchema[] = [
   row<T.ChannelWithdrawTx>(Tag.ChannelWithdrawTx, 1, 'ChannelWithdrawTx', {
     channelId: channel, toId: account, amount: int, ttl: int, fee: int, stateHash, round: int, nonce: int,
   }),
-  row<T.ChannelCloseMutualTx>(Tag.ChannelCloseMutualTx, 1, 'ChannelCloseMutualTx', {
-    channelId: channel, fromId: account, initiatorAmountFinal: int, responderAmountFinal: int, ttl: int, fee: int, nonce: int,
-  }),
-  row<T.ChannelCloseSoloTx>(Tag.ChannelCloseSoloTx, 1, 'ChannelCloseSoloTx', {
-    channelId: channel, fromId: account, payload: bytes, poi: bytes, ttl: int, fee: int, nonce: int,
-  }),
-  row<T.ChannelSlashTx>(Tag.ChannelSlashTx, 1, 'ChannelSlashTx', {
-    channelId: channel, fromId: account, payload: bytes, poi: bytes, ttl: int, fee: int, nonce: int,
-  }),
-  row<T.ChannelSettleTx>(Tag.ChannelSettleTx, 1, 'ChannelSettleTx', {
-    channelId: channel, fromId: account, initiatorAmountFinal: int, responderAmountFinal: int, ttl: int, fee: int, nonce: int,
-  }),
+  row<T.ChannelCloseMutualTx>(Tag.ChannelCloseMutualTx, 1, 'ChannelCloseMutualTx', payoutFields),
+  row<T.ChannelCloseSoloTx>(Tag.ChannelCloseSoloTx, 1, 'ChannelCloseSoloTx', soloCloseFields),
+  row<T.ChannelSlashTx>(Tag.ChannelSlashTx, 1, 'ChannelSlashTx', soloCloseFields),
+  row<T.ChannelSettleTx>(Tag.ChannelSettleTx, 1, 'ChannelSettleTx', payoutFields),
   row<T.ChannelSnapshotSoloTx>(Tag.ChannelSnapshotSoloTx, 1, 'ChannelSnapshotSoloTx', {
     channelId: channel, fromId: account, payload: bytes, ttl: int, fee: int, nonce: int,
   }),

@@ -102,10 +102,8 @@ export interface ChannelWithdrawTx {
   nonce: bigint;
 }
 
-/** Channel close mutual tx, §2.6 (fee paid out of the channel, §5.5). */
-export interface ChannelCloseMutualTx {
-  tag: typeof Tag.ChannelCloseMutualTx;
-  version: 1;
+/** The layout of the txs that pay out final amounts: close mutual and settle (§2.6). */
+export interface ChannelPayoutFields {
   channelId: ChannelId;
   fromId: AccountId;
   initiatorAmountFinal: bigint;
@@ -115,43 +113,41 @@ export interface ChannelCloseMutualTx {
   nonce: bigint;
 }
 
-/** Channel close solo tx, §2.6. `payload` per §2.8, `poi` the serialized PoI (§2.11). */
-export interface ChannelCloseSoloTx {
-  tag: typeof Tag.ChannelCloseSoloTx;
-  version: 1;
+/** The layout of the solo txs that carry a state and its PoI: close solo and slash (§2.6). */
+export interface ChannelSoloCloseFields {
   channelId: ChannelId;
   fromId: AccountId;
+  /** §2.8: empty, or the co-signed off-chain tx. */
   payload: Uint8Array;
+  /** The serialized PoI (§2.11). */
   poi: Uint8Array;
   ttl: bigint;
   fee: bigint;
   nonce: bigint;
+}
+
+/** Channel close mutual tx, §2.6 (fee paid out of the channel, §5.5). */
+export interface ChannelCloseMutualTx extends ChannelPayoutFields {
+  tag: typeof Tag.ChannelCloseMutualTx;
+  version: 1;
+}
+
+/** Channel close solo tx, §2.6. */
+export interface ChannelCloseSoloTx extends ChannelSoloCloseFields {
+  tag: typeof Tag.ChannelCloseSoloTx;
+  version: 1;
 }
 
 /** Channel slash tx, §2.6 (layout of close solo). */
-export interface ChannelSlashTx {
+export interface ChannelSlashTx extends ChannelSoloCloseFields {
   tag: typeof Tag.ChannelSlashTx;
   version: 1;
-  channelId: ChannelId;
-  fromId: AccountId;
-  payload: Uint8Array;
-  poi: Uint8Array;
-  ttl: bigint;
-  fee: bigint;
-  nonce: bigint;
 }
 
-/** Channel settle tx, §2.6. */
-export interface ChannelSettleTx {
+/** Channel settle tx, §2.6 (layout of close mutual; the amounts are the chain's). */
+export interface ChannelSettleTx extends ChannelPayoutFields {
   tag: typeof Tag.ChannelSettleTx;
   version: 1;
-  channelId: ChannelId;
-  fromId: AccountId;
-  initiatorAmountFinal: bigint;
-  responderAmountFinal: bigint;
-  ttl: bigint;
-  fee: bigint;
-  nonce: bigint;
 }
 
 /** Channel snapshot solo tx, §2.6. */
