@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, isEncoded, prefixes, type Prefix } from './encoding.js';
-import { isAechannelError } from './errors.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
+import { codeOf } from '../test/codeOf.js';
 
 describe('encode/decode', () => {
   it('reproduces the protocol examples', () => {

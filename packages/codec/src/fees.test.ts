@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAechannelError } from './errors.js';
 import { baseGas, feeGas, minFee, splitCloseMutualFee } from './fees.js';
 import { minimumDepth } from './minimumDepth.js';
 import { Tag } from './tag.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
+import { codeOf } from '../test/codeOf.js';
 
 describe('minFee / feeGas input checks', () => {
   it('gives typed errors for a gas price or tx of the wrong type', () => {

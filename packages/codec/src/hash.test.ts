@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from './encoding.js';
-import { isAechannelError } from './errors.js';
 import { computeChannelId, computeContractId, hash } from './hash.js';
 import { decodeId, encodeId, idPrefix, idTag } from './id.js';
 import { txTypeName } from './txTypeName.js';
 import { Tag } from './tag.js';
+import { codeOf } from '../test/codeOf.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const initiator = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS';
 const responder = 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W';
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
-
 describe('hashes and ids (§4)', () => {
   it('blake2b-256 of the empty string', () => {
     expect(Buffer.from(hash(new Uint8Array())).toString('hex')).toBe('0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8');

@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAechannelError } from './errors.js';
 import { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson } from './json.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
+import { codeOf } from '../test/codeOf.js';
 
 describe('bigint JSON (§1.3)', () => {
   it('parses every integer literal as a bigint, beyond 2^53 exactly', () => {

@@ -6,18 +6,10 @@ import { deserializeObject, serializeObject } from './serializeObject.js';
 import { schemaOf } from './schema.js';
 import { Tag } from './tag.js';
 import type { Tx } from './tx.js';
+import { codeOf } from '../test/codeOf.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
-
 // PROTOCOL.md §12: the unsigned create tx of seed 000.
 const createInner = hex(`f8823201
   a101b1cad54aca6eb950b0c23762397df0c88370b3b0eddb86e050c7f85daccf6fd6 863faa25226000

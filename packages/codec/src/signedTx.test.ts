@@ -3,22 +3,13 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from './encoding.js';
-import { isAechannelError } from './errors.js';
 import { computeChannelId, hash, txHash } from './hash.js';
 import { packTx, unpackTx } from './packTx.js';
 import { serializeObject } from './serializeObject.js';
 import { addSignatures, buildSignedTx, compareBytes, decodeSignedTx, hashSigningPayload, signingPayload } from './signedTx.js';
 import { Tag } from './tag.js';
 import type { ChannelOffChainTxV2 } from './tx.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
+import { codeOf } from '../test/codeOf.js';
 
 const offChain: ChannelOffChainTxV2 = {
   tag: Tag.ChannelOffChainTx,

@@ -2,21 +2,12 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import * as RLP from 'rlp';
 import { describe, expect, it } from 'vitest';
-import { isAechannelError } from '../errors.js';
 import { EMPTY_ROOT, MerklePatriciaTree, decodeNode, encodeNode, hexPrefix, mptGet, mptLeaves, mptRoot, type TreeEntry } from './mpt.js';
+import { codeOf } from '../../test/codeOf.js';
 
 const h = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const b2 = (b: Uint8Array): Uint8Array => blake2b(b, { dkLen: 32 });
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
 
 /** Distinct keys with non-empty values. */
 const entriesArb = (keyLength: fc.Arbitrary<number>, maxLength = 12) =>

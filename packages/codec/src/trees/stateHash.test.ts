@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type Encoded } from '../encoding.js';
-import { isAechannelError } from '../errors.js';
 import { computeStateHash, stateHashFromRoots } from './stateHash.js';
+import { codeOf } from '../../test/codeOf.js';
 
 const hex = (st: Encoded<'st'>): string => Buffer.from(decode(st, 'st')).toString('hex');
 
@@ -38,15 +38,6 @@ const vectors: [Seed, bigint, bigint, string][] = [
   [seed003, 70_000_000_000_000n, 40_000_000_000_000n, 'c032893c08937b3b6b0c682f292bd9061091c562f358b0e24d32a413f280fd09'],
   [seed003, 70_000_000_000_001n, 39_999_999_999_999n, '8a9b5db6de62c1dc83e2eb3e7b0ad62c505abc7c96836d00aa89f44a2281bed3'],
 ];
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
 
 describe('computeStateHash', () => {
   it.each(vectors)('reproduces the §12 state hash %#', (seed, i, r, expected) => {

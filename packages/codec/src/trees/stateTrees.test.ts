@@ -6,19 +6,11 @@ import { isAechannelError } from '../errors.js';
 import { packAccount } from './account.js';
 import { computeStateHash } from './stateHash.js';
 import { EMPTY_CALLS_TREE, packCallsTree, packStateTrees, stateTreesHash, unpackCallsTree, unpackStateTrees } from './stateTrees.js';
+import { codeOf } from '../../test/codeOf.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const int = (b: unknown): number => Number.parseInt(hex(b as Uint8Array) || '0', 16);
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isAechannelError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-};
 
 const initiator = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS';
 const responder = 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W';
