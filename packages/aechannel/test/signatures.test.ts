@@ -31,11 +31,13 @@ function tampering(): { factory: TransportFactory; set(rewrite: Rewrite | null):
   const factory: TransportFactory = (url) => {
     const transport = devnode.connect(url);
     const on = transport.on.bind(transport);
+    // Rewrites are async (signing), so messages and the close after them go through one
+    // ordered chain: a socket never reports its close before the messages it delivered.
+    let chain = Promise.resolve();
     return Object.assign(Object.create(transport) as Transport, {
       on: ((event: string, listener: (m: JsonValue) => void) => {
+        if (event === 'close') return on('close', (e) => void (chain = chain.then(() => listener(e as never))));
         if (event !== 'message') return on(event as 'open', listener as never);
-        // Rewrites are async (signing), so every message goes through one ordered chain.
-        let chain = Promise.resolve();
         return on('message', (m) => {
           const current = rewrite;
           if (current === null) {
@@ -239,6 +241,28 @@ describe('a state the node reports as co-signed (channels.update)', () => {
     // (the devnode itself holds the genuine co-signed state: it verifies)
     const genuine = (await s.responder.state()).signedTx as Encoded<'tx'>;
     expect((await verifyTransaction(genuine, { networkId: devnode.networkId, signers: [s.initiatorId, s.responderId] })).valid).toBe(true);
+    dispose(s);
+  });
+
+  it('completes a leave whose reported state carries a forged peer signature, without adopting that state', async () => {
+    const s = await open(8, 9);
+    const stored = await s.initiatorStore.read(s.initiator.channelId!);
+    let forgedTx: Encoded<'tx'> | undefined;
+    const rewrite = replaceTx('channels.leave', 'state', async (tx) => {
+      const ours = await signatureOf(s.initiatorKey, tx, devnode.networkId);
+      const forged = Uint8Array.from(await signatureOf(s.responderKey, tx, devnode.networkId));
+      forged[3]! ^= 0x40;
+      forgedTx = withSignatures(tx, [ours, forged]);
+      return forgedTx;
+    });
+    s.tamper.initiator.set(rewrite);
+    const security = new Promise<ChannelClientEvent>((resolve) => s.initiator.once('security', resolve));
+    const left = await s.initiator.leave();
+    expect(rewrite.done).toBe(true);
+    expect(await security).toMatchObject({ type: 'security' });
+    expect(left.state).not.toBe(forgedTx);
+    expect(s.initiator.round).toBe(1n);
+    expect(await s.initiatorStore.read(s.initiator.channelId!)).toBe(stored);
     dispose(s);
   });
 
