@@ -32,6 +32,20 @@ export const fixtureNetworkIds: Readonly<Record<string, string>> = Object.freeze
 /** The fixture file names. */
 export const fixtureNames: readonly string[] = Object.freeze(Object.keys(fixtureNetworkIds));
 
+/**
+ * The recordings of a channel running FATE contracts, with their network ids. Kept apart
+ * from {@link fixtureNames}: `contracts_basic.md` continues the channel that
+ * `contracts_group_open.md` opens, so it cannot be read alone, and its contract rounds need
+ * the FATE VM.
+ */
+export const contractFixtureNetworkIds: Readonly<Record<string, string>> = Object.freeze({
+  'contracts_group_open.md': 'local_iris_testnet',
+  'contracts_basic.md': 'local_iris_testnet',
+});
+
+/** The contract recordings' file names, the opening first. */
+export const contractFixtureNames: readonly string[] = Object.freeze(Object.keys(contractFixtureNetworkIds));
+
 /** Absolute path of a fixture file. */
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -39,7 +53,7 @@ export function fixturePath(name: string): string {
 
 /** Reads and parses one fixture. */
 export function loadFixture(name: string): Fixture {
-  const networkId = fixtureNetworkIds[name];
+  const networkId = fixtureNetworkIds[name] ?? contractFixtureNetworkIds[name];
   if (networkId === undefined) throw new Error(`Unknown fixture: ${name}`);
   const path = fixturePath(name);
   const text = readFileSync(path, 'utf8');
