@@ -89,6 +89,7 @@ import { createEmitter, type Emitter, type IterateOptions, type Listener } from 
 import { createMemoryStore } from './createMemoryStore.js';
 import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
+import { peerUpdateRefusal } from './peerUpdatePolicy.js';
 import { ChannelError, invalidArgument } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
 import type { Store } from './Store.js';
@@ -159,6 +160,10 @@ export interface PeerUpdateRequest {
   /** Round and balances before the update. */
   round: bigint;
   balances: Record<Encoded<'ak'>, bigint>;
+  /** Balances once the proposal is co-signed (null for a mutual close, which ends the channel). */
+  nextBalances: Record<Encoded<'ak'>, bigint> | null;
+  /** This participant's account (whose balance `balances` and `nextBalances` show before and after). */
+  address: Encoded<'ak'>;
 }
 
 /**
@@ -178,7 +183,12 @@ export type DriverEvent =
   /** Recovery after a reconnect is done: the state is in sync with the node and cut operations are settled. */
   | { type: 'recovered'; round: bigint }
   | { type: 'persisted'; key: string; round: bigint }
-  | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string }
+  /**
+   * A peer proposal was refused by the policy (`policy: 'application'`, the `onPeerUpdate`
+   * given) or by the default one (`'default'`, see `defaultPeerUpdatePolicy`); `reason`
+   * says why (the default) or what the proposal was (the fsm's summary).
+   */
+  | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string; policy: 'default' | 'application' }
   | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> }
   /** A sign round a dropped connection or a restart left open at the node was aborted (§9.6). */
   | { type: 'staleRoundAborted'; tag: SignTag };
@@ -207,7 +217,12 @@ export interface ChannelDriverOptions {
   transcript?: TranscriptTarget;
   /** Slash/settle automatically on a stale close (default on); `false` turns it off. */
   watcher?: boolean | WatcherOptions;
-  /** Accept or refuse peer proposals (default: accept what the fsm verified). */
+  /**
+   * Accept or refuse peer proposals the fsm verified. Default: `defaultPeerUpdatePolicy`
+   * (incoming funds and the peer's own deposits, withdrawals and mutual close are accepted;
+   * whatever pays out of this participant's balance is refused with abort code 4). A policy
+   * given here replaces it (and may call it for what it does not decide).
+   */
   onPeerUpdate?: PeerUpdatePolicy;
   /** Reconnect after a dropped connection (default on); `false` turns it off. */
   reconnect?: boolean | ReconnectPolicy;
@@ -1436,25 +1451,33 @@ export class Channel {
           return;
         }
       }
-      if (ACK_TAGS.includes(effect.tag) && this.#policy !== undefined) {
-        let decision: PeerUpdateDecision;
-        try {
-          decision = await this.#policy({
-            tag: effect.tag,
-            tx: effect.tx,
-            decoded: effect.decoded,
-            updates: effect.updates,
-            reason: effect.reason,
-            round: getRound(this.#state),
-            balances: getBalances(this.#state),
-          });
-        } catch (error) {
-          safeLog(this.#logger, 'error', 'The onPeerUpdate policy threw; refusing the update.', { error });
-          decision = false;
+      if (ACK_TAGS.includes(effect.tag)) {
+        const request: PeerUpdateRequest = {
+          tag: effect.tag,
+          tx: effect.tx,
+          decoded: effect.decoded,
+          updates: effect.updates,
+          reason: effect.reason,
+          round: getRound(this.#state),
+          balances: getBalances(this.#state),
+          nextBalances: effect.balances === null ? null : { ...effect.balances },
+          address: this.address,
+        };
+        // Without an application policy, the default one decides (and says why it refuses).
+        const refusal = this.#policy === undefined ? peerUpdateRefusal(request) : null;
+        let decision: PeerUpdateDecision = refusal === null;
+        if (this.#policy !== undefined) {
+          try {
+            decision = await this.#policy(request);
+          } catch (error) {
+            safeLog(this.#logger, 'error', 'The onPeerUpdate policy threw; refusing the update.', { error });
+            decision = false;
+          }
         }
         if (decision === false || typeof decision === 'number') {
           const code = typeof decision === 'number' ? decision : null;
-          this.#emit({ type: 'peerUpdateRefused', tag: effect.tag, code, reason: effect.reason });
+          const policy = this.#policy === undefined ? 'default' : 'application';
+          this.#emit({ type: 'peerUpdateRefused', tag: effect.tag, code, reason: refusal ?? effect.reason, policy });
           this.#dispatch({ type: 'signRefused', now: now(), requestId: effect.requestId, ...(code === null ? {} : { errorCode: code }) });
           return;
         }

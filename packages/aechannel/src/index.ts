@@ -71,6 +71,7 @@ export {
   type TransportFactory,
   type UpdateResult,
 } from './Channel.js';
+export { defaultPeerUpdatePolicy, peerUpdateRefusal } from './peerUpdatePolicy.js';
 export { createWatcher, type OnChainFact, type Watcher, type WatcherEvent, type WatcherHost, type WatcherOptions } from './createWatcher.js';
 export {
   CHANNEL_RECORD_FORMAT,

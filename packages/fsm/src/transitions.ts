@@ -351,6 +351,7 @@ function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
     decoded: check.decoded,
     updates,
     reason: check.reason,
+    balances: check.balances,
     networkId: s.options.networkId,
   });
 }

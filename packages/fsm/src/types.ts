@@ -384,6 +384,8 @@ export type Effect =
       decoded: Tx;
       updates: readonly JsonValue[];
       reason: string;
+      /** Balances of the two participants once the tx is co-signed (state-creating txs), else null. */
+      balances: Record<Encoded<'ak'>, bigint> | null;
       networkId: string;
     }
   | { type: 'emit'; event: ChannelEvent }
