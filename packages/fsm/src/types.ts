@@ -124,8 +124,11 @@ export interface ChannelOptions {
   networkId: string;
   /**
    * Highest fee this client signs for on any tx it pays for or that is paid from the
-   * channel (create, deposit, withdraw, close mutual, solo txs). Unset = no absolute
-   * limit (the per-command `fee` still binds).
+   * channel (create, deposit, withdraw, close mutual, solo txs). Unset: the fee of an own
+   * tx must be exactly what the node's rule gives for the command's `fee`/`gasPrice`
+   * (§5.3), and the fee of the peer's close mutual (which the user did not choose) at most
+   * `defaultMaxFee(tx)`, 10x the tx's minimum fee at the node's minimum gas price. Setting
+   * it replaces that default with this absolute limit (and adds it to own txs).
    */
   maxFee?: bigint;
   /** Client-side timers (see {@link ClientTimeouts}). */

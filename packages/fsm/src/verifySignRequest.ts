@@ -16,7 +16,8 @@
  * signature, and a bad one only makes the tx invalid.
  *
  * Not checked (and why): the `ttl` of a peer's tx (the peer's own open-time setting); the
- * fee of a peer's close mutual beyond `maxFee` (the peer's fee/gas_price are unknown); a
+ * fee of a peer's close mutual beyond `maxFee`, or without it the default bound of
+ * `safeDefaults.ts` (the peer's fee/gas_price are unknown); a
  * nonce the user did not give (the chain state is unknown here); for force progress the
  * resulting state hash (it needs a contract VM; the chain re-executes the call and rejects
  * a wrong hash, so a wrong value cannot move funds).
@@ -39,6 +40,7 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { equalBytes } from './equalBytes.js';
+import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee } from './safeDefaults.js';
 import { initialBalances } from './state.js';
 import type { ChannelState, Command, SignTag } from './types.js';
 
@@ -462,6 +464,11 @@ function verifyBody(
         expectMaxFee(inner.fee, o.maxFee);
       }
       expect(I + R >= inner.fee, 'close mutual fee exceeds the channel balance', { fee: inner.fee, total: I + R });
+      if (tag === 'shutdown_sign_ack' && o.maxFee === undefined) {
+        // A fee nobody here chose comes out of the channel: bounded by default (safeDefaults).
+        const limit = defaultMaxFee({ ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
+        expect(inner.fee <= limit, `fee ${inner.fee} exceeds the default maxFee ${limit} (${DEFAULT_MAX_FEE_MULTIPLIER}x the node's minimum fee; set maxFee to allow more)`, { maxFee: limit, got: inner.fee });
+      }
       const split = splitCloseMutualFee(I, R, inner.fee);
       expectEqual(inner.initiatorAmountFinal, split.initiatorAmountFinal, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, split.responderAmountFinal, 'responder final amount');

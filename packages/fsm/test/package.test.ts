@@ -45,6 +45,7 @@ describe('package boundaries', () => {
       [
         "COMMAND_RULES",
         "DEFAULT_CLIENT_TIMEOUTS",
+        "DEFAULT_MAX_FEE_MULTIPLIER",
         "DEFAULT_REFUSAL_CODE",
         "FSM_CLOSE_CODE",
         "FsmErrorCode",
@@ -57,6 +58,7 @@ describe('package boundaries', () => {
         "buildConnectQuery",
         "commandFromRequest",
         "createInitialState",
+        "defaultMaxFee",
         "deserializeState",
         "fsmError",
         "getBalances",

@@ -1,0 +1,114 @@
+/**
+ * Safe defaults for what a tx may cost or leave open when the application set no limit
+ * (issue 11, money safety): the fee of a tx whose fee the user did not choose (a peer's
+ * close mutual) is bounded by a default derived from the node's minimum fee; a tx the peer
+ * built may not carry a ttl beyond the channel's own; and a tx this client pays for carries
+ * the nonce the client can account for. Each default can be widened by an option.
+ */
+import { fixFee, minFee, MIN_MINER_GAS_PRICE, type TxWithFee } from '@aechannel/codec';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee } from '../src/index.js';
+import {
+  channelUpdate,
+  closeMutualTx,
+  connected,
+  createTx,
+  FSM_ID,
+  I,
+  info,
+  onChainTx,
+  R,
+  securityEvents,
+  sends,
+  SIG_I,
+  SIG_R,
+  signedBy,
+  signRequest,
+  signs,
+  unsigned,
+  type Balances,
+  type Driver,
+} from './helpers.js';
+
+const AE = 10n ** 18n;
+/** A channel of 1 AE each (room for large fees). */
+const BIG: Balances = { [I]: AE, [R]: AE };
+
+/** Like helpers' openChannel, for a channel of 1 AE each. */
+function openBig(role: 'initiator' | 'responder', extra: Parameters<typeof connected>[1] = {}): Driver {
+  const d = connected(role, { initiatorAmount: AE, responderAmount: AE, pushAmount: 0n, ...extra });
+  const create = fixFee(createTx({ initiatorAmount: AE, responderAmount: AE }, BIG) as TxWithFee, {});
+  d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+  if (role === 'initiator') {
+    d.node(info('channel_accept', {}, null));
+    d.node(signRequest('initiator_sign', unsigned(create), []));
+    d.sign(SIG_I);
+    d.node(info('funding_signed', { fsm_id: FSM_ID }));
+  } else {
+    d.node(info('channel_open', {}, null));
+    d.node(info('funding_created', { fsm_id: FSM_ID }));
+    d.node(signRequest('responder_sign', signedBy(unsigned(create), SIG_I), []));
+    d.sign(SIG_R);
+  }
+  const coSigned = signedBy(unsigned(create), SIG_I, SIG_R);
+  d.node(onChainTx('channel_changed', coSigned, 'channel_create_tx'));
+  d.node(info('own_funding_locked'));
+  d.node(info('funding_locked'));
+  d.node(info('open'));
+  d.node(channelUpdate(coSigned));
+  expect(d.state.round).toBe(1n);
+  d.effects = [];
+  return d;
+}
+
+/** The draft the node computes a close-mutual fee on: the full balances (§5.5). */
+const draft = (from: typeof I | typeof R, fee = 0n): TxWithFee => ({ ...closeMutualTx(from, BIG, 0n), fee, initiatorAmountFinal: AE, responderAmountFinal: AE }) as TxWithFee;
+const ruleFee = (from: typeof I | typeof R): bigint => fixFee(draft(from), {}).fee;
+
+function peerShutdown(d: Driver, fee: bigint): ReturnType<Driver['node']> {
+  d.node(info('shutdown'));
+  const from = d.state.options.role === 'initiator' ? R : I;
+  return d.node(signRequest('shutdown_sign_ack', signedBy(unsigned(closeMutualTx(from, BIG, fee)), from === I ? SIG_I : SIG_R)));
+}
+
+describe('default maxFee (a fee the user did not choose)', () => {
+  it('is the minimum fee at 10x the node minimum gas price', () => {
+    expect(DEFAULT_MAX_FEE_MULTIPLIER).toBe(10n);
+    const tx = draft(I, ruleFee(I));
+    expect(defaultMaxFee(tx)).toBe(minFee(tx, 10n * MIN_MINER_GAS_PRICE));
+    expect(defaultMaxFee(tx)).toBe(ruleFee(I) * 10n);
+  });
+
+  it("refuses a peer's close mutual whose fee is 1000x the node rule, without a maxFee set", () => {
+    const d = openBig('responder');
+    const effects = peerShutdown(d, ruleFee(I) * 1000n);
+    expect(signs(effects)).toEqual([]);
+    expect(securityEvents(effects).map((e) => e.reason).join()).toMatch(/fee .* exceeds the default maxFee/);
+    expect(sends(effects)).toEqual([{ method: 'channels.shutdown_sign_ack', params: { error: 1n } }]);
+  });
+
+  it("co-signs a peer's close mutual at the node rule and up to 10x it", () => {
+    for (const factor of [1n, 10n]) {
+      const d = openBig('responder');
+      const effects = peerShutdown(d, ruleFee(I) * factor);
+      expect(securityEvents(effects)).toEqual([]);
+      expect(signs(effects)).toHaveLength(1);
+    }
+  });
+
+  it('is widened by an explicit maxFee', () => {
+    const d = openBig('responder', { maxFee: ruleFee(I) * 1000n });
+    const effects = peerShutdown(d, ruleFee(I) * 1000n);
+    expect(securityEvents(effects)).toEqual([]);
+    expect(signs(effects)).toHaveLength(1);
+  });
+
+  it('does not limit a fee the user asked for on its own tx', () => {
+    const d = openBig('initiator');
+    const fee = ruleFee(I) * 1000n;
+    d.command({ kind: 'shutdown', fee });
+    const effects = d.node(signRequest('shutdown_sign', unsigned(closeMutualTx(I, BIG, fee))));
+    expect(securityEvents(effects)).toEqual([]);
+    expect(signs(effects)).toHaveLength(1);
+  });
+});
