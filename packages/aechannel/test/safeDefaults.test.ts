@@ -109,3 +109,34 @@ describe("a peer's close-mutual fee x1000 (no maxFee set)", () => {
     dispose(s);
   });
 });
+
+describe("a peer's tx with a huge ttl", () => {
+  const HUGE = 2n ** 62n;
+  const withTtl = (s: Setup, ttl: bigint) => (tx: Encoded<'tx'>) => rebuild(tx, (inner) => ({ ...inner, ttl }) as Tx, [s.keys.initiator], devnode.networkId);
+
+  it.each([
+    ['deposit', 'channels.sign.deposit_ack', 'deposit_ack'],
+    ['withdraw', 'channels.sign.withdraw_ack', 'withdraw_ack'],
+  ] as const)("is refused (the peer's %s): no signature, a security event, the channel goes on", async (operation, method, tag) => {
+    const s = await open(operation === 'deposit' ? 4 : 6, operation === 'deposit' ? 5 : 7);
+    const rewrite = replaceTx(method, 'signed_tx', withTtl(s, HUGE));
+    s.tamper.responder.set(rewrite);
+    const error = await s.initiator[operation](1000n).catch((e: unknown) => e);
+    expect(rewrite.done).toBe(true);
+    expect(isAechannelError(error, 'CHANNEL_CONFLICT')).toBe(true);
+    expect(signCalls(s.signers.responder, tag)).toBe(0);
+    expect(s.security.responder).toEqual([expect.objectContaining({ tag, reason: expect.stringMatching(/ttl 4611686018427387904 exceeds maxTtl 0/) })]);
+    s.tamper.responder.set(null);
+    expect((await s.initiator[operation](1000n)).round).toBe(2n);
+    dispose(s);
+  });
+
+  it('is co-signed when the application widens maxTtl', async () => {
+    const s = await open(8, 9, { responder: { maxTtl: HUGE } });
+    s.tamper.responder.set(replaceTx('channels.sign.deposit_ack', 'signed_tx', withTtl(s, HUGE)));
+    await s.initiator.deposit(1000n, { timeoutMs: 2_000 }).catch(() => undefined);
+    expect(signCalls(s.signers.responder, 'deposit_ack')).toBe(1);
+    expect(s.security.responder).toEqual([]);
+    dispose(s);
+  });
+});

@@ -68,7 +68,7 @@ export {
   type CreateInitialStateParameters,
 } from './state.js';
 export { buildConnectQuery } from './buildConnectQuery.js';
-export { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee } from './safeDefaults.js';
+export { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, maxPeerTtl } from './safeDefaults.js';
 export { commandFromRequest } from './commandFromRequest.js';
 export {
   parseUpdate,

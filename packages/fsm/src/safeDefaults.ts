@@ -9,8 +9,15 @@
  *   is bounded by {@link defaultMaxFee}: the minimum fee of the tx at
  *   {@link DEFAULT_MAX_FEE_MULTIPLIER} times the node's minimum gas price (§5.1, 1e9). The
  *   node's own rule gives 1x; a peer that pays for faster inclusion stays within the bound.
+ * - **Ttl.** An own tx carries exactly the open-time `ttl` (else 0, §5.6). A tx the peer
+ *   built and we co-sign (deposit, withdrawal, close mutual) carries the peer's setting,
+ *   which we do not know: it must be 0 (no expiry: what every node uses unless told
+ *   otherwise, so it cannot be refused without refusing every honest peer) or at most
+ *   {@link maxPeerTtl}, by default our own `ttl`. A larger height would keep a tx carrying
+ *   our signature postable longer than we let our own txs be.
  */
 import { MIN_MINER_GAS_PRICE, minFee, type TxWithFee } from '@aechannel/codec';
+import type { ChannelOptions } from './types.js';
 
 /** How many times the node's minimum fee (§5.2 at gas price 1e9) a fee may reach by default. */
 export const DEFAULT_MAX_FEE_MULTIPLIER = 10n;
@@ -25,4 +32,15 @@ export const DEFAULT_MAX_FEE_MULTIPLIER = 10n;
  */
 export function defaultMaxFee(tx: TxWithFee): bigint {
   return minFee(tx, DEFAULT_MAX_FEE_MULTIPLIER * MIN_MINER_GAS_PRICE);
+}
+
+/**
+ * The highest non-zero ttl (an absolute height) accepted on a tx the peer built: `maxTtl`
+ * when set, else the open-time `ttl`, else 0 (then only ttl 0 is accepted).
+ * @param options - the channel options
+ * @returns the bound
+ * @example maxPeerTtl({ ttl: 1000n }) // 1000n
+ */
+export function maxPeerTtl(options: Pick<ChannelOptions, 'ttl' | 'maxTtl'>): bigint {
+  return options.maxTtl ?? options.ttl ?? 0n;
 }

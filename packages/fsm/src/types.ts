@@ -131,6 +131,13 @@ export interface ChannelOptions {
    * it replaces that default with this absolute limit (and adds it to own txs).
    */
   maxFee?: bigint;
+  /**
+   * Highest non-zero ttl (an absolute block height) of a tx the peer built that this client
+   * co-signs (deposit, withdrawal, close mutual). Default: the open-time `ttl`, so without
+   * one only ttl 0 (no expiry, the node's default, §5.6) is accepted. A huge ttl would keep
+   * a tx carrying our signature postable long after our own txs expire.
+   */
+  maxTtl?: bigint;
   /** Client-side timers (see {@link ClientTimeouts}). */
   clientTimeouts?: ClientTimeouts;
 }

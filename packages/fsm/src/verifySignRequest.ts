@@ -15,7 +15,10 @@
  * second, §3.3) but not verified: the fsm has no ed25519; the node verifies the peer's
  * signature, and a bad one only makes the tx invalid.
  *
- * Not checked (and why): the `ttl` of a peer's tx (the peer's own open-time setting); the
+ * The ttl of a tx the peer built is its own open-time setting: it must be 0 or within
+ * `maxTtl` (default: our own `ttl`, see `safeDefaults.ts`).
+ *
+ * Not checked (and why): the
  * fee of a peer's close mutual beyond `maxFee`, or without it the default bound of
  * `safeDefaults.ts` (the peer's fee/gas_price are unknown); a
  * nonce the user did not give (the chain state is unknown here); for force progress the
@@ -40,7 +43,7 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { equalBytes } from './equalBytes.js';
-import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee } from './safeDefaults.js';
+import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, maxPeerTtl } from './safeDefaults.js';
 import { initialBalances } from './state.js';
 import type { ChannelState, Command, SignTag } from './types.js';
 
@@ -266,6 +269,16 @@ function expectTtl(ttl: bigint, options: ChannelState['options']): void {
   expectEqual(ttl, options.ttl ?? 0n, 'ttl');
 }
 
+/** TTL of an on-chain tx the peer built: 0 or at most `maxPeerTtl` (see safeDefaults). */
+function expectPeerTtl(ttl: bigint, options: ChannelState['options']): void {
+  const limit = maxPeerTtl(options);
+  expect(ttl === 0n || ttl <= limit, `ttl ${ttl} exceeds maxTtl ${limit} (the peer's tx would stay valid beyond this channel's own ttl; set maxTtl to allow more)`, {
+    field: 'ttl',
+    maxTtl: limit,
+    got: ttl,
+  });
+}
+
 /** Fee, nonce and ttl of an on-chain tx this client requested (see expectFee, expectTtl). */
 function expectOwnOnChainTx(
   tx: TxWithFee & { nonce: bigint; ttl: bigint },
@@ -443,6 +456,7 @@ function verifyBody(
         expectUpdates(updates, update(cmd.amount), cmd.meta);
       } else {
         expectUpdates(updates.filter((u) => u.op !== 'meta'), update(inner.amount), undefined);
+        expectPeerTtl(inner.ttl, o);
       }
       const balances = applyUpdates(state.balances, updates, reserve);
       expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
@@ -460,8 +474,9 @@ function verifyBody(
         const cmd = ownCommand(state, 'shutdown');
         expectOwnOnChainTx(inner, cmd, o, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
       } else {
-        // The peer's fee/gas_price are not known here: only the user's limit applies.
+        // The peer's fee/gas_price are not known here: only the user's limit (or its default) applies.
         expectMaxFee(inner.fee, o.maxFee);
+        expectPeerTtl(inner.ttl, o);
       }
       expect(I + R >= inner.fee, 'close mutual fee exceeds the channel balance', { fee: inner.fee, total: I + R });
       if (tag === 'shutdown_sign_ack' && o.maxFee === undefined) {

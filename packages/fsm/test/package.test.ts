@@ -70,6 +70,7 @@ describe('package boundaries', () => {
         "getRound",
         "getStatus",
         "initialBalances",
+        "maxPeerTtl",
         "nextDeadline",
         "nextTimer",
         "parseUpdate",

@@ -13,6 +13,8 @@ import {
   closeMutualTx,
   connected,
   createTx,
+  depositTx,
+  depositUpdate,
   FSM_ID,
   I,
   info,
@@ -26,6 +28,8 @@ import {
   signRequest,
   signs,
   unsigned,
+  withdrawTx,
+  withdrawUpdate,
   type Balances,
   type Driver,
 } from './helpers.js';
@@ -110,5 +114,45 @@ describe('default maxFee (a fee the user did not choose)', () => {
     const effects = d.node(signRequest('shutdown_sign', unsigned(closeMutualTx(I, BIG, fee))));
     expect(securityEvents(effects)).toEqual([]);
     expect(signs(effects)).toHaveLength(1);
+  });
+});
+
+describe("bounded ttl of a tx the peer built (deposit_ack, withdraw_ack, shutdown_sign_ack)", () => {
+  const HUGE = 2n ** 64n;
+  const plus = (b: Balances, who: typeof I | typeof R, amount: bigint): Balances => ({ ...b, [who]: b[who]! + amount });
+  /** The peer's (the initiator's) proposal with `ttl`, as the responder is asked to co-sign it. */
+  const proposals: [string, string, (ttl: bigint) => ReturnType<typeof signRequest>][] = [
+    ['deposit_ack', 'deposit_created', (ttl) => signRequest('deposit_ack', signedBy(unsigned(depositTx(I, 5n, 2n, plus(BIG, I, 5n), { ttl })), SIG_I), [depositUpdate(I, 5n)])],
+    ['withdraw_ack', 'withdraw_created', (ttl) => signRequest('withdraw_ack', signedBy(unsigned(withdrawTx(I, 5n, 2n, plus(BIG, I, -5n), { ttl })), SIG_I), [withdrawUpdate(I, 5n)])],
+    ['shutdown_sign_ack', 'shutdown', (ttl) => signRequest('shutdown_sign_ack', signedBy(unsigned(closeMutualTx(I, BIG, undefined, { ttl })), SIG_I))],
+  ];
+
+  it.each(proposals)('%s with a huge ttl is refused (no ttl of our own)', (tag, announce, request) => {
+    const d = openBig('responder');
+    d.node(info(announce));
+    const effects = d.node(request(HUGE));
+    expect(signs(effects)).toEqual([]);
+    expect(securityEvents(effects).map((e) => e.reason).join()).toMatch(/ttl 18446744073709551616 exceeds maxTtl 0/);
+    expect(sends(effects)).toEqual([{ method: `channels.${tag}`, params: { error: 1n } }]);
+  });
+
+  it.each(proposals)('%s with ttl 0 (the node default, §5.6) is co-signed', (_tag, announce, request) => {
+    const d = openBig('responder');
+    d.node(info(announce));
+    expect(signs(d.node(request(0n)))).toHaveLength(1);
+  });
+
+  it.each(proposals)('%s up to the open-time ttl is co-signed, above it refused', (_tag, announce, request) => {
+    for (const [ttl, ok] of [[1000n, true], [999n, true], [1001n, false]] as const) {
+      const d = openBig('responder', { ttl: 1000n });
+      d.node(info(announce));
+      expect(signs(d.node(request(ttl)))).toHaveLength(ok ? 1 : 0);
+    }
+  });
+
+  it.each(proposals)('%s: maxTtl widens the bound', (_tag, announce, request) => {
+    const d = openBig('responder', { maxTtl: HUGE });
+    d.node(info(announce));
+    expect(signs(d.node(request(HUGE)))).toHaveLength(1);
   });
 });
