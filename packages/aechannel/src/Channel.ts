@@ -2104,7 +2104,7 @@ function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
   assertCount(params.port, 'port');
   if (params.port !== undefined && params.port > 65535) throw invalidArgument('port', 'a port number (0-65535)', params.port);
   if (params.role === 'initiator' && (typeof params.host !== 'string' || params.host === '')) throw invalidArgument('host', "the responder's node host (initiator)", params.host);
-  for (const key of ['ttl', 'fee', 'gasPrice', 'nonce', 'minimumDepth', 'bhDeltaNotNewerThan', 'bhDeltaNotOlderThan', 'bhDeltaPick', 'logKeep', 'maxFee', 'maxTtl'] as const) {
+  for (const key of ['ttl', 'fee', 'gasPrice', 'nonce', 'minimumDepth', 'bhDeltaNotNewerThan', 'bhDeltaNotOlderThan', 'bhDeltaPick', 'logKeep', 'maxFee', 'maxTtl', 'maxNonceGap'] as const) {
     assertOptionalAmount(params[key], key);
   }
   if (params.minimumDepthStrategy !== undefined && params.minimumDepthStrategy !== 'txfee' && params.minimumDepthStrategy !== 'plain') {

@@ -96,6 +96,9 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
       Object.entries(channel.balances).every(([account, amount]) => isEncoded(account, 'ak') && typeof amount === 'bigint'),
     'balances',
   );
+  const nonce = (n: unknown): boolean => n === null || (typeof n === 'bigint' && n >= 0n);
+  const own = channel.ownNonces as { signed?: unknown; onChain?: unknown } | undefined;
+  check(own === undefined || (typeof own === 'object' && own !== null && nonce(own.signed) && nonce(own.onChain)), 'ownNonces');
   return { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
 }
 

@@ -18,7 +18,7 @@ const AE = 10n ** 18n;
 
 let devnode: Devnode;
 beforeAll(async () => {
-  devnode = await startDevnode({ listen: false });
+  devnode = await startDevnode({ listen: false, accounts: 16 });
 });
 afterAll(async () => {
   await devnode.stop();
@@ -137,6 +137,48 @@ describe("a peer's tx with a huge ttl", () => {
     await s.initiator.deposit(1000n, { timeoutMs: 2_000 }).catch(() => undefined);
     expect(signCalls(s.signers.responder, 'deposit_ack')).toBe(1);
     expect(s.security.responder).toEqual([]);
+    dispose(s);
+  });
+});
+
+describe('a withdraw_tx whose nonce jumped by 5', () => {
+  const jump = (by: bigint) => (tx: Encoded<'tx'>) => rebuild(tx, (inner) => ({ ...inner, nonce: (inner as { nonce: bigint }).nonce + by }) as Tx, [], devnode.networkId);
+
+  it("is refused (the initiator's own withdrawal, its create nonce known): no signature, a security event", async () => {
+    const s = await open(10, 11);
+    const rewrite = replaceTx('channels.sign.withdraw_tx', 'signed_tx', jump(5n));
+    s.tamper.initiator.set(rewrite);
+    const error = await s.initiator.withdraw(1000n).catch((e: unknown) => e);
+    expect(rewrite.done).toBe(true);
+    expect(isAechannelError(error, 'CHANNEL_SECURITY')).toBe(true);
+    expect(signCalls(s.signers.initiator, 'withdraw_tx')).toBe(0);
+    const next = devnode.chain.getAccount(s.initiatorId)!.nonce + 1n;
+    expect(s.security.initiator).toEqual([expect.objectContaining({ tag: 'withdraw_tx', reason: expect.stringContaining(`nonce is ${next + 5n}, expected ${next}`) })]);
+    s.tamper.initiator.set(null);
+    expect((await s.initiator.withdraw(1000n)).round).toBe(2n);
+    expect(devnode.chain.getAccount(s.initiatorId)!.nonce).toBe(next);
+    dispose(s);
+  });
+
+  it("is refused on the responder's second withdrawal (its first one taught it its nonce)", async () => {
+    const s = await open(12, 13);
+    expect((await s.responder.withdraw(1000n)).round).toBe(2n);
+    s.tamper.responder.set(replaceTx('channels.sign.withdraw_tx', 'signed_tx', jump(5n)));
+    const error = await s.responder.withdraw(1000n).catch((e: unknown) => e);
+    expect(isAechannelError(error, 'CHANNEL_SECURITY')).toBe(true);
+    expect(signCalls(s.signers.responder, 'withdraw_tx')).toBe(1);
+    expect(s.security.responder).toEqual([expect.objectContaining({ tag: 'withdraw_tx', reason: expect.stringMatching(/nonce is \d+, expected \d+/) })]);
+    s.tamper.responder.set(null);
+    expect((await s.responder.withdraw(1000n)).round).toBe(3n);
+    dispose(s);
+  });
+
+  it('is signed when the application widens maxNonceGap', async () => {
+    const s = await open(14, 15, { initiator: { maxNonceGap: 5n } });
+    s.tamper.initiator.set(replaceTx('channels.sign.withdraw_tx', 'signed_tx', jump(5n)));
+    await s.initiator.withdraw(1000n, { timeoutMs: 2_000 }).catch(() => undefined);
+    expect(signCalls(s.signers.initiator, 'withdraw_tx')).toBe(1);
+    expect(s.security.initiator).toEqual([]);
     dispose(s);
   });
 });

@@ -138,6 +138,15 @@ export interface ChannelOptions {
    * a tx carrying our signature postable long after our own txs expire.
    */
   maxTtl?: bigint;
+  /**
+   * How many nonces a tx this client pays for may skip beyond the highest one it can
+   * account for (default 0). Without a per-operation `nonce`, a tx must carry a nonce this
+   * client expects (`expectedNonceRange`, from the txs it signed and saw on chain in this
+   * channel); that assumes the account sends nothing outside this channel. Raise it, or
+   * pass `nonce` with each operation (checked exactly), when it does (another channel, a
+   * wallet).
+   */
+  maxNonceGap?: bigint;
   /** Client-side timers (see {@link ClientTimeouts}). */
   clientTimeouts?: ClientTimeouts;
 }
@@ -161,6 +170,19 @@ export interface PersistedChannel {
   balances: Record<Encoded<'ak'>, bigint>;
   /** Highest round known to be on chain (create, deposit, withdraw, snapshot); 0 if none. */
   onChainRound: bigint;
+  /** What this client knows of its account's nonce (absent in records of older versions). */
+  ownNonces?: OwnNonces;
+}
+
+/**
+ * What this client knows of its own account's nonce from this channel (PROTOCOL.md §5.6):
+ * the highest nonce of an on-chain tx of its own it handed to the signer, and the highest
+ * one it saw on chain (its create tx as initiator, its co-signed deposits and withdrawals).
+ * `null`: nothing known yet.
+ */
+export interface OwnNonces {
+  signed: bigint | null;
+  onChain: bigint | null;
 }
 
 /** Connection/channel status as the client sees it (PROTOCOL.md §9.14). */
@@ -506,4 +528,6 @@ export interface ChannelState {
   connectOptions: Partial<ChannelOptions> | null;
   /** How the channel is closing: a co-signed close mutual, or a solo close/slash on chain. */
   closingBy: 'mutual' | 'solo' | null;
+  /** This client's account nonce as far as the channel shows it (see {@link OwnNonces}). */
+  ownNonces: OwnNonces;
 }

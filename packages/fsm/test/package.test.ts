@@ -60,6 +60,7 @@ describe('package boundaries', () => {
         "createInitialState",
         "defaultMaxFee",
         "deserializeState",
+        "expectedNonceRange",
         "fsmError",
         "getBalances",
         "getChannelId",

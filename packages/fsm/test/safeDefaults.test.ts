@@ -5,12 +5,14 @@
  * built may not carry a ttl beyond the channel's own; and a tx this client pays for carries
  * the nonce the client can account for. Each default can be widened by an option.
  */
-import { fixFee, minFee, MIN_MINER_GAS_PRICE, type TxWithFee } from '@aechannel/codec';
+import { computeChannelId, fixFee, minFee, MIN_MINER_GAS_PRICE, type TxWithFee } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee } from '../src/index.js';
+import { createInitialState, getPersistedChannel } from '../src/index.js';
 import {
   channelUpdate,
   closeMutualTx,
+  conflict,
   connected,
   createTx,
   depositTx,
@@ -30,8 +32,8 @@ import {
   unsigned,
   withdrawTx,
   withdrawUpdate,
+  Driver,
   type Balances,
-  type Driver,
 } from './helpers.js';
 
 const AE = 10n ** 18n;
@@ -154,5 +156,123 @@ describe("bounded ttl of a tx the peer built (deposit_ack, withdraw_ack, shutdow
     const d = openBig('responder', { maxTtl: HUGE });
     d.node(info(announce));
     expect(signs(d.node(request(HUGE)))).toHaveLength(1);
+  });
+});
+
+describe('the expected nonce of a tx this client pays for', () => {
+  const less = (b: Balances, who: typeof I | typeof R, amount: bigint): Balances => ({ ...b, [who]: b[who]! - amount });
+  /** Asks the initiator (create nonce 185 on chain) to sign its own withdrawal with `nonce`. */
+  function withdraw(d: Driver, nonce: bigint, who: typeof I | typeof R = I): ReturnType<Driver['node']> {
+    d.command({ kind: 'withdraw', amount: 5n });
+    const round = d.state.round + 1n;
+    return d.node(signRequest('withdraw_tx', unsigned(withdrawTx(who, 5n, round, less(d.state.balances, who, 5n), { nonce })), [withdrawUpdate(who, 5n)]));
+  }
+  /** Completes the withdrawal just signed: co-signed, on chain, reported (§9.4). */
+  function complete(d: Driver): void {
+    const record = d.state.own!.sign!;
+    const coSigned = signedBy(record.signedTx!, d.state.options.role === 'initiator' ? SIG_R : SIG_I);
+    d.node(onChainTx('withdraw_signed', coSigned, 'channel_withdraw_tx'));
+    d.node(info('own_withdraw_locked'));
+    d.node(info('withdraw_locked'));
+    d.node(channelUpdate(coSigned));
+  }
+  const refusedWith = (effects: ReturnType<Driver['node']>, reason: RegExp): void => {
+    expect(signs(effects)).toEqual([]);
+    expect(securityEvents(effects).map((e) => e.reason).join()).toMatch(reason);
+  };
+
+  it('initiator: a withdraw_tx whose nonce jumped by 5 is refused (the create used 185)', () => {
+    const d = openBig('initiator');
+    expect(d.state.ownNonces).toEqual({ signed: 185n, onChain: 185n });
+    const effects = withdraw(d, 191n);
+    refusedWith(effects, /nonce is 191, expected 186/);
+    expect(sends(effects)).toEqual([{ method: 'channels.withdraw_tx', params: { error: 1n } }]);
+  });
+
+  it('initiator: the next nonce is signed; one already used on chain is refused', () => {
+    expect(signs(withdraw(openBig('initiator'), 186n))).toHaveLength(1);
+    refusedWith(withdraw(openBig('initiator'), 185n), /nonce is 185, expected 186/);
+  });
+
+  it('after a withdrawal went on chain, the next tx must come after it', () => {
+    const d = openBig('initiator');
+    withdraw(d, 186n);
+    d.sign(SIG_I);
+    complete(d);
+    expect(d.state.round).toBe(2n);
+    expect(d.state.ownNonces).toEqual({ signed: 186n, onChain: 186n });
+    refusedWith(withdraw(d, 186n), /nonce is 186, expected 187/);
+    d.node(conflict(2n));
+    expect(signs(withdraw(d, 187n))).toHaveLength(1);
+  });
+
+  it('a nonce signed for a tx that never went on chain may be used again, or the one after it', () => {
+    for (const [next, ok] of [[186n, true], [187n, true], [188n, false]] as const) {
+      const d = openBig('initiator');
+      withdraw(d, 186n);
+      d.sign(SIG_I);
+      d.node(conflict(1n)); // the peer refused: the tx was never posted (or is still pending)
+      expect(d.state.ownNonces).toEqual({ signed: 186n, onChain: 185n });
+      const effects = withdraw(d, next);
+      if (ok) expect(signs(effects)).toHaveLength(1);
+      else refusedWith(effects, /nonce is 188, expected 186\.\.187/);
+    }
+  });
+
+  it('responder: before its first own on-chain tx the nonce is unknown (any is signed); after it, a jump is refused', () => {
+    const d = openBig('responder');
+    expect(d.state.ownNonces).toEqual({ signed: null, onChain: null });
+    withdraw(d, 65n, R);
+    d.sign(SIG_R);
+    complete(d);
+    expect(d.state.ownNonces).toEqual({ signed: 65n, onChain: 65n });
+    refusedWith(withdraw(d, 71n, R), /nonce is 71, expected 66/);
+  });
+
+  it('an explicit nonce is checked exactly (and may jump: the application says so)', () => {
+    const d = openBig('initiator');
+    d.command({ kind: 'withdraw', amount: 5n, nonce: 300n });
+    const effects = d.node(signRequest('withdraw_tx', unsigned(withdrawTx(I, 5n, 2n, less(BIG, I, 5n), { nonce: 300n })), [withdrawUpdate(I, 5n)]));
+    expect(signs(effects)).toHaveLength(1);
+  });
+
+  it('maxNonceGap widens the bound', () => {
+    expect(signs(withdraw(openBig('initiator', { maxNonceGap: 5n }), 191n))).toHaveLength(1);
+    refusedWith(withdraw(openBig('initiator', { maxNonceGap: 5n }), 192n), /nonce is 192, expected 186\.\.191/);
+  });
+
+  it('the nonce of a signed tx is stored before the signed tx goes out, and kept across a restart', () => {
+    const d = openBig('initiator');
+    d.autoPersist = false;
+    const effects = withdraw(d, 186n);
+    const persist = effects.find((e) => e.type === 'persist');
+    expect(persist).toMatchObject({ snapshot: { ownNonces: { signed: 186n, onChain: 185n } } });
+    const requestId = signs(effects)[0]!.requestId;
+    // the signer answers before the store: the reply waits for the write
+    expect(sends(d.feed({ type: 'signed', requestId, signedTx: signedBy(signs(effects)[0]!.tx, SIG_I) }))).toEqual([]);
+    expect(sends(d.feed({ type: 'persisted', persistId: (persist as { persistId: number }).persistId })).map((s) => s.method)).toEqual(['channels.withdraw_tx']);
+    const restarted = new (d.constructor as typeof Driver)(createInitialState({}, { mode: 'reconnect', savedState: getPersistedChannel(d.state) }));
+    expect(restarted.state.ownNonces).toEqual({ signed: 186n, onChain: 185n });
+  });
+
+  it('a generalized account (nonce 0 in its txs, §2.9) keeps nonce 0', () => {
+    const d = connected('initiator', { initiatorAmount: AE, responderAmount: AE, pushAmount: 0n });
+    const create = fixFee(createTx({ initiatorAmount: AE, responderAmount: AE, nonce: 0n }, BIG) as TxWithFee, {});
+    d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+    d.node(info('channel_accept', {}, null));
+    d.node(signRequest('initiator_sign', unsigned(create), []));
+    d.sign(SIG_I);
+    d.node(info('funding_signed', { fsm_id: FSM_ID }));
+    d.node(info('open'));
+    d.node(channelUpdate(signedBy(unsigned(create), SIG_I, SIG_R)));
+    expect(d.state.ownNonces).toEqual({ signed: 0n, onChain: 0n });
+    const channelId = computeChannelId(I, 0n, R);
+    const request = (nonce: bigint) => {
+      d.command({ kind: 'withdraw', amount: 5n });
+      return d.node(signRequest('withdraw_tx', unsigned(withdrawTx(I, 5n, 2n, less(BIG, I, 5n), { nonce, channelId })), [withdrawUpdate(I, 5n)]));
+    };
+    refusedWith(request(1n), /nonce is 1, expected 0/);
+    d.node(info('aborted_update'));
+    expect(signs(request(0n))).toHaveLength(1);
   });
 });
