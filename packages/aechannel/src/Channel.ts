@@ -90,6 +90,7 @@ import { createMemoryStore } from './createMemoryStore.js';
 import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
 import { peerUpdateRefusal } from './peerUpdatePolicy.js';
+import { verifyChannelRecord } from './verifyChannelRecord.js';
 import { ChannelError, invalidArgument } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
 import type { Store } from './Store.js';
@@ -580,7 +581,8 @@ export class Channel {
    *   from {@link Channel.persisted}), the signer and driver settings; open parameters given
    *   here override the stored ones (e.g. a new `host`)
    * @returns the channel, open again
-   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_INVALID_ARGUMENT`,
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT` (a record or
+   *   `saved` snapshot that does not prove itself), `CHANNEL_INVALID_ARGUMENT`,
    *   `CHANNEL_CONNECTION_REJECTED` (1016 invalid fsm id), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
    * @example
    * const channel = await Channel.reconnect({ store, channelId, signer, url });
@@ -597,7 +599,8 @@ export class Channel {
    * node's `channels.update` and the write) is fetched, verified and adopted.
    * @param options - `store` and `channelId`, the signer and driver settings
    * @returns the channel, open again
-   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT`,
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT` (unreadable, or a
+   *   record that does not prove itself: see `verifyChannelRecord`; it is never used),
    *   `CHANNEL_CONNECTION_REJECTED`, `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
    * @example
    * const channel = await Channel.reestablish({ store: createFileStore('./.aechannel'), channelId, signer, url });
@@ -615,7 +618,13 @@ export class Channel {
     if (saved === undefined && store !== undefined) {
       const key = driver.storeKey ?? channelStoreKey(channelId);
       const text = await store.read(key);
-      if (text !== undefined) saved = decodeChannelRecord(text, key).channel;
+      if (text !== undefined) {
+        saved = decodeChannelRecord(text, key).channel;
+        // A checksum shows the record is whole, not that it is true: it proves itself first.
+        await verifyChannelRecord(saved, key);
+      }
+    } else if (saved !== undefined) {
+      await verifyChannelRecord(saved, 'saved');
     }
     if (saved === undefined) {
       // Resuming needs the latest co-signed state (the node does not resend it on a reconnect, §6.3).

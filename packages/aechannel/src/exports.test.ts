@@ -31,6 +31,7 @@ it('exports', () => {
       "silentLogger",
       "toChannelError",
       "toPrintable",
+      "verifyChannelRecord",
     ]
   `);
 });

@@ -80,6 +80,7 @@ export {
   encodeChannelRecord,
   type ChannelRecord,
 } from './channelRecord.js';
+export { verifyChannelRecord } from './verifyChannelRecord.js';
 export { toChannelError } from './toChannelError.js';
 export { inspectEncoded, toPrintable, type InspectEncodedReturnType } from './inspectEncoded.js';
 export { cliUsage, runCli, type CliIo } from './runCli.js';
