@@ -89,6 +89,8 @@ import { createEmitter, type Emitter, type IterateOptions, type Listener } from 
 import { createMemoryStore } from './createMemoryStore.js';
 import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
+import { peerUpdateRefusal } from './peerUpdatePolicy.js';
+import { verifyChannelRecord } from './verifyChannelRecord.js';
 import { ChannelError, invalidArgument } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
 import type { Store } from './Store.js';
@@ -159,6 +161,10 @@ export interface PeerUpdateRequest {
   /** Round and balances before the update. */
   round: bigint;
   balances: Record<Encoded<'ak'>, bigint>;
+  /** Balances once the proposal is co-signed (null for a mutual close, which ends the channel). */
+  nextBalances: Record<Encoded<'ak'>, bigint> | null;
+  /** This participant's account (whose balance `balances` and `nextBalances` show before and after). */
+  address: Encoded<'ak'>;
 }
 
 /**
@@ -178,7 +184,12 @@ export type DriverEvent =
   /** Recovery after a reconnect is done: the state is in sync with the node and cut operations are settled. */
   | { type: 'recovered'; round: bigint }
   | { type: 'persisted'; key: string; round: bigint }
-  | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string }
+  /**
+   * A peer proposal was refused by the policy (`policy: 'application'`, the `onPeerUpdate`
+   * given) or by the default one (`'default'`, see `defaultPeerUpdatePolicy`); `reason`
+   * says why (the default) or what the proposal was (the fsm's summary).
+   */
+  | { type: 'peerUpdateRefused'; tag: SignTag; code: number | null; reason: string; policy: 'default' | 'application' }
   | { type: 'stateResynced'; round: bigint; state: Encoded<'tx'> }
   /** A sign round a dropped connection or a restart left open at the node was aborted (§9.6). */
   | { type: 'staleRoundAborted'; tag: SignTag };
@@ -207,7 +218,12 @@ export interface ChannelDriverOptions {
   transcript?: TranscriptTarget;
   /** Slash/settle automatically on a stale close (default on); `false` turns it off. */
   watcher?: boolean | WatcherOptions;
-  /** Accept or refuse peer proposals (default: accept what the fsm verified). */
+  /**
+   * Accept or refuse peer proposals the fsm verified. Default: `defaultPeerUpdatePolicy`
+   * (incoming funds and the peer's own deposits, withdrawals and mutual close are accepted;
+   * whatever pays out of this participant's balance is refused with abort code 4). A policy
+   * given here replaces it (and may call it for what it does not decide).
+   */
   onPeerUpdate?: PeerUpdatePolicy;
   /** Reconnect after a dropped connection (default on); `false` turns it off. */
   reconnect?: boolean | ReconnectPolicy;
@@ -565,7 +581,8 @@ export class Channel {
    *   from {@link Channel.persisted}), the signer and driver settings; open parameters given
    *   here override the stored ones (e.g. a new `host`)
    * @returns the channel, open again
-   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_INVALID_ARGUMENT`,
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT` (a record or
+   *   `saved` snapshot that does not prove itself), `CHANNEL_INVALID_ARGUMENT`,
    *   `CHANNEL_CONNECTION_REJECTED` (1016 invalid fsm id), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
    * @example
    * const channel = await Channel.reconnect({ store, channelId, signer, url });
@@ -582,7 +599,8 @@ export class Channel {
    * node's `channels.update` and the write) is fetched, verified and adopted.
    * @param options - `store` and `channelId`, the signer and driver settings
    * @returns the channel, open again
-   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT`,
+   * @throws {ChannelError} `CHANNEL_STORE_NOT_FOUND`, `CHANNEL_STORE_CORRUPT` (unreadable, or a
+   *   record that does not prove itself: see `verifyChannelRecord`; it is never used),
    *   `CHANNEL_CONNECTION_REJECTED`, `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
    * @example
    * const channel = await Channel.reestablish({ store: createFileStore('./.aechannel'), channelId, signer, url });
@@ -600,7 +618,13 @@ export class Channel {
     if (saved === undefined && store !== undefined) {
       const key = driver.storeKey ?? channelStoreKey(channelId);
       const text = await store.read(key);
-      if (text !== undefined) saved = decodeChannelRecord(text, key).channel;
+      if (text !== undefined) {
+        saved = decodeChannelRecord(text, key).channel;
+        // A checksum shows the record is whole, not that it is true: it proves itself first.
+        await verifyChannelRecord(saved, key);
+      }
+    } else if (saved !== undefined) {
+      await verifyChannelRecord(saved, 'saved');
     }
     if (saved === undefined) {
       // Resuming needs the latest co-signed state (the node does not resend it on a reconnect, §6.3).
@@ -1436,25 +1460,33 @@ export class Channel {
           return;
         }
       }
-      if (ACK_TAGS.includes(effect.tag) && this.#policy !== undefined) {
-        let decision: PeerUpdateDecision;
-        try {
-          decision = await this.#policy({
-            tag: effect.tag,
-            tx: effect.tx,
-            decoded: effect.decoded,
-            updates: effect.updates,
-            reason: effect.reason,
-            round: getRound(this.#state),
-            balances: getBalances(this.#state),
-          });
-        } catch (error) {
-          safeLog(this.#logger, 'error', 'The onPeerUpdate policy threw; refusing the update.', { error });
-          decision = false;
+      if (ACK_TAGS.includes(effect.tag)) {
+        const request: PeerUpdateRequest = {
+          tag: effect.tag,
+          tx: effect.tx,
+          decoded: effect.decoded,
+          updates: effect.updates,
+          reason: effect.reason,
+          round: getRound(this.#state),
+          balances: getBalances(this.#state),
+          nextBalances: effect.balances === null ? null : { ...effect.balances },
+          address: this.address,
+        };
+        // Without an application policy, the default one decides (and says why it refuses).
+        const refusal = this.#policy === undefined ? peerUpdateRefusal(request) : null;
+        let decision: PeerUpdateDecision = refusal === null;
+        if (this.#policy !== undefined) {
+          try {
+            decision = await this.#policy(request);
+          } catch (error) {
+            safeLog(this.#logger, 'error', 'The onPeerUpdate policy threw; refusing the update.', { error });
+            decision = false;
+          }
         }
         if (decision === false || typeof decision === 'number') {
           const code = typeof decision === 'number' ? decision : null;
-          this.#emit({ type: 'peerUpdateRefused', tag: effect.tag, code, reason: effect.reason });
+          const policy = this.#policy === undefined ? 'default' : 'application';
+          this.#emit({ type: 'peerUpdateRefused', tag: effect.tag, code, reason: refusal ?? effect.reason, policy });
           this.#dispatch({ type: 'signRefused', now: now(), requestId: effect.requestId, ...(code === null ? {} : { errorCode: code }) });
           return;
         }
@@ -2081,7 +2113,7 @@ function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
   assertCount(params.port, 'port');
   if (params.port !== undefined && params.port > 65535) throw invalidArgument('port', 'a port number (0-65535)', params.port);
   if (params.role === 'initiator' && (typeof params.host !== 'string' || params.host === '')) throw invalidArgument('host', "the responder's node host (initiator)", params.host);
-  for (const key of ['ttl', 'fee', 'gasPrice', 'nonce', 'minimumDepth', 'bhDeltaNotNewerThan', 'bhDeltaNotOlderThan', 'bhDeltaPick', 'logKeep', 'maxFee'] as const) {
+  for (const key of ['ttl', 'fee', 'gasPrice', 'nonce', 'minimumDepth', 'bhDeltaNotNewerThan', 'bhDeltaNotOlderThan', 'bhDeltaPick', 'logKeep', 'maxFee', 'maxTtl', 'maxNonceGap'] as const) {
     assertOptionalAmount(params[key], key);
   }
   if (params.minimumDepthStrategy !== undefined && params.minimumDepthStrategy !== 'txfee' && params.minimumDepthStrategy !== 'plain') {

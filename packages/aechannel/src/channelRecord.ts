@@ -7,6 +7,9 @@
  * Text format: JSON with every `bigint` as an integer literal (codec's bigint-safe JSON),
  * every plain `number` as `{"$number":"<text>"}` (so it reads back as a number), inside an
  * envelope `{ "format": "aechannel-channel", "version": 1, "savedAt": ..., "channel": ... }`.
+ *
+ * Decoding checks the shape only; before a record is used it must prove itself
+ * (`verifyChannelRecord`: signatures, state hash, round, channel id).
  */
 import { isEncoded, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
@@ -96,7 +99,21 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
       Object.entries(channel.balances).every(([account, amount]) => isEncoded(account, 'ak') && typeof amount === 'bigint'),
     'balances',
   );
+  const nonce = (n: unknown): boolean => n === null || (typeof n === 'bigint' && n >= 0n);
+  const own = channel.ownNonces as { signed?: unknown; onChain?: unknown } | undefined;
+  check(own === undefined || (typeof own === 'object' && own !== null && nonce(own.signed) && nonce(own.onChain)), 'ownNonces');
   return { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
+}
+
+/**
+ * The `CHANNEL_STORE_CORRUPT` error for a record (internal: also used by `verifyChannelRecord`).
+ * @param key - the store key
+ * @param reason - what is wrong
+ * @param cause - the underlying error, if any
+ * @returns the error (`context.key`, `context.reason`)
+ */
+export function storeCorrupt(key: string, reason: string, cause?: unknown): ChannelError {
+  return corrupt(key, reason, cause);
 }
 
 function corrupt(key: string, reason: string, cause?: unknown): ChannelError {

@@ -21,14 +21,17 @@ it('exports', () => {
       "createTranscriptRecorder",
       "createWatcher",
       "decodeChannelRecord",
+      "defaultPeerUpdatePolicy",
       "encodeChannelRecord",
       "inspectEncoded",
       "invalidArgument",
       "nodeError",
+      "peerUpdateRefusal",
       "runCli",
       "silentLogger",
       "toChannelError",
       "toPrintable",
+      "verifyChannelRecord",
     ]
   `);
 });

@@ -71,6 +71,7 @@ export {
   type TransportFactory,
   type UpdateResult,
 } from './Channel.js';
+export { defaultPeerUpdatePolicy, peerUpdateRefusal } from './peerUpdatePolicy.js';
 export { createWatcher, type OnChainFact, type Watcher, type WatcherEvent, type WatcherHost, type WatcherOptions } from './createWatcher.js';
 export {
   CHANNEL_RECORD_FORMAT,
@@ -79,6 +80,7 @@ export {
   encodeChannelRecord,
   type ChannelRecord,
 } from './channelRecord.js';
+export { verifyChannelRecord } from './verifyChannelRecord.js';
 export { toChannelError } from './toChannelError.js';
 export { inspectEncoded, toPrintable, type InspectEncodedReturnType } from './inspectEncoded.js';
 export { cliUsage, runCli, type CliIo } from './runCli.js';

@@ -6,7 +6,8 @@ import { getPoiBalances, isAechannelError, txHash, unpackTx, type Encoded } from
 import type { Devnode } from '@aechannel/devnode';
 import { callbackSigner, createSignerRefusedError, memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, type ChannelClientEvent } from '../src/Channel.js';
+import { Channel, type ChannelClientEvent, type PeerUpdateRequest } from '../src/Channel.js';
+import { defaultPeerUpdatePolicy } from '../src/peerUpdatePolicy.js';
 import { AE, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
 
 let devnode: Devnode;
@@ -55,7 +56,11 @@ describe('Channel over the devnode', () => {
   });
 
   it('transfers in both directions and requests coins, round by round', async () => {
-    const pair = await openPair(devnode);
+    // The responder's application agrees to pay invoices (the default policy refuses requests for coins).
+    const invoice = (request: PeerUpdateRequest): boolean =>
+      request.updates.some((u) => typeof u === 'object' && u !== null && !Array.isArray(u) && u['op'] === 'OffChainMeta' && String(u['data']).startsWith('invoice')) ||
+      defaultPeerUpdatePolicy(request);
+    const pair = await openPair(devnode, { responder: { onPeerUpdate: invoice } });
     const { initiator, responder, initiatorId, responderId } = pair;
     const a = await initiator.transfer(responderId, 100n);
     expect(a.round).toBe(2n);

@@ -8,17 +8,26 @@
  * (the resumed state is the node's latest co-signed one, never older than what the killed
  * process reported) and nothing is repeated (every round after the create is exactly one
  * transfer of the same amount, and the responder sees each round once).
+ *
+ * A forged-but-checksummed store is in the rotation: before each genuine restart, the
+ * record is edited (raised balances, raised round, a flipped signature bit, another network
+ * id, an on-chain round above the round) and written back through the file store, which
+ * recomputes its checksum. A process started on it must refuse it with
+ * `CHANNEL_STORE_CORRUPT` without touching the channel; the genuine record is then put back
+ * and the next process resumes from it and matches the node.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Encoded } from '@aechannel/codec';
+import { buildSignedTx, decodeSignedTx, type Encoded } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersistedChannel } from '@aechannel/fsm';
 import { Channel } from '../src/Channel.js';
+import { decodeChannelRecord, encodeChannelRecord } from '../src/channelRecord.js';
 import { createFileStore } from '../src/createFileStore.js';
 import { freshPort, startTestDevnode } from './helpers.js';
 
@@ -38,7 +47,7 @@ function seeded(seed: number): () => number {
 }
 
 interface Line {
-  event: "ready" | "round" | "retry" | "done" | "resynced" | "aborted";
+  event: "ready" | "round" | "retry" | "done" | "resynced" | "aborted" | "failed";
   round: string;
   channelId?: Encoded<'ch'>;
   balances?: Record<string, string>;
@@ -86,6 +95,29 @@ function runChild(config: Record<string, unknown>): Run {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, lines, onLine: (listener) => listeners.push(listener), exited, stderr: () => errors };
 }
+
+/** Edits of a stored record that a file store accepts (it recomputes the checksum), each a lie. */
+const FORGERIES: { name: string; change: (c: PersistedChannel) => PersistedChannel }[] = [
+  {
+    name: 'raised balances',
+    change: (c) => {
+      const [a, b] = Object.keys(c.balances) as Encoded<'ak'>[];
+      return { ...c, balances: { [a!]: c.balances[a!]! + 10n ** 17n, [b!]: c.balances[b!]! - 10n ** 17n } };
+    },
+  },
+  { name: 'raised round', change: (c) => ({ ...c, round: c.round + 3n }) },
+  {
+    name: 'forged signature',
+    change: (c) => {
+      const { innerBytes, signatures } = decodeSignedTx(c.latestState!);
+      const flipped = Uint8Array.from(signatures[1]!);
+      flipped[20]! ^= 0x04;
+      return { ...c, latestState: buildSignedTx(innerBytes, [signatures[0]!, flipped]) };
+    },
+  },
+  { name: 'changed network id', change: (c) => ({ ...c, options: { ...c.options, networkId: 'ae_mainnet' } }) },
+  { name: 'raised on-chain round', change: (c) => ({ ...c, onChainRound: c.round + 1n }) },
+];
 
 let devnode: Devnode;
 let storeDir: string;
@@ -155,6 +187,7 @@ describe('kill and restart', () => {
     const responder = await responderPromise;
     let channelId: Encoded<'ch'> | undefined;
     const killedAt: { lastReported: bigint; responderRound: bigint; coSigned: boolean }[] = [];
+    const refused: string[] = [];
 
     for (let kill = 0; kill <= kills; kill++) {
       const current = run;
@@ -206,8 +239,26 @@ describe('kill and restart', () => {
       const reported = current.lines.filter((l) => l.event === 'round').map((l) => BigInt(l.round));
       killedAt.push({ lastReported: reported.at(-1) ?? BigInt(ready.round), responderRound: responder.round, coSigned: kill === coSignKill });
       // the file store holds at least what the killed process reported
-      const stored = await createFileStore(storeDir).read(channelId!);
+      const store = createFileStore(storeDir);
+      const stored = await store.read(channelId!);
       expect(stored).toBeDefined();
+      // A forged record (checksum recomputed) in the rotation: refused, the channel untouched.
+      const forgery = FORGERIES[kill % FORGERIES.length]!;
+      const record = decodeChannelRecord(stored!);
+      await store.write(channelId!, encodeChannelRecord({ ...record, channel: forgery.change(structuredClone(record.channel)) }));
+      const roundBefore = responder.round;
+      const forged = runChild({ ...config, mode: 'reestablish', channelId });
+      const first = await new Promise<Line | undefined>((resolve) => {
+        forged.onLine(resolve);
+        void forged.exited.then(() => resolve(forged.lines[0]));
+      });
+      if (first?.event !== 'failed') forged.child.kill('SIGKILL'); // it used the forged record
+      const refusal = await forged.exited;
+      expect(forged.lines, `${forgery.name}: ${forged.stderr()}`).toEqual([expect.objectContaining({ event: 'failed', code: 'CHANNEL_STORE_CORRUPT' })]);
+      expect(refusal.code).toBe(4);
+      expect(responder.round).toBe(roundBefore);
+      refused.push(forgery.name);
+      await store.write(channelId!, stored!); // the genuine record again
       run = runChild({ ...config, mode: 'reestablish', channelId });
     }
 
@@ -226,6 +277,8 @@ describe('kill and restart', () => {
     // One kill fell inside a transfer for certain (checked above: the restart adopted the state
     // co-signed after the last one the killed process reported).
     expect(killedAt.filter((k) => k.coSigned)).toHaveLength(1);
+    // Every forgery in the rotation was refused (and each genuine restart above matched the node).
+    expect(refused).toEqual(FORGERIES.map((f) => f.name));
 
     // Every round after the create is one transfer of `amount`: nothing lost, nothing repeated.
     const transfers = targetRound - 1n;

@@ -36,6 +36,7 @@ export type {
   NodeTimeouts,
   OnChainTxParams,
   OperationStage,
+  OwnNonces,
   OwnOperation,
   PendingRequest,
   PersistedChannel,
@@ -68,6 +69,7 @@ export {
   type CreateInitialStateParameters,
 } from './state.js';
 export { buildConnectQuery } from './buildConnectQuery.js';
+export { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 export { commandFromRequest } from './commandFromRequest.js';
 export {
   parseUpdate,

@@ -87,6 +87,7 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
     rejection: null,
     connectOptions: mode === 'open' ? null : { ...options },
     closingBy: null,
+    ownNonces: { signed: savedState?.ownNonces?.signed ?? null, onChain: savedState?.ownNonces?.onChain ?? null },
   };
 }
 
@@ -112,6 +113,8 @@ export function deserializeState(text: string): ChannelState {
   if (value === null || typeof value !== 'object' || value.format !== 'aechannel-fsm-state' || value.version !== 1) {
     throw new AechannelError('FSM_INVALID_STATE', 'Not a serialized fsm state (format aechannel-fsm-state, version 1).');
   }
+  // (states written before the nonce was tracked)
+  value.ownNonces ??= { signed: null, onChain: null };
   return value as ChannelState;
 }
 
@@ -200,6 +203,7 @@ export function getPersistedChannel(state: ChannelState): PersistedChannel {
     round: state.round,
     balances: { ...state.balances },
     onChainRound: state.onChainRound,
+    ownNonces: { ...state.ownNonces },
   };
 }
 

@@ -42,7 +42,8 @@
  * adopts it (round, balances, latest state), emits `persist`, and freezes: every later
  * input except `transportClosed` and `persisted` is deferred and replayed, in order, once
  * `persisted` arrives; the command that produced the state settles only then. A new fsm id
- * of an existing channel (reestablish) is persisted the same way.
+ * of an existing channel (reestablish) is persisted the same way, and so is the nonce of an
+ * own on-chain tx before its signed reply goes out (`ownNonces`, see safeDefaults.ts).
  *
  * ## Time
  * Inputs carry `now`. Client timers ({@link TimerName}) are deadlines in `state.timers`;
@@ -65,6 +66,7 @@ import {
   type AechannelError,
   type Encoded,
   type JsonValue,
+  type Tx,
 } from '@aechannel/codec';
 import { buildConnectQuery } from './buildConnectQuery.js';
 import { equalBytes } from './equalBytes.js';
@@ -343,6 +345,8 @@ function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
     s.ack = { kind: ACK_TAG_KIND[tag] ?? 'transfer', stage: 'signing', sign: record };
   }
   if (check.round !== null && check.round > s.round) s.signedAhead = { round: check.round, tx: tx as Encoded<'tx'> };
+  const learned = OWN_NONCE_TAGS.includes(tag) ? nonceOf(check.decoded) : null;
+  if (learned !== null) learnNonce(s, learned, false);
   ctx.fx.push({
     type: 'sign',
     requestId,
@@ -351,8 +355,26 @@ function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
     decoded: check.decoded,
     updates,
     reason: check.reason,
+    balances: check.balances,
     networkId: s.options.networkId,
   });
+  // The nonce of an own on-chain tx is stored before the signed tx goes out (the `signed`
+  // answer waits behind the persist), so a restart never forgets a nonce the node may use
+  // (safeDefaults). The create tx's nonce is stored with the co-signed create.
+  if (learned !== null && tag !== 'initiator_sign' && s.persisting === null) startPersist(ctx, null);
+}
+
+/** Sign requests for an on-chain tx paid with this client's own nonce (verified: `from`/`to` is us). */
+const OWN_NONCE_TAGS: readonly SignTag[] = ['initiator_sign', 'deposit_tx', 'withdraw_tx', 'shutdown_sign', 'close_solo_sign', 'slash_tx', 'settle_sign', 'snapshot_solo_tx', 'force_progress_tx'];
+
+function nonceOf(tx: Tx): bigint | null {
+  return 'nonce' in tx && typeof tx.nonce === 'bigint' ? tx.nonce : null;
+}
+
+/** Raises what the channel knows of the account's nonce (signed; and on chain when `onChain`). */
+function learnNonce(s: ChannelState, nonce: bigint, onChain: boolean): void {
+  const max = (a: bigint | null): bigint => (a === null || nonce > a ? nonce : a);
+  s.ownNonces = { signed: max(s.ownNonces.signed), onChain: onChain ? max(s.ownNonces.onChain) : s.ownNonces.onChain };
 }
 
 /** Refuses a sign request: security event + abort reply (create: close the socket). */
@@ -476,6 +498,10 @@ function adoptState(
     const inner = decodeSignedTx(state).tx;
     if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
       s.onChainRound = round;
+      // A co-signed create/deposit/withdraw is on chain: if it was paid with our nonce, that nonce is used.
+      const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
+      const payer = inner.tag === Tag.ChannelCreateTx ? inner.initiatorId : inner.tag === Tag.ChannelDepositTx ? inner.fromId : inner.toId;
+      if (payer === self) learnNonce(s, inner.nonce, true);
     }
   } catch {
     // already decoded by verification; unreachable

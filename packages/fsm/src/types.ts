@@ -124,10 +124,29 @@ export interface ChannelOptions {
   networkId: string;
   /**
    * Highest fee this client signs for on any tx it pays for or that is paid from the
-   * channel (create, deposit, withdraw, close mutual, solo txs). Unset = no absolute
-   * limit (the per-command `fee` still binds).
+   * channel (create, deposit, withdraw, close mutual, solo txs). Unset: the fee of an own
+   * tx must be exactly what the node's rule gives for the command's `fee`/`gasPrice`
+   * (§5.3), and the fee of the peer's close mutual (which the user did not choose) at most
+   * `defaultMaxFee(tx)`, 10x the tx's minimum fee at the node's minimum gas price. Setting
+   * it replaces that default with this absolute limit (and adds it to own txs).
    */
   maxFee?: bigint;
+  /**
+   * Highest non-zero ttl (an absolute block height) of a tx the peer built that this client
+   * co-signs (deposit, withdrawal, close mutual). Default: the open-time `ttl`, so without
+   * one only ttl 0 (no expiry, the node's default, §5.6) is accepted. A huge ttl would keep
+   * a tx carrying our signature postable long after our own txs expire.
+   */
+  maxTtl?: bigint;
+  /**
+   * How many nonces a tx this client pays for may skip beyond the highest one it can
+   * account for (default 0). Without a per-operation `nonce`, a tx must carry a nonce this
+   * client expects (`expectedNonceRange`, from the txs it signed and saw on chain in this
+   * channel); that assumes the account sends nothing outside this channel. Raise it, or
+   * pass `nonce` with each operation (checked exactly), when it does (another channel, a
+   * wallet).
+   */
+  maxNonceGap?: bigint;
   /** Client-side timers (see {@link ClientTimeouts}). */
   clientTimeouts?: ClientTimeouts;
 }
@@ -151,6 +170,19 @@ export interface PersistedChannel {
   balances: Record<Encoded<'ak'>, bigint>;
   /** Highest round known to be on chain (create, deposit, withdraw, snapshot); 0 if none. */
   onChainRound: bigint;
+  /** What this client knows of its account's nonce (absent in records of older versions). */
+  ownNonces?: OwnNonces;
+}
+
+/**
+ * What this client knows of its own account's nonce from this channel (PROTOCOL.md §5.6):
+ * the highest nonce of an on-chain tx of its own it handed to the signer, and the highest
+ * one it saw on chain (its create tx as initiator, its co-signed deposits and withdrawals).
+ * `null`: nothing known yet.
+ */
+export interface OwnNonces {
+  signed: bigint | null;
+  onChain: bigint | null;
 }
 
 /** Connection/channel status as the client sees it (PROTOCOL.md §9.14). */
@@ -384,6 +416,8 @@ export type Effect =
       decoded: Tx;
       updates: readonly JsonValue[];
       reason: string;
+      /** Balances of the two participants once the tx is co-signed (state-creating txs), else null. */
+      balances: Record<Encoded<'ak'>, bigint> | null;
       networkId: string;
     }
   | { type: 'emit'; event: ChannelEvent }
@@ -494,4 +528,6 @@ export interface ChannelState {
   connectOptions: Partial<ChannelOptions> | null;
   /** How the channel is closing: a co-signed close mutual, or a solo close/slash on chain. */
   closingBy: 'mutual' | 'solo' | null;
+  /** This client's account nonce as far as the channel shows it (see {@link OwnNonces}). */
+  ownNonces: OwnNonces;
 }

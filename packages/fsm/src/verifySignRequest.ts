@@ -15,11 +15,15 @@
  * second, §3.3) but not verified: the fsm has no ed25519; the node verifies the peer's
  * signature, and a bad one only makes the tx invalid.
  *
- * Not checked (and why): the `ttl` of a peer's tx (the peer's own open-time setting); the
- * fee of a peer's close mutual beyond `maxFee` (the peer's fee/gas_price are unknown); a
- * nonce the user did not give (the chain state is unknown here); for force progress the
- * resulting state hash (it needs a contract VM; the chain re-executes the call and rejects
- * a wrong hash, so a wrong value cannot move funds).
+ * The ttl of a tx the peer built is its own open-time setting: it must be 0 or within
+ * `maxTtl`; the fee of the peer's close mutual is bounded by `maxFee` or its default; the
+ * nonce of an own tx is the command's, else within what the channel knows of the account
+ * (all three in `safeDefaults.ts`).
+ *
+ * Not checked (and why): the fee of a peer's deposit or withdrawal (the peer pays it); txs
+ * the account sent outside this channel (the chain is not known here); for force progress
+ * the resulting state hash (it needs a contract VM; the chain re-executes the call and
+ * rejects a wrong hash, so a wrong value cannot move funds).
  */
 import {
   computeChannelId,
@@ -39,6 +43,7 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { equalBytes } from './equalBytes.js';
+import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 import { initialBalances } from './state.js';
 import type { ChannelState, Command, SignTag } from './types.js';
 
@@ -257,6 +262,25 @@ function expectNonce(nonce: bigint, expected: bigint | undefined): void {
 }
 
 /**
+ * Nonce of an own on-chain tx: the operation's `nonce` exactly, else within
+ * `expectedNonceRange` (what the channel knows of the account, see safeDefaults).
+ */
+function expectOwnNonce(state: ChannelState, nonce: bigint, requested: bigint | undefined): void {
+  if (requested !== undefined) {
+    expectEqual(nonce, requested, 'nonce');
+    return;
+  }
+  const range = expectedNonceRange(state.ownNonces, state.options.maxNonceGap ?? 0n);
+  if (range === null) return;
+  const { signed, onChain } = state.ownNonces;
+  expect(
+    nonce >= range.min && nonce <= range.max,
+    `nonce is ${nonce}, expected ${range.min === range.max ? range.min : `${range.min}..${range.max}`} (highest nonce of this account signed ${signed ?? 'none'}, on chain ${onChain ?? 'unknown'}; pass nonce or set maxNonceGap if the account sends txs outside this channel)`,
+    { field: 'nonce', min: range.min, max: range.max, got: nonce },
+  );
+}
+
+/**
  * TTL of an own on-chain tx: the open-time `ttl` (absolute height), else 0 (§5.6). A node
  * that drops the user's bound gets a signed tx it can post at any later height.
  */
@@ -264,16 +288,26 @@ function expectTtl(ttl: bigint, options: ChannelState['options']): void {
   expectEqual(ttl, options.ttl ?? 0n, 'ttl');
 }
 
+/** TTL of an on-chain tx the peer built: 0 or at most `maxPeerTtl` (see safeDefaults). */
+function expectPeerTtl(ttl: bigint, options: ChannelState['options']): void {
+  const limit = maxPeerTtl(options);
+  expect(ttl === 0n || ttl <= limit, `ttl ${ttl} exceeds maxTtl ${limit} (the peer's tx would stay valid beyond this channel's own ttl; set maxTtl to allow more)`, {
+    field: 'ttl',
+    maxTtl: limit,
+    got: ttl,
+  });
+}
+
 /** Fee, nonce and ttl of an on-chain tx this client requested (see expectFee, expectTtl). */
 function expectOwnOnChainTx(
   tx: TxWithFee & { nonce: bigint; ttl: bigint },
   cmd: { fee?: bigint | undefined; gasPrice?: bigint | undefined; nonce?: bigint | undefined },
-  options: ChannelState['options'],
+  state: ChannelState,
   draft?: TxWithFee,
 ): void {
-  expectFee(tx, cmd, options.maxFee, draft);
-  expectNonce(tx.nonce, cmd.nonce);
-  expectTtl(tx.ttl, options);
+  expectFee(tx, cmd, state.options.maxFee, draft);
+  expectOwnNonce(state, tx.nonce, cmd.nonce);
+  expectTtl(tx.ttl, state.options);
 }
 
 function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Extract<Command, { kind: K }> {
@@ -437,10 +471,11 @@ function verifyBody(
       if (own) {
         const cmd = ownCommand(state, deposit ? 'deposit' : 'withdraw');
         expectEqual(inner.amount, cmd.amount, 'amount');
-        expectOwnOnChainTx(inner, cmd, o);
+        expectOwnOnChainTx(inner, cmd, state);
         expectUpdates(updates, update(cmd.amount), cmd.meta);
       } else {
         expectUpdates(updates.filter((u) => u.op !== 'meta'), update(inner.amount), undefined);
+        expectPeerTtl(inner.ttl, o);
       }
       const balances = applyUpdates(state.balances, updates, reserve);
       expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
@@ -456,12 +491,18 @@ function verifyBody(
       const R = state.balances[responder] ?? 0n;
       if (tag === 'shutdown_sign') {
         const cmd = ownCommand(state, 'shutdown');
-        expectOwnOnChainTx(inner, cmd, o, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
+        expectOwnOnChainTx(inner, cmd, state, { ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
       } else {
-        // The peer's fee/gas_price are not known here: only the user's limit applies.
+        // The peer's fee/gas_price are not known here: only the user's limit (or its default) applies.
         expectMaxFee(inner.fee, o.maxFee);
+        expectPeerTtl(inner.ttl, o);
       }
       expect(I + R >= inner.fee, 'close mutual fee exceeds the channel balance', { fee: inner.fee, total: I + R });
+      if (tag === 'shutdown_sign_ack' && o.maxFee === undefined) {
+        // A fee nobody here chose comes out of the channel: bounded by default (safeDefaults).
+        const limit = defaultMaxFee({ ...inner, initiatorAmountFinal: I, responderAmountFinal: R });
+        expect(inner.fee <= limit, `fee ${inner.fee} exceeds the default maxFee ${limit} (${DEFAULT_MAX_FEE_MULTIPLIER}x the node's minimum fee; set maxFee to allow more)`, { maxFee: limit, got: inner.fee });
+      }
       const split = splitCloseMutualFee(I, R, inner.fee);
       expectEqual(inner.initiatorAmountFinal, split.initiatorAmountFinal, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, split.responderAmountFinal, 'responder final amount');
@@ -480,7 +521,7 @@ function verifyBody(
       expect(updates.length === 0, 'a solo tx with updates');
       const cmd = ownCommand(state, tag === 'close_solo_sign' ? 'closeSolo' : 'slash');
       expectEqual(inner.fromId, self, 'poster');
-      expectOwnOnChainTx(inner, cmd, o);
+      expectOwnOnChainTx(inner, cmd, state);
       expectPayload(state, inner.payload, tag === 'close_solo_sign');
       expectPoi(state, inner.poi);
       return { round: null, balances: null, channelId: state.channelId, reason: `${tag === 'close_solo_sign' ? 'solo close' : 'slash'} at round ${state.round}, fee ${inner.fee}` };
@@ -490,7 +531,7 @@ function verifyBody(
       expect(updates.length === 0, 'a settle with updates');
       const cmd = ownCommand(state, 'settle');
       expectEqual(inner.fromId, self, 'poster');
-      expectOwnOnChainTx(inner, cmd, o);
+      expectOwnOnChainTx(inner, cmd, state);
       expectEqual(inner.initiatorAmountFinal, state.balances[initiator] ?? 0n, 'initiator final amount');
       expectEqual(inner.responderAmountFinal, state.balances[responder] ?? 0n, 'responder final amount');
       return { round: null, balances: null, channelId: state.channelId, reason: `settle: initiator gets ${inner.initiatorAmountFinal}, responder gets ${inner.responderAmountFinal}, fee ${inner.fee}` };
@@ -500,7 +541,7 @@ function verifyBody(
       expect(updates.length === 0, 'a snapshot with updates');
       const cmd = ownCommand(state, 'snapshotSolo');
       expectEqual(inner.fromId, self, 'poster');
-      expectOwnOnChainTx(inner, cmd, o);
+      expectOwnOnChainTx(inner, cmd, state);
       expect(inner.payload.length > 0, 'a snapshot needs a payload');
       expectPayload(state, inner.payload, false);
       return { round: null, balances: null, channelId: state.channelId, reason: `snapshot of round ${state.round}, fee ${inner.fee}` };
@@ -511,7 +552,7 @@ function verifyBody(
       expectEqual(inner.fromId, self, 'poster');
       expectEqual(inner.round, nextRound, 'round');
       expectPayload(state, inner.payload, true);
-      expectNonce(inner.nonce, cmd.nonce);
+      expectOwnNonce(state, inner.nonce, cmd.nonce);
       expectTtl(inner.ttl, o);
       const update = unpackTx(inner.update);
       expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });

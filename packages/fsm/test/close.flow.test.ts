@@ -33,7 +33,7 @@ describe('mutual close (§9.10)', () => {
     const d = openChannel('responder');
     const { commandId, effects } = d.command({ kind: 'shutdown' });
     expect(sends(effects)).toEqual([{ method: 'channels.shutdown', params: {} }]);
-    const tx = unsigned(closeMutualTx(R, INITIAL));
+    const tx = unsigned(closeMutualTx(R, INITIAL, undefined, { nonce: 1n })); // seed 004: the responder's nonce 0 -> 1
     const [sign] = signs(d.node(signRequest('shutdown_sign', tx)));
     expect(sign!.reason).toMatch(/close mutual: initiator gets \d+, responder gets \d+, fee 16900000000000/);
     expect(sends(d.sign(SIG_R))).toEqual([{ method: 'channels.shutdown_sign', params: { signed_tx: signedBy(tx, SIG_R) } }]);
@@ -83,7 +83,7 @@ describe('solo close, slash, settle (§9.11)', () => {
     const d = openChannel('initiator');
     const { commandId, effects } = d.command({ kind: 'closeSolo', fee: 23360000000000n });
     expect(sends(effects)).toEqual([{ method: 'channels.close_solo', params: { fee: 23360000000000n } }]);
-    const tx = unsigned(soloTx(54, I, null, INITIAL));
+    const tx = unsigned(soloTx(54, I, null, INITIAL, { fee: 23360000000000n }));
     expect(signs(d.node(signRequest('close_solo_sign', tx)))).toHaveLength(1);
     d.sign(SIG_I);
     const done = d.node(result(d.lastSendId(), 'ok'));

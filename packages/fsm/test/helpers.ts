@@ -35,6 +35,8 @@ export const I = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS' as cons
 export const R = 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W' as const;
 export const OTHER = 'ak_2TYAjeSxPXcs6y3PBSo8zo947Xb7yPCnpXQZkJxqspcR8JzLu7' as const;
 export const NONCE = 185n;
+/** The initiator's next nonce after the create (what its own on-chain txs carry, §5.6). */
+export const OWN_NONCE = NONCE + 1n;
 export const CH = computeChannelId(I, NONCE, R);
 export const OTHER_CH = computeChannelId(I, NONCE + 1n, R);
 export const FSM_ID = 'ba_eSQrbB0Z7MCUR/cK5LHmbFQxF4WhsOFciA0gT1o90V5EkQRy' as Encoded<'ba'>;
@@ -98,21 +100,21 @@ function ruleFee(tx: Tx, extra: Partial<Record<string, unknown>>): Tx {
 }
 
 export function depositTx(from: Encoded<'ak'>, amount: bigint, round: bigint, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return ruleFee({ tag: Tag.ChannelDepositTx, version: 1, channelId: CH, fromId: from, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx, extra);
+  return ruleFee({ tag: Tag.ChannelDepositTx, version: 1, channelId: CH, fromId: from, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: OWN_NONCE, ...extra } as Tx, extra);
 }
 
 export function withdrawTx(to: Encoded<'ak'>, amount: bigint, round: bigint, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return ruleFee({ tag: Tag.ChannelWithdrawTx, version: 1, channelId: CH, toId: to, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: 186n, ...extra } as Tx, extra);
+  return ruleFee({ tag: Tag.ChannelWithdrawTx, version: 1, channelId: CH, toId: to, amount, ttl: 0n, fee: 0n, stateHash: computeStateHash(balances), round, nonce: OWN_NONCE, ...extra } as Tx, extra);
 }
 
 /** A close mutual; without `fee`, the node's default fee computed on the draft with the full balances (§5.5). */
 export function closeMutualTx(from: Encoded<'ak'>, balances: Balances, fee?: bigint, extra: Partial<Record<string, unknown>> = {}): Tx {
   if (fee === undefined) {
-    const draft = { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, initiatorAmountFinal: balances[I]!, responderAmountFinal: balances[R]!, ttl: 0n, fee: 0n, nonce: 1n, ...extra } as TxWithFee;
+    const draft = { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, initiatorAmountFinal: balances[I]!, responderAmountFinal: balances[R]!, ttl: 0n, fee: 0n, nonce: OWN_NONCE, ...extra } as TxWithFee;
     return closeMutualTx(from, balances, fixFee(draft, {}).fee, extra);
   }
   const split = splitCloseMutualFee(balances[I]!, balances[R]!, fee);
-  return { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, ...split, ttl: 0n, fee, nonce: 1n, ...extra } as Tx;
+  return { tag: Tag.ChannelCloseMutualTx, version: 1, channelId: CH, fromId: from, ...split, ttl: 0n, fee, nonce: OWN_NONCE, ...extra } as Tx;
 }
 
 export function settleTx(from: Encoded<'ak'>, balances: Balances, extra: Partial<Record<string, unknown>> = {}): Tx {
@@ -125,7 +127,7 @@ export function settleTx(from: Encoded<'ak'>, balances: Balances, extra: Partial
     responderAmountFinal: balances[R]!,
     ttl: 0n,
     fee: 0n,
-    nonce: 2n,
+    nonce: OWN_NONCE,
     ...extra,
   } as Tx, extra);
 }
@@ -140,13 +142,13 @@ export function soloTx(tag: 54 | 55, from: Encoded<'ak'>, payload: Encoded<'tx'>
     poi: decode(buildPoi(balances, [I, R]), 'pi'),
     ttl: 0n,
     fee: 0n,
-    nonce: 2n,
+    nonce: OWN_NONCE,
     ...extra,
   } as Tx, extra);
 }
 
 export function snapshotTx(from: Encoded<'ak'>, payload: Encoded<'tx'>, extra: Partial<Record<string, unknown>> = {}): Tx {
-  return ruleFee({ tag: Tag.ChannelSnapshotSoloTx, version: 1, channelId: CH, fromId: from, payload: decode(payload, 'tx'), ttl: 0n, fee: 0n, nonce: 2n, ...extra } as Tx, extra);
+  return ruleFee({ tag: Tag.ChannelSnapshotSoloTx, version: 1, channelId: CH, fromId: from, payload: decode(payload, 'tx'), ttl: 0n, fee: 0n, nonce: OWN_NONCE, ...extra } as Tx, extra);
 }
 
 export const CONTRACT = 'ct_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS' as const;
@@ -178,7 +180,7 @@ export function forceProgressTx(from: Encoded<'ak'>, round: bigint, payload: Enc
     offChainTrees: decode(packStateTrees({ accounts: balances }), 'ss'),
     ttl: 0n,
     fee: 0n,
-    nonce: 2n,
+    nonce: OWN_NONCE,
     ...extra,
   } as Tx;
   return 'fee' in extra ? tx : fixFee(tx as TxWithFee, { gasPrice: (call as { gasPrice: bigint }).gasPrice });

@@ -116,7 +116,7 @@ describe('tampered sign requests are refused without a signature', () => {
 
   it('a close paying out more than the balance (starter and acknowledger)', () => {
     const greedy = closeMutualTx(R, INITIAL, 16900000000000n, { responderAmountFinal: INITIAL[R]! });
-    const starter = ownRequest({ kind: 'shutdown' }, 'shutdown_sign', closeMutualTx(I, INITIAL, 16900000000000n, { initiatorAmountFinal: INITIAL[I]! }), []);
+    const starter = ownRequest({ kind: 'shutdown' }, 'shutdown_sign', closeMutualTx(I, INITIAL, undefined, { initiatorAmountFinal: INITIAL[I]! }), []);
     expectRefused(starter.effects, 'channels.shutdown_sign', /initiator final amount/);
     const d = openChannel('initiator');
     d.node(info('shutdown'));

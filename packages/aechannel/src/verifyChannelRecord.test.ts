@@ -1,0 +1,83 @@
+import { buildSignedTx, computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import type { PersistedChannel } from '@aechannel/fsm';
+import { keyPairFromSeed, memorySigner } from '@aechannel/signer';
+import { describe, expect, it } from 'vitest';
+import { verifyChannelRecord } from './verifyChannelRecord.js';
+
+const initiator = keyPairFromSeed(new Uint8Array(32).fill(1));
+const responder = keyPairFromSeed(new Uint8Array(32).fill(2));
+const third = keyPairFromSeed(new Uint8Array(32).fill(3));
+const networkId = 'ae_devnet';
+const balances = { [initiator.address]: 700n, [responder.address]: 300n } as Record<Encoded<'ak'>, bigint>;
+
+/** A record right after open: the latest state is the co-signed create tx (round 1). */
+async function opened(): Promise<PersistedChannel> {
+  const create = {
+    tag: Tag.ChannelCreateTx,
+    version: 1,
+    initiatorId: initiator.address,
+    initiatorAmount: 700n,
+    responderId: responder.address,
+    responderAmount: 300n,
+    channelReserve: 1n,
+    lockPeriod: 10n,
+    ttl: 0n,
+    fee: 17640000000000n,
+    delegateIds: [],
+    stateHash: computeStateHash(balances),
+    nonce: 7n,
+  } as Tx;
+  let tx = buildSignedTx(serializeObject(create), []);
+  for (const key of [initiator, responder]) tx = await memorySigner(key.secretKey).signTransaction(tx, { networkId });
+  return {
+    options: { role: 'initiator', initiatorId: initiator.address, responderId: responder.address, initiatorAmount: 700n, responderAmount: 300n, channelReserve: 1n, lockPeriod: 10n, port: 1, host: 'h', networkId },
+    channelId: computeChannelId(initiator.address, 7n, responder.address),
+    fsmId: null,
+    latestState: tx,
+    round: 1n,
+    balances: { ...balances },
+    onChainRound: 1n,
+    ownNonces: { signed: 7n, onChain: 7n },
+  };
+}
+
+async function reasonOf(channel: PersistedChannel): Promise<string> {
+  const error = await verifyChannelRecord(channel, 'k').then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isAechannelError(error, 'CHANNEL_STORE_CORRUPT')).toBe(true);
+  expect((error as { context: { key: string } }).context.key).toBe('k');
+  return (error as { context: { reason: string } }).context.reason;
+}
+
+describe('verifyChannelRecord on a record whose latest state is the create tx', () => {
+  it('accepts the genuine record (either role)', async () => {
+    const record = await opened();
+    await expect(verifyChannelRecord(record)).resolves.toBeUndefined();
+    await expect(verifyChannelRecord({ ...record, options: { ...record.options, role: 'responder' } })).resolves.toBeUndefined();
+  });
+
+  it('refuses a channel id that is not derived from the create tx', async () => {
+    const record = await opened();
+    expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 8n, responder.address) })).toMatch(/channel id/);
+  });
+
+  it('refuses parties other than those of the create tx', async () => {
+    const record = await opened();
+    const forged = { ...record, options: { ...record.options, responderId: third.address }, balances: { [initiator.address]: 700n, [third.address]: 300n } as Record<Encoded<'ak'>, bigint> };
+    expect(await reasonOf(forged)).toMatch(/parties/);
+  });
+
+  it('refuses an on-chain round other than the round of an on-chain latest state', async () => {
+    const record = await opened();
+    expect(await reasonOf({ ...record, onChainRound: 0n })).toMatch(/on-chain round/);
+  });
+
+  it('refuses a record without a co-signed state, or with a state signed once', async () => {
+    const record = await opened();
+    expect(await reasonOf({ ...record, latestState: null })).toMatch(/no co-signed state/);
+    const once = await memorySigner(initiator.secretKey).signTransaction(buildSignedTx(decodeSignedTx(record.latestState!).innerBytes, []), { networkId });
+    expect(await reasonOf({ ...record, latestState: once })).toMatch(/signature/);
+  });
+});

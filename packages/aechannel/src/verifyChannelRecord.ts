@@ -1,0 +1,101 @@
+/**
+ * A channel record proves itself before it is used. A store's checksum only shows that a
+ * record was written whole; whoever can write the store can recompute it. So on load a
+ * `Channel` checks what the record claims against the one thing nobody else can produce,
+ * the latest co-signed state:
+ *
+ * - the latest state is a channel state (create, off-chain, deposit or withdraw tx,
+ *   PROTOCOL.md §2.6) carrying valid signatures of exactly the two participants under the
+ *   record's network id (§3.2; plain or hash mode);
+ * - its channel id is the record's (for the create tx: derived from the parties and its
+ *   nonce, §4), and its parties are the record's;
+ * - its round is the record's round (create = 1), and the on-chain round is not above it
+ *   (equal when the latest state is itself on chain: create, deposit, withdraw);
+ * - the record's balances are exactly the two participants', and their state hash (§2.11)
+ *   is the state hash of the tx. (A record holds no trees; states with contracts are not
+ *   supported by this client.)
+ *
+ * What it cannot show: that the record is the *latest* genuine one (an older genuine record
+ * proves itself too; the node's reestablish check and the resync after it catch that), the
+ * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
+ * off-chain latest state (indistinguishable from a snapshot).
+ */
+import { computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, isEncoded, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import type { PersistedChannel } from '@aechannel/fsm';
+import { verifyTransaction } from '@aechannel/signer';
+import { storeCorrupt } from './channelRecord.js';
+
+/** Latest states a channel record may hold: the co-signed txs that define a state. */
+type StateTx = Extract<Tx, { tag: 50 | 51 | 52 | 57 }>;
+
+/**
+ * Checks that a channel record proves itself (see the module doc).
+ * @param channel - the record's channel (from `decodeChannelRecord`, or a `persisted` snapshot)
+ * @param key - the store key (for the error)
+ * @returns nothing; resolves when the record proves itself
+ * @throws {ChannelError} `CHANNEL_STORE_CORRUPT` naming what does not match (`context.reason`)
+ * @example
+ * const { channel } = decodeChannelRecord(text, key);
+ * await verifyChannelRecord(channel, key); // throws CHANNEL_STORE_CORRUPT on a forged record
+ */
+export async function verifyChannelRecord(channel: PersistedChannel, key = 'record'): Promise<void> {
+  const fail = (reason: string): never => {
+    throw storeCorrupt(key, reason);
+  };
+  const o = channel.options;
+  const { latestState, channelId } = channel;
+  if (latestState === null || channelId === null) return fail('it holds no co-signed state');
+  if (o.role !== 'initiator' && o.role !== 'responder') return fail('invalid role');
+  if (!isEncoded(o.initiatorId, 'ak') || !isEncoded(o.responderId, 'ak') || o.initiatorId === o.responderId) return fail('invalid participants');
+  if (typeof o.networkId !== 'string' || o.networkId === '') return fail('no network id');
+  const initiator = o.initiatorId;
+  const responder = o.responderId;
+
+  let tx: StateTx;
+  try {
+    const inner = decodeSignedTx(latestState).tx;
+    if (inner.tag !== Tag.ChannelCreateTx && inner.tag !== Tag.ChannelOffChainTx && inner.tag !== Tag.ChannelDepositTx && inner.tag !== Tag.ChannelWithdrawTx) {
+      return fail(`the latest state is not a channel state (tag ${inner.tag})`);
+    }
+    tx = inner as StateTx;
+  } catch (error) {
+    return fail(`the latest state cannot be decoded (${isAechannelError(error) ? error.code : String(error)})`);
+  }
+
+  // Channel id and parties.
+  if (tx.tag === Tag.ChannelCreateTx) {
+    if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
+    if (computeChannelId(initiator, tx.nonce, responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+  } else if (tx.channelId !== channelId) {
+    return fail(`channel id ${channelId} is not the latest state's ${tx.channelId}`);
+  }
+
+  // Round.
+  const round = tx.tag === Tag.ChannelCreateTx ? 1n : tx.round;
+  if (channel.round !== round) return fail(`round ${channel.round} is not the latest state's round ${round}`);
+  if (channel.onChainRound > round) return fail(`on-chain round ${channel.onChainRound} is above the latest state's round ${round}`);
+  if (tx.tag !== Tag.ChannelOffChainTx && channel.onChainRound !== round) return fail(`on-chain round ${channel.onChainRound}, but the latest state (round ${round}) is an on-chain tx`);
+
+  // Balances against the state hash.
+  const accounts = Object.keys(channel.balances).sort();
+  if (accounts.length !== 2 || accounts[0] !== [initiator, responder].sort()[0] || accounts[1] !== [initiator, responder].sort()[1]) {
+    return fail('the balances are not those of the two participants');
+  }
+  let stateHash: Encoded<'st'>;
+  try {
+    stateHash = computeStateHash(channel.balances);
+  } catch {
+    return fail('the balances are not valid amounts');
+  }
+  if (stateHash !== tx.stateHash) return fail(`the balances' state hash ${stateHash} is not the latest state's ${tx.stateHash}`);
+
+  // Both signatures, under the record's network id.
+  let problem: string | null;
+  try {
+    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers: [initiator, responder] });
+    problem = result.valid ? null : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''} for network ${o.networkId}`;
+  } catch (error) {
+    problem = `the signatures of the latest state cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
+  }
+  if (problem !== null) fail(problem);
+}

@@ -1,0 +1,83 @@
+/**
+ * A node (or a link) that lies: an in-process devnode transport whose inbound messages pass
+ * through a rewrite, and helpers to rewrite the tx of one message and re-sign it with a
+ * participant's key (a peer that colludes with its node signs what the node built).
+ */
+import { buildSignedTx, decodeSignedTx, fixFee, serializeObject, unpackTx, type Encoded, type JsonValue, type Tx, type TxWithFee } from '@aechannel/codec';
+import type { Devnode } from '@aechannel/devnode';
+import { memorySigner } from '@aechannel/signer';
+import type { Transport } from '@aechannel/transport';
+import type { TransportFactory } from '../src/Channel.js';
+
+/** Rewrites one inbound message (may be async). */
+export type Rewrite = (message: JsonValue) => Promise<JsonValue> | JsonValue;
+
+/** An in-process transport to `devnode` whose inbound messages pass through `rewrite` once it is set. */
+export function tampering(devnode: Devnode): { factory: TransportFactory; set(rewrite: Rewrite | null): void } {
+  let rewrite: Rewrite | null = null;
+  const factory: TransportFactory = (url) => {
+    const transport = devnode.connect(url);
+    const on = transport.on.bind(transport);
+    // Rewrites are async (signing), so messages and the close after them go through one
+    // ordered chain: a socket never reports its close before the messages it delivered.
+    let chain = Promise.resolve();
+    return Object.assign(Object.create(transport) as Transport, {
+      on: ((event: string, listener: (m: JsonValue) => void) => {
+        if (event === 'close') return on('close', (e) => void (chain = chain.then(() => listener(e as never))));
+        if (event !== 'message') return on(event as 'open', listener as never);
+        return on('message', (m) => {
+          const current = rewrite;
+          if (current === null) {
+            chain = chain.then(() => listener(m));
+            return;
+          }
+          chain = chain.then(async () => listener(await current(m)));
+        });
+      }) as Transport['on'],
+    });
+  };
+  return { factory, set: (r) => (rewrite = r) };
+}
+
+export const methodOf = (m: JsonValue): unknown => (typeof m === 'object' && m !== null && !Array.isArray(m) ? m['method'] : undefined);
+
+/** Replaces the tx at `params.data[key]` of the first message with `method`. */
+export function replaceTx(method: string, key: 'signed_tx' | 'state', replace: (tx: Encoded<'tx'>) => Promise<Encoded<'tx'>>): Rewrite & { done: boolean } {
+  const rewrite = Object.assign(
+    async (message: JsonValue): Promise<JsonValue> => {
+      if (rewrite.done || methodOf(message) !== method) return message;
+      rewrite.done = true;
+      const m = message as { params: { data: Record<string, JsonValue> } };
+      const tx = m.params.data[key] as Encoded<'tx'>;
+      return { ...m, params: { ...m.params, data: { ...m.params.data, [key]: await replace(tx) } } } as JsonValue;
+    },
+    { done: false },
+  );
+  return rewrite;
+}
+
+/** The inner tx of a signed tx. */
+export function innerOf(tx: Encoded<'tx'>): Tx {
+  return decodeSignedTx(tx).tx;
+}
+
+/**
+ * Rebuilds the inner tx of `tx` with `change` applied and the node's default fee (§5.3)
+ * unless `change` sets one, signed by `signers` (secret keys) for `networkId`.
+ */
+export async function rebuild(
+  tx: Encoded<'tx'>,
+  change: (inner: Tx) => Tx,
+  signers: readonly string[],
+  networkId: string,
+  keepFee = false,
+): Promise<Encoded<'tx'>> {
+  const changed = change(innerOf(tx));
+  const inner = keepFee || !('fee' in changed) ? changed : fixFee(changed as TxWithFee, {});
+  let out = buildSignedTx(serializeObject(inner), []);
+  for (const key of signers) out = await memorySigner(key as never).signTransaction(out, { networkId });
+  return out;
+}
+
+/** The signed tx's inner object, typed loosely for tests. */
+export const decoded = (tx: Encoded<'tx'>): Record<string, unknown> => unpackTx(tx) as unknown as Record<string, unknown>;
