@@ -527,7 +527,19 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   } catch {
     round = null;
   }
-  if (round !== null && round <= s.round) return; // an older state: nothing to adopt
+  if (round !== null && round <= s.round) {
+    // §8.4: the node reports the latest co-signed state, never an older one nor another
+    // state of our round. Even validly signed, such a state is a lie about the channel:
+    // reported like a forged one, never adopted.
+    emit(ctx, {
+      type: 'security',
+      reason: `the node reported a co-signed state of round ${round}${round === s.round ? ' other than ours' : `, older than ours (${s.round})`}; it is not adopted`,
+      code: FsmErrorCode.SIGN_REQUEST_REJECTED,
+      tag: null,
+      details: { round, knownRound: s.round },
+    });
+    return;
+  }
   emit(ctx, {
     type: 'security',
     reason: 'the node reported a co-signed state this client did not verify; it is not adopted',
