@@ -921,7 +921,11 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
   const txType = asString(data['type']);
   emit(ctx, { type: 'onChainTx', info, tx: tx as Encoded<'tx'> | null, txType });
   if (info === 'close_mutual') {
-    s.closingBy = 'mutual';
+    // A close mutual this client co-signed (its own shutdown, or the peer's it acknowledged)
+    // is known to be real. Any other report is not: the channel API cannot look a tx up on
+    // chain, so only the node's own `info closing` (which follows a real one, §9.10) moves
+    // the phase, and a fake report cannot latch the channel into closing (issue 11).
+    if ((s.own?.command.kind === 'shutdown' && s.own.sign?.signedTx != null) || s.ack?.kind === 'shutdown') s.closingBy = 'mutual';
     const own = s.own;
     if (own !== null && own.command.kind === 'shutdown' && own.stage === 'awaitingCompletion' && own.sign?.signedTx != null) {
       s.own = null;
@@ -933,7 +937,9 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
       s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
     }
   }
-  if (info === 'solo_closing' || info === 'can_slash') s.closingBy = s.closingBy ?? 'solo';
+  // `solo_closing` / `can_slash` are reported just before `info closing` when the channel
+  // enters closing (§8.3); that event records the solo close. On their own they change
+  // nothing: a report the client cannot confirm must not decide the phase after a reconnect.
   // A snapshot, close solo or slash on chain carries a co-signed state as payload: that round
   // is now on chain (it decides whether a later solo tx may use an empty payload, §2.8).
   if ((info === 'channel_changed' || info === 'solo_closing') && tx !== null && tx.startsWith('tx_')) {

@@ -492,6 +492,11 @@ export interface ChannelState {
   rejection: { code: number; message: string } | null;
   /** Options for the reconnect/reestablish query exactly as given (null: derive from `options`). */
   connectOptions: Partial<ChannelOptions> | null;
-  /** How the channel is closing: a co-signed close mutual, or a solo close/slash on chain. */
+  /**
+   * How the channel is closing, set when the node says so (`info closing`): a close mutual
+   * this client co-signed, else a solo close/slash on chain. An on-chain report alone never
+   * sets it (the channel API cannot confirm one), so the phase after a reconnect follows
+   * the node's own state.
+   */
   closingBy: 'mutual' | 'solo' | null;
 }
