@@ -75,6 +75,7 @@ import {
   type CommandKind,
   type CommandResults,
   type Effect,
+  type HistoryEntry,
   type Input,
   type PersistedChannel,
   type Role,
@@ -91,6 +92,7 @@ import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarge
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
 import { ChannelError, invalidArgument } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
+import { openSignRoundOf } from './openSignRound.js';
 import type { Store } from './Store.js';
 import { toChannelError } from './toChannelError.js';
 import {
@@ -1799,11 +1801,14 @@ export class Channel {
    * answer such a request with an abort (§9.6, code 4): the node falls back to the last
    * co-signed state (the peer of a cut acknowledgement sees a conflict).
    *
-   * After a drop inside this process the tags in flight are known. After a restart of the
-   * process they are not, so the sign requests possible in the current phase are probed one
-   * after the other until one is aborted (the node holds at most one). A probe that finds
-   * nothing waiting earns error 1018 "Not allowed at current channel state", which is
-   * expected and not reported.
+   * After a drop inside this process the tags in flight are known. When none was in flight,
+   * the drop may still have swallowed the node's first message of a peer operation (`info
+   * update`, `withdraw_created`, `deposit_created`) and its sign request: the node's event
+   * log (`channels.history.fetch`, §7.5) tells whether a sign request went unanswered
+   * (`#openSignRound`). After a restart of the process the sign requests possible in the
+   * current phase are probed one after the other until one is aborted (the node holds at
+   * most one). A probe that finds nothing waiting earns error 1018 "Not allowed at current
+   * channel state", which is expected and not reported.
    * @param probe - probe every possible tag (fresh process) instead of the remembered ones
    */
   async #abortStale(probe = false): Promise<void> {
@@ -1815,12 +1820,36 @@ export class Channel {
       tags = atDrop.tags;
     } else if (probe) {
       tags = getPhase(this.#state) === 'closing' ? PROBE_TAGS_CLOSING : PROBE_TAGS_OPEN;
-    } else return;
+    } else {
+      // Nothing was in flight here, but the drop may have swallowed the node's first
+      // message of a peer operation (info update, withdraw_created, ...): ask the node.
+      const tag = await this.#openSignRound();
+      if (tag === null) return;
+      tags = [tag];
+    }
     for (const tag of tags) {
       const transport = this.#transport;
       if (transport === undefined || transport.readyState !== 'open' || this.#finished) return;
       if (await this.#abortRound(transport, tag)) return;
     }
+  }
+
+  /**
+   * The sign round the node still holds open from before the reconnect, read from its
+   * event log (`channels.history.fetch`, §7.5; see `openSignRoundOf`). Null when there is
+   * none, when the log cannot be had, or when this client is already in a new round.
+   */
+  async #openSignRound(): Promise<SignTag | null> {
+    let history: HistoryEntry[];
+    try {
+      history = (await this.#command({ kind: 'getHistory', types: ['rpt', 'req'] }, { timeoutMs: 10_000 }, true)) as HistoryEntry[];
+    } catch (error) {
+      safeLog(this.#logger, 'warn', "Could not read the node's event log after reconnecting.", { error });
+      return null;
+    }
+    const s = this.#state;
+    if (s.own !== null || s.ack !== null) return null;
+    return openSignRoundOf(history);
   }
 
   /** Sends `{error: 4}` on the reply method of `tag`; resolves true when the node aborted something. */

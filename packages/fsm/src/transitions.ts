@@ -79,6 +79,7 @@ import type {
   CommandKind,
   CommandResults,
   Effect,
+  HistoryEntry,
   Input,
   InputKind,
   OwnOperation,
@@ -602,6 +603,20 @@ function balancesFromResult(result: JsonValue): Record<Encoded<'ak'>, bigint> | 
   return out;
 }
 
+/** The entries of a `channels.history.fetch` result (§7.5), or null when it is not a list of entries. */
+function historyFromResult(result: JsonValue): HistoryEntry[] | null {
+  if (!Array.isArray(result)) return null;
+  const out: HistoryEntry[] = [];
+  for (const entry of result) {
+    if (!isObject(entry)) return null;
+    const type = asString(entry['type']);
+    const tag = asString(entry['tag']);
+    if (type === null || tag === null) return null;
+    out.push({ type, tag, time: asBigint(entry['time']), info: entry['info'] ?? null });
+  }
+  return out;
+}
+
 /** Settles a query/ping/stop/... request with the node's result payload. */
 function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): void {
   const s = ctx.s;
@@ -628,6 +643,12 @@ function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): vo
         signedTx: asString(r['signed_tx']) ?? '',
         halfSignedTx: asString(r['half_signed_tx']) ?? '',
       });
+      return;
+    }
+    case 'getHistory': {
+      const entries = historyFromResult(result);
+      if (entries === null) settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed history.fetch result.', { result }));
+      else settleOk<'getHistory'>(ctx, id, entries);
       return;
     }
     case 'ping':
@@ -1028,6 +1049,7 @@ const REPLY_NOTIFICATION_KIND: Readonly<Record<string, PendingRequest['kind']>> 
   'channels.get.balances.reply': 'getBalances',
   'channels.get.poi.reply': 'getPoi',
   'channels.get.offchain_state.reply': 'getOffchainState',
+  'channels.history.fetch.reply': 'getHistory',
 };
 
 /** One parsed JSON-RPC message from the node. */
@@ -1107,6 +1129,7 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   getBalances: { phases: CHANNEL, operation: false, flow: 'channels.get.balances -> result (§7.5)' },
   getPoi: { phases: CHANNEL, operation: false, flow: 'channels.get.poi -> result (§7.5)' },
   getOffchainState: { phases: CHANNEL, operation: false, flow: 'channels.get.offchain_state -> result (§7.5)' },
+  getHistory: { phases: CHANNEL, operation: false, flow: 'channels.history.fetch -> result: the node fsm event log (§7.5)' },
   ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
   stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
   reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
@@ -1296,6 +1319,13 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
     case 'getOffchainState':
       send(ctx, 'channels.get.offchain_state', {}, { kind: 'getOffchainState', commandId });
       return;
+    case 'getHistory': {
+      const params: JsonObject = {};
+      if (command.n !== undefined) params['n'] = command.n;
+      if (command.types !== undefined) params['type'] = [...command.types];
+      send(ctx, 'channels.history.fetch', params, { kind: 'getHistory', commandId });
+      return;
+    }
     case 'assumeMinimumDepth':
       send(ctx, 'channels.assume_minimum_depth', { tx_hash: command.txHash }, { kind: 'assumeMinimumDepth', commandId });
       return;

@@ -256,6 +256,11 @@ export type Command =
   | { kind: 'getPoi'; accounts?: readonly Encoded<'ak'>[]; contracts?: readonly Encoded<'ct'>[] }
   /** `channels.get.offchain_state` (§7.5). */
   | { kind: 'getOffchainState' }
+  /**
+   * `channels.history.fetch` (§7.5): the node fsm's event log, at most its `log_keep`
+   * latest entries; `n` keeps the last n, `types` only entries of these types.
+   */
+  | { kind: 'getHistory'; n?: bigint; types?: readonly HistoryEntryType[] }
   /** `channels.system {action: ping}` (§7.6). */
   | { kind: 'ping' }
   /** `channels.system {action: stop}` (§7.6). */
@@ -266,6 +271,24 @@ export type Command =
   | { kind: 'newContract'; [key: string]: unknown }
   /** Off-chain contracts: not supported; settles with `FSM_NOT_SUPPORTED`. */
   | { kind: 'callContract'; [key: string]: unknown };
+
+/**
+ * Types of the node fsm's event log entries (§7.5): `rpt` a report to the client, `rcv` /
+ * `snd` a message from / to the peer fsm, `req` a request of the client.
+ */
+export type HistoryEntryType = 'rpt' | 'rcv' | 'snd' | 'req';
+
+/** One entry of the node fsm's event log (`channels.history.fetch`, §7.5). */
+export interface HistoryEntry {
+  /** `rpt`, `rcv`, `snd` or `req` (see {@link HistoryEntryType}); kept as the node sent it. */
+  type: string;
+  /** What happened, e.g. the method reported or requested. */
+  tag: string;
+  /** When (the node's clock), if given as an integer. */
+  time: bigint | null;
+  /** Details, as the node sent them. */
+  info: JsonValue;
+}
 
 /** The `kind` of a {@link Command}. */
 export type CommandKind = Command['kind'];
@@ -291,6 +314,7 @@ export interface CommandResults {
   getBalances: Record<Encoded<'ak'>, bigint>;
   getPoi: { poi: Encoded<'pi'> };
   getOffchainState: { trees: string; calls: string; signedTx: string; halfSignedTx: string };
+  getHistory: HistoryEntry[];
   ping: null;
   stop: null;
   reconnect: { fsmId: Encoded<'ba'> };

@@ -79,6 +79,30 @@ describe('ping, messages and queries (§7.5, §7.6)', () => {
     expect(settles(d.node(result(d.lastSendId(), 'nonsense')))[0]).toMatchObject({ commandId: bad.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
   });
 
+  it('history.fetch: the node fsm event log as entries; a malformed one is an error', () => {
+    const d = openChannel('responder');
+    const history = d.command({ kind: 'getHistory', types: ['rpt'] });
+    expect(sends(history.effects)).toEqual([{ method: 'channels.history.fetch', params: { type: ['rpt'] } }]);
+    const log = [
+      { type: 'rpt', tag: 'channels.sign.update_ack', time: 7n, info: '' },
+      { type: 'rpt', tag: 'channels.info', time: 8n, info: 'fsm_up' },
+    ];
+    expect(settles(d.node(result(d.lastSendId(), log)))).toEqual([
+      {
+        type: 'settle',
+        commandId: history.commandId,
+        ok: true,
+        result: [
+          { type: 'rpt', tag: 'channels.sign.update_ack', time: 7n, info: '' },
+          { type: 'rpt', tag: 'channels.info', time: 8n, info: 'fsm_up' },
+        ],
+      },
+    ]);
+    const bad = d.command({ kind: 'getHistory', n: 2n });
+    expect(sends(bad.effects)).toEqual([{ method: 'channels.history.fetch', params: { n: 2n } }]);
+    expect(settles(d.node(result(d.lastSendId(), [{ type: 'rpt' }])))[0]).toMatchObject({ commandId: bad.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
+  });
+
   it('a query without reply times out (reply timer); the timer is reported and cleared', () => {
     const d = openChannel('initiator');
     const { commandId, effects } = d.command({ kind: 'getBalances', accounts: [I] });
