@@ -507,9 +507,9 @@ export class Channel {
   #interrupted: Pending[] = [];
   #recovering = false;
   #resyncing = false;
-  /** The resync in progress (one at a time), and whether another was asked for meanwhile. */
+  /** The resync in progress (one at a time), and another round asked for meanwhile (with its half-signed wait). */
   #resyncRun: Promise<void> | undefined;
-  #resyncAgain = false;
+  #resyncAgain: { waitHalfSigned: boolean } | undefined;
   /** A state-creating round this client signed, waiting for the node's report, and its next check. */
   #stateCheck: { tx: Encoded<'tx'>; cancel: () => void } | undefined;
   /** Rounds a resync was already started for after an unknown co-signed state. */
@@ -1986,16 +1986,20 @@ export class Channel {
    */
   #resync(waitHalfSigned = true): Promise<void> {
     if (this.#resyncRun !== undefined) {
-      this.#resyncAgain = true;
+      this.#resyncAgain = { waitHalfSigned: waitHalfSigned || this.#resyncAgain?.waitHalfSigned === true };
       return this.#resyncRun;
     }
     this.#resyncing = true;
     const run = (async () => {
       try {
-        do {
-          this.#resyncAgain = false;
-          await this.#resyncLoop(waitHalfSigned);
-        } while (this.#resyncAgain && !this.#finished);
+        let wait = waitHalfSigned;
+        for (;;) {
+          await this.#resyncLoop(wait);
+          const again = this.#resyncAgain;
+          this.#resyncAgain = undefined;
+          if (again === undefined || this.#finished) break;
+          wait = again.waitHalfSigned;
+        }
       } finally {
         this.#resyncing = false;
         this.#resyncRun = undefined;
