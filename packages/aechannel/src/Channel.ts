@@ -39,6 +39,14 @@
  * surfaces once as `CHANNEL_UNRECOVERABLE` (an `error` event, `channel.failure`, and the
  * rejection of every pending call).
  *
+ * One bad message never leaves the channel behind the node (issue 11): a `channels.update`
+ * dropped for its signatures starts a resync from the node's own copy of the state
+ * (`#resyncOnUnknownState`), a signed round whose report never comes is checked with the
+ * node after `operationTimeouts.stateCheck` (`#watchStateReport`), and a peer's sign
+ * request for a round beyond the next waits for that resync (`#parkIfAhead`). Every call
+ * is bounded: its own `timeoutMs`, else the channel's default for its kind
+ * (`operationTimeouts.ts`).
+ *
  * ## Many channels
  * Nothing is global: every channel has its own state, queue, timers and listeners, and
  * releases them all when it ends.
@@ -75,6 +83,7 @@ import {
   type CommandKind,
   type CommandResults,
   type Effect,
+  type HistoryEntry,
   type Input,
   type PersistedChannel,
   type Role,
@@ -93,6 +102,8 @@ import { peerUpdateRefusal } from './peerUpdatePolicy.js';
 import { verifyChannelRecord } from './verifyChannelRecord.js';
 import { ChannelError, invalidArgument } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
+import { openSignRoundOf } from './openSignRound.js';
+import { MAX_STATE_CHECK_INTERVAL_MS, operationTimeoutOf, resolveOperationTimeouts, type OperationTimeouts } from './operationTimeouts.js';
 import type { Store } from './Store.js';
 import { toChannelError } from './toChannelError.js';
 import {
@@ -120,7 +131,10 @@ import {
 export interface CallOptions {
   /** Rejects the returned promise with `CHANNEL_ABORTED` when aborted. */
   signal?: AbortSignal;
-  /** Rejects the returned promise with `CHANNEL_TIMEOUT` after this many milliseconds. */
+  /**
+   * Rejects the returned promise with `CHANNEL_TIMEOUT` after this many milliseconds
+   * (default: the channel's `operationTimeouts` for the kind of operation).
+   */
   timeoutMs?: number;
 }
 
@@ -235,8 +249,14 @@ export interface ChannelDriverOptions {
   onEvent?: (event: ChannelClientEvent) => void;
   /** Aborts opening / reconnecting (the returned promise rejects with `CHANNEL_ABORTED`). */
   signal?: AbortSignal;
-  /** Gives up opening / reconnecting after this many milliseconds (`CHANNEL_TIMEOUT`). */
+  /** Gives up opening / reconnecting after this many milliseconds (`CHANNEL_TIMEOUT`; default `operationTimeouts.open`). */
   timeoutMs?: number;
+  /**
+   * Default bounds of every call without its own `timeoutMs`, per kind of operation, and
+   * of the wait for a signed round's report (see {@link DEFAULT_OPERATION_TIMEOUTS}:
+   * off-chain 3 min, on-chain 30 min, queries 30 s, open 30 min, state check 5 s).
+   */
+  operationTimeouts?: OperationTimeouts;
 }
 
 /** The open parameters (PROTOCOL.md §6.2) with the client settings, in camelCase. */
@@ -478,6 +498,7 @@ export class Channel {
   readonly #emitter: Emitter<ChannelClientEvent>;
   readonly #watcher: Watcher | undefined;
   readonly #lifetime = new AbortController();
+  readonly #timeouts: Readonly<Required<OperationTimeouts>>;
 
   #transport: Transport | undefined;
   /** What the current transport delivered that the fsm has not seen yet (see `#receive`). */
@@ -502,6 +523,11 @@ export class Channel {
   #interrupted: Pending[] = [];
   #recovering = false;
   #resyncing = false;
+  /** The resync in progress (one at a time), and another round asked for meanwhile (with its half-signed wait). */
+  #resyncRun: Promise<void> | undefined;
+  #resyncAgain: { waitHalfSigned: boolean } | undefined;
+  /** A state-creating round this client signed, waiting for the node's report, and its next check. */
+  #stateCheck: { tx: Encoded<'tx'>; cancel: () => void } | undefined;
   /** Rounds a resync was already started for after an unknown co-signed state. */
   #resyncedRounds = new Set<bigint>();
   /** Final statuses the channel went through. */
@@ -522,6 +548,7 @@ export class Channel {
     this.#logger = driver.logger ?? silentLogger;
     this.#policy = driver.onPeerUpdate;
     this.#reconnectPolicy = requiredReconnect(driver.reconnect);
+    this.#timeouts = resolveOperationTimeouts(driver.operationTimeouts);
     this.#clock = driver.clock ?? defaultClock;
     this.#random = driver.random ?? Math.random;
     this.#emitter = createEmitter<ChannelClientEvent>({
@@ -650,7 +677,7 @@ export class Channel {
 
   /** Starts the reducer and waits until the channel is open (or failed). */
   async #start(driver: ChannelDriverOptions, kind: 'open' | 'reconnect' | 'reestablish', savedFsmId: Encoded<'ba'> | null = null): Promise<void> {
-    const { signal, timeoutMs } = assertCallOptions({ signal: driver.signal, timeoutMs: driver.timeoutMs }, 'options');
+    const { signal, timeoutMs = this.#timeouts.open } = assertCallOptions({ signal: driver.signal, timeoutMs: driver.timeoutMs }, 'options');
     await new Promise<void>((resolve, reject) => {
       let timer: unknown;
       let newFsm = false;
@@ -709,9 +736,7 @@ export class Channel {
         signal.addEventListener('abort', onAbort, { once: true });
         cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
-      if (timeoutMs !== undefined) {
-        timer = this.#clock.setTimeout(() => done(new ChannelError('CHANNEL_TIMEOUT', `${kind} did not complete within ${timeoutMs} ms.`, { context: { timeoutMs } })), timeoutMs);
-      }
+      timer = this.#clock.setTimeout(() => done(new ChannelError('CHANNEL_TIMEOUT', `${kind} did not complete within ${timeoutMs} ms.`, { context: { timeoutMs } })), timeoutMs);
       this.#dispatch({ type: 'start', now: this.#clock.now() });
     });
   }
@@ -824,7 +849,7 @@ export class Channel {
         }),
       ],
       `waitForStatus(${status})`,
-      call,
+      { ...call, timeoutMs: call.timeoutMs ?? this.#timeouts.onChain },
       (resolve, reject) => {
         if (this.status === status || this.#reached.has(status)) resolve(undefined);
         else reject(new ChannelError('CHANNEL_CLOSED', `The channel ended (${this.status}) without reaching ${status}.`, { context: { status: this.status } }));
@@ -1195,8 +1220,10 @@ export class Channel {
         onAbort = () => abandon(new ChannelError('CHANNEL_ABORTED', `${command.kind} was aborted.`, { cause: signal.reason, context: { kind: command.kind } }));
         signal.addEventListener('abort', onAbort, { once: true });
       }
-      if (call.timeoutMs !== undefined) {
-        const ms = call.timeoutMs;
+      // Every call has a bound: its own, or the channel's default for its kind (internal
+      // commands are bounded by the fsm's timers and their callers).
+      const ms = call.timeoutMs ?? (internal ? null : operationTimeoutOf(command.kind, this.#timeouts));
+      if (ms !== null) {
         timer = this.#clock.setTimeout(
           () => abandon(new ChannelError('CHANNEL_TIMEOUT', `${command.kind} did not complete within ${ms} ms.`, { context: { kind: command.kind, timeoutMs: ms } })),
           ms,
@@ -1287,6 +1314,7 @@ export class Channel {
 
   /** Bookkeeping after each step: reconnect scheduling and the end of the channel. */
   #afterStep(input: Input): void {
+    this.#watchStateReport();
     const phase = getPhase(this.#state);
     if (input.type === 'transportClosed' && phase === 'disconnected') this.#onDisconnected();
     if ((phase === 'closed' || phase === 'died') && (this.#transport === undefined || this.#transport.readyState === 'closed')) {
@@ -1368,6 +1396,7 @@ export class Channel {
         item.run();
         continue;
       }
+      if (this.#parkIfAhead(inbound, item.message)) continue;
       const coSigned = coSignedStateOf(item.message);
       if (coSigned === null) {
         this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message: item.message });
@@ -1397,6 +1426,35 @@ export class Channel {
   }
 
   /**
+   * A sign request for a round beyond the next one is built on a co-signed state this
+   * client has not seen: its report was lost or forged (dropped, `#checkCoSigned`). The fsm
+   * would refuse it (wrong round) and the peer's proposal would fail. It is held back
+   * instead while the channel catches up with the node (`#resync`: the node's state,
+   * verified), then handed to the fsm, which checks it against that state as usual.
+   * Messages after it are not held (the resync needs the node's replies); the node sends
+   * nothing else for that round until it is answered.
+   * @returns true when the message was held back
+   */
+  #parkIfAhead(inbound: Inbound, message: JsonValue): boolean {
+    const method = methodOf(message);
+    if (method === undefined || !method.startsWith('channels.sign.')) return false;
+    const params = (message as { params?: JsonValue }).params;
+    const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
+    const tx = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data['signed_tx'] ?? data['tx']) : undefined;
+    const round = typeof tx === 'string' && isEncoded(tx, 'tx') ? roundOf(tx) : null;
+    const known = getRound(this.#state);
+    if (round === null || known < 1n || round <= known + 1n) return false;
+    safeLog(this.#logger, 'info', `${method} is for round ${round} while ours is ${known}: catching up with the node first.`);
+    this.#background(
+      this.#resync(false).then(() => {
+        if (this.#inbound === inbound && !this.#finished) this.#dispatch({ type: 'nodeMessage', now: this.#clock.now(), message });
+      }),
+      'resync before a sign request',
+    );
+    return true;
+  }
+
+  /**
    * Verifies the signatures of the co-signed state a node message carries. Returns the
    * message to hand to the fsm: as is when both participants signed it; when not, a
    * `security` event, and `channels.update` is dropped (the fsm has no input that undoes
@@ -1417,6 +1475,9 @@ export class Channel {
       details: { method: found.method, round, knownRound: getRound(this.#state) },
     });
     safeLog(this.#logger, 'warn', `Security: ${found.method} state of round ${round ?? '?'} not adopted: ${problem}.`);
+    // The node may have moved on all the same: catch up from its own copy of the state
+    // (fetched with its trees and verified), as for a co-signed state the fsm does not know.
+    if (dropped && round !== null) this.#resyncOnUnknownState({ round });
     return dropped ? null : withoutState(message);
   }
 
@@ -1831,11 +1892,14 @@ export class Channel {
    * answer such a request with an abort (§9.6, code 4): the node falls back to the last
    * co-signed state (the peer of a cut acknowledgement sees a conflict).
    *
-   * After a drop inside this process the tags in flight are known. After a restart of the
-   * process they are not, so the sign requests possible in the current phase are probed one
-   * after the other until one is aborted (the node holds at most one). A probe that finds
-   * nothing waiting earns error 1018 "Not allowed at current channel state", which is
-   * expected and not reported.
+   * After a drop inside this process the tags in flight are known. When none was in flight,
+   * the drop may still have swallowed the node's first message of a peer operation (`info
+   * update`, `withdraw_created`, `deposit_created`) and its sign request: the node's event
+   * log (`channels.history.fetch`, §7.5) tells whether a sign request went unanswered
+   * (`#openSignRound`). After a restart of the process the sign requests possible in the
+   * current phase are probed one after the other until one is aborted (the node holds at
+   * most one). A probe that finds nothing waiting earns error 1018 "Not allowed at current
+   * channel state", which is expected and not reported.
    * @param probe - probe every possible tag (fresh process) instead of the remembered ones
    */
   async #abortStale(probe = false): Promise<void> {
@@ -1847,12 +1911,36 @@ export class Channel {
       tags = atDrop.tags;
     } else if (probe) {
       tags = getPhase(this.#state) === 'closing' ? PROBE_TAGS_CLOSING : PROBE_TAGS_OPEN;
-    } else return;
+    } else {
+      // Nothing was in flight here, but the drop may have swallowed the node's first
+      // message of a peer operation (info update, withdraw_created, ...): ask the node.
+      const tag = await this.#openSignRound();
+      if (tag === null) return;
+      tags = [tag];
+    }
     for (const tag of tags) {
       const transport = this.#transport;
       if (transport === undefined || transport.readyState !== 'open' || this.#finished) return;
       if (await this.#abortRound(transport, tag)) return;
     }
+  }
+
+  /**
+   * The sign round the node still holds open from before the reconnect, read from its
+   * event log (`channels.history.fetch`, §7.5; see `openSignRoundOf`). Null when there is
+   * none, when the log cannot be had, or when this client is already in a new round.
+   */
+  async #openSignRound(): Promise<SignTag | null> {
+    let history: HistoryEntry[];
+    try {
+      history = (await this.#command({ kind: 'getHistory', types: ['rpt', 'req'] }, { timeoutMs: 10_000 }, true)) as HistoryEntry[];
+    } catch (error) {
+      safeLog(this.#logger, 'warn', "Could not read the node's event log after reconnecting.", { error });
+      return null;
+    }
+    const s = this.#state;
+    if (s.own !== null || s.ack !== null) return null;
+    return openSignRoundOf(history);
   }
 
   /** Sends `{error: 4}` on the reply method of `tag`; resolves true when the node aborted something. */
@@ -1906,28 +1994,92 @@ export class Channel {
    * The node reported a co-signed state of a round the fsm did not sign in this session
    * (e.g. a deposit/withdraw acknowledged just before a drop, completed while we were
    * away). It is not adopted blindly: fetch it with its trees, verify both signatures and
-   * hand it to the fsm (`#resync`). Once per round, never from inside a resync.
+   * hand it to the fsm (`#resync`). Once per round. The driver starts the same resync when
+   * it drops a `channels.update` whose state does not verify (`#checkCoSigned`).
    */
   #resyncOnUnknownState(details: JsonValue): void {
     const round = typeof details === 'object' && details !== null && !Array.isArray(details) ? details['round'] : undefined;
-    if (typeof round !== 'bigint' || round <= getRound(this.#state) || this.#resyncing || this.#resyncedRounds.has(round)) return;
+    const known = getRound(this.#state);
+    if (typeof round !== 'bigint' || round <= known || this.#resyncedRounds.has(round)) return;
+    // (bounded: rounds already passed are forgotten, and a node cannot grow the set forever)
+    for (const seen of this.#resyncedRounds) if (seen <= known) this.#resyncedRounds.delete(seen);
+    if (this.#resyncedRounds.size >= 64) return;
     this.#resyncedRounds.add(round);
     queueMicrotask(() => {
-      if (this.#finished || this.#resyncing) return;
+      if (this.#finished) return;
       this.#background(this.#resync(), 'resync');
     });
   }
 
-  async #resync(): Promise<void> {
-    this.#resyncing = true;
-    try {
-      await this.#resyncLoop();
-    } finally {
-      this.#resyncing = false;
+  /**
+   * Brings the channel up to the node's latest co-signed state (see `#resyncLoop`). One
+   * resync runs at a time; asking for one while it runs makes it go round once more.
+   * @param waitHalfSigned - also wait (up to `settleWaitMs`) for an update of ours the node holds half-signed
+   */
+  #resync(waitHalfSigned = true): Promise<void> {
+    if (this.#resyncRun !== undefined) {
+      this.#resyncAgain = { waitHalfSigned: waitHalfSigned || this.#resyncAgain?.waitHalfSigned === true };
+      return this.#resyncRun;
     }
+    this.#resyncing = true;
+    const run = (async () => {
+      try {
+        let wait = waitHalfSigned;
+        for (;;) {
+          await this.#resyncLoop(wait);
+          const again = this.#resyncAgain;
+          this.#resyncAgain = undefined;
+          if (again === undefined || this.#finished) break;
+          wait = again.waitHalfSigned;
+        }
+      } finally {
+        this.#resyncing = false;
+        this.#resyncRun = undefined;
+      }
+    })();
+    this.#resyncRun = run;
+    return run;
   }
 
-  async #resyncLoop(): Promise<void> {
+  /**
+   * A round this client signed (own update, deposit or withdrawal, or a peer's it
+   * acknowledged) waits for the node's `channels.update`. If that report is lost, nothing
+   * else would ever arrive: after `operationTimeouts.stateCheck` (then at doubling
+   * intervals, at most {@link MAX_STATE_CHECK_INTERVAL_MS}) the channel asks the node for
+   * its latest state and adopts it, verified (`#resync`). Called after every step.
+   */
+  #watchStateReport(): void {
+    const s = this.#state;
+    const sign = s.own?.stage === 'awaitingCompletion' ? s.own.sign : s.ack?.stage === 'awaitingCompletion' ? s.ack.sign : null;
+    const pending = sign != null && sign.round !== null && sign.signedTx !== null ? sign.tx : null;
+    if (pending === (this.#stateCheck?.tx ?? null)) return;
+    this.#stateCheck?.cancel();
+    this.#stateCheck = undefined;
+    if (pending !== null && !this.#finished) this.#armStateCheck(pending, this.#timeouts.stateCheck);
+  }
+
+  #armStateCheck(tx: Encoded<'tx'>, delay: number): void {
+    const check = { tx, cancel: () => {} };
+    this.#stateCheck = check;
+    check.cancel = this.#after(delay, () => {
+      if (this.#stateCheck !== check || this.#finished) return;
+      const next = Math.min(delay * 2, MAX_STATE_CHECK_INTERVAL_MS);
+      const transport = this.#transport;
+      if (transport === undefined || transport.readyState !== 'open' || this.#recovering) {
+        this.#armStateCheck(tx, next); // a reconnect is under way: it resynchronises itself
+        return;
+      }
+      safeLog(this.#logger, 'info', `No report of round ${roundOf(tx) ?? '?'} after ${delay} ms; asking the node for its latest state.`);
+      this.#background(
+        this.#resync(false).finally(() => {
+          if (this.#stateCheck === check && !this.#finished) this.#armStateCheck(tx, next);
+        }),
+        'state check',
+      );
+    });
+  }
+
+  async #resyncLoop(waitHalfSigned: boolean): Promise<void> {
     const policy = this.#reconnectPolicy;
     const deadline = this.#clock.now() + (policy?.settleWaitMs ?? 10_000);
     for (;;) {
@@ -1941,7 +2093,7 @@ export class Channel {
       const adopted = await this.#adoptIfNewer(offchain);
       if (adopted) continue;
       const half = offchain.halfSignedTx;
-      if (half !== '' && isEncoded(half, 'tx') && roundOf(half) !== null && roundOf(half)! > getRound(this.#state) && this.#clock.now() < deadline) {
+      if (waitHalfSigned && half !== '' && isEncoded(half, 'tx') && roundOf(half) !== null && roundOf(half)! > getRound(this.#state) && this.#clock.now() < deadline) {
         // An update we signed is still with the peer: wait for its outcome (update/conflict).
         await new Promise<void>((resolve) => {
           const offs = [
@@ -2076,6 +2228,7 @@ const DRIVER_KEYS = [
   'onEvent',
   'signal',
   'timeoutMs',
+  'operationTimeouts',
 ] as const;
 
 function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: ChannelDriverOptions; params: Partial<ChannelParams> } {

@@ -42,6 +42,18 @@ describe('createWatcher', () => {
     expect(events.map((e) => e.type)).toEqual(['watcherSlashed', 'watcherSettling', 'watcherSettled']);
   });
 
+  it('forgets a slash or settle that a report asked for when the node says the channel is open (issue 11)', async () => {
+    const { h, calls } = host();
+    const watcher = createWatcher(h);
+    watcher.onStatus('open');
+    watcher.onChainTx({ info: 'can_slash', txType: 'channel_offchain_tx', tx: tx(9) });
+    watcher.onChainTx({ info: 'solo_closing', txType: 'channel_close_solo_tx', tx: tx(5) });
+    watcher.onStatus('disconnected'); // a reconnect: the node never said closing
+    watcher.onStatus('open');
+    watcher.onStatus('closing'); // later, a close for another reason
+    expect(calls).toEqual([]);
+  });
+
   it('reports a settle that reached the chain before its call returned in order', async () => {
     const { h, events, flush } = host();
     const watcher = createWatcher(h);

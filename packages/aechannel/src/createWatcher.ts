@@ -176,6 +176,13 @@ export function createWatcher(host: WatcherHost, options: WatcherOptions = {}): 
     },
     onStatus(next) {
       status = next;
+      if (next === 'open') {
+        // The node says the channel is open: a slash or settle asked for by a report it did
+        // not follow with `info closing` has nothing to act on (an unconfirmed report must
+        // not fire later, when the channel closes for another reason).
+        wantSlash = false;
+        wantSettle = false;
+      }
       act();
     },
     stop() {

@@ -72,6 +72,7 @@ export {
   type UpdateResult,
 } from './Channel.js';
 export { defaultPeerUpdatePolicy, peerUpdateRefusal } from './peerUpdatePolicy.js';
+export { DEFAULT_OPERATION_TIMEOUTS, MAX_STATE_CHECK_INTERVAL_MS, type OperationTimeouts } from './operationTimeouts.js';
 export { createWatcher, type OnChainFact, type Watcher, type WatcherEvent, type WatcherHost, type WatcherOptions } from './createWatcher.js';
 export {
   CHANNEL_RECORD_FORMAT,

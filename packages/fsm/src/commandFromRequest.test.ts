@@ -15,6 +15,7 @@ describe('commandFromRequest', () => {
     expect(commandFromRequest(request('channels.get.poi', { accounts: [ak] }))).toEqual({ kind: 'getPoi', accounts: [ak] });
     expect(commandFromRequest(request('channels.system', { action: 'stop' }))).toEqual({ kind: 'stop' });
     expect(commandFromRequest(request('channels.assume_minimum_depth', { tx_hash: 'th_x' }))).toEqual({ kind: 'assumeMinimumDepth', txHash: 'th_x' });
+    expect(commandFromRequest(request('channels.history.fetch', { n: 3n, type: ['rpt'] }))).toEqual({ kind: 'getHistory', n: 3n, types: ['rpt'] });
   });
 
   it('gives null for sign replies, aborts, unknown methods and non-requests', () => {

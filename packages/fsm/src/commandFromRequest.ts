@@ -68,6 +68,12 @@ export function commandFromRequest(message: JsonValue): Command | null {
       };
     case 'channels.get.offchain_state':
       return { kind: 'getOffchainState' };
+    case 'channels.history.fetch':
+      return {
+        kind: 'getHistory',
+        ...(typeof p['n'] === 'bigint' ? { n: p['n'] } : {}),
+        ...(Array.isArray(p['type']) ? { types: p['type'] as ('rpt' | 'rcv' | 'snd' | 'req')[] } : {}),
+      };
     case 'channels.assume_minimum_depth':
       return { kind: 'assumeMinimumDepth', txHash: p['tx_hash'] as Encoded<'th'> };
     default:

@@ -30,6 +30,8 @@ export type {
   CommandResults,
   Effect,
   EffectKind,
+  HistoryEntry,
+  HistoryEntryType,
   Input,
   InputKind,
   MinimumDepthStrategy,

@@ -81,6 +81,7 @@ import type {
   CommandKind,
   CommandResults,
   Effect,
+  HistoryEntry,
   Input,
   InputKind,
   OwnOperation,
@@ -553,7 +554,19 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   } catch {
     round = null;
   }
-  if (round !== null && round <= s.round) return; // an older state: nothing to adopt
+  if (round !== null && round <= s.round) {
+    // §8.4: the node reports the latest co-signed state, never an older one nor another
+    // state of our round. Even validly signed, such a state is a lie about the channel:
+    // reported like a forged one, never adopted.
+    emit(ctx, {
+      type: 'security',
+      reason: `the node reported a co-signed state of round ${round}${round === s.round ? ' other than ours' : `, older than ours (${s.round})`}; it is not adopted`,
+      code: FsmErrorCode.SIGN_REQUEST_REJECTED,
+      tag: null,
+      details: { round, knownRound: s.round },
+    });
+    return;
+  }
   emit(ctx, {
     type: 'security',
     reason: 'the node reported a co-signed state this client did not verify; it is not adopted',
@@ -616,6 +629,20 @@ function balancesFromResult(result: JsonValue): Record<Encoded<'ak'>, bigint> | 
   return out;
 }
 
+/** The entries of a `channels.history.fetch` result (§7.5), or null when it is not a list of entries. */
+function historyFromResult(result: JsonValue): HistoryEntry[] | null {
+  if (!Array.isArray(result)) return null;
+  const out: HistoryEntry[] = [];
+  for (const entry of result) {
+    if (!isObject(entry)) return null;
+    const type = asString(entry['type']);
+    const tag = asString(entry['tag']);
+    if (type === null || tag === null) return null;
+    out.push({ type, tag, time: asBigint(entry['time']), info: entry['info'] ?? null });
+  }
+  return out;
+}
+
 /** Settles a query/ping/stop/... request with the node's result payload. */
 function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): void {
   const s = ctx.s;
@@ -642,6 +669,12 @@ function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): vo
         signedTx: asString(r['signed_tx']) ?? '',
         halfSignedTx: asString(r['half_signed_tx']) ?? '',
       });
+      return;
+    }
+    case 'getHistory': {
+      const entries = historyFromResult(result);
+      if (entries === null) settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed history.fetch result.', { result }));
+      else settleOk<'getHistory'>(ctx, id, entries);
       return;
     }
     case 'ping':
@@ -935,7 +968,11 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
   const txType = asString(data['type']);
   emit(ctx, { type: 'onChainTx', info, tx: tx as Encoded<'tx'> | null, txType });
   if (info === 'close_mutual') {
-    s.closingBy = 'mutual';
+    // A close mutual this client co-signed (its own shutdown, or the peer's it acknowledged)
+    // is known to be real. Any other report is not: the channel API cannot look a tx up on
+    // chain, so only the node's own `info closing` (which follows a real one, §9.10) moves
+    // the phase, and a fake report cannot latch the channel into closing (issue 11).
+    if ((s.own?.command.kind === 'shutdown' && s.own.sign?.signedTx != null) || s.ack?.kind === 'shutdown') s.closingBy = 'mutual';
     const own = s.own;
     if (own !== null && own.command.kind === 'shutdown' && own.stage === 'awaitingCompletion' && own.sign?.signedTx != null) {
       s.own = null;
@@ -947,7 +984,9 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
       s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
     }
   }
-  if (info === 'solo_closing' || info === 'can_slash') s.closingBy = s.closingBy ?? 'solo';
+  // `solo_closing` / `can_slash` are reported just before `info closing` when the channel
+  // enters closing (§8.3); that event records the solo close. On their own they change
+  // nothing: a report the client cannot confirm must not decide the phase after a reconnect.
   // A snapshot, close solo or slash on chain carries a co-signed state as payload: that round
   // is now on chain (it decides whether a later solo tx may use an empty payload, §2.8).
   if ((info === 'channel_changed' || info === 'solo_closing') && tx !== null && tx.startsWith('tx_')) {
@@ -1036,6 +1075,7 @@ const REPLY_NOTIFICATION_KIND: Readonly<Record<string, PendingRequest['kind']>> 
   'channels.get.balances.reply': 'getBalances',
   'channels.get.poi.reply': 'getPoi',
   'channels.get.offchain_state.reply': 'getOffchainState',
+  'channels.history.fetch.reply': 'getHistory',
 };
 
 /** One parsed JSON-RPC message from the node. */
@@ -1115,6 +1155,7 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   getBalances: { phases: CHANNEL, operation: false, flow: 'channels.get.balances -> result (§7.5)' },
   getPoi: { phases: CHANNEL, operation: false, flow: 'channels.get.poi -> result (§7.5)' },
   getOffchainState: { phases: CHANNEL, operation: false, flow: 'channels.get.offchain_state -> result (§7.5)' },
+  getHistory: { phases: CHANNEL, operation: false, flow: 'channels.history.fetch -> result: the node fsm event log (§7.5)' },
   ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
   stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
   reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
@@ -1304,6 +1345,13 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
     case 'getOffchainState':
       send(ctx, 'channels.get.offchain_state', {}, { kind: 'getOffchainState', commandId });
       return;
+    case 'getHistory': {
+      const params: JsonObject = {};
+      if (command.n !== undefined) params['n'] = command.n;
+      if (command.types !== undefined) params['type'] = [...command.types];
+      send(ctx, 'channels.history.fetch', params, { kind: 'getHistory', commandId });
+      return;
+    }
     case 'assumeMinimumDepth':
       send(ctx, 'channels.assume_minimum_depth', { tx_hash: command.txHash }, { kind: 'assumeMinimumDepth', commandId });
       return;

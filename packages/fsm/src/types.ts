@@ -288,6 +288,11 @@ export type Command =
   | { kind: 'getPoi'; accounts?: readonly Encoded<'ak'>[]; contracts?: readonly Encoded<'ct'>[] }
   /** `channels.get.offchain_state` (§7.5). */
   | { kind: 'getOffchainState' }
+  /**
+   * `channels.history.fetch` (§7.5): the node fsm's event log, at most its `log_keep`
+   * latest entries; `n` keeps the last n, `types` only entries of these types.
+   */
+  | { kind: 'getHistory'; n?: bigint; types?: readonly HistoryEntryType[] }
   /** `channels.system {action: ping}` (§7.6). */
   | { kind: 'ping' }
   /** `channels.system {action: stop}` (§7.6). */
@@ -298,6 +303,24 @@ export type Command =
   | { kind: 'newContract'; [key: string]: unknown }
   /** Off-chain contracts: not supported; settles with `FSM_NOT_SUPPORTED`. */
   | { kind: 'callContract'; [key: string]: unknown };
+
+/**
+ * Types of the node fsm's event log entries (§7.5): `rpt` a report to the client, `rcv` /
+ * `snd` a message from / to the peer fsm, `req` a request of the client.
+ */
+export type HistoryEntryType = 'rpt' | 'rcv' | 'snd' | 'req';
+
+/** One entry of the node fsm's event log (`channels.history.fetch`, §7.5). */
+export interface HistoryEntry {
+  /** `rpt`, `rcv`, `snd` or `req` (see {@link HistoryEntryType}); kept as the node sent it. */
+  type: string;
+  /** What happened, e.g. the method reported or requested. */
+  tag: string;
+  /** When (the node's clock), if given as an integer. */
+  time: bigint | null;
+  /** Details, as the node sent them. */
+  info: JsonValue;
+}
 
 /** The `kind` of a {@link Command}. */
 export type CommandKind = Command['kind'];
@@ -323,6 +346,7 @@ export interface CommandResults {
   getBalances: Record<Encoded<'ak'>, bigint>;
   getPoi: { poi: Encoded<'pi'> };
   getOffchainState: { trees: string; calls: string; signedTx: string; halfSignedTx: string };
+  getHistory: HistoryEntry[];
   ping: null;
   stop: null;
   reconnect: { fsmId: Encoded<'ba'> };
@@ -526,7 +550,12 @@ export interface ChannelState {
   rejection: { code: number; message: string } | null;
   /** Options for the reconnect/reestablish query exactly as given (null: derive from `options`). */
   connectOptions: Partial<ChannelOptions> | null;
-  /** How the channel is closing: a co-signed close mutual, or a solo close/slash on chain. */
+  /**
+   * How the channel is closing, set when the node says so (`info closing`): a close mutual
+   * this client co-signed, else a solo close/slash on chain. An on-chain report alone never
+   * sets it (the channel API cannot confirm one), so the phase after a reconnect follows
+   * the node's own state.
+   */
   closingBy: 'mutual' | 'solo' | null;
   /** This client's account nonce as far as the channel shows it (see {@link OwnNonces}). */
   ownNonces: OwnNonces;

@@ -17,6 +17,7 @@ import {
   depositTx,
   depositUpdate,
   Driver,
+  events,
   forceProgressTx,
   FSM_ID,
   I,
@@ -378,6 +379,23 @@ describe('co-signed state reported by the node (channels.update)', () => {
     const effects = d.node(channelUpdate(signedBy(tx, new Uint8Array(64).fill(9))));
     expect(d.state.round).toBe(1n);
     expect(securityEvents(effects)).toHaveLength(1);
+  });
+
+  it('an older co-signed state is not adopted and is reported as a security event (issue 11)', () => {
+    const d = openChannel('initiator');
+    const round2 = afterTransfer(d);
+    afterTransfer(d);
+    expect(d.state.round).toBe(3n);
+    const effects = d.node(channelUpdate(round2));
+    expect(d.state.round).toBe(3n);
+    expect(effects.some((e) => e.type === 'persist')).toBe(false);
+    expect(securityEvents(effects)).toEqual([expect.objectContaining({ tag: null, details: { round: 2n, knownRound: 3n } })]);
+  });
+
+  it('the latest state reported again is no news (no event)', () => {
+    const d = openChannel('initiator');
+    const round2 = afterTransfer(d);
+    expect(events(d.node(channelUpdate(round2)))).toEqual([]);
   });
 
   it('the state with both signatures is adopted (control)', () => {

@@ -15,6 +15,7 @@ import {
   FSM_ID_2,
   I,
   info,
+  onChainTx,
   INITIAL,
   offChainTx,
   openChannel,
@@ -76,6 +77,30 @@ describe('ping, messages and queries (§7.5, §7.6)', () => {
     ]);
     const bad = d.command({ kind: 'getBalances', accounts: [I] });
     expect(settles(d.node(result(d.lastSendId(), 'nonsense')))[0]).toMatchObject({ commandId: bad.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
+  });
+
+  it('history.fetch: the node fsm event log as entries; a malformed one is an error', () => {
+    const d = openChannel('responder');
+    const history = d.command({ kind: 'getHistory', types: ['rpt'] });
+    expect(sends(history.effects)).toEqual([{ method: 'channels.history.fetch', params: { type: ['rpt'] } }]);
+    const log = [
+      { type: 'rpt', tag: 'channels.sign.update_ack', time: 7n, info: '' },
+      { type: 'rpt', tag: 'channels.info', time: 8n, info: 'fsm_up' },
+    ];
+    expect(settles(d.node(result(d.lastSendId(), log)))).toEqual([
+      {
+        type: 'settle',
+        commandId: history.commandId,
+        ok: true,
+        result: [
+          { type: 'rpt', tag: 'channels.sign.update_ack', time: 7n, info: '' },
+          { type: 'rpt', tag: 'channels.info', time: 8n, info: 'fsm_up' },
+        ],
+      },
+    ]);
+    const bad = d.command({ kind: 'getHistory', n: 2n });
+    expect(sends(bad.effects)).toEqual([{ method: 'channels.history.fetch', params: { n: 2n } }]);
+    expect(settles(d.node(result(d.lastSendId(), [{ type: 'rpt' }])))[0]).toMatchObject({ commandId: bad.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
   });
 
   it('a query without reply times out (reply timer); the timer is reported and cleared', () => {
@@ -243,6 +268,29 @@ describe('client reconnect (§6.3)', () => {
     expect(settles(up)).toEqual([{ type: 'settle', commandId, ok: true, result: { fsmId: FSM_ID } }]);
     expect(up.some((e) => e.type === 'persist')).toBe(false);
     expect(d.state).toMatchObject({ status: 'open', phase: 'open' });
+  });
+
+  it.each(['can_slash', 'solo_closing', 'close_mutual'])('a `%s` report the node did not follow with info closing does not decide the phase after a reconnect (issue 11)', (report) => {
+    const d = openChannel('initiator');
+    d.node(onChainTx(report, CREATE, 'channel_offchain_tx'));
+    expect(d.state.phase).toBe('open');
+    d.feed({ type: 'transportClosed' });
+    d.command({ kind: 'reconnect' });
+    d.feed({ type: 'transportOpened' });
+    d.node(info('fsm_up', { fsm_id: FSM_ID }));
+    expect(d.state).toMatchObject({ status: 'open', phase: 'open', closingBy: null });
+    expect(sends(d.command({ kind: 'transfer', from: I, to: R, amount: 1n }).effects)).toHaveLength(1);
+  });
+
+  it('a solo close the node confirmed (info closing) is resumed as closing', () => {
+    const d = openChannel('initiator');
+    d.node(onChainTx('solo_closing', CREATE, 'channel_close_solo_tx'));
+    d.node(info('closing'));
+    d.feed({ type: 'transportClosed' });
+    d.command({ kind: 'reconnect' });
+    d.feed({ type: 'transportOpened' });
+    d.node(info('fsm_up', { fsm_id: FSM_ID }));
+    expect(d.state).toMatchObject({ status: 'closing', phase: 'closing', closingBy: 'solo' });
   });
 
   it('rejections first (2000, then 1016), each followed by the node closing the socket', () => {
