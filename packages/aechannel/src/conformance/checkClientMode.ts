@@ -72,13 +72,24 @@ interface RoleRun {
   sections: ComparedSection[];
   notes: string[];
   problem: string | undefined;
+  /** The first thing the client refused or failed at on its own (the likely cause of a difference). */
+  trouble: string | undefined;
 }
+
+/**
+ * Settlement errors that come from the client itself rather than from what the node
+ * said (conflicts, node errors and closes are part of the recordings' flows).
+ */
+const LOCAL_REFUSALS = new Set(['FSM_INVALID_COMMAND', 'FSM_NOT_SUPPORTED', 'FSM_COMMAND_NOT_ALLOWED', 'FSM_SIGN_REQUEST_REJECTED', 'FSM_SIGNER_MISMATCH', 'FSM_INTERNAL_ERROR']);
 
 /** Plays one role of the recording to the reducer. */
 async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis): Promise<RoleRun> {
   const actual: ComparedSection[] = [];
   const notes: string[] = [];
   let problem: string | undefined;
+  let trouble: string | undefined;
+  /** Commands fed so far, by id (to name the one a settlement refuses). */
+  const commands = new Map<number, string>();
   let state: ChannelState | undefined;
   let transport: ReplayTransport | undefined;
   let connection = 0;
@@ -135,7 +146,14 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
       case 'sign':
         signs.set(effect.tag, { requestId: effect.requestId, tx: effect.tx, answered: false, voided: false, sendsBefore: sendsSeen });
         return;
+      case 'settle':
+        if (!effect.ok && LOCAL_REFUSALS.has(effect.error.code)) {
+          trouble ??= `the client refused the command ${commands.get(effect.commandId) ?? effect.commandId}: ${effect.error.code} ${effect.error.shortMessage}`;
+        }
+        return;
       case 'emit':
+        if (effect.event.type === 'security') trouble ??= `the client refused to sign ${effect.event.tag ?? 'a request'}: ${effect.event.reason}`;
+        if (effect.event.type === 'error' && LOCAL_REFUSALS.has(effect.event.error.code)) trouble ??= `the client failed: ${effect.event.error.code} ${effect.event.error.shortMessage}`;
         // A conflict or the end of the channel that comes before the recording's client did
         // anything else voids a request not answered yet (§9.5, §9.8).
         if (effect.event.type === 'conflict' || effect.event.type === 'died' || effect.event.type === 'closed') {
@@ -175,7 +193,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
     if (first !== undefined && first.section.kind !== 'connect') {
       // A fragment: the recording starts with the channel open.
       const setup = fragmentStart(sections, role, analysis, networkId);
-      if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}` };
+      if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}`, trouble };
       syntheticConnect = true;
       await start(createInitialState(setup.options, { mode: 'reconnect', savedState: setup.saved }));
       feed({
@@ -225,7 +243,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
             // The client sent something else in this place (or lost the connection): the
             // comparison names it.
             problem = undefined;
-            return { sections: actual, notes, problem };
+            return { sections: actual, notes, problem, trouble };
           }
           const kind = classifyClientMessage(section.message);
           const method = isObject(section.message) ? String(section.message.method) : '';
@@ -255,9 +273,11 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
           } else {
             const command = commandFromRequest(section.message);
             if (command === null) {
-              return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})` };
+              return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})`, trouble };
             } else {
-              feed({ type: 'command', now: (now += 1), commandId: (commandId += 1), command });
+              commandId += 1;
+              commands.set(commandId, renderClientMessage(section.message));
+              feed({ type: 'command', now: (now += 1), commandId, command });
             }
           }
           await quiesce();
@@ -279,7 +299,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   } finally {
     if (transport !== undefined && transport.readyState !== 'closed') transport.close(1000, '');
   }
-  return { sections: actual, notes, problem };
+  return { sections: actual, notes, problem, trouble };
 }
 
 /**
@@ -300,6 +320,8 @@ export async function checkClientMode(sections: readonly Section[], options: Che
   const actual = runs.flatMap((run) => run.sections);
   const notes = runs.flatMap((run) => run.notes);
   const difference = compareSections(sections, actual, { mode: 'client' });
-  const problem = difference === undefined ? runs.find((run) => run.problem !== undefined)?.problem : undefined;
-  return { ok: difference === undefined && problem === undefined, difference, problem, sections: actual, notes };
+  const failing = difference === undefined ? runs.find((run) => run.problem !== undefined) : runs[difference.role === 'initiator' ? 0 : 1];
+  const problem = difference === undefined ? failing?.problem : undefined;
+  const ok = difference === undefined && problem === undefined;
+  return { ok, difference, problem, ...(ok || failing?.trouble === undefined ? {} : { reason: failing.trouble }), sections: actual, notes };
 }

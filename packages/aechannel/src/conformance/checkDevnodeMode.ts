@@ -77,6 +77,11 @@ export interface ModeResult {
   difference: SectionDifference | undefined;
   /** A failure that is not a message difference (e.g. the node could not be reached). */
   problem: string | undefined;
+  /**
+   * Why the run went another way than the recording, when that is known: what the client
+   * refused and why, the node's error text, a feature not supported yet.
+   */
+  reason?: string | undefined;
   /** Everything sent and received in the run, in order (both roles). */
   sections: ComparedSection[];
   /** Remarks on a passing run (e.g. messages the harness sent itself). */
@@ -177,6 +182,7 @@ export async function checkDevnodeMode(
 
   let difference: SectionDifference | undefined;
   let problem: string | undefined;
+  let reason: string | undefined;
   /** Node messages seen (compared or not): progress the stall detection looks at. */
   let progress = 0;
   /** Client work in flight (signing in the prelude): the node is not stuck meanwhile. */
@@ -256,6 +262,7 @@ export async function checkDevnodeMode(
     const recorded = state.expected[state.matched];
     const field = recorded?.kind === 'receive' ? compareNodeMessage(recorded.message, message, names) : undefined;
     if (recorded?.kind !== 'receive' || field !== undefined) {
+      reason ??= nodeErrorText(message);
       finish({
         role,
         direction: '<---',
@@ -430,5 +437,14 @@ export async function checkDevnodeMode(
       }
     }
   }
-  return { ok: !failed(), difference, problem, sections: actual };
+  const ok = !failed();
+  return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual };
+}
+
+/** The text of a node error (`error.message` and the messages of `error.data`), if the message is one. */
+function nodeErrorText(message: JsonValue): string | undefined {
+  if (!isObject(message) || !isObject(message.error)) return undefined;
+  const error = message.error;
+  const details = Array.isArray(error.data) ? error.data.flatMap((entry) => (isObject(entry) && typeof entry.message === 'string' ? [`${String(entry.code)} ${entry.message}`] : [])) : [];
+  return `the node answered with error ${String(error.code)} ${String(error.message ?? '')}${details.length === 0 ? '' : ` (${details.join('; ')})`}`;
 }

@@ -6,6 +6,7 @@ import type { Section } from '@aechannel/transcript';
 import { analyzeRecording, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { formatDifference, type ConformanceMode } from './compareSections.js';
+import { renderValue } from './compareMessages.js';
 import { detectNetworkId } from './detectNetworkId.js';
 
 /** A transcript to check. */
@@ -81,7 +82,8 @@ export function formatCheckLine(check: TranscriptCheck): string {
     return `${head}  (${Math.round(check.durationMs)} ms${notes.length === 0 ? '' : `; ${notes.join('; ')}`})`;
   }
   const why = check.result.difference !== undefined ? formatDifference(check.result.difference) : (check.result.problem ?? 'failed');
-  return `${head}  ${why}`;
+  const reason = check.result.reason === undefined ? '' : `; reason: ${check.result.reason}`;
+  return `${head}  ${why}${reason}`;
 }
 
 /**
@@ -95,4 +97,71 @@ export function formatTotal(checks: readonly TranscriptCheck[], unreadable = 0):
   const failed = checks.filter((c) => !c.result.ok).length + unreadable;
   const total = checks.length + unreadable;
   return `${total} checks: ${total - failed} passed, ${failed} failed`;
+}
+
+/** One file and mode in the `--json` report. */
+export interface ConformanceReportEntry {
+  /** The path as given (or the fixture name). */
+  path: string;
+  /** `client`, `devnode`, or `read` for a file that could not be read. */
+  mode: ConformanceMode | 'read';
+  ok: boolean;
+  durationMs: number;
+  /** The first difference; `field.expected`/`field.actual` rendered as JSON text. */
+  difference: { role: string; direction: string; index: number; line: number | null; field: { path: string; expected: string; actual: string } | null; expected: string; actual: string } | null;
+  problem: string | null;
+  reason: string | null;
+  notes: string[];
+}
+
+/** The `--json` report of `aechannel conformance`. */
+export interface ConformanceReport {
+  checks: ConformanceReportEntry[];
+  /** Files without a single transcript message (not counted as checks). */
+  skipped: string[];
+  total: { checks: number; passed: number; failed: number };
+}
+
+/**
+ * The machine-readable report: one object per file and mode.
+ * @param checks - the checks that ran
+ * @param unreadable - files that could not be read, each counted as one failed check
+ * @param skipped - files that held no transcript message
+ * @returns the report (plain JSON data)
+ * @example stringifyJson(jsonReport(checks)) // '{"checks":[{"path":"a/open.md","mode":"client","ok":true,…}],…}'
+ */
+export function jsonReport(
+  checks: readonly TranscriptCheck[],
+  unreadable: readonly { path: string; problem: string }[] = [],
+  skipped: readonly string[] = [],
+): ConformanceReport {
+  const entries: ConformanceReportEntry[] = [
+    ...unreadable.map((file) => ({ path: file.path, mode: 'read' as const, ok: false, durationMs: 0, difference: null, problem: file.problem, reason: null, notes: [] })),
+    ...checks.map((check) => {
+      const d = check.result.difference;
+      return {
+        path: check.name,
+        mode: check.mode,
+        ok: check.result.ok,
+        durationMs: Math.round(check.durationMs),
+        difference:
+          d === undefined
+            ? null
+            : {
+                role: d.role,
+                direction: d.direction,
+                index: d.index,
+                line: d.line ?? null,
+                field: d.field === undefined ? null : { path: d.field.path, expected: renderValue(d.field.expected, 10_000), actual: renderValue(d.field.actual, 10_000) },
+                expected: d.expected,
+                actual: d.actual,
+              },
+        problem: check.result.problem ?? null,
+        reason: check.result.reason ?? null,
+        notes: check.result.notes ?? [],
+      };
+    }),
+  ];
+  const failed = entries.filter((entry) => !entry.ok).length;
+  return { checks: entries, skipped: [...skipped], total: { checks: entries.length, passed: entries.length - failed, failed } };
 }
