@@ -126,3 +126,39 @@ describe('conformance catches recordings altered by hand', () => {
     expect(result.client).toMatch(/^FAIL {2}abort_withdraw\.md {2}client {2}initiator ---> #\d+ \(line \d+\): params\.error expected 42, got \d+/);
   });
 });
+
+/** The sections before the first one that `where` picks, then a client-side close for each role. */
+function cutBefore(sections: readonly Section[], where: (s: Section) => boolean): Section[] {
+  const kept = sections.slice(0, indexOf(sections, where));
+  const line = (kept.at(-1)?.line ?? 0) + 1;
+  return [...kept, { role: 'initiator', kind: 'close', line }, { role: 'responder', kind: 'close', line: line + 1 }];
+}
+
+describe('conformance reads recordings beyond the fixtures', () => {
+  it('a recording without a client signature: the default network id, said so, and still checked', async () => {
+    // The initiator connects and pings, and leaves before the responder comes: no signature to detect the network by.
+    const fixture = loadFixture('opening_ping_pong.md');
+    const sections = cutBefore(fixture.sections, (s) => s.role === 'responder' && s.kind === 'connect').filter((s) => s.role === 'initiator');
+    expect(sections.some((s) => s.kind === 'send' && text(s).includes('channels.system'))).toBe(true);
+    const checks = await checkTranscripts([{ name: 'pings.md', sections }], runners);
+    expect(checks.map(formatCheckLine).map((l) => l.replace(/\(\d+ ms; /, '(…; '))).toEqual([
+      'pass  pings.md  client  (…; network id unknown (the recording has no client signature): assumed local_iris_testnet; pass --network-id to set it)',
+      'pass  pings.md  devnode  (…; network id unknown (the recording has no client signature): assumed local_iris_testnet; pass --network-id to set it)',
+    ]);
+    // Every recorded client message was played, in both modes.
+    for (const check of checks) expect(check.result.sections.filter((s) => s.kind === 'send').length).toBe(sections.filter((s) => s.kind === 'send').length);
+  });
+
+  it('a recording whose network id is none of the known ones: the default, said so, and still checked', async () => {
+    const fixture = loadFixture('conflict_two_withdrawals.md');
+    // The recording's signatures verify only under its own network id, left out of the known ones here.
+    const checks = await checkTranscripts([{ name: fixture.name, sections: fixture.sections }], runners, undefined, { networkIds: ['ae_mainnet', 'ae_uat'] });
+    expect(checks.map((c) => [c.mode, c.result.ok])).toEqual([
+      ['client', true],
+      ['devnode', true],
+    ]);
+    for (const check of checks) {
+      expect(check.result.notes).toContain('network id unknown (no client signature verifies under a known network id): assumed local_iris_testnet; pass --network-id to set it');
+    }
+  });
+});

@@ -17,6 +17,11 @@ export type NodeVariant = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-20
 export interface RecordingAnalysis {
   /** Account of each role (`undefined` when the recording never shows it). */
   accounts: Partial<Record<Role, string>>;
+  /**
+   * Every account (`ak_`) any message of the recording names, in order of appearance: the
+   * candidates a role's account is found among by its signatures (`identifyRecording`).
+   */
+  candidates: string[];
   /** True when the recording opens the channel (it has an opening `connect` without `existing_channel_id`). */
   opensChannel: boolean;
   /** The node version the recording looks like (§11). */
@@ -77,7 +82,18 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
       }
     }
   }
-  // Last: balance queries list [initiator, responder] in the recordings.
+  // Signing requests of off-chain updates (§8.2): the starter's own request (`sign.update`)
+  // names it as the contract owner or caller; an acknowledgement names the peer.
+  for (const section of sections) {
+    const name = method(section);
+    if (section.kind !== 'receive' || (name !== 'channels.sign.update' && name !== 'channels.sign.update_ack')) continue;
+    const updates = data(section).updates;
+    const first = Array.isArray(updates) ? updates[0] : undefined;
+    if (!isObject(first)) continue;
+    const starter = first.op === 'OffChainNewContract' ? first.owner : first.op === 'OffChainCallContract' ? first.caller_id : undefined;
+    claim(name === 'channels.sign.update' ? section.role : other(section.role), starter);
+  }
+  // Then balance queries, which list [initiator, responder] in the recordings.
   for (const section of sections) {
     if (section.kind !== 'send' || method(section) !== 'channels.get.balances') continue;
     const list = params(section).accounts;
@@ -86,7 +102,30 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
       claim('responder', list[1]);
     }
   }
-  return { accounts, opensChannel, variant: detectVariant(sections, networkId) };
+  const candidates = accountsNamed(sections);
+  // Two parties: when one role is known and the recording names exactly one other account, that is the other role's.
+  for (const role of ['initiator', 'responder'] as const) {
+    const known = accounts[other(role)];
+    const rest = candidates.filter((account) => account !== known);
+    if (accounts[role] === undefined && known !== undefined && rest.length === 1) accounts[role] = rest[0]!;
+  }
+  return { accounts, candidates, opensChannel, variant: detectVariant(sections, networkId) };
+}
+
+/** Every `ak_` string in the recording's URLs and messages, in order of first appearance. */
+function accountsNamed(sections: readonly Section[]): string[] {
+  const found = new Set<string>();
+  const visit = (value: JsonValue | undefined): void => {
+    if (typeof value === 'string') {
+      if (/^ak_[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(value)) found.add(value);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (isObject(value)) Object.values(value).forEach(visit);
+  };
+  for (const section of sections) {
+    if (section.kind === 'connect') Object.values(urlParams(section.url)).forEach(visit);
+    if (section.kind === 'send' || section.kind === 'receive') visit(section.message);
+  }
+  return [...found];
 }
 
 /** The node version of §11 that the recording's opening (or network) shows. */

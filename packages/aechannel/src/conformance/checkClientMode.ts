@@ -323,5 +323,6 @@ export async function checkClientMode(sections: readonly Section[], options: Che
   const failing = difference === undefined ? runs.find((run) => run.problem !== undefined) : runs[difference.role === 'initiator' ? 0 : 1];
   const problem = difference === undefined ? failing?.problem : undefined;
   const ok = difference === undefined && problem === undefined;
-  return { ok, difference, problem, ...(ok || failing?.trouble === undefined ? {} : { reason: failing.trouble }), sections: actual, notes };
+  const reason = ok ? undefined : (failing?.trouble ?? (difference === undefined ? undefined : failing?.problem));
+  return { ok, difference, problem, ...(reason === undefined ? {} : { reason }), sections: actual, notes };
 }

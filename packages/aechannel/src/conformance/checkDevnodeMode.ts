@@ -19,7 +19,7 @@ import { decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
-import { analyzeRecording, classifyClientMessage, closedByNode } from './analyzeRecording.js';
+import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
 import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
 
@@ -57,6 +57,8 @@ export interface DevnodeTarget {
 export interface CheckDevnodeModeOptions {
   /** The recording's network id (picks the node variant of PROTOCOL.md §11). */
   networkId?: string | undefined;
+  /** The recording's analysis (computed when not given). */
+  analysis?: RecordingAnalysis | undefined;
   /** How long to wait for a recorded node message, in ms (default 5000). */
   waitMs?: number;
   /** Most blocks `advance` may mine while waiting for one client action (default 200). */
@@ -153,7 +155,7 @@ export async function checkDevnodeMode(
   const waitMs = options.waitMs ?? 5000;
   const maxBlocks = options.maxBlocksPerWait ?? 200;
   const graceMs = options.graceMs ?? 100;
-  const analysis = analyzeRecording(sections, options.networkId);
+  const analysis = options.analysis ?? analyzeRecording(sections, options.networkId);
   const actual: ComparedSection[] = [];
   const substitutions = new Map<string, string>();
   for (const role of ['initiator', 'responder'] as const) {

@@ -3,11 +3,11 @@
  * one line per transcript and mode.
  */
 import type { Section } from '@aechannel/transcript';
-import { analyzeRecording, type RecordingAnalysis } from './analyzeRecording.js';
+import { analyzeRecording, classifyClientMessage, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { formatDifference, type ConformanceMode } from './compareSections.js';
 import { renderValue } from './compareMessages.js';
-import { detectNetworkId } from './detectNetworkId.js';
+import { defaultNetworkId, identifySigners, knownNetworkIds } from './detectNetworkId.js';
 
 /** A transcript to check. */
 export interface TranscriptInput {
@@ -21,8 +21,15 @@ export interface TranscriptInput {
 /** What a mode runner gets besides the sections. */
 export interface ModeContext {
   name: string;
-  networkId: string | undefined;
+  /** The recording's network id: given, detected from its signatures, or the default. */
+  networkId: string;
   analysis: RecordingAnalysis;
+}
+
+/** Options of {@link checkTranscripts}. */
+export interface CheckTranscriptsOptions {
+  /** Network ids a recording's signatures are tried against (default `knownNetworkIds`). */
+  networkIds?: readonly string[];
 }
 
 /** Runs one mode for one transcript. */
@@ -47,28 +54,48 @@ export async function checkTranscripts(
   inputs: readonly TranscriptInput[],
   runners: Partial<Record<ConformanceMode, ModeRunner>>,
   onCheck?: (check: TranscriptCheck) => void,
+  options: CheckTranscriptsOptions = {},
 ): Promise<TranscriptCheck[]> {
   const checks: TranscriptCheck[] = [];
   for (const input of inputs) {
-    const analysis = analyzeRecording(input.sections, input.networkId);
-    const networkId = input.networkId ?? (await detectNetworkId(input.sections, analysis.accounts));
-    const withNetwork = networkId === undefined ? analysis : analyzeRecording(input.sections, networkId);
+    const { analysis, networkId, notes } = await identifyRecording(input, options.networkIds ?? knownNetworkIds);
     for (const mode of ['client', 'devnode'] as const) {
       const runner = runners[mode];
       if (runner === undefined) continue;
       const started = performance.now();
       let result: ModeResult;
       try {
-        result = await runner(input.sections, { name: input.name, networkId, analysis: withNetwork });
+        result = await runner(input.sections, { name: input.name, networkId, analysis });
       } catch (error) {
         result = { ok: false, difference: undefined, problem: error instanceof Error ? error.message : String(error), sections: [] };
       }
+      if (notes.length > 0) result = { ...result, notes: [...notes, ...(result.notes ?? [])] };
       const check = { name: input.name, mode, result, durationMs: performance.now() - started };
       checks.push(check);
       onCheck?.(check);
     }
   }
   return checks;
+}
+
+/**
+ * The recording's accounts and network id: the analysis, completed by the accounts whose
+ * signatures verify; without a verifying signature, the default network id and a note.
+ */
+async function identifyRecording(input: TranscriptInput, networkIds: readonly string[]): Promise<{ analysis: RecordingAnalysis; networkId: string; notes: string[] }> {
+  const first = analyzeRecording(input.sections, input.networkId);
+  const signers = await identifySigners(input.sections, first.accounts, first.candidates, input.networkId === undefined ? networkIds : [input.networkId]);
+  const notes: string[] = [];
+  let networkId = input.networkId ?? signers.networkId;
+  if (networkId === undefined) {
+    const why = input.sections.some((s) => s.kind === 'send' && classifyClientMessage(s.message).kind === 'signReply')
+      ? 'no client signature verifies under a known network id'
+      : 'the recording has no client signature';
+    notes.push(`network id unknown (${why}): assumed ${defaultNetworkId}; pass --network-id to set it`);
+    networkId = defaultNetworkId;
+  }
+  const analysis = analyzeRecording(input.sections, networkId);
+  return { analysis: { ...analysis, accounts: { ...analysis.accounts, ...signers.accounts } }, networkId, notes };
 }
 
 /**
@@ -83,7 +110,8 @@ export function formatCheckLine(check: TranscriptCheck): string {
   }
   const why = check.result.difference !== undefined ? formatDifference(check.result.difference) : (check.result.problem ?? 'failed');
   const reason = check.result.reason === undefined ? '' : `; reason: ${check.result.reason}`;
-  return `${head}  ${why}${reason}`;
+  const notes = check.result.notes ?? [];
+  return `${head}  ${why}${reason}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
 /**

@@ -35,6 +35,7 @@ export {
   jsonReport,
   type ConformanceReport,
   type ConformanceReportEntry,
+  type CheckTranscriptsOptions,
   type ModeContext,
   type ModeRunner,
   type TranscriptCheck,
@@ -50,7 +51,7 @@ export {
   type FieldDifference,
 } from './compareMessages.js';
 export { compareSections, formatDifference, type ConformanceMode, type SectionDifference } from './compareSections.js';
-export { detectNetworkId, knownNetworkIds } from './detectNetworkId.js';
+export { defaultNetworkId, detectNetworkId, identifySigners, knownNetworkIds, type IdentifiedSigners } from './detectNetworkId.js';
 export { runDevnodeMode } from './runDevnodeMode.js';
 
 /** Usage text of `aechannel conformance`. */

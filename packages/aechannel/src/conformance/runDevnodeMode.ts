@@ -62,7 +62,7 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
           }
         },
       },
-      { networkId: options.networkId, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
+      { networkId: options.networkId, analysis: options.analysis, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
     );
   } finally {
     await devnode?.stop();
