@@ -120,3 +120,45 @@ describe('aechannel conformance (command)', () => {
     expect(report.total).toEqual({ checks: 3n, passed: 1n, failed: 2n });
   });
 });
+
+describe('aechannel conformance: recordings that continue a channel from an earlier file of their folder', () => {
+  /** abort_withdraw.md split in two files: the open (a group's setup file) and the stops that end the channel later. */
+  function splitRecording(): { dir: string; opening: string; ending: string } {
+    const lines = readFileSync(fixturePath('abort_withdraw.md'), 'utf8').split('\n');
+    // Line 501: the first withdrawal, right after both clients saw the channel open (lines 435-486).
+    expect(lines[500]).toBe('#### initiator ---> node');
+    // Line 794: the responder's `channels.system stop`; both clients stop and the channel dies.
+    expect(lines[793]).toBe('#### responder ---> node');
+    const dir = mkdtempSync(join(tmpdir(), 'group-'));
+    const opening = lines.slice(0, 500).join('\n');
+    const ending = lines.slice(793).join('\n');
+    writeFileSync(join(dir, 'group_setup.md'), opening);
+    writeFileSync(join(dir, 'stop_both.md'), ending);
+    return { dir, opening, ending };
+  }
+
+  it('takes the channel, accounts, balances and round from the previous file of the same folder', async () => {
+    const { dir } = splitRecording();
+    const code = await runConformanceCommand([dir]);
+    const lines = out.join('').trim().split('\n');
+    expect(lines.map((line) => line.replace(/\(\d+ ms/, '(…'))).toEqual([
+      `pass  ${join(dir, 'group_setup.md')}  client  (…)`,
+      `pass  ${join(dir, 'group_setup.md')}  devnode  (…)`,
+      `pass  ${join(dir, 'stop_both.md')}  client  (…; continues group_setup.md)`,
+      `pass  ${join(dir, 'stop_both.md')}  devnode  (…; continues group_setup.md)`,
+      '4 checks: 4 passed, 0 failed',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('prints why it cannot start a recording that continues a channel it cannot find', async () => {
+    const { ending } = splitRecording();
+    const alone = mkdtempSync(join(tmpdir(), 'alone-'));
+    writeFileSync(join(alone, 'stop_both.md'), ending);
+    const code = await runConformanceCommand(['--mode', 'client', join(alone, 'stop_both.md')]);
+    expect(out.join('')).toContain(
+      `FAIL  ${join(alone, 'stop_both.md')}  client  responder ---> #1 (line 1): missing; recorded: channels.system {"action":"stop"}; actual: nothing; reason: cannot start the fragment: the recording does not show both accounts`,
+    );
+    expect(code).toBe(1);
+  });
+});

@@ -26,6 +26,32 @@ export interface RecordingAnalysis {
   opensChannel: boolean;
   /** The node version the recording looks like (§11). */
   variant: NodeVariant;
+  /** The first off-chain contract request or update of the recording (§7.2, §2.7), if any. */
+  firstContractUpdate: { line: number; what: string } | undefined;
+}
+
+/** Client requests about off-chain contracts (§7.2, §7.3, §7.5). */
+const CONTRACT_METHODS = new Set([
+  'channels.update.new_contract',
+  'channels.update.call_contract',
+  'channels.dry_run.call_contract',
+  'channels.get.contract',
+  'channels.get.contract_call',
+  'channels.clean_contract_calls',
+  'channels.force_progress',
+]);
+
+/** The first section that creates or calls an off-chain contract. */
+function firstContractUpdate(sections: readonly Section[]): { line: number; what: string } | undefined {
+  for (const section of sections) {
+    const name = method(section);
+    if (name === undefined) continue;
+    if (section.kind === 'send' && CONTRACT_METHODS.has(name)) return { line: section.line, what: name };
+    const updates = section.kind === 'receive' && name.startsWith('channels.sign.') ? data(section).updates : undefined;
+    const op = Array.isArray(updates) ? updates.map((u) => (isObject(u) ? u.op : undefined)).find((o) => typeof o === 'string' && o.includes('Contract')) : undefined;
+    if (typeof op === 'string') return { line: section.line, what: `${name} with ${op}` };
+  }
+  return undefined;
 }
 
 const method = (section: Section): string | undefined =>
@@ -109,7 +135,7 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     const rest = candidates.filter((account) => account !== known);
     if (accounts[role] === undefined && known !== undefined && rest.length === 1) accounts[role] = rest[0]!;
   }
-  return { accounts, candidates, opensChannel, variant: detectVariant(sections, networkId) };
+  return { accounts, candidates, opensChannel, variant: detectVariant(sections, networkId), firstContractUpdate: firstContractUpdate(sections) };
 }
 
 /** Every `ak_` string in the recording's URLs and messages, in order of first appearance. */

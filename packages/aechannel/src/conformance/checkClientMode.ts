@@ -32,6 +32,7 @@ import {
   step,
   type ChannelOptions,
   type ChannelState,
+  type Command,
   type Effect,
   type Input,
   type SignTag,
@@ -50,6 +51,8 @@ export interface CheckClientModeOptions {
   networkId: string | undefined;
   /** The recording's analysis (computed when not given). */
   analysis?: RecordingAnalysis;
+  /** The recording this one continues (same channel, earlier file), for one that starts mid-channel. */
+  previous?: readonly Section[] | undefined;
 }
 
 type JsonObject = { [key: string]: JsonValue };
@@ -67,6 +70,19 @@ const innerHex = (tx: string): string | undefined => {
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * The user command behind a recorded request: `commandFromRequest`, plus the off-chain
+ * contract requests, which the client takes as commands and refuses (`FSM_NOT_SUPPORTED`).
+ */
+function commandFromRecordedRequest(message: JsonValue): Command | null {
+  const command = commandFromRequest(message);
+  if (command !== null || !isObject(message)) return command;
+  const params = isObject(message.params) ? message.params : {};
+  if (message.method === 'channels.update.new_contract') return { kind: 'newContract', ...params };
+  if (message.method === 'channels.update.call_contract') return { kind: 'callContract', ...params };
+  return null;
+}
+
 /** What one role's run produced. */
 interface RoleRun {
   sections: ComparedSection[];
@@ -83,7 +99,7 @@ interface RoleRun {
 const LOCAL_REFUSALS = new Set(['FSM_INVALID_COMMAND', 'FSM_NOT_SUPPORTED', 'FSM_COMMAND_NOT_ALLOWED', 'FSM_SIGN_REQUEST_REJECTED', 'FSM_SIGNER_MISMATCH', 'FSM_INTERNAL_ERROR']);
 
 /** Plays one role of the recording to the reducer. */
-async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis): Promise<RoleRun> {
+async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis, previous: readonly Section[] | undefined): Promise<RoleRun> {
   const actual: ComparedSection[] = [];
   const notes: string[] = [];
   let problem: string | undefined;
@@ -192,7 +208,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   try {
     if (first !== undefined && first.section.kind !== 'connect') {
       // A fragment: the recording starts with the channel open.
-      const setup = fragmentStart(sections, role, analysis, networkId);
+      const setup = fragmentStart(sections, role, analysis, networkId, previous);
       if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}`, trouble };
       syntheticConnect = true;
       await start(createInitialState(setup.options, { mode: 'reconnect', savedState: setup.saved }));
@@ -271,12 +287,12 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
               transport.send(section.message);
             }
           } else {
-            const command = commandFromRequest(section.message);
+            const command = commandFromRecordedRequest(section.message);
             if (command === null) {
               return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})`, trouble };
             } else {
               commandId += 1;
-              commands.set(commandId, renderClientMessage(section.message));
+              commands.set(commandId, `${method} (line ${section.line})`);
               feed({ type: 'command', now: (now += 1), commandId, command });
             }
           }
@@ -316,7 +332,7 @@ export async function checkClientMode(sections: readonly Section[], options: Che
     return { ok: false, difference: undefined, problem: 'unknown network id (no signature verifies under a known one; pass --network-id)', sections: [] };
   }
   const analysis = options.analysis ?? analyzeRecording(sections, networkId);
-  const runs = [await runRole(sections, 'initiator', networkId, analysis), await runRole(sections, 'responder', networkId, analysis)];
+  const runs = [await runRole(sections, 'initiator', networkId, analysis, options.previous), await runRole(sections, 'responder', networkId, analysis, options.previous)];
   const actual = runs.flatMap((run) => run.sections);
   const notes = runs.flatMap((run) => run.notes);
   const difference = compareSections(sections, actual, { mode: 'client' });

@@ -2,11 +2,12 @@
  * Runs the conformance checks of several transcripts in the chosen modes and formats
  * one line per transcript and mode.
  */
-import type { Section } from '@aechannel/transcript';
+import type { Role, Section } from '@aechannel/transcript';
 import { analyzeRecording, classifyClientMessage, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { formatDifference, type ConformanceMode } from './compareSections.js';
 import { renderValue } from './compareMessages.js';
+import type { NamedRecording } from './previousRecording.js';
 import { defaultNetworkId, identifySigners, knownNetworkIds } from './detectNetworkId.js';
 
 /** A transcript to check. */
@@ -16,6 +17,8 @@ export interface TranscriptInput {
   sections: Section[];
   /** Its network id; detected from its signatures when not given. */
   networkId?: string | undefined;
+  /** The recording it continues, when it starts mid-channel (see `pickPreviousRecording`). */
+  previous?: NamedRecording | undefined;
 }
 
 /** What a mode runner gets besides the sections. */
@@ -24,6 +27,8 @@ export interface ModeContext {
   /** The recording's network id: given, detected from its signatures, or the default. */
   networkId: string;
   analysis: RecordingAnalysis;
+  /** The recording this one continues (same channel, earlier file), if any. */
+  previous?: readonly Section[] | undefined;
 }
 
 /** Options of {@link checkTranscripts}. */
@@ -65,11 +70,17 @@ export async function checkTranscripts(
       const started = performance.now();
       let result: ModeResult;
       try {
-        result = await runner(input.sections, { name: input.name, networkId, analysis });
+        result = await runner(input.sections, { name: input.name, networkId, analysis, previous: input.previous?.sections });
       } catch (error) {
         result = { ok: false, difference: undefined, problem: error instanceof Error ? error.message : String(error), sections: [] };
       }
       if (notes.length > 0) result = { ...result, notes: [...notes, ...(result.notes ?? [])] };
+      const contract = analysis.firstContractUpdate;
+      if (!result.ok && contract !== undefined && (result.difference?.line ?? Number.MAX_SAFE_INTEGER) >= contract.line) {
+        // The run failed where contracts are in play: that is the reason, whatever else went wrong there.
+        const unsupported = `off-chain contract updates are not supported yet (the recording's first: ${contract.what}, line ${contract.line})`;
+        result = { ...result, reason: result.reason === undefined ? unsupported : `${unsupported}; ${result.reason}` };
+      }
       const check = { name: input.name, mode, result, durationMs: performance.now() - started };
       checks.push(check);
       onCheck?.(check);
@@ -84,9 +95,17 @@ export async function checkTranscripts(
  */
 async function identifyRecording(input: TranscriptInput, networkIds: readonly string[]): Promise<{ analysis: RecordingAnalysis; networkId: string; notes: string[] }> {
   const first = analyzeRecording(input.sections, input.networkId);
-  const signers = await identifySigners(input.sections, first.accounts, first.candidates, input.networkId === undefined ? networkIds : [input.networkId]);
-  const notes: string[] = [];
-  let networkId = input.networkId ?? signers.networkId;
+  const tried = input.networkId === undefined ? networkIds : [input.networkId];
+  const signers = await identifySigners(input.sections, first.accounts, first.candidates, tried);
+  const notes: string[] = input.previous === undefined ? [] : [`continues ${input.previous.name}`];
+  // The recording continued names what this one may not: the accounts (its open URLs) and, by its signatures, the network id.
+  let before: { accounts: Partial<Record<Role, string>>; networkId: string | undefined } = { accounts: {}, networkId: undefined };
+  if (input.previous !== undefined) {
+    const earlier = analyzeRecording(input.previous.sections, input.networkId);
+    const earlierSigners = await identifySigners(input.previous.sections, earlier.accounts, earlier.candidates, tried);
+    before = { accounts: { ...earlier.accounts, ...earlierSigners.accounts }, networkId: earlierSigners.networkId };
+  }
+  let networkId = input.networkId ?? signers.networkId ?? before.networkId;
   if (networkId === undefined) {
     const why = input.sections.some((s) => s.kind === 'send' && classifyClientMessage(s.message).kind === 'signReply')
       ? 'no client signature verifies under a known network id'
@@ -95,7 +114,7 @@ async function identifyRecording(input: TranscriptInput, networkIds: readonly st
     networkId = defaultNetworkId;
   }
   const analysis = analyzeRecording(input.sections, networkId);
-  return { analysis: { ...analysis, accounts: { ...analysis.accounts, ...signers.accounts } }, networkId, notes };
+  return { analysis: { ...analysis, accounts: { ...before.accounts, ...analysis.accounts, ...signers.accounts } }, networkId, notes };
 }
 
 /**

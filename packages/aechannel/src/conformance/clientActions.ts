@@ -8,6 +8,7 @@ import { parseUpdate, type ChannelOptions, type PersistedChannel } from '@aechan
 import type { Role, Section } from '@aechannel/transcript';
 import { parseChannelUrl } from '@aechannel/transport';
 import type { RecordingAnalysis } from './analyzeRecording.js';
+import { channelIdOf, channelPointAfter, firstRequestedRound } from './previousRecording.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -64,9 +65,10 @@ export function applyUpdates(balances: Record<string, bigint>, updates: readonly
  * @param networkId - the recording's network id
  * @returns the start, or a reason why it cannot be derived
  */
-export function fragmentStart(sections: readonly Section[], role: Role, analysis: RecordingAnalysis, networkId: string): FragmentStart | string {
+export function fragmentStart(sections: readonly Section[], role: Role, analysis: RecordingAnalysis, networkId: string, previous?: readonly Section[]): FragmentStart | string {
   const { initiator, responder } = analysis.accounts;
   if (initiator === undefined || responder === undefined) return 'the recording does not show both accounts';
+  if (previous !== undefined) return continuedStart(sections, role, previous, networkId, initiator, responder);
   let channelId: string | undefined;
   let request: { tx: string; updates: JsonValue[] } | undefined;
   const candidates: Record<string, bigint>[] = [];
@@ -121,6 +123,44 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
       latestState: null,
       round: inner.round - 1n,
       balances: balances as Record<Encoded<'ak'>, bigint>,
+      onChainRound: 1n,
+    },
+  };
+}
+
+/** The start of a recording that continues `previous` (see `channelPointAfter`). */
+function continuedStart(sections: readonly Section[], role: Role, previous: readonly Section[], networkId: string, initiator: string, responder: string): FragmentStart | string {
+  const point = channelPointAfter(previous, role);
+  if (typeof point === 'string') return point;
+  const channelId = channelIdOf(sections);
+  if (channelId !== undefined && channelId !== point.channelId) return `the previous recording is of channel ${point.channelId}, this one of ${channelId}`;
+  const first = firstRequestedRound(sections);
+  if (first !== undefined && first !== point.state.round + 1n) {
+    return `the previous recording ends at round ${point.state.round}, this one asks to sign round ${first} first`;
+  }
+  const fromUrl = point.url === undefined ? {} : optionsFromUrl(point.url, networkId);
+  const options: ChannelOptions = {
+    ...FRAGMENT_DEFAULTS,
+    ...fromUrl,
+    role,
+    initiatorId: initiator as Encoded<'ak'>,
+    responderId: responder as Encoded<'ak'>,
+    networkId,
+  } as ChannelOptions;
+  // A reconnect of an open channel, not a new open.
+  delete (options as Partial<ChannelOptions>).existingChannelId;
+  delete (options as Partial<ChannelOptions>).existingFsmId;
+  delete (options as Partial<ChannelOptions>).offchainTx;
+  return {
+    options,
+    fsmId: encode(new Uint8Array(32), 'ba'),
+    saved: {
+      options,
+      channelId: point.channelId as Encoded<'ch'>,
+      fsmId: null,
+      latestState: point.state.tx as Encoded<'tx'>,
+      round: point.state.round,
+      balances: point.balances as Record<Encoded<'ak'>, bigint>,
       onChainRound: 1n,
     },
   };

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringifyJson } from '@aechannel/codec';
 import { parseTranscript, writeTranscript } from '@aechannel/transcript';
@@ -23,6 +23,10 @@ import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
 import { checkClientMode } from './checkClientMode.js';
 import { checkTranscripts, formatCheckLine, formatTotal, jsonReport, type ModeRunner, type TranscriptCheck, type TranscriptInput } from './checkTranscripts.js';
 import { collectRecordingFiles } from './collectRecordingFiles.js';
+import { pickPreviousRecording, startsMidChannel, type NamedRecording } from './previousRecording.js';
+
+/** Recordings larger than this are not read as neighbours (a bound on the work per folder). */
+const MAX_NEIGHBOUR_BYTES = 32 * 1024 * 1024;
 import { runDevnodeMode } from './runDevnodeMode.js';
 
 export { analyzeRecording, classifyClientMessage, closedByNode, signReplyTags, type NodeVariant, type RecordingAnalysis } from './analyzeRecording.js';
@@ -52,6 +56,17 @@ export {
 } from './compareMessages.js';
 export { compareSections, formatDifference, type ConformanceMode, type SectionDifference } from './compareSections.js';
 export { defaultNetworkId, detectNetworkId, identifySigners, knownNetworkIds, type IdentifiedSigners } from './detectNetworkId.js';
+export {
+  applyBalanceUpdates,
+  channelIdOf,
+  channelPointAfter,
+  firstRequestedRound,
+  lastCoSignedState,
+  pickPreviousRecording,
+  startsMidChannel,
+  type ChannelPoint,
+  type NamedRecording,
+} from './previousRecording.js';
 export { runDevnodeMode } from './runDevnodeMode.js';
 
 /** Usage text of `aechannel conformance`. */
@@ -132,6 +147,27 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     if (!json) process.stdout.write(`${line}\n`);
   };
   const inputs: TranscriptInput[] = [];
+  // The other recordings of a file's folder, read once per folder: the one a mid-channel recording continues is among them.
+  const folders = new Map<string, NamedRecording[]>();
+  const neighboursOf = (fullPath: string): NamedRecording[] => {
+    const folder = dirname(fullPath);
+    let found = folders.get(folder);
+    if (found === undefined) {
+      found = [];
+      for (const entry of readdirSync(folder).sort()) {
+        if (!/\.(md|txt)$/.test(entry) || join(folder, entry) === fullPath) continue;
+        try {
+          const path = join(folder, entry);
+          if (statSync(path).size > MAX_NEIGHBOUR_BYTES) continue;
+          found.push({ name: entry, sections: parseTranscript(readFileSync(path, 'utf8')) });
+        } catch {
+          // Not a recording: not a candidate.
+        }
+      }
+      folders.set(folder, found);
+    }
+    return found.filter((recording) => join(folder, recording.name) !== fullPath);
+  };
   const unreadable: { path: string; problem: string }[] = [];
   const skipped: string[] = [];
   for (const file of files) {
@@ -143,7 +179,8 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
         say(`skip  ${file.path}  (no transcript messages)`);
         continue;
       }
-      inputs.push({ name: file.path, sections, networkId: values['network-id'] });
+      const previous = startsMidChannel(sections) ? pickPreviousRecording(sections, neighboursOf(file.fullPath)) : undefined;
+      inputs.push({ name: file.path, sections, networkId: values['network-id'], previous });
     } catch (error) {
       // One line for this file, then the others are still checked.
       const problem = error instanceof Error ? error.message : String(error);
@@ -152,9 +189,9 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     }
   }
   const runners: Partial<Record<'client' | 'devnode', ModeRunner>> = {};
-  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis });
+  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis, previous: context.previous });
   if (mode === undefined || mode === 'devnode') {
-    runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, ...(waitMs === undefined ? {} : { waitMs }) });
+    runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, previous: context.previous, ...(waitMs === undefined ? {} : { waitMs }) });
   }
   const saveDir = values['save-runs'] === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), values['save-runs']);
   if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
