@@ -1,10 +1,12 @@
 import { parseJson, stringifyJson, type JsonValue } from '@aechannel/codec';
 import type { Section } from '@aechannel/transcript';
+import { parseTranscript } from '@aechannel/transcript';
 import { loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
 import { checkClientMode } from '../src/conformance/checkClientMode.js';
 import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner } from '../src/conformance/checkTranscripts.js';
+import { formatDifference } from '../src/conformance/compareSections.js';
 import { urlParams } from '../src/conformance/compareMessages.js';
 import { channelIdOf, channelPointAfter, firstRequestedRound, pickPreviousRecording, startsMidChannel } from '../src/conformance/previousRecording.js';
 import { runDevnodeMode } from '../src/conformance/runDevnodeMode.js';
@@ -162,6 +164,39 @@ describe('conformance reads recordings beyond the fixtures', () => {
     for (const check of checks) {
       expect(check.result.notes).toContain('network id unknown (no client signature verifies under a known network id): assumed local_iris_testnet; pass --network-id to set it');
     }
+  });
+});
+
+describe('conformance keeps channels and connections of one role apart', () => {
+  /** Two recordings one after the other: each role closes its channel and opens another one. */
+  const concat = (...names: string[]): Section[] => parseTranscript(names.map((name) => loadFixture(name).text).join('\n'));
+
+  it('a channel closed and a new one opened with other accounts', async () => {
+    const sections = concat('abort_withdraw.md', 'opening_ping_pong.md');
+    expect(sections.filter((s) => s.kind === 'connect').length).toBe(4);
+    const checks = await checkTranscripts([{ name: 'two_channels.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    // Every node message of both channels was matched in devnode mode.
+    expect(checks[1]!.result.sections.filter((s) => s.kind === 'receive').length).toBe(sections.filter((s) => s.kind === 'receive').length);
+  });
+
+  it('the same channel recording twice (same accounts, same recorded ids), and reconnects followed by a new channel', async () => {
+    const checks = await checkTranscripts(
+      [
+        { name: 'same_twice.md', sections: concat('abort_withdraw.md', 'abort_withdraw.md') },
+        { name: 'reconnect_then_open.txt', sections: concat('client_reconnect_responder.txt', 'opening_ping_pong.md') },
+      ],
+      runners,
+    );
+    expect(checks.map((c) => [c.name, c.mode, c.result.ok])).toEqual([
+      ['same_twice.md', 'client', true],
+      ['same_twice.md', 'devnode', true],
+      ['reconnect_then_open.txt', 'client', true],
+      ['reconnect_then_open.txt', 'devnode', true],
+    ]);
   });
 });
 

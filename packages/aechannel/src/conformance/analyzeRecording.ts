@@ -18,6 +18,11 @@ export interface RecordingAnalysis {
   /** Account of each role (`undefined` when the recording never shows it). */
   accounts: Partial<Record<Role, string>>;
   /**
+   * Every account that plays each role in some channel of the recording (a recording can
+   * close a channel and open another one with other accounts), `accounts[role]` first.
+   */
+  accountsByRole: Record<Role, string[]>;
+  /**
    * Every account (`ak_`) any message of the recording names, in order of appearance: the
    * candidates a role's account is found among by its signatures (`identifyRecording`).
    */
@@ -135,7 +140,20 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     const rest = candidates.filter((account) => account !== known);
     if (accounts[role] === undefined && known !== undefined && rest.length === 1) accounts[role] = rest[0]!;
   }
-  return { accounts, candidates, opensChannel, variant: detectVariant(sections, networkId), firstContractUpdate: firstContractUpdate(sections) };
+  const accountsByRole: Record<Role, string[]> = { initiator: [], responder: [] };
+  for (const role of ['initiator', 'responder'] as const) {
+    const known = accounts[role];
+    if (known !== undefined) accountsByRole[role].push(known);
+  }
+  for (const section of sections) {
+    if (section.kind !== 'connect') continue;
+    const query = urlParams(section.url);
+    for (const [role, key] of [['initiator', 'initiator_id'], ['responder', 'responder_id']] as const) {
+      const account = query[key];
+      if (account !== undefined && account.startsWith('ak_') && !accountsByRole[role].includes(account)) accountsByRole[role].push(account);
+    }
+  }
+  return { accounts, accountsByRole, candidates, opensChannel, variant: detectVariant(sections, networkId), firstContractUpdate: firstContractUpdate(sections) };
 }
 
 /** Every `ak_` string in the recording's URLs and messages, in order of first appearance. */

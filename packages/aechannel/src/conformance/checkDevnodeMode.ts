@@ -158,12 +158,13 @@ export async function checkDevnodeMode(
   const analysis = options.analysis ?? analyzeRecording(sections, options.networkId);
   const actual: ComparedSection[] = [];
   const substitutions = new Map<string, string>();
+  // Every channel of the recording is played by the node's two accounts, role for role.
+  const recordedAccounts = (role: Role): string[] => [...new Set([analysis.accounts[role], ...(analysis.accountsByRole?.[role] ?? [])].filter((a): a is string => a !== undefined))];
   for (const role of ['initiator', 'responder'] as const) {
-    const recorded = analysis.accounts[role];
-    if (recorded !== undefined) substitutions.set(recorded, target.accounts[role].address);
+    for (const recorded of recordedAccounts(role)) substitutions.set(recorded, target.accounts[role].address);
   }
   const names = {
-    expected: new Map(Object.entries(analysis.accounts).map(([role, address]) => [address, role])),
+    expected: new Map((['initiator', 'responder'] as const).flatMap((role) => recordedAccounts(role).map((address) => [address, role] as const))),
     actual: new Map(Object.entries(target.accounts).map(([role, account]) => [account.address, role])),
   };
   const roles: Record<Role, RoleState> = {
@@ -295,6 +296,9 @@ export async function checkDevnodeMode(
   const open = async (role: Role, url: string): Promise<void> => {
     const transport = target.connect(url);
     roles[role].transport = transport;
+    // A signing reply answers a request of its own connection: keep connections (and channels) apart.
+    roles[role].signRequests.clear();
+    roles[role].recordedSignRequests.clear();
     transport.on('message', (message) => onMessage(role, message));
     transport.on('close', () => wake());
     await transport.opened;
