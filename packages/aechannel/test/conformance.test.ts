@@ -167,6 +167,48 @@ describe('conformance reads recordings beyond the fixtures', () => {
   });
 });
 
+/** A fixture's markdown text with sections inserted before the given (1-based) heading line. */
+function insertBefore(name: string, line: number, heading: string, sections: readonly { heading: string; body: string }[]): Section[] {
+  const lines = loadFixture(name).text.split('\n');
+  expect(lines[line - 1]).toBe(heading);
+  const added = sections.flatMap((section) => [section.heading, '```javascript', section.body, '```', '']);
+  return parseTranscript([...lines.slice(0, line - 1), ...added, ...lines.slice(line - 1)].join('\n'));
+}
+
+describe('conformance replays requests sent with invalid values on purpose', () => {
+  it('a string where the amount belongs and an unknown account: the node refuses them, the replay sends them as recorded', async () => {
+    const { sections } = loadFixture('abort_withdraw.md');
+    const { initiator, responder } = analyzeRecording(sections).accounts;
+    const channelId = 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1';
+    const stranger = 'ak_2QkttUgEyPixKzqXkJ4LX7ugbRjwCDWPBT4p4M2r8brjxUxUYd';
+    const request = (id: number, amount: string, from: string): string =>
+      `{"id": ${id}, "jsonrpc": "2.0", "method": "channels.update.new", "params": {"amount": ${amount}, "from": "${from}", "to": "${responder}"}}`;
+    const refusal = (id: number, amount: string, from: string, code: number, message: string): string =>
+      `{"channel_id": "${channelId}", "error": {"code": 3, "data": [{"code": ${code}, "message": "${message}"}], "message": "Rejected", "request": ${request(id, amount, from)}}, "id": ${id}, "jsonrpc": "2.0", "version": 1}`;
+    // Right after the channel is open (line 501: the first withdrawal), two transfers the node rejects (§7.2: 1008, 1003).
+    const edited = insertBefore('abort_withdraw.md', 501, '#### initiator ---> node', [
+      { heading: '#### initiator ---> node', body: request(901, '"abc"', initiator!) },
+      { heading: '#### initiator <--- node', body: refusal(901, '"abc"', initiator!, 1008, 'Not a number') },
+      { heading: '#### initiator ---> node', body: request(902, '1', stranger) },
+      { heading: '#### initiator <--- node', body: refusal(902, '1', stranger, 1003, 'Invalid pubkeys') },
+    ]);
+    const checks = await checkTranscripts([{ name: 'invalid_values.md', sections: edited }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.reason ?? c.result.problem])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    expect(checks[0]!.result.notes).toEqual([
+      'line 501: channels.update.new {"amount":"abc","from":"ak_2MJU325LQVfAu…HTjWYS","to":"ak_cU4JbcvVzqCtt…7gCs7W"} sent by the harness (the client refuses it: FSM_INVALID_COMMAND amount must be an integer (bigint).)',
+      'line 511: channels.update.new {"amount":1,"from":"ak_2QkttUgEyPixK…xUxUYd","to":"ak_cU4JbcvVzqCtt…7gCs7W"} sent by the harness (the client refuses it: FSM_INVALID_COMMAND A transfer must go between the two participants.)',
+      'line 695: channels.withdraw_tx {"error":42} sent by the harness (the client has nothing pending to abort)',
+    ]);
+    // The devnode answered each with the recorded error codes.
+    const errors = checks[1]!.result.sections.flatMap((s) => (s.kind === 'receive' ? [stringifyJson(s.message as JsonValue)] : [])).filter((t) => t.includes('"error"'));
+    expect(errors[0]).toContain('"code":1008');
+    expect(errors[1]).toContain('"code":1003');
+  });
+});
+
 describe('conformance keeps channels and connections of one role apart', () => {
   /** Two recordings one after the other: each role closes its channel and opens another one. */
   const concat = (...names: string[]): Section[] => parseTranscript(names.map((name) => loadFixture(name).text).join('\n'));

@@ -23,7 +23,7 @@
  * Recordings that start with an open channel get a synthetic start: the reducer resumes
  * from a state derived from the recording (`fragmentStart`) and a synthetic `fsm_up`.
  */
-import { addSignatures, decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { addSignatures, decodeSignedTx, type AechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
 import {
   commandFromRequest,
   createInitialState,
@@ -83,6 +83,25 @@ function commandFromRecordedRequest(message: JsonValue): Command | null {
   return null;
 }
 
+/**
+ * True when the node answers the client request at `index` with an error (same role and
+ * JSON-RPC id, before that role's next request): the request was invalid on purpose.
+ */
+function answeredWithError(sections: readonly Section[], index: number): boolean {
+  const request = sections[index];
+  if (request === undefined || request.kind !== 'send' || !isObject(request.message)) return false;
+  const id = request.message.id;
+  for (const section of sections.slice(index + 1)) {
+    if (section.role !== request.role || section.kind === 'info') continue;
+    if (section.kind !== 'receive') return false;
+    if (!isObject(section.message) || section.message.error === undefined) continue;
+    const error = section.message.error;
+    const echoed = isObject(error) && isObject(error.request) ? error.request.id : undefined;
+    if ((id !== undefined && (section.message.id === id || echoed === id)) || (id === undefined && section.message.id === null)) return true;
+  }
+  return false;
+}
+
 /** What one role's run produced. */
 interface RoleRun {
   sections: ComparedSection[];
@@ -106,6 +125,8 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   let trouble: string | undefined;
   /** Commands fed so far, by id (to name the one a settlement refuses). */
   const commands = new Map<number, string>();
+  /** Commands the client settled with an error, by id. */
+  const refusals = new Map<number, AechannelError>();
   let state: ChannelState | undefined;
   let transport: ReplayTransport | undefined;
   let connection = 0;
@@ -163,6 +184,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
         signs.set(effect.tag, { requestId: effect.requestId, tx: effect.tx, answered: false, voided: false, sendsBefore: sendsSeen });
         return;
       case 'settle':
+        if (!effect.ok) refusals.set(effect.commandId, effect.error);
         if (!effect.ok && LOCAL_REFUSALS.has(effect.error.code)) {
           trouble ??= `the client refused the command ${commands.get(effect.commandId) ?? effect.commandId}: ${effect.error.code} ${effect.error.shortMessage}`;
         }
@@ -293,7 +315,18 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
             } else {
               commandId += 1;
               commands.set(commandId, `${method} (line ${section.line})`);
+              const troubleBefore = trouble;
               feed({ type: 'command', now: (now += 1), commandId, command });
+              const refusal = refusals.get(commandId);
+              if (refusal !== undefined && refusal.code === 'FSM_INVALID_COMMAND' && answeredWithError(sections, index)) {
+                // A request the recording sends on purpose with invalid values, which the node
+                // refuses: the client refuses it before sending (as it must), so the harness
+                // sends it as recorded and the client must carry on as recorded.
+                trouble = troubleBefore;
+                notes.push(`line ${section.line}: ${renderClientMessage(section.message)} sent by the harness (the client refuses it: ${refusal.code} ${refusal.shortMessage})`);
+                actual.push({ kind: 'send', role, message: section.message });
+                transport.send(section.message);
+              }
             }
           }
           await quiesce();
