@@ -209,6 +209,33 @@ describe('conformance replays requests sent with invalid values on purpose', () 
   });
 });
 
+describe('conformance supplies the id of a signing reply the node answered ok', () => {
+  // Older recordings lost the id of some signing replies (solo close, slash, settle), though the
+  // node answers "ok" only to a request with an id (§7.1).
+  const { text: original } = loadFixture('abort_withdraw.md');
+  const withId = '  "id": -576460752303422107,\n  "jsonrpc": "2.0",\n  "method": "channels.initiator_sign",';
+  const okWithId = '  "channel_id": null,\n  "id": -576460752303422107,\n  "jsonrpc": "2.0",\n  "result": "ok",';
+  const requestWithoutId = original.replace(withId, '  "jsonrpc": "2.0",\n  "method": "channels.initiator_sign",');
+  const neitherId = requestWithoutId.replace(okWithId, '  "channel_id": null,\n  "jsonrpc": "2.0",\n  "result": "ok",');
+
+  it.each([
+    ['the reply has no id, the ok has one', requestWithoutId],
+    ['neither the reply nor the ok has an id', neitherId],
+  ])('%s', async (_, edited) => {
+    expect(edited).not.toBe(original);
+    const sections = parseTranscript(edited);
+    const checks = await checkTranscripts([{ name: 'reply_without_id.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    for (const check of checks) expect(check.result.notes).toContain("line 102: the node's answer to a client message without an id; the replay supplies the id");
+    // The devnode got the reply with an id and answered it.
+    const reply = checks[1]!.result.sections.find((s) => s.kind === 'send' && stringifyJson(s.message as JsonValue).includes('channels.initiator_sign'));
+    expect((reply as { message: { id?: unknown } }).message.id).toBeDefined();
+  });
+});
+
 describe('conformance keeps channels and connections of one role apart', () => {
   /** Two recordings one after the other: each role closes its channel and opens another one. */
   const concat = (...names: string[]): Section[] => parseTranscript(names.map((name) => loadFixture(name).text).join('\n'));

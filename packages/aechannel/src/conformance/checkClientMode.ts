@@ -44,6 +44,7 @@ import type { ModeResult } from './checkDevnodeMode.js';
 import { fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
 import { renderClientMessage } from './compareMessages.js';
 import { compareSections, type ComparedSection } from './compareSections.js';
+import { supplyReplyIds } from './supplyReplyIds.js';
 
 /** Options of {@link checkClientMode}. */
 export interface CheckClientModeOptions {
@@ -359,15 +360,16 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
  * @example
  * const result = await checkClientMode(fixture.sections, { networkId: fixture.networkId });
  */
-export async function checkClientMode(sections: readonly Section[], options: CheckClientModeOptions): Promise<ModeResult> {
+export async function checkClientMode(recorded: readonly Section[], options: CheckClientModeOptions): Promise<ModeResult> {
   const { networkId } = options;
+  const { sections, lines: supplied } = supplyReplyIds(recorded);
   if (networkId === undefined) {
     return { ok: false, difference: undefined, problem: 'unknown network id (no signature verifies under a known one; pass --network-id)', sections: [] };
   }
   const analysis = options.analysis ?? analyzeRecording(sections, networkId);
   const runs = [await runRole(sections, 'initiator', networkId, analysis, options.previous), await runRole(sections, 'responder', networkId, analysis, options.previous)];
   const actual = runs.flatMap((run) => run.sections);
-  const notes = runs.flatMap((run) => run.notes);
+  const notes = [...supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`), ...runs.flatMap((run) => run.notes)];
   const difference = compareSections(sections, actual, { mode: 'client' });
   const failing = difference === undefined ? runs.find((run) => run.problem !== undefined) : runs[difference.role === 'initiator' ? 0 : 1];
   const problem = difference === undefined ? failing?.problem : undefined;

@@ -21,6 +21,7 @@ import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
+import { supplyReplyIds } from './supplyReplyIds.js';
 import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -148,10 +149,11 @@ interface RoleState {
  * const result = await checkDevnodeMode(fixture.sections, { url, networkId, accounts, connect: (u) => webSocketTransport(u) });
  */
 export async function checkDevnodeMode(
-  sections: readonly Section[],
+  recorded: readonly Section[],
   target: DevnodeTarget,
   options: CheckDevnodeModeOptions = {},
 ): Promise<ModeResult> {
+  const { sections, lines: supplied } = supplyReplyIds(recorded);
   const waitMs = options.waitMs ?? 5000;
   const maxBlocks = options.maxBlocksPerWait ?? 200;
   const graceMs = options.graceMs ?? 100;
@@ -444,7 +446,8 @@ export async function checkDevnodeMode(
     }
   }
   const ok = !failed();
-  return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual };
+  const notes = supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`);
+  return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual, ...(notes.length === 0 ? {} : { notes }) };
 }
 
 /** The text of a node error (`error.message` and the messages of `error.data`), if the message is one. */
