@@ -68,6 +68,7 @@ export {
   type NamedRecording,
 } from './previousRecording.js';
 export { runDevnodeMode } from './runDevnodeMode.js';
+export { supplyReplyIds, type SuppliedReplyIds } from './supplyReplyIds.js';
 
 /** Usage text of `aechannel conformance`. */
 export const conformanceUsage = `Usage: aechannel conformance [options] <transcript or folder...>
