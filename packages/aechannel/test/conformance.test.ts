@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseJson, stringifyJson, type JsonValue } from '@aechannel/codec';
 import type { Section } from '@aechannel/transcript';
 import { parseTranscript } from '@aechannel/transcript';
@@ -233,6 +234,96 @@ describe('conformance supplies the id of a signing reply the node answered ok', 
     // The devnode got the reply with an id and answered it.
     const reply = checks[1]!.result.sections.find((s) => s.kind === 'send' && stringifyJson(s.message as JsonValue).includes('channels.initiator_sign'));
     expect((reply as { message: { id?: unknown } }).message.id).toBeDefined();
+  });
+});
+
+/** A test recording of `test/fixtures/` (see its README). */
+const testRecording = (name: string): Section[] => parseTranscript(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+
+describe('conformance accepts signing-reply aliases (§7.4)', () => {
+  it.each(['slash_reply_aliases.md', 'solo_close_reply_aliases.md'])('%s: the client sends the canonical reply, the devnode takes the alias', async (name) => {
+    const sections = testRecording(name);
+    const aliases = sections.filter((s) => s.kind === 'send' && /"channels\.(slash|settle|close_solo)_tx"/.test(text(s)));
+    expect(aliases).toHaveLength(2);
+    const checks = await checkTranscripts([{ name, sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    // In devnode mode the aliases went out as recorded.
+    const sent = checks[1]!.result.sections.flatMap((s) => (s.kind === 'send' ? [stringifyJson(s.message as JsonValue)] : []));
+    expect(sent.filter((t) => /"channels\.(slash|settle|close_solo)_tx"/.test(t))).toHaveLength(2);
+  });
+});
+
+describe('conformance queues a command the client holds back while node messages still arrive', () => {
+  it('a withdrawal sent before the node confirmed the abort of the previous one', async () => {
+    // abort_withdraw.md with the initiator's second withdrawal (line 619) moved before the
+    // node's `aborted_update` for the first one (line 545): the client queues it until then.
+    const lines = loadFixture('abort_withdraw.md').text.split('\n');
+    const block = (line: number): [number, number] => {
+      let end = line;
+      while (end < lines.length && !lines[end]!.startsWith('#### ')) end += 1;
+      return [line - 1, end];
+    };
+    const [a0] = block(545);
+    const [b0, b1] = block(619);
+    expect([lines[a0], lines[b0], lines[b0 + 4]]).toEqual(['#### initiator <--- node', '#### initiator ---> node', '  "method": "channels.withdraw",']);
+    const moved = parseTranscript([...lines.slice(0, a0), ...lines.slice(b0, b1), ...lines.slice(a0, b0), ...lines.slice(b1)].join('\n'));
+    const checks = await checkTranscripts([{ name: 'queued.md', sections: moved }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    expect(checks[0]!.result.notes).toContain('line 545: the client queued channels.withdraw until 2 node message(s) recorded after it had arrived');
+  });
+});
+
+describe('conformance drives the devnode chain and clock from the recorded chain events', () => {
+  it('a stale close solo posted by someone else (shown by can_slash): the checker posts one', async () => {
+    const sections = testRecording('slash_reply_aliases.md');
+    // Without the info line for readers: the checker infers the close from the chain events alone.
+    const withoutRemark = sections.filter((s) => !(s.kind === 'info' && s.text.includes('Posted a close solo')));
+    expect(withoutRemark.length).toBe(sections.length - 1);
+    const [check] = await checkTranscripts([{ name: 'slash.md', sections: withoutRemark }], { devnode: runners.devnode });
+    expect(check!.result.problem ?? (check!.result.difference && formatDifference(check!.result.difference))).toBeUndefined();
+    expect(check!.result.notes).toContain('line 700: a close solo of round 2 posted to the chain by the responder (out of band, shown by channels.on_chain_tx can_slash)');
+  });
+
+  /** opening_ping_pong.md's first lines with a parameter added to URLs, then the given node messages and closes. */
+  function timedOut(name: string, endLine: number, urlParam: (url: string) => string, tail: readonly string[]): Section[] {
+    const lines = loadFixture(name).text.split('\n').slice(0, endLine - 1).map((line) => (line.startsWith('ws://') ? urlParam(line) : line));
+    return parseTranscript([...lines, '', ...tail].join('\n'));
+  }
+  const info = (channelId: string | null, event: string): string =>
+    ['```javascript', `{"jsonrpc": "2.0", "method": "channels.info", "params": {"channel_id": ${channelId === null ? 'null' : `"${channelId}"`}, "data": {"event": "${event}"}}, "version": 1}`, '```', ''].join('\n');
+
+  it('an open that times out (timeout_accept=500, no responder): the clock moves on, not the chain', async () => {
+    const sections = timedOut('opening_ping_pong.md', 24, (url) => `${url}&timeout_accept=500`, [
+      '#### initiator <--- node', info(null, 'timeout'), '#### initiator <--- node', info(null, 'died'), '#### initiator closes WebSocket connection', '',
+    ]);
+    expect(sections.map((s) => s.kind)).toEqual(['connect', 'receive', 'info', 'receive', 'receive', 'close']);
+    const checks = await checkTranscripts([{ name: 'accept_timeout.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    expect(checks[1]!.result.notes).toContain("the node's clock moved on 0.5 s for the timeouts the recording shows");
+  });
+
+  it('minimum depth never reached (timeout_funding_lock=3000 for the initiator): timeout and died', async () => {
+    const channelId = 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1';
+    // abort_withdraw.md up to the initiator's own_funding_locked (line 363), which never comes.
+    const sections = timedOut('abort_withdraw.md', 363, (url) => (url.includes('role=initiator') ? `${url}&timeout_funding_lock=3000` : url), [
+      '#### initiator <--- node', info(channelId, 'timeout'), '#### initiator <--- node', info(channelId, 'died'), '#### initiator closes WebSocket connection', '',
+      '#### responder <--- node', info(channelId, 'died'), '#### responder closes WebSocket connection', '',
+    ]);
+    const checks = await checkTranscripts([{ name: 'min_depth_timeout.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    expect(checks[1]!.result.notes).toContain("the node's clock moved on 3 s for the timeouts the recording shows");
   });
 });
 

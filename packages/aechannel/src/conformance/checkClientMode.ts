@@ -42,7 +42,7 @@ import { replayTransport, type ReplayTransport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
-import { renderClientMessage } from './compareMessages.js';
+import { renderClientMessage, REPLY_METHOD_ALIASES } from './compareMessages.js';
 import { compareSections, type ComparedSection } from './compareSections.js';
 import { supplyReplyIds } from './supplyReplyIds.js';
 
@@ -286,7 +286,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
           }
           const kind = classifyClientMessage(section.message);
           const method = isObject(section.message) ? String(section.message.method) : '';
-          const tag = TAG_OF_REPLY[method];
+          const tag = TAG_OF_REPLY[method] ?? TAG_OF_REPLY[REPLY_METHOD_ALIASES[method] ?? ''];
           const pending = tag === undefined ? undefined : signs.get(tag);
           if (kind.kind === 'signReply') {
             if (pending === undefined || pending.answered) break; // the client was not asked: it sends nothing
@@ -317,8 +317,24 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
               commandId += 1;
               commands.set(commandId, `${method} (line ${section.line})`);
               const troubleBefore = trouble;
+              const sentBefore = actual.length;
               feed({ type: 'command', now: (now += 1), commandId, command });
               const refusal = refusals.get(commandId);
+              if (refusal === undefined && actual.length === sentBefore) {
+                // The client queued the command (an operation still running): the node
+                // messages recorded after it were already on the wire when the recording's
+                // client sent it; they arrive now, until the client sends it.
+                let ahead = 0;
+                for (let round = 0; round < 64 && actual.length === sentBefore && transport.readyState === 'open'; round += 1) {
+                  const delivered = transport.deliverAhead();
+                  if (delivered === 0) break;
+                  ahead += delivered;
+                  await quiesce();
+                }
+                if (ahead > 0 && actual.length > sentBefore) {
+                  notes.push(`line ${section.line}: the client queued ${method} until ${ahead} node message(s) recorded after it had arrived`);
+                }
+              }
               if (refusal !== undefined && refusal.code === 'FSM_INVALID_COMMAND' && answeredWithError(sections, index)) {
                 // A request the recording sends on purpose with invalid values, which the node
                 // refuses: the client refuses it before sending (as it must), so the harness

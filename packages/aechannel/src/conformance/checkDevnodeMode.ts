@@ -15,12 +15,13 @@
  * initiator's withdrawal was aborted). Each node message is compared, by shape
  * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
  */
-import { decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
+import { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfBandAction } from './outOfBand.js';
 import { supplyReplyIds } from './supplyReplyIds.js';
 import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
 
@@ -52,7 +53,19 @@ export interface DevnodeTarget {
    * made one.
    */
   settle?: () => Promise<void>;
+  /** Moves the node's clock on by `ms` so that its timers fire (a recording in which the node timed out). */
+  passTime?: (ms: number) => Promise<void>;
+  /** Posts a signed tx to the node's chain (an out-of-band action of the recording); resolves to its hash. */
+  post?: (signedTx: Encoded<'tx'>) => Promise<string>;
+  /** The next nonce of an account on the node's chain. */
+  nextNonce?: (address: Encoded<'ak'>) => bigint;
 }
+
+/** How far the clock moves per step while a recorded timeout is due (fine steps up to `FINE_TIME_MS`), and in all (past the longest default timer, §9.9). */
+const FINE_TIME_STEP_MS = 50;
+const FINE_TIME_MS = 10_000;
+const TIME_STEP_MS = 5_000;
+const MAX_TIME_MS = 700_000;
 
 /** Options of {@link checkDevnodeMode}. */
 export interface CheckDevnodeModeOptions {
@@ -188,6 +201,14 @@ export async function checkDevnodeMode(
   let difference: SectionDifference | undefined;
   let problem: string | undefined;
   let reason: string | undefined;
+  const notes = supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`);
+  const outOfBand = findOutOfBandActions(sections, analysis);
+  const performed = new Set<OutOfBandAction>();
+  const runStates = createRunStateTracker();
+  const firstUrl = sections.find((section): section is Extract<Section, { kind: 'connect' }> => section.kind === 'connect')?.url;
+  // The push amount of the opening (§6.2): the initial state's balances depend on it.
+  const pushAmount = BigInt(firstUrl !== undefined ? (urlParams(firstUrl).push_amount ?? '0') : (options.prelude?.push_amount ?? defaultPreludeParams.push_amount ?? '0'));
+  let timePassed = 0;
   /** Node messages seen (compared or not): progress the stall detection looks at. */
   let progress = 0;
   /** Client work in flight (signing in the prelude): the node is not stuck meanwhile. */
@@ -233,6 +254,15 @@ export async function checkDevnodeMode(
         else finish(compareSections(sections, actual, { mode: 'devnode', names }), `timed out after ${waitMs} ms`);
         throw new Stop();
       }
+      if (progress === seen && busy === 0 && (await performOutOfBand())) continue;
+      if (progress === seen && busy === 0 && target.passTime !== undefined && timePassed < MAX_TIME_MS && timerEffectDue()) {
+        // Fine steps first (the node's test suites set timeouts of a few seconds, and the order
+        // in which two timers fire shows), coarse ones up to the longest default timer.
+        const step = timePassed < FINE_TIME_MS ? FINE_TIME_STEP_MS : TIME_STEP_MS;
+        timePassed += step;
+        await target.passTime(step);
+        continue;
+      }
       if (progress === seen && busy === 0 && target.advance !== undefined && blocks < maxBlocks) {
         blocks += 1;
         await target.advance();
@@ -240,6 +270,50 @@ export async function checkDevnodeMode(
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     }
+  };
+
+  /** Whether every node message recorded before `index` has arrived (for both roles). */
+  const reached = (index: number): boolean =>
+    (['initiator', 'responder'] as const).every((role) => roles[role].matched >= sections.slice(0, index).filter((s) => s.role === role && s.kind === 'receive').length);
+
+  /** Whether the next recorded node message due (the earliest unmatched one) comes only after a timer fired. */
+  const timerEffectDue = (): boolean => {
+    const next = (['initiator', 'responder'] as const)
+      .map((role) => roles[role].expected[roles[role].matched])
+      .filter((section): section is Section => section !== undefined)
+      .sort((a, b) => a.line - b.line)[0];
+    return next?.kind === 'receive' && isTimerEffect(next.message);
+  };
+
+  /** Performs the first out-of-band action that is due (see `findOutOfBandActions`); false when none is. */
+  const performOutOfBand = async (): Promise<boolean> => {
+    const action = outOfBand.find((candidate) => !performed.has(candidate) && reached(candidate.index));
+    if (action === undefined) return false;
+    performed.add(action);
+    const state = runStates.state(action.round);
+    if (state === undefined || target.post === undefined || target.nextNonce === undefined) {
+      const why = state === undefined ? `this run has no co-signed state of round ${action.round}` : 'this node takes no posted transactions';
+      finish(undefined, `cannot post the close solo the recording shows at line ${action.line} (${action.shownBy}): ${why}`);
+      throw new Stop();
+    }
+    const poster = target.accounts[action.poster].address as Encoded<'ak'>;
+    const parties = [target.accounts.initiator.address, target.accounts.responder.address] as Encoded<'ak'>[];
+    const tx = fixFee({
+      tag: Tag.ChannelCloseSoloTx,
+      version: 1,
+      channelId: state.channelId,
+      fromId: poster,
+      // §2.8: an empty payload closes with the state the chain has.
+      payload: state.onChain ? new Uint8Array() : decode(state.tx, 'tx'),
+      poi: decode(buildPoi(state.balances as Record<Encoded<'ak'>, bigint>, parties), 'pi'),
+      ttl: 0n,
+      fee: 0n,
+      nonce: target.nextNonce(poster),
+    } as const);
+    const signed = await roles[action.poster].signer.signTransaction(buildSignedTx(decode(packTx(tx), 'tx'), []), { networkId: target.networkId });
+    await target.post(signed);
+    notes.push(`line ${action.line}: a close solo of round ${action.round} posted to the chain by the ${action.poster} (out of band, shown by ${action.shownBy})`);
+    return true;
   };
 
   /** Learns run values from a node message that matched its recorded counterpart. */
@@ -281,6 +355,7 @@ export async function checkDevnodeMode(
     }
     state.matched += 1;
     learn(recorded.message, message);
+    runStates.observe(message, pushAmount);
     if (isObject(message) && typeof message.method === 'string' && message.method.startsWith('channels.sign.') && isObject(message.params)) {
       state.signRequests.set(message.method.slice('channels.sign.'.length), message);
       state.recordedSignRequests.set(message.method.slice('channels.sign.'.length), recorded.message);
@@ -446,7 +521,7 @@ export async function checkDevnodeMode(
     }
   }
   const ok = !failed();
-  const notes = supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`);
+  if (timePassed > 0) notes.push(`the node's clock moved on ${timePassed / 1000} s for the timeouts the recording shows`);
   return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual, ...(notes.length === 0 ? {} : { notes }) };
 }
 

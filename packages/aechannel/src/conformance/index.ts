@@ -52,6 +52,7 @@ export {
   compareConnectUrl,
   compareNodeMessage,
   nodeMessageShape,
+  REPLY_METHOD_ALIASES,
   type FieldDifference,
 } from './compareMessages.js';
 export { compareSections, formatDifference, type ConformanceMode, type SectionDifference } from './compareSections.js';
@@ -67,6 +68,7 @@ export {
   type ChannelPoint,
   type NamedRecording,
 } from './previousRecording.js';
+export { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfBandAction, type OutOfBandCloseSolo, type RunState } from './outOfBand.js';
 export { runDevnodeMode } from './runDevnodeMode.js';
 export { supplyReplyIds, type SuppliedReplyIds } from './supplyReplyIds.js';
 

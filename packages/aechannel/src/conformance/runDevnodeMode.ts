@@ -58,6 +58,12 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
           else node.chain.mine(1);
           await node.idle();
         },
+        passTime: async (ms) => {
+          clock.advance(ms);
+          await node.idle();
+        },
+        post: (signedTx) => node.chain.post(signedTx),
+        nextNonce: (address) => (node.chain.getAccount(address)?.nonce ?? 0n) + 1n,
         settle: async () => {
           for (let tick = 0; tick < 1000 && node.inFlight() > 0; tick += 1) {
             clock.advance(latencyMs);
