@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseJson, stringifyJson, type JsonValue } from '@aechannel/codec';
+import { parseJson, stringifyJson, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import type { Section } from '@aechannel/transcript';
 import { parseTranscript } from '@aechannel/transcript';
 import { loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
@@ -324,6 +324,43 @@ describe('conformance drives the devnode chain and clock from the recorded chain
       ['devnode', true, undefined],
     ]);
     expect(checks[1]!.result.notes).toContain("the node's clock moved on 3 s for the timeouts the recording shows");
+  });
+});
+
+describe('conformance substitutes transaction hashes learnt from the devnode', () => {
+  it('assume_minimum_depth names the create tx by its hash: the run sends the devnode\'s hash', async () => {
+    const fixture = loadFixture('abort_withdraw.md');
+    const channelId = 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1';
+    const createTx = /"info": "funding_signed",\n\s+"tx": "(tx_[^"]+)"/.exec(fixture.text)![1]!;
+    const recordedHash = txHash(createTx as Encoded<'tx'>);
+    const block = (body: string): string => ['```javascript', body, '```', ''].join('\n');
+    // The initiator assumes the minimum depth of the create tx (§7.3) before its own_funding_locked
+    // (line 363); the real confirmation comes later as minimum_depth_achieved, before funding_locked (line 417).
+    const lines = fixture.text.split('\n');
+    expect([lines[362], lines[416]]).toEqual(['#### initiator <--- node', '#### initiator <--- node']);
+    const edited = parseTranscript(
+      [
+        ...lines.slice(0, 362),
+        '#### initiator ---> node',
+        block(`{"id": 903, "jsonrpc": "2.0", "method": "channels.assume_minimum_depth", "params": {"tx_hash": "${recordedHash}"}}`),
+        '#### initiator <--- node',
+        block(`{"channel_id": "${channelId}", "id": 903, "jsonrpc": "2.0", "result": "ok", "version": 1}`),
+        ...lines.slice(362, 416),
+        '#### initiator <--- node',
+        block(
+          `{"jsonrpc": "2.0", "method": "channels.info", "params": {"channel_id": "${channelId}", "data": {"event": "minimum_depth_achieved", "notice": "already_assumed", "tx_hash": "${recordedHash}", "tx_type": "channel_create_tx"}}, "version": 1}`,
+        ),
+        ...lines.slice(416),
+      ].join('\n'),
+    );
+    const checks = await checkTranscripts([{ name: 'assume_depth.md', sections: edited }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    const assume = checks[1]!.result.sections.find((s) => s.kind === 'send' && text(s as Section).includes('assume_minimum_depth')) as { message: { params: { tx_hash: string } } };
+    expect(assume.message.params.tx_hash).toMatch(/^th_/);
+    expect(assume.message.params.tx_hash).not.toBe(recordedHash);
   });
 });
 

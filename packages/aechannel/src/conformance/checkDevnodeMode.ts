@@ -15,7 +15,7 @@
  * initiator's withdrawal was aborted). Each node message is compared, by shape
  * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
  */
-import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
@@ -323,6 +323,22 @@ export async function checkDevnodeMode(
       if (typeof a === 'string' && typeof b === 'string' && a !== b) substitutions.set(a, b);
     };
     pair(recorded.params.channel_id, seen.params.channel_id);
+    // Transactions and their hashes (§4): a later request may name one (`assume_minimum_depth`'s `tx_hash`, §7.3).
+    const hashes = (a: JsonValue | undefined, b: JsonValue | undefined, depth: number): void => {
+      if (depth > 8) return;
+      if (typeof a === 'string' && typeof b === 'string') {
+        if (a.startsWith('th_') && b.startsWith('th_')) pair(a, b);
+        if (a.startsWith('tx_') && b.startsWith('tx_')) {
+          try {
+            pair(txHash(a as Encoded<'tx'>), txHash(b as Encoded<'tx'>));
+          } catch {
+            // Not a tx this code reads: nothing to learn.
+          }
+        }
+      } else if (Array.isArray(a) && Array.isArray(b)) a.forEach((entry, i) => hashes(entry, b[i], depth + 1));
+      else if (isObject(a) && isObject(b)) for (const key of Object.keys(a)) hashes(a[key], b[key], depth + 1);
+    };
+    hashes(recorded.params, seen.params, 0);
     const rd = recorded.params.data;
     const sd = seen.params.data;
     if (isObject(rd) && isObject(sd)) {
