@@ -18,10 +18,18 @@
  * close closes the transport. One kind of recorded message has no user action and is
  * sent by the harness itself (listed in the result's notes): an abort when the client
  * has nothing pending to abort, a deliberate protocol violation of the recording's client
- * that the node answers with 1018 (§7.4); the client must then carry on as recorded.
+ * that the node answers with 1018 (§7.4); and a request with invalid values (a string
+ * where an amount belongs, an unknown account) that the client refuses with
+ * `FSM_INVALID_COMMAND` and the node answers with an error. The client must then carry on
+ * as recorded. A command the client queues (an operation still running) gets the node
+ * messages recorded after it delivered ahead (`deliverAhead` of the replay), as they were
+ * on the wire when the recording's client sent it. Signing-reply aliases (§7.4) count as
+ * the canonical reply.
  *
  * Recordings that start with an open channel get a synthetic start: the reducer resumes
- * from a state derived from the recording (`fragmentStart`) and a synthetic `fsm_up`.
+ * from a state derived from the recording, or from the recording it continues
+ * (`fragmentStart`), and a synthetic `fsm_up`. A failing check names its reason: the first
+ * thing the client refused or failed at on its own.
  */
 import { addSignatures, decodeSignedTx, type AechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
 import {

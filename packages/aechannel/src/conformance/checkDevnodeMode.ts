@@ -14,6 +14,12 @@
  * recorded interleaving of the two clients (e.g. the responder withdraws only after the
  * initiator's withdrawal was aborted). Each node message is compared, by shape
  * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
+ *
+ * When the node is idle and a recorded message is still due, the driver first performs an
+ * out-of-band action the recording implies (a stale close solo posted by someone else,
+ * see `outOfBand`), then lets time pass if the message due is a timeout, and only then
+ * mines a block. Every channel of a recording is played by the node's two accounts; hashes
+ * of the transactions the node reports replace the recorded ones in later requests.
  */
 import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';

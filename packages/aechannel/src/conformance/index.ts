@@ -10,7 +10,14 @@
  *   what the devnode sends with the recorded node messages (method, event / info / type
  *   names, error codes, order per role).
  *
- * One line per transcript and mode, a total, and exit code 1 on any failure.
+ * One line per transcript and mode (the path as given, the first difference and its
+ * reason), a total, and exit code 1 on any failure; `--json` for tools. A folder is
+ * searched recursively. What the checker reads beyond the fixtures (unsigned or
+ * unknown-network recordings, recordings that continue a channel from an earlier file,
+ * several channels per role, invalid requests on purpose, reply aliases, queued commands,
+ * out-of-band chain actions, tx hashes) is described in the module that handles it:
+ * `checkTranscripts`, `previousRecording`, `checkClientMode`, `supplyReplyIds`,
+ * `outOfBand`, `checkDevnodeMode`.
  *
  * @module
  */
