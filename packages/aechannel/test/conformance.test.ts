@@ -380,6 +380,19 @@ describe('conformance keeps channels and connections of one role apart', () => {
     expect(checks[1]!.result.sections.filter((s) => s.kind === 'receive').length).toBe(sections.filter((s) => s.kind === 'receive').length);
   });
 
+  it('a channel left with a signing request unanswered, then a new one: the old request is not the new channel\'s', async () => {
+    // abort_withdraw.md up to the initiator's first sign.withdraw_tx (line 512), both clients leave; then a new channel.
+    const lines = loadFixture('abort_withdraw.md').text.split('\n');
+    expect(lines[533]).toBe('#### initiator ---> node');
+    const left = [...lines.slice(0, 533), '#### initiator closes WebSocket connection', '', '#### responder closes WebSocket connection', ''].join('\n');
+    const sections = parseTranscript(`${left}\n${loadFixture('opening_ping_pong.md').text}`);
+    const checks = await checkTranscripts([{ name: 'left_then_new.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+  });
+
   it('the same channel recording twice (same accounts, same recorded ids), and reconnects followed by a new channel', async () => {
     const checks = await checkTranscripts(
       [

@@ -260,6 +260,8 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
           await quiesce();
           const options = optionsFromUrl(section.url, networkId);
           if (options.existingChannelId === undefined) {
+            // A new channel: a signing request of the previous one is not this one's to answer.
+            signs.clear();
             await start(createInitialState(options as ChannelOptions, { mode: 'open' }));
           } else {
             if (state === undefined) {
