@@ -106,6 +106,8 @@ export function findOutOfBandActions(sections: readonly Section[], analysis: Pic
  * True when a recorded node message comes only after the node's timers fired (§9.8, §9.9):
  * a `timeout` event, or an update ended by a timeout (`channels.conflict` code 3).
  * @param message - a recorded node message
+ * @returns whether the devnode's clock must move on for it
+ * @example isTimerEffect({ jsonrpc: '2.0', method: 'channels.info', params: { channel_id: null, data: { event: 'timeout' } } }) // true
  */
 export function isTimerEffect(message: JsonValue | undefined): boolean {
   if (!isObject(message) || !isObject(message.params) || !isObject(message.params.data)) return false;
@@ -130,6 +132,12 @@ export interface RunState {
  * Follows the co-signed states of a run from the node's messages: the updates of each
  * signing request, and each `channels.update` (§8.4), whose balances are kept when they
  * reproduce its state hash (§2.11).
+ * @returns `observe(message, pushAmount)` to feed each node message (with the opening's
+ *   push amount, which the initial balances depend on), and `state(round)` to read one
+ * @example
+ * const tracker = createRunStateTracker();
+ * tracker.observe(message, 1n);
+ * tracker.state(2n)?.balances;
  */
 export function createRunStateTracker(): { observe(message: JsonValue, pushAmount: bigint): void; state(round: bigint): RunState | undefined } {
   const updatesByRound = new Map<bigint, JsonValue[]>();

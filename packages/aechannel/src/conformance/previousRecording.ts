@@ -19,7 +19,12 @@ export interface NamedRecording {
   sections: readonly Section[];
 }
 
-/** True when a role's first section that is not an `info` is no `connect`: the channel was open before. */
+/**
+ * True when a role's first section that is not an `info` is no `connect`: the channel was open before.
+ * @param sections - a recording
+ * @returns whether it starts in the middle of a channel
+ * @example startsMidChannel(loadFixture('contracts_basic.md').sections) // true
+ */
 export function startsMidChannel(sections: readonly Section[]): boolean {
   for (const role of ['initiator', 'responder'] as const) {
     const first = sections.find((section) => section.role === role && section.kind !== 'info');
@@ -28,7 +33,12 @@ export function startsMidChannel(sections: readonly Section[]): boolean {
   return false;
 }
 
-/** The first channel id a node message names (`params.channel_id` or the envelope's `channel_id`). */
+/**
+ * The first channel id a node message names (`params.channel_id` or the envelope's `channel_id`).
+ * @param sections - a recording
+ * @returns the `ch_` id, or `undefined` when no node message names one
+ * @example channelIdOf(sections) // 'ch_Mqj2nG3W…'
+ */
 export function channelIdOf(sections: readonly Section[]): string | undefined {
   for (const section of sections) {
     if (section.kind !== 'receive' || !isObject(section.message)) continue;
@@ -62,7 +72,12 @@ function roundOf(tx: string): { round: bigint; stateHash: string; inner: JsonObj
   }
 }
 
-/** The last co-signed state of a recording (`channels.update` / `channels.leave`, §8.4). */
+/**
+ * The last co-signed state of a recording (`channels.update` / `channels.leave`, §8.4).
+ * @param sections - a recording
+ * @returns the state's tx, round, state hash and line, or `undefined` when it shows none
+ * @example lastCoSignedState(groupOpen.sections)?.round // 1n
+ */
 export function lastCoSignedState(sections: readonly Section[]): { tx: string; round: bigint; stateHash: string; line: number } | undefined {
   for (let i = sections.length - 1; i >= 0; i -= 1) {
     const section = sections[i]!;
@@ -74,7 +89,12 @@ export function lastCoSignedState(sections: readonly Section[]): { tx: string; r
   return undefined;
 }
 
-/** The round of the first state this recording asks to sign (`undefined` when it asks none). */
+/**
+ * The round of the first state this recording asks to sign.
+ * @param sections - a recording
+ * @returns the round, or `undefined` when the recording asks to sign no state
+ * @example firstRequestedRound(basic.sections) // 2n
+ */
 export function firstRequestedRound(sections: readonly Section[]): bigint | undefined {
   for (const section of sections) {
     const found = stateTxOf(section);
@@ -109,7 +129,13 @@ export function pickPreviousRecording(sections: readonly Section[], neighbours: 
   return best?.recording;
 }
 
-/** Balances after applying transfer, deposit and withdrawal updates (§2.7). */
+/**
+ * Balances after applying transfer, deposit and withdrawal updates (§2.7); other updates are skipped.
+ * @param balances - balances by account
+ * @param updates - the updates of a signing request, as the node sends them
+ * @returns the new balances (the input is not changed)
+ * @example applyBalanceUpdates({ [a]: 10n, [b]: 5n }, [{ op: 'OffChainTransfer', from: a, to: b, amount: 3n }]) // { [a]: 7n, [b]: 8n }
+ */
 export function applyBalanceUpdates(balances: Readonly<Record<string, bigint>>, updates: readonly JsonValue[]): Record<string, bigint> {
   const next = { ...balances };
   for (const update of updates) {
@@ -124,7 +150,10 @@ export function applyBalanceUpdates(balances: Readonly<Record<string, bigint>>, 
   return next;
 }
 
-/** True when an update is an off-chain contract update (§2.7), which the balances alone cannot hash. */
+/**
+ * True when an update is an off-chain contract update (§2.7), which the balances alone cannot hash.
+ * @param update - one update of a signing request
+ */
 export const isContractUpdate = (update: JsonValue): boolean => isObject(update) && typeof update.op === 'string' && update.op.includes('Contract');
 
 /** Where a recording leaves its channel. */
