@@ -133,6 +133,16 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
       claim('responder', list[1]);
     }
   }
+  // Last, transfers (§7.2): the starter is usually the payer (it may also request coins, so
+  // this comes after everything that names a role for sure).
+  for (const section of sections) {
+    const name = method(section);
+    if (section.kind === 'send' && name === 'channels.update.new') claim(section.role, params(section).from);
+    if (section.kind !== 'receive' || (name !== 'channels.sign.update' && name !== 'channels.sign.update_ack')) continue;
+    const updates = data(section).updates;
+    const first = Array.isArray(updates) ? updates[0] : undefined;
+    if (isObject(first) && first.op === 'OffChainTransfer') claim(name === 'channels.sign.update' ? section.role : other(section.role), first.from);
+  }
   const candidates = accountsNamed(sections);
   // Two parties: when one role is known and the recording names exactly one other account, that is the other role's.
   for (const role of ['initiator', 'responder'] as const) {
