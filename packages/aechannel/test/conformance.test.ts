@@ -410,6 +410,24 @@ describe('conformance keeps channels and connections of one role apart', () => {
   });
 });
 
+describe('conformance solves where a recording that starts mid-channel starts', () => {
+  it('from the state hash: the final amounts of a later settle, rolled back through the co-signed updates', async () => {
+    // slash_reply_aliases.md from its second transfer (line 535, round 3): the balances after
+    // the first transfer are none the recording states, and it continues no earlier file.
+    const lines = readFileSync(new URL('./fixtures/slash_reply_aliases.md', import.meta.url), 'utf8').split('\n');
+    expect(lines[534]).toBe('#### responder ---> node');
+    const sections = parseTranscript(lines.slice(534).join('\n'));
+    expect(startsMidChannel(sections)).toBe(true);
+    const checks = await checkTranscripts([{ name: 'slash_from_round_3.md', sections }], runners);
+    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['client', true, undefined],
+      ['devnode', true, undefined],
+    ]);
+    // The devnode's channel is numbered from its own open: the stale close is the state before its latest.
+    expect(checks[1]!.result.notes).toContain('line 166: a close solo of round 1 posted to the chain by the responder (out of band, shown by channels.on_chain_tx can_slash)');
+  });
+});
+
 describe('conformance reads the contract recordings (one channel over two files)', () => {
   const open = loadFixture('contracts_group_open.md');
   const basic = loadFixture('contracts_basic.md');

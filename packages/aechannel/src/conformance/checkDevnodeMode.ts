@@ -296,9 +296,11 @@ export async function checkDevnodeMode(
     const action = outOfBand.find((candidate) => !performed.has(candidate) && reached(candidate.index));
     if (action === undefined) return false;
     performed.add(action);
-    const state = runStates.state(action.round);
+    const latest = runStates.latestRound();
+    const round = latest === undefined ? undefined : latest - action.roundsBack;
+    const state = round === undefined ? undefined : runStates.state(round);
     if (state === undefined || target.post === undefined || target.nextNonce === undefined) {
-      const why = state === undefined ? `this run has no co-signed state of round ${action.round}` : 'this node takes no posted transactions';
+      const why = state === undefined ? `this run has no co-signed state ${action.roundsBack} round(s) before its latest` : 'this node takes no posted transactions';
       finish(undefined, `cannot post the close solo the recording shows at line ${action.line} (${action.shownBy}): ${why}`);
       throw new Stop();
     }
@@ -318,7 +320,7 @@ export async function checkDevnodeMode(
     } as const);
     const signed = await roles[action.poster].signer.signTransaction(buildSignedTx(decode(packTx(tx), 'tx'), []), { networkId: target.networkId });
     await target.post(signed);
-    notes.push(`line ${action.line}: a close solo of round ${action.round} posted to the chain by the ${action.poster} (out of band, shown by ${action.shownBy})`);
+    notes.push(`line ${action.line}: a close solo of round ${state.round} posted to the chain by the ${action.poster} (out of band, shown by ${action.shownBy})`);
     return true;
   };
 
@@ -437,6 +439,7 @@ export async function checkDevnodeMode(
       transport.on('message', (message) => {
         if (!roles[role].skipping) return onMessage(role, message);
         progress += 1;
+        runStates.observe(message, pushAmount);
         if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
         const data = message.params.data;
         if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {

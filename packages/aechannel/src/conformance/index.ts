@@ -71,6 +71,7 @@ export {
   firstRequestedRound,
   lastCoSignedState,
   pickPreviousRecording,
+  revertBalanceUpdates,
   startsMidChannel,
   type ChannelPoint,
   type NamedRecording,

@@ -34,8 +34,14 @@ export interface OutOfBandCloseSolo {
   line: number;
   /** The participant whose key signs it. */
   poster: Role;
-  /** The round of the stale state it closes with: a number, or the one before the state `can_slash` names. */
+  /** The round of the stale state it closes with, as recorded. */
   round: bigint;
+  /**
+   * How many rounds it is behind the latest co-signed state of the recording at that point:
+   * a run's rounds can be numbered differently (a recording that starts mid-channel), so
+   * the stale state of the run is found as many rounds back from its latest.
+   */
+  roundsBack: bigint;
   /** What the recording shows (for the note). */
   shownBy: string;
 }
@@ -73,8 +79,13 @@ export function findOutOfBandActions(sections: readonly Section[], analysis: Pic
   const actions: OutOfBandAction[] = [];
   let closeRequested = false;
   let closed = false;
+  let latest = 0n;
   for (const [index, section] of sections.entries()) {
     const name = methodOf(section);
+    if (section.kind === 'receive' && name === 'channels.update') {
+      const round = decodeInner(dataOf(section).state)?.round;
+      if (typeof round === 'bigint' && round > latest) latest = round;
+    }
     if (section.kind === 'connect' && urlParams(section.url).existing_channel_id === undefined) {
       // A new channel: its closes are its own.
       closeRequested = false;
@@ -89,13 +100,13 @@ export function findOutOfBandActions(sections: readonly Section[], analysis: Pic
       const poster = (['initiator', 'responder'] as const).find((role) => analysis.accounts[role] === from) ?? 'responder';
       const payload = decodeInner(typeof inner.payload === 'string' ? inner.payload : undefined);
       const round = typeof payload?.round === 'bigint' ? payload.round : 1n;
-      actions.push({ kind: 'closeSolo', index, line: section.line, poster, round, shownBy: `channels.on_chain_tx ${String(data.info)}` });
+      actions.push({ kind: 'closeSolo', index, line: section.line, poster, round, roundsBack: latest > round ? latest - round : 0n, shownBy: `channels.on_chain_tx ${String(data.info)}` });
       closed = true;
     } else if (data.info === 'can_slash' && inner !== undefined && typeof inner.round === 'bigint' && inner.round > 1n) {
       // Whoever slashes did not post the stale close: the other participant did.
       const slasher = sections.slice(index).find((s) => s.kind === 'send' && methodOf(s) === 'channels.slash')?.role;
       const poster: Role = slasher === 'responder' ? 'initiator' : 'responder';
-      actions.push({ kind: 'closeSolo', index, line: section.line, poster, round: inner.round - 1n, shownBy: 'channels.on_chain_tx can_slash' });
+      actions.push({ kind: 'closeSolo', index, line: section.line, poster, round: inner.round - 1n, roundsBack: 1n, shownBy: 'channels.on_chain_tx can_slash' });
       closed = true;
     }
   }
@@ -133,13 +144,14 @@ export interface RunState {
  * signing request, and each `channels.update` (§8.4), whose balances are kept when they
  * reproduce its state hash (§2.11).
  * @returns `observe(message, pushAmount)` to feed each node message (with the opening's
- *   push amount, which the initial balances depend on), and `state(round)` to read one
+ *   push amount, which the initial balances depend on), `state(round)` to read one, and
+ *   `latestRound()`
  * @example
  * const tracker = createRunStateTracker();
  * tracker.observe(message, 1n);
  * tracker.state(2n)?.balances;
  */
-export function createRunStateTracker(): { observe(message: JsonValue, pushAmount: bigint): void; state(round: bigint): RunState | undefined } {
+export function createRunStateTracker(): { observe(message: JsonValue, pushAmount: bigint): void; state(round: bigint): RunState | undefined; latestRound(): bigint | undefined } {
   const updatesByRound = new Map<bigint, JsonValue[]>();
   const states = new Map<bigint, RunState>();
   return {
@@ -177,5 +189,6 @@ export function createRunStateTracker(): { observe(message: JsonValue, pushAmoun
       }
     },
     state: (round) => states.get(round),
+    latestRound: () => [...states.keys()].reduce<bigint | undefined>((max, round) => (max === undefined || round > max ? round : max), undefined),
   };
 }

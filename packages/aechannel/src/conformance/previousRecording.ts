@@ -151,6 +151,24 @@ export function applyBalanceUpdates(balances: Readonly<Record<string, bigint>>, 
 }
 
 /**
+ * Balances before transfer, deposit and withdrawal updates were applied (the inverse of {@link applyBalanceUpdates}).
+ * @param balances - balances by account, after the updates
+ * @param updates - the updates of a signing request, as the node sends them
+ * @returns the balances before them (the input is not changed)
+ * @example revertBalanceUpdates({ [a]: 7n, [b]: 8n }, [{ op: 'OffChainTransfer', from: a, to: b, amount: 3n }]) // { [a]: 10n, [b]: 5n }
+ */
+export function revertBalanceUpdates(balances: Readonly<Record<string, bigint>>, updates: readonly JsonValue[]): Record<string, bigint> {
+  const inverse = [...updates].reverse().map((update) => {
+    if (!isObject(update) || typeof update.amount !== 'bigint') return update;
+    if (update.op === 'OffChainTransfer') return { ...update, from: update.to ?? null, to: update.from ?? null };
+    if (update.op === 'OffChainDeposit') return { op: 'OffChainWithdrawal', to: update.from ?? null, amount: update.amount };
+    if (update.op === 'OffChainWithdrawal') return { op: 'OffChainDeposit', from: update.to ?? null, amount: update.amount };
+    return update;
+  });
+  return applyBalanceUpdates(balances, inverse);
+}
+
+/**
  * True when an update is an off-chain contract update (§2.7), which the balances alone cannot hash.
  * @param update - one update of a signing request
  */
