@@ -154,6 +154,43 @@ describe('conformance reads recordings beyond the fixtures', () => {
     for (const check of checks) expect(check.result.sections.filter((s) => s.kind === 'send').length).toBe(sections.filter((s) => s.kind === 'send').length);
   });
 
+  it('a failed open (an account the node does not know, 1011), alone and before a real open', async () => {
+    const fixture = loadFixture('opening_ping_pong.md');
+    const lines = fixture.text.split('\n');
+    const { initiator } = analyzeRecording(fixture.sections).accounts;
+    const stranger = 'ak_2QkttUgEyPixKzqXkJ4LX7ugbRjwCDWPBT4p4M2r8brjxUxUYd';
+    expect(lines[3]).toContain(`initiator_id=${initiator}`);
+    const failed = [
+      ...lines.slice(0, 3),
+      lines[3]!.replace(initiator!, stranger),
+      ...lines.slice(4, 6),
+      '#### initiator <--- node',
+      '```javascript',
+      '{"channel_id": null, "error": {"code": 3, "data": [{"code": 1011, "message": "Participant not found"}], "message": "Rejected", "request": {}}, "id": null, "jsonrpc": "2.0", "version": 1}',
+      '```',
+      '',
+      '#### initiator closes WebSocket connection',
+      '',
+    ].join('\n');
+    const checks = await checkTranscripts(
+      [
+        { name: 'failed_open.md', sections: parseTranscript(failed) },
+        { name: 'failed_then_open.md', sections: parseTranscript(`${failed}\n${fixture.text}`) },
+      ],
+      runners,
+    );
+    expect(checks.map((c) => [c.name, c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+      ['failed_open.md', 'client', true, undefined],
+      ['failed_open.md', 'devnode', true, undefined],
+      ['failed_then_open.md', 'client', true, undefined],
+      ['failed_then_open.md', 'devnode', true, undefined],
+    ]);
+    expect(checks[0]!.result.notes).toEqual(['network id unknown (the recording has no client signature): assumed local_iris_testnet; pass --network-id to set it']);
+    // The devnode answered the unknown account with 1011: it was sent as recorded.
+    const refusal = checks[1]!.result.sections.find((s) => s.kind === 'receive');
+    expect(stringifyJson((refusal as { message: JsonValue }).message)).toContain('"code":1011');
+  });
+
   it('a recording whose network id is none of the known ones: the default, said so, and still checked', async () => {
     const fixture = loadFixture('conflict_two_withdrawals.md');
     // The recording's signatures verify only under its own network id, left out of the known ones here.

@@ -89,9 +89,14 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     if (accounts[role] === undefined && accounts[other(role)] !== account) accounts[role] = account;
   };
   let opensChannel = false;
-  // Strongest evidence first: the open URLs (§6.2) name both accounts.
-  for (const section of sections) {
+  const rejected = rejectedConnects(sections);
+  // Strongest evidence first: the open URLs (§6.2) name both accounts (unless the node did not know them).
+  for (const [index, section] of sections.entries()) {
     if (section.kind !== 'connect') continue;
+    if (rejected.has(index)) {
+      if (urlParams(section.url).existing_channel_id === undefined) opensChannel = true;
+      continue;
+    }
     const query = urlParams(section.url);
     if (query.existing_channel_id === undefined) opensChannel = true;
     claim('initiator', query.initiator_id);
@@ -155,8 +160,8 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     const known = accounts[role];
     if (known !== undefined) accountsByRole[role].push(known);
   }
-  for (const section of sections) {
-    if (section.kind !== 'connect') continue;
+  for (const [index, section] of sections.entries()) {
+    if (section.kind !== 'connect' || rejected.has(index)) continue;
     const query = urlParams(section.url);
     for (const [role, key] of [['initiator', 'initiator_id'], ['responder', 'responder_id']] as const) {
       const account = query[key];
@@ -164,6 +169,27 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     }
   }
   return { accounts, accountsByRole, candidates, opensChannel, variant: detectVariant(sections, networkId), firstContractUpdate: firstContractUpdate(sections) };
+}
+
+/**
+ * The connects the node refused because it does not know an account they name (open-time
+ * error 1011 "Participant not found", §6.4, §8.8): a recording that tries an unknown account
+ * on purpose. Their accounts are not the participants'.
+ */
+function rejectedConnects(sections: readonly Section[]): Set<number> {
+  const found = new Set<number>();
+  for (const [index, section] of sections.entries()) {
+    if (section.kind !== 'connect') continue;
+    for (const next of sections.slice(index + 1)) {
+      if (next.role !== section.role) continue;
+      if (next.kind === 'connect' || next.kind === 'close' || next.kind === 'send') break;
+      if (next.kind !== 'receive' || !isObject(next.message) || !isObject(next.message.error)) continue;
+      const codes = Array.isArray(next.message.error.data) ? next.message.error.data.map((entry) => (isObject(entry) ? entry.code : undefined)) : [];
+      if (codes.includes(1011n)) found.add(index);
+      break;
+    }
+  }
+  return found;
 }
 
 /** Every `ak_` string in the recording's URLs and messages, in order of first appearance. */
