@@ -1296,6 +1296,28 @@ function pump(ctx: Ctx): void {
   }
 }
 
+/**
+ * A command whose values have the wrong type (commands can come from untyped callers: JSON,
+ * a replayed recording that sends `"amount": "abc"` on purpose): refused with
+ * `FSM_INVALID_COMMAND` before anything reads them, never an internal error. null = fine.
+ */
+function commandTypeProblem(command: Command): AechannelError | null {
+  const fields = command as unknown as Record<string, unknown>;
+  const wrong = (field: string, expected: string): AechannelError =>
+    fsmError(FsmErrorCode.INVALID_COMMAND, `${field} must be ${expected}.`, { kind: command.kind, field, got: typeof fields[field] });
+  for (const field of ['amount', 'fee', 'gasPrice', 'nonce']) {
+    if (fields[field] !== undefined && typeof fields[field] !== 'bigint') return wrong(field, 'an integer (bigint)');
+  }
+  for (const field of ['from', 'to', 'info', 'txHash', 'blockHash']) {
+    if (fields[field] !== undefined && typeof fields[field] !== 'string') return wrong(field, 'a string');
+  }
+  for (const field of ['accounts', 'contracts', 'meta']) {
+    const value = fields[field];
+    if (value !== undefined && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) return wrong(field, 'a list of strings');
+  }
+  return null;
+}
+
 /** `command`: accept, queue or reject (COMMAND_RULES). */
 function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
   const s = ctx.s;
@@ -1303,6 +1325,11 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
   const rule = COMMAND_RULES[command.kind];
   if (rule === undefined) {
     settleError(ctx, commandId, fsmError(FsmErrorCode.INVALID_COMMAND, 'Unknown command kind.', { kind: (command as { kind: unknown }).kind }));
+    return;
+  }
+  const mistyped = commandTypeProblem(command);
+  if (mistyped !== null) {
+    settleError(ctx, commandId, mistyped);
     return;
   }
   if (command.kind === 'newContract' || command.kind === 'callContract') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPersistedChannel } from '../src/index.js';
+import { getPersistedChannel, type Command } from '../src/index.js';
 import {
   channelUpdate,
   conflict,
@@ -76,6 +76,26 @@ describe('off-chain transfer, starter (§9.3)', () => {
       expect(sends(effects)).toEqual([]);
       expect(settles(effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_INVALID_COMMAND' } });
     }
+  });
+
+  it('refuses a mistyped command (a string where an amount belongs) with FSM_INVALID_COMMAND, never an internal error', () => {
+    const d = openChannel('initiator');
+    // Commands as they come from untyped callers (JSON, a recording replayed): values of the wrong type.
+    for (const command of [
+      { kind: 'transfer', from: I, to: R, amount: 'abc' },
+      { kind: 'transfer', from: 7, to: R, amount: 1n },
+      { kind: 'withdraw', amount: 2 },
+      { kind: 'deposit', amount: 2n, fee: '20000' },
+      { kind: 'getBalances', accounts: 'all' },
+      { kind: 'sendMessage', to: R, info: 42 },
+    ]) {
+      const { effects } = d.command(command as unknown as Command);
+      expect(sends(effects)).toEqual([]);
+      expect(events(effects).filter((event) => event.type === 'error')).toEqual([]);
+      expect(settles(effects)).toEqual([{ type: 'settle', commandId: expect.any(Number), ok: false, error: expect.objectContaining({ code: 'FSM_INVALID_COMMAND' }) }]);
+    }
+    // The channel is still usable.
+    expect(sends(d.command({ kind: 'transfer', from: I, to: R, amount: 1n }).effects)).toHaveLength(1);
   });
 
   it('queues a second operation until the first completes', () => {

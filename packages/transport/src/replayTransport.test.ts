@@ -53,6 +53,34 @@ describe('replayTransport', () => {
     }
   }
 
+  it('deliverAhead: the node messages after a held-back client message arrive once, before and after it is sent', async () => {
+    const sections = [
+      { role: 'initiator', kind: 'connect', url: 'ws://x/channel' },
+      { role: 'initiator', kind: 'receive', message: { n: 1n } },
+      { role: 'initiator', kind: 'send', message: { method: 'a' } },
+      { role: 'initiator', kind: 'receive', message: { n: 2n } },
+      { role: 'initiator', kind: 'receive', message: { n: 3n } },
+      { role: 'initiator', kind: 'send', message: { method: 'b' } },
+      { role: 'initiator', kind: 'receive', message: { n: 4n } },
+    ];
+    const replay = replayTransport(sections, { role: 'initiator' });
+    const received = collect(replay, 'message');
+    await replay.opened;
+    await replay.settled();
+    expect(received).toEqual([{ n: 1n }]);
+    expect(replay.deliverAhead()).toBe(2);
+    expect(replay.deliverAhead()).toBe(0); // the next client message comes first
+    await replay.settled();
+    expect(received).toEqual([{ n: 1n }, { n: 2n }, { n: 3n }]);
+    expect(replay.expected).toEqual([{ method: 'a' }, { method: 'b' }]);
+    replay.send({ method: 'a' });
+    await replay.settled();
+    expect(received).toEqual([{ n: 1n }, { n: 2n }, { n: 3n }]);
+    replay.send({ method: 'b' });
+    await replay.settled();
+    expect(received).toEqual([{ n: 1n }, { n: 2n }, { n: 3n }, { n: 4n }]);
+  });
+
   it('steps: nothing beyond the next recorded client message is delivered until the client sends', async () => {
     const { sections } = loadFixture('opening_ping_pong.md');
     const replay = replayTransport(sections, { role: 'initiator' });

@@ -65,6 +65,15 @@ export interface ReplayTransport extends Transport {
   readonly done: boolean;
   /** Resolves once every node message due so far has been delivered. */
   settled(): Promise<void>;
+  /**
+   * Delivers the node messages recorded right after the next expected client message (up
+   * to the one after it), while that client message stays expected: for a client that
+   * holds a message back (a queued command) until node messages that were already on the
+   * wire when the recorded client sent it have arrived. Each recorded message is delivered
+   * once.
+   * @returns how many node messages it delivered (0: none was left before the next client message)
+   */
+  deliverAhead(): number;
 }
 
 /** What {@link replayTransport} returns. */
@@ -160,9 +169,16 @@ export function replayTransport(sections: readonly ReplaySection[], options: Rep
     return out;
   };
 
+  /** Steps delivered ahead of the cursor (see `deliverAhead`). */
+  const deliveredAhead = new Set<number>();
+
   /** Delivers node messages from the cursor up to the next recorded client message. */
   const advance = (): void => {
     while (cursor < steps.length) {
+      if (deliveredAhead.has(cursor)) {
+        cursor += 1;
+        continue;
+      }
       const step = steps[cursor]!;
       if (step.kind === 'send') return;
       cursor += 1;
@@ -224,6 +240,22 @@ export function replayTransport(sections: readonly ReplaySection[], options: Rep
         },
         settled() {
           return delivery;
+        },
+        deliverAhead() {
+          let index = cursor;
+          // Past the held-back client message(s) at the cursor, to the node messages recorded after them.
+          while (index < steps.length && steps[index]!.kind === 'send') index += 1;
+          let count = 0;
+          for (; index < steps.length; index += 1) {
+            const step = steps[index]!;
+            if (deliveredAhead.has(index)) continue;
+            if (step.kind !== 'receive') break;
+            deliveredAhead.add(index);
+            const message = rewrite(step.message);
+            delivery = delivery.then(() => core.message(message));
+            count += 1;
+          }
+          return count;
         },
       },
     },

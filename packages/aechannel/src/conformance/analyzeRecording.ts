@@ -17,10 +17,46 @@ export type NodeVariant = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-20
 export interface RecordingAnalysis {
   /** Account of each role (`undefined` when the recording never shows it). */
   accounts: Partial<Record<Role, string>>;
+  /**
+   * Every account that plays each role in some channel of the recording (a recording can
+   * close a channel and open another one with other accounts), `accounts[role]` first.
+   */
+  accountsByRole: Record<Role, string[]>;
+  /**
+   * Every account (`ak_`) any message of the recording names, in order of appearance: the
+   * candidates a role's account is found among by its signatures (`identifyRecording`).
+   */
+  candidates: string[];
   /** True when the recording opens the channel (it has an opening `connect` without `existing_channel_id`). */
   opensChannel: boolean;
   /** The node version the recording looks like (§11). */
   variant: NodeVariant;
+  /** The first off-chain contract request or update of the recording (§7.2, §2.7), if any. */
+  firstContractUpdate: { line: number; what: string } | undefined;
+}
+
+/** Client requests about off-chain contracts (§7.2, §7.3, §7.5). */
+const CONTRACT_METHODS = new Set([
+  'channels.update.new_contract',
+  'channels.update.call_contract',
+  'channels.dry_run.call_contract',
+  'channels.get.contract',
+  'channels.get.contract_call',
+  'channels.clean_contract_calls',
+  'channels.force_progress',
+]);
+
+/** The first section that creates or calls an off-chain contract. */
+function firstContractUpdate(sections: readonly Section[]): { line: number; what: string } | undefined {
+  for (const section of sections) {
+    const name = method(section);
+    if (name === undefined) continue;
+    if (section.kind === 'send' && CONTRACT_METHODS.has(name)) return { line: section.line, what: name };
+    const updates = section.kind === 'receive' && name.startsWith('channels.sign.') ? data(section).updates : undefined;
+    const op = Array.isArray(updates) ? updates.map((u) => (isObject(u) ? u.op : undefined)).find((o) => typeof o === 'string' && o.includes('Contract')) : undefined;
+    if (typeof op === 'string') return { line: section.line, what: `${name} with ${op}` };
+  }
+  return undefined;
 }
 
 const method = (section: Section): string | undefined =>
@@ -53,9 +89,14 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
     if (accounts[role] === undefined && accounts[other(role)] !== account) accounts[role] = account;
   };
   let opensChannel = false;
-  // Strongest evidence first: the open URLs (§6.2) name both accounts.
-  for (const section of sections) {
+  const rejected = rejectedConnects(sections);
+  // Strongest evidence first: the open URLs (§6.2) name both accounts (unless the node did not know them).
+  for (const [index, section] of sections.entries()) {
     if (section.kind !== 'connect') continue;
+    if (rejected.has(index)) {
+      if (urlParams(section.url).existing_channel_id === undefined) opensChannel = true;
+      continue;
+    }
     const query = urlParams(section.url);
     if (query.existing_channel_id === undefined) opensChannel = true;
     claim('initiator', query.initiator_id);
@@ -77,7 +118,18 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
       }
     }
   }
-  // Last: balance queries list [initiator, responder] in the recordings.
+  // Signing requests of off-chain updates (§8.2): the starter's own request (`sign.update`)
+  // names it as the contract owner or caller; an acknowledgement names the peer.
+  for (const section of sections) {
+    const name = method(section);
+    if (section.kind !== 'receive' || (name !== 'channels.sign.update' && name !== 'channels.sign.update_ack')) continue;
+    const updates = data(section).updates;
+    const first = Array.isArray(updates) ? updates[0] : undefined;
+    if (!isObject(first)) continue;
+    const starter = first.op === 'OffChainNewContract' ? first.owner : first.op === 'OffChainCallContract' ? first.caller_id : undefined;
+    claim(name === 'channels.sign.update' ? section.role : other(section.role), starter);
+  }
+  // Then balance queries, which list [initiator, responder] in the recordings.
   for (const section of sections) {
     if (section.kind !== 'send' || method(section) !== 'channels.get.balances') continue;
     const list = params(section).accounts;
@@ -86,7 +138,74 @@ export function analyzeRecording(sections: readonly Section[], networkId?: strin
       claim('responder', list[1]);
     }
   }
-  return { accounts, opensChannel, variant: detectVariant(sections, networkId) };
+  // Last, transfers (§7.2): the starter is usually the payer (it may also request coins, so
+  // this comes after everything that names a role for sure).
+  for (const section of sections) {
+    const name = method(section);
+    if (section.kind === 'send' && name === 'channels.update.new') claim(section.role, params(section).from);
+    if (section.kind !== 'receive' || (name !== 'channels.sign.update' && name !== 'channels.sign.update_ack')) continue;
+    const updates = data(section).updates;
+    const first = Array.isArray(updates) ? updates[0] : undefined;
+    if (isObject(first) && first.op === 'OffChainTransfer') claim(name === 'channels.sign.update' ? section.role : other(section.role), first.from);
+  }
+  const candidates = accountsNamed(sections);
+  // Two parties: when one role is known and the recording names exactly one other account, that is the other role's.
+  for (const role of ['initiator', 'responder'] as const) {
+    const known = accounts[other(role)];
+    const rest = candidates.filter((account) => account !== known);
+    if (accounts[role] === undefined && known !== undefined && rest.length === 1) accounts[role] = rest[0]!;
+  }
+  const accountsByRole: Record<Role, string[]> = { initiator: [], responder: [] };
+  for (const role of ['initiator', 'responder'] as const) {
+    const known = accounts[role];
+    if (known !== undefined) accountsByRole[role].push(known);
+  }
+  for (const [index, section] of sections.entries()) {
+    if (section.kind !== 'connect' || rejected.has(index)) continue;
+    const query = urlParams(section.url);
+    for (const [role, key] of [['initiator', 'initiator_id'], ['responder', 'responder_id']] as const) {
+      const account = query[key];
+      if (account !== undefined && account.startsWith('ak_') && !accountsByRole[role].includes(account)) accountsByRole[role].push(account);
+    }
+  }
+  return { accounts, accountsByRole, candidates, opensChannel, variant: detectVariant(sections, networkId), firstContractUpdate: firstContractUpdate(sections) };
+}
+
+/**
+ * The connects the node refused because it does not know an account they name (open-time
+ * error 1011 "Participant not found", §6.4, §8.8): a recording that tries an unknown account
+ * on purpose. Their accounts are not the participants'.
+ */
+function rejectedConnects(sections: readonly Section[]): Set<number> {
+  const found = new Set<number>();
+  for (const [index, section] of sections.entries()) {
+    if (section.kind !== 'connect') continue;
+    for (const next of sections.slice(index + 1)) {
+      if (next.role !== section.role) continue;
+      if (next.kind === 'connect' || next.kind === 'close' || next.kind === 'send') break;
+      if (next.kind !== 'receive' || !isObject(next.message) || !isObject(next.message.error)) continue;
+      const codes = Array.isArray(next.message.error.data) ? next.message.error.data.map((entry) => (isObject(entry) ? entry.code : undefined)) : [];
+      if (codes.includes(1011n)) found.add(index);
+      break;
+    }
+  }
+  return found;
+}
+
+/** Every `ak_` string in the recording's URLs and messages, in order of first appearance. */
+function accountsNamed(sections: readonly Section[]): string[] {
+  const found = new Set<string>();
+  const visit = (value: JsonValue | undefined): void => {
+    if (typeof value === 'string') {
+      if (/^ak_[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(value)) found.add(value);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (isObject(value)) Object.values(value).forEach(visit);
+  };
+  for (const section of sections) {
+    if (section.kind === 'connect') Object.values(urlParams(section.url)).forEach(visit);
+    if (section.kind === 'send' || section.kind === 'receive') visit(section.message);
+  }
+  return [...found];
 }
 
 /** The node version of §11 that the recording's opening (or network) shows. */

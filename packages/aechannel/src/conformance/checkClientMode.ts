@@ -18,12 +18,20 @@
  * close closes the transport. One kind of recorded message has no user action and is
  * sent by the harness itself (listed in the result's notes): an abort when the client
  * has nothing pending to abort, a deliberate protocol violation of the recording's client
- * that the node answers with 1018 (§7.4); the client must then carry on as recorded.
+ * that the node answers with 1018 (§7.4); and a request with invalid values (a string
+ * where an amount belongs, an unknown account) that the client refuses with
+ * `FSM_INVALID_COMMAND` and the node answers with an error. The client must then carry on
+ * as recorded. A command the client queues (an operation still running) gets the node
+ * messages recorded after it delivered ahead (`deliverAhead` of the replay), as they were
+ * on the wire when the recording's client sent it. Signing-reply aliases (§7.4) count as
+ * the canonical reply.
  *
  * Recordings that start with an open channel get a synthetic start: the reducer resumes
- * from a state derived from the recording (`fragmentStart`) and a synthetic `fsm_up`.
+ * from a state derived from the recording, or from the recording it continues
+ * (`fragmentStart`), and a synthetic `fsm_up`. A failing check names its reason: the first
+ * thing the client refused or failed at on its own.
  */
-import { addSignatures, decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { addSignatures, decodeSignedTx, type AechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
 import {
   commandFromRequest,
   createInitialState,
@@ -32,6 +40,7 @@ import {
   step,
   type ChannelOptions,
   type ChannelState,
+  type Command,
   type Effect,
   type Input,
   type SignTag,
@@ -41,8 +50,9 @@ import { replayTransport, type ReplayTransport } from '@aechannel/transport';
 import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
-import { renderClientMessage } from './compareMessages.js';
+import { renderClientMessage, REPLY_METHOD_ALIASES } from './compareMessages.js';
 import { compareSections, type ComparedSection } from './compareSections.js';
+import { supplyReplyIds } from './supplyReplyIds.js';
 
 /** Options of {@link checkClientMode}. */
 export interface CheckClientModeOptions {
@@ -50,6 +60,8 @@ export interface CheckClientModeOptions {
   networkId: string | undefined;
   /** The recording's analysis (computed when not given). */
   analysis?: RecordingAnalysis;
+  /** The recording this one continues (same channel, earlier file), for one that starts mid-channel. */
+  previous?: readonly Section[] | undefined;
 }
 
 type JsonObject = { [key: string]: JsonValue };
@@ -67,18 +79,63 @@ const innerHex = (tx: string): string | undefined => {
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * The user command behind a recorded request: `commandFromRequest`, plus the off-chain
+ * contract requests, which the client takes as commands and refuses (`FSM_NOT_SUPPORTED`).
+ */
+function commandFromRecordedRequest(message: JsonValue): Command | null {
+  const command = commandFromRequest(message);
+  if (command !== null || !isObject(message)) return command;
+  const params = isObject(message.params) ? message.params : {};
+  if (message.method === 'channels.update.new_contract') return { kind: 'newContract', ...params };
+  if (message.method === 'channels.update.call_contract') return { kind: 'callContract', ...params };
+  return null;
+}
+
+/**
+ * True when the node answers the client request at `index` with an error (same role and
+ * JSON-RPC id, before that role's next request): the request was invalid on purpose.
+ */
+function answeredWithError(sections: readonly Section[], index: number): boolean {
+  const request = sections[index];
+  if (request === undefined || request.kind !== 'send' || !isObject(request.message)) return false;
+  const id = request.message.id;
+  for (const section of sections.slice(index + 1)) {
+    if (section.role !== request.role || section.kind === 'info') continue;
+    if (section.kind !== 'receive') return false;
+    if (!isObject(section.message) || section.message.error === undefined) continue;
+    const error = section.message.error;
+    const echoed = isObject(error) && isObject(error.request) ? error.request.id : undefined;
+    if ((id !== undefined && (section.message.id === id || echoed === id)) || (id === undefined && section.message.id === null)) return true;
+  }
+  return false;
+}
+
 /** What one role's run produced. */
 interface RoleRun {
   sections: ComparedSection[];
   notes: string[];
   problem: string | undefined;
+  /** The first thing the client refused or failed at on its own (the likely cause of a difference). */
+  trouble: string | undefined;
 }
 
+/**
+ * Settlement errors that come from the client itself rather than from what the node
+ * said (conflicts, node errors and closes are part of the recordings' flows).
+ */
+const LOCAL_REFUSALS = new Set(['FSM_INVALID_COMMAND', 'FSM_NOT_SUPPORTED', 'FSM_COMMAND_NOT_ALLOWED', 'FSM_SIGN_REQUEST_REJECTED', 'FSM_SIGNER_MISMATCH', 'FSM_INTERNAL_ERROR']);
+
 /** Plays one role of the recording to the reducer. */
-async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis): Promise<RoleRun> {
+async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis, previous: readonly Section[] | undefined): Promise<RoleRun> {
   const actual: ComparedSection[] = [];
   const notes: string[] = [];
   let problem: string | undefined;
+  let trouble: string | undefined;
+  /** Commands fed so far, by id (to name the one a settlement refuses). */
+  const commands = new Map<number, string>();
+  /** Commands the client settled with an error, by id. */
+  const refusals = new Map<number, AechannelError>();
   let state: ChannelState | undefined;
   let transport: ReplayTransport | undefined;
   let connection = 0;
@@ -135,7 +192,15 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
       case 'sign':
         signs.set(effect.tag, { requestId: effect.requestId, tx: effect.tx, answered: false, voided: false, sendsBefore: sendsSeen });
         return;
+      case 'settle':
+        if (!effect.ok) refusals.set(effect.commandId, effect.error);
+        if (!effect.ok && LOCAL_REFUSALS.has(effect.error.code)) {
+          trouble ??= `the client refused the command ${commands.get(effect.commandId) ?? effect.commandId}: ${effect.error.code} ${effect.error.shortMessage}`;
+        }
+        return;
       case 'emit':
+        if (effect.event.type === 'security') trouble ??= `the client refused to sign ${effect.event.tag ?? 'a request'}: ${effect.event.reason}`;
+        if (effect.event.type === 'error' && LOCAL_REFUSALS.has(effect.event.error.code)) trouble ??= `the client failed: ${effect.event.error.code} ${effect.event.error.shortMessage}`;
         // A conflict or the end of the channel that comes before the recording's client did
         // anything else voids a request not answered yet (§9.5, §9.8).
         if (effect.event.type === 'conflict' || effect.event.type === 'died' || effect.event.type === 'closed') {
@@ -174,8 +239,8 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   try {
     if (first !== undefined && first.section.kind !== 'connect') {
       // A fragment: the recording starts with the channel open.
-      const setup = fragmentStart(sections, role, analysis, networkId);
-      if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}` };
+      const setup = fragmentStart(sections, role, analysis, networkId, previous);
+      if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}`, trouble };
       syntheticConnect = true;
       await start(createInitialState(setup.options, { mode: 'reconnect', savedState: setup.saved }));
       feed({
@@ -195,6 +260,8 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
           await quiesce();
           const options = optionsFromUrl(section.url, networkId);
           if (options.existingChannelId === undefined) {
+            // A new channel: a signing request of the previous one is not this one's to answer.
+            signs.clear();
             await start(createInitialState(options as ChannelOptions, { mode: 'open' }));
           } else {
             if (state === undefined) {
@@ -225,11 +292,11 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
             // The client sent something else in this place (or lost the connection): the
             // comparison names it.
             problem = undefined;
-            return { sections: actual, notes, problem };
+            return { sections: actual, notes, problem, trouble };
           }
           const kind = classifyClientMessage(section.message);
           const method = isObject(section.message) ? String(section.message.method) : '';
-          const tag = TAG_OF_REPLY[method];
+          const tag = TAG_OF_REPLY[method] ?? TAG_OF_REPLY[REPLY_METHOD_ALIASES[method] ?? ''];
           const pending = tag === undefined ? undefined : signs.get(tag);
           if (kind.kind === 'signReply') {
             if (pending === undefined || pending.answered) break; // the client was not asked: it sends nothing
@@ -253,11 +320,40 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
               transport.send(section.message);
             }
           } else {
-            const command = commandFromRequest(section.message);
+            const command = commandFromRecordedRequest(section.message);
             if (command === null) {
-              return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})` };
+              return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})`, trouble };
             } else {
-              feed({ type: 'command', now: (now += 1), commandId: (commandId += 1), command });
+              commandId += 1;
+              commands.set(commandId, `${method} (line ${section.line})`);
+              const troubleBefore = trouble;
+              const sentBefore = actual.length;
+              feed({ type: 'command', now: (now += 1), commandId, command });
+              const refusal = refusals.get(commandId);
+              if (refusal === undefined && actual.length === sentBefore) {
+                // The client queued the command (an operation still running): the node
+                // messages recorded after it were already on the wire when the recording's
+                // client sent it; they arrive now, until the client sends it.
+                let ahead = 0;
+                for (let round = 0; round < 64 && actual.length === sentBefore && transport.readyState === 'open'; round += 1) {
+                  const delivered = transport.deliverAhead();
+                  if (delivered === 0) break;
+                  ahead += delivered;
+                  await quiesce();
+                }
+                if (ahead > 0 && actual.length > sentBefore) {
+                  notes.push(`line ${section.line}: the client queued ${method} until ${ahead} node message(s) recorded after it had arrived`);
+                }
+              }
+              if (refusal !== undefined && refusal.code === 'FSM_INVALID_COMMAND' && answeredWithError(sections, index)) {
+                // A request the recording sends on purpose with invalid values, which the node
+                // refuses: the client refuses it before sending (as it must), so the harness
+                // sends it as recorded and the client must carry on as recorded.
+                trouble = troubleBefore;
+                notes.push(`line ${section.line}: ${renderClientMessage(section.message)} sent by the harness (the client refuses it: ${refusal.code} ${refusal.shortMessage})`);
+                actual.push({ kind: 'send', role, message: section.message });
+                transport.send(section.message);
+              }
             }
           }
           await quiesce();
@@ -279,7 +375,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
   } finally {
     if (transport !== undefined && transport.readyState !== 'closed') transport.close(1000, '');
   }
-  return { sections: actual, notes, problem };
+  return { sections: actual, notes, problem, trouble };
 }
 
 /**
@@ -290,16 +386,20 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
  * @example
  * const result = await checkClientMode(fixture.sections, { networkId: fixture.networkId });
  */
-export async function checkClientMode(sections: readonly Section[], options: CheckClientModeOptions): Promise<ModeResult> {
+export async function checkClientMode(recorded: readonly Section[], options: CheckClientModeOptions): Promise<ModeResult> {
   const { networkId } = options;
+  const { sections, lines: supplied } = supplyReplyIds(recorded);
   if (networkId === undefined) {
     return { ok: false, difference: undefined, problem: 'unknown network id (no signature verifies under a known one; pass --network-id)', sections: [] };
   }
   const analysis = options.analysis ?? analyzeRecording(sections, networkId);
-  const runs = [await runRole(sections, 'initiator', networkId, analysis), await runRole(sections, 'responder', networkId, analysis)];
+  const runs = [await runRole(sections, 'initiator', networkId, analysis, options.previous), await runRole(sections, 'responder', networkId, analysis, options.previous)];
   const actual = runs.flatMap((run) => run.sections);
-  const notes = runs.flatMap((run) => run.notes);
+  const notes = [...supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`), ...runs.flatMap((run) => run.notes)];
   const difference = compareSections(sections, actual, { mode: 'client' });
-  const problem = difference === undefined ? runs.find((run) => run.problem !== undefined)?.problem : undefined;
-  return { ok: difference === undefined && problem === undefined, difference, problem, sections: actual, notes };
+  const failing = difference === undefined ? runs.find((run) => run.problem !== undefined) : runs[difference.role === 'initiator' ? 0 : 1];
+  const problem = difference === undefined ? failing?.problem : undefined;
+  const ok = difference === undefined && problem === undefined;
+  const reason = ok ? undefined : (failing?.trouble ?? (difference === undefined ? undefined : failing?.problem));
+  return { ok, difference, problem, ...(reason === undefined ? {} : { reason }), sections: actual, notes };
 }

@@ -14,13 +14,21 @@
  * recorded interleaving of the two clients (e.g. the responder withdraws only after the
  * initiator's withdrawal was aborted). Each node message is compared, by shape
  * (`compareNodeMessage`), as soon as it arrives; the first difference ends the run.
+ *
+ * When the node is idle and a recorded message is still due, the driver first performs an
+ * out-of-band action the recording implies (a stale close solo posted by someone else,
+ * see `outOfBand`), then lets time pass if the message due is a timeout, and only then
+ * mines a block. Every channel of a recording is played by the node's two accounts; hashes
+ * of the transactions the node reports replace the recorded ones in later requests.
  */
-import { decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
-import { analyzeRecording, classifyClientMessage, closedByNode } from './analyzeRecording.js';
+import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
+import { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfBandAction } from './outOfBand.js';
+import { supplyReplyIds } from './supplyReplyIds.js';
 import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -51,12 +59,26 @@ export interface DevnodeTarget {
    * made one.
    */
   settle?: () => Promise<void>;
+  /** Moves the node's clock on by `ms` so that its timers fire (a recording in which the node timed out). */
+  passTime?: (ms: number) => Promise<void>;
+  /** Posts a signed tx to the node's chain (an out-of-band action of the recording); resolves to its hash. */
+  post?: (signedTx: Encoded<'tx'>) => Promise<string>;
+  /** The next nonce of an account on the node's chain. */
+  nextNonce?: (address: Encoded<'ak'>) => bigint;
 }
+
+/** How far the clock moves per step while a recorded timeout is due (fine steps up to `FINE_TIME_MS`), and in all (past the longest default timer, §9.9). */
+const FINE_TIME_STEP_MS = 50;
+const FINE_TIME_MS = 10_000;
+const TIME_STEP_MS = 5_000;
+const MAX_TIME_MS = 700_000;
 
 /** Options of {@link checkDevnodeMode}. */
 export interface CheckDevnodeModeOptions {
   /** The recording's network id (picks the node variant of PROTOCOL.md §11). */
   networkId?: string | undefined;
+  /** The recording's analysis (computed when not given). */
+  analysis?: RecordingAnalysis | undefined;
   /** How long to wait for a recorded node message, in ms (default 5000). */
   waitMs?: number;
   /** Most blocks `advance` may mine while waiting for one client action (default 200). */
@@ -77,6 +99,11 @@ export interface ModeResult {
   difference: SectionDifference | undefined;
   /** A failure that is not a message difference (e.g. the node could not be reached). */
   problem: string | undefined;
+  /**
+   * Why the run went another way than the recording, when that is known: what the client
+   * refused and why, the node's error text, a feature not supported yet.
+   */
+  reason?: string | undefined;
   /** Everything sent and received in the run, in order (both roles). */
   sections: ComparedSection[];
   /** Remarks on a passing run (e.g. messages the harness sent itself). */
@@ -141,22 +168,24 @@ interface RoleState {
  * const result = await checkDevnodeMode(fixture.sections, { url, networkId, accounts, connect: (u) => webSocketTransport(u) });
  */
 export async function checkDevnodeMode(
-  sections: readonly Section[],
+  recorded: readonly Section[],
   target: DevnodeTarget,
   options: CheckDevnodeModeOptions = {},
 ): Promise<ModeResult> {
+  const { sections, lines: supplied } = supplyReplyIds(recorded);
   const waitMs = options.waitMs ?? 5000;
   const maxBlocks = options.maxBlocksPerWait ?? 200;
   const graceMs = options.graceMs ?? 100;
-  const analysis = analyzeRecording(sections, options.networkId);
+  const analysis = options.analysis ?? analyzeRecording(sections, options.networkId);
   const actual: ComparedSection[] = [];
   const substitutions = new Map<string, string>();
+  // Every channel of the recording is played by the node's two accounts, role for role.
+  const recordedAccounts = (role: Role): string[] => [...new Set([analysis.accounts[role], ...(analysis.accountsByRole?.[role] ?? [])].filter((a): a is string => a !== undefined))];
   for (const role of ['initiator', 'responder'] as const) {
-    const recorded = analysis.accounts[role];
-    if (recorded !== undefined) substitutions.set(recorded, target.accounts[role].address);
+    for (const recorded of recordedAccounts(role)) substitutions.set(recorded, target.accounts[role].address);
   }
   const names = {
-    expected: new Map(Object.entries(analysis.accounts).map(([role, address]) => [address, role])),
+    expected: new Map((['initiator', 'responder'] as const).flatMap((role) => recordedAccounts(role).map((address) => [address, role] as const))),
     actual: new Map(Object.entries(target.accounts).map(([role, account]) => [account.address, role])),
   };
   const roles: Record<Role, RoleState> = {
@@ -177,6 +206,15 @@ export async function checkDevnodeMode(
 
   let difference: SectionDifference | undefined;
   let problem: string | undefined;
+  let reason: string | undefined;
+  const notes = supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`);
+  const outOfBand = findOutOfBandActions(sections, analysis);
+  const performed = new Set<OutOfBandAction>();
+  const runStates = createRunStateTracker();
+  const firstUrl = sections.find((section): section is Extract<Section, { kind: 'connect' }> => section.kind === 'connect')?.url;
+  // The push amount of the opening (§6.2): the initial state's balances depend on it.
+  const pushAmount = BigInt(firstUrl !== undefined ? (urlParams(firstUrl).push_amount ?? '0') : (options.prelude?.push_amount ?? defaultPreludeParams.push_amount ?? '0'));
+  let timePassed = 0;
   /** Node messages seen (compared or not): progress the stall detection looks at. */
   let progress = 0;
   /** Client work in flight (signing in the prelude): the node is not stuck meanwhile. */
@@ -222,6 +260,15 @@ export async function checkDevnodeMode(
         else finish(compareSections(sections, actual, { mode: 'devnode', names }), `timed out after ${waitMs} ms`);
         throw new Stop();
       }
+      if (progress === seen && busy === 0 && (await performOutOfBand())) continue;
+      if (progress === seen && busy === 0 && target.passTime !== undefined && timePassed < MAX_TIME_MS && timerEffectDue()) {
+        // Fine steps first (the node's test suites set timeouts of a few seconds, and the order
+        // in which two timers fire shows), coarse ones up to the longest default timer.
+        const step = timePassed < FINE_TIME_MS ? FINE_TIME_STEP_MS : TIME_STEP_MS;
+        timePassed += step;
+        await target.passTime(step);
+        continue;
+      }
       if (progress === seen && busy === 0 && target.advance !== undefined && blocks < maxBlocks) {
         blocks += 1;
         await target.advance();
@@ -231,6 +278,52 @@ export async function checkDevnodeMode(
     }
   };
 
+  /** Whether every node message recorded before `index` has arrived (for both roles). */
+  const reached = (index: number): boolean =>
+    (['initiator', 'responder'] as const).every((role) => roles[role].matched >= sections.slice(0, index).filter((s) => s.role === role && s.kind === 'receive').length);
+
+  /** Whether the next recorded node message due (the earliest unmatched one) comes only after a timer fired. */
+  const timerEffectDue = (): boolean => {
+    const next = (['initiator', 'responder'] as const)
+      .map((role) => roles[role].expected[roles[role].matched])
+      .filter((section): section is Section => section !== undefined)
+      .sort((a, b) => a.line - b.line)[0];
+    return next?.kind === 'receive' && isTimerEffect(next.message);
+  };
+
+  /** Performs the first out-of-band action that is due (see `findOutOfBandActions`); false when none is. */
+  const performOutOfBand = async (): Promise<boolean> => {
+    const action = outOfBand.find((candidate) => !performed.has(candidate) && reached(candidate.index));
+    if (action === undefined) return false;
+    performed.add(action);
+    const latest = runStates.latestRound();
+    const round = latest === undefined ? undefined : latest - action.roundsBack;
+    const state = round === undefined ? undefined : runStates.state(round);
+    if (state === undefined || target.post === undefined || target.nextNonce === undefined) {
+      const why = state === undefined ? `this run has no co-signed state ${action.roundsBack} round(s) before its latest` : 'this node takes no posted transactions';
+      finish(undefined, `cannot post the close solo the recording shows at line ${action.line} (${action.shownBy}): ${why}`);
+      throw new Stop();
+    }
+    const poster = target.accounts[action.poster].address as Encoded<'ak'>;
+    const parties = [target.accounts.initiator.address, target.accounts.responder.address] as Encoded<'ak'>[];
+    const tx = fixFee({
+      tag: Tag.ChannelCloseSoloTx,
+      version: 1,
+      channelId: state.channelId,
+      fromId: poster,
+      // §2.8: an empty payload closes with the state the chain has.
+      payload: state.onChain ? new Uint8Array() : decode(state.tx, 'tx'),
+      poi: decode(buildPoi(state.balances as Record<Encoded<'ak'>, bigint>, parties), 'pi'),
+      ttl: 0n,
+      fee: 0n,
+      nonce: target.nextNonce(poster),
+    } as const);
+    const signed = await roles[action.poster].signer.signTransaction(buildSignedTx(decode(packTx(tx), 'tx'), []), { networkId: target.networkId });
+    await target.post(signed);
+    notes.push(`line ${action.line}: a close solo of round ${state.round} posted to the chain by the ${action.poster} (out of band, shown by ${action.shownBy})`);
+    return true;
+  };
+
   /** Learns run values from a node message that matched its recorded counterpart. */
   const learn = (recorded: JsonValue, seen: JsonValue): void => {
     if (!isObject(recorded) || !isObject(seen) || !isObject(recorded.params) || !isObject(seen.params)) return;
@@ -238,6 +331,22 @@ export async function checkDevnodeMode(
       if (typeof a === 'string' && typeof b === 'string' && a !== b) substitutions.set(a, b);
     };
     pair(recorded.params.channel_id, seen.params.channel_id);
+    // Transactions and their hashes (§4): a later request may name one (`assume_minimum_depth`'s `tx_hash`, §7.3).
+    const hashes = (a: JsonValue | undefined, b: JsonValue | undefined, depth: number): void => {
+      if (depth > 8) return;
+      if (typeof a === 'string' && typeof b === 'string') {
+        if (a.startsWith('th_') && b.startsWith('th_')) pair(a, b);
+        if (a.startsWith('tx_') && b.startsWith('tx_')) {
+          try {
+            pair(txHash(a as Encoded<'tx'>), txHash(b as Encoded<'tx'>));
+          } catch {
+            // Not a tx this code reads: nothing to learn.
+          }
+        }
+      } else if (Array.isArray(a) && Array.isArray(b)) a.forEach((entry, i) => hashes(entry, b[i], depth + 1));
+      else if (isObject(a) && isObject(b)) for (const key of Object.keys(a)) hashes(a[key], b[key], depth + 1);
+    };
+    hashes(recorded.params, seen.params, 0);
     const rd = recorded.params.data;
     const sd = seen.params.data;
     if (isObject(rd) && isObject(sd)) {
@@ -256,6 +365,7 @@ export async function checkDevnodeMode(
     const recorded = state.expected[state.matched];
     const field = recorded?.kind === 'receive' ? compareNodeMessage(recorded.message, message, names) : undefined;
     if (recorded?.kind !== 'receive' || field !== undefined) {
+      reason ??= nodeErrorText(message);
       finish({
         role,
         direction: '<---',
@@ -269,6 +379,7 @@ export async function checkDevnodeMode(
     }
     state.matched += 1;
     learn(recorded.message, message);
+    runStates.observe(message, pushAmount);
     if (isObject(message) && typeof message.method === 'string' && message.method.startsWith('channels.sign.') && isObject(message.params)) {
       state.signRequests.set(message.method.slice('channels.sign.'.length), message);
       state.recordedSignRequests.set(message.method.slice('channels.sign.'.length), recorded.message);
@@ -286,6 +397,9 @@ export async function checkDevnodeMode(
   const open = async (role: Role, url: string): Promise<void> => {
     const transport = target.connect(url);
     roles[role].transport = transport;
+    // A signing reply answers a request of its own connection: keep connections (and channels) apart.
+    roles[role].signRequests.clear();
+    roles[role].recordedSignRequests.clear();
     transport.on('message', (message) => onMessage(role, message));
     transport.on('close', () => wake());
     await transport.opened;
@@ -325,6 +439,7 @@ export async function checkDevnodeMode(
       transport.on('message', (message) => {
         if (!roles[role].skipping) return onMessage(role, message);
         progress += 1;
+        runStates.observe(message, pushAmount);
         if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params)) return;
         const data = message.params.data;
         if (message.method.startsWith('channels.sign.') && isObject(data) && typeof data.signed_tx === 'string') {
@@ -430,5 +545,15 @@ export async function checkDevnodeMode(
       }
     }
   }
-  return { ok: !failed(), difference, problem, sections: actual };
+  const ok = !failed();
+  if (timePassed > 0) notes.push(`the node's clock moved on ${timePassed / 1000} s for the timeouts the recording shows`);
+  return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual, ...(notes.length === 0 ? {} : { notes }) };
+}
+
+/** The text of a node error (`error.message` and the messages of `error.data`), if the message is one. */
+function nodeErrorText(message: JsonValue): string | undefined {
+  if (!isObject(message) || !isObject(message.error)) return undefined;
+  const error = message.error;
+  const details = Array.isArray(error.data) ? error.data.flatMap((entry) => (isObject(entry) && typeof entry.message === 'string' ? [`${String(entry.code)} ${entry.message}`] : [])) : [];
+  return `the node answered with error ${String(error.code)} ${String(error.message ?? '')}${details.length === 0 ? '' : ` (${details.join('; ')})`}`;
 }

@@ -2,11 +2,13 @@
  * Runs the conformance checks of several transcripts in the chosen modes and formats
  * one line per transcript and mode.
  */
-import type { Section } from '@aechannel/transcript';
-import { analyzeRecording, type RecordingAnalysis } from './analyzeRecording.js';
+import type { Role, Section } from '@aechannel/transcript';
+import { analyzeRecording, classifyClientMessage, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { formatDifference, type ConformanceMode } from './compareSections.js';
-import { detectNetworkId } from './detectNetworkId.js';
+import { renderValue } from './compareMessages.js';
+import type { NamedRecording } from './previousRecording.js';
+import { defaultNetworkId, identifySigners, knownNetworkIds } from './detectNetworkId.js';
 
 /** A transcript to check. */
 export interface TranscriptInput {
@@ -15,13 +17,24 @@ export interface TranscriptInput {
   sections: Section[];
   /** Its network id; detected from its signatures when not given. */
   networkId?: string | undefined;
+  /** The recording it continues, when it starts mid-channel (see `pickPreviousRecording`). */
+  previous?: NamedRecording | undefined;
 }
 
 /** What a mode runner gets besides the sections. */
 export interface ModeContext {
   name: string;
-  networkId: string | undefined;
+  /** The recording's network id: given, detected from its signatures, or the default. */
+  networkId: string;
   analysis: RecordingAnalysis;
+  /** The recording this one continues (same channel, earlier file), if any. */
+  previous?: readonly Section[] | undefined;
+}
+
+/** Options of {@link checkTranscripts}. */
+export interface CheckTranscriptsOptions {
+  /** Network ids a recording's signatures are tried against (default `knownNetworkIds`). */
+  networkIds?: readonly string[];
 }
 
 /** Runs one mode for one transcript. */
@@ -46,21 +59,27 @@ export async function checkTranscripts(
   inputs: readonly TranscriptInput[],
   runners: Partial<Record<ConformanceMode, ModeRunner>>,
   onCheck?: (check: TranscriptCheck) => void,
+  options: CheckTranscriptsOptions = {},
 ): Promise<TranscriptCheck[]> {
   const checks: TranscriptCheck[] = [];
   for (const input of inputs) {
-    const analysis = analyzeRecording(input.sections, input.networkId);
-    const networkId = input.networkId ?? (await detectNetworkId(input.sections, analysis.accounts));
-    const withNetwork = networkId === undefined ? analysis : analyzeRecording(input.sections, networkId);
+    const { analysis, networkId, notes } = await identifyRecording(input, options.networkIds ?? knownNetworkIds);
     for (const mode of ['client', 'devnode'] as const) {
       const runner = runners[mode];
       if (runner === undefined) continue;
       const started = performance.now();
       let result: ModeResult;
       try {
-        result = await runner(input.sections, { name: input.name, networkId, analysis: withNetwork });
+        result = await runner(input.sections, { name: input.name, networkId, analysis, previous: input.previous?.sections });
       } catch (error) {
         result = { ok: false, difference: undefined, problem: error instanceof Error ? error.message : String(error), sections: [] };
+      }
+      if (notes.length > 0) result = { ...result, notes: [...notes, ...(result.notes ?? [])] };
+      const contract = analysis.firstContractUpdate;
+      if (!result.ok && contract !== undefined && (result.difference?.line ?? Number.MAX_SAFE_INTEGER) >= contract.line) {
+        // The run failed where contracts are in play: that is the reason, whatever else went wrong there.
+        const unsupported = `off-chain contract updates are not supported yet (the recording's first: ${contract.what}, line ${contract.line})`;
+        result = { ...result, reason: result.reason === undefined ? unsupported : `${unsupported}; ${result.reason}` };
       }
       const check = { name: input.name, mode, result, durationMs: performance.now() - started };
       checks.push(check);
@@ -68,6 +87,34 @@ export async function checkTranscripts(
     }
   }
   return checks;
+}
+
+/**
+ * The recording's accounts and network id: the analysis, completed by the accounts whose
+ * signatures verify; without a verifying signature, the default network id and a note.
+ */
+async function identifyRecording(input: TranscriptInput, networkIds: readonly string[]): Promise<{ analysis: RecordingAnalysis; networkId: string; notes: string[] }> {
+  const first = analyzeRecording(input.sections, input.networkId);
+  const tried = input.networkId === undefined ? networkIds : [input.networkId];
+  const signers = await identifySigners(input.sections, first.accounts, first.candidates, tried);
+  const notes: string[] = input.previous === undefined ? [] : [`continues ${input.previous.name}`];
+  // The recording continued names what this one may not: the accounts (its open URLs) and, by its signatures, the network id.
+  let before: { accounts: Partial<Record<Role, string>>; networkId: string | undefined } = { accounts: {}, networkId: undefined };
+  if (input.previous !== undefined) {
+    const earlier = analyzeRecording(input.previous.sections, input.networkId);
+    const earlierSigners = await identifySigners(input.previous.sections, earlier.accounts, earlier.candidates, tried);
+    before = { accounts: { ...earlier.accounts, ...earlierSigners.accounts }, networkId: earlierSigners.networkId };
+  }
+  let networkId = input.networkId ?? signers.networkId ?? before.networkId;
+  if (networkId === undefined) {
+    const why = input.sections.some((s) => s.kind === 'send' && classifyClientMessage(s.message).kind === 'signReply')
+      ? 'no client signature verifies under a known network id'
+      : 'the recording has no client signature';
+    notes.push(`network id unknown (${why}): assumed ${defaultNetworkId}; pass --network-id to set it`);
+    networkId = defaultNetworkId;
+  }
+  const analysis = analyzeRecording(input.sections, networkId);
+  return { analysis: { ...analysis, accounts: { ...before.accounts, ...analysis.accounts, ...signers.accounts } }, networkId, notes };
 }
 
 /**
@@ -81,7 +128,9 @@ export function formatCheckLine(check: TranscriptCheck): string {
     return `${head}  (${Math.round(check.durationMs)} ms${notes.length === 0 ? '' : `; ${notes.join('; ')}`})`;
   }
   const why = check.result.difference !== undefined ? formatDifference(check.result.difference) : (check.result.problem ?? 'failed');
-  return `${head}  ${why}`;
+  const reason = check.result.reason === undefined ? '' : `; reason: ${check.result.reason}`;
+  const notes = check.result.notes ?? [];
+  return `${head}  ${why}${reason}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
 /**
@@ -95,4 +144,71 @@ export function formatTotal(checks: readonly TranscriptCheck[], unreadable = 0):
   const failed = checks.filter((c) => !c.result.ok).length + unreadable;
   const total = checks.length + unreadable;
   return `${total} checks: ${total - failed} passed, ${failed} failed`;
+}
+
+/** One file and mode in the `--json` report. */
+export interface ConformanceReportEntry {
+  /** The path as given (or the fixture name). */
+  path: string;
+  /** `client`, `devnode`, or `read` for a file that could not be read. */
+  mode: ConformanceMode | 'read';
+  ok: boolean;
+  durationMs: number;
+  /** The first difference; `field.expected`/`field.actual` rendered as JSON text. */
+  difference: { role: string; direction: string; index: number; line: number | null; field: { path: string; expected: string; actual: string } | null; expected: string; actual: string } | null;
+  problem: string | null;
+  reason: string | null;
+  notes: string[];
+}
+
+/** The `--json` report of `aechannel conformance`. */
+export interface ConformanceReport {
+  checks: ConformanceReportEntry[];
+  /** Files without a single transcript message (not counted as checks). */
+  skipped: string[];
+  total: { checks: number; passed: number; failed: number };
+}
+
+/**
+ * The machine-readable report: one object per file and mode.
+ * @param checks - the checks that ran
+ * @param unreadable - files that could not be read, each counted as one failed check
+ * @param skipped - files that held no transcript message
+ * @returns the report (plain JSON data)
+ * @example stringifyJson(jsonReport(checks)) // '{"checks":[{"path":"a/open.md","mode":"client","ok":true,…}],…}'
+ */
+export function jsonReport(
+  checks: readonly TranscriptCheck[],
+  unreadable: readonly { path: string; problem: string }[] = [],
+  skipped: readonly string[] = [],
+): ConformanceReport {
+  const entries: ConformanceReportEntry[] = [
+    ...unreadable.map((file) => ({ path: file.path, mode: 'read' as const, ok: false, durationMs: 0, difference: null, problem: file.problem, reason: null, notes: [] })),
+    ...checks.map((check) => {
+      const d = check.result.difference;
+      return {
+        path: check.name,
+        mode: check.mode,
+        ok: check.result.ok,
+        durationMs: Math.round(check.durationMs),
+        difference:
+          d === undefined
+            ? null
+            : {
+                role: d.role,
+                direction: d.direction,
+                index: d.index,
+                line: d.line ?? null,
+                field: d.field === undefined ? null : { path: d.field.path, expected: renderValue(d.field.expected, 10_000), actual: renderValue(d.field.actual, 10_000) },
+                expected: d.expected,
+                actual: d.actual,
+              },
+        problem: check.result.problem ?? null,
+        reason: check.result.reason ?? null,
+        notes: check.result.notes ?? [],
+      };
+    }),
+  ];
+  const failed = entries.filter((entry) => !entry.ok).length;
+  return { checks: entries, skipped: [...skipped], total: { checks: entries.length, passed: entries.length - failed, failed } };
 }

@@ -8,6 +8,7 @@ import { parseUpdate, type ChannelOptions, type PersistedChannel } from '@aechan
 import type { Role, Section } from '@aechannel/transcript';
 import { parseChannelUrl } from '@aechannel/transport';
 import type { RecordingAnalysis } from './analyzeRecording.js';
+import { channelIdOf, channelPointAfter, firstRequestedRound, revertBalanceUpdates } from './previousRecording.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -56,20 +57,36 @@ export function applyUpdates(balances: Record<string, bigint>, updates: readonly
 /**
  * Derives the channel state a fragment recording starts from: the channel id from the
  * node's messages; the round from the first state-creating signing request (its round
- * minus one); the balances from a `get.balances` result in the recording or the fixtures'
- * opening balances, whichever makes that request's state hash come out right (§2.11).
+ * minus one); the balances from a `get.balances` result or a settle's final amounts in the
+ * recording (rolled back through the updates co-signed before them), or the fixtures'
+ * opening balances: whichever makes that request's state hash come out right (§2.11).
  * @param sections - the recording
  * @param role - whose client starts from it
  * @param analysis - the recording's accounts
  * @param networkId - the recording's network id
  * @returns the start, or a reason why it cannot be derived
  */
-export function fragmentStart(sections: readonly Section[], role: Role, analysis: RecordingAnalysis, networkId: string): FragmentStart | string {
+export function fragmentStart(sections: readonly Section[], role: Role, analysis: RecordingAnalysis, networkId: string, previous?: readonly Section[]): FragmentStart | string {
   const { initiator, responder } = analysis.accounts;
   if (initiator === undefined || responder === undefined) return 'the recording does not show both accounts';
+  if (previous !== undefined) return continuedStart(sections, role, previous, networkId, initiator, responder);
   let channelId: string | undefined;
   let request: { tx: string; updates: JsonValue[] } | undefined;
   const candidates: Record<string, bigint>[] = [];
+  // Balances the recording shows at a later round (balance queries, a settle's final amounts),
+  // rolled back below through the updates co-signed since the start.
+  const later: { balances: Record<string, bigint>; round: bigint }[] = [];
+  const updatesByRound = new Map<bigint, JsonValue[]>();
+  const coSigned = new Set<bigint>();
+  let latestRound = 0n;
+  const roundOf = (tx: JsonValue | undefined): JsonObject | undefined => {
+    if (typeof tx !== 'string') return undefined;
+    try {
+      return decodeSignedTx(tx as Encoded<'tx'>).tx as unknown as JsonObject;
+    } catch {
+      return undefined;
+    }
+  };
   for (const section of sections) {
     if (section.kind !== 'receive' || !isObject(section.message)) continue;
     const message = section.message;
@@ -81,8 +98,24 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
     if (request === undefined && typeof message.method === 'string' && message.method.startsWith('channels.sign.') && typeof tx === 'string' && Array.isArray(data.updates) && data.updates.length > 0) {
       request = { tx, updates: data.updates };
     }
+    if (typeof message.method === 'string' && message.method.startsWith('channels.sign.')) {
+      const inner = roundOf(tx);
+      if (typeof inner?.round === 'bigint' && Array.isArray(data.updates)) updatesByRound.set(inner.round, data.updates);
+      if (message.method === 'channels.sign.settle_sign' && typeof inner?.initiatorAmountFinal === 'bigint' && typeof inner.responderAmountFinal === 'bigint') {
+        later.push({ balances: { [initiator]: inner.initiatorAmountFinal, [responder]: inner.responderAmountFinal }, round: latestRound });
+      }
+    }
+    if (message.method === 'channels.update') {
+      const round = roundOf(data.state)?.round;
+      if (typeof round === 'bigint') {
+        coSigned.add(round);
+        if (round > latestRound) latestRound = round;
+      }
+    }
     if (Array.isArray(message.result) && message.result.every((entry) => isObject(entry) && typeof entry.account === 'string' && typeof entry.balance === 'bigint')) {
-      candidates.push(Object.fromEntries(message.result.map((entry) => [(entry as JsonObject).account as string, (entry as JsonObject).balance as bigint])));
+      const balances = Object.fromEntries(message.result.map((entry) => [(entry as JsonObject).account as string, (entry as JsonObject).balance as bigint]));
+      candidates.push(balances);
+      later.push({ balances, round: latestRound });
     }
   }
   candidates.push({ [initiator]: FRAGMENT_DEFAULTS.initiatorAmount - FRAGMENT_DEFAULTS.pushAmount, [responder]: FRAGMENT_DEFAULTS.responderAmount + FRAGMENT_DEFAULTS.pushAmount });
@@ -95,6 +128,14 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
     return `the first signing request's tx does not decode (${error instanceof Error ? error.message : String(error)})`;
   }
   if (inner.round === undefined || inner.stateHash === undefined) return 'the first signing request does not create a state';
+  const start = inner.round - 1n;
+  for (const candidate of later) {
+    let balances = candidate.balances;
+    for (let round = candidate.round; round > start; round -= 1n) {
+      if (coSigned.has(round)) balances = revertBalanceUpdates(balances, updatesByRound.get(round) ?? []);
+    }
+    candidates.push(balances);
+  }
   const updates = request.updates;
   const balances = candidates.find((candidate) => {
     try {
@@ -121,6 +162,44 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
       latestState: null,
       round: inner.round - 1n,
       balances: balances as Record<Encoded<'ak'>, bigint>,
+      onChainRound: 1n,
+    },
+  };
+}
+
+/** The start of a recording that continues `previous` (see `channelPointAfter`). */
+function continuedStart(sections: readonly Section[], role: Role, previous: readonly Section[], networkId: string, initiator: string, responder: string): FragmentStart | string {
+  const point = channelPointAfter(previous, role);
+  if (typeof point === 'string') return point;
+  const channelId = channelIdOf(sections);
+  if (channelId !== undefined && channelId !== point.channelId) return `the previous recording is of channel ${point.channelId}, this one of ${channelId}`;
+  const first = firstRequestedRound(sections);
+  if (first !== undefined && first !== point.state.round + 1n) {
+    return `the previous recording ends at round ${point.state.round}, this one asks to sign round ${first} first`;
+  }
+  const fromUrl = point.url === undefined ? {} : optionsFromUrl(point.url, networkId);
+  const options: ChannelOptions = {
+    ...FRAGMENT_DEFAULTS,
+    ...fromUrl,
+    role,
+    initiatorId: initiator as Encoded<'ak'>,
+    responderId: responder as Encoded<'ak'>,
+    networkId,
+  } as ChannelOptions;
+  // A reconnect of an open channel, not a new open.
+  delete (options as Partial<ChannelOptions>).existingChannelId;
+  delete (options as Partial<ChannelOptions>).existingFsmId;
+  delete (options as Partial<ChannelOptions>).offchainTx;
+  return {
+    options,
+    fsmId: encode(new Uint8Array(32), 'ba'),
+    saved: {
+      options,
+      channelId: point.channelId as Encoded<'ch'>,
+      fsmId: null,
+      latestState: point.state.tx as Encoded<'tx'>,
+      round: point.state.round,
+      balances: point.balances as Record<Encoded<'ak'>, bigint>,
       onChainRound: 1n,
     },
   };

@@ -1,9 +1,9 @@
 /**
  * How conformance compares one recorded message with one message seen in a run.
  *
- * Client messages (`--->`, client mode) must be the recorded ones: same method, same
- * params, with two things set aside: the JSON-RPC `id` (client-chosen, PROTOCOL.md §7.1)
- * and signatures. A signed transaction is compared by its inner transaction bytes
+ * Client messages (`--->`, client mode) must be the recorded ones: same method (a
+ * signing reply's alias counting as its canonical name, §7.4), same params, with two
+ * things set aside: the JSON-RPC `id` (client-chosen, PROTOCOL.md §7.1) and signatures. A signed transaction is compared by its inner transaction bytes
  * (§2.4), so the client must sign exactly the transaction the node gave it, but may sign
  * with any key. Connection URLs compare by their query parameters (§6.2, §6.3).
  *
@@ -103,8 +103,21 @@ export function clientMessageView(message: JsonValue | unknown): ClientMessageVi
  * @returns the first differing field, or `undefined` when they conform
  */
 export function compareClientMessage(expected: JsonValue | unknown, actual: JsonValue | unknown): FieldDifference | undefined {
-  return diffValues(clientMessageView(expected), clientMessageView(actual));
+  const canonical = (view: ClientMessageView): ClientMessageView =>
+    typeof view.method === 'string' && view.method in REPLY_METHOD_ALIASES ? { ...view, method: REPLY_METHOD_ALIASES[view.method] } : view;
+  return diffValues(canonical(clientMessageView(expected)), canonical(clientMessageView(actual)));
 }
+
+/**
+ * Signing-reply methods the node accepts under a second name (PROTOCOL.md §7.4), each
+ * with the name a client sends: a recorded alias and the canonical name are the same reply.
+ */
+export const REPLY_METHOD_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'channels.close_solo_tx': 'channels.close_solo_sign',
+  'channels.slash_tx': 'channels.slash_sign',
+  'channels.settle_tx': 'channels.settle_sign',
+  'channels.force_progress_tx': 'channels.force_progress_sign',
+});
 
 /** The query parameters of a channel URL, as a plain object (values are strings). */
 export function urlParams(url: string): Record<string, string> {

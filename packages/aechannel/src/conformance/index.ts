@@ -10,40 +10,82 @@
  *   what the devnode sends with the recorded node messages (method, event / info / type
  *   names, error codes, order per role).
  *
- * One line per transcript and mode, a total, and exit code 1 on any failure.
+ * One line per transcript and mode (the path as given, the first difference and its
+ * reason), a total, and exit code 1 on any failure; `--json` for tools. A folder is
+ * searched recursively. What the checker reads beyond the fixtures (unsigned or
+ * unknown-network recordings, recordings that continue a channel from an earlier file,
+ * several channels per role, invalid requests on purpose, reply aliases, queued commands,
+ * out-of-band chain actions, tx hashes) is described in the module that handles it:
+ * `checkTranscripts`, `previousRecording`, `checkClientMode`, `supplyReplyIds`,
+ * `outOfBand`, `checkDevnodeMode`.
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringifyJson } from '@aechannel/codec';
 import { parseTranscript, writeTranscript } from '@aechannel/transcript';
 import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
 import { checkClientMode } from './checkClientMode.js';
-import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptInput } from './checkTranscripts.js';
+import { checkTranscripts, formatCheckLine, formatTotal, jsonReport, type ModeRunner, type TranscriptCheck, type TranscriptInput } from './checkTranscripts.js';
+import { collectRecordingFiles } from './collectRecordingFiles.js';
+import { pickPreviousRecording, startsMidChannel, type NamedRecording } from './previousRecording.js';
+
+/** Recordings larger than this are not read as neighbours (a bound on the work per folder). */
+const MAX_NEIGHBOUR_BYTES = 32 * 1024 * 1024;
 import { runDevnodeMode } from './runDevnodeMode.js';
 
 export { analyzeRecording, classifyClientMessage, closedByNode, signReplyTags, type NodeVariant, type RecordingAnalysis } from './analyzeRecording.js';
 export { checkClientMode, type CheckClientModeOptions } from './checkClientMode.js';
 export { checkDevnodeMode, type CheckDevnodeModeOptions, type DevnodeTarget, type ModeResult, type NodeAccount } from './checkDevnodeMode.js';
-export { checkTranscripts, formatCheckLine, formatTotal, type ModeContext, type ModeRunner, type TranscriptCheck, type TranscriptInput } from './checkTranscripts.js';
+export {
+  checkTranscripts,
+  formatCheckLine,
+  formatTotal,
+  jsonReport,
+  type ConformanceReport,
+  type ConformanceReportEntry,
+  type CheckTranscriptsOptions,
+  type ModeContext,
+  type ModeRunner,
+  type TranscriptCheck,
+  type TranscriptInput,
+} from './checkTranscripts.js';
+export { collectRecordingFiles, type RecordingFile } from './collectRecordingFiles.js';
 export {
   clientMessageView,
   compareClientMessage,
   compareConnectUrl,
   compareNodeMessage,
   nodeMessageShape,
+  REPLY_METHOD_ALIASES,
   type FieldDifference,
 } from './compareMessages.js';
 export { compareSections, formatDifference, type ConformanceMode, type SectionDifference } from './compareSections.js';
-export { detectNetworkId, knownNetworkIds } from './detectNetworkId.js';
+export { defaultNetworkId, detectNetworkId, identifySigners, knownNetworkIds, type IdentifiedSigners } from './detectNetworkId.js';
+export {
+  applyBalanceUpdates,
+  channelIdOf,
+  channelPointAfter,
+  firstRequestedRound,
+  lastCoSignedState,
+  pickPreviousRecording,
+  revertBalanceUpdates,
+  startsMidChannel,
+  type ChannelPoint,
+  type NamedRecording,
+} from './previousRecording.js';
+export { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfBandAction, type OutOfBandCloseSolo, type RunState } from './outOfBand.js';
 export { runDevnodeMode } from './runDevnodeMode.js';
+export { supplyReplyIds, type SuppliedReplyIds } from './supplyReplyIds.js';
 
 /** Usage text of `aechannel conformance`. */
-export const conformanceUsage = `Usage: aechannel conformance [options] <transcript...>
+export const conformanceUsage = `Usage: aechannel conformance [options] <transcript or folder...>
 
 Checks recorded channel transcripts (markdown or plain-text fixture format) against
-the Channel client (client mode) and the embedded devnode (devnode mode).
+the Channel client (client mode) and the embedded devnode (devnode mode). A folder is
+searched recursively for .md and .txt files.
 
 Options:
   --fixtures               also check the fixture transcripts bundled with @aechannel/transcript
@@ -51,35 +93,15 @@ Options:
   --network-id ID          network id of the recordings (default: detected from their signatures)
   --wait-ms MS             how long devnode mode waits for a recorded message (default 5000)
   --save-runs DIR          write what each run sent and received to DIR/<transcript>.<mode>.md
+  --json                   print one JSON report instead of lines: an object per file and
+                           mode (path, mode, ok, difference, problem, reason, notes)
   -h, --help               show this help
 
 Prints one line per transcript and mode (pass, or the first difference with both
-messages), then a total. Exits 1 when any check fails, a file cannot be read or nothing
+messages and the underlying reason when one is known), then a total. Paths are shown
+as given. Exits 1 when any check fails, a file cannot be read or nothing
 was checked at all, 2 on bad usage.
 `;
-
-/**
- * Resolves a path given on the command line: relative to the directory the user ran the
- * command in (pnpm runs package scripts in the package directory and passes the original
- * one as `INIT_CWD`), else to the working directory; a `*` or `?` in the file name that
- * the shell left unexpanded is expanded here.
- */
-function expandPath(path: string): string[] {
-  const bases = [...new Set([process.env.INIT_CWD, process.cwd()].filter((base): base is string => base !== undefined))];
-  for (const base of bases) {
-    const full = resolve(base, path);
-    if (existsSync(full)) return [full];
-    const name = basename(full);
-    if (!/[*?]/.test(name) || !existsSync(dirname(full))) continue;
-    const pattern = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    const matches = readdirSync(dirname(full))
-      .filter((entry) => pattern.test(entry))
-      .sort()
-      .map((entry) => join(dirname(full), entry));
-    if (matches.length > 0) return matches;
-  }
-  return [resolve(bases[0]!, path)];
-}
 
 /**
  * Runs `aechannel conformance`.
@@ -98,6 +120,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
         'network-id': { type: 'string' },
         'wait-ms': { type: 'string' },
         'save-runs': { type: 'string' },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -125,43 +148,79 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const files = [...(values.fixtures ? fixtureNames.map(fixturePath) : []), ...positionals.flatMap(expandPath)];
+  const bases = [...new Set([process.env.INIT_CWD, process.cwd()].filter((base): base is string => base !== undefined))];
+  const files = [
+    ...(values.fixtures ? fixtureNames.map((name) => ({ path: name, fullPath: fixturePath(name) })) : []),
+    ...collectRecordingFiles(positionals, bases),
+  ];
+  const json = values.json;
+  const say = (line: string): void => {
+    if (!json) process.stdout.write(`${line}\n`);
+  };
   const inputs: TranscriptInput[] = [];
-  let unreadable = 0;
+  // The other recordings of a file's folder, read once per folder: the one a mid-channel recording continues is among them.
+  const folders = new Map<string, NamedRecording[]>();
+  const neighboursOf = (fullPath: string): NamedRecording[] => {
+    const folder = dirname(fullPath);
+    let found = folders.get(folder);
+    if (found === undefined) {
+      found = [];
+      for (const entry of readdirSync(folder).sort()) {
+        if (!/\.(md|txt)$/.test(entry) || join(folder, entry) === fullPath) continue;
+        try {
+          const path = join(folder, entry);
+          if (statSync(path).size > MAX_NEIGHBOUR_BYTES) continue;
+          found.push({ name: entry, sections: parseTranscript(readFileSync(path, 'utf8')) });
+        } catch {
+          // Not a recording: not a candidate.
+        }
+      }
+      folders.set(folder, found);
+    }
+    return found.filter((recording) => join(folder, recording.name) !== fullPath);
+  };
+  const unreadable: { path: string; problem: string }[] = [];
+  const skipped: string[] = [];
   for (const file of files) {
     try {
-      const sections = parseTranscript(readFileSync(file, 'utf8'));
+      const sections = parseTranscript(readFileSync(file.fullPath, 'utf8'));
       // Without a single message there is nothing to play: such a file is not a recording.
       if (!sections.some((section) => section.kind === 'send' || section.kind === 'receive')) {
-        process.stdout.write(`skip  ${basename(file)}  (no transcript messages)\n`);
+        skipped.push(file.path);
+        say(`skip  ${file.path}  (no transcript messages)`);
         continue;
       }
-      inputs.push({ name: basename(file), sections, networkId: values['network-id'] });
+      const previous = startsMidChannel(sections) ? pickPreviousRecording(sections, neighboursOf(file.fullPath)) : undefined;
+      inputs.push({ name: file.path, sections, networkId: values['network-id'], previous });
     } catch (error) {
       // One line for this file, then the others are still checked.
-      unreadable += 1;
-      process.stdout.write(`FAIL  ${basename(file)}  read  ${error instanceof Error ? error.message : String(error)}\n`);
+      const problem = error instanceof Error ? error.message : String(error);
+      unreadable.push({ path: file.path, problem });
+      say(`FAIL  ${file.path}  read  ${problem}`);
     }
   }
   const runners: Partial<Record<'client' | 'devnode', ModeRunner>> = {};
-  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis });
+  if (mode === undefined || mode === 'client') runners.client = (sections, context) => checkClientMode(sections, { networkId: context.networkId, analysis: context.analysis, previous: context.previous });
   if (mode === undefined || mode === 'devnode') {
-    runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, ...(waitMs === undefined ? {} : { waitMs }) });
+    runners.devnode = (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, previous: context.previous, ...(waitMs === undefined ? {} : { waitMs }) });
   }
   const saveDir = values['save-runs'] === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), values['save-runs']);
   if (saveDir !== undefined) mkdirSync(saveDir, { recursive: true });
-  const checks = await checkTranscripts(inputs, runners, (check) => {
-    process.stdout.write(`${formatCheckLine(check)}\n`);
+  const checks: TranscriptCheck[] = await checkTranscripts(inputs, runners, (check) => {
+    say(formatCheckLine(check));
     if (saveDir !== undefined) {
       const title = `${check.name}, ${check.mode} mode: what the run sent and received`;
-      writeFileSync(join(saveDir, `${check.name.replace(/\.[^.]*$/, '')}.${check.mode}.md`), writeTranscript(check.result.sections, title), 'utf8');
+      // The path as given, flattened: files of the same name in different folders stay apart.
+      const file = `${check.name.replace(/\.[^./\\]*$/, '').replace(/^(\.\.?[/\\])+/, '').replace(/[/\\:]+/g, '__')}.${check.mode}.md`;
+      writeFileSync(join(saveDir, file), writeTranscript(check.result.sections, title), 'utf8');
     }
   });
-  process.stdout.write(`${formatTotal(checks, unreadable)}\n`);
-  if (checks.length + unreadable === 0) {
+  if (json) process.stdout.write(`${stringifyJson(jsonReport(checks, unreadable, skipped))}\n`);
+  else say(formatTotal(checks, unreadable.length));
+  if (checks.length + unreadable.length === 0) {
     // A run that checked nothing must not look like a pass.
     process.stderr.write('aechannel conformance: nothing was checked (no file held a transcript message)\n');
     return 1;
   }
-  return unreadable === 0 && checks.every((check) => check.result.ok) ? 0 : 1;
+  return unreadable.length === 0 && checks.every((check) => check.result.ok) ? 0 : 1;
 }

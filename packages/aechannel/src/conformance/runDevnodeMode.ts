@@ -15,6 +15,7 @@ import { createManualClock, startDevnode, type Devnode } from '@aechannel/devnod
 import type { Section } from '@aechannel/transcript';
 import type { RecordingAnalysis } from './analyzeRecording.js';
 import { checkDevnodeMode, type ModeResult } from './checkDevnodeMode.js';
+import { urlParams } from './compareMessages.js';
 
 /** Options of {@link runDevnodeMode}. */
 export interface RunDevnodeModeOptions {
@@ -23,6 +24,8 @@ export interface RunDevnodeModeOptions {
   networkId: string | undefined;
   /** How long to wait for each recorded node message, in ms. */
   waitMs?: number;
+  /** The recording this one continues: the devnode opens the channel with its parameters first. */
+  previous?: readonly Section[] | undefined;
 }
 
 /**
@@ -55,6 +58,12 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
           else node.chain.mine(1);
           await node.idle();
         },
+        passTime: async (ms) => {
+          clock.advance(ms);
+          await node.idle();
+        },
+        post: (signedTx) => node.chain.post(signedTx),
+        nextNonce: (address) => (node.chain.getAccount(address)?.nonce ?? 0n) + 1n,
         settle: async () => {
           for (let tick = 0; tick < 1000 && node.inFlight() > 0; tick += 1) {
             clock.advance(latencyMs);
@@ -62,9 +71,22 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
           }
         },
       },
-      { networkId: options.networkId, ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
+      { networkId: options.networkId, analysis: options.analysis, ...preludeOf(options.previous), ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }) },
     );
   } finally {
     await devnode?.stop();
   }
+}
+
+/** Open parameters taken from the recording continued (its initiator's opening URL, §6.2). */
+function preludeOf(previous: readonly Section[] | undefined): { prelude?: Record<string, string> } {
+  const url = previous?.find((section): section is Extract<Section, { kind: 'connect' }> => section.kind === 'connect' && section.role === 'initiator')?.url;
+  if (url === undefined) return {};
+  const params = urlParams(url);
+  const prelude: Record<string, string> = {};
+  for (const key of ['initiator_amount', 'responder_amount', 'push_amount', 'channel_reserve', 'lock_period', 'ttl', 'fee', 'gas_price']) {
+    const value = params[key];
+    if (value !== undefined) prelude[key] = value;
+  }
+  return { prelude };
 }
