@@ -13,7 +13,7 @@
 //   node scripts/compile-contracts.mjs counter    # only the named contracts
 //
 // AESOPHIA_CLI=/path/to/aesophia_cli overrides where the compiler is looked up.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,6 +38,16 @@ export function findCompiler() {
 /** Runs the compiler with `args`; returns stdout. Warnings are switched off (-w all). */
 export function runCompiler(cli, args) {
   return execFileSync('escript', [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Like runCompiler, without blocking (for several compiler runs at once). */
+export function runCompilerAsync(cli, args) {
+  return new Promise((resolvePromise, reject) => {
+    execFile('escript', [cli, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`aesophia_cli ${args.join(' ')}: ${stderr || error.message}`));
+      else resolvePromise(stdout);
+    });
+  });
 }
 
 /** First 4 bytes of BLAKE2b-256(name), hex: the FATE function id (CONTRACTS.md §4.6). */
