@@ -98,7 +98,8 @@ export const contracts = {
     s.call(c, 'count', [callee]);
     s.call(c, 'forward_value', [callee, 4n], { amount: 4 });
     s.call(c, 'who', [callee]);
-    s.call(c, 'plus_capped', [callee, 1n, 2n, 1000n]);
+    s.call(c, 'plus_capped', [callee, 1n, 2n, 10000n]);
+    s.call(c, 'plus_capped', [callee, 1n, 2n, 4950n]);
     s.call(c, 'plus_capped', [callee, 1n, 2n, 5n]);
     s.call(c, 'echo', [callee, 'héllo']);
     s.call(c, 'pairs', [callee, 3n]);
@@ -680,15 +681,22 @@ export const remote = {
 
 /** Group "recursion": deep local calls, tail calls and loops that run out of gas. */
 export const recursion = {
+  // Calls may carry more gas than the WebSocket's 1 000 000 (force progress chooses its gas).
   async deep(s) {
     const c = s.create('recursion');
-    for (const n of [100n, 1000n, 10000n, 100000n]) s.call(c, 'sum_to', [n]);
-    for (const n of [1000n, 30000n]) s.call(c, 'count', [n]);
+    for (const n of [100n, 1000n]) s.call(c, 'sum_to', [n]);
+    s.call(c, 'sum_to', [10000n]);
+    s.call(c, 'sum_to', [10000n], { gas: 20000000 });
+    s.call(c, 'sum_to', [50000n], { gas: 50000000 });
+    s.call(c, 'count', [1000n]);
+    s.call(c, 'count', [30000n], { gas: 5000000 });
     s.call(c, 'is_even', [1001n]);
     s.call(c, 'fib', [15n]);
     s.call(c, 'ackermann', [2n, 5n]);
     s.call(c, 'ackermann', [3n, 3n]);
     s.call(c, 'build', [3000n]);
+    s.call(c, 'grow', [300n]);
+    s.call(c, 'grow', [400n], { gas: 10000000 });
     s.call(c, 'grow', [1500n]);
     s.call(c, 'gas_after', [200n]);
     s.call(c, 'forever', [0n]);
