@@ -35,7 +35,7 @@ export function findCompiler() {
   throw new Error('aesophia_cli not found: install @aeternity/aepp-sdk (root devDependency) or set AESOPHIA_CLI');
 }
 
-/** Runs the compiler with `args`; returns stdout. Warnings are switched off (-w all). */
+/** Runs the compiler with `args`; returns stdout (callers pass `-w all`: warnings would mix with it). */
 export function runCompiler(cli, args) {
   return execFileSync('escript', [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
