@@ -68,11 +68,12 @@ export interface StartDevnodeOptions {
   /** Channel count limit (default 1000, as the node); more gives -32603 at open. */
   maxChannels?: number;
   /**
-   * Largest client frame in bytes (default 1 MiB). A larger frame closes the connection
+   * Largest client frame in bytes (default 256 KiB). A larger frame closes the connection
    * with 1009 (for a socket, `ws` refuses it at its header, so it is never read). The
-   * node's own messages stay far below: a `channels.message` carries at most 65 000 bytes
-   * of info (§7.6), even escaped to six characters a byte it fits, and no recorded client
-   * frame reaches 1 KB.
+   * protocol's largest client message, a `channels.message` with 65 000 bytes of info
+   * (§7.6), fits even with its text escaped twice over; no recorded client frame reaches
+   * 1 KB. The heaviest frame of this size to read (a list of numbers) takes about 25 ms, so
+   * one client cannot hold the others up for long (see the README, "Limits").
    */
   maxFrameBytes?: number;
   /** Most requests in one batch (default 100); a longer batch gets one -32000 and none of it runs. */
@@ -199,11 +200,15 @@ class Session implements ClientSession {
 const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${role}`;
 
 /** Defaults of the limits on client input (see {@link StartDevnodeOptions}). */
-const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
 const DEFAULT_MAX_BATCH_ITEMS = 100;
 const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** Frames of one client that may wait in the queue before the devnode stops reading it. */
-const MAX_PENDING_FRAMES = 2;
+const MAX_PENDING_FRAMES = 1;
+/** A frame that took at least this long (ms) pauses its client's reading... */
+const PACE_FROM_MS = 2;
+/** ...for this many times its cost. */
+const READ_PAUSE_FACTOR = 4;
 
 function positiveInteger(value: number | undefined, option: string, fallback: number): number {
   const v = value ?? fallback;
@@ -364,34 +369,70 @@ class DevnodeImpl implements FsmHost {
   }
 
   /**
-   * A parsed frame arrived on a session. At most {@link MAX_PENDING_FRAMES} of one client
-   * wait in the queue: beyond, the devnode stops reading that client until they are
-   * handled, so a fast sender queues in its own socket, not in the devnode, and every other
-   * client's frames take their turn in between.
+   * A frame arrived on a session: text from a socket (parsed when its turn comes, so the
+   * parsing is scheduled like every other piece of work) or a value already parsed by an
+   * in-process link. While a frame of a client waits in the queue the devnode stops
+   * reading that client (`flow`), so a fast sender queues in its own socket, not in the
+   * devnode, and every other client's frames take their turn in between.
    */
-  frame(session: Session, value: JsonValue): void {
+  frame(session: Session, frame: { text: string } | { value: JsonValue }): void {
     session.pending += 1;
     if (session.pending >= MAX_PENDING_FRAMES) session.flow?.pause();
     this.queue.enqueue(async () => {
+      const started = performance.now();
       try {
+        if (session.closed) return;
+        let value: JsonValue;
+        if ('text' in frame) {
+          try {
+            value = parseJson(frame.text);
+          } catch (error) {
+            this.#unreadable(session, error);
+            return;
+          }
+        } else value = frame.value;
         await this.#handleValue(session, value);
       } finally {
         session.pending -= 1;
-        if (session.pending < MAX_PENDING_FRAMES) session.flow?.resume();
+        this.#resumeReading(session, performance.now() - started);
       }
     });
   }
 
   /**
-   * A frame that was read but not parsed: over a JSON limit (number length, nesting) it is
+   * Reads the client again once its frame is handled. A frame that took long (a large one
+   * full of numbers) buys its client a pause of {@link READ_PAUSE_FACTOR} times its cost,
+   * so one client gets at most a fifth of the devnode's time however it writes: the node
+   * schedules its connections preemptively, the devnode paces them instead. Wall-clock
+   * time: this is I/O pacing, not protocol time (the devnode clock may be a manual one).
+   */
+  #resumeReading(session: Session, costMs: number): void {
+    if (session.pending >= MAX_PENDING_FRAMES || session.flow === undefined) return;
+    const flow = session.flow;
+    if (costMs < PACE_FROM_MS || this.stopped) {
+      flow.resume();
+      return;
+    }
+    session.pending += 1; // (the pause counts as a frame in flight)
+    const timer = setTimeout(() => {
+      session.pending -= 1;
+      if (session.pending < MAX_PENDING_FRAMES) flow.resume();
+    }, costMs * READ_PAUSE_FACTOR);
+    timer.unref?.();
+  }
+
+  /**
+   * A frame that could not be parsed: over a JSON limit (number length, nesting) it is
    * answered with -32000 (§8.8 "Invalid request"); anything else that is not JSON is
    * ignored (§7.1).
    */
   unreadable(session: Session, error: unknown): void {
-    if (!isAechannelError(error, 'CODEC_JSON_LIMIT_EXCEEDED')) return;
-    this.queue.enqueue(() => {
-      if (!session.closed) session.fsm?.refuseFrame(session);
-    });
+    this.queue.enqueue(() => this.#unreadable(session, error));
+  }
+
+  #unreadable(session: Session, error: unknown): void {
+    if (!isAechannelError(error, 'CODEC_JSON_LIMIT_EXCEEDED') || session.closed) return;
+    session.fsm?.refuseFrame(session);
   }
 
   async #handleValue(session: Session, value: JsonValue): Promise<void> {
@@ -604,15 +645,8 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         );
         session.flow = { pause: () => ws.pause(), resume: () => ws.resume() };
         ws.on('message', (data, isBinary) => {
-          if (isBinary) return;
-          let value: JsonValue;
-          try {
-            value = parseJson(data.toString());
-          } catch (error) {
-            impl.unreadable(session, error);
-            return;
-          }
-          impl.frame(session, value);
+          if (isBinary) return; // §6.1: text frames only
+          impl.frame(session, { text: data.toString() });
         });
         ws.on('close', () => {
           sockets.delete(ws);
@@ -692,7 +726,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         },
         () => pair.server.close(),
       );
-      pair.server.on('message', (value) => impl.frame(session, value));
+      pair.server.on('message', (value) => impl.frame(session, { value }));
       pair.server.on('error', (error) => impl.unreadable(session, error.cause));
       pair.server.on('close', () => impl.sessionClosed(session));
       void pair.server.opened.then(

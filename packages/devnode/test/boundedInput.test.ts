@@ -41,12 +41,12 @@ const until = async (predicate: () => boolean, ms = 10_000): Promise<void> => {
 const ping = (id: bigint): JsonValue => ({ jsonrpc: '2.0', id, method: 'channels.system', params: { action: 'ping' } });
 
 describe('frame limit', () => {
-  it('closes a socket that sends a frame over maxFrameBytes (default 1 MiB) with 1009; a neighbour channel keeps working', async () => {
+  it('closes a socket that sends a frame over maxFrameBytes (default 256 KiB) with 1009; a neighbour channel keeps working', async () => {
     devnode = await startDevnode({ port: 0 });
     const [, , c, d2] = devnode.accounts as DevnodeAccount[];
     const neighbour = await openChannel(devnode, c!, d2!);
     const { socket, closed } = await rawSocket(devnode);
-    socket.send(stringifyJson({ jsonrpc: '2.0', id: 1n, method: 'channels.message', params: { info: 'x'.repeat(1024 * 1024) } }));
+    socket.send(stringifyJson({ jsonrpc: '2.0', id: 1n, method: 'channels.message', params: { info: 'x'.repeat(256 * 1024) } }));
     expect((await closed).code).toBe(1009);
     const pong = await neighbour.initiator.request('channels.system', { action: 'ping' });
     expect(pong['result']).toEqual({ action: 'system', tag: 'pong' });
@@ -74,11 +74,19 @@ describe('frame limit', () => {
 });
 
 describe('numbers and nesting', () => {
-  it('answers a frame with a 1-million-digit amount with -32000 at once, echoing nothing', async () => {
+  it('closes at once a socket that sends a 10-million-digit amount (a frame over the limit)', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+    const { socket, closed } = await rawSocket(devnode);
+    socket.send(`{"jsonrpc":"2.0","id":7,"method":"channels.update.new","params":{"from":"${a.address}","to":"${b.address}","amount":${'9'.repeat(10_000_000)}}}`);
+    expect((await closed).code).toBe(1009);
+  });
+
+  it('answers a frame with a 200 000-digit amount with -32000 at once, echoing nothing', async () => {
     devnode = await startDevnode({ port: 0 });
     const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
     const { socket, received } = await rawSocket(devnode);
-    socket.send(`{"jsonrpc":"2.0","id":7,"method":"channels.update.new","params":{"from":"${a.address}","to":"${b.address}","amount":${'9'.repeat(1_000_000)}}}`);
+    socket.send(`{"jsonrpc":"2.0","id":7,"method":"channels.update.new","params":{"from":"${a.address}","to":"${b.address}","amount":${'9'.repeat(200_000)}}}`);
     await until(() => received.some((m) => m['error'] !== undefined));
     const reply = received.find((m) => m['error'] !== undefined)!;
     expect(reply).toEqual({ jsonrpc: '2.0', version: 1, id: null, channel_id: null, error: { code: -32000, message: 'Invalid request', request: {} } });
@@ -97,7 +105,7 @@ describe('error replies', () => {
   it('echoes a request of more than 64 KiB shortened', async () => {
     devnode = await startDevnode({ port: 0 });
     const { socket, received } = await rawSocket(devnode);
-    const big = { jsonrpc: '2.0', id: 5n, method: 'channels.nope', params: { blob: 'y'.repeat(500_000), list: Array.from({ length: 5000 }, (_, i) => BigInt(i)) } };
+    const big = { jsonrpc: '2.0', id: 5n, method: 'channels.nope', params: { blob: 'y'.repeat(150_000), list: Array.from({ length: 5000 }, (_, i) => BigInt(i)) } };
     socket.send(stringifyJson(big));
     await until(() => received.some((m) => m['id'] === 5));
     const reply = received.find((m) => m['id'] === 5)!;
