@@ -76,17 +76,20 @@ let closed = false;
 socket.on('message', () => {});
 socket.on('error', () => {});
 socket.on('close', (code) => { closed = true; parentPort.postMessage({ closed: code }); });
-socket.on('open', async () => {
+socket.on('open', () => {
   parentPort.postMessage({ open: true });
-  for (let i = 0; !closed; ) {
-    // As fast as the devnode takes them: keep two frames in the socket's own buffer.
-    if (socket.bufferedAmount < 2 * workerData.frames[0].length) {
-      socket.send(workerData.frames[i % workerData.frames.length]);
-      i += 1;
-      sent += 1;
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  // As fast as the devnode takes them: the next frame as soon as the previous one is
+  // handed to the kernel, two in flight (no busy loop: the callback paces the sender).
+  let i = 0;
+  const next = () => {
+    if (closed) return;
+    const frame = workerData.frames[i % workerData.frames.length];
+    i += 1;
+    sent += 1;
+    socket.send(frame, (error) => (error ? undefined : next()));
+  };
+  next();
+  next();
 });
 parentPort.on('message', () => parentPort.postMessage({ sent }));
 `;
