@@ -72,7 +72,7 @@ export interface StartDevnodeOptions {
    * with 1009 (for a socket, `ws` refuses it at its header, so it is never read). The
    * protocol's largest client message, a `channels.message` with 65 000 bytes of info
    * (§7.6), fits even with its text escaped twice over; no recorded client frame reaches
-   * 1 KB. The heaviest frame of this size to read (a list of numbers) takes about 25 ms, so
+   * 1 KB. The heaviest frames of this size to read (lists of numbers) take 10 to 30 ms, so
    * one client cannot hold the others up for long (see the README, "Limits").
    */
   maxFrameBytes?: number;
