@@ -234,7 +234,7 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
     error(
       transportError(
         'TRANSPORT_FRAME_TOO_LARGE',
-        `Refused an incoming frame of ${size === undefined ? 'more than' : ''}${size ?? limit} bytes (limit ${limit}); closing with 1009.`,
+        `Refused an incoming frame of ${size === undefined ? 'more than ' : ''}${size ?? limit} bytes (limit ${limit}); closing with 1009.`,
         { context: { size, limit } },
       ),
     );
