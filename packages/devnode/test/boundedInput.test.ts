@@ -66,7 +66,7 @@ describe('frame limit', () => {
     expect((await client.transport.closed).code).toBe(1009);
   });
 
-  it('refuses a DEVNODE_INVALID_OPTION limit', async () => {
+  it('refuses a limit that is not a positive integer with DEVNODE_INVALID_OPTION', async () => {
     await expect(startDevnode({ listen: false, maxFrameBytes: 0 })).rejects.toMatchObject({ code: 'DEVNODE_INVALID_OPTION' });
     await expect(startDevnode({ listen: false, maxBatchItems: 1.5 })).rejects.toMatchObject({ code: 'DEVNODE_INVALID_OPTION' });
     await expect(startDevnode({ listen: false, maxBufferedBytes: -1 })).rejects.toMatchObject({ code: 'DEVNODE_INVALID_OPTION' });
