@@ -51,4 +51,20 @@ describe('encode/decode', () => {
       }),
     );
   });
+
+  it('refuses a fixed-size value longer than any encoding of its size before decoding it (issue 11)', () => {
+    // base58 decoding is quadratic in the length: a long ak_ in every field of a batch
+    // would be work for nothing, so the length is checked first.
+    const all = Object.keys(prefixes) as Prefix[];
+    for (const prefix of all) {
+      const spec = prefixes[prefix] as { base: 58 | 64; size?: number };
+      if (spec.size === undefined) continue;
+      const longest = encode(new Uint8Array(spec.size).fill(255), prefix);
+      expect(decode(longest, prefix)).toHaveLength(spec.size);
+      const tooLong = `${prefix}_${(spec.base === 58 ? 'z' : 'A').repeat(longest.length - prefix.length)}`;
+      expect(codeOf(() => decode(tooLong, prefix)), prefix).toBe('CODEC_INVALID_LENGTH');
+    }
+    expect(codeOf(() => decode(`ak_${'z'.repeat(4000)}`, 'ak'))).toBe('CODEC_INVALID_LENGTH');
+    expect(codeOf(() => decode(`st_${'A'.repeat(1_000_000)}`))).toBe('CODEC_INVALID_LENGTH');
+  });
 });

@@ -63,6 +63,18 @@ export type EncodingErrorCode =
 
 const checksumOf = (bytes: Uint8Array): Uint8Array => sha256(sha256(bytes)).subarray(0, 4);
 
+/**
+ * The longest payload text a value of `size` bytes (plus the 4-byte checksum) can have:
+ * base58 writes at most log(256)/log(58) characters per byte (a leading zero byte takes
+ * one), base64 four per three bytes. Checked before decoding, since base58 decoding is
+ * quadratic in the length.
+ */
+function maxPayloadLength(spec: PrefixSpec): number | undefined {
+  if (spec.size === undefined) return undefined;
+  const bytes = spec.size + 4;
+  return spec.base === 58 ? Math.ceil((bytes * Math.log(256)) / Math.log(58)) : 4 * Math.ceil(bytes / 3);
+}
+
 function isPrefix(value: string): value is Prefix {
   return Object.hasOwn(prefixes, value);
 }
@@ -123,6 +135,13 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
     });
   }
   const spec: PrefixSpec = prefixes[got];
+  const maxLength = maxPayloadLength(spec);
+  const length = value.length - separator - 1;
+  if (maxLength !== undefined && length > maxLength) {
+    throw new AechannelError('CODEC_INVALID_LENGTH', `Expected ${spec.size} bytes for prefix ${got}_, got ${length} characters (at most ${maxLength}).`, {
+      context: { prefix: got, expected: spec.size, characters: length, maxCharacters: maxLength },
+    });
+  }
   let raw: Uint8Array;
   try {
     raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64.decode(value.slice(separator + 1));

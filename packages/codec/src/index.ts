@@ -11,7 +11,7 @@
  * `@noble/hashes`, `@scure/base`, `lossless-json`. No workspace imports.
  */
 export { AechannelError, isAechannelError, type AechannelErrorOptions } from './errors.js';
-export { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson, type JsonValue } from './json.js';
+export { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson, type JsonValue, type ParseJsonOptions } from './json.js';
 export {
   assertIsEncoded,
   decode,

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson } from './json.js';
+import { parse as losslessParse, isInteger } from 'lossless-json';
+import { parseJson, parseTypedJson, stringifyJson, stringifyTypedJson, type JsonValue } from './json.js';
+import { isAechannelError } from './errors.js';
 import { codeOf } from '../test/codeOf.js';
 
 describe('bigint JSON (§1.3)', () => {
@@ -56,5 +58,115 @@ describe('typed JSON (bigint and number kept apart)', () => {
         expect(parseTypedJson(stringifyTypedJson(value))).toEqual(value);
       }),
     );
+  });
+});
+
+/** The error `fn` throws (or `undefined`). */
+const errorOf = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
+describe('bounded input (issue 11)', () => {
+  it('refuses a 10-million-digit integer before converting it, with CODEC_JSON_LIMIT_EXCEEDED', () => {
+    const error = errorOf(() => parseJson(`{"amount":${'9'.repeat(10_000_000)}}`));
+    expect(isAechannelError(error, 'CODEC_JSON_LIMIT_EXCEEDED')).toBe(true);
+    expect((error as { context: unknown }).context).toMatchObject({ limit: 'maxNumberLength', max: 100, position: 10 });
+    // the message does not carry the number
+    expect(String((error as Error).message).length).toBeLessThan(300);
+  });
+
+  it('refuses a 15 MB integer the same way, and a long fraction or exponent', () => {
+    expect(codeOf(() => parseJson('1'.repeat(15_000_000)))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+    expect(codeOf(() => parseJson(`[0.${'1'.repeat(200)}]`))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+    expect(codeOf(() => parseJson(`[1e${'1'.repeat(200)}]`))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+  });
+
+  it('reads numbers up to the limit, and the limit is an option', () => {
+    const max = 10n ** 99n; // 100 digits
+    expect(parseJson(`[${max},-${max - 1n}]`)).toEqual([max, -(max - 1n)]);
+    expect(codeOf(() => parseJson(`[${max}]`, { maxNumberLength: 99 }))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+    expect(parseJson(`[${10n ** 150n}]`, { maxNumberLength: 151 })).toEqual([10n ** 150n]);
+  });
+
+  it('refuses nesting deeper than maxDepth (default 64) with CODEC_JSON_LIMIT_EXCEEDED', () => {
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    expect(parseJson(deep(64))).toBeDefined();
+    const error = errorOf(() => parseJson(deep(65)));
+    expect(isAechannelError(error, 'CODEC_JSON_LIMIT_EXCEEDED')).toBe(true);
+    expect((error as { context: unknown }).context).toMatchObject({ limit: 'maxDepth', max: 64 });
+    expect(codeOf(() => parseJson(deep(1_000_000)))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+    expect(codeOf(() => parseJson('{"a":'.repeat(100) + '1' + '}'.repeat(100)))).toBe('CODEC_JSON_LIMIT_EXCEEDED');
+    expect(parseJson(deep(100), { maxDepth: 100 })).toBeDefined();
+    // brackets inside strings do not count
+    expect(parseJson(`["${'['.repeat(1000)}"]`)).toEqual(['['.repeat(1000)]);
+  });
+
+  it('refuses ill-formed limits with CODEC_INVALID_OPTION', () => {
+    expect(codeOf(() => parseJson('1', { maxDepth: -1 }))).toBe('CODEC_INVALID_OPTION');
+    expect(codeOf(() => parseJson('1', { maxNumberLength: 0.5 }))).toBe('CODEC_INVALID_OPTION');
+  });
+});
+
+/** lossless-json as the reference reader: every integer a bigint, duplicate keys refused. */
+const reference = (text: string): JsonValue => losslessParse(text, null, (n: string) => (isInteger(n) ? BigInt(n) : Number(n))) as JsonValue;
+
+describe('parity with the reference reader (lossless-json)', () => {
+  const jsonText = fc.oneof(
+    fc.json({ maxDepth: 4 }),
+    fc.json({ maxDepth: 3, stringUnit: 'binary' }),
+    fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }).map((v) => JSON.stringify(v).replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v, null, 1)),
+    fc.string({ unit: fc.constantFrom(...'[]{}",:0123456789-+.eE truefalsn\\u'.split('')), maxLength: 40 }),
+    fc.tuple(fc.json({ maxDepth: 2 }), fc.nat({ max: 30 }), fc.string({ maxLength: 3 })).map(([t, at, insert]) => t.slice(0, at) + insert + t.slice(at)),
+    fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
+    fc
+      .tuple(fc.constantFrom('\u0000', '\u0000i', '\u0000s', '\u0000i12'), fc.string({ maxLength: 3 }), fc.bigInt())
+      .map(([mark, rest, n]) => JSON.stringify({ [mark + rest]: [mark + rest, String(n)], z: mark }).replace(/"(-?\d+)"/g, '$1')),
+    fc.bigInt().map((n) => `{"a":[${n},"x",${n}]}`),
+  );
+
+  it('reads every text as the reference does, or refuses it too', () => {
+    fc.assert(
+      fc.property(jsonText, (text) => {
+        const ours = errorOf(() => parseJson(text)) ?? { value: parseJson(text) };
+        let theirs: unknown;
+        try {
+          theirs = { value: reference(text) };
+        } catch (e) {
+          theirs = e;
+        }
+        if (theirs instanceof Error) {
+          // The reference also refuses duplicate keys with different values; we keep the
+          // last one, as JSON.parse does.
+          if (!isAechannelError(ours)) expect(theirs.message).toMatch(/Duplicate key/);
+        } else {
+          expect(ours).toEqual(theirs);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps strings that look like the internal integer marker', () => {
+    expect(parseJson('["\\u0000123", 5, {"\\u00001": 2}, "\\u0000i7", "\\u0000s"]')).toEqual(['\u0000123', 5n, { '\u00001': 2n }, '\u0000i7', '\u0000s']);
+    expect(Object.keys(parseJson('{"b":1,"\\u0000x":2,"a":{"\\u0000i1":[3]}}') as object)).toEqual(['b', '\u0000x', 'a']);
+    const value = parseJson('{"__proto__": 1, "a": [1, 2]}') as Record<string, JsonValue>;
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe(1n);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(value['a']).toEqual([1n, 2n]);
+    expect(Object.getPrototypeOf(parseJson('{"__proto__": {"polluted": 1}}'))).toBe(Object.prototype);
+  });
+
+  it('refuses a number used as an object key', () => {
+    expect(codeOf(() => parseJson('{1:2}'))).toBe('CODEC_INVALID_JSON');
+    expect(codeOf(() => parseJson('{"a":1,2:3}'))).toBe('CODEC_INVALID_JSON');
+    expect(codeOf(() => parseJson('[01]'))).toBe('CODEC_INVALID_JSON');
+    expect(codeOf(() => parseJson('[1 2]'))).toBe('CODEC_INVALID_JSON');
+    expect(codeOf(() => parseJson('[- 1]'))).toBe('CODEC_INVALID_JSON');
   });
 });

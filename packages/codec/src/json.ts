@@ -5,34 +5,204 @@
  * integers, both beyond 2^53, so `JSON.parse` would corrupt them. Here every integer
  * literal parses to a `bigint`, every other number (fraction or exponent) to a `number`,
  * and `bigint` values stringify as plain integer literals.
+ *
+ * Reading is bounded, because the text comes from the network: a number literal longer
+ * than `maxNumberLength` characters (converting a 10-million-digit integer to a bigint
+ * takes seconds) and nesting deeper than `maxDepth` are refused with
+ * `CODEC_JSON_LIMIT_EXCEEDED` before any value is built. How large a text may be at all
+ * is the transport's frame limit.
+ *
+ * How it reads: one linear scan finds the number literals outside strings (jumping over
+ * strings with `indexOf`) and checks both limits. The platform's `JSON.parse` then reads
+ * the text with the few literals it would get wrong rewritten as marked strings: integers
+ * of more than 15 digits (beyond 2^53 a double loses digits) as U+0000 `i` and the
+ * digits, fractions and exponents as U+0000 `f` and the literal, and strings of the text
+ * that start with U+0000 get U+0000 `s` in front. One walk then turns every number left
+ * (an integer literal of at most 15 digits, exact as a double) into a bigint and the
+ * marked strings back into what they were. Keys repeat as in `JSON.parse` (the last one
+ * wins).
  */
-import { isInteger, parse, stringify } from 'lossless-json';
-import { AechannelError } from './errors.js';
+import { stringify } from 'lossless-json';
+import { AechannelError, isAechannelError } from './errors.js';
 
 /** A JSON value as {@link parseJson} returns it: integers are `bigint`. */
 export type JsonValue = null | boolean | bigint | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-const parseNumber = (text: string): bigint | number => (isInteger(text) ? BigInt(text) : Number(text));
+/** Limits of {@link parseJson}. */
+export interface ParseJsonOptions {
+  /**
+   * Longest number literal in characters, sign, fraction and exponent included (default
+   * 100). Amounts fit in 2^256 (78 digits) and ids in 64 bits, so real traffic never
+   * comes near it.
+   */
+  maxNumberLength?: number | undefined;
+  /** Deepest nesting of arrays and objects (default 64; channel messages nest less than 10 levels). */
+  maxDepth?: number | undefined;
+}
+
+/** Default of {@link ParseJsonOptions.maxNumberLength}. */
+const DEFAULT_MAX_NUMBER_LENGTH = 100;
+/** Default of {@link ParseJsonOptions.maxDepth}. */
+const DEFAULT_MAX_DEPTH = 64;
+
+/** The markers of the module doc, as JSON escapes; parsed, U+0000 and a letter. */
+const MARK_INTEGER = '\\u0000i';
+const MARK_FRACTION = '\\u0000f';
+const MARK_STRING = '\\u0000s';
+const MARK_CODE = 0;
+/** Integer literals of at most this many digits are exact as doubles (10^15 < 2^53). */
+const SAFE_DIGITS = 15;
+/** JSON numbers (RFC 8259 §6), checked before a literal is rewritten as a string. */
+const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+const FRACTION = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
+const invalidJson = (cause: unknown, length: number): AechannelError =>
+  new AechannelError('CODEC_INVALID_JSON', 'Invalid JSON text.', {
+    cause,
+    details: cause instanceof Error ? cause.message : String(cause),
+    context: { length },
+  });
+
+const limitExceeded = (limit: 'maxNumberLength' | 'maxDepth', max: number, position: number): AechannelError =>
+  new AechannelError('CODEC_JSON_LIMIT_EXCEEDED', `JSON text exceeds ${limit} ${max} at position ${position}.`, {
+    context: { limit, max, position },
+  });
+
+function readLimit(options: ParseJsonOptions, option: 'maxNumberLength' | 'maxDepth', fallback: number): number {
+  const value = options[option] ?? fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new AechannelError('CODEC_INVALID_OPTION', `${option} must be a positive integer.`, { context: { option, value } });
+  }
+  return value;
+}
 
 /**
- * Parses JSON text; integers become `bigint`.
+ * The scan of the module doc: checks the limits and returns the text with the markers
+ * added (unchanged when it needs none). Text that is not JSON is left for `JSON.parse` to
+ * refuse, except a literal that would be rewritten, which is checked here.
+ */
+function mark(text: string, maxNumberLength: number, maxDepth: number): string {
+  let out = '';
+  let copied = 0;
+  let depth = 0;
+  const length = text.length;
+  for (let at = 0; at < length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === 34 /* " */) {
+      if (text.charCodeAt(at + 1) === 92 /* \ */ && text.startsWith('\\u0000', at + 1)) {
+        out += text.slice(copied, at + 1) + MARK_STRING;
+        copied = at + 1;
+      }
+      let end = at + 1;
+      for (;;) {
+        end = text.indexOf('"', end);
+        if (end < 0) return text; // unterminated: JSON.parse refuses it
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 92 /* \ */) backslashes += 1;
+        if ((backslashes & 1) === 0) break;
+        end += 1;
+      }
+      at = end;
+    } else if (code === 91 /* [ */ || code === 123 /* { */) {
+      depth += 1;
+      if (depth > maxDepth) throw limitExceeded('maxDepth', maxDepth, at);
+    } else if (code === 93 /* ] */ || code === 125 /* } */) {
+      depth -= 1;
+    } else if (code === 45 /* - */ || (code >= 48 && code <= 57)) {
+      // A run of characters that may belong to a number: digits, sign, point, exponent.
+      let end = at + 1;
+      let fraction = false;
+      for (; end < length; end += 1) {
+        const c = text.charCodeAt(end);
+        if (c >= 48 && c <= 57) continue;
+        if (c === 46 || c === 101 || c === 69 || c === 43 || c === 45) fraction = true;
+        else break;
+      }
+      if (end - at > maxNumberLength) throw limitExceeded('maxNumberLength', maxNumberLength, at);
+      const digits = code === 45 ? end - at - 1 : end - at;
+      if (fraction || digits > SAFE_DIGITS) {
+        const literal = text.slice(at, end);
+        if (!(fraction ? FRACTION : INTEGER).test(literal)) throw new SyntaxError(`Invalid number at position ${at}.`);
+        out += `${text.slice(copied, at)}"${fraction ? MARK_FRACTION : MARK_INTEGER}${literal}"`;
+        copied = end;
+      }
+      // else: exact as a double; JSON.parse checks it
+      at = end - 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The value of a parsed string: a bigint or number for a marked literal, the string without its marker, or as is. */
+function unmarkString(value: string): string | bigint | number {
+  if (value.charCodeAt(0) !== MARK_CODE) return value;
+  const kind = value.charCodeAt(1);
+  if (kind === 105 /* i */) return BigInt(value.slice(2));
+  if (kind === 102 /* f */) return Number(value.slice(2));
+  return value.slice(2);
+}
+
+/** Undoes the markers and makes every remaining number a bigint, in place where it can. */
+function unmark(value: unknown): unknown {
+  if (typeof value === 'number') return BigInt(value);
+  if (typeof value === 'string') return unmarkString(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      if (typeof item === 'number') value[i] = BigInt(item);
+      else if (typeof item === 'string' || (typeof item === 'object' && item !== null)) value[i] = unmark(item);
+    }
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  let renamed = false;
+  for (const key of keys) {
+    if (key.charCodeAt(0) === MARK_CODE) {
+      if (key.charCodeAt(1) !== 115 /* s */) throw new SyntaxError('A number cannot be an object key.');
+      renamed = true;
+    }
+    const item = object[key];
+    if (typeof item === 'boolean' || item === null) continue;
+    const next = unmark(item);
+    if (next !== item) define(object, key, next);
+  }
+  if (!renamed) return object;
+  // A key that starts with U+0000: rebuild the object to keep the key order.
+  const out: Record<string, unknown> = {};
+  for (const key of keys) define(out, unmarkString(key) as string, object[key]);
+  return out;
+}
+
+/** Sets an own property; an own "__proto__" key stays a plain property, as JSON.parse makes it. */
+const define = (object: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+};
+
+/**
+ * Parses JSON text; integers become `bigint`. Bounded (see {@link ParseJsonOptions}).
  * @param text - the JSON text, e.g. a WebSocket message
+ * @param options - the number-length and depth limits
  * @returns the value, with every integer literal as a `bigint`
- * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON (or not a string)
+ * @throws {AechannelError} `CODEC_INVALID_JSON` when the text is not JSON (or not a
+ *   string); `CODEC_JSON_LIMIT_EXCEEDED` (context `limit`, `max`, `position`) for a number
+ *   literal longer than `maxNumberLength` or nesting deeper than `maxDepth`;
+ *   `CODEC_INVALID_OPTION` for a limit that is not a positive integer
  * @example parseJson('{"id":-576460752303422107}') // { id: -576460752303422107n }
  */
-export function parseJson(text: string): JsonValue {
+export function parseJson(text: string, options: ParseJsonOptions = {}): JsonValue {
+  const maxNumberLength = readLimit(options, 'maxNumberLength', DEFAULT_MAX_NUMBER_LENGTH);
+  const maxDepth = readLimit(options, 'maxDepth', DEFAULT_MAX_DEPTH);
   if (typeof text !== 'string') {
     throw new AechannelError('CODEC_INVALID_JSON', `Expected JSON text, got ${text === null ? 'null' : typeof text}.`, { context: { length: 0 } });
   }
   try {
-    return parse(text, null, parseNumber) as JsonValue;
+    return unmark(JSON.parse(mark(text, maxNumberLength, maxDepth))) as JsonValue;
   } catch (cause) {
-    throw new AechannelError('CODEC_INVALID_JSON', 'Invalid JSON text.', {
-      cause,
-      details: cause instanceof Error ? cause.message : String(cause),
-      context: { length: text.length },
-    });
+    if (isAechannelError(cause, 'CODEC_JSON_LIMIT_EXCEEDED')) throw cause;
+    throw invalidJson(cause, text.length);
   }
 }
 

@@ -70,6 +70,13 @@ import {
   type RpcRequest,
 } from './rpc.js';
 
+/** Client requests that may wait behind an operation in flight (§9.4); more get 107. */
+const MAX_POSTPONED = 16;
+/** Entries the event history keeps at most, whatever `log_keep` asks for. */
+const MAX_LOG_KEEP = 1000;
+/** Longest tag or info of a history entry (a method name comes from the client). */
+const MAX_LOG_TEXT = 200;
+
 /** The FSM states of §9.1, plus `terminated`. */
 export type FsmStateName =
   | 'awaiting_connect'
@@ -574,8 +581,9 @@ export class ChannelFsm implements Pairable {
   }
 
   #log(type: string, tag: string, info: string): void {
-    this.#history.push({ type, tag, time: BigInt(this.#host.clock.now()), info });
-    const keep = Number(this.config.logKeep);
+    // Bounded whatever `log_keep` and the client's method names say (devnode limits, README).
+    this.#history.push({ type, tag: tag.slice(0, MAX_LOG_TEXT), time: BigInt(this.#host.clock.now()), info: info.slice(0, MAX_LOG_TEXT) });
+    const keep = Math.min(Number(this.config.logKeep), MAX_LOG_KEEP);
     if (this.#history.length > keep) this.#history.splice(0, this.#history.length - keep);
   }
 
@@ -1146,6 +1154,14 @@ export class ChannelFsm implements Pairable {
     else ctx.reply(notification(method, this.#reportedChannelId, payload));
   }
 
+  /**
+   * Answers a frame the devnode refused to read (a number or nesting over its limits, a
+   * batch over `maxBatchItems`): `-32000 Invalid request` with `id: null` and nothing echoed.
+   */
+  refuseFrame(session: ClientSession): void {
+    session.send(errorReply(null, this.#reportedChannelId, invalidRequest(), {}));
+  }
+
   #fail(ctx: RequestContext, error: RpcError): void {
     ctx.reply(errorReply(ctx.request.hasId ? ctx.request.id : null, this.#reportedChannelId, error, ctx.request.raw));
   }
@@ -1219,11 +1235,15 @@ export class ChannelFsm implements Pairable {
   }
 
   #historyPayload(params: JsonObject): JsonValue {
-    const n = typeof params['n'] === 'bigint' ? Number(params['n']) : this.#history.length;
+    // `n` is a count: a non-integer is 1008 and a negative one 1002, as for amounts (§8.8).
+    const count = params['n'];
+    if (count !== undefined && typeof count !== 'bigint') throw new RpcFailure(rejected(1008));
+    if (count !== undefined && count < 0n) throw new RpcFailure(rejected(1002));
     const types = Array.isArray(params['type']) ? params['type'] : undefined;
-    return this.#history
-      .filter((e) => types === undefined || types.includes(e.type))
-      .slice(-n)
+    const entries = this.#history.filter((e) => types === undefined || types.includes(e.type));
+    const n = count === undefined || count > BigInt(entries.length) ? entries.length : Number(count);
+    return entries
+      .slice(entries.length - n)
       .map((e) => ({ type: e.type, tag: e.tag, time: e.time, info: e.info }));
   }
 
@@ -1250,6 +1270,8 @@ export class ChannelFsm implements Pairable {
         state === 'awaiting_locked' ||
         state === 'mutual_closing'
       ) {
+        // Bounded: each waiting request holds its whole frame (devnode limit, README).
+        if (this.#postponed.length >= MAX_POSTPONED) throw new RpcFailure(rejected(107));
         this.#postponed.push(ctx);
         return false;
       }

@@ -62,6 +62,31 @@ describe('parseChannelParams (§6.2–§6.4)', () => {
     if (result.outcome === 'error') expect(result.error.data?.[0]?.code).toBe(code);
   });
 
+  it.each([
+    ['port 0', { port: '0' }, { code: -32603 }],
+    ['port 65536', { port: '65536' }, { code: -32603 }],
+    ['a negative port', { port: '-1' }, { code: -32603 }],
+    ['a negative port on reconnect', { port: '-1', existing_channel_id: encode(new Uint8Array(32), 'ch'), existing_fsm_id: encode(new Uint8Array(32), 'ba') }, { code: -32603 }],
+    ['initiator_id == responder_id', { responder_id: a }, { code: 3, data: 1003 }],
+    ['a negative ttl', { ttl: '-1' }, { code: 3, data: 105 }],
+    ['a negative ttl on reconnect', { ttl: '-5', existing_channel_id: encode(new Uint8Array(32), 'ch'), existing_fsm_id: encode(new Uint8Array(32), 'ba') }, { code: 3, data: 105 }],
+    ['a negative fee', { fee: '-1' }, { code: 3, data: 105 }],
+    ['a negative gas_price', { gas_price: '-1000000000' }, { code: 3, data: 105 }],
+    ['a negative nonce', { nonce: '-2' }, { code: 3, data: 105 }],
+  ])('refuses %s with the node\'s open-time error', (_name, extra, expected) => {
+    const result = parse(extra);
+    expect(result.outcome).toBe('error');
+    if (result.outcome !== 'error') return;
+    expect(result.error.code).toBe(expected.code);
+    if ('data' in expected) expect(result.error.data?.map((d) => d.code)).toEqual([expected.data]);
+    else expect(result.error.data).toBeUndefined();
+  });
+
+  it('accepts ports 1 and 65535 and zero ttl, fee, gas_price and nonce', () => {
+    expect(parse({ port: '1' }).outcome).toBe('params');
+    expect(parse({ port: '65535', ttl: '0', fee: '0', gas_price: '0', nonce: '0' }).outcome).toBe('params');
+  });
+
   it('falls back to the block-hash window defaults on a bad window (§10.3)', () => {
     const result = parse({ bh_delta_not_newer_than: '5', bh_delta_not_older_than: '2' });
     if (result.outcome !== 'params') throw new Error('params expected');

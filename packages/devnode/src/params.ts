@@ -4,12 +4,30 @@
  * The node parses the query string before any FSM exists, with three possible outcomes:
  * a silent close (missing `protocol`, invalid role, a missing or ill-typed mandatory
  * parameter, a broken `ak_`/`ch_` encoding, a non-boolean boolean), an error envelope then
- * close (2000 missing `existing_fsm_id`, 1016 undecodable fsm id, 105 value too low), or a
- * parameter set. Checks that need the chain (1011 participant not found) or the running
+ * close (2000 missing `existing_fsm_id`, 1016 undecodable fsm id, 105 value too low, 1003
+ * the same account on both sides, -32603 a port no node can use), or a parameter set. Checks that need the chain (1011 participant not found) or the running
  * FSMs (1016 wrong fsm id) happen later, in the devnode.
  */
 import { decode, type Encoded } from '@aechannel/codec';
-import { rejected, type RpcError } from './rpc.js';
+import { internalError, rejected, type RpcError } from './rpc.js';
+
+/** The TCP ports a node can listen on or connect to. */
+const MIN_PORT = 1n;
+const MAX_PORT = 65_535n;
+
+/**
+ * The open-time errors of parameters that parse but that no node can use (§6.4): a port
+ * outside 1–65535 is the listener or Noise connection that cannot be set up (-32603, no
+ * data); the same account on both sides is 1003 "Invalid pubkeys"; a negative `ttl`,
+ * `fee`, `gas_price` or `nonce` is 105 "Value too low", like the other negative values.
+ */
+function unusable(common: CommonParams, open?: OpenParams): RpcError | undefined {
+  if (common.port < MIN_PORT || common.port > MAX_PORT) return internalError();
+  if (open !== undefined && open.initiatorId === open.responderId) return rejected(1003);
+  const negative = (value: bigint | undefined): boolean => value !== undefined && value < 0n;
+  if (negative(common.ttl) || negative(open?.fee) || negative(open?.gasPrice) || negative(open?.nonce)) return rejected(105);
+  return undefined;
+}
 
 /** A channel participant role. */
 export type Role = 'initiator' | 'responder';
@@ -202,6 +220,8 @@ export function parseChannelParams(query: URLSearchParams): ParseChannelParamsRe
         return { outcome: 'error', error: rejected(1016) };
       }
       if (fsmBytes.length !== 32) return { outcome: 'error', error: rejected(1016) };
+      const refused = unusable(common);
+      if (refused !== undefined) return { outcome: 'error', error: refused };
       return {
         outcome: 'params',
         params: { ...common, kind: 'reconnect', existingChannelId: existingChannel as Encoded<'ch'>, existingFsmId: fsmBytes },
@@ -223,6 +243,8 @@ export function parseChannelParams(query: URLSearchParams): ParseChannelParamsRe
       gasPrice: readInt(query, 'gas_price', false),
       nonce: readInt(query, 'nonce', false),
     };
+    const refused = unusable(common, params);
+    if (refused !== undefined) return { outcome: 'error', error: refused };
     if (
       params.channelReserve < 0n ||
       params.pushAmount < 0n ||

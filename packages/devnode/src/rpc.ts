@@ -88,11 +88,85 @@ export function resultReply(id: JsonValue, channelId: string | null, result: Jso
   return { jsonrpc: '2.0', version: 1n, id, channel_id: channelId, result };
 }
 
-/** An error reply; `id` is `null` when the request had none. */
+/**
+ * Largest request echoed whole in an error reply (§7.1), in characters of its JSON. The
+ * node echoes every request; a larger one is echoed shortened (see {@link echoOf}), so an
+ * oversized request never comes back whole.
+ */
+export const MAX_ECHO_CHARS = 64 * 1024;
+/** Longest string of a shortened echo. */
+const ECHO_STRING_CHARS = 256;
+
+/** True when the JSON of `value` has more than `budget` characters (a walk that stops early). */
+function longerThan(value: JsonValue, budget: number): boolean {
+  let left = budget;
+  const visit = (v: JsonValue): boolean => {
+    if (typeof v === 'string') left -= v.length + 2;
+    else if (typeof v === 'bigint' || typeof v === 'number') left -= 24;
+    else if (v === null || typeof v === 'boolean') left -= 5;
+    else if (Array.isArray(v)) {
+      left -= 2;
+      for (const item of v) if (left < 0 || visit(item)) return true;
+    } else {
+      left -= 2;
+      for (const [key, item] of Object.entries(v)) {
+        left -= key.length + 4;
+        if (left < 0 || visit(item)) return true;
+      }
+    }
+    return left < 0;
+  };
+  return visit(value);
+}
+
+/**
+ * The request as an error reply echoes it: whole up to {@link MAX_ECHO_CHARS}; beyond, a
+ * copy whose strings are cut to 256 characters (ending in `…`) and whose lists and objects
+ * keep what fits in that budget, so its size is bounded whatever came in.
+ */
+export function echoOf(request: JsonValue): JsonValue {
+  if (!longerThan(request, MAX_ECHO_CHARS)) return request;
+  let left = MAX_ECHO_CHARS;
+  const first = ['jsonrpc', 'id', 'method'];
+  const copy = (v: JsonValue, top = false): JsonValue => {
+    if (typeof v === 'string') {
+      const s = v.length > ECHO_STRING_CHARS ? `${v.slice(0, ECHO_STRING_CHARS)}…` : v;
+      left -= s.length + 2;
+      return s;
+    }
+    if (typeof v !== 'object' || v === null) {
+      left -= 24;
+      return v;
+    }
+    if (Array.isArray(v)) {
+      const out: JsonValue[] = [];
+      for (const item of v) {
+        if (left <= 0) break;
+        out.push(copy(item));
+      }
+      return out;
+    }
+    const out: JsonObject = {};
+    const entries = Object.entries(v);
+    // The envelope of the request first, so that it survives whatever its params hold.
+    if (top) entries.sort(([a], [b]) => Number(!first.includes(a)) - Number(!first.includes(b)));
+    for (const [key, item] of entries) {
+      if (left <= 0) break;
+      left -= Math.min(key.length, ECHO_STRING_CHARS) + 4;
+      const name = key.length > ECHO_STRING_CHARS ? `${key.slice(0, ECHO_STRING_CHARS)}…` : key;
+      // (defineProperty: an own "__proto__" key stays a plain property)
+      Object.defineProperty(out, name, { value: copy(item), writable: true, enumerable: true, configurable: true });
+    }
+    return out;
+  };
+  return copy(request, true);
+}
+
+/** An error reply; `id` is `null` when the request had none. The request is echoed by {@link echoOf}. */
 export function errorReply(id: JsonValue, channelId: string | null, error: RpcError, request: JsonValue): JsonObject {
   const body: JsonObject = { code: BigInt(error.code), message: error.message };
   if (error.data !== undefined) body['data'] = error.data.map((d) => ({ code: BigInt(d.code), message: d.message }));
-  body['request'] = request;
+  body['request'] = echoOf(request);
   return { jsonrpc: '2.0', version: 1n, id, channel_id: channelId, error: body };
 }
 

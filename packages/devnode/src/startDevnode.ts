@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
+import { isAechannelError, parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent } from './chain.js';
@@ -67,6 +67,23 @@ export interface StartDevnodeOptions {
   };
   /** Channel count limit (default 1000, as the node); more gives -32603 at open. */
   maxChannels?: number;
+  /**
+   * Largest client frame in bytes (default 256 KiB). A larger frame closes the connection
+   * with 1009 (for a socket, `ws` refuses it at its header, so it is never read). The
+   * protocol's largest client message, a `channels.message` with 65 000 bytes of info
+   * (§7.6), fits even with its text escaped twice over; no recorded client frame reaches
+   * 1 KB. The heaviest frames of this size to read (lists of numbers) take 10 to 30 ms, so
+   * one client cannot hold the others up for long (see the README, "Limits").
+   */
+  maxFrameBytes?: number;
+  /** Most requests in one batch (default 100); a longer batch gets one -32000 and none of it runs. */
+  maxBatchItems?: number;
+  /**
+   * Unread bytes a client socket may leave queued (default 8 MiB). A client that keeps
+   * sending while it does not read its replies is disconnected once its queue grows past
+   * this, as a node drops a connection its writes cannot drain into.
+   */
+  maxBufferedBytes?: number;
   /** Set false to skip the socket server; use `connect()` only (default true). */
   listen?: boolean;
   /** Called with unexpected internal errors (default: ignored; the server keeps running). */
@@ -147,6 +164,10 @@ class Session implements ClientSession {
   readonly id = (Session.#next += 1);
   closed = false;
   fsm: ChannelFsm | undefined;
+  /** Frames of this client queued and not yet handled (inbound flow control). */
+  pending = 0;
+  /** Stops reading from the client while `pending` is at its limit; resumes below it. */
+  flow: { pause(): void; resume(): void } | undefined;
   constructor(
     private readonly write: (message: JsonObject) => void,
     private readonly end: () => void,
@@ -178,6 +199,25 @@ class Session implements ClientSession {
 
 const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${role}`;
 
+/** Defaults of the limits on client input (see {@link StartDevnodeOptions}). */
+const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+const DEFAULT_MAX_BATCH_ITEMS = 100;
+const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Frames of one client that may wait in the queue before the devnode stops reading it. */
+const MAX_PENDING_FRAMES = 1;
+/** A frame that took at least this long (ms) pauses its client's reading... */
+const PACE_FROM_MS = 2;
+/** ...for this many times its cost. */
+const READ_PAUSE_FACTOR = 4;
+
+function positiveInteger(value: number | undefined, option: string, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new DevnodeError('DEVNODE_INVALID_OPTION', `${option} must be a positive integer.`, { context: { option } });
+  }
+  return v;
+}
+
 const toBlockMode = (blocks: StartDevnodeOptions['blocks']): BlockMode => {
   if (blocks === undefined || blocks === 'instant') return { mode: 'instant' };
   if (blocks === 'manual') return { mode: 'manual' };
@@ -205,6 +245,9 @@ class DevnodeImpl implements FsmHost {
   replyDelayMs: number;
   readonly latencyMs: number;
   readonly maxChannels: number;
+  readonly maxFrameBytes: number;
+  readonly maxBatchItems: number;
+  readonly maxBufferedBytes: number;
   stopped = false;
 
   /** Timers armed on the devnode clock and not yet fired or cleared; `stop()` clears them. */
@@ -221,6 +264,9 @@ class DevnodeImpl implements FsmHost {
     this.queue = new EventQueue(onError);
     this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
     this.maxChannels = options.maxChannels ?? 1000;
+    this.maxFrameBytes = positiveInteger(options.maxFrameBytes, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES);
+    this.maxBatchItems = positiveInteger(options.maxBatchItems, 'maxBatchItems', DEFAULT_MAX_BATCH_ITEMS);
+    this.maxBufferedBytes = positiveInteger(options.maxBufferedBytes, 'maxBufferedBytes', DEFAULT_MAX_BUFFERED_BYTES);
     this.latencyMs = options.latencyMs ?? 0;
     if (!(this.latencyMs >= 0)) throw new DevnodeError('DEVNODE_INVALID_OPTION', 'latencyMs must be >= 0.', { context: { option: 'latencyMs' } });
     this.chain = new SimChain({
@@ -322,14 +368,80 @@ class DevnodeImpl implements FsmHost {
     this.queue.enqueue(() => session.fsm?.clientClosed(session));
   }
 
-  /** A frame arrived on a session (already parsed, or raw text from a socket). */
-  frame(session: Session, value: JsonValue): void {
-    this.queue.enqueue(() => this.#handleValue(session, value));
+  /**
+   * A frame arrived on a session: text from a socket (parsed when its turn comes, so the
+   * parsing is scheduled like every other piece of work) or a value already parsed by an
+   * in-process link. While a frame of a client waits in the queue the devnode stops
+   * reading that client (`flow`), so a fast sender queues in its own socket, not in the
+   * devnode, and every other client's frames take their turn in between.
+   */
+  frame(session: Session, frame: { text: string } | { value: JsonValue }): void {
+    session.pending += 1;
+    if (session.pending >= MAX_PENDING_FRAMES) session.flow?.pause();
+    this.queue.enqueue(async () => {
+      const started = performance.now();
+      try {
+        if (session.closed) return;
+        let value: JsonValue;
+        if ('text' in frame) {
+          try {
+            value = parseJson(frame.text);
+          } catch (error) {
+            this.#unreadable(session, error);
+            return;
+          }
+        } else value = frame.value;
+        await this.#handleValue(session, value);
+      } finally {
+        session.pending -= 1;
+        this.#resumeReading(session, performance.now() - started);
+      }
+    });
+  }
+
+  /**
+   * Reads the client again once its frame is handled. A frame that took long (a large one
+   * full of numbers) buys its client a pause of {@link READ_PAUSE_FACTOR} times its cost,
+   * so one client gets at most a fifth of the devnode's time however it writes: the node
+   * schedules its connections preemptively, the devnode paces them instead. Wall-clock
+   * time: this is I/O pacing, not protocol time (the devnode clock may be a manual one).
+   */
+  #resumeReading(session: Session, costMs: number): void {
+    if (session.pending >= MAX_PENDING_FRAMES || session.flow === undefined) return;
+    const flow = session.flow;
+    if (costMs < PACE_FROM_MS || this.stopped) {
+      flow.resume();
+      return;
+    }
+    session.pending += 1; // (the pause counts as a frame in flight)
+    const timer = setTimeout(() => {
+      session.pending -= 1;
+      if (session.pending < MAX_PENDING_FRAMES) flow.resume();
+    }, costMs * READ_PAUSE_FACTOR);
+    timer.unref?.();
+  }
+
+  /**
+   * A frame that could not be parsed: over a JSON limit (number length, nesting) it is
+   * answered with -32000 (§8.8 "Invalid request"); anything else that is not JSON is
+   * ignored (§7.1).
+   */
+  unreadable(session: Session, error: unknown): void {
+    this.queue.enqueue(() => this.#unreadable(session, error));
+  }
+
+  #unreadable(session: Session, error: unknown): void {
+    if (!isAechannelError(error, 'CODEC_JSON_LIMIT_EXCEEDED') || session.closed) return;
+    session.fsm?.refuseFrame(session);
   }
 
   async #handleValue(session: Session, value: JsonValue): Promise<void> {
     const fsm = session.fsm;
     if (fsm === undefined || session.closed) return;
+    if (Array.isArray(value) && value.length > this.maxBatchItems) {
+      fsm.refuseFrame(session);
+      return;
+    }
     if (Array.isArray(value)) {
       // §6.1: a batch; the replies given while the batch runs are collected, then one goes
       // out as an object, several as an array. A reply given later (an item postponed until
@@ -512,7 +624,8 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end('{"reason":"The devnode serves only the channel WebSocket API at /channel"}');
     });
-    wss = new WebSocketServer({ noServer: true });
+    // maxPayload: `ws` refuses a larger frame at its header and closes with 1009.
+    wss = new WebSocketServer({ noServer: true, maxPayload: impl.maxFrameBytes });
     server.on('upgrade', (req, socket, head) => {
       const requestUrl = new URL(req.url ?? '/', 'ws://localhost');
       if (requestUrl.pathname !== '/channel' || impl.stopped) {
@@ -523,19 +636,17 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         sockets.add(ws);
         const session = impl.newSession(
           (message) => {
-            if (ws.readyState === ws.OPEN) ws.send(stringifyJson(message));
+            if (ws.readyState !== ws.OPEN) return;
+            ws.send(stringifyJson(message));
+            // A client that does not read: drop it once its replies pile up (README).
+            if (ws.bufferedAmount > impl.maxBufferedBytes) ws.terminate();
           },
           () => ws.close(),
         );
+        session.flow = { pause: () => ws.pause(), resume: () => ws.resume() };
         ws.on('message', (data, isBinary) => {
-          if (isBinary) return;
-          let value: JsonValue;
-          try {
-            value = parseJson(data.toString());
-          } catch {
-            return; // §7.1: unparsable frames are ignored.
-          }
-          impl.frame(session, value);
+          if (isBinary) return; // §6.1: text frames only
+          impl.frame(session, { text: data.toString() });
         });
         ws.on('close', () => {
           sockets.delete(ws);
@@ -608,14 +719,15 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
       } catch (cause) {
         throw new DevnodeError('DEVNODE_INVALID_URL', `Not a /channel URL: ${target}`, { cause, context: { url: target } });
       }
-      const pair = createMemoryTransportPair();
+      const pair = createMemoryTransportPair({ maxFrameBytes: { server: impl.maxFrameBytes } });
       const session = impl.newSession(
         (message) => {
           if (pair.server.readyState === 'open') pair.server.send(message as JsonValue);
         },
         () => pair.server.close(),
       );
-      pair.server.on('message', (value) => impl.frame(session, value));
+      pair.server.on('message', (value) => impl.frame(session, { value }));
+      pair.server.on('error', (error) => impl.unreadable(session, error.cause));
       pair.server.on('close', () => impl.sessionClosed(session));
       void pair.server.opened.then(
         () => impl.queue.enqueue(() => impl.accept(session, query)),

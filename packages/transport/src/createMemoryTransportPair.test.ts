@@ -105,7 +105,26 @@ describe('createMemoryTransportPair', () => {
     await expect(client.opened).rejects.toMatchObject({ code: 'TRANSPORT_CONNECT_FAILED' });
   });
 
+  it('takes a frame limit per end: each end refuses larger frames with 1009', async () => {
+    const { client, server } = createMemoryTransportPair({ maxFrameBytes: { client: 100, server: 50 } });
+    await client.opened;
+    const atServer = collect(server, 'message');
+    client.send({ pad: 'x'.repeat(60) }); // 70 bytes: over the server's limit
+    const serverErrors = collect(server, 'error');
+    expect((await server.closed).code).toBe(1009);
+    expect(atServer).toEqual([]);
+    expect(serverErrors.map((e) => e.code)).toEqual(['TRANSPORT_FRAME_TOO_LARGE']);
+
+    const pair = createMemoryTransportPair({ maxFrameBytes: { server: 50 } });
+    await pair.client.opened;
+    const atClient = collect(pair.client, 'message');
+    pair.server.send({ pad: 'x'.repeat(1000) }); // the client keeps the default limit
+    await settle();
+    expect(atClient).toHaveLength(1);
+  });
+
   it('refuses a bad maxFrameBytes', () => {
+    expect(() => createMemoryTransportPair({ maxFrameBytes: { server: 0 } })).toThrowError(expect.objectContaining({ code: 'TRANSPORT_INVALID_OPTIONS' }));
     expect(() => createMemoryTransportPair({ maxFrameBytes: 1.5 })).toThrowError(
       expect.objectContaining({ code: 'TRANSPORT_INVALID_OPTIONS' }),
     );

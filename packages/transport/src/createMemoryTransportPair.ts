@@ -47,8 +47,13 @@ export interface MemoryLink {
 
 /** Options of {@link createMemoryTransportPair}. */
 export interface MemoryTransportPairOptions {
-  /** Largest frame each end accepts (default 16 MiB); larger ones give `TRANSPORT_FRAME_TOO_LARGE`. */
-  maxFrameBytes?: number | undefined;
+  /**
+   * Largest frame each end accepts (default {@link DEFAULT_MAX_FRAME_BYTES}), the same for
+   * both or per end (`{ client, server }`, e.g. a node's own limit on the server end). A
+   * larger frame is refused as a socket refuses it: `TRANSPORT_FRAME_TOO_LARGE` at the
+   * receiving end, then the link closes with 1009.
+   */
+  maxFrameBytes?: number | { client?: number | undefined; server?: number | undefined } | undefined;
   /** Aborting closes the pair (the client end closes with 1000, `aborted`). */
   signal?: AbortSignal | undefined;
   /** Timer used by {@link MemoryLink.delay} (injectable for tests). */
@@ -82,7 +87,7 @@ type QueueItem = { kind: 'frame'; text: string; ready: boolean } | { kind: 'clos
  * Creates two connected transports. Both open on the next microtask.
  * @param options - frame limit, abort signal, timer for delays
  * @returns `{ client, server, link }`
- * @throws {AechannelError} `TRANSPORT_INVALID_OPTIONS` for a bad `maxFrameBytes`
+ * @throws {AechannelError} `TRANSPORT_INVALID_OPTIONS` for a bad `maxFrameBytes` (context `end`)
  * @example
  * const { client, server } = createMemoryTransportPair();
  * server.on('message', (request) => server.send({ jsonrpc: '2.0', id: 1n, result: 'ok' }));
@@ -90,12 +95,18 @@ type QueueItem = { kind: 'frame'; text: string; ready: boolean } | { kind: 'clos
  * client.send({ jsonrpc: '2.0', id: 1n, method: 'channels.leave', params: {} });
  */
 export function createMemoryTransportPair(options: MemoryTransportPairOptions = {}): MemoryTransportPair {
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes <= 0) {
-    throw transportError('TRANSPORT_INVALID_OPTIONS', 'maxFrameBytes must be a positive integer.', {
-      context: { option: 'maxFrameBytes', value: maxFrameBytes },
-    });
-  }
+  const limits = typeof options.maxFrameBytes === 'object' ? options.maxFrameBytes : { client: options.maxFrameBytes, server: options.maxFrameBytes };
+  const limitOf = (end: 'client' | 'server'): number => {
+    const value = limits[end] ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw transportError('TRANSPORT_INVALID_OPTIONS', 'maxFrameBytes must be a positive integer.', {
+        context: { option: 'maxFrameBytes', end, value },
+      });
+    }
+    return value;
+  };
+  /** The limit of the end that receives frames going in `direction`. */
+  const maxFrameBytes: Record<LinkDirection, number> = { clientToServer: limitOf('server'), serverToClient: limitOf('client') };
   const setTimer = options.setTimeout ?? ((callback: () => void, ms: number) => setTimeout(callback, ms));
   const directions: LinkDirection[] = ['clientToServer', 'serverToClient'];
   const queues: Record<LinkDirection, QueueItem[]> = { clientToServer: [], serverToClient: [] };
@@ -114,7 +125,7 @@ export function createMemoryTransportPair(options: MemoryTransportPairOptions = 
     const queue = queues[direction];
     while (!down && !held[direction] && queue.length > 0 && queue[0]!.ready) {
       const item = queue.shift()!;
-      if (item.kind === 'frame') receiverOf(direction).frame(item.text, maxFrameBytes);
+      if (item.kind === 'frame') receiverOf(direction).frame(item.text, maxFrameBytes[direction]);
       else {
         // The close frame reached the other end: both ends are now closed, cleanly.
         down = true;

@@ -42,8 +42,17 @@ export interface TransportCore<E extends TransportEvents, X extends object = obj
   open(): void;
   /** Moves between `connecting` and `open` without events (used by reconnecting wrappers). */
   setState(state: 'connecting' | 'open'): void;
-  /** Decodes one incoming text/binary frame and emits `message`, or an `error` event. */
+  /**
+   * Decodes one incoming text/binary frame and emits `message`, or an `error` event. A
+   * frame over `maxFrameBytes` is refused: `TRANSPORT_FRAME_TOO_LARGE`, then the link is
+   * closed with 1009 and later frames are dropped.
+   */
   frame(data: unknown, maxFrameBytes: number): void;
+  /**
+   * Reports a frame the implementation refused as too large (`size` unknown when it
+   * stopped at the header) and closes the link with 1009, as `frame` does.
+   */
+  frameTooLarge(size: number | undefined, limit: number): void;
   /** Emits `message` with an already-parsed value. */
   message(value: JsonValue): void;
   /** Emits `error`. */
@@ -108,6 +117,8 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
 ): TransportCore<E, X> {
   let state: TransportReadyState = 'connecting';
   let wasOpened = false;
+  /** Set once a frame was refused as too large: nothing more is delivered. */
+  let refusing = false;
   let aborted = false;
   const listeners = new Map<keyof E, Set<(payload: never) => void>>();
   const sinks = new Set<IteratorSink>();
@@ -170,6 +181,7 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
   }
 
   function frame(data: unknown, maxFrameBytes: number): void {
+    if (refusing) return;
     let text: string;
     if (typeof data === 'string') {
       const { size, exceeds } = exceedsLimit(data, maxFrameBytes);
@@ -216,16 +228,29 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
     message(value);
   }
 
-  function frameTooLarge(size: number, limit: number): void {
+  function frameTooLarge(size: number | undefined, limit: number): void {
+    if (refusing) return;
+    refusing = true;
     error(
-      transportError('TRANSPORT_FRAME_TOO_LARGE', `Dropped an incoming frame of ${size} bytes (limit ${limit}).`, {
-        context: { size, limit },
-      }),
+      transportError(
+        'TRANSPORT_FRAME_TOO_LARGE',
+        `Refused an incoming frame of ${size === undefined ? 'more than ' : ''}${size ?? limit} bytes (limit ${limit}); closing with 1009.`,
+        { context: { size, limit } },
+      ),
     );
+    // RFC 6455 §7.4.1: 1009, the message is too big to process. What the peer said is lost,
+    // so the link cannot go on as if nothing happened.
+    if (state === 'connecting' || state === 'open') {
+      state = 'closing';
+      hooks.close(1009, 'frame too large');
+    }
   }
 
-  function closed(event: TransportCloseEvent): void {
+  function closed(reported: TransportCloseEvent): void {
     if (state === 'closed') return;
+    // `ws` stops reading at a refused frame, so it never sees the peer's answer to its 1009
+    // and reports 1006; the close was still ours, for that reason.
+    const event = refusing && reported.code === 1006 ? { code: 1009, reason: 'frame too large', wasClean: false } : reported;
     state = 'closed';
     signal?.removeEventListener('abort', onAbort);
     if (!wasOpened) {
@@ -398,6 +423,7 @@ export function createTransportCore<E extends TransportEvents = TransportEvents,
       state = next;
     },
     frame,
+    frameTooLarge,
     message,
     error,
     emit,

@@ -27,7 +27,7 @@ export type TransportErrorCode =
   | 'TRANSPORT_SOCKET_ERROR'
   /** An incoming frame is not JSON (context: `length`). */
   | 'TRANSPORT_INVALID_JSON'
-  /** An incoming frame is larger than `maxFrameBytes` (context: `size`, `limit`). */
+  /** An incoming frame is larger than `maxFrameBytes`; the link closes with 1009 (context: `size`, undefined when refused at the header, `limit`). */
   | 'TRANSPORT_FRAME_TOO_LARGE'
   /** A listener threw; the exception is the cause (context: `event`). */
   | 'TRANSPORT_LISTENER_FAILED'

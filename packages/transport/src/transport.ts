@@ -14,9 +14,11 @@
  * and rejects (`TRANSPORT_CONNECT_FAILED` or `TRANSPORT_ABORTED`) when the link closes
  * first; `closed` always resolves with the close event.
  *
- * Errors never throw out of the event machinery: a frame that is not JSON, an oversized
- * frame or a listener that throws becomes an `error` event and the transport keeps
- * working. Nobody listening to `error` is fine (unlike Node's EventEmitter).
+ * Errors never throw out of the event machinery: a frame that is not JSON or a listener
+ * that throws becomes an `error` event and the transport keeps working. A frame over the
+ * transport's `maxFrameBytes` is refused (`TRANSPORT_FRAME_TOO_LARGE`) and the link is
+ * closed with 1009: the message is lost, so going on would hide that. Nobody listening to
+ * `error` is fine (unlike Node's EventEmitter).
  */
 import type { JsonValue } from '@aechannel/codec';
 import type { TransportError } from './errors.js';
@@ -97,5 +99,10 @@ export interface Transport<E extends TransportEvents = TransportEvents> {
   [Symbol.asyncIterator](): AsyncIterableIterator<JsonValue>;
 }
 
-/** Default largest incoming frame: 16 MiB. */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * Default largest incoming frame of a client transport: 4 MiB. The node's largest
+ * messages (an off-chain state with contract trees, a sign request carrying contract
+ * code) are far below it; the recorded traffic stays under 3 KB a frame. A larger frame is
+ * refused and the link closed with 1009.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;

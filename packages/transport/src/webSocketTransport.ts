@@ -16,9 +16,11 @@ export interface WebSocketTransportOptions {
   /** Aborting closes the socket (code 1000, reason `aborted`); before open, `opened` rejects with `TRANSPORT_ABORTED`. */
   signal?: AbortSignal | undefined;
   /**
-   * Largest incoming frame in bytes (default 16 MiB). A larger frame is dropped with a
-   * `TRANSPORT_FRAME_TOO_LARGE` error event and the transport keeps working. (In Node,
-   * frames beyond `max(maxFrameBytes, 100 MiB)` make `ws` close the socket with 1009.)
+   * Largest incoming frame in bytes (default 4 MiB, {@link DEFAULT_MAX_FRAME_BYTES}). A
+   * larger frame is refused: a `TRANSPORT_FRAME_TOO_LARGE` error event, then the link
+   * closes with 1009. In Node this is `ws`'s `maxPayload`, so the frame is refused at its
+   * header and never read; a browser socket has no such limit, so there the frame is read
+   * first.
    */
   maxFrameBytes?: number | undefined;
   /** WebSocket subprotocols. */
@@ -40,9 +42,6 @@ export type WebSocketTransportErrorType =
   | 'TRANSPORT_INVALID_JSON'
   | 'TRANSPORT_FRAME_TOO_LARGE'
   | 'TRANSPORT_ABORTED';
-
-/** `ws`'s own default limit; ours must not be lower than what we promise to drop gracefully. */
-const WS_HARD_LIMIT = 100 * 1024 * 1024;
 
 /**
  * Opens a WebSocket and wraps it as a {@link Transport}. Connecting starts at once; await
@@ -106,7 +105,7 @@ export function webSocketTransport(url: string | URL, options: WebSocketTranspor
     socket = openWebSocket(href, {
       protocols: options.protocols,
       headers: options.headers,
-      maxPayload: Math.max(maxFrameBytes, WS_HARD_LIMIT),
+      maxPayload: maxFrameBytes,
     });
   } catch (cause) {
     // Nobody will ever see this transport: release what the core holds (its listener on
@@ -120,6 +119,11 @@ export function webSocketTransport(url: string | URL, options: WebSocketTranspor
   socket.addEventListener('message', (event: WebSocketLikeEvent) => core.frame(event.data, maxFrameBytes));
   socket.addEventListener('error', (event: WebSocketLikeEvent) => {
     const cause = event.error ?? event.message;
+    if ((cause as { code?: unknown } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      // `ws` refused a frame over maxPayload at its header and is closing with 1009.
+      core.frameTooLarge(undefined, maxFrameBytes);
+      return;
+    }
     const before = core.state === 'connecting';
     core.error(
       transportError(before ? 'TRANSPORT_CONNECT_FAILED' : 'TRANSPORT_SOCKET_ERROR', before ? 'Could not connect.' : 'The socket failed.', {

@@ -11,7 +11,7 @@ export const websocketImplementation = 'global' as const;
 
 /**
  * Opens a socket with `globalThis.WebSocket`. Headers and payload limits cannot be set
- * there; the transport still drops frames above its own `maxFrameBytes`.
+ * there; the transport still refuses frames above its own `maxFrameBytes` (after reading them).
  * @throws {AechannelError} `TRANSPORT_WEBSOCKET_UNAVAILABLE` when the runtime has no WebSocket
  */
 export function openWebSocket(url: string, options: WebSocketOpenOptions): WebSocketLike {

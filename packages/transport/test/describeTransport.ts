@@ -115,19 +115,30 @@ export function describeTransport(name: string, make: (options?: MakeOptions) =>
       expect(await peer.next()).toEqual({ ok: true });
     });
 
-    it('drops an oversized frame with TRANSPORT_FRAME_TOO_LARGE and keeps working', async () => {
+    it('refuses an oversized frame: TRANSPORT_FRAME_TOO_LARGE, then the link closes with 1009 and nothing after it arrives', async () => {
       const { transport, peer } = await open({ maxFrameBytes: 1024 });
       await transport.opened;
       const errors = collect(transport, 'error');
       const messages = collect(transport, 'message');
-      const next = nextEvent(transport, 'message');
-      peer.send({ big: 'x'.repeat(2000) });
       peer.send({ small: 1n });
-      expect(await next).toEqual({ small: 1n });
-      expect(messages).toHaveLength(1);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.code).toBe('TRANSPORT_FRAME_TOO_LARGE');
+      peer.send({ big: 'x'.repeat(2000) });
+      peer.send({ after: 1n });
+      const closed = await transport.closed;
+      expect(closed.code).toBe(1009);
+      expect(messages).toEqual([{ small: 1n }]);
+      expect(errors.map((e) => e.code)).toEqual(['TRANSPORT_FRAME_TOO_LARGE']);
       expect(errors[0]!.context).toMatchObject({ limit: 1024 });
+      expect((await peer.closed()).code).toBe(1009);
+    });
+
+    it('accepts a frame of exactly maxFrameBytes', async () => {
+      const { transport, peer } = await open({ maxFrameBytes: 1024 });
+      await transport.opened;
+      const message = nextEvent(transport, 'message');
+      const exact = { pad: 'x'.repeat(1024 - '{"pad":""}'.length) };
+      peer.send(exact);
+      expect(await message).toEqual(exact);
+      expect(transport.readyState).toBe('open');
     });
 
     it('surfaces a peer close: code, reason, wasClean; iterator ends; send then throws', async () => {

@@ -44,7 +44,7 @@ const frame = fc.oneof(
 it('survives any sequence of hostile frames', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(frame, { maxLength: 8 }), async (frames) => {
-      const { client, server, link } = createMemoryTransportPair({ maxFrameBytes: 512 });
+      const { client, server, link } = createMemoryTransportPair({ maxFrameBytes: 64 * 1024 });
       const rpc = createJsonRpcClient(client);
       let transportOutcomes = 0;
       const unexpected: unknown[] = [];

@@ -88,15 +88,40 @@ describe('webSocketTransport on loopback', () => {
     socket.send('}{');
     socket.send('"just a string"');
     socket.send(stringifyJson({ jsonrpc: '2.0', id: 12345, result: 'nobody asked' }));
-    socket.send(stringifyJson({ jsonrpc: '2.0', method: 'channels.info', params: { pad: 'x'.repeat(5000) } }));
     socket.send(Buffer.from(stringifyJson({ jsonrpc: '2.0', method: 'binary.but.json', params: {} })), { binary: true });
     const call = rpc.request('channels.system', { action: 'ping' });
     const request = (await inbox.next()) as Obj;
     socket.send(stringifyJson({ jsonrpc: '2.0', id: request['id']!, result: { action: 'system', tag: 'pong' } }));
     expect(await call).toEqual({ action: 'system', tag: 'pong' });
-    expect(transportErrors.map((e) => e.code)).toEqual(['TRANSPORT_INVALID_JSON', 'TRANSPORT_FRAME_TOO_LARGE']);
+    expect(transportErrors.map((e) => e.code)).toEqual(['TRANSPORT_INVALID_JSON']);
     expect(rpcErrors).toEqual(['TRANSPORT_INVALID_RPC_MESSAGE', 'TRANSPORT_RPC_UNKNOWN_ID']);
     expect(transport.readyState).toBe('open');
+  });
+
+  it('has ws refuse a frame over maxFrameBytes from its header (1009), before reading the payload', async () => {
+    const loopback = await server();
+    const transport = track(webSocketTransport(loopback.url, { maxFrameBytes: 64 * 1024 }));
+    const errors = collect(transport, 'error');
+    const { socket } = await loopback.accept();
+    await transport.opened;
+    // A 50 MB frame: only the first chunk is ever read; the socket is closed at its header.
+    const big = Buffer.alloc(50 * 1024 * 1024, 0x31);
+    socket.send(big, { binary: false });
+    const closed = await transport.closed;
+    expect(closed.code).toBe(1009);
+    expect(errors.map((e) => e.code)).toEqual(['TRANSPORT_FRAME_TOO_LARGE']);
+    expect(errors[0]!.context).toMatchObject({ limit: 64 * 1024 });
+  });
+
+  it('refuses frames over the default limit (4 MiB) the same way', async () => {
+    const loopback = await server();
+    const transport = track(webSocketTransport(loopback.url));
+    const errors = collect(transport, 'error');
+    const { socket } = await loopback.accept();
+    await transport.opened;
+    socket.send(Buffer.alloc(4 * 1024 * 1024 + 1, 0x31), { binary: false });
+    expect((await transport.closed).code).toBe(1009);
+    expect(errors.map((e) => e.code)).toEqual(['TRANSPORT_FRAME_TOO_LARGE']);
   });
 
   it('surfaces a server-initiated close (code, reason) and rejects pending requests', async () => {
