@@ -6,4 +6,10 @@
  */
 import { runDevnodeCli } from './runDevnodeCli.js';
 
+// Output piped into a reader that stopped early (`aechannel-devnode --help | head`): stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await runDevnodeCli(process.argv.slice(2));
