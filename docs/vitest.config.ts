@@ -10,5 +10,7 @@ export default defineProject({
     name: 'docs',
     ...timeouts,
     include: ['test/**/*.test.ts'],
+    // each guide snippet is a program of its own (tsx, a devnode, two clients): a few at a time
+    maxConcurrency: 3,
   },
 });
