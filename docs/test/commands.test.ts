@@ -98,7 +98,7 @@ describe('commands shown in the docs', () => {
   });
 
   it('the docs:guide script runs the guide sync of the docs package', () => {
-    expect(rootScripts['docs:guide']).toBe('pnpm --filter @aechannel/docs run guide');
+    expect(rootScripts['docs:guide']).toBe('pnpm --filter aechannel-docs run guide');
     const docsScripts = (JSON.parse(readFileSync(join(root, 'docs/package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(docsScripts['guide']).toBe('tsx scripts/syncGuide.ts');
   });
