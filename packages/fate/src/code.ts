@@ -130,7 +130,8 @@ export function decodeContractCode(bytes: Uint8Array): ContractCode {
 
 /** Serializes a contract-code object as version 3 (what the node stores). */
 export function encodeContractCode(code: ContractCode): Uint8Array {
-  return RLP.encode([70, 3, code.sourceHash, code.typeInfo, code.byteCode, code.compilerVersion, code.payable ? 1 : 0]);
+  // Booleans are the single bytes 00/01 (aeser_rlp), not RLP integers.
+  return RLP.encode([70, 3, code.sourceHash, code.typeInfo, code.byteCode, code.compilerVersion, Uint8Array.of(code.payable ? 1 : 0)]);
 }
 
 function readOperandInt(r: ByteReader): number {
