@@ -212,6 +212,16 @@ export class Machine {
     this.cellsGas(1);
   }
 
+  /** The top of the stack as a return value (it stays in the accumulator: no cell released). */
+  popReturn(): FateValue {
+    const v = this.stack.pop();
+    if (v === undefined) {
+      if (this.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
+      throw new VmInternal('pop from an empty stack before Iris');
+    }
+    return v;
+  }
+
   pop(): FateValue {
     const v = this.stack.pop();
     if (v === undefined) {
@@ -454,7 +464,8 @@ export class Machine {
           this.bb = top.bb;
           this.pc = 0;
           if (this.bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(this.bb))}`);
-          this.push(v);
+          // The return value stays in the accumulator: no new cell.
+          this.stack.push(v);
           return;
         case 'remote': {
           // Unfold store maps in the return value as the callee.
@@ -474,7 +485,7 @@ export class Machine {
           this.bb = top.bb;
           this.pc = 0;
           if (this.bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(this.bb))}`);
-          this.push(v);
+          this.stack.push(v);
           return;
         }
       }
@@ -537,7 +548,7 @@ export class Machine {
       this.value = top.value;
       this.bb = top.bb;
       this.pc = 0;
-      this.push(v);
+      this.stack.push(v);
       return;
     }
   }

@@ -48,11 +48,11 @@ function binInt(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
 
 // ---- control ---------------------------------------------------------------------------
 
-H['RETURN'] = (m) => m.doReturn(m.pop());
+H['RETURN'] = (m) => m.doReturn(m.popReturn());
 H['RETURNR'] = (m, a) => {
   const v = m.get(a[0]!);
   m.push(v);
-  m.doReturn(m.pop());
+  m.doReturn(m.popReturn());
 };
 H['CALL'] = (m, a) => {
   const f = m.get(a[0]!);
@@ -480,7 +480,7 @@ H['GENERATION'] = (m, a) => m.put(a[0]!, m.chain.height);
 H['DIFFICULTY'] = (m, a) => m.put(a[0]!, m.chain.difficulty);
 H['GASLIMIT'] = (m, a) => m.put(a[0]!, BLOCK_GAS_LIMIT);
 H['GAS'] = (m, a) => m.put(a[0]!, BigInt(m.gas));
-H['ADDRESS'] = (m, a) => m.put(a[0]!, fObject('contract', m.contract));
+H['ADDRESS'] = (m, a) => m.put(a[0]!, fObject('address', m.contract));
 H['GASPRICE'] = (m, a) => m.put(a[0]!, m.gasPrice);
 H['FEE'] = (m, a) => m.put(a[0]!, 0n);
 H['CREATOR'] = (m, a) => {
@@ -562,9 +562,9 @@ function word(n: bigint): Uint8Array {
 }
 function logN(n: number): Handler {
   return (m, a) => {
+    const payload = m.get(a[0]!);
     const topics: Uint8Array[] = [];
-    for (let i = 0; i < n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
-    const payload = m.get(a[n]!);
+    for (let i = 1; i <= n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
     let data: Uint8Array;
     if (typeof payload === 'object' && (payload.kind === 'string' || payload.kind === 'bytes')) data = payload.bytes;
     else return badArgs('log', [payload]);

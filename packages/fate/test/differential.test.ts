@@ -29,7 +29,7 @@ function jsonFiles(dir: string): string[] {
 
 // Oracle output quotes nothing: integers ≥ 2^53 must survive JSON.parse.
 function parse(text: string): Vector {
-  return JSON.parse(text.replace(/(:\s*)(-?\d{16,})(?=\s*[,}\]])/g, '$1"$2"')) as Vector;
+  return JSON.parse(text.replace(/([:[,]\s*)(-?\d{16,})(?=\s*[,}\]])/g, '$1"$2"')) as Vector;
 }
 
 const files = [...jsonFiles(join(here, 'oracle-own')), ...jsonFiles(join(here, 'vectors'))];

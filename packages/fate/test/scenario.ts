@@ -132,7 +132,7 @@ export function runScenario(s: Scenario): { initial_state_hash: string; final_st
       results.push(entry);
     } catch (e) {
       if (!isAechannelError(e)) throw e;
-      results.push({ ...base, ok: false, error: e.code });
+      results.push({ ...base, ok: false, error: e.code, detail: e.message, ctx: e.context });
       if (!dry) round = r;
     }
   }
