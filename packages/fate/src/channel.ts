@@ -145,6 +145,10 @@ function insertCall(trees: ChannelTrees, call: CallObject, caller: Uint8Array, c
   return { ...trees, calls: trees.calls.set(key, serializeCallObject(call)) };
 }
 
+function unsupported(op: string): FateError {
+  return new FateError('FATE_UNSUPPORTED', `The call reaches ${op}, which this VM does not implement.`, { context: { reason: 'operation', op } });
+}
+
 function isFate(vm: number): boolean {
   return vm === 5 || vm === 7 || vm === 8;
 }
@@ -193,6 +197,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
     world, contract: pk, caller: owner, value: 0n, gas: 1_000_000, gasPrice: 1n, callData: u.callData, allowInit: true,
     rules, chain: ctx.chain ?? emptyChain, code: fate,
   });
+  if (result.unsupported !== undefined) throw unsupported(result.unsupported);
   if (result.type !== 'ok') {
     throw new FateError('FATE_CONTRACT_INIT_FAILED', `init failed: ${result.type}.`, {
       context: { returnType: result.type, returnValue: result.returnValue, ...(result.internal === undefined ? {} : { internal: result.internal }) },
@@ -224,6 +229,7 @@ function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract
     world, contract: pk, caller, value: u.amount, gas: Number(u.gas), gasPrice: u.gasPrice, callData: u.callData, allowInit: false,
     rules, chain: ctx.chain ?? emptyChain,
   });
+  if (result.unsupported !== undefined) throw unsupported(result.unsupported);
   if (result.internal !== undefined && result.internal !== 'unknown_contract') {
     throw new FateError('FATE_INTERNAL', `The node would reject this call: ${result.internal}.`, { context: { reason: result.internal } });
   }

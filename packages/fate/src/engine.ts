@@ -14,7 +14,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
-import { fail, P, VmError, VmInternal, VmOutOfGas, VmRevert, W, w, type VmStop } from './outcome.js';
+import { fail, P, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import type { PMap } from './pmap.js';
@@ -107,6 +107,8 @@ export interface ExecutionResult {
   readonly world: World;
   /** Set when the node would have raised an exception instead of returning a result. */
   readonly internal?: string;
+  /** Set when the call reached an operation this VM does not implement. */
+  readonly unsupported?: string;
 }
 
 const textEncoder = new TextEncoder();
@@ -662,6 +664,7 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     if (e instanceof VmRevert) return { type: 'revert', returnValue: e.message, gasUsed: p.gas - (m.gas + m.heldBackGas()), logs: [], world: p.world };
     if (e instanceof VmError || e instanceof VmOutOfGas) return errorResult(e.message, m.heldBackGas());
     if (e instanceof VmInternal) return errorResult(textEncoder.encode(e.reason), m.heldBackGas(), e.reason);
+    if (e instanceof VmUnsupported) return { ...errorResult(textEncoder.encode(e.op), m.heldBackGas()), unsupported: e.op };
     // A bug in the VM must never escape: it becomes an internal outcome.
     return errorResult(textEncoder.encode('internal error'), m.heldBackGas(), e instanceof Error ? e.message : String(e));
   }

@@ -25,8 +25,13 @@ export class VmInternal {
   constructor(readonly reason: string) {}
 }
 
+/** An operation this VM does not implement (the host gets `FATE_UNSUPPORTED`, never a guessed result). */
+export class VmUnsupported {
+  constructor(readonly op: string) {}
+}
+
 /** Any abnormal stop. */
-export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal;
+export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal | VmUnsupported;
 
 /** Throws a runtime error with a ready message. */
 export function fail(message: string): never {
