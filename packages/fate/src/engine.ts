@@ -666,7 +666,7 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     if (e instanceof VmInternal) return errorResult(textEncoder.encode(e.reason), m.heldBackGas(), e.reason);
     if (e instanceof VmUnsupported) return { ...errorResult(textEncoder.encode(e.op), m.heldBackGas()), unsupported: e.op };
     // A bug in the VM must never escape: it becomes an internal outcome.
-    return errorResult(textEncoder.encode('internal error'), m.heldBackGas(), e instanceof Error ? e.message : String(e));
+    return errorResult(textEncoder.encode('internal error'), m.heldBackGas(), `bug: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
