@@ -518,6 +518,8 @@ export class Machine {
       if (f.k === 'remote') this.chainSeen.pop();
     }
     this.callStack.length = idx;
+    // The node unwinds from the state before the failing instruction (its gas included).
+    this.gas = this.gasBefore;
     this.stores = marker.stores;
     this.world = marker.world;
     this.logs = [...marker.logs];
@@ -536,6 +538,8 @@ export class Machine {
         continue;
       }
       if (top.k !== 'remote') throw new VmInternal('protected marker without a remote frame');
+      // Popping the remote frame unfolds the return value (a simple traversal of None).
+      this.traverse(v, MODELS.simple);
       this.chainSeen.pop();
       this.fn = top.fn;
       this.stack = top.stack;
