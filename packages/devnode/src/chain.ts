@@ -17,6 +17,7 @@
 import {
   Tag,
   computeChannelId,
+  decode,
   decodeSignedTx,
   encode,
   getPoiBalances,
@@ -27,6 +28,7 @@ import {
   type Tx,
   type TxOf,
 } from '@aechannel/codec';
+import type { ChainView } from '@aechannel/fate';
 import { verifyTransaction } from '@aechannel/signer';
 import type { DevnodeClock } from './clock.js';
 import { DevnodeError } from './errors.js';
@@ -131,6 +133,9 @@ interface HeightWatch {
   callback: () => void;
 }
 
+/** Difficulty of every simulated key block. */
+const DIFFICULTY = 1n;
+
 const reject = (reason: string, context: Record<string, unknown> = {}): never => {
   throw new DevnodeError('DEVNODE_TX_REJECTED', `Transaction rejected: ${reason}.`, { context: { reason, ...context } });
 };
@@ -160,6 +165,10 @@ export class SimChain {
   /** Key block hashes by height, and heights by hash (a long instant-mode jump leaves gaps). */
   readonly #blockHashes = new Map<bigint, Encoded<'kh'>>();
   readonly #blockHeights = new Map<Encoded<'kh'>, bigint>();
+  /** Key block times (ms of the devnode clock) by height. */
+  readonly #blockTimes = new Map<bigint, bigint>();
+  /** Beneficiary of every key block (seeded). */
+  readonly #beneficiary: Uint8Array;
   /** Block listeners with their subscription order (a listener added twice is one listener). */
   readonly #listeners = new Map<(event: BlockEvent) => void, number>();
   /** Per-channel block listeners: a block only reaches the channels it has txs of. */
@@ -177,6 +186,7 @@ export class SimChain {
   constructor(options: SimChainOptions) {
     this.#options = options;
     this.networkId = options.networkId;
+    this.#beneficiary = options.ids.next('beneficiary');
     this.#recordBlock(0n);
     this.#blockMode = options.blockMode;
     this.#armInterval();
@@ -211,9 +221,44 @@ export class SimChain {
 
   #recordBlock(height: bigint): Encoded<'kh'> {
     const hash = encode(this.#options.ids.next('block'), 'kh');
+    this.#blockTimes.set(height, BigInt(this.#options.clock.now()));
     this.#blockHashes.set(height, hash);
     this.#blockHeights.set(hash, height);
     return hash;
+  }
+
+  /**
+   * The environment a channel contract sees when pinned to a key block (CONTRACTS.md §2.8,
+   * PROTOCOL.md §10.3): its height, time (key block time + 1 ms), beneficiary, difficulty,
+   * the network id, earlier key block hashes and on-chain balances. An unknown or zero hash
+   * means the current top.
+   * @param blockHash - the pinned key block
+   * @returns the chain view of `@aechannel/fate`
+   */
+  view(blockHash?: string): ChainView {
+    const pinned = blockHash === undefined ? undefined : this.#blockHeights.get(blockHash as Encoded<'kh'>);
+    return this.viewAt(pinned ?? this.#height);
+  }
+
+  /** The environment of the key block at `height` (see {@link SimChain.view}). */
+  viewAt(height: bigint): ChainView {
+    const time = this.#blockTimes.get(height) ?? BigInt(this.#options.clock.now());
+    return {
+      height,
+      timestamp: time + 1n,
+      beneficiary: this.#beneficiary,
+      difficulty: DIFFICULTY,
+      networkId: this.networkId,
+      keyBlockHash: (h: bigint) => {
+        if (h >= height) return undefined;
+        const hash = this.#blockHashes.get(h);
+        return hash === undefined ? undefined : decode(hash, 'kh');
+      },
+      balance: (pubkey: Uint8Array) => this.#accounts.get(encode(pubkey, 'ak'))?.balance,
+      isContract: () => false,
+      isOracle: () => false,
+      isPayable: () => true,
+    };
   }
 
   /** An account (a copy), or `undefined` if it does not exist. */

@@ -15,6 +15,7 @@ import { parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechann
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent } from './chain.js';
+import type { FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
 import { resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
@@ -35,7 +36,9 @@ export interface StartDevnodeOptions {
   networkId?: string;
   /**
    * Protocol variant: `ceres` (default) builds channel create tx v2 (with the two delegate
-   * lists); `iris` builds create tx v1 as in the recordings.
+   * lists) and runs contracts with the Ceres rules; `iris` builds create tx v1 as in the
+   * recordings and runs contracts with the Iris rules (the compat flag `earlyIrisContracts`,
+   * preset `early-iris`, selects the rules of the contract recordings' node).
    */
   protocol?: 'ceres' | 'iris';
   /** Node-version behaviour of §11: a preset or individual flags (default `current`). */
@@ -196,6 +199,7 @@ class DevnodeImpl implements FsmHost {
   readonly networkId: string;
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
+  readonly fateRules: FateRulesPreset;
   readonly registry = new PeerRegistry();
   readonly running = new Map<string, ChannelFsm>();
   readonly fsms = new Set<ChannelFsm>();
@@ -215,6 +219,7 @@ class DevnodeImpl implements FsmHost {
     this.networkId = options.networkId ?? 'ae_devnet';
     this.compat = resolveCompat(options.compat);
     this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
+    this.fateRules = this.compat.earlyIrisContracts ? 'early-iris' : this.createTxVersion === 1 ? 'iris' : 'ceres';
     this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
     const onError = options.onError ?? ((): void => undefined);
     this.reportError = onError;
@@ -468,7 +473,7 @@ class DevnodeImpl implements FsmHost {
       config.minimumDepth = cached.config.minimumDepth;
       config.minimumDepthStrategy = cached.config.minimumDepthStrategy;
     }
-    const fsm = new ChannelFsm(this, params.role, config, session, { channelId: cached.channelId, latest: cached.latest });
+    const fsm = new ChannelFsm(this, params.role, config, session, { channelId: cached.channelId, latest: cached.latest, calls: cached.calls });
     session.fsm = fsm;
     this.fsms.add(fsm);
     fsm.start();
