@@ -30,4 +30,4 @@ export { compatPresets, resolveCompat, type CompatFlags, type CompatPreset } fro
 export { deriveAccount, type DevnodeAccount } from './keys.js';
 export { DevnodeError, type DevnodeErrorCode } from './errors.js';
 export { parseChannelParams, type OpenParams, type ReconnectParams, type ParseChannelParamsResult, type Role } from './params.js';
-export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, IncludedTx } from './chain.js';
+export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, ForceProgressReceipt, IncludedTx } from './chain.js';

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent } from './chain.js';
+import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent, type ForceProgressReceipt } from './chain.js';
 import type { FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
@@ -102,6 +102,8 @@ export interface DevnodeChain {
   post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'>>;
   /** Subscribes to blocks. */
   onBlock(listener: (event: BlockEvent) => void): () => void;
+  /** The receipt (call object) of an included force progress tx (CONTRACTS.md §3.3), if any. */
+  forceProgressReceipt(hash: Encoded<'th'>): ForceProgressReceipt | undefined;
 }
 
 /** Runtime fault knobs. */
@@ -235,6 +237,8 @@ class DevnodeImpl implements FsmHost {
       ids: this.ids,
       blockMode: toBlockMode(options.blocks),
       later: (task) => this.later(task),
+      fateRules: this.fateRules,
+      protocol: this.createTxVersion === 1 ? 5 : 6,
     });
   }
 
@@ -581,6 +585,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     mempool: () => impl.chain.mempool().map(({ hash, signedTx }) => ({ hash, signedTx })),
     post: (signedTx) => impl.chain.post(signedTx),
     onBlock: (listener) => impl.chain.onBlock(listener),
+    forceProgressReceipt: (hash) => impl.chain.forceProgressReceipt(hash),
   };
 
   const faults: DevnodeFaults = {

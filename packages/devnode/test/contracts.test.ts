@@ -140,3 +140,126 @@ describe('contract rounds (§9.3, CONTRACTS.md §2.2, §2.3)', () => {
     expect((balances['result'] as Json[]).map((x) => x['balance'])).toEqual([40_000_000_000_001n - 7n, 17n]);
   });
 });
+
+async function withCounter(options: Partial<StartDevnodeOptions> = {}) {
+  const s = await setup(options);
+  await round(s.initiator, s.responder, 'channels.update.new_contract', {
+    code: counter.bytecode,
+    call_data: cd('init(42)'),
+    vm_version: 8n,
+    abi_version: 3n,
+    deposit: 10n,
+  });
+  return { ...s, ct: createdContractId(s.a.address, 2n) };
+}
+
+const waitOnChain = (client: TestClient, info: string): Promise<Json> =>
+  client.waitFor((m) => m['method'] === 'channels.on_chain_tx' && dataOf(m)['info'] === info);
+
+describe('contract queries (§7.5, CONTRACTS.md §2.7)', () => {
+  it('get.contract, dry_run, clean_contract_calls, get.offchain_state and get.poi with contracts', async () => {
+    const { a, b, initiator, responder, ct } = await withCounter();
+    const contract = (await responder.request('channels.get.contract', { pubkey: ct }))['result'] as Json;
+    expect(contract['contract']).toMatchObject({ id: ct, owner_id: a.address, vm_version: 8n, abi_version: 3n, active: true, deposit: 10n, referrer_ids: [] });
+    // Store register 1 holds the state (42 as FATE int 0x54), register 0 the store-map metadata.
+    expect(contract['contract_state']).toEqual({ [encode(Uint8Array.of(0, 0), 'ck')]: encode(Uint8Array.of(0x2f, 0), 'cv'), [encode(Uint8Array.of(0, 1), 'ck')]: encode(Uint8Array.of(0x54), 'cv') });
+    expect(d(await responder.request('channels.get.contract', { pubkey: createdContractId(b.address, 9n) }))).toBe('error 3 [100]');
+
+    // A dry run is round latest + 1 and changes nothing.
+    const before = dataOf(await initiator.request('channels.get.offchain_state', {}).then((r) => ({ params: { data: r['result'] } }) as Json));
+    const dry = (await responder.request('channels.dry_run.call_contract', { contract_id: ct, call_data: cd('tick(1)'), abi_version: 3n, amount: 0n }))['result'] as Json;
+    expect(dry).toMatchObject({ caller_id: b.address, caller_nonce: 3n, height: 3n, return_type: 'ok', return_value: encode(Uint8Array.of(2 * 43), 'cb'), gas_price: 1n });
+    const after = (await initiator.request('channels.get.offchain_state', {}))['result'] as Json;
+    expect(after['signed_tx']).toBe(before['signed_tx']);
+
+    // The offchain state: ss_ holds the trees of the latest state, cs_ the archive.
+    const trees = treesFromStateTrees(after['trees'] as Encoded<'ss'>);
+    expect(stateHash(trees)).toBe(stateHashOfTx(after['signed_tx'] as Encoded<'tx'>));
+    expect(unpackCallsTree(after['calls'] as Encoded<'cs'>)).toHaveLength(1);
+    expect(d(await initiator.request('channels.clean_contract_calls', {}))).toBe('result object');
+    expect(unpackCallsTree(((await initiator.request('channels.get.offchain_state', {}))['result'] as Json)['calls'] as Encoded<'cs'>)).toHaveLength(0);
+    expect(d(await initiator.request('channels.get.contract_call', { contract_id: ct, caller_id: a.address, round: 2n }))).toBe('error 3 [1004]');
+    // The peer's archive is its own.
+    expect((await responder.request('channels.get.contract_call', { contract_id: ct, caller_id: a.address, round: 2n }))['result']).toMatchObject({ return_type: 'ok', gas_price: 0n });
+
+    // PoI: the contract in the accounts and contracts trees (object, store marker, store keys).
+    const pi = ((await responder.request('channels.get.poi', { accounts: [a.address], contracts: [ct] }))['result'] as Json)['poi'] as Encoded<'pi'>;
+    expect(poiStateHash(pi)).toBe(stateHash(trees));
+    const proven = verifyPoi(pi);
+    expect(Object.keys(proven.accounts).sort()).toEqual([a.address, ct.replace('ct_', 'ak_')].sort());
+    expect(proven.entries.contracts.map((e) => e.key.length).sort()).toEqual([32, 33, 35, 35]);
+    expect(proven.entries.calls).toEqual([]);
+    expect(d(await responder.request('channels.get.poi', { contracts: [createdContractId(b.address, 9n)] }))).toBe('error 3 [100]');
+    expect(d(await responder.request('channels.get.poi', { accounts: ['ak_1'], contracts: ['ct_1'] }))).toBe('error 3 [1005,1006]');
+  });
+});
+
+describe('the node\'s errors for contract requests (CONTRACTS.md §2.7)', () => {
+  it('rejects bad encodings, numbers, balances, init, ABI/VM and unknown contracts; a bad call is a failed call', async () => {
+    const { a, b, initiator, responder, ct } = await withCounter();
+    const create = (params: Json) =>
+      initiator.request('channels.update.new_contract', { code: counter.bytecode, call_data: cd('init(42)'), vm_version: 8n, abi_version: 3n, deposit: 1n, ...params });
+    const call = (params: Json) => responder.request('channels.update.call_contract', { contract_id: ct, call_data: cd('get()'), abi_version: 3n, amount: 0n, ...params });
+    expect(d(await create({ code: 'ABCDEFG' }))).toBe('error 3 [1009]');
+    expect(d(await create({ deposit: '1' }))).toBe('error 3 [1008]');
+    expect(d(await create({ deposit: 70_000_000_000_000n }))).toBe('error 3 [1001]');
+    expect(d(await create({ call_data: cd('get()') }))).toBe('error 3 [1007]');
+    expect(d(await create({ vm_version: 7n, abi_version: 1n }))).toBe('error 3 [1020]');
+    expect(d(await initiator.request('channels.update.new_contract', { code: counter.bytecode }))).toBe('error -32601');
+    expect(d(await call({ contract_id: 'ABCDEFG' }))).toBe('error 3 [1006]');
+    expect(d(await call({ call_data: 'ABCDEFG' }))).toBe('error 3 [1009]');
+    expect(d(await call({ amount: '1' }))).toBe('error 3 [1008]');
+    expect(d(await call({ abi_version: 1n }))).toBe('error 3 [1019]');
+    expect(d(await call({ amount: 40_000_000_000_000n }))).toBe('error 3 [1001]');
+    expect(d(await call({ contract_id: createdContractId(b.address, 9n) }))).toBe('error -32603');
+    expect(d(await responder.request('channels.dry_run.call_contract', { contract_id: createdContractId(b.address, 9n), call_data: cd('get()'), abi_version: 3n, amount: 0n }))).toBe('error -32603');
+    // Nothing was proposed by any of these (the four sign requests: opening and the create).
+    expect(initiator.received.concat(responder.received).filter((m) => String(m['method']).startsWith('channels.sign.'))).toHaveLength(4);
+
+    // Calldata that is not a call (valid cb_): the round goes through as a failed call (gas all used).
+    await round(responder, initiator, 'channels.update.call_contract', { contract_id: ct, call_data: encode(Uint8Array.of(1, 2, 3), 'cb'), abi_version: 3n, amount: 0n });
+    const failed = (await initiator.request('channels.get.contract_call', { contract_id: ct, caller_id: b.address, round: 3n }))['result'] as Json;
+    expect(failed).toMatchObject({ return_type: 'error', gas_used: 1_000_000n, return_value: encode(new TextEncoder().encode('bad_call_data'), 'cb') });
+    // A revert is a co-signed round too; the amount goes back to the caller.
+    await round(responder, initiator, 'channels.update.call_contract', { contract_id: ct, call_data: cd('check(0)'), abi_version: 3n, amount: 0n });
+    const reverted = (await responder.request('channels.get.contract_call', { contract_id: ct, caller_id: b.address, round: 4n }))['result'] as Json;
+    expect(reverted['return_type']).toBe('revert');
+    expect(a.address).not.toBe(b.address);
+  });
+});
+
+describe('the pinned environment (CONTRACTS.md §2.8, §10.3)', () => {
+  it('gives a contract the height of the pinned block, the same on both FSMs', async () => {
+    const { devnode, initiator, responder, ct, b } = await withCounter();
+    devnode.chain.setBlockMode('manual');
+    devnode.chain.mine(3);
+    const top = devnode.chain.height;
+    const dryTop = (await responder.request('channels.dry_run.call_contract', { contract_id: ct, call_data: cd('height()'), abi_version: 3n, amount: 0n }))['result'] as Json;
+    expect(dryTop['return_value']).toBe(encode(Uint8Array.of(Number(top) * 2), 'cb'));
+    // An explicit block_hash of an older block: both FSMs execute against it and agree.
+    const events = devnode.chain.mine(1);
+    const older = events[0]!.hash;
+    const olderHeight = events[0]!.height;
+    devnode.chain.mine(2);
+    await round(responder, initiator, 'channels.update.call_contract', { contract_id: ct, call_data: cd('height()'), abi_version: 3n, amount: 0n, block_hash: older });
+    const result = (await initiator.request('channels.get.contract_call', { contract_id: ct, caller_id: b.address, round: 3n }))['result'] as Json;
+    expect(result['return_value']).toBe(encode(Uint8Array.of(Number(olderHeight) * 2), 'cb'));
+  });
+});
+
+describe('rules', () => {
+  it('early-iris (the recordings\' node) runs the Lima gas schedule, ceres today\'s', async () => {
+    const gasOf = async (options: Partial<StartDevnodeOptions>) => {
+      const { responder, ct, b } = await withCounter(options);
+      const r = (await responder.request('channels.dry_run.call_contract', { contract_id: ct, call_data: cd('get()'), abi_version: 3n, amount: 0n }))['result'] as Json;
+      await devnode?.stop();
+      devnode = undefined;
+      expect(r['caller_id']).toBe(b.address);
+      return r['gas_used'];
+    };
+    const ceres = await gasOf({});
+    const early = await gasOf({ protocol: 'iris', compat: 'early-iris' });
+    expect(ceres).not.toBe(early);
+    expect(ceres).toBeGreaterThan(early as bigint);
+  });
+});
