@@ -15,7 +15,7 @@ import { parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechann
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent, type ForceProgressReceipt } from './chain.js';
-import type { FateRulesPreset } from '@aechannel/fate';
+import type { ChainView, FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
 import { resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
@@ -104,6 +104,11 @@ export interface DevnodeChain {
   onBlock(listener: (event: BlockEvent) => void): () => void;
   /** The receipt (call object) of an included force progress tx (CONTRACTS.md §3.3), if any. */
   forceProgressReceipt(hash: Encoded<'th'>): ForceProgressReceipt | undefined;
+  /**
+   * The environment a channel contract sees when pinned to a key block (CONTRACTS.md §2.8):
+   * height, time, beneficiary, difficulty, network id; the current top without a hash.
+   */
+  view(blockHash?: Encoded<'kh'>): ChainView;
 }
 
 /** Runtime fault knobs. */
@@ -586,6 +591,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     post: (signedTx) => impl.chain.post(signedTx),
     onBlock: (listener) => impl.chain.onBlock(listener),
     forceProgressReceipt: (hash) => impl.chain.forceProgressReceipt(hash),
+    view: (blockHash) => impl.chain.view(blockHash),
   };
 
   const faults: DevnodeFaults = {
