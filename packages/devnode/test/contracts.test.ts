@@ -4,6 +4,7 @@
  * independent re-run of the same updates with `@aechannel/fate`.
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   decode,
@@ -27,7 +28,7 @@ import {
   type ChannelTrees,
 } from '@aechannel/fate';
 import { startDevnode, type Devnode, type DevnodeAccount, type StartDevnodeOptions } from '@aechannel/devnode';
-import { dataOf, describe as d, openChannel, type Json, type TestClient } from './helpers/testClient.js';
+import { dataOf, describe as d, openChannel, TestClient, type Json } from './helpers/testClient.js';
 
 const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
   bytecode: Encoded<'cb'>;
@@ -261,5 +262,68 @@ describe('rules', () => {
     const early = await gasOf({ protocol: 'iris', compat: 'early-iris' });
     expect(ceres).not.toBe(early);
     expect(ceres).toBeGreaterThan(early as bigint);
+  });
+});
+
+describe('contracts across leave and reestablish (§9.7)', () => {
+  it('keeps the trees and the calls archive; the next call continues the state', async () => {
+    const { devnode, b, initiator, responder, ct, channelId, port } = await withCounter();
+    await round(responder, initiator, 'channels.update.call_contract', { contract_id: ct, call_data: cd('tick(1)'), abi_version: 3n, amount: 0n });
+    const fsmI = dataOf(initiator.received[0]!)['fsm_id'] as string;
+    const fsmR = dataOf(responder.received[0]!)['fsm_id'] as string;
+    expect((await initiator.request('channels.leave', {}))['result']).toBe('ok');
+    await Promise.all([initiator.closedPromise, responder.closedPromise]);
+    const query = (role: 'initiator' | 'responder', fsmId: string) =>
+      new URLSearchParams({
+        protocol: 'json-rpc',
+        role,
+        port: String(port),
+        existing_channel_id: channelId,
+        existing_fsm_id: fsmId,
+        ...(role === 'initiator' ? { host: 'localhost' } : {}),
+      }).toString();
+    const [a2, b2] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+    const r2 = await TestClient.connect(devnode, query('responder', fsmR), b2, 'memory');
+    await r2.waitInfo('fsm_up');
+    const i2 = await TestClient.connect(devnode, query('initiator', fsmI), a2, 'memory');
+    await Promise.all([i2.waitMethod('channels.update'), r2.waitMethod('channels.update')]);
+    expect((await i2.request('channels.get.contract_call', { contract_id: ct, caller_id: b.address, round: 3n }))['result']).toMatchObject({ return_type: 'ok' });
+    await round(r2, i2, 'channels.update.call_contract', { contract_id: ct, call_data: cd('tick(1)'), abi_version: 3n, amount: 0n });
+    const got = (await i2.request('channels.dry_run.call_contract', { contract_id: ct, call_data: cd('get()'), abi_version: 3n, amount: 0n }))['result'] as Json;
+    expect(got['return_value']).toBe(encode(Uint8Array.of(2 * 44), 'cb'));
+  });
+});
+
+describe('bad contract input never breaks the devnode', () => {
+  it('answers random code, calldata and parameters with a reply; no internal error', async () => {
+    const errors: unknown[] = [];
+    const { devnode, initiator, responder, ct } = await withCounter({ onError: (e) => errors.push(e) });
+    const code = decode(counter.bytecode, 'cb');
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      // the real code with a few bytes changed
+      fc.array(fc.tuple(fc.nat({ max: code.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
+        const c = Uint8Array.from(code);
+        for (const [i, v] of edits) c[i] = v;
+        return c;
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(bytes, bytes, fc.bigInt({ min: -2n, max: 12n }), fc.bigInt({ min: -1n, max: 5n }), async (c, data, vm, amount) => {
+        const replies = await Promise.all([
+          initiator.request('channels.update.new_contract', { code: encode(c, 'cb'), call_data: encode(data, 'cb'), vm_version: vm, abi_version: 3n, deposit: amount }),
+          responder.request('channels.dry_run.call_contract', { contract_id: ct, call_data: encode(data, 'cb'), abi_version: 3n, amount }),
+        ]);
+        for (const reply of replies) expect(reply['result'] !== undefined || reply['error'] !== undefined).toBe(true);
+        if (replies[0]!['result'] === 'ok') {
+          await initiator.signRequest('update');
+          expect(d(await initiator.request('channels.update', { error: 1n }))).toBe('result ok');
+          await initiator.waitInfo('aborted_update');
+        }
+        await devnode.idle();
+      }),
+      { numRuns: 40 },
+    );
+    expect(errors).toEqual([]);
   });
 });
