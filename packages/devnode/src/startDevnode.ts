@@ -18,7 +18,7 @@ import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type Bl
 import type { ChainView, FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
-import { resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
+import { compatPresets, resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
 import { DevnodeError } from './errors.js';
 import { EventQueue } from './eventQueue.js';
 import { IdSource, deriveAccount, type DevnodeAccount } from './keys.js';
@@ -224,6 +224,9 @@ class DevnodeImpl implements FsmHost {
   constructor(options: StartDevnodeOptions) {
     this.clock = this.#trackTimers(options.clock ?? systemClock());
     this.networkId = options.networkId ?? 'ae_devnet';
+    if (typeof options.compat === 'string' && !Object.hasOwn(compatPresets, options.compat)) {
+      throw new DevnodeError('DEVNODE_INVALID_OPTION', `Unknown compat preset ${String(options.compat)}.`, { context: { option: 'compat' } });
+    }
     this.compat = resolveCompat(options.compat);
     this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
     this.fateRules = this.compat.earlyIrisContracts ? 'early-iris' : this.createTxVersion === 1 ? 'iris' : 'ceres';

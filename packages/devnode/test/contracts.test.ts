@@ -249,6 +249,10 @@ describe('the pinned environment (CONTRACTS.md §2.8, §10.3)', () => {
 });
 
 describe('rules', () => {
+  it('refuses an unknown compat preset', async () => {
+    await expect(startDevnode({ port: 0, listen: false, compat: 'early-lima' as never })).rejects.toMatchObject({ code: 'DEVNODE_INVALID_OPTION' });
+  });
+
   it('early-iris (the recordings\' node) runs the Lima gas schedule, ceres today\'s', async () => {
     const gasOf = async (options: Partial<StartDevnodeOptions>) => {
       const { responder, ct, b } = await withCounter(options);
