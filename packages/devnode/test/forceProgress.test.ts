@@ -132,6 +132,25 @@ describe('force progress (§9.13, CONTRACTS.md §3)', () => {
     expect(devnode.chain.getChannel(channelId)!.soloRound).toBe(0n);
   });
 
+  it('chains force progresses: the second has an empty payload and keeps the first forced round as solo_round', async () => {
+    const { devnode, ct, initiator, responder, channelId } = await setup();
+    for (const [client, expectedRound] of [[responder, 4n], [initiator, 5n]] as const) {
+      client.notify('channels.force_progress', fpParams(ct));
+      const signed = await client.signNext('force_progress_tx');
+      const tx = decodeSignedTx(signed).tx as ForceProgressTx;
+      expect(tx.round).toBe(expectedRound);
+      // The second one builds on the forced state, which is on chain: no payload.
+      expect(tx.payload.length === 0).toBe(expectedRound === 5n);
+      await Promise.all([onChain(initiator, 'consumed_forced_progress'), onChain(responder, 'consumed_forced_progress')]);
+      expect(devnode.chain.getChannel(channelId)!.round).toBe(expectedRound);
+    }
+    expect(devnode.chain.getChannel(channelId)!.soloRound).toBe(4n);
+    const value = (await initiator.request('channels.dry_run.call_contract', { contract_id: ct, call_data: cd('get()'), abi_version: 3n, amount: 0n }))['result'] as Json;
+    expect(value['return_value']).toBe(encode(Uint8Array.of(2 * 53), 'cb'));
+    // Snapshot needs an off-chain tx: the latest state is a forced one (1012).
+    expect(d(await initiator.request('channels.snapshot_solo', {}))).toBe('error 2 [1012]');
+  });
+
   it('reports can_snapshot for a force progress based on an older state', async () => {
     const { devnode, ct, initiator, responder, channelId } = await setup();
     await responder.request('channels.force_progress', fpParams(ct));
