@@ -21,6 +21,12 @@
  * Notification order follows the recordings (§9.2–§9.13); the per-version differences of
  * §11 are switched by {@link CompatFlags}.
  *
+ * It is one file because every flow reads and changes the same private state (`#state`,
+ * `#op`, `#latest`, the calls archive) and the hand-overs between flows (a proposal racing a
+ * request, a chain event ending an op) are what the file is about; its sections follow the
+ * flows: opening, chain events, client requests (contracts and force progress in their own
+ * section), sign replies, mutual operations, reestablish.
+ *
  * The state of a channel is its full state trees (accounts, contracts with their stores,
  * the calls of the latest round). Every off-chain update, contract creates and calls
  * included, runs through the FATE VM of `@aechannel/fate` on both FSMs, against the chain
@@ -1444,6 +1450,9 @@ export class ChannelFsm implements Pairable {
     this.#startOwn('update', this.#offChainTx(next.round, next.trees), updates, next, pinned);
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Contracts (§7.2, §7.5, §9.13; CONTRACTS.md §2, §3)
+
   /** `channels.update.new_contract` (§7.2, CONTRACTS.md §2.2, §2.7). */
   #onNewContract(ctx: RequestContext): void {
     const p = ctx.request.params;
@@ -1542,6 +1551,77 @@ export class ChannelFsm implements Pairable {
     const call = round < 0n ? undefined : this.#calls.get(contract, caller, round);
     if (call === undefined) throw new RpcFailure(rejected(1004));
     this.#result(ctx, 'channels.get.contract_call.reply', callObjectToJson(call) as unknown as JsonValue);
+  }
+
+  /** Updates a peer may propose: contracts owned and called by the peer, with the node's gas (§2.1). */
+  #peerUpdates(updates: readonly OffChainUpdate[]): boolean {
+    const peer = this.other;
+    return updates.every((u) => {
+      if (u.op === 'OffChainNewContract') return u.owner === peer;
+      if (u.op === 'OffChainCallContract') return u.caller_id === peer && u.gas === OFFCHAIN_GAS && u.gas_price === 1n && u.call_stack.length === 0;
+      return true;
+    });
+  }
+
+  /**
+   * `channels.force_progress` (§9.13, CONTRACTS.md §3.1): the call applied to the latest
+   * trees against the top of the chain, as a tx with the latest co-signed state as payload
+   * (or none when that round is on chain), the trees before the call and the state hash
+   * after it; fee by fix-point with the request's gas price and base gas 450 000.
+   */
+  #onForceProgress(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'contract_id', 'abi_version', 'amount', 'call_data', 'gas_price');
+    const gasPrice = readInt(p['gas_price']);
+    // The node does not type-check `gas`: anything but an integer fails inside the FSM.
+    const gasParam = p['gas'];
+    if (gasParam !== undefined && typeof gasParam !== 'bigint') throw new RpcFailure(internalError());
+    const gas = gasParam ?? OFFCHAIN_GAS;
+    const call = this.#readCall(p, gas, gasPrice);
+    const fees = this.#readFeeParams(p['nonce'] === undefined ? {} : { nonce: p['nonce'] });
+    const latest = this.#latest;
+    const allowed = (this.#state === 'open' && this.#status === 'open') || (this.#state === 'channel_closing' && this.#status === 'closing');
+    if (latest === undefined || this.#channelId === undefined || !allowed) throw new RpcFailure(internalError());
+    if (gasPrice <= 0n || gas <= 0n) throw new RpcFailure(internalError());
+    const round = latest.round + 1n;
+    const applied = applyRound(latest.trees, [call], {
+      round,
+      reserve: this.config.channelReserve,
+      chain: this.#host.chain.view(),
+      rules: this.#host.fateRules,
+      participants: this.#participants(),
+    });
+    const update = toUpdateObject(call);
+    const nonce = fees.nonce ?? this.#host.chain.nextNonce(this.me);
+    const draft: TxOf<typeof Tag.ChannelForceProgressTx> = {
+      tag: Tag.ChannelForceProgressTx,
+      version: 1,
+      channelId: this.#channelId,
+      fromId: this.me,
+      payload: this.#soloPayload(),
+      round,
+      update: serializeObject(update),
+      stateHash: stateHashOf(applied.trees),
+      offChainTrees: decode(packTrees(latest.trees), 'ss'),
+      ttl: this.#ttl(),
+      fee: 0n,
+      nonce,
+    };
+    const tx = withFee(draft, { gasPrice });
+    const innerBytes = serializeObject(tx);
+    this.#ok(ctx);
+    this.#signRequest({
+      kind: 'force_progress',
+      tag: 'force_progress_tx',
+      own: true,
+      toSign: buildSignedTx(innerBytes, []),
+      innerBytes,
+      tx,
+      updates: [callUpdateToJson(update as Extract<typeof update, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>)],
+      next: undefined,
+      blockHash: ZERO_BLOCK_HASH,
+      signed: undefined,
+    });
   }
 
   #readFeeParams(p: JsonObject): { fee: bigint | undefined; gasPrice: bigint | undefined; nonce: bigint | undefined } {
@@ -1707,77 +1787,6 @@ export class ChannelFsm implements Pairable {
       innerBytes,
       tx,
       updates: [],
-      next: undefined,
-      blockHash: ZERO_BLOCK_HASH,
-      signed: undefined,
-    });
-  }
-
-  /** Updates a peer may propose: contracts owned and called by the peer, with the node's gas (§2.1). */
-  #peerUpdates(updates: readonly OffChainUpdate[]): boolean {
-    const peer = this.other;
-    return updates.every((u) => {
-      if (u.op === 'OffChainNewContract') return u.owner === peer;
-      if (u.op === 'OffChainCallContract') return u.caller_id === peer && u.gas === OFFCHAIN_GAS && u.gas_price === 1n && u.call_stack.length === 0;
-      return true;
-    });
-  }
-
-  /**
-   * `channels.force_progress` (§9.13, CONTRACTS.md §3.1): the call applied to the latest
-   * trees against the top of the chain, as a tx with the latest co-signed state as payload
-   * (or none when that round is on chain), the trees before the call and the state hash
-   * after it; fee by fix-point with the request's gas price and base gas 450 000.
-   */
-  #onForceProgress(ctx: RequestContext): void {
-    const p = ctx.request.params;
-    required(p, 'contract_id', 'abi_version', 'amount', 'call_data', 'gas_price');
-    const gasPrice = readInt(p['gas_price']);
-    // The node does not type-check `gas`: anything but an integer fails inside the FSM.
-    const gasParam = p['gas'];
-    if (gasParam !== undefined && typeof gasParam !== 'bigint') throw new RpcFailure(internalError());
-    const gas = gasParam ?? OFFCHAIN_GAS;
-    const call = this.#readCall(p, gas, gasPrice);
-    const fees = this.#readFeeParams(p['nonce'] === undefined ? {} : { nonce: p['nonce'] });
-    const latest = this.#latest;
-    const allowed = (this.#state === 'open' && this.#status === 'open') || (this.#state === 'channel_closing' && this.#status === 'closing');
-    if (latest === undefined || this.#channelId === undefined || !allowed) throw new RpcFailure(internalError());
-    if (gasPrice <= 0n || gas <= 0n) throw new RpcFailure(internalError());
-    const round = latest.round + 1n;
-    const applied = applyRound(latest.trees, [call], {
-      round,
-      reserve: this.config.channelReserve,
-      chain: this.#host.chain.view(),
-      rules: this.#host.fateRules,
-      participants: this.#participants(),
-    });
-    const update = toUpdateObject(call);
-    const nonce = fees.nonce ?? this.#host.chain.nextNonce(this.me);
-    const draft: TxOf<typeof Tag.ChannelForceProgressTx> = {
-      tag: Tag.ChannelForceProgressTx,
-      version: 1,
-      channelId: this.#channelId,
-      fromId: this.me,
-      payload: this.#soloPayload(),
-      round,
-      update: serializeObject(update),
-      stateHash: stateHashOf(applied.trees),
-      offChainTrees: decode(packTrees(latest.trees), 'ss'),
-      ttl: this.#ttl(),
-      fee: 0n,
-      nonce,
-    };
-    const tx = withFee(draft, { gasPrice });
-    const innerBytes = serializeObject(tx);
-    this.#ok(ctx);
-    this.#signRequest({
-      kind: 'force_progress',
-      tag: 'force_progress_tx',
-      own: true,
-      toSign: buildSignedTx(innerBytes, []),
-      innerBytes,
-      tx,
-      updates: [callUpdateToJson(update as Extract<typeof update, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>)],
       next: undefined,
       blockHash: ZERO_BLOCK_HASH,
       signed: undefined,
