@@ -229,6 +229,20 @@ describe('the node\'s errors for contract requests (CONTRACTS.md §2.7)', () => 
   });
 });
 
+describe('operations forbidden off chain (CONTRACTS.md §2.8)', () => {
+  it('make the call fail as the VM says: a co-signed round with an error call that used all its gas', async () => {
+    const forbidden = JSON.parse(readFileSync(new URL('./fixtures/forbidden.json', import.meta.url), 'utf8')) as { bytecode: Encoded<'cb'>; calldata: Record<string, Encoded<'cb'>> };
+    const { a, b, initiator, responder } = await setup();
+    await round(initiator, responder, 'channels.update.new_contract', { code: forbidden.bytecode, call_data: forbidden.calldata['init()'] as Encoded<'cb'>, vm_version: 8n, abi_version: 3n, deposit: 0n });
+    const ct = createdContractId(a.address, 2n);
+    await round(responder, initiator, 'channels.update.call_contract', { contract_id: ct, call_data: forbidden.calldata['register()'] as Encoded<'cb'>, abi_version: 3n, amount: 0n });
+    const call = (await initiator.request('channels.get.contract_call', { contract_id: ct, caller_id: b.address, round: 3n }))['result'] as Json;
+    expect(call['return_type']).toBe('error');
+    expect(call['gas_used']).toBe(1_000_000n);
+    expect(new TextDecoder().decode(decode(call['return_value'] as Encoded<'cb'>, 'cb'))).toMatch(/not allowed off chain/);
+  });
+});
+
 describe('the pinned environment (CONTRACTS.md §2.8, §10.3)', () => {
   it('gives a contract the height of the pinned block, the same on both FSMs', async () => {
     const { devnode, initiator, responder, ct, b } = await withCounter();
