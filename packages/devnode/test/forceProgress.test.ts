@@ -11,6 +11,7 @@ import {
   deserializeObject,
   encode,
   feeGas,
+  fixFee,
   serializeObject,
   Tag,
   txHash,
@@ -19,6 +20,7 @@ import {
 } from '@aechannel/codec';
 import { applyUpdate, createdContractId, stateHash, treesFromStateTrees, type ChannelTrees } from '@aechannel/fate';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
+import { poiOf } from '../src/contracts.js';
 import { dataOf, describe as d, openChannel, type Json, type TestClient } from './helpers/testClient.js';
 
 const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
@@ -171,6 +173,37 @@ describe('force progress (§9.13, CONTRACTS.md §3)', () => {
     await initiator.signNext('snapshot_solo_tx');
     await onChain(responder, 'channel_changed');
     expect(devnode.chain.getChannel(channelId)!.round).toBe(5n);
+  });
+
+  it('reports can_slash for a force progress on an older state while closing', async () => {
+    const { devnode, a, b, ct, latest, initiator, responder, channelId } = await setup();
+    // A force progress on round 3, signed but kept by the client.
+    await responder.request('channels.force_progress', fpParams(ct));
+    const fp = await responder.sign((await responder.signRequest('force_progress_tx')).signedTx);
+    expect(d(await responder.request('channels.force_progress_sign', { error: 7n }))).toBe('result ok');
+    await round(initiator, responder, 'channels.update.call_contract', { contract_id: ct, call_data: cd('get()'), abi_version: 3n, amount: 0n });
+    // The initiator closes on round 3 behind its FSM's back (an old state).
+    const trees = treesFromStateTrees((decodeSignedTx(fp).tx as ForceProgressTx).offChainTrees);
+    const close = fixFee({
+      tag: Tag.ChannelCloseSoloTx,
+      version: 1,
+      channelId,
+      fromId: a.address,
+      payload: decode(latest, 'tx'),
+      poi: decode(poiOf(trees, [a.address, b.address], [ct]), 'pi'),
+      ttl: 0n,
+      fee: 0n,
+      nonce: devnode.chain.getAccount(a.address)!.nonce + 1n,
+    } as TxOf<typeof Tag.ChannelCloseSoloTx>);
+    await devnode.chain.post(await initiator.sign(buildSignedTx(serializeObject(close), [])));
+    await Promise.all([onChain(initiator, 'can_slash'), onChain(responder, 'can_slash')]);
+    initiator.reset();
+    responder.reset();
+    // Now the stale force progress: applied on chain, and both FSMs hold a newer state.
+    await devnode.chain.post(fp);
+    const [x] = await Promise.all([onChain(initiator, 'can_slash'), onChain(responder, 'can_slash')]);
+    expect(dataOf(x)['tx']).toBe(fp);
+    expect(devnode.chain.getChannel(channelId)!.round).toBe(4n);
   });
 
   it('while closing: a force progress resets the lock, and settle pays the forced balances', async () => {
