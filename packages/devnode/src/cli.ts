@@ -6,7 +6,7 @@
  * Usage: aechannel-devnode [--port 3014] [--host 127.0.0.1] [--network-id ae_devnet]
  *   [--seed aechannel-devnode] [--accounts 10] [--balance <aettos>]
  *   [--blocks instant|manual|<ms>] [--protocol ceres|iris]
- *   [--compat current|iris-2020-03|iris-2020-01|lima-2019] [--json]
+ *   [--compat current|early-iris|iris-2020-03|iris-2020-01|lima-2019] [--json]
  */
 import { parseArgs } from 'node:util';
 import { stringifyJson } from '@aechannel/codec';
@@ -21,8 +21,10 @@ const usage = `Usage: aechannel-devnode [options]
   --accounts <n>      number of prefunded accounts (default 10)
   --balance <aettos>  balance of each account (default 10^24)
   --blocks <mode>     instant (default), manual, or a block interval in ms
-  --protocol <p>      ceres (default, create tx v2) or iris (create tx v1)
-  --compat <preset>   current (default), iris-2020-03, iris-2020-01, lima-2019
+  --protocol <p>      ceres (default: create tx v2, Ceres contract rules) or iris
+                      (create tx v1, Iris contract rules)
+  --compat <preset>   current (default), early-iris (the contract recordings' node),
+                      iris-2020-03, iris-2020-01, lima-2019
   --json              print the startup information as JSON
   --help              show this help`;
 
