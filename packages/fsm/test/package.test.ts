@@ -51,11 +51,14 @@ describe('package boundaries', () => {
         "FsmErrorCode",
         "INFO_EVENTS",
         "NOTIFICATIONS",
+        "OFF_CHAIN_CALL_GAS",
+        "OFF_CHAIN_CALL_GAS_PRICE",
         "REPLY_METHOD",
         "TRANSITIONS",
         "UNHANDLED",
         "VERIFICATION_ABORT_CODE",
         "buildConnectQuery",
+        "chainEnvProblem",
         "commandFromRequest",
         "createInitialState",
         "defaultMaxFee",
@@ -78,6 +81,7 @@ describe('package boundaries', () => {
         "serializeState",
         "start",
         "step",
+        "verifyForcedProgress",
         "verifySignRequest",
       ]
     `);
