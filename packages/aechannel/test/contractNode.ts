@@ -476,7 +476,7 @@ export async function createContractNode(options: ContractNodeOptions): Promise<
       note('channels.on_chain_tx', { info: infoName, tx, type });
     },
     drop() {
-      server?.close(1006, 'dropped');
+      server?.terminate();
     },
   };
   return node;

@@ -261,3 +261,27 @@ describe('durable contract state', () => {
     expect(decode(forged.channel.trees!, 'ss').length).toBeGreaterThan(0);
   });
 });
+
+describe('dropped connection', () => {
+  it('a channel holding contracts reconnects (same fsm id) and keeps calling; a round cut by the drop settles', async () => {
+    const { node, channel, events } = await openWith({ role: 'initiator' }, { reconnect: { attempts: 3, baseDelayMs: 5, settleWaitMs: 200 } });
+    const { contractId } = await channel.createContract({ code: COUNTER.code, aci: COUNTER.aci, args: [5n] });
+    node.drop();
+    await until(() => events.some((e) => e.type === 'recovered'));
+    expect(channel.status).toBe('open');
+    const { call } = await channel.callContract(contractId, { function: 'add', args: [2n] });
+    expect(call.value).toBe(7n);
+    // a call whose sign request the drop cuts: it rejects (it did not take effect), the next one goes through
+    node.tamper = (draft) => {
+      node.drop();
+      return draft;
+    };
+    await expect(channel.callContract(contractId, { function: 'add', args: [1n] })).rejects.toMatchObject({ code: 'CHANNEL_CONNECTION_LOST' });
+    await until(() => events.filter((e) => e.type === 'recovered').length === 2);
+    expect(channel.round).toBe(3n);
+    const again = await channel.callContract(contractId, { function: 'add', args: [1n] });
+    expect(again).toMatchObject({ round: 4n, call: { value: 8n } });
+    channel.dispose();
+  });
+});
+
