@@ -770,6 +770,13 @@ function verifyBody(
         callStack: [],
       };
       const computed = computeRound(state, [forced], nextRound, inner.stateHash, context);
+      // §3.5 step 8: an operation not allowed off chain (oracle/AENS writes) makes the call
+      // fail and burn all its gas, which this client would pay on chain.
+      const forcedCall = computed.calls[0];
+      if (forcedCall?.return_type === 'error') {
+        const text = new TextDecoder().decode(decode(forcedCall.return_value, 'cb'));
+        expect(!/not allowed off chain/.test(text), `the forced call fails with "${text}": it uses an operation not allowed off chain and would burn all its gas`, { message: text });
+      }
       return {
         round: nextRound,
         channelId: state.channelId,

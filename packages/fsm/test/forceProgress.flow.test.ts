@@ -7,8 +7,8 @@
 import { encode, type Encoded } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../src/index.js';
-import { ABI, ADD_3, callContractJson, forceProgressOn, GET, nextRound, ownRound, withCounter } from './contracts.js';
-import { events, I, onChainTx, R, result, securityEvents, sends, settles, SIG_I, SIG_R, signedBy, signRequest, signs, unsigned, type Driver } from './helpers.js';
+import { ABI, ADD_3, callContractJson, contractAt, forceProgressOn, GET, newContractJson, nextRound, ownRound, withCounter } from './contracts.js';
+import { events, I, info, onChainTx, openChannel, R, result, securityEvents, sends, settles, SIG_I, SIG_R, signedBy, signRequest, signs, unsigned, type Driver } from './helpers.js';
 
 /** A state hash no round here gives. */
 const WRONG_HASH = encode(new Uint8Array(32).fill(9), 'st');
@@ -131,3 +131,35 @@ describe("the peer's force progress", () => {
     expect(d.state.round).toBe(2n);
   });
 });
+
+describe('force progress: the other checks of CONTRACTS.md §3.5', () => {
+  /** `Oracles.aes`: `register()` registers an oracle, an operation not allowed off chain. */
+  const ORACLES_CODE =
+    'cb_+LxGA6Dm0Y6EoX7TwDSOjliMOCZ4PQXuio/tjjeXNiXg0BSqvsC4j7hv/iKbVT8ANwBHA14AZj/MnwEBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAUr4IBAQAbFHd3AP5E1kQfADcANwAaDoI/AQM/mi8CESKbVT8hcmVnaXN0ZXIRRNZEHxFpbml0gi8AhTguMC4wAGkb+zo=' as Encoded<'cb'>;
+  const REGISTER = 'cb_KxEim1U/Pwlp6kQ=' as Encoded<'cb'>;
+
+  it('a call that uses an operation not allowed off chain (it would burn all its gas): refused', () => {
+    const d = openChannel('initiator');
+    ownRound(d, { kind: 'newContract', code: ORACLES_CODE, callData: 'cb_KxFE1kQfP4oEp9E=' as Encoded<'cb'>, vmVersion: 8n, abiVersion: 3n, deposit: 0n }, [
+      newContractJson(I, 0n, ORACLES_CODE, 'cb_KxFE1kQfP4oEp9E='),
+    ]);
+    const contract = contractAt(I, 2n);
+    // off chain, the same call is an ordinary round with an error call object
+    const offChain = nextRound(d.state, [callContractJson(I, contract, REGISTER)]);
+    expect(offChain.calls[0]).toMatchObject({ return_type: 'error' });
+    d.command(fp(contract, REGISTER));
+    const effects = d.node(signRequest('force_progress_tx', unsigned(forceProgressOn(d.state, I, contract, REGISTER)), []));
+    expect(signs(effects)).toEqual([]);
+    expect(securityEvents(effects)[0]!.reason).toMatch(/not allowed off chain and would burn all its gas/);
+  });
+
+  it('while closing, as the responder: allowed and verified the same way', () => {
+    const { d, contract } = withCounter('responder');
+    d.node(info('closing'));
+    expect(d.state.phase).toBe('closing');
+    d.command(fp(contract));
+    const tx = unsigned(forceProgressOn(d.state, R, contract, ADD_3));
+    expect(signs(d.node(signRequest('force_progress_tx', tx, [])))).toHaveLength(1);
+  });
+});
+
