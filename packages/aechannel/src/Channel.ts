@@ -16,6 +16,7 @@
  * | `emit {event}` | typed events (`on`, `events()`); the watcher reacts to `onChainTx` |
  * | `settle {commandId}` | settles the promise of the method that sent the command |
  * | `close` | closes the transport |
+ * | `resolveEnv {requestId}` | asks the application's `chainEnv` for a contract round's chain environment; answers `envResolved` (an empty list when it cannot tell) |
  *
  * ## Signatures the fsm cannot check
  * The fsm checks the content of every tx and counts signatures, but has no ed25519. The
@@ -25,6 +26,16 @@
  * (`#receive`). Such a message is verified *before* `step` because the fsm adopts the
  * state in the same step that asks to persist it, and has no input to take that back; a
  * state without valid signatures of both participants is dropped with a `security` event.
+ * A force progress the node reports consumed on chain (`channels.on_chain_tx`), whose state
+ * the fsm may take as the latest (CONTRACTS.md §3.4), must carry its poster's valid
+ * signature, or the report is dropped the same way.
+ *
+ * ## Contracts
+ * The fsm recomputes contract rounds with the VM; the driver encodes and decodes with the
+ * ACIs it knows (`setContractAci`, `createContract` with an ACI), adds the decoded result to
+ * each `contractCall` event and to the peer proposals the policy sees (`request.contract`),
+ * and answers the fsm's `resolveEnv` with the application's `chainEnv` (the fsm asks only
+ * when one is given; without it a round that reads the chain environment is refused).
  *
  * Inputs are processed one at a time, in arrival order: an input that arrives while
  * effects run (e.g. a synchronous transport event) waits in a queue. The clock and the
@@ -1830,6 +1841,17 @@ export class Channel {
     const problem = await this.#coSignatureProblem(found.state);
     if (problem === null) return message;
     const round = roundOf(found.state);
+    if (found.method === 'channels.on_chain_tx') {
+      // A force progress the fsm could adopt from the chain report: not without its poster's signature.
+      this.#emit({
+        type: 'security',
+        reason: `a force progress reported on chain (round ${round ?? '?'}) does not carry its poster's valid signature: ${problem}; ignored`,
+        code: 'CHANNEL_SECURITY',
+        tag: null,
+        details: { method: found.method, round: null, knownRound: getRound(this.#state) },
+      });
+      return null;
+    }
     const dropped = found.method === 'channels.update';
     this.#emit({
       type: 'security',
@@ -1977,8 +1999,12 @@ export class Channel {
   async #coSignatureProblem(tx: Encoded<'tx'>): Promise<string | null> {
     const parties = this.#parties();
     if (parties === null) return 'the participants are not known yet';
+    // A force progress is signed by its poster alone (§2.6), a participant.
+    const inner = innerTx(tx);
+    const forced = inner?.tag === Tag.ChannelForceProgressTx ? inner.fromId : null;
+    if (forced !== null && forced !== parties.initiator && forced !== parties.responder) return `the force progress was posted by ${forced}, not a participant`;
     try {
-      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: [parties.initiator, parties.responder] });
+      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: forced === null ? [parties.initiator, parties.responder] : [forced] });
       if (result.valid) return null;
       const problems: string[] = [];
       if (result.missing.length > 0) problems.push(`no valid signature of ${result.missing.join(', ')}`);
@@ -2683,15 +2709,25 @@ function methodOf(message: JsonValue): string | undefined {
   return typeof message === 'object' && message !== null && !Array.isArray(message) && typeof message['method'] === 'string' ? message['method'] : undefined;
 }
 
-/** The state a node message reports as co-signed (`channels.update`, `channels.leave`), if any. */
+/**
+ * The state a node message reports as co-signed (`channels.update`, `channels.leave`), or a
+ * force progress it reports on chain (`channels.on_chain_tx`: the fsm may take its state as
+ * the latest, CONTRACTS.md §3.4), if any.
+ */
 function coSignedStateOf(message: JsonValue): { method: string; state: Encoded<'tx'> } | null {
   const method = methodOf(message);
-  if (method !== 'channels.update' && method !== 'channels.leave') return null;
+  if (method !== 'channels.update' && method !== 'channels.leave' && method !== 'channels.on_chain_tx') return null;
   const params = (message as { params?: JsonValue }).params;
   const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
-  const state = typeof data === 'object' && data !== null && !Array.isArray(data) ? data['state'] : undefined;
+  const key = method === 'channels.on_chain_tx' ? 'tx' : 'state';
+  const state = typeof data === 'object' && data !== null && !Array.isArray(data) ? data[key] : undefined;
   // Anything else is no state to verify: the fsm reports a malformed message itself.
-  return typeof state === 'string' && isEncoded(state, 'tx') ? { method, state } : null;
+  if (typeof state !== 'string' || !isEncoded(state, 'tx')) return null;
+  if (method === 'channels.on_chain_tx') {
+    const info = (data as { [k: string]: JsonValue })['info'];
+    return (info === 'consumed_forced_progress' || info === 'channel_changed') && innerTx(state)?.tag === Tag.ChannelForceProgressTx ? { method, state } : null;
+  }
+  return { method, state };
 }
 
 /** A copy of a `channels.leave` message without its state. */

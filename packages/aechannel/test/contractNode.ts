@@ -87,6 +87,11 @@ export interface ContractNode {
   tamper: ((draft: OwnRoundDraft) => OwnRoundDraft) | null;
   /** The peer proposes a round (JSON updates); resolves with the client's answer (`signed` or its abort code). */
   peerUpdate(updates: JsonValue[]): Promise<{ signed: boolean; code?: bigint }>;
+  /**
+   * The peer forces progress of a call on chain and the chain consumes it: the node takes its
+   * state and reports it (`consumed_forced_progress`). `forged`: signed by a third key instead.
+   */
+  peerForceProgress(contract: Encoded<'ct'>, callData: Encoded<'cb'>, forged?: boolean): Promise<Encoded<'tx'>>;
   /** Reports a tx on chain (`channels.on_chain_tx`). */
   onChain(info: string, tx: Encoded<'tx'>, type: string): void;
   /** The last force progress the client signed. */
@@ -463,6 +468,46 @@ export async function createContractNode(options: ContractNodeOptions): Promise<
         info('update');
         note('channels.sign.update_ack', { signed_tx: tx, updates });
       });
+    },
+    async peerForceProgress(contract, callData, forged = false) {
+      const update = {
+        tag: Tag.ChannelOffChainUpdateCallContract,
+        version: 1,
+        caller: peerSigner.address,
+        contract,
+        abiVersion: 3n,
+        amount: 0n,
+        gas: 1000000n,
+        gasPrice: 1000000000n,
+        callData: decode(callData, 'cb'),
+        callStack: [] as bigint[],
+      } as const;
+      const after = applyUpdates(trees, [update], { round: round + 1n, reserve, chain, rules });
+      const tx = fixFee(
+        {
+          tag: Tag.ChannelForceProgressTx,
+          version: 1,
+          channelId,
+          fromId: peerSigner.address,
+          payload: latest === null ? new Uint8Array(0) : decode(latest, 'tx'),
+          round: round + 1n,
+          update: serializeObject(update as unknown as Tx),
+          stateHash: stateHash(after.trees),
+          offChainTrees: decode(packTrees(trees), 'ss'),
+          ttl: 0n,
+          fee: 0n,
+          nonce: 1n,
+        } as TxWithFee,
+        { gasPrice: update.gasPrice },
+      );
+      const signed = await signedBy(unsigned(tx), forged ? memorySigner(new Uint8Array(32).fill(33)) : peerSigner);
+      if (!forged) {
+        trees = after.trees;
+        round += 1n;
+        latest = signed;
+      }
+      note('channels.on_chain_tx', { info: 'consumed_forced_progress', tx: signed, type: 'channel_force_progress_tx' });
+      return signed;
     },
     onChain(infoName, tx, type) {
       if (infoName === 'consumed_forced_progress' && tx === forceProgress && forced !== null) {

@@ -234,6 +234,27 @@ describe('force progress', () => {
   });
 });
 
+describe("the peer's force progress", () => {
+  it('consumed on chain with its poster\'s signature: adopted; with a forged one: ignored (a security event)', async () => {
+    const { node, channel, events, store } = await openWith({ role: 'initiator' });
+    const { contractId } = await channel.createContract({ code: COUNTER.code, aci: COUNTER.aci, args: [5n] });
+    await node.peerForceProgress(contractId, encodeCallData(COUNTER.aci, 'add', [1n]), true);
+    await until(() => events.some((e) => e.type === 'security' && /poster's valid signature/.test(e.reason)));
+    expect(channel.round).toBe(2n);
+    const tx = await node.peerForceProgress(contractId, encodeCallData(COUNTER.aci, 'add', [1n]));
+    await until(() => channel.round === 3n);
+    expect(events.find((e) => e.type === 'forcedProgress' && e.adopted)).toMatchObject({ own: false, round: 3n });
+    expect(events.find((e) => e.type === 'contractCall' && e.forced)).toMatchObject({ own: false, result: { value: 6n, caller: node.peer } });
+    await until(() => channel.persisted.round === 3n);
+    const record = decodeChannelRecord((await store.read([...store.entries().keys()][0]!))!, 'k').channel;
+    expect(record.latestState).toBe(tx);
+    await expect(verifyChannelRecord(record, 'k')).resolves.toBeUndefined();
+    // and the channel goes on from it
+    expect((await channel.callContract(contractId, { function: 'add', args: [1n] })).call.value).toBe(7n);
+    channel.dispose();
+  });
+});
+
 describe('durable contract state', () => {
   it('a channel holding contracts is reestablished from its store and goes on; a record with forged trees is refused', async () => {
     const { node, channel, store } = await openWith({ role: 'responder' });
