@@ -216,4 +216,28 @@ describe('durable contract state', () => {
     const { done } = ownRound(resumed, callCommand(contract, ADD_3), [callContractJson(I, contract, ADD_3)]);
     expect(settles(done)[0]).toMatchObject({ ok: true, result: { round: 3n, call: { return_type: 'ok' } } });
   });
+
+  it("a resync adopts the node's trees of a newer co-signed contract round (trees hash = its state hash)", () => {
+    const { d, contract } = withCounter('initiator');
+    const behind = new Driver(createInitialState({}, { mode: 'reestablish', savedState: getPersistedChannel(d.state) }));
+    // the channel moved on without this copy: a co-signed call of round 3
+    ownRound(d, callCommand(contract, ADD_3), [callContractJson(I, contract, ADD_3)]);
+    behind.feed({ type: 'start' });
+    behind.feed({ type: 'transportOpened' });
+    behind.node(info('fsm_up', { fsm_id: FSM_ID }));
+    behind.node(info('open'));
+    const adopted = behind.feed({ type: 'verifiedState', signedTx: d.state.latestState!, trees: d.state.trees! });
+    expect(events(adopted).find((e) => e.type === 'stateChanged')).toMatchObject({ round: 3n });
+    expect(behind.state).toMatchObject({ round: 3n, trees: d.state.trees, balances: d.state.balances });
+    // trees of another state are refused
+    const other = withCounter('initiator').d;
+    const stale = new Driver(createInitialState({}, { mode: 'reestablish', savedState: getPersistedChannel(other.state) }));
+    stale.feed({ type: 'start' });
+    stale.feed({ type: 'transportOpened' });
+    stale.node(info('fsm_up', { fsm_id: FSM_ID }));
+    const refused = stale.feed({ type: 'verifiedState', signedTx: d.state.latestState!, trees: other.state.trees! });
+    expect(securityEvents(refused)[0]!.reason).toMatch(/trees do not hash to the state hash/);
+    expect(stale.state.round).toBe(2n);
+  });
 });
+
