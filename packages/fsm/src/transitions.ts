@@ -36,6 +36,16 @@
  * inner bytes it was given. One round is never signed with two different txs until a
  * conflict or abort voids the first (`signedAhead`).
  *
+ * ## Contracts
+ * Contract rounds are verified like payments, with the VM (`contractRound.ts` via
+ * {@link verifySignRequest}); the state keeps the full trees once a contract exists and
+ * every adoption moves them with the round (`adoptState`). A round whose run reads the
+ * chain environment is parked in `envWait` while the driver answers `resolveEnv` (only with
+ * `options.resolveChainEnv`; bounded by the `env` timer; voided by a conflict), else refused.
+ * Contract queries are settled only after their answer is compared with our own state
+ * (`queryMismatch`). An own force progress is kept in `forced` after the node's "ok" until
+ * a chain report makes it the latest state (`onForcedOnChain`).
+ *
  * ## Persist before acknowledging
  * A new co-signed state exists when `channels.update` carries a state matching a tx we
  * verified and signed (the node only shows the co-signed state there, §8.4). The fsm then
