@@ -48,6 +48,7 @@ import {
   Tag,
   unpackTx,
   verifyPoi,
+  type ChannelOffChainUpdateCallContract,
   type Encoded,
   type JsonValue,
   type Tx,
@@ -515,6 +516,21 @@ function expectedContractUpdate(cmd: Extract<Command, { kind: 'newContract' | 'c
   };
 }
 
+/** The call of a force progress tx as a parsed update (its call stack checked empty by the callers). */
+function forcedCall(update: ChannelOffChainUpdateCallContract): ParsedUpdate {
+  return {
+    op: 'callContract',
+    caller: update.caller,
+    contract: update.contract,
+    abiVersion: update.abiVersion,
+    amount: update.amount,
+    gas: update.gas,
+    gasPrice: update.gasPrice,
+    callData: encode(update.callData, 'cb'),
+    callStack: [],
+  };
+}
+
 /** A summary of a round's contract call for the signer/policy. */
 function describeCalls(calls: readonly CallObjectJson[]): string {
   return calls.map((c) => `${c.return_type} (gas used ${c.gas_used}, return value ${c.return_value})`).join(', ');
@@ -758,23 +774,12 @@ function verifyBody(
       const gasLimit = feeGas(inner) + update.gas;
       expect(gasLimit <= BLOCK_GAS_LIMIT, `the force progress needs gas ${gasLimit}, above the block gas limit ${BLOCK_GAS_LIMIT}`, { gasLimit });
       // §3.5 step 6: the post-call state hash is our own recomputation of the call (§2.3) on those trees.
-      const forced: ParsedUpdate = {
-        op: 'callContract',
-        caller: update.caller,
-        contract: update.contract,
-        abiVersion: update.abiVersion,
-        amount: update.amount,
-        gas: update.gas,
-        gasPrice: update.gasPrice,
-        callData: encode(update.callData, 'cb'),
-        callStack: [],
-      };
-      const computed = computeRound(state, [forced], nextRound, inner.stateHash, context);
+      const computed = computeRound(state, [forcedCall(update)], nextRound, inner.stateHash, context);
       // §3.5 step 8: an operation not allowed off chain (oracle/AENS writes) makes the call
       // fail and burn all its gas, which this client would pay on chain.
-      const forcedCall = computed.calls[0];
-      if (forcedCall?.return_type === 'error') {
-        const text = new TextDecoder().decode(decode(forcedCall.return_value, 'cb'));
+      const call = computed.calls[0];
+      if (call?.return_type === 'error') {
+        const text = new TextDecoder().decode(decode(call.return_value, 'cb'));
         expect(!/not allowed off chain/.test(text), `the forced call fails with "${text}": it uses an operation not allowed off chain and would burn all its gas`, { message: text });
       }
       return {
@@ -870,18 +875,7 @@ export function verifyForcedProgress(state: ChannelState, tx: Encoded<'tx'>, con
     expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });
     expectEqual(update.caller, inner.fromId, 'caller');
     expect(update.callStack.length === 0, 'the forced call has a call stack');
-    const forced: ParsedUpdate = {
-      op: 'callContract',
-      caller: update.caller,
-      contract: update.contract,
-      abiVersion: update.abiVersion,
-      amount: update.amount,
-      gas: update.gas,
-      gasPrice: update.gasPrice,
-      callData: encode(update.callData, 'cb'),
-      callStack: [],
-    };
-    const computed = computeRound(state, [forced], inner.round, inner.stateHash, context);
+    const computed = computeRound(state, [forcedCall(update)], inner.round, inner.stateHash, context);
     return { ok: true, round: inner.round, ...computed };
   } catch (error) {
     if (error instanceof Mismatch) return { ok: false, reason: error.reason };
