@@ -9,7 +9,7 @@
  * the full trees with the calls tree emptied first (§2.5), and the state keeps them as an
  * `ss_` string (plain data; a small cache spares decoding the same string twice).
  */
-import { decode, encode, stateTreesHash, Tag, type ChannelOffChainUpdate, type Encoded, type JsonValue } from '@aechannel/codec';
+import { decode, encode, Tag, type ChannelOffChainUpdate, type Encoded, type JsonValue } from '@aechannel/codec';
 import {
   applyUpdates,
   callObjectToJson,
@@ -177,14 +177,6 @@ export function participantBalances(trees: ChannelTrees, participants: readonly 
   return out;
 }
 
-/**
- * Whether decoded `ss_` trees hold only accounts (a payment-only channel, kept as balances);
- * trees with contracts are kept whole.
- */
-export function holdsContracts(ss: Encoded<'ss'>): boolean {
-  return treesOf(ss).contracts.size > 0;
-}
-
 // ---------------------------------------------------------------------------------------
 // Running a round
 // ---------------------------------------------------------------------------------------
@@ -319,9 +311,4 @@ export function callObjectFromJson(value: JsonValue | undefined): CallObjectJson
     return_type: returnType,
     return_value: returnValue as Encoded<'cb'>,
   };
-}
-
-/** `hash(ss_)` without decoding the trees into the VM's form. */
-export function treesHash(ss: Encoded<'ss'>): Encoded<'st'> {
-  return stateTreesHash(ss);
 }
