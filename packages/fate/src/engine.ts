@@ -17,12 +17,14 @@ import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type
 import { fail, P, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
-import type { PMap } from './pmap.js';
-import { serializeValue } from './serialize.js';
+import { serializeValue, unsignedBytes } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
 import type { ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
-import { fObject, fSome, fString, NONE, type FateObject, type FateValue } from './values.js';
+import { fObject, fSome, fString, fTypeRep, NONE, type FateObject, type FateValue } from './values.js';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { PMap as PMapClass, type PMap } from './pmap.js';
+import { makeContractRecord } from './trees.js';
 
 /** Accounts and contracts as the VM sees and changes them. */
 export interface World {
@@ -66,6 +68,13 @@ type Frame =
       readonly value: bigint;
     }
   | { readonly k: 'gas'; readonly stored: number }
+  | {
+      /** After a CREATE/CLONE's init returns: turn `{}` into the new contract (or unput it on None). */
+      readonly k: 'deploy';
+      readonly contract: Uint8Array;
+      readonly protected: boolean;
+      readonly value: bigint;
+    }
   | {
       readonly k: 'check';
       readonly type: FateType;
@@ -324,7 +333,16 @@ export class Machine {
   }
 
   /** Remote call (CALL_R, CALL_GR, CALL_PGR). */
-  callRemote(target: FateValue, fnId: FateValue, argType: FateValue, retType: FateValue, value: FateValue, gasCap: FateValue | undefined, prot: boolean): void {
+  callRemote(
+    target: FateValue,
+    fnId: FateValue,
+    argType: FateValue,
+    retType: FateValue,
+    value: FateValue,
+    gasCap: FateValue | undefined,
+    prot: boolean,
+    deploy?: Extract<Frame, { k: 'deploy' }>,
+  ): void {
     if (typeof target !== 'object' || target.kind !== 'contract') fail(`Trying to call invalid contract: ${w(target)}`);
     if (typeof value !== 'bigint') fail(`Bad arguments to ${P(E.atom('call_r'))}: ${P(E.list([fateToTerm(value)]))}`);
     if (typeof argType !== 'object' || argType.kind !== 'typerep' || argType.type.t !== 'tuple') throw new VmInternal('bad remote argument type');
@@ -339,6 +357,7 @@ export class Machine {
       this.traverse(list, MODELS.unfold, true);
       args = args.map((a) => unfoldValue(this, this.contractHex, a));
     }
+    if (deploy !== undefined) this.callStack.push(deploy);
     this.callStack.push({
       k: 'remote', fn: this.fn, bb: this.bb + 1, stack: this.stack, args: this.args, vars: this.vars,
       contract: this.contract, code: this.code, vm: this.vm, caller: this.caller, value: this.value,
@@ -366,7 +385,7 @@ export class Machine {
     if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(fnId.bytes))}`);
     if (value > 0n && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
     if (f.private) fail(`Function with hash ${W(E.bin(fnId.bytes))} is private`);
-    if (id === INIT_ID) fail('Calling init is not allowed in this context');
+    if (id === INIT_ID && deploy === undefined) fail('Calling init is not allowed in this context');
     if (!sameType({ t: 'tuple', elems: f.argTypes }, argType.type) || !sameType(f.returnType, retType.type)) {
       fail('Type of remote function does not match expected type');
     }
@@ -488,8 +507,11 @@ export class Machine {
           this.pc = 0;
           if (this.bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(this.bb))}`);
           this.stack.push(v);
+          this.applyDeploy();
           return;
         }
+        case 'deploy':
+          throw new VmInternal('deploy continuation without a remote frame');
       }
     }
   }
@@ -497,8 +519,12 @@ export class Machine {
   result: FateValue | undefined;
 
   /**
-   * A runtime error while a protected call is on the stack: unwind to its marker, restore
-   * stores/world, push None and continue after the call. Returns false if none.
+   * Unwinds after a runtime error, as `aefa_fate:catch_protected` does from the state before
+   * the failing instruction: frames are popped down to the nearest protected marker, which
+   * turns the failure into `None` (stores, world and logs rolled back). Before FATE_03 the
+   * continuations met on the way are applied: held-back gas is released and a pending
+   * CREATE/CLONE continuation pops the creator's stack, which can itself fail. Returns false
+   * when the error reaches the top unchanged.
    */
   catchProtected(): boolean {
     let idx = -1;
@@ -509,17 +535,23 @@ export class Machine {
         break;
       }
     }
-    if (idx < 0) return false;
-    const marker = this.callStack[idx] as Extract<Frame, { k: 'check' }>;
-    let released = 0;
-    for (let i = this.callStack.length - 1; i > idx; i -= 1) {
-      const f = this.callStack[i]!;
-      if (f.k === 'gas') released += f.stored;
-      if (f.k === 'remote') this.chainSeen.pop();
+    if (idx < 0) {
+      this.unwindWithoutMarker();
+      return false;
     }
-    this.callStack.length = idx;
-    // The node unwinds from the state before the failing instruction (its gas included).
     this.gas = this.gasBefore;
+    let released = 0;
+    let fate = this.fate;
+    for (let i = this.callStack.length - 1; i > idx; i -= 1) {
+      const f = this.callStack.pop()!;
+      if (f.k === 'gas' && fate < 3) released += f.stored;
+      if (f.k === 'remote' || f.k === 'local') {
+        this.restoreFrame(f);
+        fate = this.fate;
+      }
+      if (f.k === 'deploy' && fate < 3) this.deployOnUnwind(f, released);
+    }
+    const marker = this.callStack.pop() as Extract<Frame, { k: 'check' }>;
     this.stores = marker.stores;
     this.world = marker.world;
     this.logs = [...marker.logs];
@@ -527,6 +559,58 @@ export class Machine {
     // The frames below the marker: gas cap, then the caller's remote frame.
     this.doReturnValue(NONE);
     return true;
+  }
+
+  /** With no protected marker, only a FATE_02 CREATE continuation can change the outcome. */
+  private unwindWithoutMarker(): void {
+    let fate = this.fate;
+    let stack = this.stack;
+    for (let i = this.callStack.length - 1; i >= 0; i -= 1) {
+      const f = this.callStack[i]!;
+      if (f.k === 'remote' || f.k === 'local') {
+        stack = f.stack;
+        if (f.k === 'remote') fate = fateVersionOf(f.vm);
+      }
+      if (f.k === 'deploy' && fate < 3) {
+        const v = stack[stack.length - 1];
+        if (v === undefined) {
+          this.callStack.length = i;
+          fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
+        }
+        if (!(typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0)) throw new VmInternal('CREATE continuation met a non-unit value');
+        stack = [...stack.slice(0, -1), fObject('contract', f.contract)];
+      }
+    }
+  }
+
+  private deployOnUnwind(f: Extract<Frame, { k: 'deploy' }>, released: number): void {
+    const v = this.stack.pop();
+    if (v === undefined) {
+      this.gas += released;
+      fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
+    }
+    this.cells -= 1;
+    if (!(typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0)) throw new VmInternal('CREATE continuation met a non-unit value');
+    this.push(fObject('contract', f.contract));
+  }
+
+  private restoreFrame(f: Extract<Frame, { k: 'remote' | 'local' }>): void {
+    this.fn = f.fn;
+    this.stack = f.stack;
+    this.args = f.args;
+    this.vars = f.vars;
+    this.bb = f.bb;
+    this.pc = 0;
+    if (f.k === 'remote') {
+      this.chainSeen.pop();
+      this.contract = f.contract;
+      this.contractHex = bytesToHex(f.contract);
+      this.code = f.code;
+      this.vm = f.vm;
+      this.fate = fateVersionOf(f.vm);
+      this.caller = f.caller;
+      this.value = f.value;
+    }
   }
 
   private doReturnValue(v: FateValue): void {
@@ -537,6 +621,7 @@ export class Machine {
         this.gas += top.stored;
         continue;
       }
+      if (top.k === 'deploy') throw new VmInternal('deploy continuation above a remote frame');
       if (top.k !== 'remote') throw new VmInternal('protected marker without a remote frame');
       // Popping the remote frame unfolds the return value (a simple traversal of None).
       this.traverse(v, MODELS.simple);
@@ -555,8 +640,91 @@ export class Machine {
       this.bb = top.bb;
       this.pc = 0;
       this.stack.push(v);
+      this.applyDeploy();
       return;
     }
+  }
+
+  /** If a CREATE/CLONE continuation is next on the call stack, apply it to the value on the stack. */
+  private applyDeploy(): void {
+    const top = this.callStack[this.callStack.length - 1];
+    if (top === undefined || top.k !== 'deploy') return;
+    this.callStack.pop();
+    const v = this.pop();
+    const contract = fObject('contract', top.contract);
+    if (!top.protected) {
+      this.push(contract);
+      return;
+    }
+    if (typeof v === 'object' && v.kind === 'variant' && v.tag === 1) {
+      this.push(fSome(contract));
+      return;
+    }
+    // Protected init failed: remove the contract (its account stays) and return the value.
+    const hex = bytesToHex(top.contract);
+    this.world = { ...this.world, contracts: this.world.contracts.set(hex, undefined) };
+    if (top.value > 0n) this.transfer(top.contract, this.contract, top.value, 'call');
+    this.push(NONE);
+  }
+
+  /** CREATE / CLONE / CLONE_G (CONTRACTS.md §4.9). */
+  deployContract(source: { code: Uint8Array } | { ref: Uint8Array }, initType: FateValue, value: FateValue, gasCap: FateValue | undefined, prot: FateValue): void {
+    if (typeof prot !== 'boolean') fail(`Type error on call: ${P(prot)} is not of type ${P(E.atom('bool'))}`);
+    if (typeof value !== 'bigint') throw new VmInternal('deploy value is not an integer');
+    if ('code' in source) this.spend(source.code.length * 5);
+    // put_contract: bump the creator's nonce, derive the key, store contract and account.
+    const creator = this.world.accounts.get(this.contractHex);
+    if (creator === undefined) throw new VmInternal('creating contract has no account');
+    const nonce = creator.nonce + 1n;
+    let accounts = this.world.accounts.set(this.contractHex, { ...creator, nonce });
+    let vm = this.vm;
+    let code: Uint8Array = new Uint8Array(0);
+    let codeRef: Uint8Array | undefined;
+    let payable: boolean;
+    if ('ref' in source) {
+      let ref = source.ref;
+      let orig = this.world.contracts.get(bytesToHex(ref));
+      for (let i = 0; orig?.codeRef !== undefined && i < 16; i += 1) {
+        ref = orig.codeRef;
+        orig = this.world.contracts.get(bytesToHex(ref));
+      }
+      if (orig === undefined) throw new VmInternal('clone of a missing contract');
+      vm = orig.vm;
+      codeRef = ref;
+      const acc = accounts.get(bytesToHex(source.ref));
+      payable = acc === undefined || !('flags' in acc) || (acc.flags & 1n) === 0n;
+    } else {
+      code = source.code;
+      try {
+        payable = decodeContractCode(code).payable;
+      } catch {
+        throw new VmInternal('CREATE with code that does not decode');
+      }
+    }
+    const n = unsignedBytes(nonce);
+    const input = new Uint8Array(32 + n.length);
+    input.set(this.contract);
+    input.set(n, 32);
+    const pk = blake2b(input, { dkLen: 32 });
+    const hex = bytesToHex(pk);
+    const rec = makeContractRecord({
+      owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef, objectVersion: vm >= 7 ? 2 : 1, active: true,
+      referrers: [], deposit: 0n, store: PMapOf([['0000', Uint8Array.of(0x2f, 0x00)]]),
+    });
+    const existing = accounts.get(hex);
+    const flags = ((existing !== undefined && 'flags' in existing ? existing.flags : 0n) & ~1n) | (payable ? 0n : 1n);
+    const nonceOf = existing?.nonce ?? 0n;
+    const balance = existing?.balance ?? 0n;
+    accounts = accounts.set(hex, flags === 0n ? { version: 1, nonce: nonceOf, balance } : { version: 3, flags, nonce: nonceOf, balance });
+    this.world = { accounts, contracts: this.world.contracts.set(hex, rec) };
+    if (value < 0n) throw new VmInternal('negative value in deploy');
+    const src = this.world.accounts.get(this.contractHex)!;
+    if (src.balance < value) throw new VmInternal('insufficient funds in deploy');
+    if (value > 0n) this.transfer(this.contract, pk, value, 'call');
+    this.callRemote(
+      fObject('contract', pk), fString(hexBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
+      { k: 'deploy', contract: pk, protected: prot, value },
+    );
   }
 
   /** Gas held back by caps on the call stack. */
@@ -601,6 +769,10 @@ export class Machine {
     if (h === undefined) throw new VmInternal(`no handler for ${op.name}`);
     h(this, ins.args);
   }
+}
+
+function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
+  return PMapClass.from(entries);
 }
 
 function hexBytes(h: string): Uint8Array {

@@ -468,6 +468,50 @@ H['APPEND'] = (m, a) => {
   m.put(a[0]!, l);
 };
 
+// ---- contract creation -----------------------------------------------------------------
+
+H['CREATE'] = (m, a) => {
+  const code = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  if (typeof code !== 'object' || code.kind !== 'contract_bytearray') throw new VmInternal('CREATE without contract bytes');
+  m.deployContract({ code: code.bytes }, tr, value, undefined, false);
+};
+H['CLONE'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  const prot = m.get(a[3]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE of a non-contract');
+  m.deployContract({ ref: c.bytes }, tr, value, undefined, prot);
+};
+H['CLONE_G'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  const gas = m.get(a[3]!);
+  const prot = m.get(a[4]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE_G of a non-contract');
+  m.deployContract({ ref: c.bytes }, tr, value, gas, prot);
+};
+H['BYTECODE_HASH'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') badArgs('bytecode_hash', [c]);
+  const hex = bytesToHex(c.bytes);
+  const rec = m.world.contracts.get(hex);
+  const code = rec === undefined ? undefined : m.loadCode(rec);
+  if (code === undefined) {
+    m.put(a[0]!, NONE);
+    return;
+  }
+  if (!m.codeCache.has(hex)) {
+    m.codeCache.add(hex);
+    if (m.iris) m.spend(4900);
+  }
+  m.spend(code.serialized.length);
+  m.put(a[0]!, fSome(fBytes(blake2b(code.serialized, { dkLen: 32 }))));
+};
+
 // ---- environment -----------------------------------------------------------------------
 
 H['CALL_VALUE'] = (m, a) => m.put(a[0]!, m.value);

@@ -47,7 +47,7 @@ export function assembleInstructions(w: ByteWriter, code: [string, ...Opnd[]][])
     if (ops.length !== info.args.length) throw new Error(`${name} takes ${info.args.length} operands`);
     w.byte(info.op);
     if (ops.length > 0) {
-      const modes = ops.map((o) => o.m);
+      const modes: number[] = ops.map((o) => o.m);
       if (ops.length <= 4) w.byte(modes.reduce((acc, m, i) => acc | (m << (2 * i)), 0));
       else {
         w.byte(modes.slice(4).reduce((acc, m, i) => acc | (m << (2 * i)), 0));
