@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import * as browser from './browser.js';
 import * as entry from './index.js';
 
 // Every change of the public API shows up here in review (and needs a changeset).
@@ -10,6 +11,7 @@ it('exports', () => {
       "ChannelError",
       "DEFAULT_OPERATION_TIMEOUTS",
       "FILE_STORE_FORMAT",
+      "INDEXEDDB_STORE_DATABASE",
       "MAX_STATE_CHECK_INTERVAL_MS",
       "assertIsStoreKey",
       "channelStoreKey",
@@ -19,6 +21,7 @@ it('exports', () => {
       "createConsoleLogger",
       "createEmitter",
       "createFileStore",
+      "createIndexedDbStore",
       "createMemoryStore",
       "createTranscriptRecorder",
       "createWatcher",
@@ -36,4 +39,12 @@ it('exports', () => {
       "verifyChannelRecord",
     ]
   `);
+});
+
+// `aechannel/browser` is the main entry without the tools. A name added to the main entry
+// fails here until it is added to `browser.ts` too (or listed as a tool).
+const TOOLS = ['cliUsage', 'runCli'];
+it('aechannel/browser exports the main entry minus the CLI', () => {
+  expect(Object.keys(browser).sort()).toEqual(Object.keys(entry).filter((name) => !TOOLS.includes(name)).sort());
+  for (const name of Object.keys(browser)) expect((browser as Record<string, unknown>)[name]).toBe((entry as Record<string, unknown>)[name]);
 });

@@ -35,6 +35,12 @@ export {
 export { assertIsStoreKey, type Store, type StoreCallOptions } from './Store.js';
 export { createMemoryStore, type MemoryStore } from './createMemoryStore.js';
 export {
+  createIndexedDbStore,
+  INDEXEDDB_STORE_DATABASE,
+  type IndexedDbStore,
+  type IndexedDbStoreOptions,
+} from './createIndexedDbStore.js';
+export {
   createFileStore,
   FILE_STORE_FORMAT,
   type FileStoreFs,
