@@ -17,16 +17,17 @@ import { startDevnode, type Devnode } from '@aechannel/devnode';
 import { memorySigner, verifyTransaction } from '@aechannel/signer';
 import { Channel, type OpenChannelOptions, type PeerUpdatePolicy } from 'aechannel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowser, type BrowserHarness } from './chromium.js';
+import type { PageApp } from '../page/app.js';
+import { APP_ENTRY, startBrowser, type BrowserHarness } from './chromium.js';
 
 const AE = 10n ** 18n;
 let devnode: Devnode;
-let browser: BrowserHarness;
+let browser: BrowserHarness<PageApp>;
 let nextPort = 30_000 + Math.floor(Math.random() * 20_000);
 
 beforeAll(async () => {
   devnode = await startDevnode({ port: 0, accounts: 6 });
-  browser = await startBrowser();
+  browser = await startBrowser<PageApp>(APP_ENTRY);
 });
 afterAll(async () => {
   await browser?.close();

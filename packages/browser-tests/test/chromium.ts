@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { PageApp, PageResult } from '../page/app.js';
+import type { PageResult } from '../page/app.js';
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = process.env['AECHANNEL_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -32,7 +32,12 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-const pageEntry = fileURLToPath(new URL('../page/app.ts', import.meta.url));
+/** The app page's entry. */
+export const APP_ENTRY = fileURLToPath(new URL('../page/app.ts', import.meta.url));
+
+/** The shape of a page's `window.app`: each call answers with a `PageResult`. */
+export type PageApi = Record<string, (...args: never[]) => Promise<PageResult<unknown>>>;
+type Value<R> = Awaited<R> extends PageResult<infer T> ? T : never;
 
 /**
  * Fails with how to install Chromium when it is missing: the suite never skips.
@@ -59,15 +64,15 @@ export async function bundleForBrowser(entry: string, outfile: string): Promise<
 }
 
 /** A running browser with the page served and loaded. */
-export interface BrowserHarness {
+export interface BrowserHarness<App extends PageApi> {
   page: Page;
   context: BrowserContext;
   /** The page's origin, e.g. `http://127.0.0.1:41234`. */
   origin: string;
   /** Calls `window.app[name](...args)` in the page; throws with the page's error code when it failed. */
-  call<K extends keyof PageApp>(name: K, ...args: Parameters<PageApp[K]>): Promise<Awaited<ReturnType<PageApp[K]>> extends PageResult<infer T> ? T : never>;
+  call<K extends keyof App>(name: K, ...args: Parameters<App[K]>): Promise<Value<ReturnType<App[K]>>>;
   /** Calls it and returns the page's result as is (for calls expected to fail). */
-  result<K extends keyof PageApp>(name: K, ...args: Parameters<PageApp[K]>): Promise<Awaited<ReturnType<PageApp[K]>>>;
+  result<K extends keyof App>(name: K, ...args: Parameters<App[K]>): Promise<Awaited<ReturnType<App[K]>>>;
   /** Reloads the page and waits until the app is ready again. */
   reload(): Promise<void>;
   /** Everything the page printed to its console (for failure messages). */
@@ -76,14 +81,15 @@ export interface BrowserHarness {
 }
 
 /**
- * Bundles the page, serves it and opens it in headless Chromium with a fresh profile.
+ * Bundles a page, serves it and opens it in headless Chromium with a fresh profile.
+ * @param entry - the page's entry file (it sets `window.app`)
  * @returns the harness
  */
-export async function startBrowser(): Promise<BrowserHarness> {
+export async function startBrowser<App extends PageApi>(entry: string): Promise<BrowserHarness<App>> {
   assertChromiumInstalled();
   const workDir = await mkdtemp(join(tmpdir(), 'aechannel-browser-'));
   const bundle = join(workDir, 'app.js');
-  await bundleForBrowser(pageEntry, bundle);
+  await bundleForBrowser(entry, bundle);
   const script = await readFile(bundle);
   const html = '<!doctype html><meta charset="utf-8"><title>aechannel page</title><script src="/app.js"></script>';
   const server: Server = createServer((request, response) => {
@@ -125,16 +131,16 @@ export async function startBrowser(): Promise<BrowserHarness> {
   await page.goto(`${origin}/`);
   await ready();
 
-  const result = (async (name: keyof PageApp, ...args: unknown[]) =>
+  const result = (async (name: string, ...args: unknown[]) =>
     page.evaluate(
       ([method, params]) => ((globalThis as unknown as { app: Record<string, (...a: unknown[]) => unknown> }).app[method as string]!(...(params as unknown[])) as Promise<unknown>),
       [name, args] as const,
-    )) as BrowserHarness['result'];
-  const call = (async (name: keyof PageApp, ...args: unknown[]) => {
-    const outcome = (await (result as (n: keyof PageApp, ...a: unknown[]) => Promise<PageResult<unknown>>)(name, ...args));
-    if (!outcome.ok) throw new Error(`page app.${String(name)} failed: ${outcome.code}: ${outcome.message}\n${consoleLines.slice(-20).join('\n')}`);
+    )) as BrowserHarness<App>['result'];
+  const call = (async (name: string, ...args: unknown[]) => {
+    const outcome = await (result as unknown as (n: string, ...a: unknown[]) => Promise<PageResult<unknown>>)(name, ...args);
+    if (!outcome.ok) throw new Error(`page app.${name} failed: ${outcome.code}: ${outcome.message}\n${consoleLines.slice(-20).join('\n')}`);
     return outcome.value;
-  }) as BrowserHarness['call'];
+  }) as BrowserHarness<App>['call'];
 
   return {
     page,
