@@ -56,7 +56,10 @@ export interface IndexedDbStore extends Store {
   close(): void;
 }
 
-/** Default `databaseName` of {@link createIndexedDbStore}. */
+/**
+ * Default `databaseName` of {@link createIndexedDbStore}.
+ * @example createIndexedDbStore().databaseName === INDEXEDDB_STORE_DATABASE // true
+ */
 export const INDEXEDDB_STORE_DATABASE = 'aechannel';
 const OBJECT_STORE = 'entries';
 const VERSION = 1;
