@@ -8,31 +8,13 @@ import { isAechannelError } from '@aechannel/codec';
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeStore } from '../test/describeStore.js';
+import { rawIndexedDbRequest } from '../test/rawIndexedDb.js';
 import { createIndexedDbStore, INDEXEDDB_STORE_DATABASE } from './createIndexedDbStore.js';
 import { FILE_STORE_FORMAT } from './storeEnvelope.js';
 
 describeStore('createIndexedDbStore', () => createIndexedDbStore({ indexedDB: new IDBFactory() }));
 
-/** Runs one raw request against the store's object store (as another tab or a tamperer would). */
-async function raw<T>(factory: IDBFactory, mode: IDBTransactionMode, call: (objects: globalThis.IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(INDEXEDDB_STORE_DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore('entries');
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction('entries', mode);
-      const request = call(transaction.objectStore('entries'));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onabort = () => reject(transaction.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
+const raw = rawIndexedDbRequest;
 const corrupt = (e: unknown) => isAechannelError(e, 'CHANNEL_STORE_CORRUPT');
 
 describe('createIndexedDbStore: durability', () => {

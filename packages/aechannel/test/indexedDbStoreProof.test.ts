@@ -12,8 +12,9 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type TransportFactory } from '../src/Channel.js';
 import { decodeChannelRecord, encodeChannelRecord } from '../src/channelRecord.js';
-import { createIndexedDbStore, INDEXEDDB_STORE_DATABASE, type IndexedDbStore } from '../src/createIndexedDbStore.js';
+import { createIndexedDbStore, type IndexedDbStore } from '../src/createIndexedDbStore.js';
 import { freshPort } from './helpers.js';
+import { rawIndexedDbRequest } from './rawIndexedDb.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -103,27 +104,9 @@ describe('a channel on the IndexedDB store', () => {
 /** The envelope the store keeps for `value` (written through the store, read back raw). */
 async function sealedFor(factory: IDBFactory, value: string, key: string): Promise<string> {
   await createIndexedDbStore({ indexedDB: factory }).write(key, value);
-  return (await rawRequest(factory, 'readonly', (objects) => objects.get(key))) as string;
+  return (await rawIndexedDbRequest(factory, 'readonly', (objects) => objects.get(key))) as string;
 }
 
 async function putRaw(factory: IDBFactory, key: string, stored: string): Promise<void> {
-  await rawRequest(factory, 'readwrite', (objects) => objects.put(stored, key));
-}
-
-async function rawRequest<T>(factory: IDBFactory, mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(INDEXEDDB_STORE_DATABASE, 1);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction('entries', mode);
-      const request = call(transaction.objectStore('entries'));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onabort = () => reject(transaction.error);
-    });
-  } finally {
-    db.close();
-  }
+  await rawIndexedDbRequest(factory, 'readwrite', (objects) => objects.put(stored, key));
 }

@@ -103,16 +103,19 @@ const onEvent = (event: ChannelClientEvent): void => {
   events.push({ type: event.type, ...('round' in event && typeof event.round === 'bigint' ? { round: event.round.toString() } : {}) });
 };
 
-/** One request on the page's key database. */
-function keyRequest<T>(mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+/**
+ * One request in its own transaction on a database of this page: the key database (made
+ * here), or the channel store's (a tamperer, or developer tools).
+ */
+function idbRequest<T>(database: string, objectStore: string, mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const open = indexedDB.open(KEY_DATABASE, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore('keys');
+    const open = indexedDB.open(database, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(objectStore);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const transaction = db.transaction('keys', mode);
-      const request = call(transaction.objectStore('keys'));
+      const transaction = db.transaction(objectStore, mode);
+      const request = call(transaction.objectStore(objectStore));
       transaction.oncomplete = () => {
         db.close();
         resolve(request.result);
@@ -125,26 +128,8 @@ function keyRequest<T>(mode: IDBTransactionMode, call: (objects: IDBObjectStore)
   });
 }
 
-/** A raw request on the channel store's database (a tamperer, or developer tools). */
-function storeRequest<T>(mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(store.databaseName, 1);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const transaction = db.transaction('entries', mode);
-      const request = call(transaction.objectStore('entries'));
-      transaction.oncomplete = () => {
-        db.close();
-        resolve(request.result);
-      };
-      transaction.onabort = () => {
-        db.close();
-        reject(transaction.error);
-      };
-    };
-  });
-}
+const keyRequest = <T>(mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> => idbRequest(KEY_DATABASE, 'keys', mode, call);
+const storeRequest = <T>(mode: IDBTransactionMode, call: (objects: IDBObjectStore) => IDBRequest<T>): Promise<T> => idbRequest(store.databaseName, 'entries', mode, call);
 
 const codeOf = (error: unknown): string => (isAechannelError(error) ? error.code : String(error));
 
