@@ -6,7 +6,9 @@
  * withdrawals, off-chain contracts, closing, disputes) that drives the pure protocol reducer of
  * `@aechannel/fsm` over a `@aechannel/transport`, signs through a `@aechannel/signer`,
  * keeps the latest co-signed state in a durable `Store`, watches the chain for stale
- * closes and recovers dropped connections. It also holds the `aechannel` CLI.
+ * closes and recovers dropped connections. It bundles for the browser with no flags: the
+ * command-line tools (CLI, examples runner, conformance checker), which reach the devnode and
+ * `node:*`, live behind their own entry, `aechannel/cli`.
  *
  * What it does not do: it does not encode transactions (codec), decide protocol
  * transitions (fsm) or hold keys (signer). All I/O of the SDK lives here.
@@ -35,6 +37,12 @@ export {
 } from './createEmitter.js';
 export { assertIsStoreKey, type Store, type StoreCallOptions } from './Store.js';
 export { createMemoryStore, type MemoryStore } from './createMemoryStore.js';
+export {
+  createIndexedDbStore,
+  INDEXEDDB_STORE_DATABASE,
+  type IndexedDbStore,
+  type IndexedDbStoreOptions,
+} from './createIndexedDbStore.js';
 export {
   createFileStore,
   FILE_STORE_FORMAT,
@@ -104,4 +112,3 @@ export {
 export { verifyChannelRecord } from './verifyChannelRecord.js';
 export { toChannelError } from './toChannelError.js';
 export { inspectEncoded, toPrintable, type InspectEncodedReturnType } from './inspectEncoded.js';
-export { cliUsage, runCli, type CliIo } from './runCli.js';
