@@ -16,6 +16,7 @@
  * | `emit {event}` | typed events (`on`, `events()`); the watcher reacts to `onChainTx` |
  * | `settle {commandId}` | settles the promise of the method that sent the command |
  * | `close` | closes the transport |
+ * | `resolveEnv {requestId}` | asks the application's `chainEnv` for a contract round's chain environment; answers `envResolved` (an empty list when it cannot tell) |
  *
  * ## Signatures the fsm cannot check
  * The fsm checks the content of every tx and counts signatures, but has no ed25519. The
@@ -25,6 +26,16 @@
  * (`#receive`). Such a message is verified *before* `step` because the fsm adopts the
  * state in the same step that asks to persist it, and has no input to take that back; a
  * state without valid signatures of both participants is dropped with a `security` event.
+ * A force progress the node reports consumed on chain (`channels.on_chain_tx`), whose state
+ * the fsm may take as the latest (CONTRACTS.md §3.4), must carry its poster's valid
+ * signature, or the report is dropped the same way.
+ *
+ * ## Contracts
+ * The fsm recomputes contract rounds with the VM; the driver encodes and decodes with the
+ * ACIs it knows (`setContractAci`, `createContract` with an ACI), adds the decoded result to
+ * each `contractCall` event and to the peer proposals the policy sees (`request.contract`),
+ * and answers the fsm's `resolveEnv` with the application's `chainEnv` (the fsm asks only
+ * when one is given; without it a round that reads the chain environment is refused).
  *
  * Inputs are processed one at a time, in arrival order: an input that arrives while
  * effects run (e.g. a synchronous transport event) waits in a queue. The clock and the
@@ -62,6 +73,7 @@ import {
 } from '@aechannel/codec';
 import {
   createInitialState,
+  parseUpdate,
   DEFAULT_REFUSAL_CODE,
   REPLY_METHOD,
   VERIFICATION_ABORT_CODE,
@@ -75,8 +87,10 @@ import {
   getStatus,
   nextTimer,
   step,
+  type ChainEnv,
   type ChannelEvent,
   type ChannelOptions,
+  type ContractUpdate,
   type ChannelState,
   type ChannelStatus,
   type Command,
@@ -91,9 +105,11 @@ import {
   type StartMode,
 } from '@aechannel/fsm';
 import { verifyTransaction, type Signer } from '@aechannel/signer';
+import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
 import { channelStoreKey, decodeChannelRecord, encodeChannelRecord } from './channelRecord.js';
+import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
 import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
@@ -179,6 +195,12 @@ export interface PeerUpdateRequest {
   nextBalances: Record<Encoded<'ak'>, bigint> | null;
   /** This participant's account (whose balance `balances` and `nextBalances` show before and after). */
   address: Encoded<'ak'>;
+  /**
+   * A contract round of the peer (its create or call, CONTRACTS.md §2.2–§2.3): the update and
+   * the call results this client computed with the VM (decoded when the contract's ACI is
+   * known, see {@link Channel.setContractAci}). Absent for payments.
+   */
+  contract?: { update: ContractUpdate; calls: ContractCallResult[] };
 }
 
 /**
@@ -208,8 +230,30 @@ export type DriverEvent =
   /** A sign round a dropped connection or a restart left open at the node was aborted (§9.6). */
   | { type: 'staleRoundAborted'; tag: SignTag };
 
+/**
+ * A contract round became part of the latest state (a create or call, this client's or the
+ * peer's, or a force progress consumed on chain), with its result decoded when the
+ * contract's ACI is known.
+ */
+export type ContractCallEvent = Extract<ChannelEvent, { type: 'contractCall' }> & {
+  /** The call's result (`value`, `events`, `message` decoded with the ACI when known). */
+  result: ContractCallResult;
+};
+
 /** Every event a channel emits. */
-export type ChannelClientEvent = ChannelEvent | WatcherEvent | DriverEvent;
+export type ChannelClientEvent = Exclude<ChannelEvent, { type: 'contractCall' }> | ContractCallEvent | WatcherEvent | DriverEvent;
+
+/**
+ * Supplies the chain environment a contract round reads (CONTRACTS.md §2.8): the key block
+ * pinned for the round (`blockHash`, when this client pinned it), else candidates the node
+ * may have pinned (its top key block and recent ones, newest first). `reads` names what the
+ * run read. Return null (or throw) when it cannot tell: the round is then refused.
+ */
+export type ChainEnvProvider = (request: {
+  blockHash: Encoded<'kh' | 'mh'> | null;
+  reads: readonly string[];
+  signal: AbortSignal;
+}) => ChainEnv | readonly ChainEnv[] | null | undefined | Promise<ChainEnv | readonly ChainEnv[] | null | undefined>;
 
 /** The type names of {@link ChannelClientEvent}. */
 export type ChannelEventType = ChannelClientEvent['type'];
@@ -241,6 +285,12 @@ export interface ChannelDriverOptions {
   onPeerUpdate?: PeerUpdatePolicy;
   /** Reconnect after a dropped connection (default on); `false` turns it off. */
   reconnect?: boolean | ReconnectPolicy;
+  /**
+   * The chain environment of contract rounds that read it (`Chain.timestamp`,
+   * `Chain.block_height`, on-chain lookups; CONTRACTS.md §2.8). Without it such a round is
+   * refused (abort code 1, a `security` event): it cannot be recomputed, so it is not signed.
+   */
+  chainEnv?: ChainEnvProvider;
   /** Clock and timers (default: `Date.now`, `setTimeout`). */
   clock?: ChannelClock;
   /** Randomness for backoff jitter (default `Math.random`). */
@@ -315,15 +365,98 @@ export interface DepositOptions extends OnChainOptions {
   blockHash?: Encoded<'kh' | 'mh'>;
 }
 
-/** Parameters of force progress (§9.13). */
+/**
+ * Parameters of force progress (§9.13, CONTRACTS.md §3): the call, given as `callData` or as
+ * `function` and `args` with the contract's ACI (given here or registered).
+ */
 export interface ForceProgressParams {
   contractId: Encoded<'ct'>;
-  abiVersion: bigint;
-  amount: bigint;
-  callData: Encoded<'cb'>;
+  /** Default 3 (FATE). */
+  abiVersion?: bigint;
+  /** Default 0. */
+  amount?: bigint;
+  callData?: Encoded<'cb'>;
+  function?: string;
+  args?: readonly unknown[];
+  aci?: ContractAci;
+  /** Gas price of the call (paid by this client on chain, gas used x gas price). */
   gasPrice: bigint;
+  /** Default 1 000 000. */
   gas?: bigint;
   nonce?: bigint;
+}
+
+/** Options of the contract rounds (`createContract`, `callContract`). */
+export interface ContractOptions extends CallOptions {
+  /** Meta strings attached to the update. */
+  meta?: readonly string[];
+  /** Pins the chain environment the contract sees (§10.3; see `chainEnv`). */
+  blockHash?: Encoded<'kh' | 'mh'>;
+}
+
+/**
+ * How to create a contract (CONTRACTS.md §2.2): its code (`cb_`, as the compiler prints it)
+ * and the call data of `init`, or the ACI and the arguments of `init` (the ACI is then kept
+ * to decode the contract's calls and state).
+ */
+export type CreateContractParams = {
+  code: Encoded<'cb'>;
+  /** Coins moved from this participant into the contract (default 0). */
+  deposit?: bigint;
+  /** VM version (default: 8, FATE_03, with the `ceres` rules; 7, FATE_02, with `iris`/`early-iris`). */
+  vmVersion?: bigint;
+  /** ABI version (default 3, FATE). */
+  abiVersion?: bigint;
+} & ({ callData: Encoded<'cb'>; aci?: ContractAci } | { aci: ContractAci; args?: readonly unknown[]; callData?: undefined });
+
+/**
+ * How to call a contract (CONTRACTS.md §2.3): call data, or a function of its ACI (given here
+ * or registered with {@link Channel.setContractAci}) and its arguments.
+ */
+export type CallContractParams = {
+  /** Coins moved from this participant into the contract with the call (default 0; back to us if it fails). */
+  amount?: bigint;
+  /** Default 3 (FATE). */
+  abiVersion?: bigint;
+  aci?: ContractAci;
+} & ({ callData: Encoded<'cb'>; function?: undefined } | { function: string; args?: readonly unknown[]; callData?: undefined });
+
+/** Result of a contract round: the new co-signed state and the call's result. */
+export interface ContractRoundResult extends UpdateResult {
+  /** The call object this client computed and co-signed, decoded with the ACI when known. */
+  call: ContractCallResult;
+}
+
+/** Result of {@link Channel.createContract}. */
+export interface CreateContractResult extends ContractRoundResult {
+  /** The new contract. */
+  contractId: Encoded<'ct'>;
+}
+
+/** A call result the node returned, and whether it equals this client's own record or run. */
+export interface CheckedContractCall {
+  call: ContractCallResult;
+  /**
+   * True when it equals the call this client computed (co-signed, or its own dry run); false
+   * when it cannot be compared (a call cleaned from this client's record, a run reading the
+   * chain environment). A different result is an error, never returned.
+   */
+  verified: boolean;
+}
+
+/** A contract in the latest state (`channels.get.contract`), as this client's own trees hold it. */
+export interface ContractInfo {
+  id: Encoded<'ct'>;
+  owner: Encoded<'ak' | 'ct'>;
+  vmVersion: number;
+  abiVersion: number;
+  active: boolean;
+  referrerIds: string[];
+  deposit: bigint;
+  /** The store: `ck_` key -> `cv_` value (CONTRACTS.md §2.7). */
+  store: Record<Encoded<'ck'>, Encoded<'cv'>>;
+  /** The contract's `state`, decoded with its ACI (when known and the contract has a state). */
+  state?: unknown;
 }
 
 /** The node's off-chain state (`channels.get.offchain_state`, §7.5). */
@@ -353,6 +486,8 @@ const PEER_SIGNED_TAGS: readonly SignTag[] = [...ACK_TAGS, 'responder_sign'];
 /** The sign request each own operation leads to (PROTOCOL.md §7.2, §7.3). */
 const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
   transfer: 'update',
+  newContract: 'update',
+  callContract: 'update',
   deposit: 'deposit_tx',
   withdraw: 'withdraw_tx',
   shutdown: 'shutdown_sign',
@@ -515,6 +650,13 @@ export class Channel {
   /** The driver's own waits (backoff, abort probes, resync, store retries), ended with the channel (`#after`). */
   #waits = new Set<() => void>();
   #reconnectAttempt = 0;
+  /** Contract ACIs, by contract id (see `setContractAci`). */
+  readonly #acis = new Map<Encoded<'ct'>, ContractAci>();
+  /** ACIs of own creates in flight, by `<code>:<init call data>` (registered when the create is co-signed). */
+  readonly #creating = new Map<string, ContractAci>();
+  /** Call data of recent contract rounds (`<contract>:<round>`), to name the function of a `getContractCall` result. */
+  readonly #callData = new Map<string, Encoded<'cb'>>();
+  readonly #chainEnv: ChainEnvProvider | undefined;
   #reconnecting = false;
   #userDisconnect = false;
   #finished = false;
@@ -547,6 +689,7 @@ export class Channel {
     this.#storeKey = driver.storeKey;
     this.#logger = driver.logger ?? silentLogger;
     this.#policy = driver.onPeerUpdate;
+    this.#chainEnv = driver.chainEnv;
     this.#reconnectPolicy = requiredReconnect(driver.reconnect);
     this.#timeouts = resolveOperationTimeouts(driver.operationTimeouts);
     this.#clock = driver.clock ?? defaultClock;
@@ -561,7 +704,9 @@ export class Channel {
         : createTranscriptRecorder(driver.transcript, settings.options.role, (error) =>
             safeLog(this.#logger, 'warn', 'Transcript write failed.', { error }),
           );
-    this.#state = createInitialState(settings.options, settings.saved === undefined ? { mode: settings.mode } : { mode: settings.mode, savedState: settings.saved });
+    // The fsm asks for a round's chain environment only when the application can supply it.
+    const options: ChannelOptions = { ...settings.options, resolveChainEnv: driver.chainEnv !== undefined };
+    this.#state = createInitialState(options, settings.saved === undefined ? { mode: settings.mode } : { mode: settings.mode, savedState: settings.saved });
     const watcherOption = driver.watcher ?? true;
     this.#watcher =
       watcherOption === false
@@ -964,25 +1109,239 @@ export class Channel {
   }
 
   /**
-   * Forces progress of an off-chain contract on chain (`channels.force_progress`, §9.13).
-   * (Off-chain contracts need a contract VM; the devnode does not run one.)
-   * @example await channel.forceProgress({ contractId, abiVersion: 3n, amount: 0n, callData, gasPrice: 10n ** 9n });
+   * Forces progress of an off-chain contract on chain (`channels.force_progress`, §9.13,
+   * CONTRACTS.md §3): this client posts the call with its latest co-signed state; the tx is
+   * signed only after its post-call state hash is recomputed with the VM (§3.5). Resolves
+   * with the signed tx once the node posted it; a `forcedProgress` event follows when the
+   * chain reports it (its state is then the latest, `contractCall` with `forced`).
+   * @param params - the contract and the call (`callData`, or `function`/`args` with the ACI), `gasPrice` (mandatory), `gas`, `nonce`
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`, `CHANNEL_COMMAND_REJECTED`, `CHANNEL_NODE_ERROR`, `CHANNEL_UPDATE_ABORTED` (refused: `security` event), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   * @example await channel.forceProgress({ contractId, function: 'add', args: [1n], gasPrice: 10n ** 9n });
    */
   forceProgress(params: ForceProgressParams, options: CallOptions = {}): Promise<OnChainResult> {
     return this.#guard(() => {
       if (typeof params !== 'object' || params === null) throw invalidArgument('params', 'an object', params);
+      const contractId = assertEncoded(params.contractId, 'ct', 'params.contractId');
       const command: Command = {
         kind: 'forceProgress',
-        contractId: assertEncoded(params.contractId, 'ct', 'params.contractId'),
-        abiVersion: assertAmount(params.abiVersion, 'params.abiVersion'),
-        amount: assertAmount(params.amount, 'params.amount'),
-        callData: assertEncoded(params.callData, 'cb', 'params.callData'),
+        contractId,
+        abiVersion: params.abiVersion === undefined ? 3n : assertAmount(params.abiVersion, 'params.abiVersion'),
+        amount: params.amount === undefined ? 0n : assertAmount(params.amount, 'params.amount'),
+        callData: this.#callDataOf(contractId, params, 'params'),
         gasPrice: assertAmount(params.gasPrice, 'params.gasPrice'),
         ...(params.gas === undefined ? {} : { gas: assertAmount(params.gas, 'params.gas') }),
         ...(params.nonce === undefined ? {} : { nonce: assertAmount(params.nonce, 'params.nonce') }),
       };
       return this.#command(command, assertCallOptions(options)) as Promise<OnChainResult>;
     });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Contracts
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Remembers a contract's ACI, so its calls, events and state are decoded (a contract the
+   * peer created, or one of ours after a restart: ACIs are not stored).
+   * @param contractId - the contract
+   * @param aci - its JSON ACI (`aesophia_cli --create_json_aci`)
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`
+   * @example channel.setContractAci(contractId, aci);
+   */
+  setContractAci(contractId: Encoded<'ct'>, aci: ContractAci): void {
+    this.#acis.set(assertEncoded(contractId, 'ct', 'contractId'), assertAci(aci, 'aci'));
+  }
+
+  /**
+   * Creates a contract owned by this participant (`channels.update.new_contract`, §7.2,
+   * CONTRACTS.md §2.2). The node's round is recomputed with the FATE VM (the contract's
+   * `init` run on our own trees) before it is signed. Resolves with the new co-signed state,
+   * the contract id and the `init` call once stored.
+   * @param params - `code` and `callData`, or `code`, `aci` and `args` of `init`; `deposit`, `vmVersion`, `abiVersion`
+   * @param options - `meta`, `blockHash`, signal, timeout
+   * @returns the state, round, balances, `contractId` and the `init` call's result
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`, `CHANNEL_COMMAND_REJECTED` (e.g. the deposit over the reserve),
+   *   `CHANNEL_NODE_ERROR` (e.g. 1007 init failed), `CHANNEL_UPDATE_ABORTED` (refused: a `security` event names the mismatch),
+   *   `CHANNEL_CONFLICT`, `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   * @example const { contractId } = await channel.createContract({ code, aci, args: [5n], deposit: 10n });
+   */
+  createContract(params: CreateContractParams, options: ContractOptions = {}): Promise<CreateContractResult> {
+    return this.#guard(() => {
+      if (typeof params !== 'object' || params === null) throw invalidArgument('params', 'an object', params);
+      const call = assertCallOptions(options);
+      const code = assertEncoded(params.code, 'cb', 'params.code');
+      const aci = params.aci === undefined ? undefined : assertAci(params.aci, 'params.aci');
+      let callData: Encoded<'cb'>;
+      if (params.callData !== undefined) callData = assertEncoded(params.callData, 'cb', 'params.callData');
+      else if (aci !== undefined) callData = encodeCallData(aci, 'init', 'args' in params && params.args !== undefined ? params.args : []);
+      else throw invalidArgument('params.callData', 'the call data of init, or the ACI (params.aci) and its arguments', undefined);
+      const rules = this.#state.options.fateRules ?? 'ceres';
+      const command: Command = {
+        kind: 'newContract',
+        code,
+        callData,
+        vmVersion: params.vmVersion === undefined ? (rules === 'ceres' ? 8n : 7n) : assertAmount(params.vmVersion, 'params.vmVersion'),
+        abiVersion: params.abiVersion === undefined ? 3n : assertAmount(params.abiVersion, 'params.abiVersion'),
+        deposit: params.deposit === undefined ? 0n : assertAmount(params.deposit, 'params.deposit'),
+        ...metaOf(options),
+      };
+      const creating = `${code}:${callData}`;
+      if (aci !== undefined) this.#creating.set(creating, aci);
+      return this.#command(command, call).then(
+        (r) => {
+          this.#creating.delete(creating);
+          const result = r as CommandResults['newContract'];
+          if (aci !== undefined) this.#acis.set(result.contractId, aci);
+          return { ...this.#updateResult(result), contractId: result.contractId, call: toContractCallResult(result.call, aci, callData) };
+        },
+        (error: unknown) => {
+          this.#creating.delete(creating);
+          throw error;
+        },
+      );
+    });
+  }
+
+  /**
+   * Calls a contract of the channel (`channels.update.call_contract`, §7.2, CONTRACTS.md
+   * §2.3): the node's round is recomputed with the VM before it is signed. A call that
+   * reverts or fails is still a co-signed round (its `returnType` says so; the amount comes
+   * back, Iris+). Resolves with the new co-signed state and the call's result.
+   * @param contractId - the contract
+   * @param params - `callData`, or `function` and `args` (with the ACI, given or registered); `amount`, `abiVersion`
+   * @param options - `meta`, `blockHash`, signal, timeout
+   * @returns the state, round, balances and the call's result (`value` decoded with the ACI)
+   * @throws {ChannelError} as {@link Channel.createContract}
+   * @example const { call } = await channel.callContract(contractId, { function: 'add', args: [3n] }); call.value // 8n
+   */
+  callContract(contractId: Encoded<'ct'>, params: CallContractParams, options: ContractOptions = {}): Promise<ContractRoundResult> {
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const id = assertEncoded(contractId, 'ct', 'contractId');
+      const { callData, amount, abiVersion } = this.#callOf(id, params);
+      const command: Command = { kind: 'callContract', contractId: id, callData, abiVersion, amount, ...metaOf(options) };
+      return this.#command(command, call).then((r) => {
+        const result = r as CommandResults['callContract'];
+        return { ...this.#updateResult(result), call: toContractCallResult(result.call, this.#acis.get(id), callData) };
+      });
+    });
+  }
+
+  /**
+   * Runs a call on the latest state without changing it (`channels.dry_run.call_contract`,
+   * §7.2). The node's result is compared with this client's own run: equal is `verified`; a
+   * different one is a `security` event and an error.
+   * @param contractId - the contract
+   * @param params - as {@link Channel.callContract}
+   * @returns the result and whether it was verified
+   * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`, `CHANNEL_NODE_ERROR`, `CHANNEL_SECURITY` (the node's result differs), `CHANNEL_TIMEOUT`
+   * @example const { call } = await channel.dryRunContract(contractId, { function: 'get' }); call.value
+   */
+  dryRunContract(contractId: Encoded<'ct'>, params: CallContractParams, options: CallOptions & { blockHash?: Encoded<'kh' | 'mh'> } = {}): Promise<CheckedContractCall> {
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const id = assertEncoded(contractId, 'ct', 'contractId');
+      const { callData, amount, abiVersion } = this.#callOf(id, params);
+      const { blockHash } = metaOf(options);
+      const command: Command = { kind: 'dryRunCall', contractId: id, callData, abiVersion, amount, ...(blockHash === undefined ? {} : { blockHash }) };
+      return this.#command(command, call).then((r) => {
+        const result = r as CommandResults['dryRunCall'];
+        return { call: toContractCallResult(result.call, this.#acis.get(id), callData), verified: result.verified };
+      });
+    });
+  }
+
+  /**
+   * The result of a contract call of a past round from the node's archive
+   * (`channels.get.contract_call`, §7.5), checked against the call this client co-signed.
+   * @param contractId - the contract
+   * @param query - `round` of the call, `caller` (default: this participant)
+   * @returns the call and whether it equals our own record of it
+   * @throws {ChannelError} `CHANNEL_NODE_ERROR` (1004 call not found, e.g. after `cleanContractCalls`), `CHANNEL_SECURITY` (differs from ours), `CHANNEL_TIMEOUT`
+   * @example const { call } = await channel.getContractCall(contractId, { round: 3n });
+   */
+  getContractCall(contractId: Encoded<'ct'>, query: { round: bigint; caller?: Encoded<'ak'> }, options: CallOptions = {}): Promise<CheckedContractCall> {
+    return this.#guard(() => {
+      if (typeof query !== 'object' || query === null) throw invalidArgument('query', 'an object with the round', query);
+      const id = assertEncoded(contractId, 'ct', 'contractId');
+      const command: Command = {
+        kind: 'getContractCall',
+        contractId: id,
+        callerId: query.caller === undefined ? this.address : assertAddress(query.caller, 'query.caller'),
+        round: assertAmount(query.round, 'query.round'),
+      };
+      return this.#command(command, assertCallOptions(options)).then((r) => {
+        const result = r as CommandResults['getContractCall'];
+        return { call: toContractCallResult(result.call, this.#acis.get(id), this.#callData.get(`${id}:${query.round}`)), verified: result.verified };
+      });
+    });
+  }
+
+  /**
+   * A contract and its store in the latest state (`channels.get.contract`, §7.5), as this
+   * client's own trees hold it (the node's answer must equal them), with its `state`
+   * decoded when the ACI is known.
+   * @param contractId - the contract
+   * @returns the contract, its store and its state
+   * @throws {ChannelError} `CHANNEL_NODE_ERROR` (data 100: unknown), `CHANNEL_SECURITY` (the node's answer differs), `CHANNEL_INVALID_ARGUMENT` (the store does not fit the registered ACI), `CHANNEL_TIMEOUT`
+   * @example const { state } = await channel.getContract(contractId); // { value: 8n, owner: 'ak_...' }
+   */
+  getContract(contractId: Encoded<'ct'>, options: CallOptions = {}): Promise<ContractInfo> {
+    return this.#guard(() => {
+      const id = assertEncoded(contractId, 'ct', 'contractId');
+      return this.#command({ kind: 'getContract', contractId: id }, assertCallOptions(options)).then((r) => {
+        const { contract, contract_state } = r as CommandResults['getContract'];
+        const aci = this.#acis.get(id);
+        const info: ContractInfo = {
+          id: contract.id,
+          owner: contract.owner_id,
+          vmVersion: contract.vm_version,
+          abiVersion: contract.abi_version,
+          active: contract.active,
+          referrerIds: [...contract.referrer_ids],
+          deposit: contract.deposit,
+          store: { ...contract_state },
+        };
+        if (aci !== undefined) {
+          const state = decodeContractState(aci, contract_state);
+          if (state !== undefined) info.state = state;
+        }
+        return info;
+      });
+    });
+  }
+
+  /**
+   * Empties the node's archive of call results (`channels.clean_contract_calls`, §7.5) and
+   * this client's record of them.
+   * @example await channel.cleanContractCalls();
+   */
+  cleanContractCalls(options: CallOptions = {}): Promise<void> {
+    return this.#guard(() => this.#command({ kind: 'cleanContractCalls' }, assertCallOptions(options)).then(() => undefined));
+  }
+
+  /** The call data of a call given as call data, or as a function of the ACI (given or registered). */
+  #callDataOf(contractId: Encoded<'ct'>, params: { callData?: Encoded<'cb'> | undefined; function?: string | undefined; args?: readonly unknown[] | undefined; aci?: ContractAci | undefined }, argument: string): Encoded<'cb'> {
+    if (params.callData !== undefined) return assertEncoded(params.callData, 'cb', `${argument}.callData`);
+    if (typeof params.function !== 'string') throw invalidArgument(`${argument}.callData`, 'the call data, or the function (and args) to call', undefined);
+    const aci = params.aci === undefined ? this.#acis.get(contractId) : assertAci(params.aci, `${argument}.aci`);
+    if (aci === undefined) throw invalidArgument(`${argument}.aci`, `the ACI of ${contractId} (given, or registered with setContractAci) to call ${params.function}`, undefined);
+    if (params.aci !== undefined && !this.#acis.has(contractId)) this.#acis.set(contractId, aci);
+    return encodeCallData(aci, params.function, params.args ?? []);
+  }
+
+  #callOf(contractId: Encoded<'ct'>, params: CallContractParams): { callData: Encoded<'cb'>; amount: bigint; abiVersion: bigint } {
+    if (typeof params !== 'object' || params === null) throw invalidArgument('params', 'an object', params);
+    return {
+      callData: this.#callDataOf(contractId, params, 'params'),
+      amount: params.amount === undefined ? 0n : assertAmount(params.amount, 'params.amount'),
+      abiVersion: params.abiVersion === undefined ? 3n : assertAmount(params.abiVersion, 'params.abiVersion'),
+    };
+  }
+
+  /** A contract round's result, decoded with the contract's ACI when known. */
+  #decodeCall(call: CallObjectJson, update: ContractUpdate): ContractCallResult {
+    return toContractCallResult(call, this.#acis.get(call.contract_id), update.callData);
   }
 
   /**
@@ -1304,7 +1663,23 @@ export class Channel {
       case 'close':
         this.#transport?.close(effect.code ?? 1000, effect.reason ?? '');
         return;
+      case 'resolveEnv':
+        this.#background(this.#resolveEnv(effect), 'resolveEnv');
+        return;
     }
+  }
+
+  /** Asks the application for the chain environment of a contract round (`chainEnv`); no answer is an empty one. */
+  async #resolveEnv(effect: Extract<Effect, { type: 'resolveEnv' }>): Promise<void> {
+    let envs: readonly ChainEnv[] = [];
+    try {
+      const answer = await this.#chainEnv?.({ blockHash: effect.blockHash, reads: effect.reads, signal: this.#lifetime.signal });
+      envs = answer === null || answer === undefined ? [] : Array.isArray(answer) ? (answer as readonly ChainEnv[]) : [answer as ChainEnv];
+    } catch (error) {
+      safeLog(this.#logger, 'warn', 'The chainEnv provider failed; the contract round will be refused.', { error });
+    }
+    if (this.#finished) return;
+    this.#dispatch({ type: 'envResolved', now: this.#clock.now(), requestId: effect.requestId, envs });
   }
 
   /** Runs async work whose failure must never become an unhandled rejection. */
@@ -1466,6 +1841,17 @@ export class Channel {
     const problem = await this.#coSignatureProblem(found.state);
     if (problem === null) return message;
     const round = roundOf(found.state);
+    if (found.method === 'channels.on_chain_tx') {
+      // A force progress the fsm could adopt from the chain report: not without its poster's signature.
+      this.#emit({
+        type: 'security',
+        reason: `a force progress reported on chain (round ${round ?? '?'}) does not carry its poster's valid signature: ${problem}; ignored`,
+        code: 'CHANNEL_SECURITY',
+        tag: null,
+        details: { method: found.method, round: null, knownRound: getRound(this.#state) },
+      });
+      return null;
+    }
     const dropped = found.method === 'channels.update';
     this.#emit({
       type: 'security',
@@ -1533,6 +1919,8 @@ export class Channel {
           nextBalances: effect.balances === null ? null : { ...effect.balances },
           address: this.address,
         };
+        const update = effect.updates.map(parseUpdate).find((u): u is ContractUpdate => u.op === 'newContract' || u.op === 'callContract');
+        if (update !== undefined) request.contract = { update, calls: effect.calls.map((c) => this.#decodeCall(c, update)) };
         // Without an application policy, the default one decides (and says why it refuses).
         const refusal = this.#policy === undefined ? peerUpdateRefusal(request) : null;
         let decision: PeerUpdateDecision = refusal === null;
@@ -1611,8 +1999,12 @@ export class Channel {
   async #coSignatureProblem(tx: Encoded<'tx'>): Promise<string | null> {
     const parties = this.#parties();
     if (parties === null) return 'the participants are not known yet';
+    // A force progress is signed by its poster alone (§2.6), a participant.
+    const inner = innerTx(tx);
+    const forced = inner?.tag === Tag.ChannelForceProgressTx ? inner.fromId : null;
+    if (forced !== null && forced !== parties.initiator && forced !== parties.responder) return `the force progress was posted by ${forced}, not a participant`;
     try {
-      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: [parties.initiator, parties.responder] });
+      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: forced === null ? [parties.initiator, parties.responder] : [forced] });
       if (result.valid) return null;
       const problems: string[] = [];
       if (result.missing.length > 0) problems.push(`no valid signature of ${result.missing.join(', ')}`);
@@ -1713,6 +2105,18 @@ export class Channel {
         break;
     }
     if (event.type === 'statusChanged' && (event.status === 'closed' || event.status === 'died')) this.#reached.add(event.status);
+    if (event.type === 'contractCall') {
+      if (event.own && event.update.op === 'newContract') {
+        // Our create is co-signed: its ACI (if given) decodes this very event.
+        const aci = this.#creating.get(`${event.update.code}:${event.update.callData}`);
+        if (aci !== undefined) this.#acis.set(event.call.contract_id, aci);
+      }
+      const key = `${event.call.contract_id}:${event.round}`;
+      this.#callData.set(key, event.update.callData);
+      if (this.#callData.size > 256) this.#callData.delete(this.#callData.keys().next().value as string);
+      this.#emit({ ...event, result: this.#decodeCall(event.call, event.update) });
+      return;
+    }
     this.#emit(event);
     if (event.type === 'onChainTx') this.#watcher?.onChainTx({ info: event.info, txType: event.txType, tx: event.tx });
     if (event.type === 'statusChanged') this.#watcher?.onStatus(event.status);
@@ -2222,6 +2626,7 @@ const DRIVER_KEYS = [
   'transcript',
   'watcher',
   'onPeerUpdate',
+  'chainEnv',
   'reconnect',
   'clock',
   'random',
@@ -2249,6 +2654,7 @@ function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: Cha
   }
   if (driver['transport'] !== undefined && typeof driver['transport'] !== 'function') throw invalidArgument('transport', 'a transport factory function', driver['transport']);
   if (driver['onPeerUpdate'] !== undefined && typeof driver['onPeerUpdate'] !== 'function') throw invalidArgument('onPeerUpdate', 'a function', driver['onPeerUpdate']);
+  if (driver['chainEnv'] !== undefined && typeof driver['chainEnv'] !== 'function') throw invalidArgument('chainEnv', 'a function', driver['chainEnv']);
   return { driver: driver as unknown as ChannelDriverOptions, params: params as Partial<ChannelParams> };
 }
 
@@ -2303,15 +2709,25 @@ function methodOf(message: JsonValue): string | undefined {
   return typeof message === 'object' && message !== null && !Array.isArray(message) && typeof message['method'] === 'string' ? message['method'] : undefined;
 }
 
-/** The state a node message reports as co-signed (`channels.update`, `channels.leave`), if any. */
+/**
+ * The state a node message reports as co-signed (`channels.update`, `channels.leave`), or a
+ * force progress it reports on chain (`channels.on_chain_tx`: the fsm may take its state as
+ * the latest, CONTRACTS.md §3.4), if any.
+ */
 function coSignedStateOf(message: JsonValue): { method: string; state: Encoded<'tx'> } | null {
   const method = methodOf(message);
-  if (method !== 'channels.update' && method !== 'channels.leave') return null;
+  if (method !== 'channels.update' && method !== 'channels.leave' && method !== 'channels.on_chain_tx') return null;
   const params = (message as { params?: JsonValue }).params;
   const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
-  const state = typeof data === 'object' && data !== null && !Array.isArray(data) ? data['state'] : undefined;
+  const key = method === 'channels.on_chain_tx' ? 'tx' : 'state';
+  const state = typeof data === 'object' && data !== null && !Array.isArray(data) ? data[key] : undefined;
   // Anything else is no state to verify: the fsm reports a malformed message itself.
-  return typeof state === 'string' && isEncoded(state, 'tx') ? { method, state } : null;
+  if (typeof state !== 'string' || !isEncoded(state, 'tx')) return null;
+  if (method === 'channels.on_chain_tx') {
+    const info = (data as { [k: string]: JsonValue })['info'];
+    return (info === 'consumed_forced_progress' || info === 'channel_changed') && innerTx(state)?.tag === Tag.ChannelForceProgressTx ? { method, state } : null;
+  }
+  return { method, state };
 }
 
 /** A copy of a `channels.leave` message without its state. */

@@ -10,7 +10,8 @@
  * The contract every implementation must keep:
  *
  * - **`write` resolves only once the value is durable** by the store's own standard (in
- *   memory for `createMemoryStore`; fsynced and renamed for `createFileStore`). A
+ *   memory for `createMemoryStore`; fsynced and renamed for `createFileStore`; a completed
+ *   IndexedDB transaction, strict durability, for `createIndexedDbStore`). A
  *   channel treats resolution as "this state survives a crash of this process".
  * - **A write is atomic**: after a crash, `read` returns either the previous value or the
  *   new one, never a mix. A value that cannot be read back intact makes `read` throw

@@ -3,11 +3,10 @@ import * as nodeFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAechannelError } from '@aechannel/codec';
-import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore, type FileStoreFs } from './createFileStore.js';
 import { createMemoryStore } from './createMemoryStore.js';
-import type { Store } from './Store.js';
+import { describeStore } from '../test/describeStore.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,57 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** The contract every store keeps. */
-function describeStore(name: string, make: () => Store) {
-  describe(`${name}: Store contract`, () => {
-    it('reads back what was written, lists and deletes', async () => {
-      const store = make();
-      expect(await store.read('ch_a')).toBeUndefined();
-      await store.write('ch_a', 'one');
-      await store.write('ch_b', 'two');
-      await store.write('ch_a', 'three');
-      expect(await store.read('ch_a')).toBe('three');
-      expect(await store.list()).toEqual(['ch_a', 'ch_b']);
-      await store.delete('ch_a');
-      await store.delete('ch_missing');
-      expect(await store.read('ch_a')).toBeUndefined();
-      expect(await store.list()).toEqual(['ch_b']);
-    });
-
-    it('rejects invalid keys with CHANNEL_STORE_INVALID_KEY', async () => {
-      const store = make();
-      for (const key of ['', '../x', 'a/b', '.hidden', 'x'.repeat(201)]) {
-        await expect(store.write(key, 'v')).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_STORE_INVALID_KEY'));
-      }
-    });
-
-    it('keeps call order for concurrent writes to one key', async () => {
-      const store = make();
-      await Promise.all(Array.from({ length: 20 }, (_, i) => store.write('ch_order', String(i))));
-      expect(await store.read('ch_order')).toBe('19');
-    });
-
-    it('honours an aborted signal', async () => {
-      const store = make();
-      await expect(store.write('ch_a', 'v', { signal: AbortSignal.abort() })).rejects.toSatisfy((e) =>
-        isAechannelError(e, 'CHANNEL_ABORTED'),
-      );
-      expect(await store.read('ch_a')).toBeUndefined();
-    });
-
-    it('round-trips arbitrary strings', async () => {
-      const store = make();
-      await fc.assert(
-        fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 200 }), async (value) => {
-          await store.write('ch_prop', value);
-          expect(await store.read('ch_prop')).toBe(value);
-        }),
-        { numRuns: 40 },
-      );
-    });
-  });
-}
 
 describeStore('createMemoryStore', () => createMemoryStore());
 describeStore('createFileStore', () => createFileStore(dir));

@@ -16,11 +16,17 @@
  * `CHANNEL_STORE_CORRUPT` instead of returning a wrong state. Writes to the same key are
  * applied in call order. One directory should be used by one process at a time.
  *
- * `node:fs` is imported lazily, so importing `aechannel` in a browser does not fail; only
- * calling `createFileStore` there does.
+ * `node:fs` is loaded lazily through the private `#nodeFs` import, which a browser bundle
+ * resolves to a stand-in without `node:fs`: importing this module in a browser works, and
+ * using the store there rejects with `CHANNEL_STORE_UNAVAILABLE` (use
+ * `createIndexedDbStore` in a browser).
  */
+import { loadNodeFs } from '#nodeFs';
 import { ChannelError } from './errors.js';
 import { assertIsStoreKey, throwIfAborted, type Store } from './Store.js';
+import { FILE_STORE_FORMAT, openStoreValue, sealStoreValue } from './storeEnvelope.js';
+
+export { FILE_STORE_FORMAT };
 
 /** The subset of `node:fs/promises` the file store uses (injectable for crash tests). */
 export interface FileStoreFs {
@@ -60,24 +66,7 @@ export interface FileStoreOptions {
   fsync?: boolean;
 }
 
-/**
- * The format tag in every file.
- * @example JSON.parse(readFileSync(file, 'utf8')).format === FILE_STORE_FORMAT
- */
-export const FILE_STORE_FORMAT = 'aechannel-store/1';
 const SUFFIX = '.json';
-
-interface Envelope {
-  format: string;
-  sha256: string;
-  value: string;
-}
-
-/** SHA-256 (WebCrypto, available in Node 20 and browsers) as lowercase hex. */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Creates a file store in `dir` (created on first write).
@@ -94,10 +83,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
   const fsync = options.fsync ?? true;
   let fsPromise: Promise<FileStoreFs> | undefined;
   const getFs = (): Promise<FileStoreFs> => {
-    fsPromise ??=
-      options.fs !== undefined
-        ? Promise.resolve(options.fs)
-        : (import('node:fs/promises') as Promise<unknown> as Promise<FileStoreFs>);
+    fsPromise ??= options.fs !== undefined ? Promise.resolve(options.fs) : (loadNodeFs() as Promise<unknown> as Promise<FileStoreFs>);
     return fsPromise;
   };
   let made: Promise<unknown> | undefined;
@@ -114,8 +100,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
       made = undefined;
       throw writeFailed(key, cause);
     }
-    const envelope: Envelope = { format: FILE_STORE_FORMAT, sha256: await sha256Hex(value), value };
-    const text = `${JSON.stringify(envelope)}\n`;
+    const text = await sealStoreValue(value);
     // A random part keeps a restarted process (same pid, fresh counter) clear of the temp
     // files a crashed one left behind.
     const tmp = pathOf(`${key}${SUFFIX}.${randomHex()}.${++counter}.tmp`);
@@ -148,7 +133,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
         if ((cause as { code?: unknown }).code === 'ENOENT') return undefined;
         throw new ChannelError('CHANNEL_STORE_CORRUPT', `Cannot read store entry ${key}.`, { cause, context: { key, dir } });
       }
-      return await parseEnvelope(key, text);
+      return await openStoreValue(key, text);
     },
     write(key, value, callOptions) {
       try {
@@ -217,30 +202,6 @@ function writeFailed(key: string, cause: unknown): ChannelError {
     cause,
     details: cause instanceof Error ? cause.message : String(cause),
     context: { key },
-  });
-}
-
-async function parseEnvelope(key: string, text: string): Promise<string> {
-  let envelope: Partial<Envelope>;
-  try {
-    envelope = JSON.parse(text) as Partial<Envelope>;
-  } catch (cause) {
-    throw corrupt(key, 'the file is not complete JSON (torn or truncated write)', cause);
-  }
-  if (typeof envelope !== 'object' || envelope === null || envelope.format !== FILE_STORE_FORMAT) {
-    throw corrupt(key, `unknown format ${JSON.stringify((envelope as { format?: unknown } | null)?.format)}`);
-  }
-  if (typeof envelope.value !== 'string' || typeof envelope.sha256 !== 'string') {
-    throw corrupt(key, 'missing value or checksum');
-  }
-  if ((await sha256Hex(envelope.value)) !== envelope.sha256) throw corrupt(key, 'checksum mismatch');
-  return envelope.value;
-}
-
-function corrupt(key: string, reason: string, cause?: unknown): ChannelError {
-  return new ChannelError('CHANNEL_STORE_CORRUPT', `Store entry ${key} is corrupt: ${reason}.`, {
-    cause,
-    context: { key, reason },
   });
 }
 

@@ -1,9 +1,10 @@
 /**
- * An in-memory {@link Store}: for tests, examples, short-lived channels and browsers.
+ * An in-memory {@link Store}: for tests, examples and short-lived channels.
  *
  * **When a write counts as done:** when the promise returned by `write` resolves, the
  * value is in this process's memory. It survives nothing: a process exit loses it. Use
- * {@link createFileStore} (or your own durable store) for anything with real funds.
+ * {@link createFileStore} in Node, `createIndexedDbStore` in a browser (or your own durable
+ * store) for anything with real funds.
  */
 import { assertIsStoreKey, throwIfAborted, type Store } from './Store.js';
 

@@ -6,10 +6,12 @@
  * The target is either an object with `write(section)` (called synchronously, in order,
  * for every section) or a file path. For a path, the formatted sections are appended in
  * order; `flush()` resolves once everything recorded so far is in the file. Several
- * channels may record into the same path: appends from one process are serialized.
+ * channels may record into the same path: appends from one process are serialized. A file
+ * path needs Node; in a browser each write reports `CHANNEL_STORE_UNAVAILABLE` to `onError`.
  */
 import { formatSection, type SectionInput } from '@aechannel/transcript';
 import type { Role } from '@aechannel/transcript';
+import { loadNodeFs } from '#nodeFs';
 
 /** Where a transcript goes: a section sink, or a file path. */
 export type TranscriptTarget =
@@ -42,7 +44,8 @@ function appendInOrder(path: string, text: string, onError: (error: unknown) => 
   const previous = fileQueues.get(path) ?? Promise.resolve();
   const next = previous
     .then(async () => {
-      const fs = await import('node:fs/promises');
+      // `#nodeFs`: node:fs in Node; in a browser bundle a stand-in that rejects (onError).
+      const fs = await loadNodeFs();
       await fs.appendFile(path, text, 'utf8');
     })
     .catch(onError);

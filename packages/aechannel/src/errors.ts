@@ -53,6 +53,11 @@ export type ChannelErrorCode =
   | 'CHANNEL_STORE_WRITE_FAILED'
   /** An invalid key was given to a store. */
   | 'CHANNEL_STORE_INVALID_KEY'
+  /**
+   * The store's storage is not available here: no IndexedDB (or the browser refused to
+   * open the database), or no `node:fs` (a file store or transcript file in a browser).
+   */
+  | 'CHANNEL_STORE_UNAVAILABLE'
   /** The command-line interface got invalid arguments. */
   | 'CHANNEL_CLI_USAGE'
   /** An internal invariant broke: a bug in aechannel. */

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import * as cli from './cliEntry.js';
 import * as entry from './index.js';
 
 // Every change of the public API shows up here in review (and needs a changeset).
@@ -10,30 +11,40 @@ it('exports', () => {
       "ChannelError",
       "DEFAULT_OPERATION_TIMEOUTS",
       "FILE_STORE_FORMAT",
+      "INDEXEDDB_STORE_DATABASE",
       "MAX_STATE_CHECK_INTERVAL_MS",
       "assertIsStoreKey",
       "channelStoreKey",
       "channelUrl",
-      "cliUsage",
       "conflictError",
+      "contractFunctionOf",
       "createConsoleLogger",
       "createEmitter",
       "createFileStore",
+      "createIndexedDbStore",
       "createMemoryStore",
       "createTranscriptRecorder",
       "createWatcher",
       "decodeChannelRecord",
+      "decodeContractState",
       "defaultPeerUpdatePolicy",
+      "encodeCallData",
       "encodeChannelRecord",
       "inspectEncoded",
       "invalidArgument",
       "nodeError",
       "peerUpdateRefusal",
-      "runCli",
       "silentLogger",
       "toChannelError",
+      "toContractCallResult",
       "toPrintable",
       "verifyChannelRecord",
     ]
   `);
+});
+
+
+it('aechannel/cli exports the command-line tools, which the main entry does not', () => {
+  expect(Object.keys(cli).sort()).toEqual(['cliUsage', 'runCli']);
+  for (const name of Object.keys(cli)) expect(name in entry).toBe(false);
 });

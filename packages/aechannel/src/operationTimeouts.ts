@@ -9,9 +9,9 @@
  *
  * | kind | default | operations |
  * | --- | --- | --- |
- * | `offChain` | 180 000 ms (3 min) | `transfer`, `shutdown`, `leave`: a round co-signed with the peer (node accept timer 120 s) |
+ * | `offChain` | 180 000 ms (3 min) | `transfer`, `createContract`, `callContract`, `shutdown`, `leave`: a round co-signed with the peer (node accept timer 120 s) |
  * | `onChain` | 1 800 000 ms (30 min) | `deposit`, `withdraw` (minimum depth on chain), `closeSolo`, `slash`, `settle`, `snapshot`, `forceProgress`, `waitForStatus` |
- * | `query` | 30 000 ms | `balances`, `poi`, `state`, `ping`, `stop`, `sendMessage`, `assumeMinimumDepth` |
+ * | `query` | 30 000 ms | `balances`, `poi`, `state`, `ping`, `stop`, `sendMessage`, `assumeMinimumDepth`, `dryRunContract`, `getContract`, `getContractCall`, `cleanContractCalls` |
  * | `open` | 1 800 000 ms (30 min) | `Channel.open`, `reconnect`, `reestablish` (peer, create tx at minimum depth) |
  * | `stateCheck` | 5 000 ms | not a call: how long a round this client signed may wait for the node's `channels.update` before the channel asks the node for its latest state (`channels.get.offchain_state`); repeated at doubling intervals up to 60 s while the round is pending |
  */
@@ -20,11 +20,11 @@ import { invalidArgument } from './errors.js';
 
 /** Default bounds of the operations of a channel, in ms (see {@link DEFAULT_OPERATION_TIMEOUTS}). */
 export interface OperationTimeouts {
-  /** `transfer`, `shutdown`, `leave` (default 180 000). */
+  /** `transfer`, `createContract`, `callContract`, `shutdown`, `leave` (default 180 000). */
   offChain?: number;
   /** `deposit`, `withdraw`, `closeSolo`, `slash`, `settle`, `snapshot`, `forceProgress`, `waitForStatus` (default 1 800 000). */
   onChain?: number;
-  /** `balances`, `poi`, `state`, `ping`, `stop`, `sendMessage`, `assumeMinimumDepth` (default 30 000). */
+  /** `balances`, `poi`, `state`, `ping`, `stop`, `sendMessage`, `assumeMinimumDepth`, `dryRunContract`, `getContract`, `getContractCall`, `cleanContractCalls` (default 30 000). */
   query?: number;
   /** `Channel.open`, `Channel.reconnect`, `Channel.reestablish` without `timeoutMs` (default 1 800 000). */
   open?: number;
@@ -68,8 +68,12 @@ const CLASS_OF: Readonly<Record<CommandKind, keyof OperationTimeouts | null>> = 
   stop: 'query',
   sendMessage: 'query',
   assumeMinimumDepth: 'query',
-  newContract: 'query',
-  callContract: 'query',
+  newContract: 'offChain',
+  callContract: 'offChain',
+  dryRunCall: 'query',
+  getContract: 'query',
+  getContractCall: 'query',
+  cleanContractCalls: 'query',
   reconnect: null,
 };
 

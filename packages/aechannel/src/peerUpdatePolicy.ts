@@ -15,7 +15,13 @@
  *   our funds): refused, with abort code 4 ("abort", PROTOCOL.md §8.6), so the peer sees a
  *   conflict and nothing is signed;
  * - the peer's mutual close: accepted (it pays out the latest balances minus the §5.5 fee
- *   split, and the fee is bounded by `maxFee` or its default before the policy runs).
+ *   split, and the fee is bounded by `maxFee` or its default before the policy runs);
+ * - the peer's contract create or call (`request.contract`): accepted when, like any other
+ *   proposal, it does not pay out of this participant's balance. Its owner/caller is always
+ *   the peer (the fsm checked it, CONTRACTS.md §2.1), so it can only move the peer's own
+ *   coins into a contract, and the fsm recomputed its result with the VM. What it does to
+ *   a contract's state is for the application to judge: give an `onPeerUpdate` that looks
+ *   at `request.contract` (the update and its decoded results) to refuse calls it dislikes.
  *
  * An application widens it by passing its own `onPeerUpdate`, which may fall back to
  * {@link defaultPeerUpdatePolicy} for what it does not decide itself.
@@ -39,7 +45,7 @@ const KIND: Record<string, string> = {
  * if (why !== null) console.warn('refusing:', why);
  */
 export function peerUpdateRefusal(request: PeerUpdateRequest): string | null {
-  const kind = KIND[request.tag] ?? request.tag;
+  const kind = request.contract === undefined ? (KIND[request.tag] ?? request.tag) : request.contract.update.op === 'newContract' ? 'contract create' : 'contract call';
   if (request.tag === 'shutdown_sign_ack') return null;
   const before = request.balances[request.address];
   const after = request.nextBalances?.[request.address];

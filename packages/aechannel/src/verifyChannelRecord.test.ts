@@ -1,7 +1,10 @@
-import { buildSignedTx, computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { applyUpdates, packTrees, stateHash, treesFromBalances } from '@aechannel/fate';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { keyPairFromSeed, memorySigner } from '@aechannel/signer';
 import { describe, expect, it } from 'vitest';
+import { COUNTER } from '../test/fixtures/contracts.js';
+import { encodeCallData } from './contractAci.js';
 import { verifyChannelRecord } from './verifyChannelRecord.js';
 
 const initiator = keyPairFromSeed(new Uint8Array(32).fill(1));
@@ -79,5 +82,35 @@ describe('verifyChannelRecord on a record whose latest state is the create tx', 
     expect(await reasonOf({ ...record, latestState: null })).toMatch(/no co-signed state/);
     const once = await memorySigner(initiator.secretKey).signTransaction(buildSignedTx(decodeSignedTx(record.latestState!).innerBytes, []), { networkId });
     expect(await reasonOf({ ...record, latestState: once })).toMatch(/signature/);
+  });
+});
+
+describe('verifyChannelRecord on a record of a channel holding contracts (trees)', () => {
+  /** Round 2: the initiator created a contract; the record keeps the full trees. */
+  async function withContract(): Promise<PersistedChannel> {
+    const record = await opened();
+    const created = applyUpdates(
+      treesFromBalances(balances),
+      [{ tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: initiator.address, ctVersion: (8n << 16n) | 3n, code: decode(COUNTER.code, 'cb'), deposit: 10n, callData: decode(encodeCallData(COUNTER.aci, 'init', [5n]), 'cb') }],
+      { round: 2n, reserve: 1n },
+    );
+    const offChain = { tag: Tag.ChannelOffChainTx, version: 2, channelId: record.channelId!, round: 2n, stateHash: stateHash(created.trees) } as Tx;
+    let tx = buildSignedTx(serializeObject(offChain), []);
+    for (const key of [initiator, responder]) tx = await memorySigner(key.secretKey).signTransaction(tx, { networkId });
+    return { ...record, latestState: tx, round: 2n, balances: { [initiator.address]: 690n, [responder.address]: 300n } as Record<Encoded<'ak'>, bigint>, trees: packTrees(created.trees) };
+  }
+
+  it('accepts trees that hash to the signed state hash and hold the balances', async () => {
+    await expect(verifyChannelRecord(await withContract())).resolves.toBeUndefined();
+  });
+
+  it('refuses trees of another state, balances other than the trees hold, and broken trees', async () => {
+    const record = await withContract();
+    expect(await reasonOf({ ...record, trees: packTrees(treesFromBalances({ [initiator.address]: 690n, [responder.address]: 300n })) })).toMatch(/trees hash to/);
+    expect(await reasonOf({ ...record, balances: { ...record.balances, [initiator.address]: 700n } })).toMatch(/balance of .* is not the one in its trees/);
+    expect(await reasonOf({ ...record, trees: 'ss_x' as Encoded<'ss'> })).toMatch(/trees cannot be decoded/);
+    // without its trees the balances alone do not give the state hash
+    const { trees: _dropped, ...withoutTrees } = record;
+    expect(await reasonOf(withoutTrees)).toMatch(/state hash/);
   });
 });

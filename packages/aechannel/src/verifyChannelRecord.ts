@@ -6,27 +6,28 @@
  *
  * - the latest state is a channel state (create, off-chain, deposit or withdraw tx,
  *   PROTOCOL.md §2.6) carrying valid signatures of exactly the two participants under the
- *   record's network id (§3.2; plain or hash mode);
+ *   record's network id (§3.2; plain or hash mode), or a force progress this channel
+ *   adopted from the chain (CONTRACTS.md §3.4), carrying its poster's valid signature;
  * - its channel id is the record's (for the create tx: derived from the parties and its
  *   nonce, §4), and its parties are the record's;
  * - its round is the record's round (create = 1), and the on-chain round is not above it
  *   (equal when the latest state is itself on chain: create, deposit, withdraw);
  * - the record's balances are exactly the two participants', and their state hash (§2.11)
- *   is the state hash of the tx. (A record holds no trees; states with contracts are not
- *   supported by this client.)
+ *   is the state hash of the tx; a channel holding contracts keeps its full trees
+ *   (`trees`, `ss_`), which must hash to the state hash of the tx and hold those balances.
  *
  * What it cannot show: that the record is the *latest* genuine one (an older genuine record
  * proves itself too; the node's reestablish check and the resync after it catch that), the
  * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
  * off-chain latest state (indistinguishable from a snapshot).
  */
-import { computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, isEncoded, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, type Encoded, type Tx } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { verifyTransaction } from '@aechannel/signer';
 import { storeCorrupt } from './channelRecord.js';
 
 /** Latest states a channel record may hold: the co-signed txs that define a state. */
-type StateTx = Extract<Tx, { tag: 50 | 51 | 52 | 57 }>;
+type StateTx = Extract<Tx, { tag: 50 | 51 | 52 | 57 | 521 }>;
 
 /**
  * Checks that a channel record proves itself (see the module doc).
@@ -54,7 +55,13 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   let tx: StateTx;
   try {
     const inner = decodeSignedTx(latestState).tx;
-    if (inner.tag !== Tag.ChannelCreateTx && inner.tag !== Tag.ChannelOffChainTx && inner.tag !== Tag.ChannelDepositTx && inner.tag !== Tag.ChannelWithdrawTx) {
+    if (
+      inner.tag !== Tag.ChannelCreateTx &&
+      inner.tag !== Tag.ChannelOffChainTx &&
+      inner.tag !== Tag.ChannelDepositTx &&
+      inner.tag !== Tag.ChannelWithdrawTx &&
+      inner.tag !== Tag.ChannelForceProgressTx
+    ) {
       return fail(`the latest state is not a channel state (tag ${inner.tag})`);
     }
     tx = inner as StateTx;
@@ -81,18 +88,37 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   if (accounts.length !== 2 || accounts[0] !== [initiator, responder].sort()[0] || accounts[1] !== [initiator, responder].sort()[1]) {
     return fail('the balances are not those of the two participants');
   }
-  let stateHash: Encoded<'st'>;
-  try {
-    stateHash = computeStateHash(channel.balances);
-  } catch {
-    return fail('the balances are not valid amounts');
+  if (channel.trees === undefined) {
+    let stateHash: Encoded<'st'>;
+    try {
+      stateHash = computeStateHash(channel.balances);
+    } catch {
+      return fail('the balances are not valid amounts');
+    }
+    if (stateHash !== tx.stateHash) return fail(`the balances' state hash ${stateHash} is not the latest state's ${tx.stateHash}`);
+  } else {
+    // A channel holding contracts: the full trees are the state (CONTRACTS.md §2.5).
+    let treesHash: Encoded<'st'>;
+    let accounts: Record<string, bigint>;
+    try {
+      if (!isEncoded(channel.trees, 'ss')) throw new Error('not ss_');
+      treesHash = stateTreesHash(channel.trees);
+      accounts = unpackStateTrees(channel.trees).balances;
+    } catch {
+      return fail('its trees cannot be decoded');
+    }
+    if (treesHash !== tx.stateHash) return fail(`its trees hash to ${treesHash}, not to the latest state's ${tx.stateHash}`);
+    for (const id of [initiator, responder]) {
+      if (accounts[id] !== channel.balances[id]) return fail(`the balance of ${id} is not the one in its trees`);
+    }
   }
-  if (stateHash !== tx.stateHash) return fail(`the balances' state hash ${stateHash} is not the latest state's ${tx.stateHash}`);
 
-  // Both signatures, under the record's network id.
+  // Both signatures, under the record's network id (a force progress: its poster's).
+  const signers = tx.tag === Tag.ChannelForceProgressTx ? [tx.fromId] : [initiator, responder];
+  if (tx.tag === Tag.ChannelForceProgressTx && tx.fromId !== initiator && tx.fromId !== responder) return fail('the force progress was not posted by a participant');
   let problem: string | null;
   try {
-    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers: [initiator, responder] });
+    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers });
     problem = result.valid ? null : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''} for network ${o.networkId}`;
   } catch (error) {
     problem = `the signatures of the latest state cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;

@@ -62,6 +62,8 @@ export type {
   ContractCallV2,
   ContractCallV3,
   ContractObject,
+  ContractObjectV1,
+  ContractObjectV2,
   GaAttachTx,
   GaMetaTx,
   GaMetaTxAuthData,

@@ -153,18 +153,23 @@ export const schemas: readonly ObjectSchema[] = [
     channelReserve: int, initiatorDelegateIds: list(account), responderDelegateIds: list(account), stateHash, round: int,
     soloRound: int, lockPeriod: int, lockedUntil: int, initiatorAuth: bytes, responderAuth: bytes,
   }),
-  row<T.ContractObject>(Tag.Contract, 1, 'Contract', {
+  row<T.ContractObjectV1>(Tag.Contract, 1, 'Contract', {
     owner: id('ak', 'ct'), ctVersion: int, code: bytes, log: bytes, active: bool, referrers: list(anyId), deposit: int,
+  }),
+  // CONTRACTS.md §2.5
+  row<T.ContractObjectV2>(Tag.Contract, 2, 'Contract', {
+    owner: id('ak', 'ct'), ctVersion: int, code: bytes, codeRef: list(id('ct')), log: bytes, active: bool,
+    referrers: list(anyId), deposit: int,
   }),
   row<T.ContractCallV2>(Tag.ContractCall, 2, 'ContractCall', {
     callerId: id('ak', 'ct'), callerNonce: int, height: int, contractId: id('ct'), gasPrice: int, gasUsed: int,
     returnValue: bytes, returnType: int,
-    log: list(record<T.ContractCallLogEntry>({ address: anyId, topics: list(bytes), data: bytes })),
+    log: list(record<T.ContractCallLogEntry>({ address: binary(32), topics: list(bytes), data: bytes })),
   }),
   row<T.ContractCallV3>(Tag.ContractCall, 3, 'ContractCall', {
     callerId: id('ak', 'ct'), callerNonce: int, height: int, contractId: id('ct'), ctCallId: bytes, gasPrice: int,
     gasUsed: int, returnValue: bytes, returnType: int,
-    log: list(record<T.ContractCallLogEntry>({ address: anyId, topics: list(bytes), data: bytes })),
+    log: list(record<T.ContractCallLogEntry>({ address: binary(32), topics: list(bytes), data: bytes })),
   }),
   // §2.9 and the GA attach tx (tag 80)
   row<T.GaAttachTx>(Tag.GaAttachTx, 1, 'GaAttachTx', {

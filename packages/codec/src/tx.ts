@@ -368,8 +368,8 @@ export interface ChannelV3 extends ChannelBase {
 /** Channel on-chain object, §2.10. */
 export type ChannelObject = ChannelV1 | ChannelV2 | ChannelV3;
 
-/** Contract, §2.10. */
-export interface ContractObject {
+/** Contract v1 (AEVM and FATE_01 contracts), §2.10; CONTRACTS.md §2.5. */
+export interface ContractObjectV1 {
   tag: typeof Tag.Contract;
   version: 1;
   owner: Encoded<'ak' | 'ct'>;
@@ -382,9 +382,33 @@ export interface ContractObject {
   deposit: bigint;
 }
 
-/** One log entry of a contract call, §2.10. */
+/**
+ * Contract v2 ("code ref" version, FATE_02/FATE_03), CONTRACTS.md §2.5: v1 plus `codeRef`,
+ * empty for a normal contract and `[ct_ of the original]` for a clone (whose `code` is empty).
+ */
+export interface ContractObjectV2 {
+  tag: typeof Tag.Contract;
+  version: 2;
+  owner: Encoded<'ak' | 'ct'>;
+  ctVersion: bigint;
+  code: Uint8Array;
+  codeRef: Encoded<'ct'>[];
+  /** Always empty. */
+  log: Uint8Array;
+  active: boolean;
+  referrers: AnyId[];
+  deposit: bigint;
+}
+
+/** Contract, §2.10. */
+export type ContractObject = ContractObjectV1 | ContractObjectV2;
+
+/**
+ * One log entry of a contract call, §2.10. `address` is the raw 32-byte contract public
+ * key, not an id (CONTRACTS.md §2.5, checked against the node).
+ */
 export interface ContractCallLogEntry {
-  address: AnyId;
+  address: Uint8Array;
   topics: Uint8Array[];
   data: Uint8Array;
 }

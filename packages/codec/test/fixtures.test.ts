@@ -17,11 +17,14 @@ import {
   isAechannelError,
   minFee,
   packTx,
+  poiStateHash,
   serializeObject,
   signingPayload,
   splitCloseMutualFee,
   Tag,
+  unpackPoi,
   unpackTx,
+  verifyPoi,
   type Encoded,
   type Tx,
 } from '@aechannel/codec';
@@ -169,6 +172,29 @@ describe.each(files)('fixture $name', ({ name, text, networkId }) => {
     }
     if (/channel_(create|withdraw|close_mutual)_tx|channels\.sign\.(initiator_sign|withdraw_tx|shutdown_sign)/.test(text)) {
       expect(checked).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the node PoIs of contracts_basic.md', () => {
+  const basic = files.find((f) => f.name === 'contracts_basic.md')!;
+  const pois = scan(basic.text, 'pi') as Encoded<'pi'>[];
+  // Each proves the latest state: the state hash of the off-chain tx reported just before it.
+  it('verify, prove the two participants and a contract, and each part of a tree without proven keys is its root alone', () => {
+    expect(pois.length).toBe(6);
+    for (const poi of pois) {
+      const parts = unpackPoi(poi);
+      // The calls tree of the latest round: proven by its root only (no key of it was asked for).
+      expect(parts.calls?.nodes).toEqual([]);
+      const proven = verifyPoi(poi);
+      expect(proven.stateHash).toBe(poiStateHash(poi));
+      expect(Object.keys(proven.accounts).length).toBeGreaterThanOrEqual(3);
+      expect(proven.entries.contracts.length).toBeGreaterThan(0);
+      expect(proven.entries.calls).toEqual([]);
+      expect(basic.text.includes(proven.stateHash) || scan(basic.text, 'tx').some((tx) => {
+        const inner = decodeSignedTx(tx as Encoded<'tx'>).tx;
+        return 'stateHash' in inner && inner.stateHash === proven.stateHash;
+      })).toBe(true);
     }
   });
 });

@@ -11,15 +11,24 @@
  *
  * Block production is a mode: `instant` mines a block right after each post and then jumps the
  * height to whatever the watchers wait for, `interval` mines every `ms` of the injected clock,
- * `manual` mines only on request. What is not simulated: forks, micro/key block structure,
- * gas beyond the fee formula, contracts, generalized accounts, names and oracles.
+ * `manual` mines only on request.
+ *
+ * Force progress (CONTRACTS.md §3): the chain checks the tx as §3.2 says, executes its call
+ * with the FATE VM on the trees it carries (the block's env, the on-chain reserve), charges
+ * the poster fee + gas used × gas price, keeps a receipt call object, and moves the channel
+ * to the forced state when the computed state hash is the one the tx claims (§3.3, §3.4).
+ * What is not simulated: forks, micro/key block structure, on-chain contracts, generalized
+ * accounts, names and oracles.
  */
 import {
   Tag,
   computeChannelId,
+  decode,
   decodeSignedTx,
+  deserializeObject,
   encode,
   getPoiBalances,
+  serializeObject,
   isAechannelError,
   poiStateHash,
   txHash,
@@ -27,6 +36,16 @@ import {
   type Tx,
   type TxOf,
 } from '@aechannel/codec';
+import {
+  applyUpdate,
+  callId,
+  stateHash,
+  treesFromStateTrees,
+  type CallObject,
+  type ChainView,
+  type ChannelTrees,
+  type FateRulesPreset,
+} from '@aechannel/fate';
 import { verifyTransaction } from '@aechannel/signer';
 import type { DevnodeClock } from './clock.js';
 import { DevnodeError } from './errors.js';
@@ -103,6 +122,29 @@ export interface SimChainOptions {
   blockMode: BlockMode;
   /** Runs a task after the simulated network/mempool latency (through the queue). */
   later: (task: () => void) => void;
+  /** Rules a force progress runs with (default `ceres`). */
+  fateRules?: FateRulesPreset;
+  /** Consensus protocol: which VM versions a force progress may call (5 Iris, 6 Ceres; default 6). */
+  protocol?: 5 | 6;
+}
+
+type CallUpdate = Extract<ReturnType<typeof deserializeObject>, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>;
+
+/** What a force progress proves at post time (§3.2), kept for block time. */
+interface ForceProgressCheck {
+  update: CallUpdate;
+  trees: ChannelTrees;
+  treesHash: Encoded<'st'>;
+}
+
+/** The receipt of a force progress: the call object as the chain recorded it (§3.3 step 4). */
+export interface ForceProgressReceipt {
+  /** `BLAKE2b(caller ‖ uint256(round) ‖ tx hash)`. */
+  id: Uint8Array;
+  /** The call object; its `contractId` is the tx hash's bytes (§3.3). */
+  call: CallObject;
+  /** Whether the channel moved to the forced state. */
+  applied: boolean;
 }
 
 interface Pending {
@@ -118,6 +160,7 @@ interface Pending {
   payloadRound: bigint | undefined;
   payloadStateHash: Encoded<'st'> | undefined;
   poiBalances: Record<Encoded<'ak'>, bigint> | undefined;
+  forceProgress?: ForceProgressCheck;
 }
 
 interface DepthWatch {
@@ -130,6 +173,12 @@ interface HeightWatch {
   height: bigint;
   callback: () => void;
 }
+
+/** From this height a force progress with a payload restarts the chain of forced rounds (§3.3). */
+const SOLO_ROUND_RESET_HEIGHT = 168_300n;
+
+/** Difficulty of every simulated key block. */
+const DIFFICULTY = 1n;
 
 const reject = (reason: string, context: Record<string, unknown> = {}): never => {
   throw new DevnodeError('DEVNODE_TX_REJECTED', `Transaction rejected: ${reason}.`, { context: { reason, ...context } });
@@ -147,7 +196,16 @@ const channelTags = new Set<number>([
   Tag.ChannelSlashTx,
   Tag.ChannelSettleTx,
   Tag.ChannelSnapshotSoloTx,
+  Tag.ChannelForceProgressTx,
 ]);
+
+/** Base gas of a force progress and the block gas limit (§5.1, CONTRACTS.md §1.3, §3.2). */
+const FORCE_PROGRESS_BASE_GAS = 450_000n;
+const BLOCK_GAS_LIMIT = 6_000_000n;
+/** VM versions a force progress may call, by protocol (CONTRACTS.md §1.2). */
+const CALLABLE_VMS: Record<5 | 6, readonly number[]> = { 5: [5, 7], 6: [5, 7, 8] };
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** The simulated chain of a devnode. */
 export class SimChain {
@@ -160,6 +218,10 @@ export class SimChain {
   /** Key block hashes by height, and heights by hash (a long instant-mode jump leaves gaps). */
   readonly #blockHashes = new Map<bigint, Encoded<'kh'>>();
   readonly #blockHeights = new Map<Encoded<'kh'>, bigint>();
+  /** Key block times (ms of the devnode clock) by height. */
+  readonly #blockTimes = new Map<bigint, bigint>();
+  /** Beneficiary of every key block (seeded). */
+  readonly #beneficiary: Uint8Array;
   /** Block listeners with their subscription order (a listener added twice is one listener). */
   readonly #listeners = new Map<(event: BlockEvent) => void, number>();
   /** Per-channel block listeners: a block only reaches the channels it has txs of. */
@@ -173,10 +235,13 @@ export class SimChain {
   readonly #options: SimChainOptions;
   /** Txs dropped at block time because they no longer fitted, with the reason. */
   readonly dropped: { hash: Encoded<'th'>; reason: string }[] = [];
+  /** Receipts of included force progress txs, by tx hash. */
+  readonly #receipts = new Map<Encoded<'th'>, ForceProgressReceipt>();
 
   constructor(options: SimChainOptions) {
     this.#options = options;
     this.networkId = options.networkId;
+    this.#beneficiary = options.ids.next('beneficiary');
     this.#recordBlock(0n);
     this.#blockMode = options.blockMode;
     this.#armInterval();
@@ -211,9 +276,44 @@ export class SimChain {
 
   #recordBlock(height: bigint): Encoded<'kh'> {
     const hash = encode(this.#options.ids.next('block'), 'kh');
+    this.#blockTimes.set(height, BigInt(this.#options.clock.now()));
     this.#blockHashes.set(height, hash);
     this.#blockHeights.set(hash, height);
     return hash;
+  }
+
+  /**
+   * The environment a channel contract sees when pinned to a key block (CONTRACTS.md §2.8,
+   * PROTOCOL.md §10.3): its height, time (key block time + 1 ms), beneficiary, difficulty,
+   * the network id, earlier key block hashes and on-chain balances. An unknown or zero hash
+   * means the current top.
+   * @param blockHash - the pinned key block
+   * @returns the chain view of `@aechannel/fate`
+   */
+  view(blockHash?: string): ChainView {
+    const pinned = blockHash === undefined ? undefined : this.#blockHeights.get(blockHash as Encoded<'kh'>);
+    return this.viewAt(pinned ?? this.#height);
+  }
+
+  /** The environment of the key block at `height` (see {@link SimChain.view}). */
+  viewAt(height: bigint): ChainView {
+    const time = this.#blockTimes.get(height) ?? BigInt(this.#options.clock.now());
+    return {
+      height,
+      timestamp: time + 1n,
+      beneficiary: this.#beneficiary,
+      difficulty: DIFFICULTY,
+      networkId: this.networkId,
+      keyBlockHash: (h: bigint) => {
+        if (h >= height) return undefined;
+        const hash = this.#blockHashes.get(h);
+        return hash === undefined ? undefined : decode(hash, 'kh');
+      },
+      balance: (pubkey: Uint8Array) => this.#accounts.get(encode(pubkey, 'ak'))?.balance,
+      isContract: () => false,
+      isOracle: () => false,
+      isPayable: () => true,
+    };
   }
 
   /** An account (a copy), or `undefined` if it does not exist. */
@@ -248,6 +348,11 @@ export class SimChain {
   /** Txs waiting in the mempool. */
   mempool(): { hash: Encoded<'th'>; signedTx: Encoded<'tx'>; tx: Tx }[] {
     return [...this.#mempool.values()].map(({ hash, signedTx, tx }) => ({ hash, signedTx, tx }));
+  }
+
+  /** The receipt of an included force progress tx (CONTRACTS.md §3.3), if any. */
+  forceProgressReceipt(hash: Encoded<'th'>): ForceProgressReceipt | undefined {
+    return this.#receipts.get(hash);
   }
 
   /** Where a tx was included, if it was. */
@@ -381,6 +486,10 @@ export class SimChain {
       payloadStateHash: undefined,
       poiBalances: undefined,
     };
+    if (tx.tag === Tag.ChannelForceProgressTx) {
+      await this.#checkPayload(pending, tx.payload, channel as ChainChannel);
+      pending.forceProgress = this.#checkForceProgress(tx, channel as ChainChannel);
+    }
     if (tx.tag === Tag.ChannelCloseSoloTx || tx.tag === Tag.ChannelSlashTx || tx.tag === Tag.ChannelSnapshotSoloTx) {
       await this.#checkPayload(pending, tx.payload, channel as ChainChannel);
       if (tx.tag !== Tag.ChannelSnapshotSoloTx) {
@@ -398,6 +507,35 @@ export class SimChain {
     }
     this.#applicable(pending, this.#height + 1n);
     return pending;
+  }
+
+  /** The checks of CONTRACTS.md §3.2 that do not depend on the chain state. */
+  #checkForceProgress(tx: TxOf<typeof Tag.ChannelForceProgressTx>, channel: ChainChannel): ForceProgressCheck {
+    let update: ReturnType<typeof deserializeObject>;
+    try {
+      update = deserializeObject(tx.update);
+    } catch (cause) {
+      if (!isAechannelError(cause)) throw cause;
+      return reject('undecodable update');
+    }
+    if (update.tag !== Tag.ChannelOffChainUpdateCallContract) return reject('the update is not a contract call');
+    const call = update as CallUpdate;
+    if (call.caller !== tx.fromId) reject('the caller is not the poster');
+    if (tx.fromId !== channel.initiatorId && tx.fromId !== channel.responderId) reject('the caller is not a participant');
+    let trees: ChannelTrees;
+    try {
+      trees = treesFromStateTrees(tx.offChainTrees);
+    } catch (cause) {
+      if (!isAechannelError(cause)) throw cause;
+      return reject('undecodable off-chain trees');
+    }
+    const contract = trees.contracts.get(hex(decode(call.contract, 'ct')));
+    if (contract === undefined) return reject('the contract is not in the off-chain trees');
+    if (BigInt(contract.abi) !== call.abiVersion) reject('wrong abi version');
+    if (!CALLABLE_VMS[this.#options.protocol ?? 6].includes(contract.vm)) reject('the vm version cannot be called at this protocol');
+    const gasLimit = FORCE_PROGRESS_BASE_GAS + 20n * BigInt(serializeObject(tx).length) + call.gas;
+    if (gasLimit > BLOCK_GAS_LIMIT) reject('gas limit above the block gas limit', { gasLimit });
+    return { update: call, trees, treesHash: stateHash(trees) };
   }
 
   async #checkPayload(pending: Pending, payload: Uint8Array, channel: ChainChannel): Promise<void> {
@@ -464,7 +602,8 @@ export class SimChain {
         if (tx.tag === Tag.ChannelSlashTx && height > channel.lockedUntil) reject('lock period is over');
         if (p.payloadRound !== undefined && p.payloadRound <= channel.round) reject('payload round too low');
         if (p.payloadRound === undefined && tx.tag === Tag.ChannelCloseSoloTx && channel.round === 0n) reject('no state');
-        const sum = Object.values(p.poiBalances ?? {}).reduce((a, b) => a + b, 0n);
+        const poi = p.poiBalances ?? {};
+        const sum = (poi[channel.initiatorId] ?? 0n) + (poi[channel.responderId] ?? 0n);
         if (sum > channel.channelAmount) reject('poi balances exceed the channel amount');
         return;
       }
@@ -483,6 +622,18 @@ export class SimChain {
         if (account.balance < fee) reject('balance too low');
         if (channel.lockedUntil !== 0n) reject('channel is closing');
         if ((p.payloadRound ?? 0n) <= channel.round) reject('payload round too low');
+        return;
+      }
+      case Tag.ChannelForceProgressTx: {
+        const channel = this.#activeChannel(tx.channelId);
+        const fp = p.forceProgress as ForceProgressCheck;
+        if (channel.lockedUntil !== 0n && height > channel.lockedUntil) reject('lock period is over');
+        if (tx.round <= channel.round) reject('round too low', { round: tx.round, onChain: channel.round });
+        const baseRound = p.payloadRound ?? channel.round;
+        const baseHash = p.payloadStateHash ?? channel.stateHash;
+        if (baseRound !== tx.round - 1n) reject('the round does not follow the base state', { baseRound });
+        if (fp.treesHash !== baseHash) reject('invalid_poi_hash');
+        if (account.balance < fee + fp.update.gas * fp.update.gasPrice) reject('balance too low for fee and gas');
         return;
       }
       default:
@@ -577,8 +728,61 @@ export class SimChain {
         channel.soloRound = 0n;
         return;
       }
+      case Tag.ChannelForceProgressTx:
+        this.#applyForceProgress(p, tx, account, height);
+        return;
       default:
     }
+  }
+
+  /** CONTRACTS.md §3.3: execute, charge, keep the receipt, move the channel when the hash matches. */
+  #applyForceProgress(p: Pending, tx: TxOf<typeof Tag.ChannelForceProgressTx>, account: ChainAccount, height: bigint): void {
+    const channel = this.#channels.get(tx.channelId) as ChainChannel;
+    const { update, trees } = p.forceProgress as ForceProgressCheck;
+    let call: CallObject;
+    let next: ChannelTrees | undefined;
+    try {
+      const result = applyUpdate(trees, update, {
+        round: tx.round,
+        reserve: channel.channelReserve,
+        chain: this.viewAt(height),
+        rules: this.#options.fateRules ?? 'ceres',
+      });
+      call = result.calls[0] as CallObject;
+      next = result.trees;
+    } catch (error) {
+      if (!isAechannelError(error)) throw error;
+      // §3.3 step 2: an off-chain update error becomes a synthetic failed call.
+      call = {
+        callerId: tx.fromId,
+        callerNonce: tx.round,
+        height: tx.round,
+        contractId: update.contract,
+        gasPrice: update.gasPrice,
+        gasUsed: update.gas,
+        returnValue: new TextEncoder().encode('invalid_call'),
+        returnType: 'error',
+        log: [],
+      };
+    }
+    account.balance -= tx.fee + call.gasUsed * call.gasPrice;
+    const hashBytes = decode(p.hash, 'th');
+    const balanceOf = (t: ChannelTrees, id: Encoded<'ak'>): bigint => t.accounts.get(hex(decode(id, 'ak')))?.balance ?? 0n;
+    const i = next === undefined ? 0n : balanceOf(next, channel.initiatorId);
+    const r = next === undefined ? 0n : balanceOf(next, channel.responderId);
+    const applies = next !== undefined && stateHash(next) === tx.stateHash && (channel.lockedUntil === 0n || i + r <= channel.channelAmount);
+    this.#receipts.set(p.hash, {
+      id: callId(decode(tx.fromId, 'ak'), tx.round, hashBytes),
+      call: { ...call, contractId: encode(hashBytes, 'ct') },
+      applied: applies,
+    });
+    if (!applies) return;
+    channel.stateHash = tx.stateHash;
+    channel.round = tx.round;
+    channel.initiatorAmount = i;
+    channel.responderAmount = r;
+    if (channel.soloRound === 0n || (tx.payload.length > 0 && height >= SOLO_ROUND_RESET_HEIGHT)) channel.soloRound = tx.round;
+    if (channel.lockedUntil !== 0n) channel.lockedUntil = height + channel.lockPeriod;
   }
 
   /**

@@ -19,31 +19,43 @@
  * `id`, errors always.
  *
  * Notification order follows the recordings (§9.2–§9.13); the per-version differences of
- * §11 are switched by {@link CompatFlags}. Contracts are not simulated: contract requests
- * get an honest error (README).
+ * §11 are switched by {@link CompatFlags}.
+ *
+ * It is one file because every flow reads and changes the same private state (`#state`,
+ * `#op`, `#latest`, the calls archive) and the hand-overs between flows (a proposal racing a
+ * request, a chain event ending an op) are what the file is about; its sections follow the
+ * flows: opening, chain events, client requests (contracts and force progress in their own
+ * section), sign replies, mutual operations, reestablish.
+ *
+ * The state of a channel is its full state trees (accounts, contracts with their stores,
+ * the calls of the latest round). Every off-chain update, contract creates and calls
+ * included, runs through the FATE VM of `@aechannel/fate` on both FSMs, against the chain
+ * view of the block the proposal pins (CONTRACTS.md §2, §2.8); each FSM keeps its own
+ * archive of call results (`channels.get.contract_call`, `cs_`). Force progress (§9.13,
+ * CONTRACTS.md §3) is built, signed and posted like the other solo txs; the chain executes it.
  */
 import {
   Tag,
-  buildPoi,
   buildSignedTx,
   computeChannelId,
   decode,
   decodeSignedTx,
+  deserializeObject,
   encode,
-  EMPTY_CALLS_TREE,
   isAechannelError,
   minimumDepth,
-  packStateTrees,
   serializeObject,
   splitCloseMutualFee,
   txHash,
   txTypeName,
+  type ChannelOffChainUpdate,
   type Encoded,
   type JsonValue,
   type Tx,
   type TxOf,
   type TxWithFee,
 } from '@aechannel/codec';
+import { contractToJson, callObjectToJson, dryRun, packTrees, type CallObject, type ChannelTrees, type FateRulesPreset } from '@aechannel/fate';
 import { verifyTransaction } from '@aechannel/signer';
 import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
@@ -51,7 +63,21 @@ import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
 import { withFee } from './fees.js';
 import type { IdSource } from './keys.js';
-import { applyUpdates, stateHashOf, updatesToJson, type Balances, type CoSignedState, type OffChainUpdate } from './offchain.js';
+import { CallsArchive, poiOf, readAccountId, readBytes, readContractId, readInt, required } from './contracts.js';
+import {
+  applyRound,
+  callUpdateToJson,
+  coSigned,
+  initialTrees,
+  stateHashOf,
+  toUpdateObject,
+  updateFailure,
+  updatesToJson,
+  type Balances,
+  type CallContractUpdate,
+  type CoSignedState,
+  type OffChainUpdate,
+} from './offchain.js';
 import type { ReportTag, Role, TimerName } from './params.js';
 import type { Pairable, PeerRegistry } from './peerRegistry.js';
 import {
@@ -158,6 +184,8 @@ export interface CachedChannel {
   fsmId: Uint8Array;
   config: ChannelConfig;
   latest: CoSignedState;
+  /** The FSM's archive of call results. */
+  calls: readonly CallObject[];
 }
 
 /** Services the devnode provides to its FSMs. */
@@ -169,6 +197,8 @@ export interface FsmHost {
   readonly networkId: string;
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
+  /** The rules contracts run with (`ceres`, `iris` or the recordings' `early-iris`). */
+  readonly fateRules: FateRulesPreset;
   readonly registry: PeerRegistry;
   /** Called when the FSM learns its channel id (reconnect lookups). */
   channelKnown(fsm: ChannelFsm): void;
@@ -184,7 +214,7 @@ export interface FsmHost {
   takeInjectedConflict(fsm: ChannelFsm): boolean;
 }
 
-type OpKind = 'create' | 'update' | 'deposit' | 'withdraw' | 'shutdown' | 'close_solo' | 'slash' | 'settle' | 'snapshot';
+type OpKind = 'create' | 'update' | 'deposit' | 'withdraw' | 'shutdown' | 'close_solo' | 'slash' | 'settle' | 'snapshot' | 'force_progress';
 
 /** Sign tags of §8.2. */
 export type SignTag =
@@ -201,7 +231,8 @@ export type SignTag =
   | 'close_solo_sign'
   | 'slash_tx'
   | 'settle_sign'
-  | 'snapshot_solo_tx';
+  | 'snapshot_solo_tx'
+  | 'force_progress_tx';
 
 /** Reply methods of §7.4 and the sign tag each answers (`null`: accepted but never matches). */
 export const replyMethods: Readonly<Record<string, SignTag | null>> = Object.freeze({
@@ -224,8 +255,8 @@ export const replyMethods: Readonly<Record<string, SignTag | null>> = Object.fre
   'channels.snapshot_solo_sign': 'snapshot_solo_tx',
   // §7.4: maps to an internal tag that never matches.
   'channels.snapshot_solo_tx': null,
-  'channels.force_progress_sign': null,
-  'channels.force_progress_tx': null,
+  'channels.force_progress_sign': 'force_progress_tx',
+  'channels.force_progress_tx': 'force_progress_tx',
 });
 
 interface PendingOp {
@@ -238,8 +269,8 @@ interface PendingOp {
   innerBytes: Uint8Array;
   tx: Tx;
   updates: OffChainUpdate[];
-  /** The state the op leads to (update, deposit, withdraw). */
-  next: { round: bigint; balances: Balances } | undefined;
+  /** The state the op leads to (update, deposit, withdraw), with the round's call objects. */
+  next: NextState | undefined;
   blockHash: Encoded<'kh'>;
   /** The tx once this client signed it. */
   signed: Encoded<'tx'> | undefined;
@@ -248,6 +279,13 @@ interface PendingOp {
 }
 
 type MutualKind = 'update' | 'deposit' | 'withdraw' | 'shutdown';
+
+/** A state an op leads to. */
+interface NextState {
+  round: bigint;
+  trees: ChannelTrees;
+  calls: readonly CallObject[];
+}
 
 /** In-process stand-ins for the peer messages of §9.15. */
 export type PeerMessage =
@@ -287,6 +325,9 @@ interface DepthWatch {
 }
 
 const ZERO_BLOCK_HASH = encode(new Uint8Array(32), 'kh');
+
+/** Gas and gas price of every off-chain call (CONTRACTS.md §1.3). */
+const OFFCHAIN_GAS = 1_000_000n;
 
 const timerDefaults: Record<TimerName, number> = {
   accept: 120_000,
@@ -365,6 +406,7 @@ export class ChannelFsm implements Pairable {
   #timer: unknown;
   #timerGeneration = 0;
   #history: { type: string; tag: string; time: bigint; info: string }[] = [];
+  readonly #calls: CallsArchive;
   readonly #host: FsmHost;
 
   constructor(
@@ -372,7 +414,7 @@ export class ChannelFsm implements Pairable {
     role: Role,
     config: ChannelConfig,
     session: ClientSession,
-    restore?: { channelId: Encoded<'ch'>; latest: CoSignedState },
+    restore?: { channelId: Encoded<'ch'>; latest: CoSignedState; calls?: readonly CallObject[] },
   ) {
     this.#host = host;
     this.role = role;
@@ -381,6 +423,7 @@ export class ChannelFsm implements Pairable {
     this.fsmId = host.ids.next('fsm');
     this.fsmIdEncoded = encode(this.fsmId, 'ba');
     this.#reestablishing = restore?.channelId;
+    this.#calls = new CallsArchive(restore?.calls ?? []);
     if (restore !== undefined) {
       this.#channelId = restore.channelId;
       this.#reportedChannelId = restore.channelId;
@@ -527,7 +570,7 @@ export class ChannelFsm implements Pairable {
     const closed = this.#host.chain.getChannel(this.#channelId ?? ('ch_' as Encoded<'ch'>))?.closedAt !== undefined;
     const cache =
       this.#channelId !== undefined && this.#latest !== undefined && this.#status !== 'undefined' && !closed
-        ? { channelId: this.#channelId, role: this.role, fsmId: this.fsmId, config: this.config, latest: this.#latest }
+        ? { channelId: this.#channelId, role: this.role, fsmId: this.fsmId, config: this.config, latest: this.#latest, calls: this.#calls.values() }
         : undefined;
     this.#host.terminated(this, cache);
     const client = this.#client;
@@ -585,6 +628,12 @@ export class ChannelFsm implements Pairable {
     this.#history.push({ type, tag: tag.slice(0, MAX_LOG_TEXT), time: BigInt(this.#host.clock.now()), info: info.slice(0, MAX_LOG_TEXT) });
     const keep = Math.min(Number(this.config.logKeep), MAX_LOG_KEEP);
     if (this.#history.length > keep) this.#history.splice(0, this.#history.length - keep);
+  }
+
+  /** Makes a co-signed state the latest one and archives its call objects. */
+  #adopt(signedTx: Encoded<'tx'>, next: NextState, tag: number): void {
+    this.#latest = coSigned(signedTx, next.round, next.trees, tag);
+    for (const call of next.calls) this.#calls.add(call);
   }
 
   #knowChannelId(id: Encoded<'ch'>): void {
@@ -784,6 +833,10 @@ export class ChannelFsm implements Pairable {
     };
   }
 
+  #initialState(): NextState {
+    return { round: 1n, trees: initialTrees(this.#initialBalances()), calls: [] };
+  }
+
   #buildCreateTx(): TxOf<typeof Tag.ChannelCreateTx> {
     const c = this.config;
     const nonce = c.createNonce ?? this.#host.chain.nextNonce(c.initiatorId as Encoded<'ak'>);
@@ -798,7 +851,7 @@ export class ChannelFsm implements Pairable {
       // §5.6: the create tx always has ttl 0.
       ttl: 0n,
       fee: 0n,
-      stateHash: stateHashOf(this.#initialBalances()),
+      stateHash: stateHashOf(initialTrees(this.#initialBalances())),
       nonce,
     } as const;
     const tx: TxOf<typeof Tag.ChannelCreateTx> =
@@ -836,7 +889,7 @@ export class ChannelFsm implements Pairable {
       innerBytes,
       tx,
       updates: [],
-      next: { round: 1n, balances: this.#initialBalances() },
+      next: this.#initialState(),
       blockHash: ZERO_BLOCK_HASH,
       signed: undefined,
     });
@@ -865,7 +918,7 @@ export class ChannelFsm implements Pairable {
       this.#fatalDuringOpen('not_create_tx');
       return;
     }
-    if (tx.stateHash !== stateHashOf(this.#initialBalances())) {
+    if (tx.stateHash !== stateHashOf(initialTrees(this.#initialBalances()))) {
       this.#fatalDuringOpen('bad_state_hash');
       return;
     }
@@ -885,7 +938,7 @@ export class ChannelFsm implements Pairable {
         innerBytes: decoded.innerBytes,
         tx,
         updates: [],
-        next: { round: 1n, balances: this.#initialBalances() },
+        next: this.#initialState(),
         blockHash: ZERO_BLOCK_HASH,
         signed: undefined,
       },
@@ -908,7 +961,7 @@ export class ChannelFsm implements Pairable {
       this.#fatalDuringOpen('bad_signature');
       return;
     }
-    this.#latest = { signedTx, round: 1n, balances: (op.next as { balances: Balances }).balances, tag: Tag.ChannelCreateTx };
+    this.#adopt(signedTx, op.next as NextState, Tag.ChannelCreateTx);
     this.#op = undefined;
     this.#info('funding_signed', this.#host.compat.fsmIdInFundingSigned ? { fsm_id: this.fsmIdEncoded } : {});
     this.#subscribeChain();
@@ -999,6 +1052,9 @@ export class ChannelFsm implements Pairable {
         this.#status = 'closing';
         this.#watchDepth(included.hash, 'close', tx);
         return;
+      case Tag.ChannelForceProgressTx:
+        this.#onForceProgressMined(included, tx);
+        return;
       case Tag.ChannelCloseSoloTx:
       case Tag.ChannelSlashTx: {
         const onChain = this.#host.chain.getChannel(this.#channelId as Encoded<'ch'>);
@@ -1022,6 +1078,51 @@ export class ChannelFsm implements Pairable {
         return;
       }
       default:
+    }
+  }
+
+  /**
+   * A force progress of this channel was mined (§8.3, CONTRACTS.md §3.4). Built on our latest
+   * state (its trees are ours and its round is the next one) and accepted by the chain: the
+   * FSM re-applies the call with the env of the including block, adopts the forced state and
+   * reports `consumed_forced_progress`. Built on an older state: `can_snapshot` while open,
+   * `can_slash` while closing. A force progress the chain did not apply changes nothing.
+   */
+  #onForceProgressMined(included: IncludedTx, tx: TxOf<typeof Tag.ChannelForceProgressTx>): void {
+    const latest = this.#latest;
+    const onChain = this.#host.chain.getChannel(this.#channelId as Encoded<'ch'>);
+    if (latest === undefined || onChain === undefined || onChain.round !== tx.round || onChain.stateHash !== tx.stateHash) return;
+    if (tx.round <= latest.round) {
+      this.#onChainTx(this.#status === 'closing' ? 'can_slash' : 'can_snapshot', included.signedTx);
+      return;
+    }
+    let next: NextState | undefined;
+    try {
+      const update = deserializeObject(tx.update) as ChannelOffChainUpdate;
+      if (tx.round === latest.round + 1n && update.tag === Tag.ChannelOffChainUpdateCallContract) {
+        const applied = applyRound(latest.trees, [callUpdateToJson(update)], {
+          round: tx.round,
+          reserve: this.config.channelReserve,
+          chain: this.#host.chain.viewAt(included.height),
+          rules: this.#host.fateRules,
+          participants: this.#participants(),
+        });
+        if (stateHashOf(applied.trees) === tx.stateHash) next = { round: tx.round, trees: applied.trees, calls: applied.calls };
+      }
+    } catch (error) {
+      if (!(error instanceof RpcFailure) && !isAechannelError(error)) throw error;
+    }
+    if (next === undefined) {
+      // Forced on top of a state this FSM does not hold: only a co-signed state can follow.
+      this.#onChainTx(this.#status === 'closing' ? 'can_slash' : 'can_snapshot', included.signedTx);
+      return;
+    }
+    const pending = this.#op;
+    this.#adopt(included.signedTx, next, Tag.ChannelForceProgressTx);
+    this.#onChainTx(this.#host.compat.forceProgressAsChannelChanged ? 'channel_changed' : 'consumed_forced_progress', included.signedTx);
+    if (pending !== undefined && pending.next !== undefined) {
+      // A mutual op on the replaced round can no longer complete.
+      this.#fallBack(2);
     }
   }
 
@@ -1197,24 +1298,22 @@ export class ChannelFsm implements Pairable {
       case 'channels.get.offchain_state':
         return this.#onGetOffchainState(ctx);
       case 'channels.get.contract':
-        if (typeof params['pubkey'] !== 'string') throw new RpcFailure(methodNotFound());
-        if (!isDecodable(params['pubkey'], 'ct')) throw new RpcFailure(rejected(1006));
-        throw new RpcFailure(rejected(100));
+        return this.#onGetContract(ctx);
       case 'channels.get.contract_call':
-        if (params['contract_id'] === undefined || params['caller_id'] === undefined || params['round'] === undefined) {
-          throw new RpcFailure(methodNotFound());
-        }
-        throw new RpcFailure(rejected(1004));
+        return this.#onGetContractCall(ctx);
       case 'channels.history.fetch':
         return this.#result(ctx, 'channels.history.fetch.reply', this.#historyPayload(params));
       case 'channels.clean_contract_calls':
+        this.#calls.clear();
         return this.#result(ctx, 'channels.calls_pruned.reply', { action: 'calls_pruned' });
       case 'channels.update.new_contract':
+        return this.#onNewContract(ctx);
       case 'channels.update.call_contract':
+        return this.#onCallContract(ctx);
       case 'channels.dry_run.call_contract':
+        return this.#onDryRun(ctx);
       case 'channels.force_progress':
-        // Contracts are not simulated (README): an honest error instead of a fake result.
-        throw new RpcFailure({ ...internalError(), data: [{ code: 0, message: 'Contracts are not simulated by the devnode' }] });
+        return this.#onForceProgress(ctx);
       default:
         throw new RpcFailure(methodNotFound());
     }
@@ -1313,8 +1412,23 @@ export class ChannelFsm implements Pairable {
     return top - this.config.bhDeltaNotOlderThan <= height && height <= top - this.config.bhDeltaNotNewerThan;
   }
 
-  #offChainTx(round: bigint, balances: Balances): TxOf<typeof Tag.ChannelOffChainTx> {
-    return { tag: Tag.ChannelOffChainTx, version: 2, channelId: this.#channelId as Encoded<'ch'>, round, stateHash: stateHashOf(balances) };
+  #offChainTx(round: bigint, trees: ChannelTrees): TxOf<typeof Tag.ChannelOffChainTx> {
+    return { tag: Tag.ChannelOffChainTx, version: 2, channelId: this.#channelId as Encoded<'ch'>, round, stateHash: stateHashOf(trees) };
+  }
+
+  /** Applies a round to the latest trees with the VM, against the pinned block (§10.3). */
+  #applyNext(updates: readonly OffChainUpdate[], blockHash: Encoded<'kh'>): NextState {
+    const latest = this.#latest as CoSignedState;
+    const round = latest.round + 1n;
+    const chain = this.#host.chain.view(blockHash === ZERO_BLOCK_HASH ? undefined : blockHash);
+    const applied = applyRound(latest.trees, updates, {
+      round,
+      reserve: this.config.channelReserve,
+      chain,
+      rules: this.#host.fateRules,
+      participants: this.#participants(),
+    });
+    return { round, trees: applied.trees, calls: applied.calls };
   }
 
   #startOwn(kind: MutualKind, tx: Tx, updates: OffChainUpdate[], next: PendingOp['next'], blockHash: Encoded<'kh'>): void {
@@ -1343,15 +1457,193 @@ export class ChannelFsm implements Pairable {
     const blockHash = readBlockHash(p['block_hash']);
     if (amount < 0n) throw new RpcFailure(rejected(1002));
     if (!this.#admitUpdate(ctx)) return;
-    const latest = this.#latest as CoSignedState;
     const updates: OffChainUpdate[] = [
       { op: 'OffChainTransfer', from: p['from'] as Encoded<'ak'>, to: p['to'] as Encoded<'ak'>, amount },
       ...meta.map((data) => ({ op: 'OffChainMeta', data }) as const),
     ];
-    const balances = applyUpdates(latest.balances, updates, this.config.channelReserve);
-    const round = latest.round + 1n;
+    this.#startUpdate(ctx, updates, blockHash);
+  }
+
+  /** Applies an update round of this client and asks it to sign (§9.3). */
+  #startUpdate(ctx: RequestContext, updates: OffChainUpdate[], blockHashParam: string | undefined): void {
+    const pinned = this.#pickBlockHash(blockHashParam);
+    const next = this.#applyNext(updates, pinned);
     this.#ok(ctx);
-    this.#startOwn('update', this.#offChainTx(round, balances), updates, { round, balances }, this.#pickBlockHash(blockHash));
+    this.#startOwn('update', this.#offChainTx(next.round, next.trees), updates, next, pinned);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Contracts (§7.2, §7.5, §9.13; CONTRACTS.md §2, §3)
+
+  /** `channels.update.new_contract` (§7.2, CONTRACTS.md §2.2, §2.7). */
+  #onNewContract(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'code', 'call_data', 'vm_version', 'abi_version', 'deposit');
+    const code = readBytes(p['code']);
+    const callData = readBytes(p['call_data']);
+    const vm = readInt(p['vm_version']);
+    const abi = readInt(p['abi_version']);
+    const deposit = readInt(p['deposit']);
+    const meta = readMeta(p['meta']);
+    const blockHash = readBlockHash(p['block_hash']);
+    if (deposit < 0n) throw new RpcFailure(rejected(1002));
+    if (vm < 0n || vm > 0xffffn || abi < 0n || abi > 0xffffn) throw new RpcFailure(rejected(1020));
+    if (!this.#admitUpdate(ctx)) return;
+    const updates: OffChainUpdate[] = [
+      { op: 'OffChainNewContract', owner: this.me, vm_version: vm, abi_version: abi, code, deposit, call_data: callData },
+      ...meta.map((data) => ({ op: 'OffChainMeta', data }) as const),
+    ];
+    this.#startUpdate(ctx, updates, blockHash);
+  }
+
+  /** The call update of `call_contract` / `dry_run.call_contract` / `force_progress` params. */
+  #readCall(p: JsonObject, gas: bigint, gasPrice: bigint): CallContractUpdate {
+    const contract = readContractId(p['contract_id']);
+    const callData = readBytes(p['call_data']);
+    const abi = readInt(p['abi_version']);
+    const amount = readInt(p['amount']);
+    if (amount < 0n) throw new RpcFailure(rejected(1002));
+    return {
+      op: 'OffChainCallContract',
+      caller_id: this.me,
+      contract_id: contract,
+      abi_version: abi,
+      amount,
+      gas,
+      gas_price: gasPrice,
+      call_data: callData,
+      call_stack: [],
+    };
+  }
+
+  /** `channels.update.call_contract` (§7.2, CONTRACTS.md §2.3): gas 1 000 000, gas price 1. */
+  #onCallContract(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'contract_id', 'call_data', 'abi_version', 'amount');
+    const call = this.#readCall(p, OFFCHAIN_GAS, 1n);
+    const meta = readMeta(p['meta']);
+    const blockHash = readBlockHash(p['block_hash']);
+    if (!this.#admitUpdate(ctx)) return;
+    this.#startUpdate(ctx, [call, ...meta.map((data) => ({ op: 'OffChainMeta', data }) as const)], blockHash);
+  }
+
+  /** `channels.dry_run.call_contract` (§7.5): the call as round latest + 1, state unchanged. */
+  #onDryRun(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'contract_id', 'call_data', 'abi_version', 'amount');
+    const call = this.#readCall(p, OFFCHAIN_GAS, 1n);
+    const blockHash = readBlockHash(p['block_hash']);
+    const latest = this.#requireState();
+    if (this.#status !== 'open' && this.#status !== 'closing') throw new RpcFailure(internalError());
+    const pinned = this.#pickBlockHash(blockHash);
+    let result: CallObject;
+    try {
+      result = dryRun(latest.trees, toUpdateObject(call) as Parameters<typeof dryRun>[1], {
+        round: latest.round + 1n,
+        reserve: this.config.channelReserve,
+        chain: this.#host.chain.view(pinned === ZERO_BLOCK_HASH ? undefined : pinned),
+        rules: this.#host.fateRules,
+      });
+    } catch (error) {
+      throw updateFailure(error);
+    }
+    this.#result(ctx, 'channels.dry_run.call_contract.reply', callObjectToJson(result) as unknown as JsonValue);
+  }
+
+  /** `channels.get.contract` (§7.5): the contract and its store. */
+  #onGetContract(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'pubkey');
+    const id = readContractId(p['pubkey']);
+    const latest = this.#requireState();
+    const pk = decode(id, 'ct');
+    const record = latest.trees.contracts.get(Buffer.from(pk).toString('hex'));
+    if (record === undefined) throw new RpcFailure(rejected(100));
+    this.#result(ctx, 'channels.get.contract.reply', contractToJson(pk, record) as unknown as JsonValue);
+  }
+
+  /** `channels.get.contract_call` (§7.5): from this FSM's calls archive. */
+  #onGetContractCall(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'contract_id', 'caller_id', 'round');
+    const contract = readContractId(p['contract_id']);
+    const caller = readAccountId(p['caller_id']);
+    const round = readInt(p['round']);
+    this.#requireState();
+    const call = round < 0n ? undefined : this.#calls.get(contract, caller, round);
+    if (call === undefined) throw new RpcFailure(rejected(1004));
+    this.#result(ctx, 'channels.get.contract_call.reply', callObjectToJson(call) as unknown as JsonValue);
+  }
+
+  /** Updates a peer may propose: contracts owned and called by the peer, with the node's gas (§2.1). */
+  #peerUpdates(updates: readonly OffChainUpdate[]): boolean {
+    const peer = this.other;
+    return updates.every((u) => {
+      if (u.op === 'OffChainNewContract') return u.owner === peer;
+      if (u.op === 'OffChainCallContract') return u.caller_id === peer && u.gas === OFFCHAIN_GAS && u.gas_price === 1n && u.call_stack.length === 0;
+      return true;
+    });
+  }
+
+  /**
+   * `channels.force_progress` (§9.13, CONTRACTS.md §3.1): the call applied to the latest
+   * trees against the top of the chain, as a tx with the latest co-signed state as payload
+   * (or none when that round is on chain), the trees before the call and the state hash
+   * after it; fee by fix-point with the request's gas price and base gas 450 000.
+   */
+  #onForceProgress(ctx: RequestContext): void {
+    const p = ctx.request.params;
+    required(p, 'contract_id', 'abi_version', 'amount', 'call_data', 'gas_price');
+    const gasPrice = readInt(p['gas_price']);
+    // The node does not type-check `gas`: anything but an integer fails inside the FSM.
+    const gasParam = p['gas'];
+    if (gasParam !== undefined && typeof gasParam !== 'bigint') throw new RpcFailure(internalError());
+    const gas = gasParam ?? OFFCHAIN_GAS;
+    const call = this.#readCall(p, gas, gasPrice);
+    const fees = this.#readFeeParams(p['nonce'] === undefined ? {} : { nonce: p['nonce'] });
+    const latest = this.#latest;
+    const allowed = (this.#state === 'open' && this.#status === 'open') || (this.#state === 'channel_closing' && this.#status === 'closing');
+    if (latest === undefined || this.#channelId === undefined || !allowed) throw new RpcFailure(internalError());
+    if (gasPrice <= 0n || gas <= 0n) throw new RpcFailure(internalError());
+    const round = latest.round + 1n;
+    const applied = applyRound(latest.trees, [call], {
+      round,
+      reserve: this.config.channelReserve,
+      chain: this.#host.chain.view(),
+      rules: this.#host.fateRules,
+      participants: this.#participants(),
+    });
+    const update = toUpdateObject(call);
+    const nonce = fees.nonce ?? this.#host.chain.nextNonce(this.me);
+    const draft: TxOf<typeof Tag.ChannelForceProgressTx> = {
+      tag: Tag.ChannelForceProgressTx,
+      version: 1,
+      channelId: this.#channelId,
+      fromId: this.me,
+      payload: this.#soloPayload(),
+      round,
+      update: serializeObject(update),
+      stateHash: stateHashOf(applied.trees),
+      offChainTrees: decode(packTrees(latest.trees), 'ss'),
+      ttl: this.#ttl(),
+      fee: 0n,
+      nonce,
+    };
+    const tx = withFee(draft, { gasPrice });
+    const innerBytes = serializeObject(tx);
+    this.#ok(ctx);
+    this.#signRequest({
+      kind: 'force_progress',
+      tag: 'force_progress_tx',
+      own: true,
+      toSign: buildSignedTx(innerBytes, []),
+      innerBytes,
+      tx,
+      updates: [callUpdateToJson(update as Extract<typeof update, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>)],
+      next: undefined,
+      blockHash: ZERO_BLOCK_HASH,
+      signed: undefined,
+    });
   }
 
   #readFeeParams(p: JsonObject): { fee: bigint | undefined; gasPrice: bigint | undefined; nonce: bigint | undefined } {
@@ -1379,19 +1671,19 @@ export class ChannelFsm implements Pairable {
     const fees = this.#readFeeParams(p);
     if (amount === 0n) throw new RpcFailure(internalError());
     if (!this.#admitUpdate(ctx)) return;
-    const latest = this.#latest as CoSignedState;
     const me = this.me;
     const update: OffChainUpdate = kind === 'deposit' ? { op: 'OffChainDeposit', from: me, amount } : { op: 'OffChainWithdrawal', to: me, amount };
     const updates: OffChainUpdate[] = [update, ...meta.map((data) => ({ op: 'OffChainMeta', data }) as const)];
-    let balances: Balances;
+    const pinned = this.#pickBlockHash(blockHash);
+    let next: NextState;
     try {
-      balances = applyUpdates(latest.balances, updates, this.config.channelReserve);
+      next = this.#applyNext(updates, pinned);
     } catch (error) {
       // §8.8: a withdraw overdraft surfaces as an internal error.
       if (error instanceof RpcFailure) throw new RpcFailure(internalError());
       throw error;
     }
-    const round = latest.round + 1n;
+    const round = next.round;
     const nonce = fees.nonce ?? this.#host.chain.nextNonce(me);
     const common = {
       version: 1,
@@ -1399,7 +1691,7 @@ export class ChannelFsm implements Pairable {
       amount,
       ttl: this.#ttl(),
       fee: 0n,
-      stateHash: stateHashOf(balances),
+      stateHash: stateHashOf(next.trees),
       round,
       nonce,
     } as const;
@@ -1407,7 +1699,7 @@ export class ChannelFsm implements Pairable {
       kind === 'deposit' ? { ...common, tag: Tag.ChannelDepositTx, fromId: me } : { ...common, tag: Tag.ChannelWithdrawTx, toId: me };
     const tx = withFee(draft, fees);
     this.#ok(ctx);
-    this.#startOwn(kind, tx, updates, { round, balances }, this.#pickBlockHash(blockHash));
+    this.#startOwn(kind, tx, updates, next, pinned);
   }
 
   #closeMutualTx(from: Encoded<'ak'>, fee: bigint | undefined, gasPrice: bigint | undefined, nonce: bigint): TxOf<typeof Tag.ChannelCloseMutualTx> {
@@ -1455,8 +1747,11 @@ export class ChannelFsm implements Pairable {
     return decode(latest.signedTx, 'tx');
   }
 
+  /** PoI of a solo close or slash: both participants and every contract of the latest state. */
   #poi(): Uint8Array {
-    return decode(buildPoi((this.#latest as CoSignedState).balances, this.#participants()), 'pi');
+    const trees = (this.#latest as CoSignedState).trees;
+    const contracts = [...trees.contracts.keys()].map((k) => encode(Buffer.from(k, 'hex'), 'ct'));
+    return decode(poiOf(trees, this.#participants(), contracts), 'pi');
   }
 
   #onSoloRequest(ctx: RequestContext, action: 'close_solo' | 'slash' | 'settle' | 'snapshot_solo'): void {
@@ -1600,8 +1895,7 @@ export class ChannelFsm implements Pairable {
     if (codes.length > 0) throw new RpcFailure(rejected(...codes));
     const latest = this.#requireState();
     const wanted = (accounts as Encoded<'ak'>[]).length === 0 && (contracts as unknown[]).length === 0 ? this.#participants() : (accounts as Encoded<'ak'>[]);
-    if ((contracts as unknown[]).length > 0 || wanted.some((a) => latest.balances[a] === undefined)) throw new RpcFailure(rejected(100));
-    this.#result(ctx, 'channels.get.poi.reply', { poi: buildPoi(latest.balances, wanted) });
+    this.#result(ctx, 'channels.get.poi.reply', { poi: poiOf(latest.trees, wanted, contracts as Encoded<'ct'>[]) });
   }
 
   #onGetOffchainState(ctx: RequestContext): void {
@@ -1609,8 +1903,8 @@ export class ChannelFsm implements Pairable {
     const op = this.#op;
     const halfSigned = op !== undefined && op.own && op.signed !== undefined ? op.signed : '';
     this.#result(ctx, 'channels.get.offchain_state.reply', {
-      trees: packStateTrees({ accounts: latest.balances }),
-      calls: EMPTY_CALLS_TREE,
+      trees: packTrees(latest.trees),
+      calls: this.#calls.pack(),
       signed_tx: latest.signedTx,
       half_signed_tx: halfSigned,
     });
@@ -1667,7 +1961,7 @@ export class ChannelFsm implements Pairable {
   async #verifyClientSignature(op: PendingOp, signedTx: Encoded<'tx'>): Promise<'ok' | 'bad_signature' | 'wrong_tx'> {
     const decoded = decodeSignedTx(signedTx);
     if (!equalBytes(decoded.innerBytes, op.innerBytes)) return 'wrong_tx';
-    const solo = op.kind === 'close_solo' || op.kind === 'slash' || op.kind === 'settle' || op.kind === 'snapshot';
+    const solo = op.kind === 'close_solo' || op.kind === 'slash' || op.kind === 'settle' || op.kind === 'snapshot' || op.kind === 'force_progress';
     if (solo) {
       const result = await verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [this.me] });
       return result.valid ? 'ok' : 'bad_signature';
@@ -1703,7 +1997,7 @@ export class ChannelFsm implements Pairable {
         return;
       }
       case 'responder_sign': {
-        this.#latest = { signedTx, round: 1n, balances: (op.next as { balances: Balances }).balances, tag: Tag.ChannelCreateTx };
+        this.#adopt(signedTx, op.next as NextState, Tag.ChannelCreateTx);
         this.#op = undefined;
         this.#clientMayDisconnect = true;
         this.#toPeer({ type: 'funding_signed', tx: signedTx });
@@ -1731,6 +2025,7 @@ export class ChannelFsm implements Pairable {
       case 'slash_tx':
       case 'settle_sign':
       case 'snapshot_solo_tx':
+      case 'force_progress_tx':
         await this.#postSolo(op, signedTx);
         return;
       default:
@@ -1784,9 +2079,9 @@ export class ChannelFsm implements Pairable {
       switch (m.kind) {
         case 'update': {
           if (tx.tag !== Tag.ChannelOffChainTx || tx.channelId !== this.#channelId || tx.round !== latest.round + 1n) return undefined;
-          const balances = applyUpdates(latest.balances, m.updates, this.config.channelReserve);
-          if (tx.stateHash !== stateHashOf(balances)) return undefined;
-          next = { round: tx.round, balances };
+          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
+          next = this.#applyNext(m.updates, m.blockHash);
+          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
           break;
         }
         case 'deposit':
@@ -1797,9 +2092,9 @@ export class ChannelFsm implements Pairable {
           const first = m.updates[0];
           const amount = first !== undefined && 'amount' in first ? first.amount : undefined;
           if (party !== peer || amount !== tx.amount) return undefined;
-          const balances = applyUpdates(latest.balances, m.updates, this.config.channelReserve);
-          if (tx.stateHash !== stateHashOf(balances)) return undefined;
-          next = { round: tx.round, balances };
+          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
+          next = this.#applyNext(m.updates, m.blockHash);
+          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
           break;
         }
         case 'shutdown': {
@@ -1882,8 +2177,7 @@ export class ChannelFsm implements Pairable {
     this.#toPeer({ type: 'proposal_ack', kind, tx: signedTx });
     switch (kind) {
       case 'update': {
-        const next = op.next as { round: bigint; balances: Balances };
-        this.#latest = { signedTx, round: next.round, balances: next.balances, tag: Tag.ChannelOffChainTx };
+        this.#adopt(signedTx, op.next as NextState, Tag.ChannelOffChainTx);
         this.#enterOpen();
         return;
       }
@@ -1917,8 +2211,7 @@ export class ChannelFsm implements Pairable {
     }
     switch (m.kind) {
       case 'update': {
-        const next = op.next as { round: bigint; balances: Balances };
-        this.#latest = { signedTx: m.tx, round: next.round, balances: next.balances, tag: Tag.ChannelOffChainTx };
+        this.#adopt(m.tx, op.next as NextState, Tag.ChannelOffChainTx);
         this.#enterOpen();
         return;
       }
@@ -1977,14 +2270,8 @@ export class ChannelFsm implements Pairable {
 
   #completeLocked(kind: 'deposit' | 'withdraw'): void {
     const op = this.#op as PendingOp;
-    const next = op.next as { round: bigint; balances: Balances };
     this.#info(`${kind}_locked`);
-    this.#latest = {
-      signedTx: op.signed as Encoded<'tx'>,
-      round: next.round,
-      balances: next.balances,
-      tag: kind === 'deposit' ? Tag.ChannelDepositTx : Tag.ChannelWithdrawTx,
-    };
+    this.#adopt(op.signed as Encoded<'tx'>, op.next as NextState, kind === 'deposit' ? Tag.ChannelDepositTx : Tag.ChannelWithdrawTx);
     this.#enterOpen();
   }
 

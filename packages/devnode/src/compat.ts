@@ -2,7 +2,8 @@
  * Behaviour switches for the node versions seen in the recordings (PROTOCOL.md §11).
  *
  * The devnode implements the current node by default. A preset (or individual flags)
- * reproduces an older recording message for message.
+ * reproduces an older recording message for message; `early-iris` is the node of the
+ * contract recordings (current messages, early-Iris contract rules).
  */
 
 /** Individual behaviour switches. */
@@ -28,10 +29,21 @@ export interface CompatFlags {
    * still reported to the client (2019 node: two conflicts per client when updates cross, §9.5).
    */
   reportStrayConflicts: boolean;
+  /**
+   * Contracts run as on the node of the contract recordings (an early Iris node): Lima gas
+   * schedule, FATE_02 contracts stored as contract object v1 with `init` stripped
+   * (CONTRACTS.md §10; the `early-iris` rules of `@aechannel/fate`). Current nodes: no.
+   */
+  earlyIrisContracts: boolean;
+  /**
+   * A force progress mined on chain is reported as `channels.on_chain_tx` `channel_changed`
+   * (nodes of 2020) instead of `consumed_forced_progress` (current nodes; PROTOCOL.md §11).
+   */
+  forceProgressAsChannelChanged: boolean;
 }
 
 /** Named presets of {@link CompatFlags}: the current node and the node versions of the recordings. */
-export type CompatPreset = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
+export type CompatPreset = 'current' | 'early-iris' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
 
 /**
  * The flags of each preset.
@@ -45,6 +57,18 @@ export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>
     channelIdBeforeOnChainTx: true,
     starterAbortAsConflict: false,
     reportStrayConflicts: false,
+    earlyIrisContracts: false,
+    forceProgressAsChannelChanged: false,
+  },
+  'early-iris': {
+    fsmIdInFundingCreated: true,
+    fsmIdInResponderSign: false,
+    fsmIdInFundingSigned: true,
+    channelIdBeforeOnChainTx: true,
+    starterAbortAsConflict: false,
+    reportStrayConflicts: false,
+    earlyIrisContracts: true,
+    forceProgressAsChannelChanged: true,
   },
   'iris-2020-03': {
     fsmIdInFundingCreated: false,
@@ -53,6 +77,8 @@ export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>
     channelIdBeforeOnChainTx: true,
     starterAbortAsConflict: false,
     reportStrayConflicts: false,
+    earlyIrisContracts: false,
+    forceProgressAsChannelChanged: true,
   },
   'iris-2020-01': {
     fsmIdInFundingCreated: false,
@@ -61,6 +87,8 @@ export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>
     channelIdBeforeOnChainTx: false,
     starterAbortAsConflict: false,
     reportStrayConflicts: false,
+    earlyIrisContracts: false,
+    forceProgressAsChannelChanged: true,
   },
   'lima-2019': {
     fsmIdInFundingCreated: false,
@@ -69,6 +97,8 @@ export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>
     channelIdBeforeOnChainTx: false,
     starterAbortAsConflict: true,
     reportStrayConflicts: true,
+    earlyIrisContracts: false,
+    forceProgressAsChannelChanged: true,
   },
 });
 

@@ -11,10 +11,14 @@
  * §10). Clocks, block production and keys are injectable/seeded for tests, and faults are
  * opt-in knobs.
  *
- * What it does not do: contracts (FATE/AEVM), generalized accounts, the Noise peer
- * protocol between two real nodes, forks, oracles/names, or any node HTTP API.
+ * Contracts: both FSMs hold the full state trees and run every off-chain update, contract
+ * creates and calls included, through the FATE VM of `@aechannel/fate`; the chain executes
+ * force progress txs.
  *
- * Imports: `@aechannel/codec`, `@aechannel/signer` (verification, seeded keys),
+ * What it does not do: AEVM contracts, generalized accounts, the Noise peer protocol between
+ * two real nodes, forks, on-chain oracles/names/contracts, or any node HTTP API.
+ *
+ * Imports: `@aechannel/codec`, `@aechannel/fate` (the VM), `@aechannel/signer` (verification, seeded keys),
  * `@aechannel/transport` (in-process memory transport), `ws`, `node:http`, `node:crypto`,
  * `node:fs` (the command line reads its version).
  * Never `@aechannel/fsm`: the devnode is an independent second implementation.
@@ -32,4 +36,4 @@ export { deriveAccount, type DevnodeAccount } from './keys.js';
 export { DevnodeError, type DevnodeErrorCode } from './errors.js';
 export { parseChannelParams, type OpenParams, type ReconnectParams, type ParseChannelParamsResult, type Role } from './params.js';
 export { devnodeUsage, devnodeVersion, runDevnodeCli, type DevnodeCliIo, type RunDevnodeCliOptions } from './runDevnodeCli.js';
-export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, IncludedTx } from './chain.js';
+export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, ForceProgressReceipt, IncludedTx } from './chain.js';

@@ -52,8 +52,10 @@ Options:
   --accounts <n>        number of prefunded accounts, 0 to ${MAX_ACCOUNTS} (default 10)
   --balance <aettos>    balance of each account (default 10^24)
   --blocks <mode>       instant (default), manual, or a block interval in ms
-  --protocol <p>        ceres (default, create tx v2) or iris (create tx v1)
-  --compat <preset>     ${Object.keys(compatPresets).join(', ')} (default current)
+  --protocol <p>        ceres (default: create tx v2, Ceres contract rules) or iris
+                        (create tx v1, Iris contract rules)
+  --compat <preset>     ${Object.keys(compatPresets).join(', ')} (default current;
+                        early-iris is the node of the contract recordings)
   --json                print the startup information as one JSON object
   -h, --help            show this help
   --version             print the version

@@ -14,10 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { isAechannelError, parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent } from './chain.js';
+import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent, type ForceProgressReceipt } from './chain.js';
+import type { ChainView, FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
-import { resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
+import { compatPresets, resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
 import { DevnodeError } from './errors.js';
 import { EventQueue } from './eventQueue.js';
 import { IdSource, deriveAccount, type DevnodeAccount } from './keys.js';
@@ -35,7 +36,9 @@ export interface StartDevnodeOptions {
   networkId?: string;
   /**
    * Protocol variant: `ceres` (default) builds channel create tx v2 (with the two delegate
-   * lists); `iris` builds create tx v1 as in the recordings.
+   * lists) and runs contracts with the Ceres rules; `iris` builds create tx v1 as in the
+   * recordings and runs contracts with the Iris rules (the compat flag `earlyIrisContracts`,
+   * preset `early-iris`, selects the rules of the contract recordings' node).
    */
   protocol?: 'ceres' | 'iris';
   /** Node-version behaviour of §11: a preset or individual flags (default `current`). */
@@ -116,6 +119,13 @@ export interface DevnodeChain {
   post(signedTx: Encoded<'tx'>): Promise<Encoded<'th'>>;
   /** Subscribes to blocks. */
   onBlock(listener: (event: BlockEvent) => void): () => void;
+  /** The receipt (call object) of an included force progress tx (CONTRACTS.md §3.3), if any. */
+  forceProgressReceipt(hash: Encoded<'th'>): ForceProgressReceipt | undefined;
+  /**
+   * The environment a channel contract sees when pinned to a key block (CONTRACTS.md §2.8):
+   * height, time, beneficiary, difficulty, network id; the current top without a hash.
+   */
+  view(blockHash?: Encoded<'kh'>): ChainView;
 }
 
 /** Runtime fault knobs. */
@@ -236,6 +246,7 @@ class DevnodeImpl implements FsmHost {
   readonly networkId: string;
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
+  readonly fateRules: FateRulesPreset;
   readonly registry = new PeerRegistry();
   readonly running = new Map<string, ChannelFsm>();
   readonly fsms = new Set<ChannelFsm>();
@@ -256,8 +267,12 @@ class DevnodeImpl implements FsmHost {
   constructor(options: StartDevnodeOptions) {
     this.clock = this.#trackTimers(options.clock ?? systemClock());
     this.networkId = options.networkId ?? 'ae_devnet';
+    if (typeof options.compat === 'string' && !Object.hasOwn(compatPresets, options.compat)) {
+      throw new DevnodeError('DEVNODE_INVALID_OPTION', `Unknown compat preset ${String(options.compat)}.`, { context: { option: 'compat' } });
+    }
     this.compat = resolveCompat(options.compat);
     this.createTxVersion = (options.protocol ?? 'ceres') === 'iris' ? 1 : 2;
+    this.fateRules = this.compat.earlyIrisContracts ? 'early-iris' : this.createTxVersion === 1 ? 'iris' : 'ceres';
     this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
     const onError = options.onError ?? ((): void => undefined);
     this.reportError = onError;
@@ -276,6 +291,8 @@ class DevnodeImpl implements FsmHost {
       ids: this.ids,
       blockMode: toBlockMode(options.blocks),
       later: (task) => this.later(task),
+      fateRules: this.fateRules,
+      protocol: this.createTxVersion === 1 ? 5 : 6,
     });
   }
 
@@ -580,7 +597,7 @@ class DevnodeImpl implements FsmHost {
       config.minimumDepth = cached.config.minimumDepth;
       config.minimumDepthStrategy = cached.config.minimumDepthStrategy;
     }
-    const fsm = new ChannelFsm(this, params.role, config, session, { channelId: cached.channelId, latest: cached.latest });
+    const fsm = new ChannelFsm(this, params.role, config, session, { channelId: cached.channelId, latest: cached.latest, calls: cached.calls });
     session.fsm = fsm;
     this.fsms.add(fsm);
     fsm.start();
@@ -687,6 +704,8 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     mempool: () => impl.chain.mempool().map(({ hash, signedTx }) => ({ hash, signedTx })),
     post: (signedTx) => impl.chain.post(signedTx),
     onBlock: (listener) => impl.chain.onBlock(listener),
+    forceProgressReceipt: (hash) => impl.chain.forceProgressReceipt(hash),
+    view: (blockHash) => impl.chain.view(blockHash),
   };
 
   const faults: DevnodeFaults = {

@@ -1,11 +1,15 @@
 /**
  * Interop with the official client: two `Channel`s of `@aeternity/aepp-sdk` v14 against
- * the devnode, through open, transfer, withdraw, deposit, leave + reestablish and shutdown.
+ * the devnode, through open, transfer, withdraw, deposit, leave + reestablish and shutdown,
+ * and a contract created, called, dry-run and read (results compared with `@aechannel/fate`).
  * The SDK's channel code calls no node HTTP endpoint for these operations (checked: the
  * devnode's HTTP side answers 404 to everything and the test still passes).
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Channel, MemoryAccount } from '@aeternity/aepp-sdk';
+import { decode, decodeSignedTx, Tag } from '@aechannel/codec';
+import { applyUpdates, callObjectToJson, contractToJson, createdContractId, stateHash, treesFromBalances, type ChannelTrees } from '@aechannel/fate';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
 
 type AnyChannel = Awaited<ReturnType<typeof Channel.initialize>>;
@@ -128,5 +132,88 @@ describe('@aeternity/aepp-sdk Channel against the devnode', () => {
     const gainedB = devnode.chain.getBalance(b.address) - beforeB;
     expect(gainedA + gainedB).toBeLessThan(2n * 10n ** 18n + 4_000n);
     expect(gainedB).toBeGreaterThan(10n ** 18n + 5_106n - 10n ** 14n);
+  }, 30_000);
+});
+
+describe('@aeternity/aepp-sdk Channel: contracts through the devnode', () => {
+  it('creates and calls a contract; call results, gas and state hashes equal the VM\'s', async () => {
+    const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
+      bytecode: `cb_${string}`;
+      calldata: Record<string, `cb_${string}`>;
+    };
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+    const accountA = new MemoryAccount(a.secretKey);
+    const accountB = new MemoryAccount(b.secretKey);
+    const networkId = devnode.networkId;
+    const shared = {
+      url: devnode.url,
+      initiatorId: a.address,
+      responderId: b.address,
+      pushAmount: 0,
+      initiatorAmount: 10n ** 18n,
+      responderAmount: 10n ** 18n,
+      channelReserve: 2,
+      lockPeriod: 10,
+      port: 3115,
+      host: 'localhost',
+    } as const;
+    const initiator = await Channel.initialize({ ...shared, role: 'initiator', sign: (_t: string, tx: `tx_${string}`) => accountA.signTransaction(tx, { networkId }) } as never);
+    const responder = await Channel.initialize({ ...shared, role: 'responder', sign: (_t: string, tx: `tx_${string}`) => accountB.signTransaction(tx, { networkId }) } as never);
+    channels.push(initiator, responder);
+    await Promise.all([waitStatus(initiator, 'open'), waitStatus(responder, 'open')]);
+
+    // Our own re-run of the same updates with the VM.
+    let trees: ChannelTrees = treesFromBalances({ [a.address]: 10n ** 18n, [b.address]: 10n ** 18n });
+    const created = await initiator.createContract(
+      { code: counter.bytecode, callData: counter.calldata['init(42)']!, deposit: 1_000, vmVersion: 8, abiVersion: 3 },
+      (tx) => accountA.signTransaction(tx, { networkId }),
+    );
+    expect(created.accepted).toBe(true);
+    const ct = createdContractId(a.address, 2n);
+    expect(created.address).toBe(ct);
+    const create = applyUpdates(
+      trees,
+      [{ tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: a.address, ctVersion: (8n << 16n) | 3n, code: decode(counter.bytecode, 'cb'), deposit: 1_000n, callData: decode(counter.calldata['init(42)']!, 'cb') }],
+      { round: 2n, reserve: 2n },
+    );
+    trees = create.trees;
+    expect((decodeSignedTx(created.signedTx as `tx_${string}`).tx as { stateHash: string }).stateHash).toBe(stateHash(trees));
+
+    await waitRound(responder, 2);
+    const called = await responder.callContract(
+      { amount: 3, callData: counter.calldata['tick(5)']!, contract: ct, abiVersion: 3 },
+      (tx) => accountB.signTransaction(tx, { networkId }),
+    );
+    expect(called.accepted).toBe(true);
+    const call = applyUpdates(
+      trees,
+      [{ tag: Tag.ChannelOffChainUpdateCallContract, version: 1, caller: b.address, contract: ct, abiVersion: 3n, amount: 3n, gas: 1_000_000n, gasPrice: 1n, callData: decode(counter.calldata['tick(5)']!, 'cb'), callStack: [] }],
+      { round: 3n, reserve: 2n },
+    );
+    trees = call.trees;
+    expect((decodeSignedTx(called.signedTx as `tx_${string}`).tx as { stateHash: string }).stateHash).toBe(stateHash(trees));
+
+    const result = await responder.getContractCall({ caller: b.address, contract: ct, round: 3 });
+    const ours = callObjectToJson(call.calls[0]!);
+    expect(result.returnType).toBe(ours.return_type);
+    expect(result.returnValue).toBe(ours.return_value);
+    expect(String(result.gasUsed)).toBe(String(ours.gas_used));
+    expect(String(result.gasUsed)).not.toBe('0');
+
+    await waitRound(initiator, 3);
+    const dry = await initiator.callContractStatic({ amount: 0, callData: counter.calldata['get()']!, contract: ct, abiVersion: 3 });
+    const ourDry = callObjectToJson(
+      applyUpdates(
+        trees,
+        [{ tag: Tag.ChannelOffChainUpdateCallContract, version: 1, caller: a.address, contract: ct, abiVersion: 3n, amount: 0n, gas: 1_000_000n, gasPrice: 1n, callData: decode(counter.calldata['get()']!, 'cb'), callStack: [] }],
+        { round: 4n, reserve: 2n },
+      ).calls[0]!,
+    );
+    expect(dry.returnValue).toBe(ourDry.return_value);
+    expect(String(dry.gasUsed)).toBe(String(ourDry.gas_used));
+    const state = await initiator.getContractState(ct);
+    expect(state.contract.ownerId).toBe(a.address);
+    expect(state.contractState).toEqual(contractToJson(decode(ct, 'ct'), trees.contracts.get(Buffer.from(decode(ct, 'ct')).toString('hex'))!).contract_state);
   }, 30_000);
 });

@@ -116,12 +116,3 @@ describe('snapshot (§9.12)', () => {
     await transfer(responder, initiator, b.address, a.address, 1n);
   });
 });
-
-describe('contracts', () => {
-  it('answers contract requests with an honest error', async () => {
-    const { initiator } = await setup();
-    const reply = await initiator.request('channels.update.new_contract', { code: 'cb_', call_data: 'cb_', vm_version: 7n, abi_version: 3n, deposit: 1n });
-    expect(d(reply)).toBe('error -32603 [0]');
-    expect(d(await initiator.request('channels.get.contract', { pubkey: 'ct_2' }))).toBe('error 3 [1006]');
-  });
-});

@@ -25,6 +25,13 @@
  * amounts, which keys are present, whether `channel_id` is null, and for each `tx_` its type,
  * round and signature count. Tx bytes, ids and keys are left aside. The conformance suite of
  * the umbrella package builds on {@link driveTranscript}.
+ *
+ * Exact mode (`exact: true`, used for the contract recordings): the devnode runs with the
+ * recording's own accounts (funded on its chain) and network id, the clients answer every
+ * sign request with the recorded signed tx, and each node message is compared whole (only
+ * fsm ids aside). A recorded signature verifies only over the very bytes the recording
+ * signed, so every create, off-chain and state hash the devnode builds must be the
+ * recorded one byte for byte, and every call result, PoI and error the recorded one.
  */
 import {
   decodeSignedTx,
@@ -63,6 +70,8 @@ export interface DriveTranscriptOptions {
   devnode?: Partial<StartDevnodeOptions>;
   /** How long to wait for one expected message in real time (default 5000 ms). */
   timeoutMs?: number;
+  /** Exact mode: the recording's accounts, network id and signatures; whole messages compared. */
+  exact?: boolean;
 }
 
 /** One compared node message. */
@@ -95,6 +104,9 @@ export function compatFor(name: string): CompatPreset {
       return 'iris-2020-03';
     case 'conflict_two_updates_and_user_abort.md':
       return 'lima-2019';
+    case 'contracts_group_open.md':
+    case 'contracts_basic.md':
+      return 'early-iris';
     default:
       return 'current';
   }
@@ -165,6 +177,25 @@ function collectStrings(value: JsonValue, out: Set<string>): void {
   else if (isObject(value)) for (const v of Object.values(value)) collectStrings(v as JsonValue, out);
 }
 
+/**
+ * The whole message for exact mode: keys sorted, fsm ids (random per run) aside.
+ * @param message - a node → client message
+ * @returns a string equal for the recorded and the actual message when they match
+ */
+export function exactShapeOf(message: JsonValue): string {
+  const walk = (value: JsonValue): JsonValue => {
+    if (typeof value === 'string') return value.startsWith('ba_') ? '<fsm_id>' : value;
+    if (Array.isArray(value)) return value.map(walk);
+    if (isObject(value)) {
+      const out: Json = {};
+      for (const k of Object.keys(value).sort()) out[k] = walk(value[k] as JsonValue);
+      return out;
+    }
+    return value;
+  };
+  return JSON.stringify(walk(message), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
 /** Finds which recorded account is which role. */
 async function recordedAccounts(fixture: Fixture): Promise<Map<string, Role>> {
   const map = new Map<string, Role>();
@@ -212,6 +243,8 @@ async function recordedAccounts(fixture: Fixture): Promise<Map<string, Role>> {
 export async function driveTranscript(fixture: Fixture, options: DriveTranscriptOptions = {}): Promise<DriveTranscriptResult> {
   const clock: ManualClock = createManualClock(1_000_000);
   const latency = 1;
+  const exact = options.exact === true;
+  const recorded = await recordedAccounts(fixture);
   const devnode = await startDevnode({
     port: 0,
     listen: options.via === 'ws',
@@ -222,13 +255,26 @@ export async function driveTranscript(fixture: Fixture, options: DriveTranscript
     compat: options.compat ?? compatFor(fixture.name),
     seed: `transcript:${fixture.name}`,
     accounts: 2,
+    ...(exact ? { networkId: fixture.networkId } : {}),
     ...options.devnode,
   });
-  const [initiatorAccount, responderAccount] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+  let [initiatorAccount, responderAccount] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+  if (exact) {
+    // The recording's own accounts: they sign nothing here (the recorded signatures are sent).
+    const own = (role: Role): DevnodeAccount => {
+      const address = [...recorded].find(([, r]) => r === role)?.[0] as Encoded<'ak'>;
+      devnode.chain.fund(address, 10n ** 24n);
+      return { address, secretKey: '' as DevnodeAccount['secretKey'] };
+    };
+    initiatorAccount = own('initiator');
+    responderAccount = own('responder');
+  }
   const accountOf: Record<Role, DevnodeAccount> = { initiator: initiatorAccount, responder: responderAccount };
-  const signers = { initiator: memorySigner(initiatorAccount.secretKey), responder: memorySigner(responderAccount.secretKey) };
+  const signers = exact
+    ? undefined
+    : { initiator: memorySigner(initiatorAccount.secretKey), responder: memorySigner(responderAccount.secretKey) };
   const ids: Ids = {
-    accounts: await recordedAccounts(fixture),
+    accounts: recorded,
     actualAccounts: new Map([
       [initiatorAccount.address, 'initiator'],
       [responderAccount.address, 'responder'],
@@ -322,6 +368,7 @@ export async function driveTranscript(fixture: Fixture, options: DriveTranscript
   };
 
   if (!fixture.sections.some((s) => s.kind === 'connect')) {
+    if (signers === undefined) return finish('prelude: exact mode needs a recording that opens its channel');
     const failure = await prelude(fixture, devnode, open, progress, signers, accountOf);
     if (failure !== undefined) return finish(`prelude: ${failure}`);
   }
@@ -350,7 +397,7 @@ export async function driveTranscript(fixture: Fixture, options: DriveTranscript
           // recording, so messages on the wire have landed.
           await progress(() => devnode.inFlight() === 0, false);
         }
-        if (params !== undefined && typeof recordedTx === 'string') {
+        if (params !== undefined && typeof recordedTx === 'string' && signers !== undefined) {
           const request = lastSignRequest[role];
           if (request === undefined) return finish(`line ${section.line}: ${role} replies to no sign request`);
           const added = decodeSignedTx(recordedTx as Encoded<'tx'>).signatures.length - request.recordedSigs;
@@ -366,11 +413,12 @@ export async function driveTranscript(fixture: Fixture, options: DriveTranscript
       }
       case 'receive': {
         const conn = conns[role];
-        const expected = shapeOf(section.message, ids.accounts);
+        const shape = (m: JsonValue, roles: ReadonlyMap<string, Role>): string => (exact ? exactShapeOf(m) : shapeOf(m, roles));
+        const expected = shape(section.message, ids.accounts);
         if (conn === undefined) return finish(`line ${section.line}: no ${role} connection for ${expected}`);
         await progress(() => conn.queue.length > 0);
         const actualMessage = conn.queue.shift();
-        const actual = actualMessage === undefined ? undefined : shapeOf(actualMessage, ids.actualAccounts);
+        const actual = actualMessage === undefined ? undefined : shape(actualMessage, ids.actualAccounts);
         steps.push({ role, line: section.line, expected, actual });
         if (actual !== expected) return finish(`line ${section.line} (${role}): expected ${expected}\n  got ${actual ?? '(nothing)'}`);
         learn(section.message, actualMessage as JsonValue);

@@ -1,13 +1,50 @@
 /**
  * @packageDocumentation
- * `@aechannel/fate`: a FATE virtual machine in TypeScript whose results (return values, gas
- * used, contract store, call objects, state hashes) are the æternity node's, byte for byte.
- * It applies off-chain contract updates (create contract, call contract) to a channel's
- * state trees for the devnode and for a client that re-executes every contract update
- * before it signs.
+ * `@aechannel/fate`: a FATE virtual machine exact to the æternity node, and the off-chain
+ * contract updates of a state channel on top of it. Given the channel's state trees and an
+ * update (transfer, deposit, withdraw, create contract, call contract, meta) it returns the
+ * new trees and the node's call objects, or a typed error carrying the node's reason.
  *
- * What it does not do: talk to a node, sign, or keep channel state between calls. It does
- * no I/O and reads no clock or global state: block height, time and other chain values
- * come in as arguments. Workspace imports: `@aechannel/codec` only.
+ * What it does not do: talk to a node, sign, or keep channel state. It is pure: no I/O, no
+ * clock, no randomness; chain values come in as a {@link ChainView}.
+ *
+ * May import: `@aechannel/codec`, `@noble/hashes`, `@noble/curves`, `@scure/base`, `rlp`,
+ * `@aeternity/aepp-calldata` (ACI helpers).
  */
-export {};
+export { FateError, type FateErrorCode } from './errors.js';
+export { emptyChain, type ChainView } from './chainView.js';
+export {
+  applyUpdate,
+  applyUpdates,
+  createdContractId,
+  dryRun,
+  fateRulesPresets,
+  resolveRules,
+  type ApplyUpdateResult,
+  type FateRules,
+  type FateRulesPreset,
+  type UpdateContext,
+} from './channel.js';
+export {
+  callId,
+  callKey,
+  callObjectToJson,
+  contractToJson,
+  serializeCallObject,
+  type CallObject,
+  type CallObjectJson,
+  type ContractJson,
+  type ReturnType,
+} from './callObject.js';
+export {
+  emptyTrees,
+  packTrees,
+  stateHash,
+  treesBalances,
+  treesFromBalances,
+  treesFromStateTrees,
+  treesToStateTrees,
+  type ChannelTrees,
+  type ContractRecord,
+} from './trees.js';
+export type { LogEntry } from './engine.js';

@@ -54,6 +54,9 @@ export function embed(initial: ChannelState, host: Host) {
         case 'close':
           socket?.close();
           break;
+        case 'resolveEnv': // only with options.resolveChainEnv: this host knows no chain, so it cannot tell
+          queueMicrotask(() => feed({ type: 'envResolved', now: Date.now(), requestId: effect.requestId, envs: [] }));
+          break;
         case 'setTimer':
         case 'clearTimer':
           break; // one host timer, re-armed below at the earliest deadline

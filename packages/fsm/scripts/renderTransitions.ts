@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { COMMAND_RULES, INFO_EVENTS, TRANSITIONS, UNHANDLED, type InputKind, type Phase } from '../src/index.js';
 
 const PHASES = Object.keys(TRANSITIONS) as Phase[];
-const INPUTS: InputKind[] = ['start', 'transportOpened', 'transportClosed', 'nodeMessage', 'command', 'signed', 'signRefused', 'persisted', 'timerFired', 'verifiedState'];
+const INPUTS: InputKind[] = ['start', 'transportOpened', 'transportClosed', 'nodeMessage', 'command', 'signed', 'signRefused', 'persisted', 'timerFired', 'verifiedState', 'envResolved'];
 
 /** The Mermaid diagram: phase changes, labelled with the input (or the `channels.info` event). */
 export function renderMermaid(): string {

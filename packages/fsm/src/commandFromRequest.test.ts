@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from '@aechannel/transcript/fixtures';
+import { contractFixtureNames, loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
 import { commandFromRequest } from './commandFromRequest.js';
 
 const ak = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS';
@@ -16,6 +16,22 @@ describe('commandFromRequest', () => {
     expect(commandFromRequest(request('channels.system', { action: 'stop' }))).toEqual({ kind: 'stop' });
     expect(commandFromRequest(request('channels.assume_minimum_depth', { tx_hash: 'th_x' }))).toEqual({ kind: 'assumeMinimumDepth', txHash: 'th_x' });
     expect(commandFromRequest(request('channels.history.fetch', { n: 3n, type: ['rpt'] }))).toEqual({ kind: 'getHistory', n: 3n, types: ['rpt'] });
+    const ct = 'ct_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS';
+    expect(commandFromRequest(request('channels.update.new_contract', { code: 'cb_c', call_data: 'cb_d', vm_version: 8n, abi_version: 3n, deposit: 10n, meta: ['m'] }))).toEqual({
+      kind: 'newContract', code: 'cb_c', callData: 'cb_d', vmVersion: 8n, abiVersion: 3n, deposit: 10n, meta: ['m'],
+    });
+    expect(commandFromRequest(request('channels.update.call_contract', { contract_id: ct, call_data: 'cb_d', abi_version: 3n, amount: 1n, block_hash: 'kh_x' }))).toEqual({
+      kind: 'callContract', contractId: ct, callData: 'cb_d', abiVersion: 3n, amount: 1n, blockHash: 'kh_x',
+    });
+    expect(commandFromRequest(request('channels.dry_run.call_contract', { contract_id: ct, call_data: 'cb_d', abi_version: 3n, amount: 0n }))).toEqual({
+      kind: 'dryRunCall', contractId: ct, callData: 'cb_d', abiVersion: 3n, amount: 0n,
+    });
+    expect(commandFromRequest(request('channels.get.contract', { pubkey: ct }))).toEqual({ kind: 'getContract', contractId: ct });
+    expect(commandFromRequest(request('channels.get.contract_call', { contract_id: ct, caller_id: ak, round: 3n }))).toEqual({ kind: 'getContractCall', contractId: ct, callerId: ak, round: 3n });
+    expect(commandFromRequest(request('channels.clean_contract_calls', {}))).toEqual({ kind: 'cleanContractCalls' });
+    expect(commandFromRequest(request('channels.force_progress', { contract_id: ct, call_data: 'cb_d', abi_version: 3n, amount: 0n, gas_price: 2n, gas: 5n }))).toEqual({
+      kind: 'forceProgress', contractId: ct, callData: 'cb_d', abiVersion: 3n, amount: 0n, gasPrice: 2n, gas: 5n,
+    });
   });
 
   it('gives null for sign replies, aborts, unknown methods and non-requests', () => {
@@ -28,7 +44,7 @@ describe('commandFromRequest', () => {
   });
 
   it('maps every recorded client message that is not a sign reply', () => {
-    const sends = loadFixtures().flatMap((f) => f.sections.filter((s) => s.kind === 'send'));
+    const sends = [...loadFixtures(), ...contractFixtureNames.map(loadFixture)].flatMap((f) => f.sections.filter((s) => s.kind === 'send'));
     const replies = /^channels\.(initiator_sign|responder_sign|update|update_ack|deposit_tx|deposit_ack|withdraw_tx|withdraw_ack|shutdown_sign|shutdown_sign_ack)$/;
     const unmapped = sends
       .map((s) => (s.kind === 'send' ? (s.message as { method: string }) : null))

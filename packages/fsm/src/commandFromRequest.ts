@@ -9,6 +9,11 @@ import type { Command } from './types.js';
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The contract call fields of a call_contract / dry_run / force_progress request (§7.2, §7.3). */
+function callOf(p: JsonObject): { contractId: Encoded<'ct'>; callData: Encoded<'cb'>; abiVersion: bigint; amount: bigint } {
+  return { contractId: p['contract_id'] as Encoded<'ct'>, callData: p['call_data'] as Encoded<'cb'>, abiVersion: p['abi_version'] as bigint, amount: p['amount'] as bigint };
+}
+
 /**
  * The command a client request corresponds to, or `null` when no user command produces it
  * (sign replies, aborts and unknown methods). Values are taken as they are: the fsm checks
@@ -76,6 +81,34 @@ export function commandFromRequest(message: JsonValue): Command | null {
       };
     case 'channels.assume_minimum_depth':
       return { kind: 'assumeMinimumDepth', txHash: p['tx_hash'] as Encoded<'th'> };
+    case 'channels.update.new_contract':
+      return {
+        kind: 'newContract',
+        code: p['code'] as Encoded<'cb'>,
+        callData: p['call_data'] as Encoded<'cb'>,
+        vmVersion: p['vm_version'] as bigint,
+        abiVersion: p['abi_version'] as bigint,
+        deposit: p['deposit'] as bigint,
+        ...extras,
+      };
+    case 'channels.update.call_contract':
+      return { kind: 'callContract', ...callOf(p), ...extras };
+    case 'channels.dry_run.call_contract':
+      return { kind: 'dryRunCall', ...callOf(p), ...(extras.blockHash === undefined ? {} : { blockHash: extras.blockHash }) };
+    case 'channels.get.contract':
+      return { kind: 'getContract', contractId: p['pubkey'] as Encoded<'ct'> };
+    case 'channels.get.contract_call':
+      return { kind: 'getContractCall', contractId: p['contract_id'] as Encoded<'ct'>, callerId: p['caller_id'] as Encoded<'ak'>, round: p['round'] as bigint };
+    case 'channels.clean_contract_calls':
+      return { kind: 'cleanContractCalls' };
+    case 'channels.force_progress':
+      return {
+        kind: 'forceProgress',
+        ...callOf(p),
+        gasPrice: p['gas_price'] as bigint,
+        ...(p['gas'] === undefined ? {} : { gas: p['gas'] as bigint }),
+        ...(p['nonce'] === undefined ? {} : { nonce: p['nonce'] as bigint }),
+      };
     default:
       return null;
   }

@@ -11,14 +11,21 @@
  *
  * What it does not do: no sockets, no signing keys or ed25519, no storage, no timers, no
  * clock (`now` is an input), no randomness. A driver (the umbrella `aechannel` `Channel`, or
- * your own) carries out the effects. Off-chain contracts are not supported (commands settle
- * with `FSM_NOT_SUPPORTED`).
+ * your own) carries out the effects.
  *
- * Imports: `@aechannel/codec` only (no transport, signer, timers, `Date.now`,
- * `Math.random`, storage or `node:` modules).
+ * Off-chain contracts (CONTRACTS.md §2–§3): every contract round, and every round once the
+ * channel holds contracts, is recomputed with the FATE VM of `@aechannel/fate` on the
+ * channel's own full state trees before it is signed; the chain environment a run reads
+ * comes from the driver (`resolveEnv` / `envResolved`) or the round is refused.
+ *
+ * Imports: `@aechannel/codec` and `@aechannel/fate` (itself pure) only (no transport,
+ * signer, timers, `Date.now`, `Math.random`, storage or `node:` modules).
  */
 export type {
   AckOperation,
+  ArchivedCall,
+  EnvWait,
+  ForcedRecord,
   ChannelEvent,
   ChannelOptions,
   ChannelState,
@@ -73,10 +80,15 @@ export {
 export { buildConnectQuery } from './buildConnectQuery.js';
 export { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 export { commandFromRequest } from './commandFromRequest.js';
+export { chainEnvProblem, type ChainEnv } from './chainEnv.js';
+export { OFF_CHAIN_CALL_GAS, OFF_CHAIN_CALL_GAS_PRICE, type ContractUpdate } from './contractRound.js';
 export {
   parseUpdate,
+  verifyForcedProgress,
   verifySignRequest,
   type ParsedUpdate,
+  type VerifyForcedProgressReturnType,
+  type VerifySignRequestContext,
   type VerifySignRequestFailure,
   type VerifySignRequestReturnType,
   type VerifySignRequestSuccess,

@@ -10,7 +10,7 @@ import { AechannelError, parseTypedJson, stringifyTypedJson, type Encoded } from
 import type { ChannelOptions, ChannelState, ChannelStatus, PersistedChannel, StartMode, TimerName } from './types.js';
 
 /** Default client-side timers (ms). */
-export const DEFAULT_CLIENT_TIMEOUTS = Object.freeze({ fsmUp: 30_000, reply: 60_000 });
+export const DEFAULT_CLIENT_TIMEOUTS = Object.freeze({ fsmUp: 30_000, reply: 60_000, env: 20_000 });
 
 /** Parameters of {@link createInitialState}. */
 export interface CreateInitialStateParameters {
@@ -88,6 +88,10 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
     connectOptions: mode === 'open' ? null : { ...options },
     closingBy: null,
     ownNonces: { signed: savedState?.ownNonces?.signed ?? null, onChain: savedState?.ownNonces?.onChain ?? null },
+    trees: savedState?.trees ?? null,
+    callArchive: [],
+    forced: null,
+    envWait: null,
   };
 }
 
@@ -115,6 +119,11 @@ export function deserializeState(text: string): ChannelState {
   }
   // (states written before the nonce was tracked)
   value.ownNonces ??= { signed: null, onChain: null };
+  // (states written before contracts were supported)
+  value.trees ??= null;
+  value.callArchive ??= [];
+  value.forced ??= null;
+  value.envWait ??= null;
   return value as ChannelState;
 }
 
@@ -204,6 +213,7 @@ export function getPersistedChannel(state: ChannelState): PersistedChannel {
     balances: { ...state.balances },
     onChainRound: state.onChainRound,
     ownNonces: { ...state.ownNonces },
+    ...(state.trees === null ? {} : { trees: state.trees }),
   };
 }
 

@@ -36,6 +36,16 @@
  * inner bytes it was given. One round is never signed with two different txs until a
  * conflict or abort voids the first (`signedAhead`).
  *
+ * ## Contracts
+ * Contract rounds are verified like payments, with the VM (`contractRound.ts` via
+ * {@link verifySignRequest}); the state keeps the full trees once a contract exists and
+ * every adoption moves them with the round (`adoptState`). A round whose run reads the
+ * chain environment is parked in `envWait` while the driver answers `resolveEnv` (only with
+ * `options.resolveChainEnv`; bounded by the `env` timer; voided by a conflict), else refused.
+ * Contract queries are settled only after their answer is compared with our own state
+ * (`queryMismatch`). An own force progress is kept in `forced` after the node's "ok" until
+ * a chain report makes it the latest state (`onForcedOnChain`).
+ *
  * ## Persist before acknowledging
  * A new co-signed state exists when `channels.update` carries a state matching a tx we
  * verified and signed (the node only shows the co-signed state there, §8.4). The fsm then
@@ -56,6 +66,7 @@
  * hanging. Exceptions never escape {@link step}: one that would is reported as an
  * `FSM_INTERNAL_ERROR` event and the input leaves the state unchanged.
  */
+import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
 import {
   decodeSignedTx,
   isAechannelError,
@@ -63,6 +74,7 @@ import {
   Tag,
   unpackStateTrees,
   unpackTx,
+  verifyPoi,
   type AechannelError,
   type Encoded,
   type JsonValue,
@@ -92,7 +104,23 @@ import type {
   StepResult,
   TimerName,
 } from './types.js';
-import { verifySignRequest } from './verifySignRequest.js';
+import { chainEnvProblem, type ChainEnv } from './chainEnv.js';
+import { verifyForcedProgress, verifySignRequest } from './verifySignRequest.js';
+import {
+  callObjectFromJson,
+  canonicalCb,
+  canonicalJson,
+  contractJsonOf,
+  latestTrees,
+  OFF_CHAIN_CALL_GAS,
+  OFF_CHAIN_CALL_GAS_PRICE,
+  packAndRemember,
+  runRound,
+  toCodecUpdate,
+  validAccountId,
+  validContractId,
+  type ContractUpdate,
+} from './contractRound.js';
 
 /** Abort code sent when a sign request fails verification: 1 = "validation error" (§8.6). */
 export const VERIFICATION_ABORT_CODE = 1;
@@ -158,7 +186,7 @@ function send(
   ctx: Ctx,
   method: string,
   params: JsonObject,
-  track: { kind: PendingRequest['kind']; commandId: number | null } | null,
+  track: { kind: PendingRequest['kind']; commandId: number | null; query?: PendingRequest['query'] } | null,
 ): bigint {
   const id = ctx.s.counters.rpc;
   ctx.s.counters.rpc = id + 1n;
@@ -168,7 +196,7 @@ function send(
     // and acknowledgement replies) is tracked to route errors, without a timer.
     const timeout = ctx.s.options.clientTimeouts?.reply ?? DEFAULT_CLIENT_TIMEOUTS.reply;
     const deadline = track.commandId === null ? null : ctx.now + timeout;
-    ctx.s.requests.push({ rpcId: id, method, commandId: track.commandId, kind: track.kind, deadline });
+    ctx.s.requests.push({ rpcId: id, method, commandId: track.commandId, kind: track.kind, deadline, ...(track.query === undefined ? {} : { query: track.query }) });
   }
   return id;
 }
@@ -242,7 +270,10 @@ export const REPLY_METHOD: Readonly<Record<SignTag, string>> = {
 
 const SIGN_TAGS = Object.keys(REPLY_METHOD) as SignTag[];
 
-/** Sign tags of operations this client started, with the command kind they belong to. */
+/**
+ * Sign tags of operations this client started, with the command kind they belong to
+ * (`update` also answers `newContract` and `callContract`, see {@link ownTagOf}).
+ */
 const OWN_TAG_KIND: Partial<Record<SignTag, CommandKind>> = {
   update: 'transfer',
   deposit_tx: 'deposit',
@@ -254,6 +285,12 @@ const OWN_TAG_KIND: Partial<Record<SignTag, CommandKind>> = {
   snapshot_solo_tx: 'snapshotSolo',
   force_progress_tx: 'forceProgress',
 };
+
+/** The sign tag of an own operation command (null: it has none). */
+function ownTagOf(kind: CommandKind): SignTag | null {
+  if (kind === 'newContract' || kind === 'callContract') return 'update';
+  return (Object.keys(OWN_TAG_KIND) as SignTag[]).find((tag) => OWN_TAG_KIND[tag] === kind) ?? null;
+}
 
 /** Sign tags acknowledging a peer proposal, with the proposal kind. */
 const ACK_TAG_KIND: Partial<Record<SignTag, AckOperation['kind']>> = {
@@ -298,6 +335,8 @@ function settleAllPending(ctx: Ctx, makeError: (what: string) => AechannelError,
   // A create tx we already signed stays: after an early reconnect (§9.7) the node still
   // reports its co-signed version, which is adopted against this record.
   if (s.opening.sign !== null && s.opening.sign.signedTx === null) s.opening = { sign: null, refused: s.opening.refused };
+  s.envWait = null;
+  delete s.timers.env;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,14 +365,41 @@ function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
   }
   const existing = slotRecord(s, tag);
   if (existing !== null && existing.tag === tag && existing.tx === tx) return; // duplicate request: already handled
-  const check = verifySignRequest(s, tag, tx as Encoded<'tx'>, updates);
+  if (s.envWait !== null && s.envWait.tag === tag && s.envWait.tx === tx) return; // duplicate while its environment is resolved
+  verifyAndSign(ctx, tag, key, tx as Encoded<'tx'>, updates, null);
+}
+
+/**
+ * Verifies a sign request and hands it to the signer, or refuses it. A contract round whose
+ * run reads the chain environment is first parked (`envWait`) and the driver asked for
+ * candidate environments (`resolveEnv`), when it can supply them (`resolveChainEnv`);
+ * `envs` are those it answered with (null: not asked yet).
+ */
+function verifyAndSign(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', tx: Encoded<'tx'>, updates: JsonValue[], envs: readonly ChainEnv[] | null): void {
+  const s = ctx.s;
+  const check = verifySignRequest(s, tag, tx, updates, envs === null ? {} : { envs });
   if (!check.ok) {
+    if (check.needsEnv !== undefined && envs === null && s.options.resolveChainEnv === true) {
+      askEnv(ctx, tag, key, tx, updates, check.needsEnv);
+      return;
+    }
     refuse(ctx, tag, key, check.reason, check.details, VERIFICATION_ABORT_CODE);
     return;
   }
   const requestId = s.counters.sign;
   s.counters.sign = requestId + 1;
-  const record: SignRecord = { requestId, tag, tx: tx as Encoded<'tx'>, key, round: check.round, balances: check.balances, signedTx: null };
+  const record: SignRecord = {
+    requestId,
+    tag,
+    tx,
+    key,
+    round: check.round,
+    balances: check.balances,
+    signedTx: null,
+    trees: check.trees,
+    calls: check.calls,
+    contractUpdate: check.contractUpdate,
+  };
   if (tag === 'initiator_sign' || tag === 'responder_sign') {
     s.opening = { sign: record, refused: false };
     if (check.channelId !== null) s.channelId = check.channelId;
@@ -345,24 +411,49 @@ function onSignRequest(ctx: Ctx, tag: SignTag, params: JsonObject): void {
   } else {
     s.ack = { kind: ACK_TAG_KIND[tag] ?? 'transfer', stage: 'signing', sign: record };
   }
-  if (check.round !== null && check.round > s.round) s.signedAhead = { round: check.round, tx: tx as Encoded<'tx'> };
+  if (check.round !== null && check.round > s.round) s.signedAhead = { round: check.round, tx };
   const learned = OWN_NONCE_TAGS.includes(tag) ? nonceOf(check.decoded) : null;
   if (learned !== null) learnNonce(s, learned, false);
   ctx.fx.push({
     type: 'sign',
     requestId,
     tag,
-    tx: tx as Encoded<'tx'>,
+    tx,
     decoded: check.decoded,
     updates,
     reason: check.reason,
     balances: check.balances,
+    calls: check.calls,
     networkId: s.options.networkId,
   });
   // The nonce of an own on-chain tx is stored before the signed tx goes out (the `signed`
   // answer waits behind the persist), so a restart never forgets a nonce the node may use
   // (safeDefaults). The create tx's nonce is stored with the co-signed create.
   if (learned !== null && tag !== 'initiator_sign' && s.persisting === null) startPersist(ctx, null);
+}
+
+/** Parks a sign request until the driver supplies the chain environment (CONTRACTS.md §2.8). */
+function askEnv(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', tx: Encoded<'tx'>, updates: JsonValue[], reads: readonly string[]): void {
+  const s = ctx.s;
+  const requestId = s.counters.sign;
+  s.counters.sign = requestId + 1;
+  // The block this client pinned for its own update (§10.3); otherwise the node picked one.
+  const command = tag === 'update' ? s.own?.command : undefined;
+  const blockHash = command !== undefined && 'blockHash' in command && command.blockHash !== undefined ? command.blockHash : null;
+  s.envWait = { requestId, tag, key, tx, updates, blockHash };
+  s.timers.env = ctx.now + (s.options.clientTimeouts?.env ?? DEFAULT_CLIENT_TIMEOUTS.env);
+  ctx.fx.push({ type: 'resolveEnv', requestId, blockHash, reads: [...reads], tag });
+}
+
+/** `envResolved`: verify the parked sign request against the supplied environments. */
+function onEnvResolved(ctx: Ctx, input: Extract<Input, { type: 'envResolved' }>): void {
+  const s = ctx.s;
+  const wait = s.envWait;
+  if (wait === null || wait.requestId !== input.requestId) return; // late or unknown answer
+  s.envWait = null;
+  delete s.timers.env;
+  const envs = Array.isArray(input.envs) ? input.envs.filter((env) => chainEnvProblem(env) === null) : [];
+  verifyAndSign(ctx, wait.tag, wait.key, wait.tx, wait.updates, envs);
 }
 
 /** Sign requests for an on-chain tx paid with this client's own nonce (verified: `from`/`to` is us). */
@@ -393,7 +484,7 @@ function refuse(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', reason: string,
   send(ctx, REPLY_METHOD[tag], { error: BigInt(errorCode) }, { kind: 'signReply', commandId: null });
   const kind = OWN_TAG_KIND[tag];
   if (kind !== undefined) {
-    if (s.own !== null && s.own.command.kind === kind && (s.own.stage === 'requested' || s.own.stage === 'signing')) {
+    if (s.own !== null && ownTagOf(s.own.command.kind) === tag && (s.own.stage === 'requested' || s.own.stage === 'signing')) {
       dropRequest(ctx, (r) => r.rpcId === s.own?.rpcId);
       s.own.stage = 'aborting';
       s.own.abort = { code: FsmErrorCode.SIGN_REQUEST_REJECTED, message: reason, errorCode };
@@ -482,33 +573,74 @@ function failOwn(ctx: Ctx, error: AechannelError): void {
   settleError(ctx, own.commandId, error);
 }
 
-/** Adopts a new co-signed state: round, balances, latest state; then persist (frozen until `persisted`). */
-function adoptState(
-  ctx: Ctx,
-  state: Encoded<'tx'>,
-  round: bigint,
-  balances: Record<Encoded<'ak'>, bigint>,
-  settle: { commandId: number; result: CommandResults[CommandKind] } | null,
-): void {
+/** At most this many calls of co-signed rounds are kept to check `get.contract_call` answers. */
+const MAX_CALL_ARCHIVE = 256;
+
+/** What {@link adoptState} adopts. */
+interface Adoption {
+  /** The new latest state (co-signed; or an own or verified force progress on chain). */
+  state: Encoded<'tx'>;
+  round: bigint;
+  balances: Record<Encoded<'ak'>, bigint>;
+  /** Full trees after the state (a channel holding contracts), else null. */
+  trees: Encoded<'ss'> | null;
+  /** The round's contract update and call objects (contract rounds). */
+  contractUpdate?: ContractUpdate | null;
+  calls?: readonly CallObjectJson[];
+  /** Whether this client made the contract update. */
+  own?: boolean;
+  settle: { commandId: number; result: CommandResults[CommandKind] } | null;
+}
+
+/** Adopts a new latest state: round, balances, trees, latest state; then persist (frozen until `persisted`). */
+function adoptState(ctx: Ctx, adoption: Adoption): void {
   const s = ctx.s;
+  const { state, round, balances } = adoption;
   s.latestState = state;
   s.round = round;
   s.balances = { ...balances };
+  s.trees = adoption.trees;
   s.signedAhead = null;
+  let forced = false;
   try {
     const inner = decodeSignedTx(state).tx;
+    const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
     if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
       s.onChainRound = round;
       // A co-signed create/deposit/withdraw is on chain: if it was paid with our nonce, that nonce is used.
-      const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
       const payer = inner.tag === Tag.ChannelCreateTx ? inner.initiatorId : inner.tag === Tag.ChannelDepositTx ? inner.fromId : inner.toId;
       if (payer === self) learnNonce(s, inner.nonce, true);
+    }
+    if (inner.tag === Tag.ChannelForceProgressTx) {
+      // A force progress is adopted once on chain (CONTRACTS.md §3.4): its round is the chain's.
+      forced = true;
+      s.onChainRound = round;
+      if (inner.fromId === self) learnNonce(s, inner.nonce, true);
     }
   } catch {
     // already decoded by verification; unreachable
   }
   emit(ctx, { type: 'stateChanged', round, state, balances: { ...balances } });
-  startPersist(ctx, settle);
+  const update = adoption.contractUpdate ?? null;
+  if (update !== null) {
+    for (const call of adoption.calls ?? []) {
+      s.callArchive.push({ round, call });
+      emit(ctx, { type: 'contractCall', round, own: adoption.own ?? false, forced, update, call });
+    }
+    if (s.callArchive.length > MAX_CALL_ARCHIVE) s.callArchive = s.callArchive.slice(-MAX_CALL_ARCHIVE);
+  }
+  startPersist(ctx, adoption.settle);
+}
+
+/** What an own state-changing command settles with once its state is co-signed. */
+function resultOf(s: ChannelState, command: Command, state: Encoded<'tx'>, round: bigint, calls: readonly CallObjectJson[]): CommandResults[CommandKind] {
+  const call = calls[0];
+  if (command.kind === 'newContract' && call !== undefined) {
+    const self = (s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId) as Encoded<'ak'>;
+    return { state, round, contractId: createdContractId(self, round), call } satisfies CommandResults['newContract'];
+  }
+  if (command.kind === 'callContract' && call !== undefined) return { state, round, call } satisfies CommandResults['callContract'];
+  return { state, round };
 }
 
 /** `channels.update {state}` (§8.4): the co-signed state of a round we signed. */
@@ -525,7 +657,8 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   if (s.opening.sign !== null) candidates.push({ record: s.opening.sign, slot: 'opening' });
   if (s.own?.sign != null) candidates.push({ record: s.own.sign, slot: 'own' });
   if (s.ack?.sign != null) candidates.push({ record: s.ack.sign, slot: 'ack' });
-  const match = candidates.find(({ record }) => record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
+  // (a force progress is never reported as co-signed; its own path is `forced`, below)
+  const match = candidates.find(({ record }) => record.tag !== 'force_progress_tx' && record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
   if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.signedTx !== null && match.record.round > s.round) {
     const problem = coSignatureProblem(match.record.signedTx, tx);
     if (problem !== null) {
@@ -537,15 +670,29 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
     if (match.slot === 'opening') s.opening = { sign: null, refused: false };
     if (match.slot === 'ack') s.ack = null;
     if (match.slot === 'own' && s.own !== null) {
-      settle = { commandId: s.own.commandId, result: { state: tx, round: match.record.round } };
+      settle = { commandId: s.own.commandId, result: resultOf(s, s.own.command, tx, match.record.round, match.record.calls ?? []) };
       const own = s.own;
       s.own = null;
       s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
     }
-    adoptState(ctx, tx, match.record.round, match.record.balances, settle);
+    adoptState(ctx, {
+      state: tx,
+      round: match.record.round,
+      balances: match.record.balances,
+      trees: match.record.trees ?? null,
+      contractUpdate: match.record.contractUpdate ?? null,
+      calls: match.record.calls ?? [],
+      own: match.slot === 'own',
+      settle,
+    });
     return;
   }
   if (s.latestState !== null && sameInner(s.latestState, tx)) return; // the state we have (open, reestablish, reconnect)
+  if (s.forced !== null && sameInner(s.forced.tx, tx)) {
+    // Our own force progress, reported as the node's latest state once it consumed it.
+    adoptForced(ctx, tx, 'channels.update');
+    return;
+  }
   let round: bigint | null = null;
   try {
     const inner = decodeSignedTx(tx).tx;
@@ -600,6 +747,8 @@ function onConflict(ctx: Ctx, params: JsonObject): void {
   }
   s.ack = null;
   s.signedAhead = null;
+  s.envWait = null;
+  delete s.timers.env;
   s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
 }
 
@@ -657,10 +806,56 @@ function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): vo
     }
     case 'getPoi': {
       const poi = isObject(result) ? asString(result['poi']) : null;
-      if (poi === null) settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed get.poi result.', { result }));
+      if (poi === null || !poi.startsWith('pi_')) {
+        settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed get.poi result.', { result }));
+        return;
+      }
+      // A PoI proves its leaves up to its root hash: if that is our state hash, every value it
+      // proves (accounts, contracts and their stores) is ours.
+      const problem = poiProblem(s, poi as Encoded<'pi'>);
+      if (problem !== null) queryMismatch(ctx, request, problem, { poi });
       else settleOk<'getPoi'>(ctx, id, { poi: poi as Encoded<'pi'> });
       return;
     }
+    case 'dryRunCall': {
+      const call = callObjectFromJson(result);
+      if (call === null) {
+        settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed dry_run.call_contract result.', { result }));
+        return;
+      }
+      const ours = dryRunLocally(s, request);
+      if (ours === null) settleOk<'dryRunCall'>(ctx, id, { call, verified: false });
+      else if (typeof ours === 'string') queryMismatch(ctx, request, ours, { call: result });
+      else if (canonicalJson(ours) === canonicalJson(call)) settleOk<'dryRunCall'>(ctx, id, { call, verified: true });
+      else queryMismatch(ctx, request, 'the dry-run result differs from this client\'s own run of the call', { node: result, ours: ours as unknown as JsonValue });
+      return;
+    }
+    case 'getContract': {
+      const command = request.query?.command;
+      if (command?.kind !== 'getContract') return;
+      const ours = contractJsonOf(latestTrees(s), command.contractId);
+      if (ours === null) queryMismatch(ctx, request, `the node reports contract ${command.contractId}, which is not in this client's state`, { result });
+      else if (canonicalJson(ours) !== canonicalJson(result)) queryMismatch(ctx, request, 'the contract differs from the one in this client\'s state', { node: result, ours: ours as unknown as JsonValue });
+      else settleOk<'getContract'>(ctx, id, ours);
+      return;
+    }
+    case 'getContractCall': {
+      const call = callObjectFromJson(result);
+      const command = request.query?.command;
+      if (call === null || command?.kind !== 'getContractCall') {
+        settleError(ctx, id, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, 'Malformed get.contract_call result.', { result }));
+        return;
+      }
+      const known = s.callArchive.find((a) => a.round === command.round && a.call.caller_id === command.callerId && a.call.contract_id === command.contractId);
+      if (known === undefined) settleOk<'getContractCall'>(ctx, id, { call, verified: false });
+      else if (canonicalJson(known.call) === canonicalJson(call)) settleOk<'getContractCall'>(ctx, id, { call, verified: true });
+      else queryMismatch(ctx, request, `the call object of round ${command.round} differs from the one this client computed and co-signed`, { node: result, ours: known.call as unknown as JsonValue }, true);
+      return;
+    }
+    case 'cleanContractCalls':
+      s.callArchive = [];
+      settleOk<'cleanContractCalls'>(ctx, id, null);
+      return;
     case 'getOffchainState': {
       const r = isObject(result) ? result : {};
       settleOk<'getOffchainState'>(ctx, id, {
@@ -687,12 +882,90 @@ function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): vo
       const own = s.own;
       if (own !== null && own.commandId === id && SOLO_KINDS.includes(own.command.kind) && own.stage === 'awaitingCompletion' && own.sign?.signedTx != null) {
         s.own = null;
+        const record = own.sign;
+        if (own.command.kind === 'forceProgress' && record.round !== null && record.balances !== null && record.contractUpdate != null) {
+          // Remembered until the chain reports it (consumed: its state becomes ours, CONTRACTS.md §3.4).
+          s.forced = {
+            tx: own.sign.signedTx,
+            round: record.round,
+            balances: record.balances,
+            trees: record.trees ?? packAndRemember(latestTrees(s)),
+            calls: record.calls ?? [],
+            update: record.contractUpdate,
+          };
+        }
         settleOk(ctx, id, { tx: own.sign.signedTx });
       }
       return;
     }
     default:
       return;
+  }
+}
+
+/**
+ * A query answer that contradicts our own state. Asked and answered at the same round, it
+ * is a lie (a `security` event); a round completed in between, the answer may be of the
+ * other state (a plain error: ask again). `always`: a lie whatever the round (call objects
+ * of a past round never change).
+ */
+function queryMismatch(ctx: Ctx, request: PendingRequest, problem: string, details: JsonValue, always = false): void {
+  const sameRound = request.query === undefined || request.query.round === ctx.s.round;
+  if (sameRound || always) emit(ctx, { type: 'security', reason: `${request.method}: ${problem}`, code: FsmErrorCode.INVALID_NODE_MESSAGE, tag: null, details });
+  if (request.commandId !== null) {
+    settleError(ctx, request.commandId, fsmError(FsmErrorCode.INVALID_NODE_MESSAGE, `${request.method}: ${problem}${sameRound || always ? '' : ' (the state changed since the request; ask again)'}.`, { details }));
+  }
+}
+
+/** What is wrong with a PoI the node returned for our latest state (null: nothing). */
+function poiProblem(s: ChannelState, poi: Encoded<'pi'>): string | null {
+  if (s.latestState === null) return null;
+  let proven;
+  try {
+    proven = verifyPoi(poi);
+  } catch (error) {
+    return `the PoI is invalid (${isAechannelError(error) ? error.code : 'malformed'})`;
+  }
+  const inner = decodeSignedTx(s.latestState).tx;
+  const ours = 'stateHash' in inner ? (inner.stateHash as Encoded<'st'>) : null;
+  return ours === null || proven.stateHash === ours ? null : `the PoI proves state ${proven.stateHash}, not our latest state ${ours}`;
+}
+
+/**
+ * This client's own run of a dry-run request (round = latest + 1, CONTRACTS.md §2.7): the
+ * call object, null when it cannot be known here (a chain-environment read, an unsupported
+ * operation, a round completed since the request), or what the node should have answered
+ * instead (the node would reject the call).
+ */
+function dryRunLocally(s: ChannelState, request: PendingRequest): CallObjectJson | string | null {
+  const command = request.query?.command;
+  if (command?.kind !== 'dryRunCall' || request.query?.round !== s.round) return null;
+  const self = (s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId) as Encoded<'ak'>;
+  const update: ContractUpdate = {
+    op: 'callContract',
+    caller: self,
+    contract: command.contractId,
+    abiVersion: command.abiVersion,
+    amount: command.amount,
+    gas: OFF_CHAIN_CALL_GAS,
+    gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
+    callData: canonicalCb(command.callData) ?? command.callData,
+    callStack: [],
+  };
+  try {
+    const outcome = runRound({
+      trees: latestTrees(s),
+      updates: [toCodecUpdate(update)],
+      round: s.round + 1n,
+      reserve: s.options.channelReserve,
+      rules: s.options.fateRules ?? 'ceres',
+      networkId: s.options.networkId,
+      envs: [],
+    });
+    return outcome.kind === 'computed' ? (outcome.calls[0] ?? null) : null;
+  } catch (error) {
+    if (error instanceof FateError && error.code !== 'FATE_UNSUPPORTED') return `the node returned a call object, but the call is one the node rejects (${error.code})`;
+    return null;
   }
 }
 
@@ -753,7 +1026,7 @@ function onAbortRejected(ctx: Ctx, method: string, error: AechannelError): boole
   const s = ctx.s;
   const own = s.own;
   const replyOf = (match: (tag: SignTag) => boolean): string | undefined => SIGN_TAGS.filter(match).map((tag) => REPLY_METHOD[tag])[0];
-  if (own !== null && own.stage === 'aborting' && replyOf((tag) => OWN_TAG_KIND[tag] === own.command.kind) === method) {
+  if (own !== null && own.stage === 'aborting' && replyOf((tag) => ownTagOf(own.command.kind) === tag) === method) {
     const aborted = abortErrorOf(own);
     aborted.cause = error;
     failOwn(ctx, aborted);
@@ -984,6 +1257,7 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
       s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === null));
     }
   }
+  if (tx !== null && tx.startsWith('tx_') && isForceProgress(tx as Encoded<'tx'>)) onForcedOnChain(ctx, info, tx as Encoded<'tx'>);
   // `solo_closing` / `can_slash` are reported just before `info closing` when the channel
   // enters closing (§8.3); that event records the solo close. On their own they change
   // nothing: a report the client cannot confirm must not decide the phase after a reconnect.
@@ -993,6 +1267,68 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
     const round = payloadRound(tx as Encoded<'tx'>);
     if (round !== null && round > s.onChainRound && round <= s.round) s.onChainRound = round;
   }
+}
+
+function isForceProgress(tx: Encoded<'tx'>): boolean {
+  try {
+    return decodeSignedTx(tx).tx.tag === Tag.ChannelForceProgressTx;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A force progress of this channel on chain (§8.3, CONTRACTS.md §3.4). `consumed_forced_progress`
+ * (`channel_changed` on older nodes): one that continues our latest state is adopted as the
+ * latest state (ours as we computed and signed it; the peer's after recomputing it).
+ * `can_snapshot` / `can_slash`: it is based on an older state; reported, nothing adopted.
+ */
+function onForcedOnChain(ctx: Ctx, info: string, tx: Encoded<'tx'>): void {
+  const s = ctx.s;
+  const own = s.forced !== null && sameInner(s.forced.tx, tx);
+  const round = (() => {
+    try {
+      const inner = decodeSignedTx(tx).tx;
+      return inner.tag === Tag.ChannelForceProgressTx ? inner.round : null;
+    } catch {
+      return null;
+    }
+  })();
+  if (info === 'can_snapshot' || info === 'can_slash') {
+    if (own) s.forced = null;
+    emit(ctx, { type: 'forcedProgress', info, round, own, adopted: false, reason: `a force progress based on an older state is on chain (${info === 'can_snapshot' ? 'snapshot' : 'slash'} to replace it)` });
+    return;
+  }
+  if (info !== 'consumed_forced_progress' && info !== 'channel_changed') return;
+  if (s.latestState !== null && sameInner(s.latestState, tx)) return; // already adopted
+  if (own) {
+    adoptForced(ctx, tx, info);
+    return;
+  }
+  const check = verifyForcedProgress(s, tx);
+  if (!check.ok) {
+    emit(ctx, { type: 'forcedProgress', info, round, own: false, adopted: false, reason: check.reason });
+    if (check.needsEnv === undefined) {
+      emit(ctx, { type: 'security', reason: `a force progress reported on chain was not adopted: ${check.reason}`, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details: { round } });
+    }
+    return;
+  }
+  emit(ctx, { type: 'forcedProgress', info, round: check.round, own: false, adopted: true, reason: null });
+  adoptState(ctx, { state: tx, round: check.round, balances: check.balances, trees: check.trees, contractUpdate: check.contractUpdate, calls: check.calls, own: false, settle: null });
+}
+
+/** Adopts our own force progress (computed and verified when we signed it) as the latest state. */
+function adoptForced(ctx: Ctx, tx: Encoded<'tx'>, info: string): void {
+  const s = ctx.s;
+  const forced = s.forced;
+  if (forced === null) return;
+  s.forced = null;
+  if (forced.round !== s.round + 1n) {
+    emit(ctx, { type: 'forcedProgress', info, round: forced.round, own: true, adopted: false, reason: `our force progress of round ${forced.round} no longer continues the latest state (round ${s.round})` });
+    return;
+  }
+  emit(ctx, { type: 'forcedProgress', info, round: forced.round, own: true, adopted: true, reason: null });
+  adoptState(ctx, { state: tx, round: forced.round, balances: forced.balances, trees: forced.trees, contractUpdate: forced.update, calls: forced.calls, own: true, settle: null });
 }
 
 /** Round of the co-signed state in the payload of a snapshot / close solo / slash tx, if any. */
@@ -1076,6 +1412,10 @@ const REPLY_NOTIFICATION_KIND: Readonly<Record<string, PendingRequest['kind']>> 
   'channels.get.poi.reply': 'getPoi',
   'channels.get.offchain_state.reply': 'getOffchainState',
   'channels.history.fetch.reply': 'getHistory',
+  'channels.get.contract.reply': 'getContract',
+  'channels.get.contract_call.reply': 'getContractCall',
+  'channels.dry_run.call_contract.reply': 'dryRunCall',
+  'channels.calls_pruned.reply': 'cleanContractCalls',
 };
 
 /** One parsed JSON-RPC message from the node. */
@@ -1159,8 +1499,12 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
   stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
   reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
-  newContract: { phases: [], operation: false, flow: 'not supported: FSM_NOT_SUPPORTED' },
-  callContract: { phases: [], operation: false, flow: 'not supported: FSM_NOT_SUPPORTED' },
+  newContract: { phases: ['open'], operation: true, flow: 'channels.update.new_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.2)' },
+  callContract: { phases: ['open'], operation: true, flow: 'channels.update.call_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.3)' },
+  dryRunCall: { phases: CHANNEL, operation: false, flow: 'channels.dry_run.call_contract -> call object, checked against our own run (§7.2)' },
+  getContract: { phases: CHANNEL, operation: false, flow: 'channels.get.contract -> contract and store, checked against our trees (§7.5)' },
+  getContractCall: { phases: CHANNEL, operation: false, flow: 'channels.get.contract_call -> call object, checked against our record of the round (§7.5)' },
+  cleanContractCalls: { phases: CHANNEL, operation: false, flow: 'channels.clean_contract_calls -> calls_pruned (§7.5)' },
 };
 
 const OPERATION_METHOD: Partial<Record<CommandKind, string>> = {
@@ -1174,6 +1518,8 @@ const OPERATION_METHOD: Partial<Record<CommandKind, string>> = {
   snapshotSolo: 'channels.snapshot_solo',
   forceProgress: 'channels.force_progress',
   leave: 'channels.leave',
+  newContract: 'channels.update.new_contract',
+  callContract: 'channels.update.call_contract',
 };
 
 function onChainParams(c: { fee?: bigint; gasPrice?: bigint; nonce?: bigint }): JsonObject {
@@ -1198,6 +1544,10 @@ function operationParams(command: Command): JsonObject {
     case 'deposit':
     case 'withdraw':
       return withMeta({ amount: command.amount, ...onChainParams(command) }, command);
+    case 'newContract':
+      return withMeta({ code: command.code, call_data: command.callData, vm_version: command.vmVersion, abi_version: command.abiVersion, deposit: command.deposit }, command);
+    case 'callContract':
+      return withMeta({ contract_id: command.contractId, call_data: command.callData, abi_version: command.abiVersion, amount: command.amount }, command);
     case 'forceProgress': {
       const p: JsonObject = {
         contract_id: command.contractId,
@@ -1257,9 +1607,66 @@ function commandProblem(s: ChannelState, command: Command): AechannelError | nul
     }
     case 'shutdown':
       return s.closingBy === 'mutual' ? fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'A mutual close is already under way.', { kind: command.kind }) : null;
+    case 'newContract': {
+      const problem = contractCommandProblem(command);
+      if (problem !== null) return invalid(problem);
+      const own = balance(self);
+      if (own === undefined || own - command.deposit < s.options.channelReserve) {
+        return invalid('Insufficient balance: the deposit would leave the owner below the channel reserve (node error 1001).', { balance: own, deposit: command.deposit });
+      }
+      return null;
+    }
+    case 'callContract': {
+      const problem = contractCommandProblem(command);
+      if (problem !== null) return invalid(problem);
+      const own = balance(self);
+      if (own === undefined || own - command.amount < s.options.channelReserve) {
+        return invalid('Insufficient balance: the amount would leave the caller below the channel reserve (node error 1001).', { balance: own, amount: command.amount });
+      }
+      if (s.trees === null || contractJsonOf(latestTrees(s), command.contractId) === null) return invalid('No such contract in the channel state.', { contractId: command.contractId });
+      return null;
+    }
     case 'slash':
     case 'settle':
       return s.closingBy === 'solo' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} needs a channel in solo closing.`, { kind: command.kind });
+    default:
+      return null;
+  }
+}
+
+const isSmallUint = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v < 65536n;
+const isAmount = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n;
+
+/**
+ * What is wrong with the arguments of a contract command or query (the node's 1006, 1008,
+ * 1009, 1005 and negative amounts, caught before anything is sent), or null.
+ */
+function contractCommandProblem(command: Command): string | null {
+  switch (command.kind) {
+    case 'newContract':
+      if (canonicalCb(command.code) === null) return 'code is not a cb_ contract byte array (node error 1009).';
+      if (canonicalCb(command.callData) === null) return 'callData is not a cb_ byte array (node error 1009).';
+      if (!isSmallUint(command.vmVersion) || !isSmallUint(command.abiVersion)) return 'vmVersion and abiVersion must be small integers (node error 1008).';
+      if (!isAmount(command.deposit)) return 'deposit must be a non-negative integer (node error 1008).';
+      return null;
+    case 'callContract':
+    case 'dryRunCall':
+      if (!validContractId(command.contractId)) return 'contractId is not a ct_ contract id (node error 1006).';
+      if (canonicalCb(command.callData) === null) return 'callData is not a cb_ byte array (node error 1009).';
+      if (!isSmallUint(command.abiVersion)) return 'abiVersion must be a small integer (node error 1008).';
+      if (!isAmount(command.amount)) return 'amount must be a non-negative integer (node error 1008).';
+      return null;
+    case 'getContract':
+      return validContractId(command.contractId) ? null : 'contractId is not a ct_ contract id (node error 1006).';
+    case 'getContractCall':
+      if (!validContractId(command.contractId)) return 'contractId is not a ct_ contract id (node error 1006).';
+      if (!validAccountId(command.callerId)) return 'callerId is not an ak_ account id (node error 1005).';
+      if (!isAmount(command.round)) return 'round must be a non-negative integer (node error 1008).';
+      return null;
+    case 'getPoi':
+      if (command.accounts !== undefined && !(Array.isArray(command.accounts) && command.accounts.every(validAccountId))) return 'accounts must be ak_ account ids (node error 1005).';
+      if (command.contracts !== undefined && !(Array.isArray(command.contracts) && command.contracts.every(validContractId))) return 'contracts must be ct_ contract ids (node error 1006).';
+      return null;
     default:
       return null;
   }
@@ -1332,10 +1739,6 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
     settleError(ctx, commandId, mistyped);
     return;
   }
-  if (command.kind === 'newContract' || command.kind === 'callContract') {
-    settleError(ctx, commandId, fsmError(FsmErrorCode.NOT_SUPPORTED, `${command.kind}: off-chain contracts are not supported yet.`, { kind: command.kind }));
-    return;
-  }
   if (!rule.phases.includes(s.phase)) {
     settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not allowed in phase ${s.phase}.`, { kind: command.kind, phase: s.phase, status: s.status }));
     return;
@@ -1343,6 +1746,11 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
   if (rule.operation) {
     if (isBusy(s) || s.queue.length > 0) s.queue.push({ commandId, command });
     else startOperation(ctx, commandId, command);
+    return;
+  }
+  const queryProblem = contractCommandProblem(command);
+  if (queryProblem !== null) {
+    settleError(ctx, commandId, fsmError(FsmErrorCode.INVALID_COMMAND, queryProblem, { kind: command.kind }));
     return;
   }
   switch (command.kind) {
@@ -1366,11 +1774,26 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
       const params: JsonObject = {};
       if (command.accounts !== undefined) params['accounts'] = [...command.accounts];
       if (command.contracts !== undefined) params['contracts'] = [...command.contracts];
-      send(ctx, 'channels.get.poi', params, { kind: 'getPoi', commandId });
+      send(ctx, 'channels.get.poi', params, { kind: 'getPoi', commandId, query: { command, round: s.round } });
       return;
     }
     case 'getOffchainState':
       send(ctx, 'channels.get.offchain_state', {}, { kind: 'getOffchainState', commandId });
+      return;
+    case 'dryRunCall': {
+      const params: JsonObject = { contract_id: command.contractId, call_data: command.callData, abi_version: command.abiVersion, amount: command.amount };
+      if (command.blockHash !== undefined) params['block_hash'] = command.blockHash;
+      send(ctx, 'channels.dry_run.call_contract', params, { kind: 'dryRunCall', commandId, query: { command, round: s.round } });
+      return;
+    }
+    case 'getContract':
+      send(ctx, 'channels.get.contract', { pubkey: command.contractId }, { kind: 'getContract', commandId, query: { command, round: s.round } });
+      return;
+    case 'getContractCall':
+      send(ctx, 'channels.get.contract_call', { contract_id: command.contractId, caller_id: command.callerId, round: command.round }, { kind: 'getContractCall', commandId, query: { command, round: s.round } });
+      return;
+    case 'cleanContractCalls':
+      send(ctx, 'channels.clean_contract_calls', {}, { kind: 'cleanContractCalls', commandId });
       return;
     case 'getHistory': {
       const params: JsonObject = {};
@@ -1443,6 +1866,13 @@ function onTimerFired(ctx: Ctx, input: Extract<Input, { type: 'timerFired' }>): 
   const at = s.timers[input.timer];
   if (at === undefined || at > ctx.now) return;
   delete s.timers[input.timer];
+  if (input.timer === 'env') {
+    const wait = s.envWait;
+    if (wait === null) return;
+    s.envWait = null;
+    refuse(ctx, wait.tag, wait.key, 'the chain environment of the contract round was not supplied in time: it cannot be recomputed, so it is not signed', { requestId: wait.requestId }, VERIFICATION_ABORT_CODE);
+    return;
+  }
   if (input.timer === 'fsmUp') {
     if (s.phase !== 'awaitingFsmUp') return;
     emitError(ctx, fsmError(FsmErrorCode.TIMEOUT, 'The node did not send fsm_up in time.', {}));
@@ -1503,10 +1933,6 @@ function onVerifiedState(ctx: Ctx, input: Extract<Input, { type: 'verifiedState'
     reject('the trees do not hash to the state hash of the tx', { round });
     return;
   }
-  if (trees.contracts.length > 0) {
-    reject('states with contracts are not supported', { round });
-    return;
-  }
   const balances: Record<Encoded<'ak'>, bigint> = {};
   for (const id of Object.keys(s.balances).length > 0 ? Object.keys(s.balances) : [s.options.initiatorId, s.options.responderId]) {
     const balance = trees.balances[id as Encoded<'ak'>];
@@ -1517,15 +1943,33 @@ function onVerifiedState(ctx: Ctx, input: Extract<Input, { type: 'verifiedState'
     balances[id as Encoded<'ak'>] = balance;
   }
   let settle: { commandId: number; result: CommandResults[CommandKind] } | null = null;
+  // The round's own record, if this client verified it (its contract update and calls).
+  let record: SignRecord | null = null;
+  let own = false;
   if (s.own?.sign != null && sameInner(s.own.sign.tx, input.signedTx)) {
-    settle = { commandId: s.own.commandId, result: { state: input.signedTx, round } };
-    const own = s.own;
+    record = s.own.sign;
+    own = true;
+    settle = { commandId: s.own.commandId, result: resultOf(s, s.own.command, input.signedTx, round, s.own.sign.calls ?? []) };
+    const ownOp = s.own;
     s.own = null;
-    s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === own.commandId));
+    s.requests = s.requests.filter((r) => !(r.kind === 'signReply' && r.commandId === ownOp.commandId));
   }
-  if (s.ack?.sign != null && sameInner(s.ack.sign.tx, input.signedTx)) s.ack = null;
+  if (s.ack?.sign != null && sameInner(s.ack.sign.tx, input.signedTx)) {
+    record = s.ack.sign;
+    s.ack = null;
+  }
   if (s.opening.sign !== null && sameInner(s.opening.sign.tx, input.signedTx)) s.opening = { sign: null, refused: false };
-  adoptState(ctx, input.signedTx, round, balances, settle);
+  // Trees with contracts are kept whole (they are the state); a payment-only state is its balances.
+  adoptState(ctx, {
+    state: input.signedTx,
+    round,
+    balances,
+    trees: trees.contracts.length > 0 ? input.trees : null,
+    contractUpdate: record?.contractUpdate ?? null,
+    calls: record?.calls ?? [],
+    own,
+    settle,
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1555,6 +1999,11 @@ const signRefused: Transition = { flow: 'abort with the user code (§9.6); creat
 const transportClosed: Transition = { flow: 'settle all pending with FSM_CONNECTION_CLOSED (§9.8)', next: ['disconnected'], handle: onTransportClosed };
 const timerFired: Transition = { flow: 'expire due client timers', next: [], handle: onTimerFired };
 const persisted: Transition = { flow: 'unfreeze, settle, replay deferred inputs', next: [], handle: onPersisted };
+const envResolved: Transition = {
+  flow: 'verify the contract round that waited for its chain environment; sign or refuse (CONTRACTS.md §2.8)',
+  next: [],
+  handle: onEnvResolved,
+};
 const verifiedState: Transition = {
   flow: 'resync: adopt the newer co-signed state the driver verified (trees hash = state hash), persist',
   next: [],
@@ -1578,8 +2027,8 @@ export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<InputKind, Trans
   },
   awaitingFsmUp: { nodeMessage: { ...nodeMessage, next: ['opening', 'open', 'closing', 'died'] }, command, transportClosed, timerFired, persisted },
   opening: { nodeMessage: { ...nodeMessage, next: ['open', 'closing', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
-  open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
-  closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState },
+  open: { nodeMessage: { ...nodeMessage, next: ['closing', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState, envResolved },
+  closing: { nodeMessage: { ...nodeMessage, next: ['open', 'closed', 'died'] }, command, signed, signRefused, transportClosed, timerFired, persisted, verifiedState, envResolved },
   closed: { nodeMessage: { ...nodeMessage, next: ['died'] }, command, transportClosed: { ...transportClosed, next: [] }, timerFired, persisted },
   died: { nodeMessage: { ...nodeMessage, next: [] }, command, transportClosed: { ...transportClosed, next: [] }, persisted },
   disconnected: { command: { ...command, next: ['connecting'] }, persisted },
@@ -1597,9 +2046,10 @@ export const UNHANDLED: Readonly<Record<InputKind, string>> = {
   persisted: 'ignored: no persist is in flight',
   timerFired: 'ignored: no timer is armed in this phase',
   verifiedState: 'ignored: there is no channel session to resynchronise',
+  envResolved: 'ignored: no sign request waits for a chain environment in this phase',
 };
 
-const DEFERRABLE: readonly InputKind[] = ['nodeMessage', 'command', 'signed', 'signRefused', 'timerFired', 'verifiedState'];
+const DEFERRABLE: readonly InputKind[] = ['nodeMessage', 'command', 'signed', 'signRefused', 'timerFired', 'verifiedState', 'envResolved'];
 
 function dispatch(ctx: Ctx, input: Input): void {
   const s = ctx.s;
@@ -1624,7 +2074,7 @@ function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void 
   const replyDeadlines = s.requests.map((r) => r.deadline).filter((d): d is number => d !== null);
   if (replyDeadlines.length > 0 && s.phase !== 'disconnected') s.timers.reply = Math.min(...replyDeadlines);
   else delete s.timers.reply;
-  for (const timer of ['fsmUp', 'reply'] as const) {
+  for (const timer of ['fsmUp', 'reply', 'env'] as const) {
     const was = before[timer];
     const is = s.timers[timer];
     if (was === is) continue;
@@ -1646,7 +2096,7 @@ function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void 
  * const { state: next, effects } = step(state, { type: 'transportOpened', now: 1 });
  */
 export function step(state: ChannelState, input: Input): StepResult {
-  const ctx: Ctx = { s: structuredClone(state), fx: [], now: input.now };
+  const ctx: Ctx = { s: clonePlain(state), fx: [], now: input.now };
   try {
     dispatch(ctx, input);
     syncTimers(ctx, state.timers);
@@ -1659,6 +2109,21 @@ export function step(state: ChannelState, input: Input): StepResult {
     if (isAechannelError(cause)) error.cause = cause;
     return { state, effects: [{ type: 'emit', event: { type: 'error', error } }] };
   }
+}
+
+/**
+ * A deep copy of plain data that shares strings (immutable in JS): the state's large values
+ * (the `ss_` trees of a channel holding contracts, contract code) cost nothing to carry
+ * from one step to the next, while every object and array the step may change is new.
+ */
+function clonePlain<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
+  return out as T;
 }
 
 /** Convenience for drivers and tests: the initial effects of a fresh state. */

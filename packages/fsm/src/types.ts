@@ -9,6 +9,9 @@
  * `JsonValue` (integers are `bigint`).
  */
 import type { AechannelError, Encoded, JsonValue, Tx } from '@aechannel/codec';
+import type { CallObjectJson, ContractJson, FateRulesPreset } from '@aechannel/fate';
+import type { ChainEnv } from './chainEnv.js';
+import type { ContractUpdate } from './contractRound.js';
 
 /** A participant role (PROTOCOL.md §6.2 `role`). */
 export type Role = 'initiator' | 'responder';
@@ -53,6 +56,11 @@ export interface ClientTimeouts {
   fsmUp?: number;
   /** From sending a request that expects a reply (`get.*`, ping, ...) until the reply. */
   reply?: number;
+  /**
+   * From a `resolveEnv` effect until its `envResolved` answer (then the round is refused).
+   * Keep it below the node's sign timer (§9.9).
+   */
+  env?: number;
 }
 
 /**
@@ -149,6 +157,18 @@ export interface ChannelOptions {
   maxNonceGap?: bigint;
   /** Client-side timers (see {@link ClientTimeouts}). */
   clientTimeouts?: ClientTimeouts;
+  /**
+   * Node rules the contract VM follows (CONTRACTS.md §5, §10): `ceres` (today's node, the
+   * default), `iris`, or `early-iris` (the node of the contract recordings).
+   */
+  fateRules?: FateRulesPreset;
+  /**
+   * Whether the driver can supply the chain environment of a contract round (a `resolveEnv`
+   * effect answered by `envResolved`). Default false: a round whose run reads the chain
+   * environment (`Chain.timestamp`, `Chain.block_height`, on-chain lookups, ...) cannot be
+   * recomputed and is refused, never signed blindly (CONTRACTS.md §2.8).
+   */
+  resolveChainEnv?: boolean;
 }
 
 /**
@@ -172,6 +192,12 @@ export interface PersistedChannel {
   onChainRound: bigint;
   /** What this client knows of its account's nonce (absent in records of older versions). */
   ownNonces?: OwnNonces;
+  /**
+   * The full state trees of `latestState` (`ss_`) once the channel holds contracts
+   * (absent: a payment-only channel, whose state is `balances`). Their hash is the state
+   * hash of `latestState`.
+   */
+  trees?: Encoded<'ss'>;
 }
 
 /**
@@ -216,7 +242,7 @@ export type Phase = 'initial' | 'connecting' | 'awaitingFsmUp' | 'opening' | 'op
 export type StartMode = 'open' | 'reconnect' | 'reestablish';
 
 /** Names of client-side timers kept in state. */
-export type TimerName = 'fsmUp' | 'reply';
+export type TimerName = 'fsmUp' | 'reply' | 'env';
 
 /** Sign request tags of PROTOCOL.md §8.2. */
 export type SignTag =
@@ -299,10 +325,39 @@ export type Command =
   | { kind: 'stop' }
   /** After a disconnect: connect again to the still-running node fsm (§6.3 reconnect). */
   | { kind: 'reconnect' }
-  /** Off-chain contracts: not supported; settles with `FSM_NOT_SUPPORTED`. */
-  | { kind: 'newContract'; [key: string]: unknown }
-  /** Off-chain contracts: not supported; settles with `FSM_NOT_SUPPORTED`. */
-  | { kind: 'callContract'; [key: string]: unknown };
+  /**
+   * `channels.update.new_contract` (§7.2, CONTRACTS.md §2.2): a contract owned by this
+   * participant, from a code object (`cb_`, tag 70) and the calldata of its `init`. Its id
+   * is `BLAKE2b(owner ‖ round)` of the round that creates it.
+   */
+  | {
+      kind: 'newContract';
+      code: Encoded<'cb'>;
+      callData: Encoded<'cb'>;
+      vmVersion: bigint;
+      abiVersion: bigint;
+      deposit: bigint;
+      meta?: readonly string[];
+      blockHash?: Encoded<'kh' | 'mh'>;
+    }
+  /** `channels.update.call_contract` (§7.2, CONTRACTS.md §2.3): a call by this participant. */
+  | {
+      kind: 'callContract';
+      contractId: Encoded<'ct'>;
+      callData: Encoded<'cb'>;
+      abiVersion: bigint;
+      amount: bigint;
+      meta?: readonly string[];
+      blockHash?: Encoded<'kh' | 'mh'>;
+    }
+  /** `channels.dry_run.call_contract` (§7.2): the call on the latest state, nothing kept. */
+  | { kind: 'dryRunCall'; contractId: Encoded<'ct'>; callData: Encoded<'cb'>; abiVersion: bigint; amount: bigint; blockHash?: Encoded<'kh' | 'mh'> }
+  /** `channels.get.contract` (§7.5): a contract and its store in the latest state. */
+  | { kind: 'getContract'; contractId: Encoded<'ct'> }
+  /** `channels.get.contract_call` (§7.5): the call object of a round from the node's archive. */
+  | { kind: 'getContractCall'; contractId: Encoded<'ct'>; callerId: Encoded<'ak'>; round: bigint }
+  /** `channels.clean_contract_calls` (§7.5): empties the node's (and this client's) call archive. */
+  | { kind: 'cleanContractCalls' };
 
 /**
  * Types of the node fsm's event log entries (§7.5): `rpt` a report to the client, `rcv` /
@@ -350,8 +405,19 @@ export interface CommandResults {
   ping: null;
   stop: null;
   reconnect: { fsmId: Encoded<'ba'> };
-  newContract: never;
-  callContract: never;
+  newContract: { state: Encoded<'tx'>; round: bigint; contractId: Encoded<'ct'>; call: CallObjectJson };
+  callContract: { state: Encoded<'tx'>; round: bigint; call: CallObjectJson };
+  /**
+   * The node's call object. `verified`: it equals this client's own run of the call on the
+   * latest state (false when the run depends on a chain environment it does not know, or
+   * the VM does not support the call; a different result is a `security` event and an error).
+   */
+  dryRunCall: { call: CallObjectJson; verified: boolean };
+  /** The contract as it is in this client's own latest state (the node's answer must equal it). */
+  getContract: ContractJson;
+  /** The node's call object; `verified` when this client's own record of that round's call equals it. */
+  getContractCall: { call: CallObjectJson; verified: boolean };
+  cleanContractCalls: null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -395,7 +461,13 @@ export type Input =
    * rest (channel, a higher round, state hash of `trees` = the tx's state hash), reads the
    * balances from the trees, adopts and persists.
    */
-  | (InputBase & { type: 'verifiedState'; signedTx: Encoded<'tx'>; trees: Encoded<'ss'> });
+  | (InputBase & { type: 'verifiedState'; signedTx: Encoded<'tx'>; trees: Encoded<'ss'> })
+  /**
+   * The answer to a `resolveEnv` effect: candidate environments of the round (the pinned
+   * block when it was named, else recent key blocks, newest first); an empty list when the
+   * driver cannot tell (the round is then refused).
+   */
+  | (InputBase & { type: 'envResolved'; requestId: number; envs: readonly ChainEnv[] });
 
 /** The `type` of an {@link Input}. */
 export type InputKind = Input['type'];
@@ -419,7 +491,20 @@ export type ChannelEvent =
   | { type: 'peerDisconnected' }
   | { type: 'died' }
   | { type: 'closed' }
-  | { type: 'leave'; state: Encoded<'tx'> | null };
+  | { type: 'leave'; state: Encoded<'tx'> | null }
+  /**
+   * A contract round became part of the latest state: a create or call of this client
+   * (`own`) or of the peer, co-signed, or a force progress consumed on chain (`forced`).
+   * `call` is the call object this client computed (the node's equals it, or nothing was signed).
+   */
+  | { type: 'contractCall'; round: bigint; own: boolean; forced: boolean; update: ContractUpdate; call: CallObjectJson }
+  /**
+   * A force progress of this channel was reported on chain (§8.3, CONTRACTS.md §3.4):
+   * `adopted` when it continues our latest state and was recomputed (it is now the latest
+   * state), else the reason it was not (`can_snapshot` / `can_slash`: it is based on an older
+   * state, dispute it with a snapshot or a slash).
+   */
+  | { type: 'forcedProgress'; info: string; round: bigint | null; own: boolean; adopted: boolean; reason: string | null };
 
 /** Imperatives the driver carries out, in order. */
 export type Effect =
@@ -442,8 +527,16 @@ export type Effect =
       reason: string;
       /** Balances of the two participants once the tx is co-signed (state-creating txs), else null. */
       balances: Record<Encoded<'ak'>, bigint> | null;
+      /** Call objects the round produces, as recomputed here (contract rounds; else empty). */
+      calls: readonly CallObjectJson[];
       networkId: string;
     }
+  /**
+   * A contract round read the chain environment (`reads`): supply candidate environments
+   * with `envResolved {requestId}` (only with `options.resolveChainEnv`). `blockHash` is the
+   * block this client pinned for its own update, else null (the node picked one).
+   */
+  | { type: 'resolveEnv'; requestId: number; blockHash: Encoded<'kh' | 'mh'> | null; reads: readonly string[]; tag: SignTag }
   | { type: 'emit'; event: ChannelEvent }
   | { type: 'settle'; commandId: number; ok: true; result: CommandResults[CommandKind] }
   | { type: 'settle'; commandId: number; ok: false; error: AechannelError }
@@ -482,6 +575,39 @@ export interface SignRecord {
   balances: Record<Encoded<'ak'>, bigint> | null;
   /** The signed tx we sent back, once the signer answered. */
   signedTx: Encoded<'tx'> | null;
+  /** The full trees after this tx (a channel holding contracts), else null. */
+  trees?: Encoded<'ss'> | null;
+  /** The round's call objects (contract rounds). */
+  calls?: CallObjectJson[];
+  /** The round's contract update (contract rounds). */
+  contractUpdate?: ContractUpdate | null;
+}
+
+/** A call of a co-signed round, kept to check the node's `get.contract_call` answers. */
+export interface ArchivedCall {
+  round: bigint;
+  call: CallObjectJson;
+}
+
+/** An own force progress handed to the node, until the chain reports it (CONTRACTS.md §3.4). */
+export interface ForcedRecord {
+  /** The signed force progress tx. */
+  tx: Encoded<'tx'>;
+  round: bigint;
+  balances: Record<Encoded<'ak'>, bigint>;
+  trees: Encoded<'ss'>;
+  calls: CallObjectJson[];
+  update: ContractUpdate;
+}
+
+/** A sign request waiting for the chain environment (`resolveEnv`). */
+export interface EnvWait {
+  requestId: number;
+  tag: SignTag;
+  key: 'signed_tx' | 'tx';
+  tx: Encoded<'tx'>;
+  updates: JsonValue[];
+  blockHash: Encoded<'kh' | 'mh'> | null;
 }
 
 /** Stage of an operation (PROTOCOL.md §9.14 per-operation sub-machine). */
@@ -515,6 +641,8 @@ export interface PendingRequest {
   kind: CommandKind | 'signReply' | 'open';
   /** Deadline for the `reply` timer (ms), or null when no reply is awaited on a timer. */
   deadline: number | null;
+  /** Queries whose answer is checked against our own state: the command and the round it was asked at. */
+  query?: { command: Command; round: bigint };
 }
 
 /** The reducer state: plain data only (no Map, class instance, Uint8Array or function). */
@@ -559,4 +687,12 @@ export interface ChannelState {
   closingBy: 'mutual' | 'solo' | null;
   /** This client's account nonce as far as the channel shows it (see {@link OwnNonces}). */
   ownNonces: OwnNonces;
+  /** Full trees of the latest state once the channel holds contracts (see {@link PersistedChannel}). */
+  trees: Encoded<'ss'> | null;
+  /** Calls of recent co-signed rounds (newest last), to check `get.contract_call` answers. */
+  callArchive: ArchivedCall[];
+  /** An own force progress the node posted, until the chain reports it. */
+  forced: ForcedRecord | null;
+  /** A sign request waiting for the chain environment. */
+  envWait: EnvWait | null;
 }

@@ -20,16 +20,27 @@
  * nonce of an own tx is the command's, else within what the channel knows of the account
  * (all three in `safeDefaults.ts`).
  *
+ * Contract rounds (CONTRACTS.md §2.2–§2.8) are recomputed with the FATE VM
+ * (`contractRound.ts`): the update must be exactly the one requested (own: owner/caller,
+ * code, VM/ABI version, deposit, call data, amount, gas, gas price, contract id, call stack)
+ * or announced (peer: its owner/caller is the peer, with the gas and gas price every
+ * WebSocket call carries), and the state hash must be the one the VM computes from our own
+ * latest trees. Once the channel holds contracts every round, payments included, is
+ * computed over the full trees (calls tree emptied, §2.5). A run that reads the chain
+ * environment is verified only against an environment the driver supplied (`ChainEnv`);
+ * otherwise it fails with `needsEnv`. A force progress is checked as §3.5 says, its
+ * post-call state hash recomputed the same way.
+ *
  * Not checked (and why): the fee of a peer's deposit or withdrawal (the peer pays it); txs
- * the account sent outside this channel (the chain is not known here); for force progress
- * the resulting state hash (it needs a contract VM; the chain re-executes the call and
- * rejects a wrong hash, so a wrong value cannot move funds).
+ * the account sent outside this channel (the chain is not known here).
  */
 import {
   computeChannelId,
   computeStateHash,
   decode,
   decodeSignedTx,
+  encode,
+  feeGas,
   fixFee,
   isAechannelError,
   splitCloseMutualFee,
@@ -37,11 +48,26 @@ import {
   Tag,
   unpackTx,
   verifyPoi,
+  type ChannelOffChainUpdateCallContract,
   type Encoded,
   type JsonValue,
   type Tx,
   type TxWithFee,
 } from '@aechannel/codec';
+import { FateError, type CallObjectJson } from '@aechannel/fate';
+import type { ChainEnv } from './chainEnv.js';
+import {
+  canonicalCb,
+  canonicalJson,
+  latestTrees,
+  OFF_CHAIN_CALL_GAS,
+  OFF_CHAIN_CALL_GAS_PRICE,
+  packAndRemember,
+  participantBalances,
+  runRound,
+  toCodecUpdate,
+  type ContractUpdate,
+} from './contractRound.js';
 import { equalBytes } from './equalBytes.js';
 import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 import { initialBalances } from './state.js';
@@ -60,6 +86,12 @@ export interface VerifySignRequestSuccess {
   channelId: Encoded<'ch'> | null;
   /** Human-readable summary for the user policy / wallet. */
   reason: string;
+  /** The full trees after the tx (`ss_`) when the channel holds contracts, else null. */
+  trees: Encoded<'ss'> | null;
+  /** Call objects the round produces (contract rounds), as the VM computed them. */
+  calls: CallObjectJson[];
+  /** The round's contract update (contract rounds), else null. */
+  contractUpdate: ContractUpdate | null;
 }
 
 /** A refusal: the tx does not match. */
@@ -69,6 +101,17 @@ export interface VerifySignRequestFailure {
   reason: string;
   /** Expected/got facts. */
   details: JsonValue;
+  /**
+   * Set when the only problem is a contract run that reads the chain environment (these
+   * values) and no supplied environment answers them: supply one and verify again.
+   */
+  needsEnv?: readonly string[];
+}
+
+/** What {@link verifySignRequest} may use beyond the state. */
+export interface VerifySignRequestContext {
+  /** Candidate chain environments for a contract round (CONTRACTS.md §2.8), newest first. */
+  envs?: readonly ChainEnv[];
 }
 
 /** What {@link verifySignRequest} returns. */
@@ -79,6 +122,11 @@ class Mismatch {
     readonly reason: string,
     readonly details: JsonValue = null,
   ) {}
+}
+
+/** A contract run read environment values nothing answered. */
+class NeedsEnv {
+  constructor(readonly reads: readonly string[]) {}
 }
 
 function expect(condition: boolean, reason: string, details: JsonValue = null): asserts condition {
@@ -108,10 +156,11 @@ export type ParsedUpdate =
   | { op: 'deposit'; from: string; amount: bigint }
   | { op: 'withdraw'; to: string; amount: bigint }
   | { op: 'meta'; data: string }
-  | { op: 'contract'; name: string }
+  | ContractUpdate
   | { op: 'invalid'; value: JsonValue };
 
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+const big = (v: JsonValue | undefined): bigint | null => (typeof v === 'bigint' ? v : null);
 
 /**
  * Parses one JSON update of a sign request (§2.7); unknown shapes become `invalid`.
@@ -143,9 +192,28 @@ export function parseUpdate(value: JsonValue): ParsedUpdate {
       const data = str(value['data']);
       return data === null ? { op: 'invalid', value } : { op: 'meta', data };
     }
-    case 'OffChainNewContract':
-    case 'OffChainCallContract':
-      return { op: 'contract', name: value['op'] };
+    case 'OffChainNewContract': {
+      const owner = str(value['owner']);
+      const vmVersion = big(value['vm_version']);
+      const abiVersion = big(value['abi_version']);
+      const code = canonicalCb(value['code']);
+      const deposit = big(value['deposit']);
+      const callData = canonicalCb(value['call_data']);
+      if (owner === null || vmVersion === null || abiVersion === null || code === null || deposit === null || callData === null) return { op: 'invalid', value };
+      return { op: 'newContract', owner, vmVersion, abiVersion, code, deposit, callData };
+    }
+    case 'OffChainCallContract': {
+      const caller = str(value['caller_id'] ?? value['caller']);
+      const contract = str(value['contract_id'] ?? value['contract']);
+      const abiVersion = big(value['abi_version']);
+      const gas = big(value['gas']);
+      const gasPrice = big(value['gas_price']);
+      const callData = canonicalCb(value['call_data']);
+      const stack = value['call_stack'] ?? [];
+      if (caller === null || contract === null || abiVersion === null || typeof amount !== 'bigint' || gas === null || gasPrice === null || callData === null) return { op: 'invalid', value };
+      if (!Array.isArray(stack) || !stack.every((x) => typeof x === 'bigint')) return { op: 'invalid', value };
+      return { op: 'callContract', caller, contract, abiVersion, amount, gas, gasPrice, callData, callStack: stack as bigint[] };
+    }
     default:
       return { op: 'invalid', value };
   }
@@ -192,9 +260,10 @@ function applyUpdates(
         next[update.to] = next[update.to]! - update.amount;
         break;
       case 'meta':
+      case 'newContract':
+      case 'callContract':
+        // Contract updates move coins only through the VM (contractRound.ts).
         break;
-      case 'contract':
-        throw new Mismatch(`off-chain contract updates are not supported (${update.name})`, { op: update.name });
       case 'invalid':
         throw new Mismatch('malformed update', { update: update.value });
     }
@@ -205,11 +274,7 @@ function applyUpdates(
 /** Checks `updates` = one real update equal to `expected`, then the command's meta strings. */
 function expectUpdates(updates: readonly ParsedUpdate[], expected: ParsedUpdate, meta: readonly string[] | undefined): void {
   const want: ParsedUpdate[] = [expected, ...(meta ?? []).map((data): ParsedUpdate => ({ op: 'meta', data }))];
-  const same = (a: ParsedUpdate, b: ParsedUpdate): boolean => {
-    if (a.op !== b.op) return false;
-    const ka = Object.entries(a);
-    return ka.every(([key, value]) => (b as Record<string, unknown>)[key] === value);
-  };
+  const same = (a: ParsedUpdate, b: ParsedUpdate): boolean => canonicalJson(a) === canonicalJson(b);
   expect(
     updates.length === want.length && updates.every((u, i) => same(u, want[i]!)),
     'updates differ from the requested operation',
@@ -227,8 +292,10 @@ function describeUpdate(u: ParsedUpdate): string {
       return `withdraw ${u.amount} to ${u.to}`;
     case 'meta':
       return `meta ${u.data}`;
-    case 'contract':
-      return `contract ${u.name}`;
+    case 'newContract':
+      return `create contract by ${u.owner}: vm ${u.vmVersion}, abi ${u.abiVersion}, deposit ${u.deposit}, code ${u.code.length} chars, init call data ${u.callData}`;
+    case 'callContract':
+      return `call ${u.contract} by ${u.caller}: abi ${u.abiVersion}, amount ${u.amount}, gas ${u.gas}, gas price ${u.gasPrice}, call data ${u.callData}${u.callStack.length > 0 ? `, call stack [${u.callStack.join(', ')}]` : ''}`;
     case 'invalid':
       return 'invalid';
   }
@@ -310,6 +377,17 @@ function expectOwnOnChainTx(
   expectTtl(tx.ttl, state.options);
 }
 
+/** The pending command an own `update` sign request answers: a transfer or a contract create/call. */
+function ownUpdateCommand(state: ChannelState): Extract<Command, { kind: 'transfer' | 'newContract' | 'callContract' }> {
+  const own = state.own;
+  const kinds = ['transfer', 'newContract', 'callContract'];
+  expect(own !== null && kinds.includes(own.command.kind), 'no pending transfer or contract command for this sign request', {
+    pending: own === null ? null : own.command.kind,
+  });
+  expect(own.stage === 'requested', `the ${own.command.kind} command already had its sign request`, { stage: own.stage });
+  return own.command as Extract<Command, { kind: 'transfer' | 'newContract' | 'callContract' }>;
+}
+
 function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Extract<Command, { kind: K }> {
   const own = state.own;
   expect(own !== null && own.command.kind === kind, `no pending ${kind} command for this sign request`, {
@@ -350,7 +428,113 @@ function expectPoi(state: ChannelState, poi: Uint8Array): void {
   }
 }
 
+/** The block gas limit a force progress must fit in (CONTRACTS.md §1.3). */
+const BLOCK_GAS_LIMIT = 6_000_000n;
+
 const CREATE_TAGS: readonly SignTag[] = ['initiator_sign', 'responder_sign'];
+
+/** What a verified body yields (the wrapper adds `ok` and `decoded`; contract fields default to none). */
+type Body = Omit<VerifySignRequestSuccess, 'ok' | 'decoded' | 'trees' | 'calls' | 'contractUpdate'> &
+  Partial<Pick<VerifySignRequestSuccess, 'trees' | 'calls' | 'contractUpdate'>>;
+
+const isContractUpdate = (u: ParsedUpdate): u is ContractUpdate => u.op === 'newContract' || u.op === 'callContract';
+
+/** A round computed for verification. */
+interface ComputedRound {
+  balances: Record<Encoded<'ak'>, bigint>;
+  trees: Encoded<'ss'> | null;
+  calls: CallObjectJson[];
+  contractUpdate: ContractUpdate | null;
+}
+
+/**
+ * Computes the state a round leads to and checks the tx's state hash against it: the two
+ * balances of a payment-only channel (PROTOCOL.md §2.11), or, once the channel holds
+ * contracts or the round creates/calls one, the full trees with the VM (CONTRACTS.md
+ * §2.2–§2.5). Payment updates are checked against the participants' balances either way
+ * (the node's own rules: participants only, the reserve).
+ */
+function computeRound(
+  state: ChannelState,
+  updates: readonly ParsedUpdate[],
+  round: bigint,
+  stateHash: Encoded<'st'>,
+  context: VerifySignRequestContext,
+): ComputedRound {
+  const reserve = state.options.channelReserve;
+  const contractUpdate = updates.find(isContractUpdate) ?? null;
+  const balances = applyUpdates(state.balances, updates, reserve);
+  if (state.trees === null && contractUpdate === null) {
+    expectEqual(stateHash, computeStateHash(balances), 'state hash');
+    return { balances, trees: null, calls: [], contractUpdate: null };
+  }
+  let outcome;
+  try {
+    outcome = runRound({
+      trees: latestTrees(state),
+      updates: updates.flatMap((u) => (u.op === 'meta' || u.op === 'invalid' ? [] : [toCodecUpdate(u)])),
+      round,
+      reserve,
+      rules: state.options.fateRules ?? 'ceres',
+      networkId: state.options.networkId,
+      envs: context.envs ?? [],
+      expectedHash: stateHash,
+    });
+  } catch (error) {
+    // What the node itself would refuse (insufficient balance, init failed, unknown contract,
+    // an operation the VM does not support): nothing to sign.
+    if (error instanceof FateError) throw new Mismatch(`the round cannot be applied: ${error.shortMessage}`, { error: error.code });
+    throw error;
+  }
+  if (outcome.kind === 'needsEnv') throw new NeedsEnv(outcome.reads);
+  const withEnv = outcome.envReads.length > 0 ? ` (the run read the chain environment: ${outcome.envReads.join(', ')})` : '';
+  expect(stateHash === outcome.stateHash, `state hash is ${stateHash}, expected ${outcome.stateHash}${withEnv}`, { field: 'state hash', expected: outcome.stateHash, got: stateHash });
+  const { initiator, responder } = partiesOf(state);
+  return {
+    balances: participantBalances(outcome.trees, [initiator as Encoded<'ak'>, responder]),
+    trees: packAndRemember(outcome.trees),
+    calls: outcome.calls,
+    contractUpdate,
+  };
+}
+
+/** The update an own contract command must produce (CONTRACTS.md §2.1: gas 1 000 000, gas price 1, no call stack). */
+function expectedContractUpdate(cmd: Extract<Command, { kind: 'newContract' | 'callContract' }>, self: Encoded<'ak'>): ParsedUpdate {
+  if (cmd.kind === 'newContract') {
+    return { op: 'newContract', owner: self, vmVersion: cmd.vmVersion, abiVersion: cmd.abiVersion, code: canonicalCb(cmd.code) ?? cmd.code, deposit: cmd.deposit, callData: canonicalCb(cmd.callData) ?? cmd.callData };
+  }
+  return {
+    op: 'callContract',
+    caller: self,
+    contract: cmd.contractId,
+    abiVersion: cmd.abiVersion,
+    amount: cmd.amount,
+    gas: OFF_CHAIN_CALL_GAS,
+    gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
+    callData: canonicalCb(cmd.callData) ?? cmd.callData,
+    callStack: [],
+  };
+}
+
+/** The call of a force progress tx as a parsed update (its call stack checked empty by the callers). */
+function forcedCall(update: ChannelOffChainUpdateCallContract): ParsedUpdate {
+  return {
+    op: 'callContract',
+    caller: update.caller,
+    contract: update.contract,
+    abiVersion: update.abiVersion,
+    amount: update.amount,
+    gas: update.gas,
+    gasPrice: update.gasPrice,
+    callData: encode(update.callData, 'cb'),
+    callStack: [],
+  };
+}
+
+/** A summary of a round's contract call for the signer/policy. */
+function describeCalls(calls: readonly CallObjectJson[]): string {
+  return calls.map((c) => `${c.return_type} (gas used ${c.gas_used}, return value ${c.return_value})`).join(', ');
+}
 
 /**
  * Tags whose tx the node sends already signed by the peer (§3.3: the first signer gets 0
@@ -362,7 +546,7 @@ const CREATE_TAGS: readonly SignTag[] = ['initiator_sign', 'responder_sign'];
  */
 const SECOND_SIGNER_TAGS: readonly SignTag[] = ['responder_sign', 'deposit_ack', 'withdraw_ack', 'update_ack', 'shutdown_sign_ack'];
 
-function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[]): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
+function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[]): Body {
   const o = state.options;
   expectEqual(tag, o.role === 'initiator' ? 'initiator_sign' : 'responder_sign', 'sign request for role');
   expect(state.round === 0n && state.latestState === null, 'a create tx for a channel that already exists', { round: state.round });
@@ -402,7 +586,8 @@ function verifyBody(
   updates: readonly ParsedUpdate[],
   signedInner: Uint8Array,
   signatureCount: number,
-): Omit<VerifySignRequestSuccess, 'ok' | 'decoded'> {
+  context: VerifySignRequestContext,
+): Body {
   expectEqual(signatureCount, SECOND_SIGNER_TAGS.includes(tag) ? 1 : 0, `signatures already on the ${tag} tx`);
   if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates);
   const { self, peer, initiator, responder } = partiesOf(state);
@@ -439,19 +624,35 @@ function verifyBody(
       expectEqual(inner.round, nextRound, 'round');
       guardRound();
       if (tag === 'update') {
-        const cmd = ownCommand(state, 'transfer');
-        expectUpdates(updates, { op: 'transfer', from: cmd.from, to: cmd.to, amount: cmd.amount }, cmd.meta);
+        const cmd = ownUpdateCommand(state);
+        const expected: ParsedUpdate = cmd.kind === 'transfer' ? { op: 'transfer', from: cmd.from, to: cmd.to, amount: cmd.amount } : expectedContractUpdate(cmd, self);
+        expectUpdates(updates, expected, cmd.meta);
       } else {
         // The node builds one update per request plus its meta updates (§2.7, §8.2): more real
-        // updates are not something the peer asked for with channels.update.new.
+        // updates are not something the peer asked for with channels.update.new(_contract) or
+        // channels.update.call_contract.
         const real = updates.filter((u) => u.op !== 'meta');
-        expect(real.length === 1, `a peer update must carry exactly one transfer (plus meta), got ${real.length} updates`, { updates: updates.map(describeUpdate) });
-        expect(real[0]!.op !== 'deposit' && real[0]!.op !== 'withdraw', 'deposit/withdraw updates in an off-chain tx', { updates: updates.map(describeUpdate) });
+        expect(real.length === 1, `a peer update must carry exactly one update (plus meta), got ${real.length} updates`, { updates: updates.map(describeUpdate) });
+        const u = real[0]!;
+        expect(u.op !== 'deposit' && u.op !== 'withdraw', 'deposit/withdraw updates in an off-chain tx', { updates: updates.map(describeUpdate) });
+        // The owner/caller of a contract update is always the requesting participant
+        // (CONTRACTS.md §2.1), and every WebSocket call carries gas 1 000 000, gas price 1
+        // and no call stack: anything else is not what the peer can have asked for.
+        if (u.op === 'newContract') expectEqual(u.owner, peer, 'owner of the peer\'s contract');
+        if (u.op === 'callContract') {
+          expectEqual(u.caller, peer, 'caller of the peer\'s call');
+          expectEqual(u.gas, OFF_CHAIN_CALL_GAS, 'gas');
+          expectEqual(u.gasPrice, OFF_CHAIN_CALL_GAS_PRICE, 'gas price');
+          expect(u.callStack.length === 0, 'a call with a call stack', { callStack: [...u.callStack] });
+        }
       }
-      const balances = applyUpdates(state.balances, updates, reserve);
-      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
-      const moves = updates.filter((u) => u.op === 'transfer').map(describeUpdate).join(', ');
-      return { round: nextRound, balances, channelId: state.channelId, reason: `${tag === 'update' ? 'your' : 'peer'} off-chain update round ${nextRound}: ${moves}` };
+      const computed = computeRound(state, updates, nextRound, inner.stateHash, context);
+      const who = tag === 'update' ? 'your' : 'peer';
+      const what =
+        computed.contractUpdate === null
+          ? `off-chain update round ${nextRound}: ${updates.filter((u) => u.op === 'transfer').map(describeUpdate).join(', ')}`
+          : `contract round ${nextRound}: ${describeUpdate(computed.contractUpdate)} -> ${describeCalls(computed.calls)}`;
+      return { round: nextRound, channelId: state.channelId, reason: `${who} ${what}`, ...computed };
     }
     case 'deposit_tx':
     case 'deposit_ack':
@@ -477,10 +678,10 @@ function verifyBody(
         expectUpdates(updates.filter((u) => u.op !== 'meta'), update(inner.amount), undefined);
         expectPeerTtl(inner.ttl, o);
       }
-      const balances = applyUpdates(state.balances, updates, reserve);
-      expectEqual(inner.stateHash, computeStateHash(balances), 'state hash');
+      expect(!updates.some(isContractUpdate), 'a contract update in a deposit/withdraw tx');
+      const computed = computeRound(state, updates, nextRound, inner.stateHash, context);
       const what = deposit ? `deposit of ${inner.amount} by ${account}` : `withdrawal of ${inner.amount} to ${account}`;
-      return { round: nextRound, balances, channelId: state.channelId, reason: `${what}, round ${nextRound}, fee ${inner.fee}` };
+      return { round: nextRound, channelId: state.channelId, reason: `${what}, round ${nextRound}, fee ${inner.fee}`, ...computed };
     }
     case 'shutdown_sign':
     case 'shutdown_sign_ack': {
@@ -566,8 +767,27 @@ function verifyBody(
       expectEqual(update.gasPrice, cmd.gasPrice, 'gas price of the call');
       expectFee(inner, { gasPrice: cmd.gasPrice }, o.maxFee);
       expect(equalBytes(update.callData, decode(cmd.callData, 'cb')), 'call data differs from the request');
+      expect(update.callStack.length === 0, 'the forced call has a call stack', { callStack: update.callStack });
+      // §3.5 step 5: the trees are our own latest state (their hash is our state hash).
       expectEqual(stateTreesHash(inner.offChainTrees), latestStateHash(state).stateHash, 'state hash of the trees before the call');
-      return { round: nextRound, balances: null, channelId: state.channelId, reason: `force progress: call ${cmd.contractId} at round ${nextRound}, fee ${inner.fee}` };
+      // §3.5 step 7 (CONTRACTS.md §3.2 step 9): the tx's gas limit fits the block gas limit.
+      const gasLimit = feeGas(inner) + update.gas;
+      expect(gasLimit <= BLOCK_GAS_LIMIT, `the force progress needs gas ${gasLimit}, above the block gas limit ${BLOCK_GAS_LIMIT}`, { gasLimit });
+      // §3.5 step 6: the post-call state hash is our own recomputation of the call (§2.3) on those trees.
+      const computed = computeRound(state, [forcedCall(update)], nextRound, inner.stateHash, context);
+      // §3.5 step 8: an operation not allowed off chain (oracle/AENS writes) makes the call
+      // fail and burn all its gas, which this client would pay on chain.
+      const call = computed.calls[0];
+      if (call?.return_type === 'error') {
+        const text = new TextDecoder().decode(decode(call.return_value, 'cb'));
+        expect(!/not allowed off chain/.test(text), `the forced call fails with "${text}": it uses an operation not allowed off chain and would burn all its gas`, { message: text });
+      }
+      return {
+        round: nextRound,
+        channelId: state.channelId,
+        reason: `force progress: call ${cmd.contractId} at round ${nextRound} -> ${describeCalls(computed.calls)}, fee ${inner.fee}, gas ${update.gas} at ${update.gasPrice}`,
+        ...computed,
+      };
     }
     default:
       throw new Mismatch(`unexpected sign request tag ${tag}`);
@@ -580,6 +800,7 @@ function verifyBody(
  * @param tag - the sign request tag (`update_ack`, `withdraw_tx`, ...)
  * @param tx - the tx the node asks to sign (`tx_`, a signed tx with 0 or 1 signatures)
  * @param updates - the `updates` list of the request (JSON, §2.7)
+ * @param context - candidate chain environments for contract rounds that read them
  * @returns `{ ok: true, decoded, round, balances, reason }` or `{ ok: false, reason, details }`; never throws
  * @example
  * const check = verifySignRequest(state, 'update_ack', tx, updates);
@@ -590,6 +811,7 @@ export function verifySignRequest(
   tag: SignTag,
   tx: Encoded<'tx'>,
   updates: readonly JsonValue[],
+  context: VerifySignRequestContext = {},
 ): VerifySignRequestReturnType {
   let decoded: Tx;
   let innerBytes: Uint8Array;
@@ -603,11 +825,62 @@ export function verifySignRequest(
     return { ok: false, reason: 'the tx cannot be decoded', details: { error: isAechannelError(cause) ? cause.code : String(cause) } };
   }
   try {
-    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes, signatureCount);
-    return { ok: true, decoded, ...body };
+    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes, signatureCount, context);
+    return { ok: true, decoded, trees: null, calls: [], contractUpdate: null, ...body };
   } catch (error) {
     if (error instanceof Mismatch) return { ok: false, reason: error.reason, details: error.details };
+    if (error instanceof NeedsEnv) {
+      const supplied = (context.envs ?? []).length;
+      return {
+        ok: false,
+        reason: `the contract run reads the chain environment (${error.reads.join(', ')}), which ${supplied === 0 ? 'this client was not given' : 'the supplied environment does not answer'}: it cannot be recomputed, so it is not signed`,
+        details: { reads: [...error.reads] },
+        needsEnv: error.reads,
+      };
+    }
     if (isAechannelError(error)) return { ok: false, reason: `invalid content: ${error.shortMessage}`, details: { error: error.code } };
     return { ok: false, reason: `verification failed: ${String(error)}`, details: null };
+  }
+}
+
+/** What {@link verifyForcedProgress} returns. */
+export type VerifyForcedProgressReturnType =
+  | { ok: true; round: bigint; balances: Record<Encoded<'ak'>, bigint>; trees: Encoded<'ss'> | null; calls: CallObjectJson[]; contractUpdate: ContractUpdate | null }
+  | { ok: false; reason: string; needsEnv?: readonly string[] };
+
+/**
+ * Checks a force progress reported on chain (`channels.on_chain_tx`, CONTRACTS.md §3.4)
+ * before this client takes its state as the latest: it continues our latest state (round
+ * + 1, its payload our latest state or empty when that is on chain, its trees hashing to
+ * our state hash), its update is a call by its poster, one of the participants, and its
+ * state hash is our own recomputation of the call (§2.3). The poster's signature is the
+ * driver's to check (no ed25519 here); that the tx is on chain is the node's report.
+ * @param state - the reducer state
+ * @param tx - the force progress tx (`tx_`, signed by its poster)
+ * @param context - candidate chain environments, for a call that reads them
+ * @returns the state it leads to, or why it is not ours to adopt
+ * @example verifyForcedProgress(state, tx).ok
+ */
+export function verifyForcedProgress(state: ChannelState, tx: Encoded<'tx'>, context: VerifySignRequestContext = {}): VerifyForcedProgressReturnType {
+  try {
+    const { tx: inner } = decodeSignedTx(tx);
+    expect(inner.tag === Tag.ChannelForceProgressTx, `not a force progress tx (tag ${inner.tag})`);
+    expectEqual(inner.channelId, state.channelId ?? '', 'channel id');
+    expectEqual(inner.round, state.round + 1n, 'round');
+    const { initiator, responder } = partiesOf(state);
+    expect(inner.fromId === initiator || inner.fromId === responder, 'the poster is not a participant', { from: inner.fromId });
+    expectPayload(state, inner.payload, true);
+    expectEqual(stateTreesHash(inner.offChainTrees), latestStateHash(state).stateHash, 'state hash of the trees before the call');
+    const update = unpackTx(inner.update);
+    expect(update.tag === Tag.ChannelOffChainUpdateCallContract, 'the forced update is not a contract call', { tag: update.tag });
+    expectEqual(update.caller, inner.fromId, 'caller');
+    expect(update.callStack.length === 0, 'the forced call has a call stack');
+    const computed = computeRound(state, [forcedCall(update)], inner.round, inner.stateHash, context);
+    return { ok: true, round: inner.round, ...computed };
+  } catch (error) {
+    if (error instanceof Mismatch) return { ok: false, reason: error.reason };
+    if (error instanceof NeedsEnv) return { ok: false, reason: `the forced call reads the chain environment (${error.reads.join(', ')}), which this client does not know`, needsEnv: error.reads };
+    if (isAechannelError(error)) return { ok: false, reason: `invalid content: ${error.shortMessage}` };
+    return { ok: false, reason: `verification failed: ${String(error)}` };
   }
 }

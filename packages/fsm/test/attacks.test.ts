@@ -4,6 +4,7 @@
  * per attack; each asserts that no `sign` effect is produced (or, for the co-signed state,
  * that nothing is adopted).
  */
+import { ADD_3, forceProgressOn, withCounter } from './contracts.js';
 import { computeStateHash, decodeSignedTx, feeGas, fixFee, Tag, type Encoded, type JsonValue, type Tx, type TxWithFee } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import type { Command, Effect } from '../src/index.js';
@@ -126,7 +127,7 @@ describe('peer proposals (acknowledger)', () => {
     expectSigned(d.node(request));
     d.sign(SIG_I);
     d.node(conflict(1n));
-    expectRefused(d.node(request), 'channels.update', /no pending transfer command/);
+    expectRefused(d.node(request), 'channels.update', /no pending transfer or contract command/);
   });
 
   it('a sign request arriving while a persist is outstanding is verified against the persisted state', () => {
@@ -305,19 +306,15 @@ describe('solo txs: settle, close solo, slash, snapshot, force progress', () => 
   });
 
   it('force progress with a gas price above the requested one (the poster pays gas × gas price)', () => {
-    const d = openChannel('initiator');
-    const latest = afterTransfer(d, I, R, 1n);
-    const command: Command = { kind: 'forceProgress', contractId: 'ct_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS', abiVersion: 3n, amount: 10n, callData: 'cb_KxFE1kQfP4oEp9E=' as Encoded<'cb'>, gasPrice: 1000000000n };
-    const honestFee = (forceProgressTx(I, 3n, latest, AFTER_1) as TxWithFee).fee;
-    const tx = forceProgressTx(I, 3n, latest, AFTER_1, { fee: honestFee }, { gasPrice: 1000000000n * 1000n });
+    const { d, contract } = withCounter('initiator');
+    const command: Command = { kind: 'forceProgress', contractId: contract, abiVersion: 3n, amount: 0n, callData: ADD_3, gasPrice: 1000000000n };
+    const honestFee = (forceProgressOn(d.state, I, contract, ADD_3) as TxWithFee).fee;
+    const tx = forceProgressOn(d.state, I, contract, ADD_3, { fee: honestFee, gasPrice: 1000000000n * 1000n });
     const { effects } = ownRequest(command, 'force_progress_tx', tx, [], d);
     expectRefused(effects, 'channels.force_progress_sign', /gas price/);
     // control: the requested gas price is signed
-    const ok = ownRequest(command, 'force_progress_tx', forceProgressTx(I, 3n, latest, AFTER_1), [], (() => {
-      const d2 = openChannel('initiator');
-      afterTransfer(d2, I, R, 1n);
-      return d2;
-    })());
+    const fresh = withCounter('initiator').d;
+    const ok = ownRequest(command, 'force_progress_tx', forceProgressOn(fresh.state, I, contract, ADD_3), [], fresh);
     expectSigned(ok.effects);
     expect(feeGas(tx)).toBeGreaterThan(0n);
   });

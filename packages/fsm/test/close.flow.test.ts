@@ -1,12 +1,11 @@
+import { deserializeObject, fixFee, serializeObject, type Encoded, type Tx, type TxWithFee } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
+import { ADD_3, forceProgressOn, withCounter } from './contracts.js';
 import {
   afterTransfer,
-  CALL_DATA,
   closeMutualTx,
-  CONTRACT,
   CREATE,
   events,
-  forceProgressTx,
   I,
   info,
   INITIAL,
@@ -173,14 +172,14 @@ describe('snapshot (§9.12)', () => {
 });
 
 describe('force progress (§9.13)', () => {
-  const command = { kind: 'forceProgress', contractId: CONTRACT, abiVersion: 3n, amount: 10n, callData: CALL_DATA, gasPrice: 1000000000n } as const;
+  const command = (contractId: Encoded<'ct'>) => ({ kind: 'forceProgress', contractId, abiVersion: 3n, amount: 0n, callData: ADD_3, gasPrice: 1000000000n }) as const;
   it('checks the call update, round, payload and the trees before the call', () => {
-    const d = openChannel('initiator');
-    const { commandId, effects } = d.command(command);
+    const { d, contract } = withCounter('initiator');
+    const { commandId, effects } = d.command(command(contract));
     expect(sends(effects)).toEqual([
-      { method: 'channels.force_progress', params: { contract_id: CONTRACT, abi_version: 3n, amount: 10n, call_data: CALL_DATA, gas_price: 1000000000n } },
+      { method: 'channels.force_progress', params: { contract_id: contract, abi_version: 3n, amount: 0n, call_data: ADD_3, gas_price: 1000000000n } },
     ]);
-    const tx = unsigned(forceProgressTx(I, 2n, null, INITIAL));
+    const tx = unsigned(forceProgressOn(d.state, I, contract, ADD_3));
     const [sign] = signs(d.node(signRequest('force_progress_tx', tx, [{ op: 'OffChainCallContract' }])));
     expect(sign!.reason).toContain('force progress');
     expect(sends(d.sign(SIG_I))[0]!.method).toBe('channels.force_progress_sign');
@@ -188,13 +187,15 @@ describe('force progress (§9.13)', () => {
   });
 
   it.each([
-    ['another contract call data', {}, { callData: new Uint8Array([1, 2, 3]) }, 'call data'],
-    ['a wrong round', { round: 5n }, {}, 'round'],
-    ['trees of another state', { offChainTrees: new Uint8Array(0) }, {}, 'invalid content'],
-  ])('refuses %s', (_, txPatch, updatePatch, reason) => {
-    const d = openChannel('initiator');
-    d.command(command);
-    const effects = d.node(signRequest('force_progress_tx', unsigned(forceProgressTx(I, 2n, null, INITIAL, txPatch, updatePatch))));
+    ['another contract call data', (t: Tx) => ({ ...t, update: serializeObject({ ...deserializeObject((t as { update: Uint8Array }).update), callData: new Uint8Array([1, 2, 3]) } as Tx) }), 'call data'],
+    ['a wrong round', (t: Tx) => ({ ...t, round: 5n }), 'round'],
+    ['trees of another state', (t: Tx) => ({ ...t, offChainTrees: new Uint8Array(0) }), 'invalid content'],
+  ])('refuses %s', (_, patch, reason) => {
+    const { d, contract } = withCounter('initiator');
+    d.command(command(contract));
+    // (the fee follows the patched size, so only the patched field is wrong)
+    const tx = fixFee(patch(forceProgressOn(d.state, I, contract, ADD_3)) as TxWithFee, { gasPrice: 1000000000n });
+    const effects = d.node(signRequest('force_progress_tx', unsigned(tx)));
     expect(signs(effects)).toEqual([]);
     expect(securityEvents(effects)[0]!.reason).toContain(reason);
   });

@@ -40,6 +40,6 @@ describe('the transition table and its rendering', () => {
         expect(cell!.flow.length, input).toBeGreaterThan(5);
       }
     }
-    expect(Object.keys(UNHANDLED).sort()).toEqual(['command', 'nodeMessage', 'persisted', 'signRefused', 'signed', 'start', 'timerFired', 'transportClosed', 'transportOpened', 'verifiedState']);
+    expect(Object.keys(UNHANDLED).sort()).toEqual(['command', 'envResolved', 'nodeMessage', 'persisted', 'signRefused', 'signed', 'start', 'timerFired', 'transportClosed', 'transportOpened', 'verifiedState']);
   });
 });

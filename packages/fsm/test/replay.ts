@@ -159,8 +159,9 @@ function savedStateFromOffchainTx(fixture: Fixture, saved: PersistedChannel, tx:
  * @param fixture - a loaded fixture
  * @param role - whose client to play
  * @param setup - starting state for fragment recordings
+ * @param extra - client-side options added to every opened state (e.g. the contract VM's rules)
  */
-export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): ReplayReport {
+export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup, extra: Partial<ChannelOptions> = {}): ReplayReport {
   const sections = fixture.sections.filter((s) => s.role === role);
   const report: ReplayReport = { networkId: fixture.networkId, pairs: [], extraSends: [], signs: [], recordedSignTxs: [], effects: [], state: null as unknown as ChannelState, connects: [] };
   const ids = new Map<bigint, bigint>();
@@ -212,7 +213,7 @@ export function replayRole(fixture: Fixture, role: Role, setup?: ReplaySetup): R
       case 'info':
         break;
       case 'connect': {
-        const options = optionsFromUrl(section.url, fixture.networkId);
+        const options = { ...optionsFromUrl(section.url, fixture.networkId), ...extra };
         if (options.existingChannelId === undefined) {
           startWith(createInitialState(options as ChannelOptions, { mode: 'open' }), section.url);
         } else {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packStateTrees } from '@aechannel/codec';
-import { buildConnectQuery, createInitialState, getPersistedChannel, nextDeadline, step } from '../src/index.js';
+import { buildPoi, packStateTrees } from '@aechannel/codec';
+import { buildConnectQuery, createInitialState, getPersistedChannel, nextDeadline, step, type Command } from '../src/index.js';
 import {
   afterTransfer,
   CH,
@@ -23,6 +23,7 @@ import {
   OTHER_CH,
   R,
   result,
+  securityEvents,
   sends,
   settles,
   SIG_I,
@@ -68,9 +69,17 @@ describe('ping, messages and queries (§7.5, §7.6)', () => {
     ]);
     const poi = d.command({ kind: 'getPoi', accounts: [I] });
     expect(sends(poi.effects)).toEqual([{ method: 'channels.get.poi', params: { accounts: [I] } }]);
-    expect(settles(d.node({ jsonrpc: '2.0', method: 'channels.get.poi.reply', params: { channel_id: CH, data: { poi: 'pi_x' } } }))).toEqual([
-      { type: 'settle', commandId: poi.commandId, ok: true, result: { poi: 'pi_x' } },
+    // The PoI is checked: it must prove our latest state (a PoI of another state, or a broken one, is an error).
+    const proof = buildPoi(INITIAL, [I]);
+    expect(settles(d.node({ jsonrpc: '2.0', method: 'channels.get.poi.reply', params: { channel_id: CH, data: { poi: proof } } }))).toEqual([
+      { type: 'settle', commandId: poi.commandId, ok: true, result: { poi: proof } },
     ]);
+    const other = d.command({ kind: 'getPoi', accounts: [I] });
+    const lie = d.node(result(d.lastSendId(), { poi: buildPoi({ ...INITIAL, [I]: INITIAL[I]! + 1n }, [I]) }));
+    expect(settles(lie)[0]).toMatchObject({ commandId: other.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
+    expect(securityEvents(lie)).toHaveLength(1);
+    const broken = d.command({ kind: 'getPoi', accounts: [I] });
+    expect(settles(d.node(result(d.lastSendId(), { poi: 'pi_x' })))[0]).toMatchObject({ commandId: broken.commandId, ok: false, error: { code: 'FSM_INVALID_NODE_MESSAGE' } });
     const off = d.command({ kind: 'getOffchainState' });
     expect(settles(d.node(result(d.lastSendId(), { trees: 'ss_x', calls: 'cs_x', signed_tx: CREATE, half_signed_tx: '' })))).toEqual([
       { type: 'settle', commandId: off.commandId, ok: true, result: { trees: 'ss_x', calls: 'cs_x', signedTx: CREATE, halfSignedTx: '' } },
@@ -116,10 +125,14 @@ describe('ping, messages and queries (§7.5, §7.6)', () => {
     expect(nextDeadline(d.state)).toBeNull();
   });
 
-  it('off-chain contracts settle with FSM_NOT_SUPPORTED; a contract update from the peer is refused', () => {
+  it('malformed contract commands settle with FSM_INVALID_COMMAND and send nothing; a malformed contract update from the peer is refused', () => {
     const d = openChannel('initiator');
-    expect(settles(d.command({ kind: 'newContract', code: 'cb_x' }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_NOT_SUPPORTED' } });
-    expect(settles(d.command({ kind: 'callContract' }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_NOT_SUPPORTED' } });
+    const create = d.command({ kind: 'newContract', code: 'cb_x' } as unknown as Command).effects;
+    expect(sends(create)).toEqual([]);
+    expect(settles(create)[0]).toMatchObject({ ok: false, error: { code: 'FSM_INVALID_COMMAND' } });
+    const call = d.command({ kind: 'callContract' } as unknown as Command).effects;
+    expect(sends(call)).toEqual([]);
+    expect(settles(call)[0]).toMatchObject({ ok: false, error: { code: 'FSM_INVALID_COMMAND' } });
     const effects = d.node(signRequest('update_ack', signedBy(unsigned(offChainTx(2n, INITIAL)), SIG_I), [{ op: 'OffChainNewContract', owner: R }]));
     expect(sends(effects)).toEqual([{ method: 'channels.update_ack', params: { error: 1n } }]);
   });

@@ -160,7 +160,7 @@ describe('verifySignRequest (pure)', () => {
   it('returns {ok: false, reason, details} and never throws', () => {
     const d = openChannel('initiator');
     const check = verifySignRequest(d.state, 'update', unsigned(offChainTx(2n, AFTER_1)), [transferUpdate(I, R, 1n)]);
-    expect(check).toEqual({ ok: false, reason: 'no pending transfer command for this sign request', details: { pending: null } });
+    expect(check).toEqual({ ok: false, reason: 'no pending transfer or contract command for this sign request', details: { pending: null } });
     expect(verifySignRequest(d.state, 'update', 'tx_' as never, [])).toMatchObject({ ok: false });
   });
 });

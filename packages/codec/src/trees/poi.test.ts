@@ -4,7 +4,7 @@ import * as RLP from 'rlp';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type Encoded } from '../encoding.js';
 import { packAccount } from './account.js';
-import { buildPoi, buildPoiFromTrees, getPoiBalances, packPoi, poiStateHash, unpackPoi, verifyPoi } from './poi.js';
+import { buildPoi, buildPoiFromTrees, getPoiBalances, packPoi, poiStateHash, unpackPoi, verifyPoi, type Poi } from './poi.js';
 import { computeStateHash } from './stateHash.js';
 import { packStateTrees, stateTreesHash, unpackStateTrees } from './stateTrees.js';
 import { codeOf } from '../../test/codeOf.js';
@@ -103,6 +103,20 @@ describe('buildPoi / verifyPoi (§2.11)', () => {
     // every leaf the root embeds is proven
     expect(verified.entries.contracts.map((e) => hex(e.key))).toEqual(['10', '20', '21']);
     expect(codeOf(() => buildPoiFromTrees(trees, { contracts: [h('30')] }))).toBe('CODEC_INVALID_FIELD');
+  });
+
+  it('accepts a part that carries only a root (the node\'s calls tree of a contract round): it proves no leaf but counts in the hash', () => {
+    const callsRoot = blake2b(h('01'), { dkLen: 32 });
+    const accounts = unpackPoi(buildPoi(balances, [initiator, responder])).accounts as NonNullable<Poi['accounts']>;
+    const pi = packPoi({ accounts, calls: { rootHash: callsRoot, nodes: [] } });
+    const verified = verifyPoi(pi);
+    expect(verified.entries.calls).toEqual([]);
+    expect(verified.accounts[initiator]?.balance).toBe(balances[initiator]);
+    expect(verified.stateHash).not.toBe(computeStateHash(balances));
+    expect(verified.stateHash).toBe(poiStateHash(pi));
+    // A part whose nodes lack the root still fails.
+    const noRoot = accounts.nodes.filter((n) => hex(n.hash) !== hex(accounts.rootHash));
+    expect(codeOf(() => verifyPoi(packPoi({ accounts: { ...accounts, nodes: noRoot } })))).toBe('CODEC_INVALID_POI');
   });
 
   it('rejects listed nodes that do not match, are unsorted, unreachable or missing', () => {

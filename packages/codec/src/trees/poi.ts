@@ -193,6 +193,9 @@ const poiError = (message: string, context: Record<string, unknown>, cause?: unk
   new AechannelError('CODEC_INVALID_POI', message, { cause, context });
 
 function verifyPart(part: PoiPart, name: TreeName): TreeEntry[] {
+  // A tree none of whose keys is proven comes as its root hash alone (the node sends the calls
+  // tree of a contract round so): it counts in the state hash and proves no leaf.
+  if (part.nodes.length === 0) return [];
   const byHash = new Map<string, Uint8Array>();
   let previous: Uint8Array | undefined;
   for (const { hash, node } of part.nodes) {
@@ -222,8 +225,9 @@ function verifyPart(part: PoiPart, name: TreeName): TreeEntry[] {
  * Verifies a PoI (§2.11) and returns what it proves.
  *
  * Checks: structure; node hashes strictly ascending; each node's RLP hashes to its listed
- * hash; the root is listed; every node is reachable from the root; every leaf has a
- * whole-byte key; accounts-tree leaves are 32-byte keys holding account objects.
+ * hash; the root is listed (a part with no nodes at all is a tree proven by its root hash
+ * alone, no leaf); every node is reachable from the root; every leaf has a whole-byte key;
+ * accounts-tree leaves are 32-byte keys holding account objects.
  * @param poi - `pi_...` or its bytes
  * @returns the state hash (from the part roots), the proven accounts and all proven leaves
  * @throws {AechannelError} `CODEC_INVALID_POI` on any content mismatch; structure errors as {@link unpackPoi}

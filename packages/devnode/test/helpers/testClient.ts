@@ -197,6 +197,8 @@ export function replyMethodOf(tag: string): string {
       return 'settle_sign';
     case 'snapshot_solo_tx':
       return 'snapshot_solo_sign';
+    case 'force_progress_tx':
+      return 'force_progress_sign';
     default:
       return tag;
   }

@@ -1,0 +1,101 @@
+/**
+ * Properties of the engine: any bytecode, random or mutated from real contracts, ends in a
+ * result (ok/revert/error) or a typed error, never a hang (gas bounds every loop) or an
+ * untyped exception.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAechannelError } from '@aechannel/codec';
+import { codeObject, callData, fnId } from '../test/asm.js';
+import { runCode } from '../test/run.js';
+import { decodeContractCode, decodeFateCode } from './code.js';
+import { ByteWriter, rlpBytes } from './serialize.js';
+
+function fateCodeWith(body: Uint8Array): Uint8Array {
+  // One function "f" with signature () -> any and the given body bytes.
+  const code = new ByteWriter();
+  code.byte(0xfe);
+  code.bytes(fnId('f'));
+  code.byte(0x00);
+  code.bytes(Uint8Array.of(0x37, 0x00));
+  code.byte(0xf7);
+  code.bytes(body);
+  const out = new ByteWriter();
+  rlpBytes(out, code.result());
+  rlpBytes(out, Uint8Array.of(0x2f, 0x00));
+  rlpBytes(out, Uint8Array.of(0x2f, 0x00));
+  return out.result();
+}
+
+function outcomeOf(code: Uint8Array, gas: number): string {
+  let fate;
+  try {
+    fate = decodeFateCode(decodeContractCode(code).byteCode);
+  } catch (e) {
+    expect(isAechannelError(e, 'FATE_INVALID_CODE')).toBe(true);
+    return 'invalid';
+  }
+  void fate;
+  const r = runCode([], 'f', [], { code, gas });
+  expect(['ok', 'revert', 'error']).toContain(r.type);
+  // A JavaScript exception inside the VM would be a bug: it is reported as such, never thrown.
+  expect(r.internal ?? '').not.toMatch(/^bug:/);
+  expect(r.gasUsed).toBeGreaterThanOrEqual(0);
+  expect(r.gasUsed).toBeLessThanOrEqual(gas);
+  return r.type;
+}
+
+const misc = 'cb_+QHlRgOgValZLqSbReCs29XCmQe2dewX4PV/jkhHByq0BmEE9KHAuQG3uQE0/gcynvoANwEHBwwBAAwDFWhlbGxvRPwTBAAEAgMRZaXgDw8Cb4ImzwEBAP4HgYfHADcCBwcHFxQAAgD+RNZEHwA3ADcAGg6CPwEDP/5ZWI1AADcBBwcfNAAABwwE+wNJeCBtdXN0IGJlIHBvc2l0aXZlAQEA/mWl4A8CNwGHATcCB3c3AEY2AAAARjYCAAJiLgKfAYGX6UuUVeyyJPM1qXtB0U85BcrjxrOJKj2veASMGEaIoQABAz/+dgLmvgA3AAf8Aw1ieWX+qQ+iqQA3AQcHITQAAAcMBgwDAhU0AAICAxGpD6KpFAAAAQMA/rK8UhwANwAHXwAA/rmNHvEANwA3BkcARwAHB0cAB1UAVABZAFgAVwBbACcMDAD++IyhBAQ3AAcLAAD+/PJW9wA3AAdTAAC4ey8LEQcynvoRZW1pdBEHgYfHGWRpdmlkZRFE1kQfEWluaXQRWViNQBFmYWlsEWWl4A8tQ2hhaW4uZXZlbnQRdgLmvhFxdWl0EakPoqkRbG9vcBGyvFIcJWdhc19wcmljZRG5jR7xDWVudhH4jKEEDXBheRH88lb3DWJhbIIvAIU4LjAuMACvWnyY';
+
+describe('any bytecode ends in a result or a typed error', () => {
+  it('random function bodies', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 20000 }), (body, gas) => {
+        outcomeOf(codeObject(fateCodeWith(body)), gas);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('random instruction streams of valid opcodes', () => {
+    // Bias towards decodable code: opcode bytes followed by stack/immediate operands.
+    const instr = fc.tuple(fc.integer({ min: 0, max: 0xb6 }), fc.uint8Array({ maxLength: 4 })).map(([op, rest]) => Uint8Array.of(op, ...rest));
+    fc.assert(
+      fc.property(fc.array(instr, { minLength: 1, maxLength: 20 }), (ins) => {
+        const body = Uint8Array.from(ins.flatMap((i) => [...i]));
+        outcomeOf(codeObject(fateCodeWith(body)), 50_000);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('loops end by running out of gas', () => {
+    // JUMP 0 forever.
+    const r = outcomeOf(codeObject(fateCodeWith(Uint8Array.of(0x06, 0x03, 0x00))), 1_000_000);
+    expect(r).toBe('error');
+  });
+
+  it('single-byte mutations of a real contract', () => {
+    const code = Buffer.from(misc.slice(3), 'base64').subarray(0, -4);
+    const names = ['fail', 'divide', 'emit', 'env', 'gas_price', 'bal', 'pay', 'loop', 'quit'];
+    fc.assert(
+      fc.property(fc.nat(code.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom(...names), (at, b, name) => {
+        const mutated = Uint8Array.from(code);
+        mutated[at] = b;
+        let fate;
+        try {
+          fate = decodeFateCode(decodeContractCode(mutated).byteCode);
+        } catch (e) {
+          expect(isAechannelError(e)).toBe(true);
+          return;
+        }
+        void fate;
+        const r = runCode([], name, [5n, 1n].slice(0, name === 'divide' ? 2 : name === 'fail' || name === 'emit' || name === 'loop' ? 1 : 0), { code: mutated, gas: 100_000 });
+        expect(['ok', 'revert', 'error']).toContain(r.type);
+        expect(r.internal ?? '').not.toMatch(/^bug:/);
+      }),
+      { numRuns: 3000 },
+    );
+    void callData;
+  });
+});

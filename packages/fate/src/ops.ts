@@ -1,0 +1,759 @@
+/**
+ * Instruction handlers (CONTRACTS.md §4.3, §4.9), one per opcode, indexed by byte. Each
+ * takes the machine and the instruction's operands; base gas was charged by the dispatch
+ * loop, dynamic gas is charged here through the machine's gas helpers (`gas.ts`).
+ *
+ * Operands are read left to right starting at Arg1 (stack operands pop in that order) and
+ * the result is written to Arg0 last, as the node does.
+ */
+import { blake2b } from '@noble/hashes/blake2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Operand } from './code.js';
+import { bytesToUnsigned, keyOf, serializeValue, unsignedBytes } from './serialize.js';
+import type { Machine } from './engine.js';
+import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
+import { opcode } from './opcodes.js';
+import { compareValues } from './order.js';
+import { arithmetic, badArgs, fail, P, VmError, VmInternal, VmRevert, W } from './outcome.js';
+import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
+import { E, fateToTerm } from './term.js';
+import {
+  cons, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
+  type FateList, type FateMap, type FateStoreMap, type FateValue,
+} from './values.js';
+import { extraOps } from './opsExtra.js';
+
+/** A handler. */
+export type Handler = (m: Machine, a: readonly Operand[]) => void;
+
+const H: Record<string, Handler> = {};
+
+function int(v: FateValue, op: string, all: FateValue[]): bigint {
+  if (typeof v !== 'bigint') badArgs(op, all);
+  return v;
+}
+
+function binInt(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
+  return (m, a) => {
+    const x = m.get(a[1]!);
+    const y = m.get(a[2]!);
+    if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs(name, [x, y]);
+    const r = f(x, y);
+    m.cellsGas(words(r));
+    m.put(a[0]!, r);
+  };
+}
+
+// ---- control ---------------------------------------------------------------------------
+
+H['RETURN'] = (m) => m.doReturn(m.popReturn());
+H['RETURNR'] = (m, a) => {
+  const v = m.get(a[0]!);
+  m.push(v);
+  m.doReturn(m.popReturn());
+};
+H['CALL'] = (m, a) => {
+  const f = m.get(a[0]!);
+  if (typeof f !== 'object' || f.kind !== 'string') throw new VmInternal('CALL with a non-string function id');
+  m.callLocal(bytesToHex(f.bytes), false);
+};
+H['CALL_T'] = (m, a) => {
+  const f = m.get(a[0]!);
+  if (typeof f !== 'object' || f.kind !== 'string') throw new VmInternal('CALL_T with a non-string function id');
+  m.callLocal(bytesToHex(f.bytes), true);
+};
+H['CALL_R'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const f = m.get(a[1]!);
+  const at = m.get(a[2]!);
+  const rt = m.get(a[3]!);
+  const v = m.get(a[4]!);
+  m.callRemote(c, f, at, rt, v, undefined, false);
+};
+H['CALL_GR'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const f = m.get(a[1]!);
+  const at = m.get(a[2]!);
+  const rt = m.get(a[3]!);
+  const v = m.get(a[4]!);
+  const g = m.get(a[5]!);
+  m.callRemote(c, f, at, rt, v, g, false);
+};
+H['CALL_PGR'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const f = m.get(a[1]!);
+  const at = m.get(a[2]!);
+  const rt = m.get(a[3]!);
+  const v = m.get(a[4]!);
+  const g = m.get(a[5]!);
+  const p = m.get(a[6]!);
+  if (typeof p !== 'boolean') badArgs('call_pgr', [p]);
+  m.callRemote(c, f, at, rt, v, g, p);
+};
+function immInt(o: Operand | undefined): number {
+  if (o === undefined || o.m !== 3 || typeof o.v !== 'bigint') throw new VmInternal('non-immediate integer operand');
+  return Number(o.v);
+}
+H['JUMP'] = (m, a) => m.jump(immInt(a[0]));
+H['JUMPIF'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const bb = immInt(a[1]);
+  if (typeof c !== 'boolean') badArgs('jumpif', [c]);
+  if (c) m.jump(bb);
+};
+function switchV(m: Machine, v: FateValue, bbs: number[]): void {
+  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (v.arities.length !== bbs.length) fail(`Type error in switch: wrong size ${P(E.int(v.arities.length))}`);
+  m.jump(bbs[v.tag]!);
+}
+H['SWITCH_V2'] = (m, a) => switchV(m, m.get(a[0]!), [immInt(a[1]), immInt(a[2])]);
+H['SWITCH_V3'] = (m, a) => switchV(m, m.get(a[0]!), [immInt(a[1]), immInt(a[2]), immInt(a[3])]);
+H['SWITCH_VN'] = (m, a) => {
+  const v = m.get(a[0]!);
+  const l = a[1];
+  if (l === undefined || l.m !== 3 || typeof l.v !== 'object' || l.v.kind !== 'list') throw new VmInternal('non-immediate switch list');
+  const bbs = listToArray(l.v).map((x) => {
+    if (typeof x !== 'bigint') throw new VmInternal('bad switch list');
+    return Number(x);
+  });
+  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (v.tag >= bbs.length) fail(`Type error in switch: tag ${P(E.int(v.tag))} is larger than switch op`);
+  m.jump(bbs[v.tag]!);
+};
+H['ABORT'] = (m, a) => {
+  const s = m.get(a[0]!);
+  if (typeof s !== 'object' || s.kind !== 'string') badArgs('abort', [s]);
+  throw new VmRevert(serializeValue(s));
+};
+H['EXIT'] = (m, a) => {
+  const s = m.get(a[0]!);
+  if (typeof s !== 'object' || s.kind !== 'string') badArgs('exit', [s]);
+  // EXIT consumes all gas (only held-back caps are kept).
+  throw new VmError(s.bytes);
+};
+H['NOP'] = () => {};
+
+// ---- stack -----------------------------------------------------------------------------
+
+H['PUSH'] = (m, a) => m.push(m.get(a[0]!));
+H['DUPA'] = (m) => {
+  const v = m.stack[m.stack.length - 1];
+  if (v === undefined) {
+    if (m.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
+    throw new VmInternal('DUPA on an empty stack');
+  }
+  m.push(v);
+};
+H['DUP'] = (m, a) => {
+  const n = m.get(a[0]!);
+  if (typeof n !== 'bigint') badArgs('dup', [n]);
+  const v = n >= 0n && n < BigInt(m.stack.length) ? m.stack[m.stack.length - 1 - Number(n)] : undefined;
+  if (v === undefined) {
+    if (m.iris) fail(`Bad arguments to ${P(E.atom('dup'))}: ${P(E.list([fateToTerm(n)]))}`);
+    throw new VmInternal('DUP index out of range');
+  }
+  m.push(v);
+};
+H['POP'] = (m, a) => m.put(a[0]!, m.pop());
+H['STORE'] = (m, a) => m.put(a[0]!, m.get(a[1]!));
+function incdec(d: bigint, name: string): Handler {
+  return (m, a) => {
+    const v = m.get(a[0]!);
+    if (typeof v !== 'bigint') badArgs(name, [v]);
+    m.put(a[0]!, v + d);
+  };
+}
+H['INC'] = incdec(1n, 'inc');
+H['DEC'] = incdec(-1n, 'dec');
+function incdecA(d: bigint, name: string): Handler {
+  return (m) => {
+    const v = m.pop();
+    if (typeof v !== 'bigint') badArgs(name, [v]);
+    m.push(v + d);
+  };
+}
+H['INCA'] = incdecA(1n, 'inc');
+H['DECA'] = incdecA(-1n, 'dec');
+
+// ---- arithmetic ------------------------------------------------------------------------
+
+H['ADD'] = binInt('add', (x, y) => x + y);
+H['SUB'] = binInt('sub', (x, y) => x - y);
+H['MUL'] = binInt('mul', (x, y) => x * y);
+H['DIV'] = binInt('div', (x, y) => {
+  if (y === 0n) fail('Arithmetic error: division by zero');
+  return x / y;
+});
+H['MOD'] = binInt('mod', (x, y) => {
+  if (y === 0n) fail('Arithmetic error: mod by zero');
+  return x % y;
+});
+H['POW'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('pow', [x, y]);
+  if (y < 0n) arithmetic('negative_exponent');
+  let base = x;
+  let e = y;
+  let r = 1n;
+  while (e > 0n) {
+    if ((e & 1n) === 0n) m.cellsGas(2 * words(base));
+    else {
+      m.cellsGas(words(r) + 3 * words(base));
+      r *= base;
+    }
+    e >>= 1n;
+    if (e > 0n) base *= base;
+  }
+  m.put(a[0]!, r);
+};
+H['MULMOD'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  const n = m.get(a[3]!);
+  if (typeof x !== 'bigint' || typeof y !== 'bigint' || typeof n !== 'bigint' || n <= 0n) badArgs('mulmod', [x, y, n]);
+  const r = (x * y) % n;
+  m.cellsGas(words(r));
+  m.put(a[0]!, r);
+};
+H['BAND'] = binInt('band', (x, y) => x & y);
+H['BOR'] = binInt('bor', (x, y) => x | y);
+H['BXOR'] = binInt('bxor', (x, y) => x ^ y);
+H['BNOT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') badArgs('bnot', [x]);
+  const r = ~x;
+  m.cellsGas(words(r));
+  m.put(a[0]!, r);
+};
+H['BSL'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('bsl', [x, y]);
+  m.cellsGas(Number(y / 64n) + 1);
+  m.put(a[0]!, y >= 0n ? x << y : x >> -y);
+};
+H['BSR'] = binInt('bsr', (x, y) => (y >= 0n ? x >> y : x << -y));
+
+// ---- comparison and logic --------------------------------------------------------------
+
+function cmp(name: string, test: (c: number) => boolean): Handler {
+  return (m, a) => {
+    let x = m.get(a[1]!);
+    let y = m.get(a[2]!);
+    x = m.unfold(x, MODELS.unfoldCompare);
+    y = m.unfold(y, MODELS.unfoldCompare);
+    void name;
+    m.put(a[0]!, test(compareValues(x, y)));
+  };
+}
+H['LT'] = cmp('lt', (c) => c < 0);
+H['GT'] = cmp('gt', (c) => c > 0);
+H['EQ'] = cmp('eq', (c) => c === 0);
+H['ELT'] = cmp('elt', (c) => c <= 0);
+H['EGT'] = cmp('egt', (c) => c >= 0);
+H['NEQ'] = cmp('neq', (c) => c !== 0);
+H['AND'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  if (typeof x !== 'boolean' || typeof y !== 'boolean') badArgs('and', [x, y]);
+  m.put(a[0]!, x && y);
+};
+H['OR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  if (typeof x !== 'boolean' || typeof y !== 'boolean') badArgs('or', [x, y]);
+  m.put(a[0]!, x || y);
+};
+H['NOT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'boolean') badArgs('not', [x]);
+  m.put(a[0]!, !x);
+};
+
+// ---- tuples and variants ---------------------------------------------------------------
+
+H['TUPLE'] = (m, a) => {
+  const n = immInt(a[1]);
+  const es = m.popArgs(n).reverse();
+  m.cellsGas(n + 2);
+  m.put(a[0]!, fTuple(es));
+};
+H['ELEMENT'] = (m, a) => {
+  const i = m.get(a[1]!);
+  const t = m.get(a[2]!);
+  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') badArgs('element', [i, t]);
+  if (i < 0n || i >= BigInt(t.elements.length)) fail(`Bad index argument to element, Index: ${P(E.int(i))}`);
+  m.put(a[0]!, t.elements[Number(i)]!);
+};
+H['SETELEMENT'] = (m, a) => {
+  const i = m.get(a[1]!);
+  const t = m.get(a[2]!);
+  const v = m.get(a[3]!);
+  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') badArgs('setelement', [i, t, v]);
+  if (i < 0n || i >= BigInt(t.elements.length)) fail(`Bad index argument to element, Index: ${P(E.int(i))}`);
+  const es = [...t.elements];
+  es[Number(i)] = v;
+  m.cellsGas(es.length + 2);
+  m.put(a[0]!, fTuple(es));
+};
+H['VARIANT'] = (m, a) => {
+  const ar = m.get(a[1]!);
+  const tag = m.get(a[2]!);
+  const n = m.get(a[3]!);
+  if (typeof ar !== 'object' || ar.kind !== 'list' || typeof tag !== 'bigint' || typeof n !== 'bigint') badArgs('make_variant', [ar, tag, n]);
+  const arities = listToArray(ar);
+  if (!arities.every((x) => typeof x === 'bigint' && x >= 0n && x <= 255n)) badArgs('make_variant', [ar, tag, n]);
+  if (tag < 0n || tag >= BigInt(arities.length) || arities[Number(tag)] !== n) badArgs('make_variant', [ar, tag, n]);
+  const values = m.popArgs(Number(n)).reverse();
+  m.cellsGas(2 * arities.length + Number(n) + 4);
+  m.put(a[0]!, fVariant(arities.map(Number), Number(tag), values));
+};
+H['VARIANT_TEST'] = (m, a) => {
+  const v = m.get(a[1]!);
+  const t = m.get(a[2]!);
+  if (typeof v !== 'object' || v.kind !== 'variant' || typeof t !== 'bigint') badArgs('variant_test', [v, t]);
+  m.put(a[0]!, BigInt(v.tag) === t);
+};
+H['VARIANT_ELEMENT'] = (m, a) => {
+  const v = m.get(a[1]!);
+  const i = m.get(a[2]!);
+  if (typeof v !== 'object' || v.kind !== 'variant' || typeof i !== 'bigint' || i < 0n || i >= BigInt(v.values.length)) badArgs('variant_element', [v, i]);
+  m.put(a[0]!, v.values[Number(i)]!);
+};
+
+// ---- maps ------------------------------------------------------------------------------
+
+function mapArg(op: string, v: FateValue): FateMap | FateStoreMap {
+  if (typeof v === 'object' && (v.kind === 'map' || v.kind === 'store_map')) return v;
+  return fail(`Operation ${P(E.atom(op))} expected a map as argument, got ${P(v)}`);
+}
+function lookup(m: Machine, map: FateMap | FateStoreMap, k: FateValue): FateValue | undefined {
+  if (map.kind === 'map') return map.entries.get(keyOf(k))?.[1];
+  if (m.consensus >= 6 && !map.cache.has(keyOf(k))) m.spend(STORE_MAP_KEY_GAS);
+  return storeMapLookup(m, m.contractHex, map, k);
+}
+H['MAP_EMPTY'] = (m, a) => {
+  m.cellsGas(2);
+  m.put(a[0]!, EMPTY_MAP);
+};
+H['MAP_LOOKUP'] = (m, a) => {
+  const map = mapArg('map_lookup', m.get(a[1]!));
+  const k = m.get(a[2]!);
+  const v = lookup(m, map, k);
+  if (v === undefined) fail('Maps: Key does not exist');
+  m.put(a[0]!, v);
+};
+H['MAP_LOOKUPD'] = (m, a) => {
+  const map = mapArg('map_lookup', m.get(a[1]!));
+  const k = m.get(a[2]!);
+  const d = m.get(a[3]!);
+  m.put(a[0]!, lookup(m, map, k) ?? d);
+};
+H['MAP_MEMBER'] = (m, a) => {
+  const map = mapArg('map_member', m.get(a[1]!));
+  const k = m.get(a[2]!);
+  m.put(a[0]!, lookup(m, map, k) !== undefined);
+};
+function hasMap(v: FateValue): boolean {
+  if (typeof v !== 'object') return false;
+  if (v.kind === 'map' || v.kind === 'store_map') return true;
+  if (v.kind === 'tuple') return v.elements.some(hasMap);
+  if (v.kind === 'variant') return v.values.some(hasMap);
+  if (v.kind === 'list') return listToArray(v).some(hasMap);
+  return false;
+}
+H['MAP_UPDATE'] = (m, a) => {
+  const map = mapArg('map_update', m.get(a[1]!));
+  const k = m.get(a[2]!);
+  const v = m.get(a[3]!);
+  if (hasMap(k)) badArgs('map_update', [map, k, v]);
+  m.cellsGas(2);
+  const key = keyOf(k);
+  if (map.kind === 'map') {
+    const entries = new Map(map.entries);
+    entries.set(key, [k, v]);
+    m.put(a[0]!, { kind: 'map', entries });
+  } else {
+    const cache = new Map(map.cache);
+    cache.set(key, [k, v]);
+    m.put(a[0]!, { kind: 'store_map', id: map.id, cache });
+  }
+};
+H['MAP_DELETE'] = (m, a) => {
+  const map = mapArg('map_delete', m.get(a[1]!));
+  const k = m.get(a[2]!);
+  if (hasMap(k)) badArgs('map_delete', [map, k]);
+  const key = keyOf(k);
+  if (map.kind === 'map') {
+    const entries = new Map(map.entries);
+    entries.delete(key);
+    m.put(a[0]!, entries.size === 0 ? EMPTY_MAP : { kind: 'map', entries });
+  } else {
+    const cache = new Map(map.cache);
+    cache.set(key, [k, TOMBSTONE]);
+    m.put(a[0]!, { kind: 'store_map', id: map.id, cache });
+  }
+};
+H['MAP_FROM_LIST'] = (m, a) => {
+  const l = m.get(a[1]!);
+  if (typeof l !== 'object' || l.kind !== 'list') badArgs('map_from_list', [l]);
+  const entries = new Map<string, readonly [FateValue, FateValue]>();
+  for (const t of listToArray(l)) {
+    if (typeof t !== 'object' || t.kind !== 'tuple' || t.elements.length !== 2) badArgs('map_from_list', [l]);
+    const [k, v] = t.elements as [FateValue, FateValue];
+    if (hasMap(k)) badArgs('map_from_list', [l]);
+    entries.set(keyOf(k), [k, v]);
+  }
+  m.cellsGas(entries.size + 2);
+  m.put(a[0]!, { kind: 'map', entries });
+};
+H['MAP_SIZE'] = (m, a) => {
+  const map = mapArg('map_size', m.get(a[1]!));
+  if (map.kind === 'map') m.put(a[0]!, BigInt(map.entries.size));
+  else {
+    if (m.consensus >= 6) m.spend(STORE_MAP_KEY_GAS * map.cache.size);
+    m.put(a[0]!, BigInt(storeMapSize(m, m.contractHex, map)));
+  }
+};
+H['MAP_TO_LIST'] = (m, a) => {
+  let map = mapArg('map_to_list', m.get(a[1]!));
+  if (map.kind === 'store_map') {
+    if (m.consensus >= 6) m.spend(STORE_MAP_KEY_GAS * storeMapSize(m, m.contractHex, map));
+    map = storeMapContents(m, m.contractHex, map);
+  }
+  const sorted = [...map.entries.values()].sort((x, y) => compareValues(x[0], y[0]));
+  m.cellsGas(2 * sorted.length);
+  let l = NIL;
+  for (let i = sorted.length - 1; i >= 0; i -= 1) l = cons(fTuple([sorted[i]![0], sorted[i]![1]]), l);
+  m.put(a[0]!, l);
+};
+
+// ---- lists -----------------------------------------------------------------------------
+
+function listArg(op: string, v: FateValue): FateList {
+  if (typeof v !== 'object' || v.kind !== 'list') badArgs(op, [v]);
+  return v;
+}
+H['IS_NIL'] = (m, a) => m.put(a[0]!, listArg('is_nil', m.get(a[1]!)).length === 0);
+H['CONS'] = (m, a) => {
+  const h = m.get(a[1]!);
+  const t = m.get(a[2]!);
+  if (typeof t !== 'object' || t.kind !== 'list') badArgs('cons', [h, t]);
+  m.cellsGas(2);
+  m.put(a[0]!, cons(h, t));
+};
+H['HD'] = (m, a) => {
+  const l = listArg('hd', m.get(a[1]!));
+  if (l.length === 0) fail('Head on empty list');
+  m.put(a[0]!, l.head!);
+};
+H['TL'] = (m, a) => {
+  const l = listArg('tl', m.get(a[1]!));
+  if (l.length === 0) fail('Tail on empty list');
+  m.put(a[0]!, l.tail!);
+};
+H['LENGTH'] = (m, a) => m.put(a[0]!, BigInt(listArg('length', m.get(a[1]!)).length));
+H['NIL'] = (m, a) => m.put(a[0]!, NIL);
+H['APPEND'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  if (typeof x !== 'object' || x.kind !== 'list' || typeof y !== 'object' || y.kind !== 'list') badArgs('append', [x, y]);
+  m.cellsGas(2 * x.length);
+  const items = listToArray(x);
+  let l = y;
+  for (let i = items.length - 1; i >= 0; i -= 1) l = cons(items[i]!, l);
+  m.put(a[0]!, l);
+};
+
+// ---- contract creation -----------------------------------------------------------------
+
+H['CREATE'] = (m, a) => {
+  const code = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  if (typeof code !== 'object' || code.kind !== 'contract_bytearray') throw new VmInternal('CREATE without contract bytes');
+  m.deployContract({ code: code.bytes }, tr, value, undefined, false);
+};
+H['CLONE'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  const prot = m.get(a[3]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE of a non-contract');
+  m.deployContract({ ref: c.bytes }, tr, value, undefined, prot);
+};
+H['CLONE_G'] = (m, a) => {
+  const c = m.get(a[0]!);
+  const tr = m.get(a[1]!);
+  const value = m.get(a[2]!);
+  const gas = m.get(a[3]!);
+  const prot = m.get(a[4]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE_G of a non-contract');
+  m.deployContract({ ref: c.bytes }, tr, value, gas, prot);
+};
+H['BYTECODE_HASH'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') badArgs('bytecode_hash', [c]);
+  const hex = bytesToHex(c.bytes);
+  const rec = m.world.contracts.get(hex);
+  const code = rec === undefined ? undefined : m.loadCode(rec);
+  if (code === undefined) {
+    m.put(a[0]!, NONE);
+    return;
+  }
+  if (!m.codeCache.has(hex)) {
+    m.codeCache.add(hex);
+    if (m.iris) m.spend(4900);
+  }
+  m.spend(code.serialized.length);
+  m.put(a[0]!, fSome(fBytes(blake2b(code.serialized, { dkLen: 32 }))));
+};
+
+// ---- environment -----------------------------------------------------------------------
+
+H['CALL_VALUE'] = (m, a) => m.put(a[0]!, m.value);
+H['BALANCE'] = (m, a) => m.put(a[0]!, m.world.accounts.get(m.contractHex)?.balance ?? 0n);
+H['ORIGIN'] = (m, a) => m.put(a[0]!, fObject('address', m.origin));
+H['CALLER'] = (m, a) => m.put(a[0]!, m.caller);
+H['BENEFICIARY'] = (m, a) => m.put(a[0]!, fObject('address', m.chain.beneficiary));
+H['TIMESTAMP'] = (m, a) => m.put(a[0]!, m.chain.timestamp);
+H['GENERATION'] = (m, a) => m.put(a[0]!, m.chain.height);
+H['DIFFICULTY'] = (m, a) => m.put(a[0]!, m.chain.difficulty);
+H['GASLIMIT'] = (m, a) => m.put(a[0]!, BLOCK_GAS_LIMIT);
+H['GAS'] = (m, a) => m.put(a[0]!, BigInt(m.gas));
+H['ADDRESS'] = (m, a) => m.put(a[0]!, fObject('address', m.contract));
+H['GASPRICE'] = (m, a) => m.put(a[0]!, m.gasPrice);
+H['FEE'] = (m, a) => m.put(a[0]!, 0n);
+H['CREATOR'] = (m, a) => {
+  const rec = m.world.contracts.get(m.contractHex);
+  m.put(a[0]!, fObject('address', rec?.owner ?? new Uint8Array(32)));
+};
+H['NETWORK_ID'] = (m, a) => m.put(a[0]!, fString(m.chain.networkId));
+H['BLOCKHASH'] = (m, a) => {
+  const h = m.get(a[1]!);
+  if (typeof h !== 'bigint') badArgs('blockhash', [h]);
+  const cur = m.chain.height;
+  const none = h < 0n || h > cur || h <= cur - 256n || (m.fate === 1 && h === cur);
+  const hash = none ? undefined : m.chain.keyBlockHash?.(h);
+  m.put(a[0]!, hash === undefined ? NONE : fSome(fBytes(hash)));
+};
+H['MICROBLOCK'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
+H['DEACTIVATE'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
+H['INT_TO_ADDR'] = () => fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
+H['AUTH_TX_HASH'] = (m, a) => {
+  m.cellsGas(3);
+  m.put(a[0]!, NONE);
+};
+H['AUTH_TX'] = (m, a) => {
+  m.cellsGas(8);
+  m.put(a[0]!, NONE);
+};
+
+H['BALANCE_OTHER'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'object' || x.kind !== 'address') badArgs('balance_other', [x]);
+  const acc = m.world.accounts.get(bytesToHex(x.bytes));
+  m.put(a[0]!, acc !== undefined ? acc.balance : (m.chain.balance?.(x.bytes) ?? 0n));
+};
+H['SPEND'] = (m, a) => {
+  const to = m.get(a[0]!);
+  const amount = m.get(a[1]!);
+  if (typeof to !== 'object' || to.kind !== 'address' || typeof amount !== 'bigint') badArgs('spend', [to, amount]);
+  if (amount < 0n) fail(`Error in ${W(E.atom('spend'))}: ${W(E.atom('negative_amount'))}`);
+  m.transfer(m.contract, to.bytes, amount, 'spend');
+};
+
+// ---- logs ------------------------------------------------------------------------------
+
+function topicBytes(t: FateValue): Uint8Array {
+  if (typeof t === 'bigint') {
+    if (t < 0n || t >= 1n << 256n) fail(`Illegal integer in log: ${W(t)}`);
+    return word(t);
+  }
+  if (typeof t === 'boolean') return word(t ? 1n : 0n);
+  if (typeof t === 'object') {
+    switch (t.kind) {
+      case 'bits':
+        if (t.n < 0n || t.n >= 1n << 256n) fail('Illegal bits in log');
+        return word(t.n);
+      case 'address':
+      case 'contract':
+      case 'oracle':
+      case 'oracle_query':
+      case 'channel':
+        return t.bytes;
+      case 'bytes':
+        if (t.bytes.length <= 32) {
+          const out = new Uint8Array(32);
+          out.set(t.bytes, 32 - t.bytes.length);
+          return out;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return badArgs('log', [t]);
+}
+function word(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  const b = unsignedBytes(n);
+  out.set(b, 32 - b.length);
+  return out;
+}
+function logN(n: number): Handler {
+  return (m, a) => {
+    const payload = m.get(a[0]!);
+    const topics: Uint8Array[] = [];
+    for (let i = 1; i <= n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
+    let data: Uint8Array;
+    if (typeof payload === 'object' && (payload.kind === 'string' || payload.kind === 'bytes')) data = payload.bytes;
+    else return badArgs('log', [payload]);
+    m.spend(LOG_BYTE_GAS * (8 * n + data.length));
+    m.logs = [{ address: m.contract, topics, data }, ...m.logs];
+  };
+}
+H['LOG0'] = logN(0);
+H['LOG1'] = logN(1);
+H['LOG2'] = logN(2);
+H['LOG3'] = logN(3);
+H['LOG4'] = logN(4);
+
+// ---- hashes ----------------------------------------------------------------------------
+
+function hashOp(f: (b: Uint8Array) => Uint8Array): Handler {
+  return (m, a) => {
+    let v = m.get(a[1]!);
+    v = m.unfold(v, MODELS.unfoldSerial);
+    const input = typeof v === 'object' && (v.kind === 'string' || v.kind === 'bytes') ? v.bytes : serializeValue(v);
+    m.put(a[0]!, fBytes(f(input)));
+  };
+}
+H['SHA3'] = hashOp(keccak_256);
+H['SHA256'] = hashOp(sha256);
+H['BLAKE2B'] = hashOp((b) => blake2b(b, { dkLen: 32 }));
+
+// ---- bits ------------------------------------------------------------------------------
+
+function bitsArg(op: string, v: FateValue, all: FateValue[]): bigint {
+  if (typeof v !== 'object' || v.kind !== 'bits') badArgs(op, all);
+  return v.n;
+}
+H['BITS_NONEA'] = (m) => {
+  m.cellsGas(1);
+  m.push(fBits(0n));
+};
+H['BITS_NONE'] = (m, a) => {
+  m.cellsGas(1);
+  m.put(a[0]!, fBits(0n));
+};
+H['BITS_ALLA'] = (m) => {
+  m.cellsGas(1);
+  m.push(fBits(-1n));
+};
+H['BITS_ALL'] = (m, a) => {
+  m.cellsGas(1);
+  m.put(a[0]!, fBits(-1n));
+};
+function bitIndexCells(m: Machine, i: bigint): void {
+  m.cellsGas(Number(i / 64n) + 1);
+}
+H['BITS_ALL_N'] = (m, a) => {
+  const n = m.get(a[1]!);
+  if (typeof n !== 'bigint') badArgs('bits_all_n', [n]);
+  bitIndexCells(m, n);
+  if (n < 0n) arithmetic('negative_bit_position');
+  m.put(a[0]!, fBits((1n << n) - 1n));
+};
+function bitOp(name: string, f: (b: bigint, i: bigint) => FateValue): Handler {
+  return (m, a) => {
+    const b = m.get(a[1]!);
+    const i = m.get(a[2]!);
+    const bn = bitsArg(name, b, [b, i]);
+    if (typeof i !== 'bigint') badArgs(name, [b, i]);
+    bitIndexCells(m, i);
+    if (i < 0n) arithmetic('negative_bit_position');
+    m.put(a[0]!, f(bn, i));
+  };
+}
+H['BITS_SET'] = bitOp('bits_set', (b, i) => fBits(b | (1n << i)));
+H['BITS_CLEAR'] = bitOp('bits_clear', (b, i) => fBits(b & ~(1n << i)));
+H['BITS_TEST'] = bitOp('bits_test', (b, i) => ((b >> i) & 1n) === 1n);
+H['BITS_SUM'] = (m, a) => {
+  const b = m.get(a[1]!);
+  const n = bitsArg('bits_sum', b, [b]);
+  if (n < 0n) arithmetic('bits_sum_on_infinite_set');
+  let c = 0n;
+  for (let x = n; x > 0n; x >>= 1n) c += x & 1n;
+  m.put(a[0]!, c);
+};
+function bits2(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
+  return (m, a) => {
+    const x = m.get(a[1]!);
+    const y = m.get(a[2]!);
+    const xn = bitsArg(name, x, [x, y]);
+    const yn = bitsArg(name, y, [x, y]);
+    m.put(a[0]!, fBits(f(xn, yn)));
+  };
+}
+H['BITS_OR'] = bits2('bits_or', (x, y) => x | y);
+H['BITS_AND'] = bits2('bits_and', (x, y) => x & y);
+H['BITS_DIFF'] = bits2('bits_diff', (x, y) => x & ~y);
+
+// ---- addresses -------------------------------------------------------------------------
+
+H['CONTRACT_TO_ADDRESS'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'contract') badArgs('contract_to_address', [c]);
+  m.put(a[0]!, fObject('address', c.bytes));
+};
+H['ADDRESS_TO_CONTRACT'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('address_to_contract', [c]);
+  m.put(a[0]!, fObject('contract', c.bytes));
+};
+H['ADDRESS_TO_BYTES'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('address_to_bytes', [c]);
+  m.cellsGas(32 / 8 + 1);
+  m.put(a[0]!, fBytes(c.bytes));
+};
+H['IS_CONTRACT'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_contract', [c]);
+  m.put(a[0]!, m.chain.isContract?.(c.bytes) ?? false);
+};
+H['IS_ORACLE'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_oracle', [c]);
+  m.put(a[0]!, m.chain.isOracle?.(c.bytes) ?? false);
+};
+H['IS_PAYABLE'] = (m, a) => {
+  const c = m.get(a[1]!);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_payable', [c]);
+  m.put(a[0]!, m.chain.isPayable?.(c.bytes) ?? true);
+};
+
+// ---- integers, bytes, strings (the rest is in opsExtra.ts) ------------------------------
+
+H['BYTES_TO_INT'] = (m, a) => {
+  const b = m.get(a[1]!);
+  if (typeof b !== 'object' || b.kind !== 'bytes') badArgs('bytes_to_int', [b]);
+  m.put(a[0]!, bytesToUnsigned(b.bytes));
+};
+void byteSize;
+void int;
+void fString;
+
+/** Handlers by opcode byte. */
+export const OPS: readonly (Handler | undefined)[] = (() => {
+  const table: (Handler | undefined)[] = new Array<Handler | undefined>(256).fill(undefined);
+  const all = { ...H, ...extraOps };
+  for (const [name, h] of Object.entries(all)) table[opcode(name)] = h;
+  return table;
+})();
+
+export { listToArray };

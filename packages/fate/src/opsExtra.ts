@@ -1,0 +1,336 @@
+/**
+ * Handlers of the string, bytes and signature families and of the chain-object reads
+ * (CONTRACTS.md §4.3, §4.9). Strings are UTF-8 from FATE_02 on (lengths and reversal by NFC
+ * code point); FATE_01 treats them as bytes.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { encode } from '@aechannel/codec';
+import type { Operand } from './code.js';
+import type { Machine } from './engine.js';
+import { MODELS, words } from './gas.js';
+import { badArgs, fail, P, VmUnsupported } from './outcome.js';
+import { bytesToUnsigned } from './serialize.js';
+import { E } from './term.js';
+import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
+
+type Handler = (m: Machine, a: readonly Operand[]) => void;
+const H: Record<string, Handler> = {};
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function str(op: string, v: FateValue, all: FateValue[] = [v]): Uint8Array {
+  if (typeof v !== 'object' || v.kind !== 'string') badArgs(op, all);
+  return v.bytes;
+}
+function bytesArg(op: string, v: FateValue, all: FateValue[] = [v]): Uint8Array {
+  if (typeof v !== 'object' || v.kind !== 'bytes') badArgs(op, all);
+  return v.bytes;
+}
+function stringCells(m: Machine, b: Uint8Array): void {
+  m.cellsGas(Math.floor(b.length / 8) + 1);
+}
+
+/** NFC code points of a UTF-8 string, or undefined if it is not valid UTF-8. */
+function codePoints(b: Uint8Array): number[] | undefined {
+  let s: string;
+  try {
+    s = utf8Strict.decode(b);
+  } catch {
+    return undefined;
+  }
+  return [...s.normalize('NFC')].map((c) => c.codePointAt(0)!);
+}
+
+// ---- strings ---------------------------------------------------------------------------
+
+H['STR_JOIN'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  const xb = str('str_join', x, [x, y]);
+  const yb = str('str_join', y, [x, y]);
+  const out = new Uint8Array(xb.length + yb.length);
+  out.set(xb);
+  out.set(yb, xb.length);
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+H['INT_TO_STR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') badArgs('int_to_str', [x]);
+  const out = utf8.encode(x.toString());
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+H['ADDR_TO_STR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'object' || x.kind !== 'address') badArgs('addr_to_str', [x]);
+  const out = utf8.encode(encode(x.bytes, 'ak'));
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+H['STR_REVERSE'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const b = str('str_reverse', x);
+  let out: Uint8Array;
+  if (m.vm >= 7) {
+    const cps = codePoints(b);
+    if (cps === undefined) badArgs('str_reverse', [x]);
+    out = utf8.encode(String.fromCodePoint(...cps.reverse()));
+  } else {
+    out = Uint8Array.from(b).reverse();
+  }
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+H['STR_LENGTH'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const b = str('str_length', x);
+  if (m.vm === 5) {
+    m.put(a[0]!, BigInt(b.length));
+    return;
+  }
+  const cps = codePoints(b);
+  if (cps === undefined) badArgs('str_length', [x]);
+  m.cellsGas(cps.length);
+  m.put(a[0]!, BigInt(cps.length));
+};
+H['BYTES_TO_STR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const b = bytesArg('bytes_to_str', x);
+  const out = utf8.encode(bytesToHex(b).toUpperCase());
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+H['STR_TO_LIST'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const cps = codePoints(str('str_to_list', x));
+  if (cps === undefined) badArgs('str_to_list', [x]);
+  m.cellsGas(2 * cps.length + 1);
+  let l = NIL;
+  for (let i = cps.length - 1; i >= 0; i -= 1) l = cons(BigInt(cps[i]!), l);
+  m.put(a[0]!, l);
+};
+H['STR_FROM_LIST'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'object' || x.kind !== 'list') badArgs('str_from_list', [x]);
+  m.traverse(x, MODELS.simple);
+  const cps = listToArray(x);
+  const ok = cps.every((c) => typeof c === 'bigint' && c >= 0n && c <= 0x10ffffn && !(c >= 0xd800n && c <= 0xdfffn));
+  if (!ok) badArgs('str_from_list', [x]);
+  const out = utf8.encode(String.fromCodePoint(...cps.map((c) => Number(c))).normalize('NFC'));
+  stringCells(m, out);
+  m.put(a[0]!, fString(out));
+};
+function caseOp(name: string, f: (s: string) => string): Handler {
+  return (m, a) => {
+    const x = m.get(a[1]!);
+    const b = str(name, x);
+    let s: string;
+    try {
+      s = utf8Strict.decode(b);
+    } catch {
+      return badArgs(name, [x]);
+    }
+    const out = utf8.encode(f(s));
+    m.cellsGas(out.length);
+    m.put(a[0]!, fString(out));
+  };
+}
+H['STR_TO_UPPER'] = caseOp('str_to_upper', (s) => s.toUpperCase());
+H['STR_TO_LOWER'] = caseOp('str_to_lower', (s) => s.toLowerCase());
+H['CHAR_TO_INT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') badArgs('char_to_int', [x]);
+  m.put(a[0]!, x);
+};
+H['CHAR_FROM_INT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('int'))}`);
+  if ((x < 0n || x > 1114111n) && m.iris) fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('char'))}`);
+  // The NFC form of the single code point; anything else (a surrogate, a decomposition) is None.
+  let cp: number | undefined;
+  if (x >= 0n && x <= 1114111n && !(x >= 0xd800n && x <= 0xdfffn)) {
+    const n = [...String.fromCodePoint(Number(x)).normalize('NFC')];
+    if (n.length === 1) cp = n[0]!.codePointAt(0);
+  }
+  if (cp !== undefined) {
+    m.cellsGas(9);
+    m.put(a[0]!, fSome(BigInt(cp)));
+  } else {
+    m.cellsGas(8);
+    m.put(a[0]!, NONE);
+  }
+};
+H['STR_TO_BYTES'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const b = str('str_to_bytes', x);
+  stringCells(m, b);
+  m.put(a[0]!, fBytes(b));
+};
+
+// ---- bytes -----------------------------------------------------------------------------
+
+H['BYTES_CONCAT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  const xb = bytesArg('bytes_concat', x, [x, y]);
+  const yb = bytesArg('bytes_concat', y, [x, y]);
+  const out = new Uint8Array(xb.length + yb.length);
+  out.set(xb);
+  out.set(yb, xb.length);
+  m.cellsGas(Math.floor(out.length / 8));
+  m.put(a[0]!, fBytes(out));
+};
+H['BYTES_SPLIT'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const n = m.get(a[2]!);
+  const b = bytesArg('bytes_split', x, [x, n]);
+  if (typeof n !== 'bigint' || n < 0n || n > BigInt(b.length)) badArgs('bytes_split', [x, n]);
+  m.cellsGas(4);
+  m.put(a[0]!, fTuple([fBytes(b.slice(0, Number(n))), fBytes(b.slice(Number(n)))]));
+};
+H['BYTES_SPLIT_ANY'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const n = m.get(a[2]!);
+  const b = bytesArg('bytes_split_any', x, [x, n]);
+  if (typeof n !== 'bigint') badArgs('bytes_split_any', [x, n]);
+  const at = n > 0n ? n : BigInt(b.length) + n;
+  if (at < 0n || at > BigInt(b.length) || (n > 0n && n > BigInt(b.length))) {
+    m.put(a[0]!, NONE);
+    return;
+  }
+  const first = b.slice(0, Number(at));
+  const rest = b.slice(Number(at));
+  m.cellsGas(Math.floor(first.length / 8) + Math.floor(rest.length / 8));
+  m.cellsGas(4);
+  m.put(a[0]!, fSome(fTuple([fBytes(first), fBytes(rest)])));
+};
+H['BYTES_SIZE'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const r = BigInt(bytesArg('bytes_size', x).length);
+  m.cellsGas(words(r));
+  m.put(a[0]!, r);
+};
+H['BYTES_TO_FIXED_SIZE'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const n = m.get(a[2]!);
+  const b = bytesArg('bytes_to_fixed_size', x, [x, n]);
+  if (typeof n !== 'bigint') badArgs('bytes_to_fixed_size', [x, n]);
+  m.put(a[0]!, BigInt(b.length) === n ? fSome(x) : NONE);
+};
+H['INT_TO_BYTES'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const n = m.get(a[2]!);
+  if (typeof x !== 'bigint' || typeof n !== 'bigint' || n < 0n || n > 0xffffffn) badArgs('int_to_bytes', [x, n]);
+  const size = Number(n);
+  const mod = 1n << BigInt(8 * size);
+  let v = x % mod;
+  if (v < 0n) v += mod;
+  const out = new Uint8Array(size);
+  for (let i = size - 1; i >= 0; i -= 1) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  m.cellsGas(Math.floor(out.length / 8) + 1);
+  m.put(a[0]!, fBytes(out));
+};
+
+// ---- signatures ------------------------------------------------------------------------
+
+H['VERIFY_SIG'] = (m, a) => {
+  const msg = m.get(a[1]!);
+  const pk = m.get(a[2]!);
+  const sig = m.get(a[3]!);
+  const mb = bytesArg('verify_sig', msg, [msg, pk, sig]);
+  if (typeof pk !== 'object' || pk.kind !== 'address') badArgs('verify_sig', [msg, pk, sig]);
+  const sb = bytesArg('verify_sig', sig, [msg, pk, sig]);
+  if ((m.fate < 3 && mb.length !== 32) || sb.length !== 64) badArgs('verify_sig', [msg, pk, sig]);
+  let ok = false;
+  try {
+    ok = ed25519.verify(sb, mb, pk.bytes, { zip215: false });
+  } catch {
+    ok = false;
+  }
+  m.put(a[0]!, ok);
+};
+H['VERIFY_SIG_SECP256K1'] = (m, a) => {
+  const msg = m.get(a[1]!);
+  const pk = m.get(a[2]!);
+  const sig = m.get(a[3]!);
+  const all = [msg, pk, sig];
+  const mb = bytesArg('verify_sig_secp256k1', msg, all);
+  const pb = bytesArg('verify_sig_secp256k1', pk, all);
+  const sb = bytesArg('verify_sig_secp256k1', sig, all);
+  if (mb.length !== 32 || pb.length !== 64 || sb.length !== 64) badArgs('verify_sig_secp256k1', all);
+  let ok = false;
+  try {
+    const full = new Uint8Array(65);
+    full[0] = 4;
+    full.set(pb, 1);
+    ok = secp256k1.verify(sb, mb, full, { prehash: false, lowS: false, format: 'compact' });
+  } catch {
+    ok = false;
+  }
+  m.put(a[0]!, ok);
+};
+function ecrecover(msg: Uint8Array, sig: Uint8Array): Uint8Array | undefined {
+  // sig = v (27/28 or 0/1) ‖ r ‖ s
+  const v = sig[0]!;
+  const rec = v >= 27 ? v - 27 : v;
+  if (rec !== 0 && rec !== 1) return undefined;
+  try {
+    const s = secp256k1.Signature.fromBytes(sig.slice(1), 'compact').addRecoveryBit(rec);
+    const pub = s.recoverPublicKey(msg).toBytes(false);
+    return keccak_256(pub.slice(1)).slice(12);
+  } catch {
+    return undefined;
+  }
+}
+H['ECRECOVER_SECP256K1'] = (m, a) => {
+  const msg = m.get(a[1]!);
+  const sig = m.get(a[2]!);
+  const mb = bytesArg('ecrecover_secp256k1', msg, [msg, sig]);
+  const sb = bytesArg('ecrecover_secp256k1', sig, [msg, sig]);
+  if (mb.length !== 32 || sb.length !== 65) badArgs('ecrecover_secp256k1', [msg, sig]);
+  const addr = ecrecover(mb, sb);
+  m.put(a[0]!, addr === undefined ? NONE : fSome(fBytes(addr)));
+};
+H['ECVERIFY_SECP256K1'] = (m, a) => {
+  const msg = m.get(a[1]!);
+  const addr = m.get(a[2]!);
+  const sig = m.get(a[3]!);
+  const all = [msg, addr, sig];
+  const mb = bytesArg('ecverify_secp256k1', msg, all);
+  const ab = bytesArg('ecverify_secp256k1', addr, all);
+  const sb = bytesArg('ecverify_secp256k1', sig, all);
+  if (mb.length !== 32 || ab.length !== 20 || sb.length !== 65) badArgs('ecverify_secp256k1', all);
+  const got = ecrecover(mb, sb);
+  m.put(a[0]!, got !== undefined && bytesToHex(got) === bytesToHex(ab));
+};
+
+// ---- unsupported families: refused with a typed error ------------------------------------
+
+const UNSUPPORTED = [
+  'BLS12_381_G1_NEG', 'BLS12_381_G1_NORM', 'BLS12_381_G1_VALID', 'BLS12_381_G1_IS_ZERO', 'BLS12_381_G1_ADD', 'BLS12_381_G1_MUL',
+  'BLS12_381_G2_NEG', 'BLS12_381_G2_NORM', 'BLS12_381_G2_VALID', 'BLS12_381_G2_IS_ZERO', 'BLS12_381_G2_ADD', 'BLS12_381_G2_MUL',
+  'BLS12_381_GT_INV', 'BLS12_381_GT_ADD', 'BLS12_381_GT_MUL', 'BLS12_381_GT_POW', 'BLS12_381_GT_IS_ONE', 'BLS12_381_PAIRING',
+  'BLS12_381_MILLER_LOOP', 'BLS12_381_FINAL_EXP', 'BLS12_381_INT_TO_FR', 'BLS12_381_INT_TO_FP', 'BLS12_381_FR_TO_INT',
+  'BLS12_381_FP_TO_INT', 'POSEIDON', 'ORACLE_GET_ANSWER', 'ORACLE_GET_QUESTION', 'ORACLE_QUERY_FEE', 'ORACLE_EXPIRY',
+  'ORACLE_CHECK', 'ORACLE_CHECK_QUERY', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
+];
+for (const name of UNSUPPORTED) {
+  H[name] = () => {
+    throw new VmUnsupported(name);
+  };
+}
+void P;
+void E;
+void fail;
+void bytesToUnsigned;
+
+/** Extra handlers by mnemonic. */
+export const extraOps: Record<string, Handler> = H;

@@ -1,0 +1,66 @@
+/**
+ * How a FATE execution stops abnormally, inside the engine. These are thrown by op
+ * handlers and caught by the engine (protected calls, the top-level run); they never
+ * leave the package: every one becomes a call outcome (CONTRACTS.md §4.5).
+ */
+import { E, fateToTerm, printTerm, TERM_DEPTH, writeTerm, type ETerm } from './term.js';
+import type { FateValue } from './values.js';
+
+const enc = new TextEncoder();
+
+/** A runtime error (`error` outcome, all gas consumed except held-back caps). */
+export class VmError {
+  constructor(readonly message: Uint8Array) {}
+}
+/** `ABORT` (`revert` outcome, unused gas kept); the message is a FATE string. */
+export class VmRevert {
+  constructor(readonly message: Uint8Array) {}
+}
+/** Out of gas (an `error` outcome with message `Out of gas`). */
+export class VmOutOfGas {
+  readonly message = enc.encode('Out of gas');
+}
+/** What the node would raise as an Erlang exception rather than a FATE error (context: reason). */
+export class VmInternal {
+  constructor(readonly reason: string) {}
+}
+
+/** An operation this VM does not implement (the host gets `FATE_UNSUPPORTED`, never a guessed result). */
+export class VmUnsupported {
+  constructor(readonly op: string) {}
+}
+
+/** Any abnormal stop. */
+export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal | VmUnsupported;
+
+/** Throws a runtime error with a ready message. */
+export function fail(message: string): never {
+  throw new VmError(enc.encode(message));
+}
+
+/** `~P` with the error depth. */
+export function P(t: ETerm | FateValue): string {
+  return printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH);
+}
+/** `~W` with the error depth. */
+export function W(t: ETerm | FateValue): string {
+  return writeTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH);
+}
+/** `~w`. */
+export function w(t: ETerm | FateValue): string {
+  return writeTerm(isETerm(t) ? t : fateToTerm(t));
+}
+
+function isETerm(x: unknown): x is ETerm {
+  return typeof x === 'object' && x !== null && 't' in x && typeof (x as { t: unknown }).t === 'string' && !('kind' in x);
+}
+
+/** `Bad arguments to Op: [Args]`. */
+export function badArgs(op: string, args: readonly FateValue[]): never {
+  fail(`Bad arguments to ${P(E.atom(op))}: ${P(E.list(args.map(fateToTerm)))}`);
+}
+
+/** `Arithmetic error: reason`. */
+export function arithmetic(reason: string): never {
+  fail(`Arithmetic error: ${P(E.atom(reason))}`);
+}

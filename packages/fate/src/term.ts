@@ -1,0 +1,210 @@
+/**
+ * Erlang term printing for the node's error messages (CONTRACTS.md §4.5, Gaps 1). A
+ * runtime error's text is the call's `return_value` and so enters the state hash: the VM
+ * prints values the way the node's `io_lib` does with `~w`/`~W` (plain) and `~p`/`~P`
+ * (pretty, single line), depth-limited to 6. FATE values are first turned into the terms
+ * the node uses for them (`{tuple, {...}}`, `{address, <<...>>}`, `{variant, ...}`, ...).
+ *
+ * Limits: `~p` output longer than a line (80 columns), which the node breaks over several
+ * lines, is printed on one line here.
+ */
+import type { FateType } from './types.js';
+import { listToArray, type FateValue } from './values.js';
+import { sortedEntries } from './serialize.js';
+
+/** An Erlang term. */
+export type ETerm =
+  | { readonly t: 'int'; readonly v: bigint }
+  | { readonly t: 'atom'; readonly v: string }
+  | { readonly t: 'bin'; readonly v: Uint8Array }
+  | { readonly t: 'tuple'; readonly v: readonly ETerm[] }
+  | { readonly t: 'list'; readonly v: readonly ETerm[] }
+  | { readonly t: 'map'; readonly v: readonly (readonly [ETerm, ETerm])[] };
+
+/** Term constructors. */
+export const E = {
+  int: (v: bigint | number): ETerm => ({ t: 'int', v: BigInt(v) }),
+  atom: (v: string): ETerm => ({ t: 'atom', v }),
+  bin: (v: Uint8Array): ETerm => ({ t: 'bin', v }),
+  tuple: (...v: ETerm[]): ETerm => ({ t: 'tuple', v }),
+  list: (v: readonly ETerm[]): ETerm => ({ t: 'list', v }),
+};
+
+/** The node's term for a FATE value. */
+export function fateToTerm(v: FateValue): ETerm {
+  if (typeof v === 'bigint') return E.int(v);
+  if (typeof v === 'boolean') return E.atom(v ? 'true' : 'false');
+  switch (v.kind) {
+    case 'string':
+      return E.bin(v.bytes);
+    case 'bytes':
+    case 'address':
+    case 'contract':
+    case 'oracle':
+    case 'oracle_query':
+    case 'channel':
+    case 'contract_bytearray':
+      return E.tuple(E.atom(v.kind), E.bin(v.bytes));
+    case 'bits':
+      return E.tuple(E.atom('bits'), E.int(v.n));
+    case 'tuple':
+      return E.tuple(E.atom('tuple'), E.tuple(...v.elements.map(fateToTerm)));
+    case 'list':
+      return E.list(listToArray(v).map(fateToTerm));
+    case 'map':
+      return { t: 'map', v: sortedEntries(v).map(([k, x]) => [fateToTerm(k), fateToTerm(x)] as const) };
+    case 'store_map':
+      return E.tuple(
+        E.atom('store_map'),
+        { t: 'map', v: [...v.cache.values()].map(([k, x]) => [fateToTerm(k), typeof x === 'symbol' ? E.atom('__DELETED__') : fateToTerm(x)] as const) },
+        E.int(v.id),
+      );
+    case 'variant':
+      return E.tuple(E.atom('variant'), E.list(v.arities.map((a) => E.int(a))), E.int(v.tag), E.tuple(...v.values.map(fateToTerm)));
+    case 'typerep':
+      return E.tuple(E.atom('typerep'), typeToTerm(v.type));
+  }
+}
+
+/** The node's term for a type. */
+export function typeToTerm(t: FateType): ETerm {
+  switch (t.t) {
+    case 'integer':
+    case 'boolean':
+    case 'string':
+    case 'bits':
+    case 'any':
+    case 'contract_bytearray':
+      return E.atom(t.t);
+    case 'object':
+      return E.atom(t.kind);
+    case 'list':
+      return E.tuple(E.atom('list'), typeToTerm(t.elem));
+    case 'tuple':
+      return E.tuple(E.atom('tuple'), E.list(t.elems.map(typeToTerm)));
+    case 'map':
+      return E.tuple(E.atom('map'), typeToTerm(t.key), typeToTerm(t.value));
+    case 'variant':
+      return E.tuple(E.atom('variant'), E.list(t.constructors.map((c) => E.tuple(E.atom('tuple'), E.list(c.map(typeToTerm))))));
+    case 'bytes':
+      return E.tuple(E.atom('bytes'), t.size === -1 ? E.atom('any') : E.int(t.size));
+    case 'tvar':
+      return E.tuple(E.atom('tvar'), E.int(t.n));
+  }
+}
+
+function atomText(a: string): string {
+  if (/^[a-z][a-zA-Z0-9_@]*$/.test(a)) return a;
+  return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** `~w` / `~W` (depth; -1 = unlimited). */
+export function writeTerm(t: ETerm, depth = -1): string {
+  if (depth === 0) return '...';
+  switch (t.t) {
+    case 'int':
+      return t.v.toString();
+    case 'atom':
+      return atomText(t.v);
+    case 'bin': {
+      const parts: string[] = [];
+      let d = depth;
+      for (let i = 0; i < t.v.length; i += 1) {
+        if (d === 1) {
+          parts.push('...');
+          break;
+        }
+        parts.push(String(t.v[i]));
+        d -= 1;
+      }
+      return `<<${parts.join(',')}>>`;
+    }
+    case 'tuple':
+      return `{${seq(t.v, depth, writeTerm, ',...')}}`;
+    case 'list':
+      return `[${seq(t.v, depth, writeTerm, '|...')}]`;
+    case 'map':
+      return `#{${seqPairs(t.v, depth, writeTerm, ' => ', ',')}}`;
+  }
+}
+
+function seq(items: readonly ETerm[], depth: number, w: (t: ETerm, d: number) => string, elided: string): string {
+  if (items.length === 0) return '';
+  const d = depth === -1 ? -1 : depth - 1;
+  let out = w(items[0]!, d);
+  let dd = d;
+  for (let i = 1; i < items.length; i += 1) {
+    if (dd === 1) return out + elided;
+    out += `,${w(items[i]!, dd === -1 ? -1 : dd - 1)}`;
+    if (dd !== -1) dd -= 1;
+  }
+  return out;
+}
+
+function seqPairs(items: readonly (readonly [ETerm, ETerm])[], depth: number, w: (t: ETerm, d: number) => string, arrow: string, sep: string): string {
+  if (items.length === 0) return '';
+  const d = depth === -1 ? -1 : depth - 1;
+  const parts: string[] = [];
+  let dd = d;
+  for (const [k, v] of items) {
+    if (dd === 1 && parts.length > 0) {
+      parts.push('...');
+      break;
+    }
+    parts.push(`${w(k, dd)}${arrow}${w(v, dd)}`);
+    if (dd !== -1) dd -= 1;
+  }
+  return parts.join(sep);
+}
+
+function printableLatin1(b: Uint8Array | readonly number[]): boolean {
+  if (b.length === 0) return false;
+  for (const c of b) if (!((c >= 32 && c <= 126) || (c >= 160 && c <= 255) || (c >= 8 && c <= 13) || c === 27)) return false;
+  return true;
+}
+
+function escapeChars(b: Uint8Array | readonly number[]): string {
+  let s = '';
+  for (const c of b) {
+    if (c === 34) s += '\\"';
+    else if (c === 92) s += '\\\\';
+    else if (c === 10) s += '\\n';
+    else if (c === 13) s += '\\r';
+    else if (c === 9) s += '\\t';
+    else if (c === 11) s += '\\v';
+    else if (c === 8) s += '\\b';
+    else if (c === 12) s += '\\f';
+    else if (c === 27) s += '\\e';
+    else s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** `~p` / `~P` on one line (depth; -1 = unlimited). */
+export function printTerm(t: ETerm, depth = -1): string {
+  if (depth === 0) return '...';
+  switch (t.t) {
+    case 'int':
+    case 'atom':
+      return writeTerm(t, depth);
+    case 'bin': {
+      if (printableLatin1(t.v)) {
+        if (depth !== -1 && t.v.length > depth - 1 && depth > 0) return `<<"${escapeChars(t.v.subarray(0, Math.max(0, depth - 1)))}"...>>`;
+        return `<<"${escapeChars(t.v)}">>`;
+      }
+      return writeTerm(t, depth);
+    }
+    case 'tuple':
+      return `{${seq(t.v, depth, printTerm, ',...')}}`;
+    case 'list': {
+      const chars = t.v.every((x) => x.t === 'int' && x.v >= 0n && x.v < 256n) ? t.v.map((x) => Number((x as { v: bigint }).v)) : undefined;
+      if (chars !== undefined && printableLatin1(chars)) return `"${escapeChars(chars)}"`;
+      return `[${seq(t.v, depth, printTerm, '|...')}]`;
+    }
+    case 'map':
+      return `#{${seqPairs(t.v, depth, printTerm, ' => ', ',')}}`;
+  }
+}
+
+/** Error-message depth (`MAX_TERM_DEPTH`). */
+export const TERM_DEPTH = 6;
