@@ -3,10 +3,10 @@
  * them into `scenarios/`), and an installed copy runs them without a repository around it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { examplesArguments, isRepositoryCheckout, shippedScenarioDir } from '../src/shippedScenarios.js';
@@ -53,9 +53,12 @@ describe('the packed package', () => {
       cpSync(join(packageDir, 'src'), join(installed, 'src'), { recursive: true, filter: (path) => !path.endsWith('.test.ts') });
       mkdirSync(join(installed, 'scenarios'));
       for (const name of scenarioNames) cpSync(join(repoDir, 'examples', name), join(installed, 'scenarios', name));
-      mkdirSync(join(project, 'node_modules', '@aechannel'));
-      for (const dependency of ['codec', 'devnode', 'fsm', 'signer', 'transcript', 'transport']) {
-        symlinkSync(join(repoDir, 'packages', dependency), join(project, 'node_modules', '@aechannel', dependency), 'dir');
+      // its dependencies, as installed beside it (the repository's copies)
+      const { dependencies } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      for (const dependency of Object.keys(dependencies)) {
+        const target = join(project, 'node_modules', dependency);
+        mkdirSync(dirname(target), { recursive: true });
+        symlinkSync(realpathSync(join(packageDir, 'node_modules', dependency)), target, 'dir');
       }
       mkdirSync(join(project, 'examples'));
       writeFileSync(join(project, 'examples', 'not_a_scenario.json'), '{"name": "the project\'s own file"}');

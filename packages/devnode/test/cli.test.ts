@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '@aechannel/codec';
-import { deriveAccount, runDevnodeCli, startDevnode, type DevnodeCliIo } from '@aechannel/devnode';
+import { compatPresets, deriveAccount, runDevnodeCli, startDevnode, type DevnodeCliIo } from '@aechannel/devnode';
 import { WebSocket } from 'ws';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -76,7 +76,7 @@ describe('runDevnodeCli', () => {
     [['--balance', '-1'], '--balance expects a whole number'],
     [['--blocks', 'sometimes'], '--blocks expects instant, manual or an interval'],
     [['--protocol', 'lima'], '--protocol expects ceres or iris'],
-    [['--compat', 'future'], '--compat expects one of current, iris-2020-03'],
+    [['--compat', 'future'], `--compat expects one of ${Object.keys(compatPresets).join(', ')}, got "future"`],
     [['--seed'], '--seed expects a value'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['3014'], 'unexpected argument "3014"'],
