@@ -108,7 +108,7 @@ import { verifyTransaction, type Signer } from '@aechannel/signer';
 import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
-import { channelStoreKey, decodeChannelRecord, encodeChannelRecord } from './channelRecord.js';
+import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
 import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
@@ -786,12 +786,15 @@ export class Channel {
     const channelId = assertEncoded(options.channelId, 'ch', 'channelId');
     const { driver, params } = splitOptions(options);
     let saved = options.saved;
+    let acis: ChannelRecord['acis'];
     const store = driver.store;
     if (saved === undefined && store !== undefined) {
       const key = driver.storeKey ?? channelStoreKey(channelId);
       const text = await store.read(key);
       if (text !== undefined) {
-        saved = decodeChannelRecord(text, key).channel;
+        const record = decodeChannelRecord(text, key);
+        saved = record.channel;
+        acis = record.acis;
         // A checksum shows the record is whole, not that it is true: it proves itself first.
         await verifyChannelRecord(saved, key);
       }
@@ -816,6 +819,8 @@ export class Channel {
     // The node decides between reattaching the running fsm and restoring it (§6.3); the
     // fsm's reconnect mode accepts both sequences, so it is used for either call.
     const channel = new Channel({ mode: 'reconnect', options: merged, saved, driver });
+    // The ACIs stored with the record decode the contracts' calls and state again.
+    for (const [id, aci] of Object.entries(acis ?? {})) channel.#acis.set(id as Encoded<'ct'>, aci);
     await channel.#start(driver, kind, saved.fsmId);
     return channel;
   }
@@ -1142,7 +1147,8 @@ export class Channel {
 
   /**
    * Remembers a contract's ACI, so its calls, events and state are decoded (a contract the
-   * peer created, or one of ours after a restart: ACIs are not stored).
+   * peer created, or one given as call data). It is written to the store with the next
+   * co-signed state, and comes back on `Channel.reestablish` / `Channel.reconnect`.
    * @param contractId - the contract
    * @param aci - its JSON ACI (`aesophia_cli --create_json_aci`)
    * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`
@@ -1322,7 +1328,12 @@ export class Channel {
 
   /** The call data of a call given as call data, or as a function of the ACI (given or registered). */
   #callDataOf(contractId: Encoded<'ct'>, params: { callData?: Encoded<'cb'> | undefined; function?: string | undefined; args?: readonly unknown[] | undefined; aci?: ContractAci | undefined }, argument: string): Encoded<'cb'> {
-    if (params.callData !== undefined) return assertEncoded(params.callData, 'cb', `${argument}.callData`);
+    if (params.callData !== undefined) {
+      const callData = assertEncoded(params.callData, 'cb', `${argument}.callData`);
+      // An ACI given with the call data decodes the result (and later calls), as with a function.
+      if (params.aci !== undefined && !this.#acis.has(contractId)) this.#acis.set(contractId, assertAci(params.aci, `${argument}.aci`));
+      return callData;
+    }
     if (typeof params.function !== 'string') throw invalidArgument(`${argument}.callData`, 'the call data, or the function (and args) to call', undefined);
     const aci = params.aci === undefined ? this.#acis.get(contractId) : assertAci(params.aci, `${argument}.aci`);
     if (aci === undefined) throw invalidArgument(`${argument}.aci`, `the ACI of ${contractId} (given, or registered with setContractAci) to call ${params.function}`, undefined);
@@ -2027,7 +2038,7 @@ export class Channel {
       this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
       return;
     }
-    const text = encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot });
+    const text = encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot, acis: Object.fromEntries(this.#acis) });
     const attempts = 5;
     for (let attempt = 1; ; attempt++) {
       try {
