@@ -109,6 +109,7 @@ import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
 import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
+import { interruptedContractResult } from './interruptedContractRound.js';
 import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
@@ -513,7 +514,7 @@ const ACK_TAG_OF: Record<'transfer' | 'deposit' | 'withdraw' | 'shutdown', SignT
 };
 
 /** Commands whose effect (a new co-signed state) can be checked after a dropped connection. */
-const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw'];
+const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw', 'newContract', 'callContract'];
 
 interface Pending {
   kind: CommandKind;
@@ -2269,7 +2270,11 @@ export class Channel {
         const round = getRound(this.#state);
         const balances = getBalances(this.#state);
         pending.cleanup();
-        if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
+        // A contract round took effect when the state after it holds its call (its own calls tree).
+        const contract = interruptedContractResult(pending.command, pending.startRound, { state: this.latestState, round, trees: this.#state.trees }, this.address);
+        if (contract !== null) {
+          pending.resolve(contract);
+        } else if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
           pending.resolve({ state: this.latestState, round });
         } else {
           pending.reject(
