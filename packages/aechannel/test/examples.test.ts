@@ -58,6 +58,25 @@ describe('examples runner against the devnode', () => {
     expect(slash).toContainEqual(expect.objectContaining({ kind: 'info', role: 'responder', text: 'Posted a close solo with the co-signed state of round 2 directly to the chain' }));
   });
 
+  it('runs the contract game (race_to_ten): every round recomputed by both clients; its transcript conforms in both modes', async () => {
+    const scenarios = loadScenarios(defaultScenarioDir(), { only: ['race_to_ten'] });
+    expect(Object.keys(scenarios[0]!.contracts)).toEqual(['race_to_ten']);
+    const transcriptDir = mkdtempSync(join(tmpdir(), 'examples-'));
+    const { reporter } = quietReporter();
+    const results = await runExamples({ scenarios, createDriver: createDevnodeDriverFactory({ peer: (i) => peer(i + 30) }), reporter, transcriptDir, stepTimeoutMs: 10_000 });
+    expect(results.map((r) => [r.name, r.ok, r.failure, r.passed === r.total])).toEqual([['race_to_ten', true, undefined, true]]);
+    const sections = parseTranscript(readFileSync(join(transcriptDir, 'race_to_ten.md'), 'utf8'));
+    const requests = sections.flatMap((s) => (s.kind === 'send' && typeof s.message === 'object' && s.message !== null && !Array.isArray(s.message) ? [s.message.method] : []));
+    expect(requests.filter((m) => m === 'channels.update.call_contract')).toHaveLength(8);
+    expect(requests).toContain('channels.update.new_contract');
+    expect(requests).toContain('channels.dry_run.call_contract');
+    const networkId = await detectNetworkId(sections, analyzeRecording(sections).accounts);
+    const analysis = analyzeRecording(sections, networkId);
+    expect(analysis.variant).toBe('current');
+    expect(await checkClientMode(sections, { networkId, analysis })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+    expect(await runDevnodeMode(sections, { analysis, networkId: networkId!, waitMs: 2000 })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+  });
+
   it('fails a scenario whose expectation does not hold, naming the scenario, step, expectation and outcome', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'examples-'));
     const file = join(dir, 'wrong.json');
