@@ -63,6 +63,8 @@
  * releases them all when it ends.
  */
 import {
+  compareBytes,
+  decodeSignedTx,
   isAechannelError,
   isEncoded,
   Tag,
@@ -101,6 +103,7 @@ import {
   type Input,
   type PersistedChannel,
   type Role,
+  type SignRecord,
   type SignTag,
   type StartMode,
 } from '@aechannel/fsm';
@@ -109,7 +112,7 @@ import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
 import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
-import { interruptedContractResult } from './interruptedContractRound.js';
+import { interruptedContractResult, ownContractUpdate } from './interruptedContractRound.js';
 import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
@@ -595,6 +598,15 @@ function expectedBalances(command: Command, start: Record<Encoded<'ak'>, bigint>
   }
 }
 
+/** Whether two signed txs carry the same inner tx (signatures aside). */
+function sameInnerTx(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
+  try {
+    return compareBytes(decodeSignedTx(a).innerBytes, decodeSignedTx(b).innerBytes) === 0;
+  } catch {
+    return false;
+  }
+}
+
 const sameBalances = (a: Record<string, bigint>, b: Record<string, bigint>): boolean => {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
@@ -677,6 +689,12 @@ export class Channel {
   #reached = new Set<ChannelStatus>();
   /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
   #atDrop: { round: bigint; tags: SignTag[] } | undefined;
+  /**
+   * The peer's contract round this client signed when the socket dropped: if the node's
+   * state after recovering is that round, its `contractCall` event is emitted then (the fsm
+   * adopts such a state without its record).
+   */
+  #peerContractAtDrop: SignRecord | undefined;
   /** Abort replies sent during recovery, by reply method, whose "nothing to abort" error is expected. */
   #recoveryAborts = new Map<string, () => void>();
   #recoveryId = 0;
@@ -2262,6 +2280,12 @@ export class Channel {
     this.#recovering = true;
     try {
       await this.#resync();
+      const peerContract = this.#peerContractAtDrop;
+      this.#peerContractAtDrop = undefined;
+      if (peerContract !== undefined && this.latestState !== null && sameInnerTx(peerContract.tx, this.latestState) && peerContract.round === getRound(this.#state)) {
+        // The peer's contract round we had signed is the node's latest state: report it as it would have been reported.
+        for (const call of peerContract.calls ?? []) this.#onFsmEvent({ type: 'contractCall', round: peerContract.round, own: false, forced: false, update: peerContract.contractUpdate!, call });
+      }
       await this.#abortStale();
       this.#reconnectAttempt = 0;
       const interrupted = this.#interrupted.splice(0);
@@ -2272,7 +2296,10 @@ export class Channel {
         pending.cleanup();
         // A contract round took effect when the state after it holds its call (its own calls tree).
         const contract = interruptedContractResult(pending.command, pending.startRound, { state: this.latestState, round, trees: this.#state.trees }, this.address);
-        if (contract !== null) {
+        const update = contract === null ? null : ownContractUpdate(pending.command, this.address);
+        if (contract !== null && update !== null) {
+          // Its contractCall event, as the round would have had without the drop.
+          this.#onFsmEvent({ type: 'contractCall', round, own: true, forced: false, update, call: contract.call });
           pending.resolve(contract);
         } else if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
           pending.resolve({ state: this.latestState, round });
@@ -2303,6 +2330,8 @@ export class Channel {
       if (tag !== undefined) tags.push(tag);
     }
     if (tags.length > 0) this.#atDrop = { round: getRound(s), tags };
+    const acked = s.ack?.sign;
+    this.#peerContractAtDrop = acked?.signedTx != null && acked.contractUpdate != null && (acked.calls?.length ?? 0) > 0 ? acked : undefined;
   }
 
   /**

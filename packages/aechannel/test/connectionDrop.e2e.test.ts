@@ -143,6 +143,13 @@ describe('recovery from a dropped connection at every message boundary', () => {
             // CHANNEL_CONNECTION_LOST: only a call that did not take effect is retried.
             if (outcomes.length > 1) expect(outcomes.slice(0, -1).every((o) => o === 'CHANNEL_CONNECTION_LOST' || o === 'CHANNEL_CONFLICT')).toBe(true);
             expect((await cutChannel.getContract(counters.get(pair)!)).state).toMatchObject({ value: 7n });
+            // Each side reports the call's round once as a contractCall event (the cut side too,
+            // when the round was decided after recovering), decoded.
+            for (const role of ['initiator', 'responder'] as const) {
+              const calls = pair.events[role].filter((e) => e.type === 'contractCall' && e.round === start + 1n);
+              expect(calls, `${role} after cut ${n}`).toHaveLength(1);
+              expect(calls[0]).toMatchObject({ own: role === 'initiator', result: { function: 'add', value: 7n } });
+            }
             const other = side === 'initiator' ? responder : initiator;
             expect((await other.getContract(counters.get(pair)!)).state).toMatchObject({ value: 7n });
           }
