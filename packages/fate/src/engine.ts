@@ -344,7 +344,6 @@ export class Machine {
     deploy?: Extract<Frame, { k: 'deploy' }>,
   ): void {
     if (typeof target !== 'object' || target.kind !== 'contract') fail(`Trying to call invalid contract: ${w(target)}`);
-    if (typeof value !== 'bigint') fail(`Bad arguments to ${P(E.atom('call_r'))}: ${P(E.list([fateToTerm(value)]))}`);
     if (typeof argType !== 'object' || argType.kind !== 'typerep' || argType.type.t !== 'tuple') throw new VmInternal('bad remote argument type');
     if (typeof retType !== 'object' || retType.kind !== 'typerep') throw new VmInternal('bad remote return type');
     if (typeof fnId !== 'object' || fnId.kind !== 'string') throw new VmInternal('bad remote function id');
@@ -375,7 +374,7 @@ export class Machine {
     if (calleeHex === this.contractHex || this.chainSeen.includes(calleeHex)) fail('Reentrant call');
     const rec = this.world.contracts.get(calleeHex);
     const code = rec === undefined ? undefined : this.loadCode(rec);
-    if (rec === undefined || code === undefined || rec.abi !== 3 || rec.vm < 5) fail(`Trying to call invalid contract: ${w(E.tuple(E.atom('contract'), E.bin(target.bytes)))}`);
+    if (rec === undefined || code === undefined || rec.abi !== 3 || rec.vm < 5) fail(`Trying to call invalid contract: ${w(E.bin(target.bytes))}`);
     if (!this.codeCache.has(calleeHex)) {
       this.codeCache.add(calleeHex);
       if (this.iris) this.spend(CODE_LOAD_GAS);
@@ -383,7 +382,8 @@ export class Machine {
     const id = bytesToHex(fnId.bytes);
     const f = code.functions.get(id);
     if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(fnId.bytes))}`);
-    if (value > 0n && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
+    // Erlang compares any non-number as greater than 0.
+    if ((typeof value !== 'bigint' || value > 0n) && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
     if (f.private) fail(`Function with hash ${W(E.bin(fnId.bytes))} is private`);
     if (id === INIT_ID && deploy === undefined) fail('Calling init is not allowed in this context');
     if (!sameType({ t: 'tuple', elems: f.argTypes }, argType.type) || !sameType(f.returnType, retType.type)) {
@@ -400,12 +400,13 @@ export class Machine {
     this.code = code;
     this.vm = rec.vm;
     this.fate = fateVersionOf(rec.vm);
-    this.value = value;
     this.args = args;
     this.vars = new Map();
     this.fn = f;
     this.bb = 0;
     this.pc = 0;
+    if (typeof value !== 'bigint') fail(`Type error on call: ${P(value)} is not of type ${P(E.atom('integer'))}`);
+    this.value = value;
     if (value < 0n) fail('Trying to transfer negative value in call');
     if (value > 0n) this.transfer(from, target.bytes, value, 'call');
   }

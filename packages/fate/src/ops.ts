@@ -16,7 +16,7 @@ import type { Machine } from './engine.js';
 import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
-import { arithmetic, badArgs, fail, P, VmError, VmInternal, VmRevert, W } from './outcome.js';
+import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmRevert, W } from './outcome.js';
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
 import { E, fateToTerm } from './term.js';
 import {
@@ -89,7 +89,7 @@ H['CALL_PGR'] = (m, a) => {
   const v = m.get(a[4]!);
   const g = m.get(a[5]!);
   const p = m.get(a[6]!);
-  if (typeof p !== 'boolean') badArgs('call_pgr', [p]);
+  if (typeof p !== 'boolean') typeError(p, 'bool');
   m.callRemote(c, f, at, rt, v, g, p);
 };
 function immInt(o: Operand | undefined): number {
@@ -100,11 +100,11 @@ H['JUMP'] = (m, a) => m.jump(immInt(a[0]));
 H['JUMPIF'] = (m, a) => {
   const c = m.get(a[0]!);
   const bb = immInt(a[1]);
-  if (typeof c !== 'boolean') badArgs('jumpif', [c]);
+  if (typeof c !== 'boolean') typeError(c, 'boolean');
   if (c) m.jump(bb);
 };
 function switchV(m: Machine, v: FateValue, bbs: number[]): void {
-  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (typeof v !== 'object' || v.kind !== 'variant') typeError(v, 'variant');
   if (v.arities.length !== bbs.length) fail(`Type error in switch: wrong size ${P(E.int(v.arities.length))}`);
   m.jump(bbs[v.tag]!);
 }
@@ -118,18 +118,18 @@ H['SWITCH_VN'] = (m, a) => {
     if (typeof x !== 'bigint') throw new VmInternal('bad switch list');
     return Number(x);
   });
-  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (typeof v !== 'object' || v.kind !== 'variant') typeError(v, 'variant');
   if (v.tag >= bbs.length) fail(`Type error in switch: tag ${P(E.int(v.tag))} is larger than switch op`);
   m.jump(bbs[v.tag]!);
 };
 H['ABORT'] = (m, a) => {
   const s = m.get(a[0]!);
-  if (typeof s !== 'object' || s.kind !== 'string') badArgs('abort', [s]);
+  if (typeof s !== 'object' || s.kind !== 'string') typeError(s, 'string');
   throw new VmRevert(serializeValue(s));
 };
 H['EXIT'] = (m, a) => {
   const s = m.get(a[0]!);
-  if (typeof s !== 'object' || s.kind !== 'string') badArgs('exit', [s]);
+  if (typeof s !== 'object' || s.kind !== 'string') typeError(s, 'string');
   // EXIT consumes all gas (only held-back caps are kept).
   throw new VmError(s.bytes);
 };
@@ -150,10 +150,8 @@ H['DUP'] = (m, a) => {
   const n = m.get(a[0]!);
   if (typeof n !== 'bigint') badArgs('dup', [n]);
   const v = n >= 0n && n < BigInt(m.stack.length) ? m.stack[m.stack.length - 1 - Number(n)] : undefined;
-  if (v === undefined) {
-    if (m.iris) fail(`Bad arguments to ${P(E.atom('dup'))}: ${P(E.list([fateToTerm(n)]))}`);
-    throw new VmInternal('DUP index out of range');
-  }
+  // The node raises an exception here (not a FATE error): the update is rejected.
+  if (v === undefined) throw new VmInternal('DUP index out of range');
   m.push(v);
 };
 H['POP'] = (m, a) => m.put(a[0]!, m.pop());
@@ -161,7 +159,8 @@ H['STORE'] = (m, a) => m.put(a[0]!, m.get(a[1]!));
 function incdec(d: bigint, name: string): Handler {
   return (m, a) => {
     const v = m.get(a[0]!);
-    if (typeof v !== 'bigint') badArgs(name, [v]);
+    if (typeof v !== 'bigint') typeError(v, 'integer');
+    void name;
     m.put(a[0]!, v + d);
   };
 }
@@ -170,7 +169,8 @@ H['DEC'] = incdec(-1n, 'dec');
 function incdecA(d: bigint, name: string): Handler {
   return (m) => {
     const v = m.pop();
-    if (typeof v !== 'bigint') badArgs(name, [v]);
+    if (typeof v !== 'bigint') typeError(v, 'integer');
+    void name;
     m.push(v + d);
   };
 }
@@ -269,7 +269,7 @@ H['OR'] = (m, a) => {
 };
 H['NOT'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'boolean') badArgs('not', [x]);
+  if (typeof x !== 'boolean') typeError(x, 'boolean');
   m.put(a[0]!, !x);
 };
 
@@ -534,7 +534,7 @@ H['CREATOR'] = (m, a) => {
 H['NETWORK_ID'] = (m, a) => m.put(a[0]!, fString(m.chain.networkId));
 H['BLOCKHASH'] = (m, a) => {
   const h = m.get(a[1]!);
-  if (typeof h !== 'bigint') badArgs('blockhash', [h]);
+  if (typeof h !== 'bigint') typeError(h, 'integer');
   const cur = m.chain.height;
   const none = h < 0n || h > cur || h <= cur - 256n || (m.fate === 1 && h === cur);
   const hash = none ? undefined : m.chain.keyBlockHash?.(h);
@@ -554,15 +554,17 @@ H['AUTH_TX'] = (m, a) => {
 
 H['BALANCE_OTHER'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'object' || x.kind !== 'address') badArgs('balance_other', [x]);
+  if (typeof x !== 'object' || x.kind !== 'address') typeError(x, 'address');
   const acc = m.world.accounts.get(bytesToHex(x.bytes));
   m.put(a[0]!, acc !== undefined ? acc.balance : (m.chain.balance?.(x.bytes) ?? 0n));
 };
 H['SPEND'] = (m, a) => {
   const to = m.get(a[0]!);
   const amount = m.get(a[1]!);
-  if (typeof to !== 'object' || to.kind !== 'address' || typeof amount !== 'bigint') badArgs('spend', [to, amount]);
-  if (amount < 0n) fail(`Error in ${W(E.atom('spend'))}: ${W(E.atom('negative_amount'))}`);
+  if (typeof to !== 'object' || to.kind !== 'address') typeError(to, 'address');
+  if (typeof amount !== 'bigint') typeError(amount, 'integer');
+  // A negative amount crashes the node's spend primop (an exception, not a FATE error).
+  if (amount < 0n) throw new VmInternal('negative spend');
   m.transfer(m.contract, to.bytes, amount, 'spend');
 };
 
@@ -596,7 +598,8 @@ function topicBytes(t: FateValue): Uint8Array {
         break;
     }
   }
-  return badArgs('log', [t]);
+  // The node's log primop raises an exception here (not a FATE error).
+  throw new VmInternal('log topic is not a word');
 }
 function word(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -611,7 +614,7 @@ function logN(n: number): Handler {
     for (let i = 1; i <= n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
     let data: Uint8Array;
     if (typeof payload === 'object' && (payload.kind === 'string' || payload.kind === 'bytes')) data = payload.bytes;
-    else return badArgs('log', [payload]);
+    else throw new VmInternal('log payload is not a string');
     m.spend(LOG_BYTE_GAS * (8 * n + data.length));
     m.logs = [{ address: m.contract, topics, data }, ...m.logs];
   };
@@ -723,17 +726,17 @@ H['ADDRESS_TO_BYTES'] = (m, a) => {
 };
 H['IS_CONTRACT'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_contract', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isContract?.(c.bytes) ?? false);
 };
 H['IS_ORACLE'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_oracle', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isOracle?.(c.bytes) ?? false);
 };
 H['IS_PAYABLE'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_payable', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isPayable?.(c.bytes) ?? true);
 };
 

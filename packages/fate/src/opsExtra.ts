@@ -11,7 +11,7 @@ import { encode } from '@aechannel/codec';
 import type { Operand } from './code.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
-import { badArgs, fail, P, VmUnsupported } from './outcome.js';
+import { badArgs, fail, P, typeError, VmUnsupported } from './outcome.js';
 import { bytesToUnsigned } from './serialize.js';
 import { E } from './term.js';
 import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
@@ -88,13 +88,14 @@ H['STR_REVERSE'] = (m, a) => {
 };
 H['STR_LENGTH'] = (m, a) => {
   const x = m.get(a[1]!);
-  const b = str('str_length', x);
+  if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
+  const b = x.bytes;
   if (m.vm === 5) {
     m.put(a[0]!, BigInt(b.length));
     return;
   }
   const cps = codePoints(b);
-  if (cps === undefined) badArgs('str_length', [x]);
+  if (cps === undefined) typeError(x, 'string_utf8');
   m.cellsGas(cps.length);
   m.put(a[0]!, BigInt(cps.length));
 };
@@ -107,8 +108,9 @@ H['BYTES_TO_STR'] = (m, a) => {
 };
 H['STR_TO_LIST'] = (m, a) => {
   const x = m.get(a[1]!);
-  const cps = codePoints(str('str_to_list', x));
-  if (cps === undefined) badArgs('str_to_list', [x]);
+  if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
+  const cps = codePoints(x.bytes);
+  if (cps === undefined) typeError(x, 'string_utf8');
   m.cellsGas(2 * cps.length + 1);
   let l = NIL;
   for (let i = cps.length - 1; i >= 0; i -= 1) l = cons(BigInt(cps[i]!), l);
@@ -116,11 +118,12 @@ H['STR_TO_LIST'] = (m, a) => {
 };
 H['STR_FROM_LIST'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'object' || x.kind !== 'list') badArgs('str_from_list', [x]);
+  const listChar = E.tuple(E.atom('list'), E.atom('char'));
+  if (typeof x !== 'object' || x.kind !== 'list') typeError(x, listChar);
   m.traverse(x, MODELS.simple);
   const cps = listToArray(x);
   const ok = cps.every((c) => typeof c === 'bigint' && c >= 0n && c <= 0x10ffffn && !(c >= 0xd800n && c <= 0xdfffn));
-  if (!ok) badArgs('str_from_list', [x]);
+  if (!ok) typeError(x, listChar);
   const out = utf8.encode(String.fromCodePoint(...cps.map((c) => Number(c))).normalize('NFC'));
   stringCells(m, out);
   m.put(a[0]!, fString(out));
@@ -128,10 +131,10 @@ H['STR_FROM_LIST'] = (m, a) => {
 function caseOp(name: string, f: (s: string) => string): Handler {
   return (m, a) => {
     const x = m.get(a[1]!);
-    const b = str(name, x);
+    if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
     let s: string;
     try {
-      s = utf8Strict.decode(b);
+      s = utf8Strict.decode(x.bytes);
     } catch {
       return badArgs(name, [x]);
     }
@@ -144,7 +147,7 @@ H['STR_TO_UPPER'] = caseOp('str_to_upper', (s) => s.toUpperCase());
 H['STR_TO_LOWER'] = caseOp('str_to_lower', (s) => s.toLowerCase());
 H['CHAR_TO_INT'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'bigint') badArgs('char_to_int', [x]);
+  if (typeof x !== 'bigint') typeError(x, 'char');
   m.put(a[0]!, x);
 };
 H['CHAR_FROM_INT'] = (m, a) => {

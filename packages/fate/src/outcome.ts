@@ -33,9 +33,20 @@ export class VmUnsupported {
 /** Any abnormal stop. */
 export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal | VmUnsupported;
 
-/** Throws a runtime error with a ready message. */
+/**
+ * Throws a runtime error with a ready message. The node's messages are Erlang character
+ * lists of bytes (`io_lib:format` without the unicode modifier), so each character is one
+ * byte (latin-1), as the node stores it.
+ */
 export function fail(message: string): never {
-  throw new VmError(enc.encode(message));
+  throw new VmError(latin1(message));
+}
+
+function latin1(s: string): Uint8Array {
+  for (let i = 0; i < s.length; i += 1) if (s.charCodeAt(i) > 255) return enc.encode(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i += 1) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** `~P` with the error depth. */
@@ -63,4 +74,9 @@ export function badArgs(op: string, args: readonly FateValue[]): never {
 /** `Arithmetic error: reason`. */
 export function arithmetic(reason: string): never {
   fail(`Arithmetic error: ${P(E.atom(reason))}`);
+}
+
+/** `Type error on call: V is not of type T` (the node's `value_does_not_match_type`). */
+export function typeError(v: FateValue, type: string | ETerm): never {
+  fail(`Type error on call: ${P(v)} is not of type ${P(typeof type === 'string' ? E.atom(type) : type)}`);
 }

@@ -188,8 +188,11 @@ export function printTerm(t: ETerm, depth = -1): string {
     case 'atom':
       return writeTerm(t, depth);
     case 'bin': {
+      if (depth === 1 && t.v.length > 0) return '<<...>>';
       if (printableLatin1(t.v)) {
-        if (depth !== -1 && t.v.length > depth - 1 && depth > 0) return `<<"${escapeChars(t.v.subarray(0, Math.max(0, depth - 1)))}"...>>`;
+        // io_lib_pretty looks at (depth - 1) * 4 characters.
+        const n = depth === -1 ? t.v.length : (depth - 1) * 4;
+        if (t.v.length > n) return `<<"${escapeChars(t.v.subarray(0, n))}"...>>`;
         return `<<"${escapeChars(t.v)}">>`;
       }
       return writeTerm(t, depth);
