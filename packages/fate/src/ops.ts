@@ -16,7 +16,7 @@ import type { Machine } from './engine.js';
 import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
-import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmRevert, W } from './outcome.js';
+import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmRevert, VmUnsupported, W } from './outcome.js';
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
 import { E, fateToTerm } from './term.js';
 import {
@@ -245,7 +245,11 @@ function cmp(name: string, test: (c: number) => boolean): Handler {
     let y = m.get(a[2]!);
     x = m.unfold(x, MODELS.unfoldCompare);
     y = m.unfold(y, MODELS.unfoldCompare);
-    void name;
+    // Before Iris the node orders by Erlang term order; it agrees with the FATE order only
+    // for two integers or two booleans (equality always agrees).
+    if (!m.iris && name !== 'eq' && name !== 'neq' && !((typeof x === 'bigint' && typeof y === 'bigint') || (typeof x === 'boolean' && typeof y === 'boolean'))) {
+      throw new VmUnsupported(`${name.toUpperCase()} before Iris`);
+    }
     m.put(a[0]!, test(compareValues(x, y)));
   };
 }
@@ -425,6 +429,8 @@ H['MAP_TO_LIST'] = (m, a) => {
     map = storeMapContents(m, m.contractHex, map);
   }
   const sorted = [...map.entries.values()].sort((x, y) => compareValues(x[0], y[0]));
+  // Before Iris the order is Erlang's (and a frozen table of historic orders): only integer keys agree.
+  if (!m.iris && !sorted.every(([k]) => typeof k === 'bigint')) throw new VmUnsupported('MAP_TO_LIST before Iris');
   m.cellsGas(2 * sorted.length);
   let l = NIL;
   for (let i = sorted.length - 1; i >= 0; i -= 1) l = cons(fTuple([sorted[i]![0], sorted[i]![1]]), l);
