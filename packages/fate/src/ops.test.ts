@@ -247,6 +247,17 @@ describe('environment and chain values', () => {
   });
 });
 
+describe('error messages', () => {
+  it('print terms like the node (~P, depth 6)', () => {
+    expect(runOp('ADD', [imm(fTuple([1n, fString('abc')])), imm(2n)]).value).toBe('Bad arguments to add: [{tuple,{1,<<...>>}},2]');
+  });
+  it('refuse a message the node would break over several lines', () => {
+    const s = fString('a'.repeat(70));
+    const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['ADD', st, imm(listFromArray([s, s, s])), imm(s)], ['RETURN']] }], 'f');
+    expect(r.unsupported).toBe('an error message wider than a line');
+  });
+});
+
 describe('stores (2 000 for the first read of a register)', () => {
   it('reads register 1 once, then from the cache', () => {
     const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['ADD', st, vr(-1), vr(-1)], ['RETURN']] }], 'f', [], { registers: { 1: 21n } });

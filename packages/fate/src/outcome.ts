@@ -39,7 +39,38 @@ export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal | VmUnsupporte
  * byte (latin-1), as the node stores it.
  */
 export function fail(message: string): never {
-  throw new VmError(latin1(message));
+  throw new VmError(latin1(layout(message)));
+}
+
+const OPEN = '\u0001';
+const CLOSE = '\u0002';
+/** Line length of `io_lib_pretty`. */
+const LINE = 80;
+
+/**
+ * Removes the markers of `~P` terms, checking that each fits on its line: the node breaks a
+ * pretty-printed term that does not fit over several lines, which this VM does not
+ * reproduce, so such a message is refused instead of guessed.
+ */
+function layout(message: string): string {
+  if (!message.includes(OPEN)) return message;
+  let out = '';
+  let i = 0;
+  while (i < message.length) {
+    const c = message[i]!;
+    if (c === OPEN) {
+      const end = message.indexOf(CLOSE, i);
+      const term = message.slice(i + 1, end);
+      const col = out.length - (out.lastIndexOf('\n') + 1);
+      if (col + term.length >= LINE) throw new VmUnsupported('an error message wider than a line');
+      out += term;
+      i = end + 1;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 function latin1(s: string): Uint8Array {
@@ -51,7 +82,7 @@ function latin1(s: string): Uint8Array {
 
 /** `~P` with the error depth. */
 export function P(t: ETerm | FateValue): string {
-  return printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH);
+  return OPEN + printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH) + CLOSE;
 }
 /** `~W` with the error depth. */
 export function W(t: ETerm | FateValue): string {

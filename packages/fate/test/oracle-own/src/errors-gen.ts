@@ -72,6 +72,8 @@ const cases: Case[] = [
   { name: 'print_map', code: [['ADD', st, imm({ kind: 'map', entries: new Map([['02', [1n, fString('a')]], ['04', [2n, fString('b')]]]) } as never), imm(1)], ['RETURN']] },
   { name: 'print_neg_bits', code: [['ADD', st, imm(fBits(-12n)), imm(-99999999999999999999n)], ['RETURN']] },
   { name: 'print_escape', code: [['ADD', st, imm(fString('a"b\\c\n')), imm(1)], ['RETURN']] },
+  { name: 'print_long_tuple', code: [['ADD', st, imm(fTuple([bigs, bigs, bigs, bigs, bigs])), imm(1)], ['RETURN']] },
+  { name: 'print_addrs', code: [['ADD', st, imm(listFromArray([fObject('address', new Uint8Array(32).fill(200)), fObject('address', new Uint8Array(32).fill(201))])), imm(1)], ['RETURN']] },
   { name: 'print_utf8', code: [['ADD', st, imm(fString('héllo')), imm(1)], ['RETURN']] },
 ];
 /** Names of the cases, in call order. */
