@@ -11,7 +11,7 @@ import { encode } from '@aechannel/codec';
 import type { Operand } from './code.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
-import { badArgs, fail, P, typeError, VmUnsupported } from './outcome.js';
+import { badArgs, fail, P, typeError, VmUnsupported, W } from './outcome.js';
 import { bytesToUnsigned } from './serialize.js';
 import { E } from './term.js';
 import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
@@ -315,6 +315,45 @@ H['ECVERIFY_SECP256K1'] = (m, a) => {
   m.put(a[0]!, got !== undefined && bytesToHex(got) === bytesToHex(ab));
 };
 
+// ---- oracle reads (answered for oracles the chain view says do not exist) ----------------
+
+function oracleArg(m: Machine, v: FateValue, op: string): Uint8Array {
+  if (typeof v !== 'object' || v.kind !== 'oracle') typeError(v, 'oracle');
+  // The chain view has no oracle state: only an absent oracle can be answered exactly.
+  if (m.chain.isOracle?.(v.bytes) ?? false) throw new VmUnsupported(op);
+  return v.bytes;
+}
+function queryArg(v: FateValue): void {
+  if (typeof v !== 'object' || v.kind !== 'oracle_query') typeError(v, 'oracle_query');
+}
+H['ORACLE_CHECK'] = (m, a) => {
+  oracleArg(m, m.get(a[1]!), 'ORACLE_CHECK');
+  m.get(a[2]!);
+  m.get(a[3]!);
+  m.put(a[0]!, false);
+};
+H['ORACLE_CHECK_QUERY'] = (m, a) => {
+  const o = m.get(a[1]!);
+  const q = m.get(a[2]!);
+  m.get(a[3]!);
+  m.get(a[4]!);
+  queryArg(q);
+  oracleArg(m, o, 'ORACLE_CHECK_QUERY');
+  m.put(a[0]!, false);
+};
+function oracleMissing(name: string, reason: string): Handler {
+  return (m, a) => {
+    const args = a.slice(1).map((x) => m.get(x));
+    if (args.length > 1) queryArg(args[1]!);
+    oracleArg(m, args[0]!, name.toUpperCase());
+    fail(`Error in ${W(E.atom(name))}: ${W(E.atom(reason))}`);
+  };
+}
+H['ORACLE_QUERY_FEE'] = oracleMissing('oracle_query_fee', 'oracle_does_not_exist');
+H['ORACLE_EXPIRY'] = oracleMissing('oracle_expiry', 'oracle_does_not_exist');
+H['ORACLE_GET_QUESTION'] = oracleMissing('oracle_get_question', 'oracle_not_found');
+H['ORACLE_GET_ANSWER'] = oracleMissing('oracle_get_answer', 'oracle_not_found');
+
 // ---- unsupported families: refused with a typed error ------------------------------------
 
 const UNSUPPORTED = [
@@ -322,8 +361,7 @@ const UNSUPPORTED = [
   'BLS12_381_G2_NEG', 'BLS12_381_G2_NORM', 'BLS12_381_G2_VALID', 'BLS12_381_G2_IS_ZERO', 'BLS12_381_G2_ADD', 'BLS12_381_G2_MUL',
   'BLS12_381_GT_INV', 'BLS12_381_GT_ADD', 'BLS12_381_GT_MUL', 'BLS12_381_GT_POW', 'BLS12_381_GT_IS_ONE', 'BLS12_381_PAIRING',
   'BLS12_381_MILLER_LOOP', 'BLS12_381_FINAL_EXP', 'BLS12_381_INT_TO_FR', 'BLS12_381_INT_TO_FP', 'BLS12_381_FR_TO_INT',
-  'BLS12_381_FP_TO_INT', 'POSEIDON', 'ORACLE_GET_ANSWER', 'ORACLE_GET_QUESTION', 'ORACLE_QUERY_FEE', 'ORACLE_EXPIRY',
-  'ORACLE_CHECK', 'ORACLE_CHECK_QUERY', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
+  'BLS12_381_FP_TO_INT', 'POSEIDON', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
 ];
 for (const name of UNSUPPORTED) {
   H[name] = () => {
