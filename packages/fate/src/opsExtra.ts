@@ -9,6 +9,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encode } from '@aechannel/codec';
 import type { Operand } from './code.js';
+import { BLS12_381_R, poseidon2 } from './poseidon.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
 import { badArgs, fail, P, typeError, VmUnsupported, W } from './outcome.js';
@@ -315,6 +316,17 @@ H['ECVERIFY_SECP256K1'] = (m, a) => {
   m.put(a[0]!, got !== undefined && bytesToHex(got) === bytesToHex(ab));
 };
 
+// ---- Poseidon ------------------------------------------------------------------------------
+
+H['POSEIDON'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  // The node accepts 0 ≤ x < r − 1 (r − 1 itself is refused).
+  const ok = (v: FateValue): v is bigint => typeof v === 'bigint' && v >= 0n && v < BLS12_381_R - 1n;
+  if (!ok(x) || !ok(y)) badArgs('poseidon', [x, y]);
+  m.put(a[0]!, poseidon2(x, y));
+};
+
 // ---- oracle reads (answered for oracles the chain view says do not exist) ----------------
 
 function oracleArg(m: Machine, v: FateValue, op: string): Uint8Array {
@@ -361,7 +373,7 @@ const UNSUPPORTED = [
   'BLS12_381_G2_NEG', 'BLS12_381_G2_NORM', 'BLS12_381_G2_VALID', 'BLS12_381_G2_IS_ZERO', 'BLS12_381_G2_ADD', 'BLS12_381_G2_MUL',
   'BLS12_381_GT_INV', 'BLS12_381_GT_ADD', 'BLS12_381_GT_MUL', 'BLS12_381_GT_POW', 'BLS12_381_GT_IS_ONE', 'BLS12_381_PAIRING',
   'BLS12_381_MILLER_LOOP', 'BLS12_381_FINAL_EXP', 'BLS12_381_INT_TO_FR', 'BLS12_381_INT_TO_FP', 'BLS12_381_FR_TO_INT',
-  'BLS12_381_FP_TO_INT', 'POSEIDON', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
+  'BLS12_381_FP_TO_INT', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
 ];
 for (const name of UNSUPPORTED) {
   H[name] = () => {

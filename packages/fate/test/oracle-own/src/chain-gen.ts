@@ -28,6 +28,10 @@ const cases: [string, [string, ...unknown[]][]][] = [
   ['creator', [['CREATOR', st], ['RETURN']]],
   ['bytecode_hash', [['ADDRESS', st], ['ADDRESS_TO_CONTRACT', st, st], ['BYTECODE_HASH', st, st], ['RETURN']]],
   ['bytecode_hash_none', [['BYTECODE_HASH', st, imm(fObject('contract', new Uint8Array(32).fill(3)))], ['RETURN']]],
+  ['poseidon', [['POSEIDON', st, imm(1), imm(2)], ['RETURN']]],
+  ['poseidon_big', [['POSEIDON', st, imm(2n ** 200n), imm(3)], ['RETURN']]],
+  ['poseidon_neg', [['POSEIDON', st, imm(-1), imm(2)], ['RETURN']]],
+  ['poseidon_str', [['POSEIDON', st, imm(fString('a')), imm(2)], ['RETURN']]],
   ['auth_tx', [['AUTH_TX', st], ['RETURN']]],
 ];
 /** Names of the cases, in call order. */
