@@ -764,8 +764,10 @@ export class Machine {
     const op = ins.op;
     if (!op.offChain) fail(`Operation ${P(E.atom(op.name))} not allowed off chain`);
     this.spend(this.iris ? op.gas : op.limaGas);
-    if (op.vm > this.fate && !op.noVmCheck) fail(`Error in ${W(E.atom(op.name.toLowerCase()))}: ${W(E.atom('not_supported'))}`);
-    if (op.onlyV1 === true && this.fate >= 2) fail(`Error in ${W(E.atom(op.name.toLowerCase()))}: ${W(E.atom('not_supported'))}`);
+    const gate = VERSION_GATED[op.name];
+    if (gate !== undefined && (op.onlyV1 === true ? this.fate >= 2 : op.vm > this.fate)) {
+      fail(`Error in ${W(E.atom(gate))}: ${W(E.atom('not_supported'))}`);
+    }
     const h = OPS[op.op];
     if (h === undefined) throw new VmInternal(`no handler for ${op.name}`);
     h(this, ins.args);
@@ -775,6 +777,20 @@ export class Machine {
 function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
   return PMapClass.from(entries);
 }
+
+/**
+ * The ops whose handler checks the contract's FATE version, with the primop name the node's
+ * `not_supported` error carries. Other ops newer than a contract's version run unchecked,
+ * as in the node.
+ */
+const VERSION_GATED: Readonly<Record<string, string>> = {
+  ADDRESS_TO_BYTES: 'addr_to_bytes', AENS_LOOKUP: 'aens_lookup', AENS_UPDATE: 'aens_update', AUTH_TX: 'auth_tx',
+  BAND: 'bin_and', BNOT: 'bin_not', BOR: 'bin_or', BSL: 'bin_sl', BSR: 'bin_sr', BXOR: 'bin_xor',
+  BYTECODE_HASH: 'bytecode_hash', BYTES_SIZE: 'bytes_size', BYTES_SPLIT_ANY: 'bytes_split_any',
+  BYTES_TO_FIXED_SIZE: 'bytes_to_fixed_size', CALL_PGR: 'call_pgr', CLONE: 'clone', CLONE_G: 'clone_g', CREATE: 'create',
+  FEE: 'fee', INT_TO_BYTES: 'int_to_bytes', LENGTH: 'length', MULMOD: 'mulmod', NETWORK_ID: 'network_id',
+  ORACLE_EXPIRY: 'oracle_expiry', POSEIDON: 'poseidon', STR_TO_BYTES: 'str_to_bytes',
+};
 
 function hexBytes(h: string): Uint8Array {
   const out = new Uint8Array(h.length / 2);

@@ -144,6 +144,10 @@ describe('bits (index div 64 + 1 cells)', () => {
     check('BITS_TEST', [imm(fBits(4n)), imm(2n)], true, 1);
     check('BITS_SUM', [imm(fBits(255n))], 8n, 0);
     check('BITS_ALL_N', [imm(3n)], fBits(7n), 1);
+    const acc = (op: string) => runCode([{ name: 'f', args: [], ret: T.any, code: [[op], ['RETURN']] }], 'f');
+    expect(deserializeValue(acc('BITS_NONEA').returnValue)).toEqual(fBits(0n));
+    expect(acc('BITS_ALLA').gasUsed).toBe(base('BITS_ALLA') + 1 + 1 + base('RETURN') + topReturn(fBits(-1n)));
+    // The node crashes on the destination forms (no FATE error): the update is refused.
     check('BITS_NONE', [], fBits(0n), 1);
     check('BITS_ALL', [], fBits(-1n), 1);
     check('BITS_DIFF', [imm(fBits(7n)), imm(fBits(2n))], fBits(5n), 0);
@@ -159,6 +163,9 @@ describe('strings and bytes (bytes div 8 (+1) cells)', () => {
   });
   it('FATE_01 strings are bytes', () => {
     check('STR_LENGTH', [imm(fString('hé'))], 3n, 0, 0, { vm: 5 });
+  });
+  it('RETURN with an empty stack crashes the node: the update is refused', () => {
+    expect(runCode([{ name: 'f', args: [], ret: T.any, code: [['RETURN']] }], 'f').internal).toBe('RETURN with an empty stack');
   });
   it('BYTES_TO_STR is upper-case hex, ADDR_TO_STR is ak_', () => {
     check('BYTES_TO_STR', [imm(fBytes(hexToBytes('0aff')))], fString('0AFF'), 1);
@@ -236,7 +243,10 @@ describe('environment and chain values', () => {
   it('BLOCKHASH is None without a chain that knows the hash', () => {
     check('BLOCKHASH', [imm(99n)], NONE, 0);
   });
-  it('AUTH_TX_HASH is None off-chain (3 cells)', () => check('AUTH_TX_HASH', [], NONE, 3));
+  it('AUTH_TX_HASH is None (3 cells), AUTH_TX is None (8 cells)', () => {
+    check('AUTH_TX_HASH', [], NONE, 3);
+    check('AUTH_TX', [], NONE, 8);
+  });
   it('oracle and name reads are refused with a typed error', () => {
     const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['AENS_RESOLVE', st, imm(fString('a.chain')), imm(fString('k')), imm({ kind: 'typerep', type: T.string })], ['RETURN']] }], 'f');
     expect(r.unsupported).toBe('AENS_RESOLVE');

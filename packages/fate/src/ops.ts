@@ -16,7 +16,7 @@ import type { Machine } from './engine.js';
 import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
-import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmRevert, VmUnsupported, W } from './outcome.js';
+import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
 import { E, fateToTerm } from './term.js';
 import {
@@ -48,7 +48,11 @@ function binInt(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
 
 // ---- control ---------------------------------------------------------------------------
 
-H['RETURN'] = (m) => m.doReturn(m.popReturn());
+H['RETURN'] = (m) => {
+  // An empty accumulator makes the node's return traversal crash (an exception).
+  if (m.stack.length === 0) throw new VmInternal('RETURN with an empty stack');
+  m.doReturn(m.popReturn());
+};
 H['RETURNR'] = (m, a) => {
   const v = m.get(a[0]!);
   m.push(v);
@@ -140,15 +144,14 @@ H['NOP'] = () => {};
 H['PUSH'] = (m, a) => m.push(m.get(a[0]!));
 H['DUPA'] = (m) => {
   const v = m.stack[m.stack.length - 1];
-  if (v === undefined) {
-    if (m.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-    throw new VmInternal('DUPA on an empty stack');
-  }
+  // The node raises an exception here (not a FATE error).
+  if (v === undefined) throw new VmInternal('DUPA on an empty stack');
   m.push(v);
 };
 H['DUP'] = (m, a) => {
   const n = m.get(a[0]!);
-  if (typeof n !== 'bigint') badArgs('dup', [n]);
+  // The node raises an exception for a bad DUP (not a FATE error).
+  if (typeof n !== 'bigint') throw new VmInternal('DUP with a non-integer index');
   const v = n >= 0n && n < BigInt(m.stack.length) ? m.stack[m.stack.length - 1 - Number(n)] : undefined;
   // The node raises an exception here (not a FATE error): the update is rejected.
   if (v === undefined) throw new VmInternal('DUP index out of range');
@@ -193,7 +196,8 @@ H['MOD'] = binInt('mod', (x, y) => {
 H['POW'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('pow', [x, y]);
+  // The node has no FATE error for non-integers here (an Erlang if_clause).
+  if (typeof x !== 'bigint' || typeof y !== 'bigint') throw new VmInternal('POW of non-integers');
   if (y < 0n) arithmetic('negative_exponent');
   let base = x;
   let e = y;
@@ -231,8 +235,10 @@ H['BNOT'] = (m, a) => {
 H['BSL'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('bsl', [x, y]);
-  m.cellsGas(Number(y / 64n) + 1);
+  // Cells (shift div 64 + 1) are computed before any check: a non-integer shift crashes the node.
+  if (typeof y !== 'bigint') throw new VmInternal('BSL by a non-integer');
+  divCells(m, y);
+  if (typeof x !== 'bigint') badArgs('bsl', [x, y]);
   m.put(a[0]!, y >= 0n ? x << y : x >> -y);
 };
 H['BSR'] = binInt('bsr', (x, y) => (y >= 0n ? x >> y : x << -y));
@@ -245,6 +251,8 @@ function cmp(name: string, test: (c: number) => boolean): Handler {
     let y = m.get(a[2]!);
     x = m.unfold(x, MODELS.unfoldCompare);
     y = m.unfold(y, MODELS.unfoldCompare);
+    // The node's order has no rule for typereps (an Erlang function_clause).
+    if (hasKind(x, 'typerep') || hasKind(y, 'typerep')) throw new VmInternal('comparison of typereps');
     // Before Iris the node orders by Erlang term order; it agrees with the FATE order only
     // for two integers or two booleans (equality always agrees).
     if (!m.iris && name !== 'eq' && name !== 'neq' && !((typeof x === 'bigint' && typeof y === 'bigint') || (typeof x === 'boolean' && typeof y === 'boolean'))) {
@@ -296,7 +304,8 @@ H['SETELEMENT'] = (m, a) => {
   const i = m.get(a[1]!);
   const t = m.get(a[2]!);
   const v = m.get(a[3]!);
-  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') badArgs('setelement', [i, t, v]);
+  // The node has no FATE error for these (an Erlang function_clause).
+  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') throw new VmInternal('SETELEMENT of a non-tuple');
   if (i < 0n || i >= BigInt(t.elements.length)) fail(`Bad index argument to element, Index: ${P(E.int(i))}`);
   const es = [...t.elements];
   es[Number(i)] = v;
@@ -344,23 +353,36 @@ H['MAP_EMPTY'] = (m, a) => {
   m.put(a[0]!, EMPTY_MAP);
 };
 H['MAP_LOOKUP'] = (m, a) => {
-  const map = mapArg('map_lookup', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  const map = mapArg('map_lookup', mv);
   const v = lookup(m, map, k);
   if (v === undefined) fail('Maps: Key does not exist');
   m.put(a[0]!, v);
 };
 H['MAP_LOOKUPD'] = (m, a) => {
-  const map = mapArg('map_lookup', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   const d = m.get(a[3]!);
+  const map = mapArg('map_lookupd', mv);
   m.put(a[0]!, lookup(m, map, k) ?? d);
 };
 H['MAP_MEMBER'] = (m, a) => {
-  const map = mapArg('map_member', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  const map = mapArg('map_member', mv);
   m.put(a[0]!, lookup(m, map, k) !== undefined);
 };
+function hasKind(v: FateValue, kind: string): boolean {
+  if (typeof v !== 'object') return false;
+  if (v.kind === kind) return true;
+  if (v.kind === 'tuple') return v.elements.some((e) => hasKind(e, kind));
+  if (v.kind === 'variant') return v.values.some((e) => hasKind(e, kind));
+  if (v.kind === 'list') return listToArray(v).some((e) => hasKind(e, kind));
+  if (v.kind === 'map') return [...v.entries.values()].some(([k, x]) => hasKind(k, kind) || hasKind(x, kind));
+  return false;
+}
+
 function hasMap(v: FateValue): boolean {
   if (typeof v !== 'object') return false;
   if (v.kind === 'map' || v.kind === 'store_map') return true;
@@ -370,9 +392,11 @@ function hasMap(v: FateValue): boolean {
   return false;
 }
 H['MAP_UPDATE'] = (m, a) => {
-  const map = mapArg('map_update', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   const v = m.get(a[3]!);
+  if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_update', [mv, k, v]);
+  const map = mv;
   if (hasMap(k)) badArgs('map_update', [map, k, v]);
   m.cellsGas(2);
   const key = keyOf(k);
@@ -387,8 +411,10 @@ H['MAP_UPDATE'] = (m, a) => {
   }
 };
 H['MAP_DELETE'] = (m, a) => {
-  const map = mapArg('map_delete', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_delete', [mv, k]);
+  const map = mv;
   if (hasMap(k)) badArgs('map_delete', [map, k]);
   const key = keyOf(k);
   if (map.kind === 'map') {
@@ -502,7 +528,8 @@ H['CLONE_G'] = (m, a) => {
 };
 H['BYTECODE_HASH'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'contract') badArgs('bytecode_hash', [c]);
+  // A non-contract argument is an Erlang badmatch in the node.
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('BYTECODE_HASH of a non-contract');
   const hex = bytesToHex(c.bytes);
   const rec = m.world.contracts.get(hex);
   const code = rec === undefined ? undefined : m.loadCode(rec);
@@ -548,7 +575,11 @@ H['BLOCKHASH'] = (m, a) => {
 };
 H['MICROBLOCK'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
 H['DEACTIVATE'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
-H['INT_TO_ADDR'] = () => fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
+H['INT_TO_ADDR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') badArgs('int_to_addr', [x]);
+  fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
+};
 H['AUTH_TX_HASH'] = (m, a) => {
   m.cellsGas(3);
   m.put(a[0]!, NONE);
@@ -566,8 +597,8 @@ H['BALANCE_OTHER'] = (m, a) => {
 };
 H['SPEND'] = (m, a) => {
   const to = m.get(a[0]!);
-  const amount = m.get(a[1]!);
   if (typeof to !== 'object' || to.kind !== 'address') typeError(to, 'address');
+  const amount = m.get(a[1]!);
   if (typeof amount !== 'bigint') typeError(amount, 'integer');
   // A negative amount crashes the node's spend primop (an exception, not a FATE error).
   if (amount < 0n) throw new VmInternal('negative spend');
@@ -616,11 +647,13 @@ function word(n: bigint): Uint8Array {
 function logN(n: number): Handler {
   return (m, a) => {
     const payload = m.get(a[0]!);
-    const topics: Uint8Array[] = [];
-    for (let i = 1; i <= n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
+    const raw: FateValue[] = [];
+    for (let i = 1; i <= n; i += 1) raw.push(m.get(a[i]!));
+    // The payload is checked first; a wrong one is an exception in the node.
     let data: Uint8Array;
     if (typeof payload === 'object' && (payload.kind === 'string' || payload.kind === 'bytes')) data = payload.bytes;
     else throw new VmInternal('log payload is not a string');
+    const topics = raw.map(topicBytes);
     m.spend(LOG_BYTE_GAS * (8 * n + data.length));
     m.logs = [{ address: m.contract, topics, data }, ...m.logs];
   };
@@ -645,6 +678,16 @@ H['SHA3'] = hashOp(keccak_256);
 H['SHA256'] = hashOp(sha256);
 H['BLAKE2B'] = hashOp((b) => blake2b(b, { dkLen: 32 }));
 
+function divCells(m: Machine, i: bigint): void {
+  // Erlang `div` truncates toward zero; a huge count is out of gas whatever its sign.
+  const n = i / 64n + 1n;
+  if (n > 1n << 40n || n < -(1n << 40n)) {
+    m.gas = 0;
+    throw new VmOutOfGas();
+  }
+  m.cellsGas(Number(n));
+}
+
 // ---- bits ------------------------------------------------------------------------------
 
 function bitsArg(op: string, v: FateValue, all: FateValue[]): bigint {
@@ -667,25 +710,27 @@ H['BITS_ALL'] = (m, a) => {
   m.cellsGas(1);
   m.put(a[0]!, fBits(-1n));
 };
-function bitIndexCells(m: Machine, i: bigint): void {
-  m.cellsGas(Number(i / 64n) + 1);
+function bitIndexCells(m: Machine, i: FateValue): void {
+  // `i div 64 + 1` cells, computed before any type check (a non-integer crashes the node).
+  if (typeof i !== 'bigint') throw new VmInternal('bit index is not an integer');
+  divCells(m, i);
 }
 H['BITS_ALL_N'] = (m, a) => {
   const n = m.get(a[1]!);
-  if (typeof n !== 'bigint') badArgs('bits_all_n', [n]);
   bitIndexCells(m, n);
-  if (n < 0n) arithmetic('negative_bit_position');
-  m.put(a[0]!, fBits((1n << n) - 1n));
+  // (1 bsl N) - 1: a negative N shifts right, giving -1 (all bits).
+  const k = n as bigint;
+  m.put(a[0]!, fBits((k >= 0n ? 1n << k : 0n) - 1n));
 };
 function bitOp(name: string, f: (b: bigint, i: bigint) => FateValue): Handler {
   return (m, a) => {
     const b = m.get(a[1]!);
     const i = m.get(a[2]!);
-    const bn = bitsArg(name, b, [b, i]);
-    if (typeof i !== 'bigint') badArgs(name, [b, i]);
     bitIndexCells(m, i);
-    if (i < 0n) arithmetic('negative_bit_position');
-    m.put(a[0]!, f(bn, i));
+    const bn = bitsArg(name, b, [b, i]);
+    const k = i as bigint;
+    if (k < 0n) arithmetic('negative_bit_position');
+    m.put(a[0]!, f(bn, k));
   };
 }
 H['BITS_SET'] = bitOp('bits_set', (b, i) => fBits(b | (1n << i)));
@@ -708,9 +753,9 @@ function bits2(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
     m.put(a[0]!, fBits(f(xn, yn)));
   };
 }
-H['BITS_OR'] = bits2('bits_or', (x, y) => x | y);
-H['BITS_AND'] = bits2('bits_and', (x, y) => x & y);
-H['BITS_DIFF'] = bits2('bits_diff', (x, y) => x & ~y);
+H['BITS_OR'] = bits2('bits_union', (x, y) => x | y);
+H['BITS_AND'] = bits2('bits_intersection', (x, y) => x & y);
+H['BITS_DIFF'] = bits2('bits_difference', (x, y) => x & ~y);
 
 // ---- addresses -------------------------------------------------------------------------
 
@@ -726,7 +771,7 @@ H['ADDRESS_TO_CONTRACT'] = (m, a) => {
 };
 H['ADDRESS_TO_BYTES'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('address_to_bytes', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('addr_to_bytes', [c]);
   m.cellsGas(32 / 8 + 1);
   m.put(a[0]!, fBytes(c.bytes));
 };

@@ -75,11 +75,12 @@ H['ADDR_TO_STR'] = (m, a) => {
 };
 H['STR_REVERSE'] = (m, a) => {
   const x = m.get(a[1]!);
-  const b = str('str_reverse', x);
+  const opName = m.vm >= 7 ? 'str_reverse_unicode' : 'str_reverse';
+  const b = str(opName, x);
   let out: Uint8Array;
   if (m.vm >= 7) {
     const cps = codePoints(b);
-    if (cps === undefined) badArgs('str_reverse', [x]);
+    if (cps === undefined) badArgs(opName, [x]);
     out = utf8.encode(String.fromCodePoint(...cps.reverse()));
   } else {
     out = Uint8Array.from(b).reverse();
@@ -339,9 +340,10 @@ function queryArg(v: FateValue): void {
   if (typeof v !== 'object' || v.kind !== 'oracle_query') typeError(v, 'oracle_query');
 }
 H['ORACLE_CHECK'] = (m, a) => {
-  oracleArg(m, m.get(a[1]!), 'ORACLE_CHECK');
+  const o = m.get(a[1]!);
   m.get(a[2]!);
   m.get(a[3]!);
+  oracleArg(m, o, 'ORACLE_CHECK');
   m.put(a[0]!, false);
 };
 H['ORACLE_CHECK_QUERY'] = (m, a) => {
@@ -349,6 +351,7 @@ H['ORACLE_CHECK_QUERY'] = (m, a) => {
   const q = m.get(a[2]!);
   m.get(a[3]!);
   m.get(a[4]!);
+  if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
   queryArg(q);
   oracleArg(m, o, 'ORACLE_CHECK_QUERY');
   m.put(a[0]!, false);
@@ -356,8 +359,10 @@ H['ORACLE_CHECK_QUERY'] = (m, a) => {
 function oracleMissing(name: string, reason: string): Handler {
   return (m, a) => {
     const args = a.slice(1).map((x) => m.get(x));
+    const o = args[0]!;
+    if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
     if (args.length > 1) queryArg(args[1]!);
-    oracleArg(m, args[0]!, name.toUpperCase());
+    oracleArg(m, o, name.toUpperCase());
     fail(`Error in ${W(E.atom(name))}: ${W(E.atom(reason))}`);
   };
 }

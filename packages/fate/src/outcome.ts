@@ -3,7 +3,7 @@
  * handlers and caught by the engine (protected calls, the top-level run); they never
  * leave the package: every one becomes a call outcome (CONTRACTS.md §4.5).
  */
-import { E, fateToTerm, printTerm, TERM_DEPTH, writeTerm, type ETerm } from './term.js';
+import { E, fateToTerm, PrintUnsupported, printTerm, TERM_DEPTH, writeTerm, type ETerm } from './term.js';
 import type { FateValue } from './values.js';
 
 const enc = new TextEncoder();
@@ -62,7 +62,11 @@ function layout(message: string): string {
       const end = message.indexOf(CLOSE, i);
       const term = message.slice(i + 1, end);
       const col = out.length - (out.lastIndexOf('\n') + 1);
-      if (col + term.length >= LINE) throw new VmUnsupported('an error message wider than a line');
+      // Conservative: the node keeps a term on one line up to column 78 (checked); bytes ≥ 128
+      // are counted twice in case the node measures them escaped.
+      let width = term.length;
+      for (let j = 0; j < term.length; j += 1) if (term.charCodeAt(j) >= 128) width += 1;
+      if (col + width >= LINE - 1) throw new VmUnsupported('an error message wider than a line');
       out += term;
       i = end + 1;
     } else {
@@ -82,7 +86,12 @@ function latin1(s: string): Uint8Array {
 
 /** `~P` with the error depth. */
 export function P(t: ETerm | FateValue): string {
-  return OPEN + printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH) + CLOSE;
+  try {
+    return OPEN + printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH) + CLOSE;
+  } catch (e) {
+    if (e instanceof PrintUnsupported) throw new VmUnsupported('an error message this VM cannot print exactly');
+    throw e;
+  }
 }
 /** `~W` with the error depth. */
 export function W(t: ETerm | FateValue): string {

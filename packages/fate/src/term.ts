@@ -93,8 +93,13 @@ export function typeToTerm(t: FateType): ETerm {
   }
 }
 
+const RESERVED = new Set([
+  'after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case', 'catch', 'cond', 'div', 'else', 'end',
+  'fun', 'if', 'let', 'maybe', 'not', 'of', 'or', 'orelse', 'receive', 'rem', 'try', 'when', 'xor',
+]);
+
 function atomText(a: string): string {
-  if (/^[a-z][a-zA-Z0-9_@]*$/.test(a)) return a;
+  if (/^[a-z][a-zA-Z0-9_@]*$/.test(a) && !RESERVED.has(a)) return a;
   return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -120,10 +125,13 @@ export function writeTerm(t: ETerm, depth = -1): string {
       return `<<${parts.join(',')}>>`;
     }
     case 'tuple':
+      if (depth === 1 && t.v.length > 0) return '{...}';
       return `{${seq(t.v, depth, writeTerm, ',...')}}`;
     case 'list':
+      if (depth === 1 && t.v.length > 0) return '[...]';
       return `[${seq(t.v, depth, writeTerm, '|...')}]`;
     case 'map':
+      if (depth === 1 && t.v.length > 0) return '#{...}';
       return `#{${seqPairs(t.v, depth, writeTerm, ' => ', ',')}}`;
   }
 }
@@ -155,6 +163,33 @@ function seqPairs(items: readonly (readonly [ETerm, ETerm])[], depth: number, w:
     if (dd !== -1) dd -= 1;
   }
   return parts.join(sep);
+}
+
+/** Thrown when a term would be printed in a way this printer does not reproduce. */
+export class PrintUnsupported extends Error {}
+
+function isPrintable(c: number): boolean {
+  return (c >= 32 && c <= 126) || (c >= 160 && c <= 255) || (c >= 8 && c <= 13) || c === 27;
+}
+
+/**
+ * `io_lib_pretty`'s printable-binary rule at depth `d` (already decremented): the first
+ * `min(4d, size)` bytes are looked at (20 at a time); a binary is a string when they are all
+ * printable, or when its printable prefix is at least `d` long (then it is cut there).
+ * Returns the bytes to print as a string, or undefined to print numbers.
+ */
+function printableBin(b: Uint8Array, d: number): Uint8Array | undefined {
+  const len = d < 0 ? b.length : Math.min(4 * d, b.length);
+  if (len === 0) return undefined;
+  let prefix = 0;
+  while (prefix < len && isPrintable(b[prefix]!)) prefix += 1;
+  if (prefix === len) return b.subarray(0, len);
+  const n = Math.min(20, len);
+  if (prefix >= n) {
+    // All of the first 20 printable, a non-printable byte later within len.
+    return d > 0 && prefix >= d ? b.subarray(0, prefix) : undefined;
+  }
+  return d > 0 && prefix >= d ? b.subarray(0, prefix) : undefined;
 }
 
 function printableLatin1(b: Uint8Array | readonly number[]): boolean {
@@ -189,22 +224,25 @@ export function printTerm(t: ETerm, depth = -1): string {
       return writeTerm(t, depth);
     case 'bin': {
       if (depth === 1 && t.v.length > 0) return '<<...>>';
-      if (printableLatin1(t.v)) {
-        // io_lib_pretty looks at (depth - 1) * 4 characters.
-        const n = depth === -1 ? t.v.length : (depth - 1) * 4;
-        if (t.v.length > n) return `<<"${escapeChars(t.v.subarray(0, n))}"...>>`;
-        return `<<"${escapeChars(t.v)}">>`;
-      }
-      return writeTerm(t, depth);
+      const s = printableBin(t.v, depth - 1);
+      if (s === undefined) return writeTerm(t, depth);
+      return s.length === t.v.length ? `<<"${escapeChars(s)}">>` : `<<"${escapeChars(s)}"...>>`;
     }
     case 'tuple':
+      if (depth === 1 && t.v.length > 0) return '{...}';
       return `{${seq(t.v, depth, printTerm, ',...')}}`;
     case 'list': {
+      if (depth === 1 && t.v.length > 0) return '[...]';
       const chars = t.v.every((x) => x.t === 'int' && x.v >= 0n && x.v < 256n) ? t.v.map((x) => Number((x as { v: bigint }).v)) : undefined;
-      if (chars !== undefined && printableLatin1(chars)) return `"${escapeChars(chars)}"`;
+      if (chars !== undefined && printableLatin1(chars)) {
+        // Depth-limited printable lists are cut in ways not reproduced here: refuse them.
+        if (depth !== -1 && chars.length > 4 * (depth - 1)) throw new PrintUnsupported();
+        return `"${escapeChars(chars)}"`;
+      }
       return `[${seq(t.v, depth, printTerm, '|...')}]`;
     }
     case 'map':
+      if (depth === 1 && t.v.length > 0) return '#{...}';
       return `#{${seqPairs(t.v, depth, printTerm, ' => ', ',')}}`;
   }
 }
