@@ -635,8 +635,7 @@ function topicBytes(t: FateValue): Uint8Array {
         break;
     }
   }
-  // The node's log primop raises an exception here (not a FATE error).
-  throw new VmInternal('log topic is not a word');
+  return typeError(t, 'word');
 }
 function word(n: bigint): Uint8Array {
   const out = new Uint8Array(32);

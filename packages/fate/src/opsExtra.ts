@@ -339,20 +339,25 @@ function oracleArg(m: Machine, v: FateValue, op: string): Uint8Array {
 function queryArg(v: FateValue): void {
   if (typeof v !== 'object' || v.kind !== 'oracle_query') typeError(v, 'oracle_query');
 }
+const isTypeRep = (v: FateValue): boolean => typeof v === 'object' && v.kind === 'typerep';
 H['ORACLE_CHECK'] = (m, a) => {
   const o = m.get(a[1]!);
-  m.get(a[2]!);
-  m.get(a[3]!);
+  const q = m.get(a[2]!);
+  const r = m.get(a[3]!);
+  if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
+  if (!isTypeRep(q) || !isTypeRep(r)) fail(`Error in ${W(E.atom('oracle_check'))}: ${W(E.atom('bad_type'))}`);
   oracleArg(m, o, 'ORACLE_CHECK');
   m.put(a[0]!, false);
 };
 H['ORACLE_CHECK_QUERY'] = (m, a) => {
   const o = m.get(a[1]!);
   const q = m.get(a[2]!);
-  m.get(a[3]!);
-  m.get(a[4]!);
+  const qt = m.get(a[3]!);
+  const rt = m.get(a[4]!);
   if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
   queryArg(q);
+  // Not checked against the node: refuse non-typerep types rather than guess the error.
+  if (!isTypeRep(qt) || !isTypeRep(rt)) throw new VmUnsupported('ORACLE_CHECK_QUERY with a non-type');
   oracleArg(m, o, 'ORACLE_CHECK_QUERY');
   m.put(a[0]!, false);
 };
@@ -362,6 +367,7 @@ function oracleMissing(name: string, reason: string): Handler {
     const o = args[0]!;
     if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
     if (args.length > 1) queryArg(args[1]!);
+    if (args.length > 2 && !args.slice(2).every(isTypeRep)) throw new VmUnsupported(`${name.toUpperCase()} with a non-type`);
     oracleArg(m, o, name.toUpperCase());
     fail(`Error in ${W(E.atom(name))}: ${W(E.atom(reason))}`);
   };
