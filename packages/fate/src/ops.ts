@@ -432,7 +432,8 @@ H['MAP_FROM_LIST'] = (m, a) => {
   if (typeof l !== 'object' || l.kind !== 'list') badArgs('map_from_list', [l]);
   const entries = new Map<string, readonly [FateValue, FateValue]>();
   for (const t of listToArray(l)) {
-    if (typeof t !== 'object' || t.kind !== 'tuple' || t.elements.length !== 2) badArgs('map_from_list', [l]);
+    // An element that is not a pair is an Erlang function_clause in the node.
+    if (typeof t !== 'object' || t.kind !== 'tuple' || t.elements.length !== 2) throw new VmInternal('MAP_FROM_LIST of a non-pair');
     const [k, v] = t.elements as [FateValue, FateValue];
     if (hasMap(k)) badArgs('map_from_list', [l]);
     entries.set(keyOf(k), [k, v]);

@@ -12,7 +12,7 @@ import type { Operand } from './code.js';
 import { BLS12_381_R, poseidon2 } from './poseidon.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
-import { badArgs, fail, P, typeError, VmUnsupported, W } from './outcome.js';
+import { badArgs, fail, P, typeError, VmInternal, VmUnsupported, W } from './outcome.js';
 import { bytesToUnsigned } from './serialize.js';
 import { E } from './term.js';
 import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
@@ -230,7 +230,9 @@ H['BYTES_TO_FIXED_SIZE'] = (m, a) => {
 H['INT_TO_BYTES'] = (m, a) => {
   const x = m.get(a[1]!);
   const n = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof n !== 'bigint' || n < 0n || n > 0xffffffn) badArgs('int_to_bytes', [x, n]);
+  if (typeof x !== 'bigint' || typeof n !== 'bigint') badArgs('int_to_bytes', [x, n]);
+  // A negative size is an Erlang badarg in the node; a huge one would exhaust its memory.
+  if (n < 0n || n > 0xffffffn) throw new VmInternal('INT_TO_BYTES size');
   const size = Number(n);
   const mod = 1n << BigInt(8 * size);
   let v = x % mod;
