@@ -247,10 +247,9 @@ H['BSR'] = binInt('bsr', (x, y) => (y >= 0n ? x >> y : x << -y));
 
 function cmp(name: string, test: (c: number) => boolean): Handler {
   return (m, a) => {
-    let x = m.get(a[1]!);
-    let y = m.get(a[2]!);
-    x = m.unfold(x, MODELS.unfoldCompare);
-    y = m.unfold(y, MODELS.unfoldCompare);
+    // Each operand is unfolded as it is read (the second read happens after the first's gas).
+    const x = m.unfold(m.get(a[1]!), MODELS.unfoldCompare);
+    const y = m.unfold(m.get(a[2]!), MODELS.unfoldCompare);
     // The node's order has no rule for typereps (an Erlang function_clause).
     if (hasKind(x, 'typerep') || hasKind(y, 'typerep')) throw new VmInternal('comparison of typereps');
     // Before Iris the node orders by Erlang term order; it agrees with the FATE order only

@@ -150,18 +150,12 @@ function seq(items: readonly ETerm[], depth: number, w: (t: ETerm, d: number) =>
 }
 
 function seqPairs(items: readonly (readonly [ETerm, ETerm])[], depth: number, w: (t: ETerm, d: number) => string, arrow: string, sep: string): string {
+  // A map at depth D shows D - 1 entries, each key and value at depth D - 1 (checked against the node).
   if (items.length === 0) return '';
   const d = depth === -1 ? -1 : depth - 1;
-  const parts: string[] = [];
-  let dd = d;
-  for (const [k, v] of items) {
-    if (dd === 1 && parts.length > 0) {
-      parts.push('...');
-      break;
-    }
-    parts.push(`${w(k, dd)}${arrow}${w(v, dd)}`);
-    if (dd !== -1) dd -= 1;
-  }
+  const shown = depth === -1 ? items.length : Math.min(items.length, d);
+  const parts = items.slice(0, shown).map(([k, v]) => `${w(k, d)}${arrow}${w(v, d)}`);
+  if (shown < items.length) parts.push('...');
   return parts.join(sep);
 }
 

@@ -41,7 +41,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function program(r: () => number): [string, ...Opnd[]][] {
+function program(r: () => number, store: boolean): [string, ...Opnd[]][] {
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(r() * xs.length)]!;
   const code: [string, ...Opnd[]][] = [];
   const n = 1 + Math.floor(r() * 5);
@@ -49,9 +49,13 @@ function program(r: () => number): [string, ...Opnd[]][] {
     const op = pick(OPS);
     const operands: Opnd[] = op.args.map((_, j) => {
       const x = r();
-      if (j === 0 && !['PUSH', 'SPEND', 'LOG0', 'LOG1', 'LOG2', 'LOG3', 'LOG4', 'DUP', 'INC', 'DEC'].includes(op.name)) return x < 0.7 ? st : vr(Math.floor(r() * 3));
+      if (j === 0 && !['PUSH', 'SPEND', 'LOG0', 'LOG1', 'LOG2', 'LOG3', 'LOG4', 'DUP', 'INC', 'DEC'].includes(op.name)) {
+        if (store && x < 0.3) return vr(-1 - Math.floor(r() * 3));
+        return x < 0.7 ? st : vr(Math.floor(r() * 3));
+      }
       if (x < 0.15) return st;
       if (x < 0.25) return vr(Math.floor(r() * 3));
+      if (store && x < 0.45) return vr(-1 - Math.floor(r() * 3));
       return imm(pick(POOL));
     });
     code.push([op.name, ...operands]);
@@ -60,13 +64,22 @@ function program(r: () => number): [string, ...Opnd[]][] {
   return code;
 }
 
-/** The scenario: `count` random programs for a protocol, from a seed. */
-export function buildFuzzScenario(protocol: 'ceres' | 'iris', seed: number, count: number): unknown {
+const BIG = keyOfMap(Array.from({ length: 12 }, (_, i) => [BigInt(i), fString(`value number ${i}`)] as [FateValue, FateValue]));
+
+/**
+ * The scenario: `count` random programs for a protocol, from a seed. With `store`, `init`
+ * fills registers 1–3 (a map big enough to become a store map, an integer, a string) and
+ * the programs also read and write store registers.
+ */
+export function buildFuzzScenario(protocol: 'ceres' | 'iris', seed: number, count: number, store = false): unknown {
   const r = rng(seed);
   const updates: unknown[] = [];
   let round = 2n;
   for (let i = 0; i < count; i += 1) {
-    const code = assemble([{ name: 'f', args: [], ret: T.any, code: program(r) }, { name: 'init', args: [], ret: T.unit, code: [['RETURNR', imm(UNIT)]] }]);
+    const init: [string, ...Opnd[]][] = store
+      ? [['STORE', vr(-1), imm(BIG)], ['STORE', vr(-2), imm(7n)], ['STORE', vr(-3), imm(fString('state'))], ['RETURNR', imm(UNIT)]]
+      : [['RETURNR', imm(UNIT)]];
+    const code = assemble([{ name: 'f', args: [], ret: T.any, code: program(r, store) }, { name: 'init', args: [], ret: T.unit, code: init }]);
     updates.push({ op: 'new_contract', owner: I, code: encode(code, 'cb'), call_data: encode(callData('init'), 'cb'), deposit: 100, vm_version: protocol === 'ceres' ? 8 : 7, abi_version: 3 });
     updates.push({ op: 'call_contract', caller: R, contract: createdContractId(I, round), call_data: encode(callData('f'), 'cb'), amount: 0, gas: 100000, gas_price: 1, abi_version: 3 });
     round += 2n;
