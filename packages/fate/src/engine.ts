@@ -43,6 +43,8 @@ export interface LogEntry {
 export interface EngineRules {
   /** Consensus protocol of the environment: 4 Lima, 5 Iris, 6 Ceres. */
   readonly consensus: number;
+  /** Store FATE_02 contracts as contract object v1 (early-Iris node), also those made by CREATE/CLONE. */
+  readonly contractObjectV1ForVm7?: boolean;
 }
 
 type Frame =
@@ -154,11 +156,14 @@ export class Machine {
   done = false;
   /** Gas before the current instruction (for protected unwinding). */
   gasBefore = 0;
+  /** Call-stack depth when the current instruction started. */
+  stepDepth = 0;
   readonly consensus: number;
   readonly iris: boolean;
   readonly origin: Uint8Array;
   readonly gasPrice: bigint;
   readonly chain: ChainView;
+  readonly objectV1ForVm7: boolean;
 
   constructor(p: ExecuteParameters) {
     this.gas = p.gas;
@@ -173,6 +178,7 @@ export class Machine {
     this.iris = p.rules.consensus >= 5;
     this.gasPrice = p.gasPrice;
     this.chain = p.chain;
+    this.objectV1ForVm7 = p.rules.contractObjectV1ForVm7 === true;
   }
 
   // ---- gas ---------------------------------------------------------------------------
@@ -361,6 +367,7 @@ export class Machine {
       k: 'remote', fn: this.fn, bb: this.bb + 1, stack: this.stack, args: this.args, vars: this.vars,
       contract: this.contract, code: this.code, vm: this.vm, caller: this.caller, value: this.value,
     });
+    this.chainSeen.push(this.contractHex);
     this.stack = [];
     if (gasCap !== undefined) {
       if (typeof gasCap !== 'bigint' || gasCap <= 0n) fail(`Error in call: ${W(E.tuple(E.atom('bad_gas_cap'), fateToTerm(gasCap)))}`);
@@ -370,6 +377,13 @@ export class Machine {
         this.gas = cap;
       }
     }
+    // The return-check marker comes before the callee is loaded and checked, so a protected
+    // call turns those failures (and running out of its gas cap there) into None.
+    this.callStack.push({ k: 'check', type: retType.type, protected: prot, stores: this.stores, world: this.world, logs: this.logs });
+    // The node enters the callee in a step of its own: a failure from here on unwinds from
+    // this state (the gas left now), so loading and checking the callee is refunded on failure.
+    this.gasBefore = this.gas;
+    this.stepDepth = this.callStack.length;
     const calleeHex = bytesToHex(target.bytes);
     if (calleeHex === this.contractHex || this.chainSeen.includes(calleeHex)) fail('Reentrant call');
     const rec = this.world.contracts.get(calleeHex);
@@ -386,13 +400,12 @@ export class Machine {
     if ((typeof value !== 'bigint' || value > 0n) && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
     if (f.private) fail(`Function with hash ${W(E.bin(fnId.bytes))} is private`);
     if (id === INIT_ID && deploy === undefined) fail('Calling init is not allowed in this context');
+    if (args.length !== f.argTypes.length) fail(`Expected ${P(E.int(f.argTypes.length))} arguments, got ${P(E.int(args.length))}`);
     if (!sameType({ t: 'tuple', elems: f.argTypes }, argType.type) || !sameType(f.returnType, retType.type)) {
       fail('Type of remote function does not match expected type');
     }
     this.checkArgs(f, args);
-    this.callStack.push({ k: 'check', type: retType.type, protected: prot, stores: this.stores, world: this.world, logs: this.logs });
     // Switch to the callee.
-    this.chainSeen.push(this.contractHex);
     const from = this.contract;
     this.caller = fObject('address', from);
     this.contract = target.bytes;
@@ -407,7 +420,7 @@ export class Machine {
     this.pc = 0;
     if (typeof value !== 'bigint') fail(`Type error on call: ${P(value)} is not of type ${P(E.atom('integer'))}`);
     this.value = value;
-    if (value < 0n) fail('Trying to transfer negative value in call');
+    if (value < 0n) fail(`Error in call: ${W(E.atom('negative_value'))}`);
     if (value > 0n) this.transfer(from, target.bytes, value, 'call');
   }
 
@@ -527,7 +540,7 @@ export class Machine {
    * CREATE/CLONE continuation pops the creator's stack, which can itself fail. Returns false
    * when the error reaches the top unchanged.
    */
-  catchProtected(): boolean {
+  catchProtected(outOfGas = false): boolean {
     let idx = -1;
     for (let i = this.callStack.length - 1; i >= 0; i -= 1) {
       const f = this.callStack[i]!;
@@ -537,10 +550,13 @@ export class Machine {
       }
     }
     if (idx < 0) {
-      this.unwindWithoutMarker();
+      // Running out of gas applies no CREATE continuation (checked against the node).
+      if (!outOfGas) this.unwindWithoutMarker();
       return false;
     }
-    this.gas = this.gasBefore;
+    // From the state before the failing instruction, unless the protected call was entered
+    // by this very instruction (then from the gas left at the failure).
+    if (idx < this.stepDepth) this.gas = this.gasBefore;
     let released = 0;
     let fate = this.fate;
     for (let i = this.callStack.length - 1; i > idx; i -= 1) {
@@ -550,7 +566,7 @@ export class Machine {
         this.restoreFrame(f);
         fate = this.fate;
       }
-      if (f.k === 'deploy' && fate < 3) this.deployOnUnwind(f, released);
+      if (f.k === 'deploy' && fate < 3 && !outOfGas) this.deployOnUnwind(f, released);
     }
     const marker = this.callStack.pop() as Extract<Frame, { k: 'check' }>;
     this.stores = marker.stores;
@@ -709,7 +725,8 @@ export class Machine {
     const pk = blake2b(input, { dkLen: 32 });
     const hex = bytesToHex(pk);
     const rec = makeContractRecord({
-      owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef, objectVersion: vm >= 7 ? 2 : 1, active: true,
+      owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef,
+      objectVersion: vm >= 7 && !(vm === 7 && this.objectV1ForVm7) ? 2 : 1, active: true,
       referrers: [], deposit: 0n, store: PMapOf([['0000', Uint8Array.of(0x2f, 0x00)]]),
     });
     const existing = accounts.get(hex);
@@ -746,10 +763,11 @@ export class Machine {
       if (ins === undefined) throw new VmInternal('fell off a basic block');
       this.pc += 1;
       this.gasBefore = this.gas;
+      this.stepDepth = this.callStack.length;
       try {
         this.step(ins);
       } catch (e) {
-        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected()) continue;
+        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected(e instanceof VmOutOfGas)) continue;
         throw e;
       }
       if (ins.op.endBB && !this.done && this.pc !== 0) {

@@ -18,7 +18,7 @@ import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
 import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
-import { E, fateToTerm } from './term.js';
+import { compareTerms, E, fateToTerm } from './term.js';
 import {
   cons, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
   type FateList, type FateMap, type FateStoreMap, type FateValue,
@@ -217,7 +217,8 @@ H['MULMOD'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
   const n = m.get(a[3]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint' || typeof n !== 'bigint' || n <= 0n) badArgs('mulmod', [x, y, n]);
+  if (typeof x !== 'bigint' || typeof y !== 'bigint' || typeof n !== 'bigint') badArgs('mulmod', [x, y, n]);
+  if (n === 0n) fail('Arithmetic error: mod by zero');
   const r = (x * y) % n;
   m.cellsGas(words(r));
   m.put(a[0]!, r);
@@ -252,10 +253,10 @@ function cmp(name: string, test: (c: number) => boolean): Handler {
     const y = m.unfold(m.get(a[2]!), MODELS.unfoldCompare);
     // The node's order has no rule for typereps (an Erlang function_clause).
     if (hasKind(x, 'typerep') || hasKind(y, 'typerep')) throw new VmInternal('comparison of typereps');
-    // Before Iris the node orders by Erlang term order; it agrees with the FATE order only
-    // for two integers or two booleans (equality always agrees).
-    if (!m.iris && name !== 'eq' && name !== 'neq' && !((typeof x === 'bigint' && typeof y === 'bigint') || (typeof x === 'boolean' && typeof y === 'boolean'))) {
-      throw new VmUnsupported(`${name.toUpperCase()} before Iris`);
+    // Before Iris the node compares the Erlang terms of the values (Erlang term order).
+    if (!m.iris) {
+      m.put(a[0]!, test(compareTerms(fateToTerm(x), fateToTerm(y))));
+      return;
     }
     m.put(a[0]!, test(compareValues(x, y)));
   };

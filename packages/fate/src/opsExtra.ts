@@ -124,8 +124,9 @@ H['STR_FROM_LIST'] = (m, a) => {
   if (typeof x !== 'object' || x.kind !== 'list') typeError(x, listChar);
   m.traverse(x, MODELS.simple);
   const cps = listToArray(x);
-  const ok = cps.every((c) => typeof c === 'bigint' && c >= 0n && c <= 0x10ffffn && !(c >= 0xd800n && c <= 0xdfffn));
-  if (!ok) typeError(x, listChar);
+  if (!cps.every((c) => typeof c === 'bigint' && c >= 0n)) typeError(x, listChar);
+  // Surrogates and code points past U+10FFFF make the node's NFC conversion crash (badarg).
+  if (!cps.every((c) => (c as bigint) <= 0x10ffffn && !((c as bigint) >= 0xd800n && (c as bigint) <= 0xdfffn))) throw new VmInternal('STR_FROM_LIST of invalid code points');
   const out = utf8.encode(String.fromCodePoint(...cps.map((c) => Number(c))).normalize('NFC'));
   stringCells(m, out);
   m.put(a[0]!, fString(out));
@@ -273,11 +274,17 @@ H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   const pb = bytesArg('verify_sig_secp256k1', pk, all);
   const sb = bytesArg('verify_sig_secp256k1', sig, all);
   if (mb.length !== 32 || pb.length !== 64 || sb.length !== 64) badArgs('verify_sig_secp256k1', all);
+  const full = new Uint8Array(65);
+  full[0] = 4;
+  full.set(pb, 1);
+  try {
+    secp256k1.Point.fromBytes(full);
+  } catch {
+    // A public key that is not a curve point makes the node's crypto library raise badarg.
+    throw new VmInternal('VERIFY_SIG_SECP256K1 with an invalid public key');
+  }
   let ok = false;
   try {
-    const full = new Uint8Array(65);
-    full[0] = 4;
-    full.set(pb, 1);
     ok = secp256k1.verify(sb, mb, full, { prehash: false, lowS: false, format: 'compact' });
   } catch {
     ok = false;

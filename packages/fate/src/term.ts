@@ -243,3 +243,79 @@ export function printTerm(t: ETerm, depth = -1): string {
 
 /** Error-message depth (`MAX_TERM_DEPTH`). */
 export const TERM_DEPTH = 6;
+
+function termClass(t: ETerm): number {
+  switch (t.t) {
+    case 'int':
+      return 0;
+    case 'atom':
+      return 1;
+    case 'tuple':
+      return 3;
+    case 'map':
+      return 4;
+    case 'list':
+      return t.v.length === 0 ? 5 : 6;
+    case 'bin':
+      return 7;
+  }
+}
+
+function cmp(a: number | bigint | string, b: number | bigint | string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Erlang's standard term order (number < atom < tuple < map < [] < list < binary), which
+ * the node uses for comparisons and map iteration before Iris.
+ * @returns negative, 0 or positive
+ */
+export function compareTerms(a: ETerm, b: ETerm): number {
+  const ca = termClass(a);
+  const cb = termClass(b);
+  if (ca !== cb) return ca - cb;
+  switch (a.t) {
+    case 'int':
+      return cmp(a.v, (b as typeof a).v);
+    case 'atom':
+      return cmp(a.v, (b as typeof a).v);
+    case 'bin': {
+      const x = a.v;
+      const y = (b as typeof a).v;
+      for (let i = 0; i < x.length && i < y.length; i += 1) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    }
+    case 'tuple': {
+      const y = (b as typeof a).v;
+      if (a.v.length !== y.length) return a.v.length - y.length;
+      for (let i = 0; i < y.length; i += 1) {
+        const c = compareTerms(a.v[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+    case 'list': {
+      const y = (b as typeof a).v;
+      for (let i = 0; i < a.v.length && i < y.length; i += 1) {
+        const c = compareTerms(a.v[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return a.v.length - y.length;
+    }
+    case 'map': {
+      const y = (b as typeof a).v;
+      if (a.v.length !== y.length) return a.v.length - y.length;
+      const sa = [...a.v].sort((p, q) => compareTerms(p[0], q[0]));
+      const sb = [...y].sort((p, q) => compareTerms(p[0], q[0]));
+      for (let i = 0; i < sa.length; i += 1) {
+        const c = compareTerms(sa[i]![0], sb[i]![0]);
+        if (c !== 0) return c;
+      }
+      for (let i = 0; i < sa.length; i += 1) {
+        const c = compareTerms(sa[i]![1], sb[i]![1]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+  }
+}
