@@ -89,9 +89,11 @@ describe('comparisons (unfold_compare traversal of each operand)', () => {
   ] as [string, FateValue, FateValue, boolean][])('%s %o %o', (op, a, b, want) => {
     check(op, [imm(a), imm(b)], want, 0, cmpGas(a, b));
   });
-  it('before Iris only integers and booleans are ordered (Erlang term order otherwise)', () => {
-    const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['LT', st, imm(fString('a')), imm(fString('b'))], ['RETURN']] }], 'f', [], { consensus: 4, vm: 5 });
-    expect(r.unsupported).toBe('LT before Iris');
+  it('before Iris compare by Erlang term order (binaries bytewise, not shorter first)', () => {
+    const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['LT', st, imm(fString('aa')), imm(fString('b'))], ['RETURN']] }], 'f', [], { consensus: 4, vm: 5 });
+    expect(deserializeValue(r.returnValue)).toBe(true);
+    const iris = runCode([{ name: 'f', args: [], ret: T.any, code: [['LT', st, imm(fString('aa')), imm(fString('b'))], ['RETURN']] }], 'f');
+    expect(deserializeValue(iris.returnValue)).toBe(false);
   });
 });
 
