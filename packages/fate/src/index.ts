@@ -21,6 +21,7 @@ export {
   fateRulesPresets,
   resolveRules,
   type ApplyUpdateResult,
+  type ChainRead,
   type FateRules,
   type FateRulesPreset,
   type UpdateContext,
