@@ -190,7 +190,10 @@ describe('strings and bytes (bytes div 8 (+1) cells)', () => {
   });
   it('CHAR_FROM_INT (9 cells for Some, 8 for None)', () => {
     check('CHAR_FROM_INT', [imm(65n)], fSome(65n), 9);
-    check('CHAR_FROM_INT', [imm(0xd800n)], NONE, 8);
+    // U+0344 has no one-code-point NFC form: None.
+    check('CHAR_FROM_INT', [imm(0x344n)], NONE, 8);
+    // A surrogate makes the node's NFC conversion raise: the update is refused.
+    expect(runCode([{ name: 'f', args: [], ret: T.any, code: [['CHAR_FROM_INT', st, imm(0xd800n)], ['RETURN']] }], 'f').internal).toBe('CHAR_FROM_INT of an invalid code point');
   });
 });
 

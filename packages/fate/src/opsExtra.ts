@@ -157,6 +157,9 @@ H['CHAR_FROM_INT'] = (m, a) => {
   const x = m.get(a[1]!);
   if (typeof x !== 'bigint') fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('int'))}`);
   if ((x < 0n || x > 1114111n) && m.iris) fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('char'))}`);
+  // The node's NFC conversion raises badarg for surrogates and (before Iris) out-of-range
+  // code points: an exception, the update is rejected.
+  if (x < 0n || x > 1114111n || (x >= 0xd800n && x <= 0xdfffn)) throw new VmInternal('CHAR_FROM_INT of an invalid code point');
   // The NFC form of the single code point; anything else (a surrogate, a decomposition) is None.
   let cp: number | undefined;
   if (x >= 0n && x <= 1114111n && !(x >= 0xd800n && x <= 0xdfffn)) {
