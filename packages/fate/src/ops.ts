@@ -438,8 +438,9 @@ H['MAP_FROM_LIST'] = (m, a) => {
     if (hasMap(k)) badArgs('map_from_list', [l]);
     entries.set(keyOf(k), [k, v]);
   }
-  m.cellsGas(entries.size + 2);
+  // The node writes the result first, then charges the cells.
   m.put(a[0]!, { kind: 'map', entries });
+  m.cellsGas(entries.size + 2);
 };
 H['MAP_SIZE'] = (m, a) => {
   const map = mapArg('map_size', m.get(a[1]!));
@@ -458,10 +459,11 @@ H['MAP_TO_LIST'] = (m, a) => {
   const sorted = [...map.entries.values()].sort((x, y) => compareValues(x[0], y[0]));
   // Before Iris the order is Erlang's (and a frozen table of historic orders): only integer keys agree.
   if (!m.iris && !sorted.every(([k]) => typeof k === 'bigint')) throw new VmUnsupported('MAP_TO_LIST before Iris');
-  m.cellsGas(2 * sorted.length);
   let l = NIL;
   for (let i = sorted.length - 1; i >= 0; i -= 1) l = cons(fTuple([sorted[i]![0], sorted[i]![1]]), l);
+  // The node writes the result first, then charges the cells.
   m.put(a[0]!, l);
+  m.cellsGas(2 * sorted.length);
 };
 
 // ---- lists -----------------------------------------------------------------------------
