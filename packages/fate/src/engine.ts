@@ -158,6 +158,8 @@ export class Machine {
   gasBefore = 0;
   /** Call-stack depth when the current instruction started. */
   stepDepth = 0;
+  /** Whether the current step is entering a remote callee (after its return-check marker). */
+  entering = false;
   readonly consensus: number;
   readonly iris: boolean;
   readonly origin: Uint8Array;
@@ -384,6 +386,7 @@ export class Machine {
     // this state (the gas left now), so loading and checking the callee is refunded on failure.
     this.gasBefore = this.gas;
     this.stepDepth = this.callStack.length;
+    this.entering = true;
     const calleeHex = bytesToHex(target.bytes);
     if (calleeHex === this.contractHex || this.chainSeen.includes(calleeHex)) fail('Reentrant call');
     const rec = this.world.contracts.get(calleeHex);
@@ -554,8 +557,9 @@ export class Machine {
       if (!outOfGas) this.unwindWithoutMarker();
       return false;
     }
-    // From the state before the failing instruction, unless the protected call was entered
-    // by this very instruction (then from the gas left at the failure).
+    // From the state before the failing instruction (for a failure while the callee is being
+    // entered, the state when its return-check marker was pushed).
+    const entering = idx >= this.stepDepth - 1 && this.entering;
     if (idx < this.stepDepth) this.gas = this.gasBefore;
     let released = 0;
     let fate = this.fate;
@@ -574,7 +578,7 @@ export class Machine {
     this.logs = [...marker.logs];
     this.gas += released;
     // The frames below the marker: gas cap, then the caller's remote frame.
-    this.doReturnValue(NONE);
+    this.doReturnValue(NONE, entering);
     return true;
   }
 
@@ -630,7 +634,7 @@ export class Machine {
     }
   }
 
-  private doReturnValue(v: FateValue): void {
+  private doReturnValue(v: FateValue, entering = false): void {
     for (;;) {
       const top = this.callStack.pop();
       if (top === undefined) throw new VmInternal('protected marker without a frame');
@@ -640,8 +644,10 @@ export class Machine {
       }
       if (top.k === 'deploy') throw new VmInternal('deploy continuation above a remote frame');
       if (top.k !== 'remote') throw new VmInternal('protected marker without a remote frame');
-      // Popping the remote frame unfolds the return value (a simple traversal of None).
-      this.traverse(v, MODELS.simple);
+      // Popping the remote frame unfolds the return value (a simple traversal of None); a call
+      // that failed while being entered costs one cell instead (checked against the node).
+      if (entering) this.cellsGas(1);
+      else this.traverse(v, MODELS.simple);
       this.chainSeen.pop();
       this.fn = top.fn;
       this.stack = top.stack;
@@ -764,6 +770,7 @@ export class Machine {
       this.pc += 1;
       this.gasBefore = this.gas;
       this.stepDepth = this.callStack.length;
+      this.entering = false;
       try {
         this.step(ins);
       } catch (e) {
