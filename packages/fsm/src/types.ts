@@ -136,7 +136,10 @@ export interface ChannelOptions {
    * tx must be exactly what the node's rule gives for the command's `fee`/`gasPrice`
    * (§5.3), and the fee of the peer's close mutual (which the user did not choose) at most
    * `defaultMaxFee(tx)`, 10x the tx's minimum fee at the node's minimum gas price. Setting
-   * it replaces that default with this absolute limit (and adds it to own txs).
+   * it replaces that default with this absolute limit, and an own tx may then carry any fee
+   * from the node's minimum (its size at the command's gas price, else 1e9, §5.2) up to it:
+   * a fee the node did not take from the request as computed here, e.g. an older node's
+   * fixed fee.
    */
   maxFee?: bigint;
   /**
