@@ -1092,7 +1092,10 @@ export class Channel {
 
   /**
    * Disputes a solo close based on an older state with our latest co-signed state
-   * (`channels.slash`, §9.11). Only while closing. The watcher calls it automatically.
+   * (`channels.slash`, §9.11). While closing, and while open too: the node's FSM may be
+   * closing before its `can_slash` notice reaches this socket, so the node decides (an
+   * error from it rejects with `CHANNEL_NODE_ERROR`). Not during a mutual close. The
+   * watcher calls it automatically.
    * @example await channel.slash();
    */
   slash(options: OnChainOptions = {}): Promise<OnChainResult> {

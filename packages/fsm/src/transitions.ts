@@ -1485,7 +1485,9 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   withdraw: { phases: ['open'], operation: true, flow: 'channels.withdraw -> sign.withdraw_tx -> ... -> channels.update (§9.4)' },
   shutdown: { phases: ['open', 'closing'], operation: true, flow: 'channels.shutdown -> sign.shutdown_sign -> on_chain_tx close_mutual (§9.10)' },
   closeSolo: { phases: ['open'], operation: true, flow: 'channels.close_solo -> sign.close_solo_sign -> ok (§9.11)' },
-  slash: { phases: ['closing'], operation: true, flow: 'channels.slash -> sign.slash_tx -> ok (§9.11)' },
+  // Also while open, as the node accepts it: its FSM may be closing already while the
+  // can_slash / info closing notices are still on their way to this socket.
+  slash: { phases: ['open', 'closing'], operation: true, flow: 'channels.slash -> sign.slash_tx -> ok (§9.11)' },
   settle: { phases: ['closing'], operation: true, flow: 'channels.settle -> sign.settle_sign -> ok (§9.11)' },
   snapshotSolo: { phases: ['open'], operation: true, flow: 'channels.snapshot_solo -> sign.snapshot_solo_tx -> ok (§9.12)' },
   forceProgress: { phases: ['open', 'closing'], operation: true, flow: 'channels.force_progress -> sign.force_progress_tx -> ok (§9.13)' },
@@ -1627,6 +1629,8 @@ function commandProblem(s: ChannelState, command: Command): AechannelError | nul
       return null;
     }
     case 'slash':
+      // While open (closingBy null) it goes to the node, whose FSM may already be closing.
+      return s.closingBy !== 'mutual' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'slash needs a channel that is open or in solo closing.', { kind: command.kind });
     case 'settle':
       return s.closingBy === 'solo' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} needs a channel in solo closing.`, { kind: command.kind });
     default:
