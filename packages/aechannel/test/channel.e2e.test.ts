@@ -227,8 +227,8 @@ describe('Channel over the devnode', () => {
     await expect(initiator.transfer(responderId, 1n)).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED') || isAechannelError(e, 'CHANNEL_COMMAND_REJECTED'));
     // the node fsm stops after closed_confirmed (§9.8): the channel ends and releases everything
     await initiator.waitForStatus('died', { timeoutMs: 5000 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(initiator.finished).toBe(true);
+    // (the node closes the socket a moment after died: a stop is still answered until then)
+    await until(() => initiator.finished);
   });
 
   it('closes solo and settles by hand (watcher off) after the lock period', async () => {
@@ -413,6 +413,20 @@ describe('Channel over the devnode', () => {
     await responderDied;
     await until(() => initiator.finished && responder.finished);
     await expect(initiator.ping()).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED'));
+  });
+
+  it('answers a stop asked after died while the socket is still open (issue 14: the node answers ok)', async () => {
+    const pair = await openPair(devnode, { accounts: [6, 2], responder: { keepRunning: false } });
+    const { initiator, responder } = pair;
+    // the responder asks stop as soon as it sees died (the initiator's stop ended the channel)
+    const stopAfterDied = new Promise<{ stopped: Promise<void> }>((resolve) => {
+      responder.on('statusChanged', (event) => {
+        if (event.status === 'died') resolve({ stopped: responder.stop({ timeoutMs: 5000 }) });
+      });
+    });
+    await initiator.stop();
+    await expect((await stopAfterDied).stopped).resolves.toBeUndefined();
+    await until(() => initiator.finished && responder.finished);
   });
 
   it('rejects force progress with a typed error (the devnode runs no contracts)', async () => {

@@ -84,6 +84,7 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
     deferred: [],
     timers: {},
     counters: { rpc: 1n, sign: 1, persist: 1 },
+    socketOpen: false,
     rejection: null,
     connectOptions: mode === 'open' ? null : { ...options },
     closingBy: null,
@@ -124,6 +125,8 @@ export function deserializeState(text: string): ChannelState {
   value.callArchive ??= [];
   value.forced ??= null;
   value.envWait ??= null;
+  // (states written before the socket was tracked: a phase that has a socket)
+  value.socketOpen ??= value.phase !== undefined && ['awaitingFsmUp', 'opening', 'open', 'closing'].includes(value.phase);
   return value as ChannelState;
 }
 

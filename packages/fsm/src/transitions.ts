@@ -63,7 +63,8 @@
  * ## Endings
  * On `transportClosed` every pending command is settled with `FSM_CONNECTION_CLOSED`, on
  * `info died` with `FSM_CHANNEL_DIED` (a pending `stop` settles ok): nothing is left
- * hanging. Exceptions never escape {@link step}: one that would is reported as an
+ * hanging. A `stop` after `died` still goes out while the socket is open (`socketOpen`;
+ * the node answers ok); after the socket closed nothing is sent. Exceptions never escape {@link step}: one that would is reported as an
  * `FSM_INTERNAL_ERROR` event and the input leaves the state unchanged.
  */
 import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
@@ -1499,7 +1500,8 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   getOffchainState: { phases: CHANNEL, operation: false, flow: 'channels.get.offchain_state -> result (§7.5)' },
   getHistory: { phases: CHANNEL, operation: false, flow: 'channels.history.fetch -> result: the node fsm event log (§7.5)' },
   ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
-  stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
+  // Also after died while the socket is still open: the node answers ok (§9.8).
+  stop: { phases: [...SESSION, 'died'], operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
   reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
   newContract: { phases: ['open'], operation: true, flow: 'channels.update.new_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.2)' },
   callContract: { phases: ['open'], operation: true, flow: 'channels.update.call_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.3)' },
@@ -1747,6 +1749,11 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
     settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not allowed in phase ${s.phase}.`, { kind: command.kind, phase: s.phase, status: s.status }));
     return;
   }
+  if ((s.phase === 'closed' || s.phase === 'died') && !s.socketOpen) {
+    // The node closed the socket after the channel ended: there is nothing to send on.
+    settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not possible: the channel ended and its socket is closed.`, { kind: command.kind, phase: s.phase, status: s.status }));
+    return;
+  }
   if (rule.operation) {
     if (isBusy(s) || s.queue.length > 0) s.queue.push({ commandId, command });
     else startOperation(ctx, commandId, command);
@@ -1841,6 +1848,7 @@ function onStart(ctx: Ctx): void {
 /** `transportOpened`: socket up; wait for fsm_up (client timer `fsmUp`). */
 function onTransportOpened(ctx: Ctx): void {
   ctx.s.phase = 'awaitingFsmUp';
+  ctx.s.socketOpen = true;
   setStatus(ctx, 'connected');
   ctx.s.timers.fsmUp = ctx.now + (ctx.s.options.clientTimeouts?.fsmUp ?? DEFAULT_CLIENT_TIMEOUTS.fsmUp);
 }
@@ -1858,6 +1866,7 @@ function onTransportClosed(ctx: Ctx, input: Extract<Input, { type: 'transportClo
     false,
   );
   s.timers = {};
+  s.socketOpen = false;
   if (s.phase !== 'died' && s.phase !== 'closed') {
     s.phase = 'disconnected';
     setStatus(ctx, 'disconnected');

@@ -677,6 +677,12 @@ export interface ChannelState {
   deferred: Input[];
   timers: Partial<Record<TimerName, number>>;
   counters: { rpc: bigint; sign: number; persist: number };
+  /**
+   * Is a socket open (from `transportOpened` to `transportClosed`)? After `info died` the
+   * node may keep the socket open for a moment and still answers `stop` (§9.8); once it
+   * closed, nothing can be sent.
+   */
+  socketOpen: boolean;
   /** Was the socket's session rejected by the node (open-time error, §6.4)? */
   rejection: { code: number; message: string } | null;
   /** Options for the reconnect/reestablish query exactly as given (null: derive from `options`). */

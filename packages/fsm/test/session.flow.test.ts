@@ -168,6 +168,26 @@ describe('stop, died, disconnects (§7.6, §9.8)', () => {
     expect(d.state.status).toBe('died');
   });
 
+  it('stop after died, while the socket is still open, goes to the node and settles on its ok (issue 14)', () => {
+    const d = openChannel('initiator');
+    d.node(info('died'));
+    const stop = d.command({ kind: 'stop' });
+    expect(settles(stop.effects)).toEqual([]);
+    expect(sends(stop.effects)).toEqual([{ method: 'channels.system', params: { action: 'stop' } }]);
+    expect(settles(d.node(result(d.lastSendId(), 'ok')))).toEqual([{ type: 'settle', commandId: stop.commandId, ok: true, result: null }]);
+    // an operation stays refused: the node fsm is gone
+    expect(settles(d.command({ kind: 'transfer', from: I, to: R, amount: 1n }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
+  });
+
+  it('stop after died and the socket closed is refused, nothing is sent', () => {
+    const d = openChannel('initiator');
+    d.node(info('died'));
+    d.feed({ type: 'transportClosed' });
+    const stop = d.command({ kind: 'stop' });
+    expect(sends(stop.effects)).toEqual([]);
+    expect(settles(stop.effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
+  });
+
   it('transportClosed settles every pending command with FSM_CONNECTION_CLOSED and keeps the channel data', () => {
     const d = openChannel('responder');
     const a = d.command({ kind: 'transfer', from: R, to: I, amount: 1n });
