@@ -1358,7 +1358,8 @@ export class ChannelFsm implements Pairable {
 
   /**
    * How an update-like request fits the current state (§9.4, §9.5): run it now, postpone it
-   * until the FSM is back in `open`, or refuse it.
+   * until the FSM is back in `open`, drop it (answered ok) after the conflict it caused with
+   * the peer's proposal this client was asked to co-sign, or refuse it.
    * @returns true when the caller should proceed now
    */
   #admitUpdate(ctx: RequestContext, allowClosing = false): boolean {
@@ -1367,10 +1368,12 @@ export class ChannelFsm implements Pairable {
       if (state === 'open' || (allowClosing && state === 'channel_closing')) return true;
       if (state === 'awaiting_signature' && this.#op !== undefined) {
         if (this.#op.own) throw new RpcFailure(rejected(107));
-        // §9.5: a new client request while the client should co-sign the peer's proposal
-        // rejects that proposal (conflict on both sides) and then runs.
+        // §9.5: a new client request while the client should co-sign the peer's proposal is
+        // answered ok and rejects that proposal (conflict on both sides); the request itself
+        // is then dropped, as the node drops it, not started.
+        this.#ok(ctx);
         this.#rejectPeerProposal(2);
-        return true;
+        return false;
       }
       if (
         state === 'awaiting_update_ack' ||
