@@ -2,7 +2,8 @@
  * The record a `Channel` keeps in its {@link Store}: everything needed to reconnect,
  * reestablish or dispute the channel after a restart (PROTOCOL.md §9.14): the open
  * parameters, the channel id, the latest fsm id and the latest co-signed state with its
- * round and balances. It is the fsm's `PersistedChannel`, written as text.
+ * round and balances (before the channel exists: the create tx this client signed,
+ * `signedCreateTx`). It is the fsm's `PersistedChannel`, written as text.
  *
  * Text format: JSON with every `bigint` as an integer literal (codec's bigint-safe JSON),
  * every plain `number` as `{"$number":"<text>"}` (so it reads back as a number), inside an
@@ -102,6 +103,7 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
   const nonce = (n: unknown): boolean => n === null || (typeof n === 'bigint' && n >= 0n);
   const own = channel.ownNonces as { signed?: unknown; onChain?: unknown } | undefined;
   check(own === undefined || (typeof own === 'object' && own !== null && nonce(own.signed) && nonce(own.onChain)), 'ownNonces');
+  check(channel.signedCreateTx === undefined || isEncoded(channel.signedCreateTx, 'tx'), 'signedCreateTx');
   return { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
 }
 

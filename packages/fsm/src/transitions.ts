@@ -53,7 +53,9 @@
  * input except `transportClosed` and `persisted` is deferred and replayed, in order, once
  * `persisted` arrives; the command that produced the state settles only then. A new fsm id
  * of an existing channel (reestablish) is persisted the same way, and so is the nonce of an
- * own on-chain tx before its signed reply goes out (`ownNonces`, see safeDefaults.ts).
+ * own on-chain tx before its signed reply goes out (`ownNonces`, see safeDefaults.ts), and
+ * the create tx this client signed before its reply (`opening.signedCreate`: the node's fsm
+ * then runs on without the client, §9.7, so a restart before open can reconnect).
  *
  * ## Time
  * Inputs carry `now`. Client timers ({@link TimerName}) are deadlines in `state.timers`;
@@ -519,6 +521,14 @@ function onSigned(ctx: Ctx, input: Extract<Input, { type: 'signed' }>): void {
       details: { requestId: input.requestId },
     });
     abortSigned(ctx, record, slot, VERIFICATION_ABORT_CODE, FsmErrorCode.SIGNER_MISMATCH, 'the signer returned a different transaction');
+    return;
+  }
+  if (slot === 'opening' && s.opening.signedCreate !== input.signedTx) {
+    // Once this reply is out the node's fsm runs on without us (§9.7): the signed create is
+    // stored first, and this input is replayed after `persisted` to send the reply.
+    s.opening = { ...s.opening, signedCreate: input.signedTx };
+    startPersist(ctx, null);
+    s.deferred.push(input);
     return;
   }
   record.signedTx = input.signedTx;

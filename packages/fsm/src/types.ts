@@ -201,6 +201,15 @@ export interface PersistedChannel {
    * hash of `latestState`.
    */
   trees?: Encoded<'ss'>;
+  /**
+   * The create tx as this client signed it (the initiator's carries its own signature, the
+   * responder's both), from the moment it was signed until the co-signed create is the
+   * latest state (`latestState` null, round 0). Stored before the signed reply goes out: the
+   * node's fsm then keeps running without this client (§9.7), so a client restarted before
+   * the channel is open reconnects with this record and adopts the co-signed create the node
+   * reports next.
+   */
+  signedCreateTx?: Encoded<'tx'>;
 }
 
 /**
@@ -663,8 +672,12 @@ export interface ChannelState {
   round: bigint;
   balances: Record<Encoded<'ak'>, bigint>;
   onChainRound: bigint;
-  /** Opening: the create tx sign request (§9.2). */
-  opening: { sign: SignRecord | null; refused: boolean };
+  /**
+   * Opening: the create tx sign request (§9.2); `signedCreate` is the create tx this client
+   * signed, once it is being stored (its reply goes out after the store,
+   * `PersistedChannel.signedCreateTx`).
+   */
+  opening: { sign: SignRecord | null; refused: boolean; signedCreate?: Encoded<'tx'> };
   own: OwnOperation | null;
   ack: AckOperation | null;
   /** Operation commands waiting for the channel to become idle. */
