@@ -431,7 +431,7 @@ function verifyAndSign(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', tx: Enco
   });
   // The nonce of an own on-chain tx is stored before the signed tx goes out (the `signed`
   // answer waits behind the persist), so a restart never forgets a nonce the node may use
-  // (safeDefaults). The create tx's nonce is stored with the co-signed create.
+  // (safeDefaults). The create tx's nonce is stored with the signed create tx, before its reply.
   if (learned !== null && tag !== 'initiator_sign' && s.persisting === null) startPersist(ctx, null);
 }
 
