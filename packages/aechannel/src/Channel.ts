@@ -674,6 +674,10 @@ export class Channel {
   #resyncedRounds = new Set<bigint>();
   /** Final statuses the channel went through. */
   #reached = new Set<ChannelStatus>();
+  /** The settle under way (the watcher's or the application's): a second `settle()` joins it. */
+  #settling: Promise<OnChainResult> | undefined;
+  /** The settle tx the node reported closing the channel (`channel_closed`, `channel_settle_tx`). */
+  #settleOnChain: Encoded<'tx'> | undefined;
   /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
   #atDrop: { round: bigint; tags: SignTag[] } | undefined;
   /** Abort replies sent during recovery, by reply method, whose "nothing to abort" error is expected. */
@@ -1104,11 +1108,29 @@ export class Channel {
 
   /**
    * Settles a solo-closed channel (`channels.settle`, §9.11): the node posts it once the
-   * lock period is over. Only while closing. The watcher calls it automatically.
+   * lock period is over. Only while closing. The watcher calls it automatically, so it is
+   * idempotent: while a settle is under way (the watcher's, or an earlier call's) this call
+   * joins it and resolves with its tx (its own fees are then unused), and once a settle
+   * closed the channel (`closed` confirmed by the node) it resolves with that settle tx,
+   * whoever posted it.
+   * @returns `{ tx }`: the settle tx this client signed, or the one that closed the channel
+   * @throws {ChannelError} `CHANNEL_COMMAND_REJECTED` (not closing), `CHANNEL_NODE_ERROR`,
+   *   `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`, `CHANNEL_CLOSED`
    * @example await channel.settle();
    */
   settle(options: OnChainOptions = {}): Promise<OnChainResult> {
-    return this.#guard(() => this.#command({ kind: 'settle', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      if (this.#settleOnChain !== undefined && this.#reached.has('closed')) return Promise.resolve({ tx: this.#settleOnChain });
+      const running = this.#settling;
+      if (running !== undefined) return call.signal === undefined && call.timeoutMs === undefined ? running : this.#join(running, 'settle', call);
+      const started = this.#command({ kind: 'settle', ...feesOf(options) }, call) as Promise<OnChainResult>;
+      this.#settling = started;
+      started.catch(() => {
+        if (this.#settling === started) this.#settling = undefined; // a failed settle may be asked again
+      });
+      return started;
+    });
   }
 
   /**
@@ -1487,6 +1509,26 @@ export class Channel {
     } catch (error) {
       return Promise.reject(toChannelError(error));
     }
+  }
+
+  /** Waits for an operation already under way, with this call's own signal and timeout. */
+  #join<T>(running: Promise<T>, what: string, call: CallOptions): Promise<T> {
+    const follow = (ok: (value: T) => void, fail: (error: ChannelError) => void): void => {
+      running.then(ok, (error: unknown) => fail(toChannelError(error)));
+    };
+    return this.#wait<T>(
+      (ok, fail) => {
+        let live = true;
+        follow(
+          (value) => live && ok(value),
+          (error) => live && fail(error),
+        );
+        return [() => (live = false)];
+      },
+      what,
+      call,
+      follow,
+    );
   }
 
   /** Waits for something with the call options applied; `subscribe` returns unsubscribe functions. */
@@ -2108,6 +2150,7 @@ export class Channel {
         break;
     }
     if (event.type === 'statusChanged' && (event.status === 'closed' || event.status === 'died')) this.#reached.add(event.status);
+    if (event.type === 'onChainTx' && event.info === 'channel_closed' && event.txType === 'channel_settle_tx' && event.tx !== null) this.#settleOnChain = event.tx;
     if (event.type === 'contractCall') {
       if (event.own && event.update.op === 'newContract') {
         // Our create is co-signed: its ACI (if given) decodes this very event.
