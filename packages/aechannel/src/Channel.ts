@@ -1087,11 +1087,59 @@ export class Channel {
 
   /**
    * Closes the channel unilaterally with the latest co-signed state (`channels.close_solo`,
-   * §9.11). After the lock period, `settle` pays out (the watcher does it by default).
-   * @example await channel.closeSolo();
+   * §9.11). Resolves once the close is on chain: the node took the signed tx, posted it, and
+   * reported it included (`solo_closing`, then `info closing`: the status is `closing`), not
+   * when the node merely accepted the signed tx. After the lock period, `settle` pays out
+   * (the watcher does it by default). `timeoutMs` (default: `operationTimeouts.onChain`)
+   * bounds the whole of it.
+   * @returns `{ tx }`: the close solo tx this client signed
+   * @throws {ChannelError} `CHANNEL_COMMAND_REJECTED` (not open), `CHANNEL_NODE_ERROR` (the
+   *   node refused it, or reported an error before it was on chain, e.g. the chain refused
+   *   it), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`, `CHANNEL_CLOSED`
+   * @example await channel.closeSolo(); // channel.status === 'closing'
    */
   closeSolo(options: OnChainOptions = {}): Promise<OnChainResult> {
-    return this.#guard(() => this.#command({ kind: 'closeSolo', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const deadline = this.#clock.now() + (call.timeoutMs ?? operationTimeoutOf('closeSolo', this.#timeouts) ?? 0);
+      // Listen from the start: the inclusion can be reported before the node's "ok" is read.
+      let failure: ChannelError | undefined;
+      const offError = this.#emitter.on('error', (event) => {
+        if (failure === undefined && isAechannelError(event.error, 'FSM_NODE_ERROR')) {
+          const data = (event.error.context as { data?: { message?: unknown } } | undefined)?.data;
+          const message = typeof data?.message === 'string' ? data.message : 'error';
+          failure = new ChannelError('CHANNEL_NODE_ERROR', `The node reported "${message}" before the close solo was on chain.`, {
+            cause: event.error,
+            context: { nodeMessage: message, method: 'channels.close_solo' },
+          });
+        }
+      });
+      const sent = this.#command({ kind: 'closeSolo', ...feesOf(options) }, call) as Promise<OnChainResult>;
+      return sent
+        .then((result) => this.#onChain(result, () => failure, 'closeSolo', { ...call, timeoutMs: Math.max(0, deadline - this.#clock.now()) }))
+        .finally(offError);
+    });
+  }
+
+  /** Waits until a solo close this client handed over is on chain: the status is closing. */
+  #onChain(result: OnChainResult, failure: () => ChannelError | undefined, what: string, call: CallOptions): Promise<OnChainResult> {
+    const onChain = (): boolean => this.status === 'closing' || this.status === 'closed' || this.#reached.has('closed');
+    const failed = failure();
+    if (failed !== undefined) return Promise.reject(failed);
+    if (onChain()) return Promise.resolve(result);
+    return this.#wait<OnChainResult>(
+      (ok, fail) => [
+        this.#emitter.on('statusChanged', () => {
+          if (onChain()) ok(result);
+        }),
+        this.#emitter.on('error', () => {
+          const error = failure();
+          if (error !== undefined) fail(error);
+        }),
+      ],
+      what,
+      call,
+    );
   }
 
   /**

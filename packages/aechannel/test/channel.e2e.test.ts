@@ -252,6 +252,53 @@ describe('Channel over the devnode', () => {
     expect(gainI).toBeLessThan(12n * AE);
   });
 
+  it('closeSolo resolves once the close is on chain (status closing), not when the node took the signed tx (issue 16)', async () => {
+    const pair = await openPair(devnode, { accounts: [7, 8], initiator: { watcher: false }, responder: { watcher: false } });
+    const { initiator, responder } = pair;
+    devnode.chain.setBlockMode('manual');
+    try {
+      let resolved = false;
+      const closing = initiator.closeSolo().then((result) => {
+        resolved = true;
+        return result;
+      });
+      // the node holds the signed close solo (it answered ok and posted it), nothing is mined yet
+      await until(() => devnode.chain.mempool().some((p) => p.signedTx.length > 0 && unpackTx(p.signedTx).tag === 11));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(initiator.status).toBe('open');
+      expect(resolved).toBe(false);
+      devnode.chain.mine(1);
+      const { tx } = await closing;
+      expect(initiator.status).toBe('closing');
+      expect(devnode.chain.getChannel(initiator.channelId!)?.soloRound).toBeDefined();
+      expect(devnode.chain.mempool().map((p) => p.signedTx)).not.toContain(tx);
+    } finally {
+      devnode.chain.setBlockMode('instant');
+    }
+    initiator.dispose();
+    responder.dispose();
+  });
+
+  it('closeSolo rejects when the node reports that the chain refused the close (issue 16)', async () => {
+    const pair = await openPair(devnode, { accounts: [8, 9], initiator: { watcher: false }, responder: { watcher: false } });
+    const { initiator, responder } = pair;
+    // an account that cannot pay the fee: the chain refuses the close solo (§10.4)
+    const payer = devnode.accounts[8]!;
+    const balance = devnode.chain.getBalance(payer.address);
+    devnode.chain.fund(payer.address, -balance);
+    const error = await initiator
+      .closeSolo({ timeoutMs: 10_000 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+      .finally(() => devnode.chain.fund(payer.address, balance));
+    expect(isAechannelError(error, 'CHANNEL_NODE_ERROR')).toBe(true);
+    expect(initiator.status).toBe('open');
+    initiator.dispose();
+    responder.dispose();
+  });
+
   it('leaves, and both sides reestablish from their stores and continue', async () => {
     const pair = await openPair(devnode, { accounts: [4, 6] });
     const { initiator, responder, initiatorId, responderId } = pair;
