@@ -116,7 +116,7 @@ import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarge
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
 import { peerUpdateRefusal } from './peerUpdatePolicy.js';
 import { verifyChannelRecord } from './verifyChannelRecord.js';
-import { ChannelError, invalidArgument } from './errors.js';
+import { ChannelError, invalidArgument, type ChannelErrorCode } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
 import { openSignRoundOf } from './openSignRound.js';
 import { MAX_STATE_CHECK_INTERVAL_MS, operationTimeoutOf, resolveOperationTimeouts, type OperationTimeouts } from './operationTimeouts.js';
@@ -501,6 +501,9 @@ const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
 /** Sign requests the node may hold for us while the channel is open (probed after a restart). */
 const PROBE_TAGS_OPEN: readonly SignTag[] = ['update', 'update_ack', 'withdraw_tx', 'withdraw_ack', 'deposit_tx', 'deposit_ack', 'shutdown_sign', 'shutdown_sign_ack', 'snapshot_solo_tx', 'close_solo_sign', 'force_progress_tx'];
 
+/** `channels.info` events that tell why the node fsm dies before the channel is open (§8.1, §9.9). */
+const OPEN_FAILURE_EVENTS: readonly string[] = ['bad_signature', 'bad_state_hash', 'not_create_tx', 'timeout', 'zombie_channel'];
+
 /** Sign requests the node may hold for us while the channel is closing. */
 const PROBE_TAGS_CLOSING: readonly SignTag[] = ['slash_tx', 'settle_sign', 'shutdown_sign', 'shutdown_sign_ack', 'force_progress_tx'];
 
@@ -674,6 +677,10 @@ export class Channel {
   #resyncedRounds = new Set<bigint>();
   /** Final statuses the channel went through. */
   #reached = new Set<ChannelStatus>();
+  /** What the current connection's transport reported as an error (why a connect failed). */
+  #transportError: AechannelError | undefined;
+  /** How the last connection closed. */
+  #lastClose: { code: number; reason: string } | undefined;
   /** The settle under way (the watcher's or the application's): a second `settle()` joins it. */
   #settling: Promise<OnChainResult> | undefined;
   /** The settle tx the node reported closing the channel (`channel_closed`, `channel_settle_tx`). */
@@ -737,7 +744,12 @@ export class Channel {
    * @returns the open channel
    * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT` (naming the argument),
    *   `CHANNEL_CONNECTION_REJECTED` (node open-time errors, e.g. 1011 participant not found),
-   *   `CHANNEL_CLOSED` (the node fsm died while opening), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   *   `CHANNEL_CLOSED` (the node fsm died while opening; the node's reason, e.g.
+   *   `bad_signature` for a network id that is not the node's, in the message,
+   *   `context.nodeReason` and the cause), `CHANNEL_UNRECOVERABLE` (the connection closed
+   *   before the channel was created, e.g. nothing listens at the URL: the connection error
+   *   is the cause), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`. Each names the node URL (message
+   *   and `context.url`).
    * @example
    * const channel = await Channel.open({ ...params, signer, url, networkId });
    */
@@ -831,17 +843,20 @@ export class Channel {
       let timer: unknown;
       let newFsm = false;
       const cleanups: (() => void)[] = [];
-      const done = (error?: ChannelError): void => {
+      const done = (failure?: ChannelError): void => {
         for (const cleanup of cleanups) cleanup();
         if (timer !== undefined) this.#clock.clearTimeout(timer);
-        if (error === undefined) resolve();
+        if (failure === undefined) resolve();
         else {
+          const error = this.#withUrl(failure, kind);
           this.#finish(error, false);
           reject(error);
         }
       };
       let sawOpen = false;
       let recovering = false;
+      // What the node said went wrong before the channel was open (its reason for dying).
+      let nodeReason: { reason: string; error: AechannelError } | undefined;
       cleanups.push(
         this.#emitter.on('*', (event) => {
           if (event.type === 'fsmUp' && kind !== 'open' && savedFsmId !== null && event.fsmId !== savedFsmId) {
@@ -849,9 +864,25 @@ export class Channel {
             newFsm = true;
           }
           if (event.type === 'info' && event.event === 'open') sawOpen = true;
+          if (event.type === 'info' && OPEN_FAILURE_EVENTS.includes(event.event)) {
+            nodeReason = { reason: event.event, error: new ChannelError('CHANNEL_NODE_ERROR', `The node reported ${event.event}.`, { context: { event: event.event } }) };
+          }
+          if (event.type === 'error' && isAechannelError(event.error, 'FSM_NODE_ERROR') && nodeReason === undefined) {
+            const message = (event.error.context as { data?: { message?: unknown } } | undefined)?.data?.message;
+            nodeReason = { reason: typeof message === 'string' ? message : event.error.shortMessage, error: event.error };
+          }
           const status = getStatus(this.#state);
           if (status === 'died' || status === 'closed') {
-            done(new ChannelError('CHANNEL_CLOSED', `The channel ${status} before it was open.`, { context: { status } }));
+            const networkId = this.#state.options.networkId;
+            const why = nodeReason === undefined ? '' : `: the node reported ${nodeReason.reason}`;
+            // bad_signature at open: our signature does not verify for the node's network.
+            const hint = nodeReason?.reason === 'bad_signature' ? ` (is networkId "${networkId}" the node's network?)` : '';
+            done(
+              new ChannelError('CHANNEL_CLOSED', `The channel ${status} before it was open${why}${hint}.`, {
+                cause: nodeReason?.error,
+                context: { status, networkId, ...(nodeReason === undefined ? {} : { nodeReason: nodeReason.reason }) },
+              }),
+            );
             return;
           }
           // Open means: the node said so, and the co-signed state is known and stored.
@@ -887,6 +918,17 @@ export class Channel {
       }
       timer = this.#clock.setTimeout(() => done(new ChannelError('CHANNEL_TIMEOUT', `${kind} did not complete within ${timeoutMs} ms.`, { context: { timeoutMs } })), timeoutMs);
       this.#dispatch({ type: 'start', now: this.#clock.now() });
+    });
+  }
+
+  /** An open failure as the application sees it: the node URL in the message and the context. */
+  #withUrl(error: ChannelError, kind: string): ChannelError {
+    const url = this.#url;
+    if (error.shortMessage.includes(url)) return error;
+    return new ChannelError(error.code as ChannelErrorCode, `${kind === 'open' ? 'Opening' : kind === 'reconnect' ? 'Reconnecting' : 'Reestablishing'} the channel at ${url} failed: ${error.shortMessage}`, {
+      cause: error.cause ?? error,
+      details: error.details,
+      context: { ...error.context, url },
     });
   }
 
@@ -1804,6 +1846,8 @@ export class Channel {
       return;
     }
     this.#transport = transport;
+    this.#transportError = undefined;
+    this.#lastClose = undefined;
     const inbound: Inbound = { transport, items: [], busy: false };
     this.#inbound = inbound;
     this.#detachTransport = [
@@ -1818,6 +1862,7 @@ export class Channel {
       }),
       transport.on('close', (event) => {
         if (this.#transport !== transport) return;
+        this.#lastClose = { code: event.code, reason: event.reason };
         this.#recorder?.close();
         // After the messages that arrived before it (one may still be under verification).
         this.#receive(inbound, {
@@ -1835,6 +1880,7 @@ export class Channel {
         });
       }),
       transport.on('error', (error) => {
+        if (this.#transport === transport) this.#transportError = error;
         safeLog(this.#logger, 'warn', 'Transport error.', { error });
       }),
     ];
@@ -2278,7 +2324,15 @@ export class Channel {
     if (policy === null || this.channelId === null || this.fsmId === null || this.latestState === null) {
       // Before the create tx is co-signed the node fsm dies with the socket (§9.8): nothing to resume.
       if (this.latestState === null && this.#state.opening.sign === null) {
-        this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', 'The connection closed before the channel was created.', { context: { status: this.status } }));
+        const cause = this.#transportError;
+        const close = this.#lastClose;
+        const why = cause !== undefined ? (cause.details ?? cause.shortMessage) : `code ${close?.code ?? 'unknown'}${close?.reason ? ` ${close.reason}` : ''}`;
+        this.#fail(
+          new ChannelError('CHANNEL_UNRECOVERABLE', `The connection to ${this.#url} closed before the channel was created (${why}).`, {
+            cause,
+            context: { status: this.status, url: this.#url, ...(close === undefined ? {} : { closeCode: close.code, closeReason: close.reason }) },
+          }),
+        );
       } else if (policy === null) {
         this.#failInterrupted();
       } else {
