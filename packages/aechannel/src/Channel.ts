@@ -63,6 +63,8 @@
  * releases them all when it ends.
  */
 import {
+  compareBytes,
+  decodeSignedTx,
   isAechannelError,
   isEncoded,
   Tag,
@@ -101,6 +103,7 @@ import {
   type Input,
   type PersistedChannel,
   type Role,
+  type SignRecord,
   type SignTag,
   type StartMode,
 } from '@aechannel/fsm';
@@ -108,7 +111,8 @@ import { verifyTransaction, type Signer } from '@aechannel/signer';
 import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
-import { channelStoreKey, decodeChannelRecord, encodeChannelRecord } from './channelRecord.js';
+import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
+import { interruptedContractResult, ownContractUpdate } from './interruptedContractRound.js';
 import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
@@ -516,7 +520,7 @@ const ACK_TAG_OF: Record<'transfer' | 'deposit' | 'withdraw' | 'shutdown', SignT
 };
 
 /** Commands whose effect (a new co-signed state) can be checked after a dropped connection. */
-const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw'];
+const STATE_KINDS: readonly CommandKind[] = ['transfer', 'deposit', 'withdraw', 'newContract', 'callContract'];
 
 interface Pending {
   kind: CommandKind;
@@ -594,6 +598,15 @@ function expectedBalances(command: Command, start: Record<Encoded<'ak'>, bigint>
       return out;
     default:
       return null;
+  }
+}
+
+/** Whether two signed txs carry the same inner tx (signatures aside). */
+function sameInnerTx(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
+  try {
+    return compareBytes(decodeSignedTx(a).innerBytes, decodeSignedTx(b).innerBytes) === 0;
+  } catch {
+    return false;
   }
 }
 
@@ -687,6 +700,12 @@ export class Channel {
   #settleOnChain: Encoded<'tx'> | undefined;
   /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
   #atDrop: { round: bigint; tags: SignTag[] } | undefined;
+  /**
+   * The peer's contract round this client signed when the socket dropped: if the node's
+   * state after recovering is that round, its `contractCall` event is emitted then (the fsm
+   * adopts such a state without its record).
+   */
+  #peerContractAtDrop: SignRecord | undefined;
   /** Abort replies sent during recovery, by reply method, whose "nothing to abort" error is expected. */
   #recoveryAborts = new Map<string, () => void>();
   #recoveryId = 0;
@@ -802,12 +821,15 @@ export class Channel {
     const channelId = assertEncoded(options.channelId, 'ch', 'channelId');
     const { driver, params } = splitOptions(options);
     let saved = options.saved;
+    let acis: ChannelRecord['acis'];
     const store = driver.store;
     if (saved === undefined && store !== undefined) {
       const key = driver.storeKey ?? channelStoreKey(channelId);
       const text = await store.read(key);
       if (text !== undefined) {
-        saved = decodeChannelRecord(text, key).channel;
+        const record = decodeChannelRecord(text, key);
+        saved = record.channel;
+        acis = record.acis;
         // A checksum shows the record is whole, not that it is true: it proves itself first.
         await verifyChannelRecord(saved, key);
       }
@@ -832,6 +854,8 @@ export class Channel {
     // The node decides between reattaching the running fsm and restoring it (§6.3); the
     // fsm's reconnect mode accepts both sequences, so it is used for either call.
     const channel = new Channel({ mode: 'reconnect', options: merged, saved, driver });
+    // The ACIs stored with the record decode the contracts' calls and state again.
+    for (const [id, aci] of Object.entries(acis ?? {})) channel.#acis.set(id as Encoded<'ct'>, aci);
     await channel.#start(driver, kind, saved.fsmId);
     return channel;
   }
@@ -1257,7 +1281,8 @@ export class Channel {
 
   /**
    * Remembers a contract's ACI, so its calls, events and state are decoded (a contract the
-   * peer created, or one of ours after a restart: ACIs are not stored).
+   * peer created, or one given as call data). It is written to the store with the next
+   * co-signed state, and comes back on `Channel.reestablish` / `Channel.reconnect`.
    * @param contractId - the contract
    * @param aci - its JSON ACI (`aesophia_cli --create_json_aci`)
    * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT`
@@ -1437,7 +1462,12 @@ export class Channel {
 
   /** The call data of a call given as call data, or as a function of the ACI (given or registered). */
   #callDataOf(contractId: Encoded<'ct'>, params: { callData?: Encoded<'cb'> | undefined; function?: string | undefined; args?: readonly unknown[] | undefined; aci?: ContractAci | undefined }, argument: string): Encoded<'cb'> {
-    if (params.callData !== undefined) return assertEncoded(params.callData, 'cb', `${argument}.callData`);
+    if (params.callData !== undefined) {
+      const callData = assertEncoded(params.callData, 'cb', `${argument}.callData`);
+      // An ACI given with the call data decodes the result (and later calls), as with a function.
+      if (params.aci !== undefined && !this.#acis.has(contractId)) this.#acis.set(contractId, assertAci(params.aci, `${argument}.aci`));
+      return callData;
+    }
     if (typeof params.function !== 'string') throw invalidArgument(`${argument}.callData`, 'the call data, or the function (and args) to call', undefined);
     const aci = params.aci === undefined ? this.#acis.get(contractId) : assertAci(params.aci, `${argument}.aci`);
     if (aci === undefined) throw invalidArgument(`${argument}.aci`, `the ACI of ${contractId} (given, or registered with setContractAci) to call ${params.function}`, undefined);
@@ -2166,7 +2196,7 @@ export class Channel {
       this.#dispatch({ type: 'persisted', now: this.#clock.now(), persistId });
       return;
     }
-    const text = encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot });
+    const text = encodeChannelRecord({ savedAt: this.#clock.now(), channel: snapshot, acis: Object.fromEntries(this.#acis) });
     const attempts = 5;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -2398,6 +2428,12 @@ export class Channel {
     this.#recovering = true;
     try {
       await this.#resync();
+      const peerContract = this.#peerContractAtDrop;
+      this.#peerContractAtDrop = undefined;
+      if (peerContract !== undefined && this.latestState !== null && sameInnerTx(peerContract.tx, this.latestState) && peerContract.round === getRound(this.#state)) {
+        // The peer's contract round we had signed is the node's latest state: report it as it would have been reported.
+        for (const call of peerContract.calls ?? []) this.#onFsmEvent({ type: 'contractCall', round: peerContract.round, own: false, forced: false, update: peerContract.contractUpdate!, call });
+      }
       await this.#abortStale();
       this.#reconnectAttempt = 0;
       const interrupted = this.#interrupted.splice(0);
@@ -2406,7 +2442,14 @@ export class Channel {
         const round = getRound(this.#state);
         const balances = getBalances(this.#state);
         pending.cleanup();
-        if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
+        // A contract round took effect when the state after it holds its call (its own calls tree).
+        const contract = interruptedContractResult(pending.command, pending.startRound, { state: this.latestState, round, trees: this.#state.trees }, this.address);
+        const update = contract === null ? null : ownContractUpdate(pending.command, this.address);
+        if (contract !== null && update !== null) {
+          // Its contractCall event, as the round would have had without the drop.
+          this.#onFsmEvent({ type: 'contractCall', round, own: true, forced: false, update, call: contract.call });
+          pending.resolve(contract);
+        } else if (round > pending.startRound && expected !== null && sameBalances(expected, balances) && this.latestState !== null) {
           pending.resolve({ state: this.latestState, round });
         } else {
           pending.reject(
@@ -2435,6 +2478,8 @@ export class Channel {
       if (tag !== undefined) tags.push(tag);
     }
     if (tags.length > 0) this.#atDrop = { round: getRound(s), tags };
+    const acked = s.ack?.sign;
+    this.#peerContractAtDrop = acked?.signedTx != null && acked.contractUpdate != null && (acked.calls?.length ?? 0) > 0 ? acked : undefined;
   }
 
   /**

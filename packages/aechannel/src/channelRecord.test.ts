@@ -37,6 +37,24 @@ describe('channel records', () => {
     expect(typeof back.channel.round).toBe('bigint');
   });
 
+  it('carry the ACIs of the channel\'s contracts; a record with a broken one is corrupt', () => {
+    const ct = encode(new Uint8Array(32).fill(5), 'ct');
+    const aci = [{ contract: { kind: 'contract_main', name: 'C', functions: [{ name: 'f', arguments: [{ name: 'x', type: { bytes: 32 } }], returns: 'int', payable: false, stateful: false }] } }];
+    const text = encodeChannelRecord({ savedAt: 1, channel, acis: { [ct]: aci } });
+    expect(decodeChannelRecord(text)).toEqual({ savedAt: 1, channel, acis: { [ct]: aci } });
+    // No ACI: no field (records without contracts stay as they were).
+    expect(encodeChannelRecord({ savedAt: 1, channel, acis: {} })).toBe(encodeChannelRecord({ savedAt: 1, channel }));
+    for (const broken of [text.replace('"kind"', '"kinds"').replace('"name":"C"', '"name":7'), text.replace(ct, 'ct_nope'), text.replace('"acis":{', '"acis":[{').replace(/\}\}$/, '}]}')]) {
+      let error: unknown;
+      try {
+        decodeChannelRecord(broken, 'k');
+      } catch (e) {
+        error = e;
+      }
+      expect(isAechannelError(error, 'CHANNEL_STORE_CORRUPT'), broken.slice(-200)).toBe(true);
+    }
+  });
+
   it('reject anything that is not a valid record with CHANNEL_STORE_CORRUPT', () => {
     const good = encodeChannelRecord({ savedAt: 1, channel });
     const bad = [

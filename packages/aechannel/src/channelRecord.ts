@@ -3,7 +3,9 @@
  * reestablish or dispute the channel after a restart (PROTOCOL.md §9.14): the open
  * parameters, the channel id, the latest fsm id and the latest co-signed state with its
  * round and balances (before the channel exists: the create tx this client signed,
- * `signedCreateTx`). It is the fsm's `PersistedChannel`, written as text.
+ * `signedCreateTx`). It is the fsm's `PersistedChannel`, written as text, with the ACIs
+ * the application gave for the channel's contracts (`createContract`, `setContractAci`), so
+ * calls are encoded and decoded again after a restart.
  *
  * Text format: JSON with every `bigint` as an integer literal (codec's bigint-safe JSON),
  * every plain `number` as `{"$number":"<text>"}` (so it reads back as a number), inside an
@@ -14,6 +16,7 @@
  */
 import { isEncoded, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
+import { assertAci, type ContractAci } from './contractAci.js';
 import { ChannelError } from './errors.js';
 
 /** The format tag of a channel record. */
@@ -25,6 +28,11 @@ export interface ChannelRecord {
   savedAt: number;
   /** The fsm's persisted snapshot. */
   channel: PersistedChannel;
+  /**
+   * The ACI of each contract the application named one for (decoding only: the record
+   * proves itself without them). Absent in records without contracts.
+   */
+  acis?: Readonly<Record<Encoded<'ct'>, ContractAci>>;
 }
 
 const NUMBER_TAG = '$number';
@@ -60,7 +68,8 @@ function decodeNumbers(value: unknown): unknown {
  * @example encodeChannelRecord({ savedAt: Date.now(), channel: snapshot })
  */
 export function encodeChannelRecord(record: ChannelRecord): string {
-  return stringifyJson(encodeNumbers({ format: CHANNEL_RECORD_FORMAT, version: 1, savedAt: record.savedAt, channel: record.channel }));
+  const acis = record.acis !== undefined && Object.keys(record.acis).length > 0 ? { acis: record.acis } : {};
+  return stringifyJson(encodeNumbers({ format: CHANNEL_RECORD_FORMAT, version: 1, savedAt: record.savedAt, channel: record.channel, ...acis }));
 }
 
 /**
@@ -78,7 +87,7 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
   } catch (cause) {
     throw corrupt(key, 'not JSON', cause);
   }
-  const envelope = value as { format?: unknown; version?: unknown; savedAt?: unknown; channel?: unknown } | null;
+  const envelope = value as { format?: unknown; version?: unknown; savedAt?: unknown; channel?: unknown; acis?: unknown } | null;
   if (typeof envelope !== 'object' || envelope === null || envelope.format !== CHANNEL_RECORD_FORMAT) {
     throw corrupt(key, 'not an aechannel channel record');
   }
@@ -104,7 +113,21 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
   const own = channel.ownNonces as { signed?: unknown; onChain?: unknown } | undefined;
   check(own === undefined || (typeof own === 'object' && own !== null && nonce(own.signed) && nonce(own.onChain)), 'ownNonces');
   check(channel.signedCreateTx === undefined || isEncoded(channel.signedCreateTx, 'tx'), 'signedCreateTx');
-  return { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
+  const record: ChannelRecord = { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
+  if (envelope.acis !== undefined) {
+    const acis = envelope.acis;
+    check(typeof acis === 'object' && acis !== null && !Array.isArray(acis), 'acis');
+    for (const [id, aci] of Object.entries(acis as Record<string, unknown>)) {
+      check(isEncoded(id, 'ct'), 'acis');
+      try {
+        assertAci(aci, `acis.${id}`);
+      } catch (cause) {
+        throw corrupt(key, `invalid ACI of ${id}`, cause);
+      }
+    }
+    record.acis = acis as Record<Encoded<'ct'>, ContractAci>;
+  }
+  return record;
 }
 
 /**

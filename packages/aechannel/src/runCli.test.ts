@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildPoi, encode, packCallsTree, packStateTrees, parseJson, type JsonValue } from '@aechannel/codec';
+import { devnodeUsage, runDevnodeCli } from '@aechannel/devnode';
 import { loadFixture } from '@aechannel/transcript/fixtures';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli, type CliIo } from './runCli.js';
@@ -33,20 +35,38 @@ function fixtureTxs(name: string): string[] {
 }
 
 describe('aechannel CLI', () => {
-  it('prints usage for --help and no command', async () => {
+  it('prints usage on stdout for --help, and on stderr with exit code 2 without a command', async () => {
     const help = capture();
     expect(await runCli(['--help'], help)).toBe(0);
     expect(help.out).toContain('Usage: aechannel <command>');
     expect(help.out).toContain('decode');
+    expect(help.err).toBe('');
     const none = capture();
-    expect(await runCli([], none)).toBe(1);
-    expect(none.out).toContain('Usage');
+    expect(await runCli([], none)).toBe(2);
+    expect(none.out).toBe('');
+    expect(none.err).toContain('Usage: aechannel <command>');
   });
 
-  it('rejects an unknown command with exit code 2', async () => {
+  it('rejects an unknown command or option with exit code 2, usage on stderr', async () => {
     const io = capture();
     expect(await runCli(['frobnicate'], io)).toBe(2);
     expect(io.err).toContain('unknown command "frobnicate"');
+    expect(io.err).toContain('Usage: aechannel <command>');
+    expect(io.out).toBe('');
+    const option = capture();
+    expect(await runCli(['--frobnicate'], option)).toBe(2);
+    expect(option.err).toContain('unknown option "--frobnicate"');
+    expect(option.out).toBe('');
+  });
+
+  it('prints the package version for --version and -v', async () => {
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-v']) {
+      const io = capture();
+      expect(await runCli([flag], io)).toBe(0);
+      expect(io.out).toBe(`${version}\n`);
+    }
   });
 
   it('decodes every transaction of a fixture to JSON, integers exact and bytes as hex', async () => {
@@ -97,6 +117,8 @@ describe('aechannel CLI', () => {
     expect(prefix.err).toContain('CHANNEL_INVALID_ARGUMENT');
     const missing = capture();
     expect(await runCli(['decode'], missing)).toBe(2);
+    expect(missing.out).toBe('');
+    expect(missing.err).toContain('aechannel decode: give at least one value');
   });
 
   it('starts a devnode, prints its URL, network id and accounts, and stops when interrupted', async () => {
@@ -117,13 +139,35 @@ describe('aechannel CLI', () => {
     expect(await running).toBe(0);
   });
 
-  it('validates devnode flags', async () => {
+  it('validates devnode flags: usage errors on stderr with exit code 2', async () => {
     const io = capture();
     expect(await runCli(['devnode', '--port', 'x'], io)).toBe(2);
-    expect(io.err).toContain('--port');
+    expect(io.err).toContain('aechannel devnode: --port expects a port number');
+    expect(io.out).toBe('');
     const help = capture();
     expect(await runCli(['devnode', '--help'], help)).toBe(0);
     expect(help.out).toContain('Usage: aechannel devnode');
+  });
+
+  it('devnode is the same command as aechannel-devnode: same options, same output', async () => {
+    const help = capture();
+    await runCli(['devnode', '--help'], help);
+    expect(help.out).toBe(devnodeUsage('aechannel devnode'));
+    expect(help.out.replaceAll('aechannel devnode', 'aechannel-devnode')).toBe(devnodeUsage());
+    for (const option of ['--host', '--seed', '--balance', '--blocks', '--protocol', '--compat', '--json', '--version']) expect(help.out).toContain(option);
+    const run = async (command: (args: string[], io: CliIo) => Promise<number>): Promise<string> => {
+      let stop: () => void = () => {};
+      const io = capture(() => new Promise<void>((resolve) => (stop = resolve)));
+      const running = command(['--port', '0', '--accounts', '2', '--seed', 'same', '--blocks', 'manual', '--json'], io);
+      for (let i = 0; i < 200 && io.out === ''; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      stop();
+      expect(await running).toBe(0);
+      return io.out.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT');
+    };
+    const viaAechannel = await run((args, io) => runCli(['devnode', ...args], io));
+    const viaDevnode = await run((args, io) => runDevnodeCli(args, io));
+    expect(viaAechannel).toBe(viaDevnode);
+    expect(parseJson(viaAechannel)).toMatchObject({ networkId: 'ae_devnet', blockMode: 'manual' });
   });
 
   it('dispatches examples and conformance to their commands', async () => {

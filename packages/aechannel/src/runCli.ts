@@ -3,11 +3,11 @@
  *
  * Commands: `decode` (print any prefixed value as JSON), `devnode` (start a local node
  * simulator and print how to reach it), `examples` and `conformance` (dispatched to the
- * examples runner and the transcript conformance checker). `runCli` never throws: every
- * failure becomes a message on stderr and a non-zero exit code.
+ * examples runner and the transcript conformance checker), `--version`. `runCli` never
+ * throws: every failure becomes a message on stderr and a non-zero exit code (2 for a usage
+ * error, with the usage on stderr; 1 for a failure).
  */
 import { isAechannelError, stringifyJson } from '@aechannel/codec';
-import type { DevnodeCommandFlags } from './devnodeCommand.js';
 import { inspectEncoded } from './inspectEncoded.js';
 
 /** Where the CLI writes. */
@@ -25,11 +25,16 @@ Commands:
   decode <value...>     Decode tx_, ss_, cs_, pi_ (or any prefixed value) and print JSON
   devnode [options]     Start a local devnode (node simulator) and print its URL,
                         network id and funded accounts; runs until interrupted
-  examples [...]        Run the examples against a devnode (aechannel examples --help)
+                        (the same command as aechannel-devnode)
+  examples [...]        Run the example scenarios against a devnode; an installed
+                        package runs the scenarios it ships (aechannel examples --help)
   conformance [...]     Check transcripts against the client (aechannel conformance --help)
 
 Options:
   -h, --help            Show this help (also: aechannel <command> --help)
+  -v, --version         Print the version
+
+Exit codes: 0 success, 1 failure, 2 usage error (the usage is printed on stderr).
 `;
 
 const decodeUsage = `Usage: aechannel decode <value...>
@@ -38,19 +43,6 @@ Decodes each prefixed value and prints one JSON object per value: tx_ (signed or
 unsigned transactions, with their type and hash), ss_ (state trees), cs_ (calls tree),
 pi_ (proof of inclusion); other prefixes print their payload as hex. Integers are
 printed exactly (no precision loss), byte strings as 0x-prefixed hex.
-`;
-
-const devnodeUsage = `Usage: aechannel devnode [options]
-
-Starts a local devnode: the node side of the channel WebSocket API with a simulated
-chain, listening on 127.0.0.1. Prints its URL, network id and funded accounts, then runs
-until interrupted (Ctrl-C).
-
-Options:
-  --port <n>            Port to listen on (default 0: a free port)
-  --network-id <id>     Network id (default: the devnode's)
-  --accounts <n>        Number of funded accounts (default: the devnode's)
-  --json                Print the details as one JSON object
 `;
 
 const defaultIo: CliIo = {
@@ -75,25 +67,38 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   try {
     switch (command) {
       case undefined:
+        io.stderr(cliUsage);
+        return 2;
       case '-h':
       case '--help':
       case 'help':
         io.stdout(cliUsage);
-        return command === undefined ? 1 : 0;
+        return 0;
+      case '-v':
+      case '--version': {
+        const { aechannelVersion } = await import('./aechannelVersion.js');
+        io.stdout(`${aechannelVersion()}\n`);
+        return 0;
+      }
       case 'decode':
         return runDecode(rest, io);
-      case 'devnode':
-        return await runDevnode(rest, io);
+      case 'devnode': {
+        const { runDevnodeCommand } = await import('./devnodeCommand.js');
+        return await runDevnodeCommand(rest, io);
+      }
       case 'examples': {
         const { runExamplesCommand } = await import('./examples/index.js');
-        return await runExamplesCommand([...rest]);
+        const { examplesArguments, isRepositoryCheckout, shippedScenariosHelp } = await import('./shippedScenarios.js');
+        const code = await runExamplesCommand(examplesArguments(rest));
+        if ((rest.includes('--help') || rest.includes('-h')) && !isRepositoryCheckout()) io.stdout(shippedScenariosHelp);
+        return code;
       }
       case 'conformance': {
         const { runConformanceCommand } = await import('./conformance/index.js');
         return await runConformanceCommand([...rest]);
       }
       default:
-        io.stderr(`aechannel: unknown command ${JSON.stringify(command)}\n\n${cliUsage}`);
+        io.stderr(`aechannel: unknown ${command.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(command)}\n\n${cliUsage}`);
         return 2;
     }
   } catch (error) {
@@ -109,7 +114,7 @@ function runDecode(args: readonly string[], io: CliIo): number {
     return 0;
   }
   if (args.length === 0) {
-    io.stderr(decodeUsage);
+    io.stderr(`aechannel decode: give at least one value to decode\n\n${decodeUsage}`);
     return 2;
   }
   let failed = false;
@@ -124,56 +129,4 @@ function runDecode(args: readonly string[], io: CliIo): number {
     }
   }
   return failed ? 1 : 0;
-}
-
-type DevnodeFlags = DevnodeCommandFlags;
-
-function parseDevnodeFlags(args: readonly string[]): DevnodeFlags | string {
-  const flags: DevnodeFlags = { port: 0, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    const int = (): number | undefined => (value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined);
-    switch (arg) {
-      case '--port': {
-        const port = int();
-        if (port === undefined || port > 65535) return `--port expects a port number, got ${JSON.stringify(value)}`;
-        flags.port = port;
-        i++;
-        break;
-      }
-      case '--network-id':
-        if (value === undefined || value === '') return '--network-id expects a value';
-        flags.networkId = value;
-        i++;
-        break;
-      case '--accounts': {
-        const count = int();
-        if (count === undefined || count < 1) return `--accounts expects a positive number, got ${JSON.stringify(value)}`;
-        flags.accounts = count;
-        i++;
-        break;
-      }
-      case '--json':
-        flags.json = true;
-        break;
-      default:
-        return `unknown option ${JSON.stringify(arg)}`;
-    }
-  }
-  return flags;
-}
-
-async function runDevnode(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(devnodeUsage);
-    return 0;
-  }
-  const flags = parseDevnodeFlags(args);
-  if (typeof flags === 'string') {
-    io.stderr(`aechannel devnode: ${flags}\n\n${devnodeUsage}`);
-    return 2;
-  }
-  const { startDevnodeForCli } = await import('./devnodeCommand.js');
-  return startDevnodeForCli(flags, io);
 }

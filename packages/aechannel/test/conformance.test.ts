@@ -6,7 +6,7 @@ import { loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
 import { checkClientMode } from '../src/conformance/checkClientMode.js';
-import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner } from '../src/conformance/checkTranscripts.js';
+import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptInput } from '../src/conformance/checkTranscripts.js';
 import { formatDifference } from '../src/conformance/compareSections.js';
 import { urlParams } from '../src/conformance/compareMessages.js';
 import { channelIdOf, channelPointAfter, firstRequestedRound, pickPreviousRecording, startsMidChannel } from '../src/conformance/previousRecording.js';
@@ -487,27 +487,48 @@ describe('conformance reads the contract recordings (one channel over two files)
     expect(firstRequestedRound(basic.sections)).toBe(point.state.round + 1n);
   });
 
-  it('fails contracts_basic.md in both modes with the reason (contract updates not supported), not a misread', async () => {
-    const checks = await checkTranscripts(
-      [
-        { name: open.name, sections: open.sections },
-        { name: basic.name, sections: basic.sections, previous: { name: open.name, sections: open.sections } },
-      ],
-      runners,
-    );
-    expect(checks.map((c) => [c.name, c.mode, c.result.ok])).toEqual([
-      ['contracts_group_open.md', 'client', true],
-      ['contracts_group_open.md', 'devnode', true],
-      ['contracts_basic.md', 'client', false],
-      ['contracts_basic.md', 'devnode', false],
-    ]);
-    for (const check of checks.slice(2)) {
-      // It started: no problem reading it, the first difference is the first contract round.
-      expect(check.result.problem).toBeUndefined();
-      expect(check.result.reason).toMatch(/^off-chain contract updates are not supported yet \(the recording's first: channels\.update\.new_contract, line 2\)/);
-      expect(check.result.notes).toEqual(['continues contracts_group_open.md']);
-    }
-    expect(formatCheckLine(checks[2]!)).toMatch(/^FAIL {2}contracts_basic\.md {2}client {2}initiator ---> #1 \(line 2\): missing; recorded: channels\.update\.new_contract .*; reason: .*FSM_NOT_SUPPORTED/);
-    expect(formatCheckLine(checks[3]!)).toMatch(/^FAIL {2}contracts_basic\.md {2}devnode {2}initiator <--- #1 \(line 17\): kind expected "channels\.sign\.update"/);
+  const both = (): TranscriptInput[] => [
+    { name: open.name, sections: open.sections },
+    { name: basic.name, sections: basic.sections, previous: { name: open.name, sections: open.sections } },
+  ];
+
+  it('tells the node of the contract recordings by its PoIs (vm 7 contracts stored as object v1): early-iris', () => {
+    expect(analyzeRecording(basic.sections, basic.networkId).variant).toBe('early-iris');
+    // The opening has no contract: nothing tells its node apart from the current one.
+    expect(analyzeRecording(open.sections, open.networkId).variant).toBe('current');
+    // Every other fixture keeps its variant.
+    expect(loadFixtures().map((f) => analyzeRecording(f.sections, f.networkId).variant)).not.toContain('early-iris');
   });
+
+  it('passes both files in both modes with the early-iris rules, the malformed requests sent by the harness', async () => {
+    const checks = await checkTranscripts(both(), runners);
+    expect(checks.map((c) => [c.name, c.mode, c.result.ok, c.result.problem, c.result.difference])).toEqual([
+      ['contracts_group_open.md', 'client', true, undefined, undefined],
+      ['contracts_group_open.md', 'devnode', true, undefined, undefined],
+      ['contracts_basic.md', 'client', true, undefined, undefined],
+      ['contracts_basic.md', 'devnode', true, undefined, undefined],
+    ]);
+    const [client, devnode] = [checks[2]!, checks[3]!];
+    expect(devnode.result.notes).toEqual(['continues contracts_group_open.md']);
+    // The requests the recorded clients sent with broken values (the node's 1005/1006/1008/1009)
+    // are refused by the client itself and sent by the harness as recorded, each named.
+    const harness = (client.result.notes ?? []).filter((note) => note.includes('sent by the harness'));
+    expect(harness.length).toBeGreaterThan(20);
+    for (const note of harness) expect(note).toMatch(/\(the client refuses it: FSM_INVALID_COMMAND .*\)$/);
+    // Everything else the client sent itself: every recorded message of both roles has a counterpart.
+    expect(client.result.sections.filter((s) => s.kind === 'send').length).toBe(basic.sections.filter((s) => s.kind === 'send').length);
+    expect(devnode.result.sections.filter((s) => s.kind === 'receive').length).toBe(basic.sections.filter((s) => s.kind === 'receive').length);
+  }, 120_000);
+
+  it('fails with today\'s contract rules (forced variant current) in both modes, and says with which rules it ran', async () => {
+    const checks = await checkTranscripts(both(), runners, undefined, { variant: 'current' });
+    expect(checks.map((c) => c.result.ok)).toEqual([true, true, false, false]);
+    const rules = 'the contract rounds ran as on the current node (current contract rules; the recording\'s first contract request: channels.update.new_contract, line 2)';
+    // The client recomputes the first contract round to another state hash and refuses to sign it.
+    expect(checks[2]!.result.reason).toMatch(/^the client refused to sign update: .*state hash/);
+    expect(checks[2]!.result.reason).toContain(rules);
+    // The devnode's VM gives another gas (Iris gas schedule) for the first call object read back.
+    expect(formatCheckLine(checks[3]!)).toMatch(/^FAIL {2}contracts_basic\.md {2}devnode {2}\w+ <--- #\d+ \(line \d+\): call\.gas_used expected \d+, got \d+/);
+    expect(checks[3]!.result.reason).toContain(rules);
+  }, 120_000);
 });

@@ -13,11 +13,25 @@ describe('aechannel conformance (command)', () => {
   it('prints one line per transcript and mode and a total, exit 0 when all pass', async () => {
     const code = await runConformanceCommand(['--mode', 'client', '--fixtures']);
     const lines = out.join('').trim().split('\n');
-    expect(lines).toHaveLength(6);
-    expect(lines.slice(0, 5).every((line) => /^pass {2}\S+ {2}client {2}\(/.test(line))).toBe(true);
-    expect(lines[5]).toBe('5 checks: 5 passed, 0 failed');
+    expect(lines).toHaveLength(8);
+    expect(lines.slice(0, 7).every((line) => /^pass {2}\S+ {2}client {2}\(/.test(line))).toBe(true);
+    // The contract recordings come last, the second one continuing the first.
+    expect(lines[5]).toMatch(/^pass {2}contracts_group_open\.md {2}client {2}\(/);
+    expect(lines[6]).toMatch(/^pass {2}contracts_basic\.md {2}client {2}\(\d+ ms; continues contracts_group_open\.md; /);
+    expect(lines[7]).toBe('7 checks: 7 passed, 0 failed');
     expect(code).toBe(0);
-  });
+  }, 60_000);
+
+  it('--node-variant plays every recording as that node: the contract recordings fail with today\'s rules', async () => {
+    const code = await runConformanceCommand(['--mode', 'client', '--node-variant', 'current', fixturePath('contracts_group_open.md'), fixturePath('contracts_basic.md')]);
+    const lines = out.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^pass {2}\S*contracts_group_open\.md {2}client/);
+    expect(lines[1]).toMatch(/^FAIL {2}\S*contracts_basic\.md {2}client .*reason: the client refused to sign update: .*the contract rounds ran as on the current node/);
+    expect(lines[2]).toBe('2 checks: 1 passed, 1 failed');
+    expect(code).toBe(1);
+    expect(await runConformanceCommand(['--node-variant', 'newest', '--fixtures'])).toBe(2);
+    expect(err.join('')).toContain('--node-variant must be one of current, early-iris, iris-2020-03, iris-2020-01, lima-2019, not newest');
+  }, 60_000);
 
   it('fails a hand-edited file, naming the difference, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'recordings-'));

@@ -1,5 +1,6 @@
 /**
- * Connection drops at every message boundary. For a transfer and for a withdrawal, the
+ * Connection drops at every message boundary. For a transfer, a withdrawal and a contract
+ * call (a counter's `add`, in a channel that already holds the contract), the
  * socket of one participant (initiator or responder) is cut abruptly after the n-th
  * message of the operation, for every n. Each time the channel must recover by itself
  * (reconnect by fsm id, resync, unblock the node), and after the caller retries what
@@ -10,6 +11,8 @@
 import { isAechannelError } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Encoded } from '@aechannel/codec';
+import { COUNTER } from './fixtures/contracts.js';
 import { AE, openPair, startTestDevnode, until, type Pair } from './helpers.js';
 import { createCutController, type CutController } from './cutTransport.js';
 
@@ -23,13 +26,31 @@ afterAll(async () => {
 
 type Side = 'initiator' | 'responder';
 
-type Operation = 'transfer' | 'withdraw';
+type Operation = 'transfer' | 'withdraw' | 'callContract';
 
-const AMOUNT = { transfer: 5n, withdraw: AE } as const;
+const AMOUNT = { transfer: 5n, withdraw: AE, callContract: 3n } as const;
+
+/** The counter each pair holds for `callContract` (created before the cut is armed). */
+const counters = new WeakMap<Pair, Encoded<'ct'>>();
+
+/** What exists before the operation: the counter (init(5)) for a contract call; the round it starts from. */
+async function prepare(pair: Pair, operation: Operation): Promise<bigint> {
+  if (operation !== 'callContract') return 1n;
+  const { contractId } = await pair.initiator.createContract({ code: COUNTER.code, aci: COUNTER.aci, args: [5n] });
+  counters.set(pair, contractId);
+  pair.responder.setContractAci(contractId, COUNTER.aci);
+  await until(() => pair.responder.round === 2n);
+  return 2n;
+}
 
 async function runOperation(pair: Pair, operation: Operation): Promise<void> {
   if (operation === 'transfer') await pair.initiator.transfer(pair.responderId, AMOUNT.transfer, { timeoutMs: 10_000 });
-  else await pair.initiator.withdraw(AMOUNT.withdraw, { timeoutMs: 10_000 });
+  else if (operation === 'withdraw') await pair.initiator.withdraw(AMOUNT.withdraw, { timeoutMs: 10_000 });
+  else {
+    // add(2) with 3 aettos: the counter goes from 5 to 7 (once), the coins move into it
+    const { call } = await pair.initiator.callContract(counters.get(pair)!, { function: 'add', args: [2n], amount: AMOUNT.callContract }, { timeoutMs: 10_000 });
+    if (call.value !== 7n) throw new Error(`add(2) returned ${String(call.value)}, not 7: applied twice?`);
+  }
 }
 
 /** Runs the operation until it succeeds, retrying only on outcomes that say it did not happen. */
@@ -66,11 +87,13 @@ async function openWithCutter(side: Side, accounts: [number, number]): Promise<{
 const MESSAGES: Record<Operation, Record<Side, number>> = {
   transfer: { initiator: 6, responder: 5 },
   withdraw: { initiator: 10, responder: 9 },
+  callContract: { initiator: 6, responder: 5 },
 };
 
 /** Counts the messages of one clean run; waits (event-driven) for the trailing ones. */
 async function cleanMessageCount(side: Side, operation: Operation): Promise<number> {
   const { pair, cut } = await openWithCutter(side, [0, 1]);
+  await prepare(pair, operation);
   cut.arm(Number.MAX_SAFE_INTEGER);
   await runOperation(pair, operation);
   // The on-chain reports of a withdrawal can come after the call resolved, later on a busy machine.
@@ -82,7 +105,7 @@ async function cleanMessageCount(side: Side, operation: Operation): Promise<numb
 }
 
 describe('recovery from a dropped connection at every message boundary', () => {
-  for (const operation of ['transfer', 'withdraw'] as const) {
+  for (const operation of ['transfer', 'withdraw', 'callContract'] as const) {
     for (const side of ['initiator', 'responder'] as const) {
       it(`${operation}, ${side}'s socket cut`, async () => {
         const total = await cleanMessageCount(side, operation);
@@ -95,6 +118,7 @@ describe('recovery from a dropped connection at every message boundary', () => {
           const cutChannel = side === 'initiator' ? initiator : responder;
           let recovered = 0;
           cutChannel.on('recovered', () => recovered++);
+          const start = await prepare(pair, operation);
           const chainBefore = devnode.chain.getBalance(initiatorId);
           cut.arm(n);
           const outcomes = await runWithRetries(pair, operation);
@@ -104,16 +128,31 @@ describe('recovery from a dropped connection at every message boundary', () => {
           // a cut after the last message of the operation is repaired in the background
           await until(() => recovered === 1 && cutChannel.status === 'open');
           // the other side learns the new state from its own node fsm, a moment apart
-          await until(() => initiator.round === 2n && responder.round === 2n);
+          await until(() => initiator.round === start + 1n && responder.round === start + 1n);
           // exactly once, on both sides, at the node
           const expected =
             operation === 'transfer'
               ? { [initiatorId]: 10n * AE - AMOUNT.transfer, [responderId]: 10n * AE + AMOUNT.transfer }
-              : { [initiatorId]: 10n * AE - AMOUNT.withdraw, [responderId]: 10n * AE };
+              : { [initiatorId]: 10n * AE - AMOUNT[operation], [responderId]: 10n * AE };
           expect(initiator.localBalances, `initiator after cut ${n}`).toEqual(expected);
           expect(responder.localBalances, `responder after cut ${n}`).toEqual(expected);
-          expect(initiator.round).toBe(2n);
-          expect(responder.round).toBe(2n);
+          expect(initiator.round).toBe(start + 1n);
+          expect(responder.round).toBe(start + 1n);
+          if (operation === 'callContract') {
+            // A call whose round the drop did not prevent resolves with its result instead of
+            // CHANNEL_CONNECTION_LOST: only a call that did not take effect is retried.
+            if (outcomes.length > 1) expect(outcomes.slice(0, -1).every((o) => o === 'CHANNEL_CONNECTION_LOST' || o === 'CHANNEL_CONFLICT')).toBe(true);
+            expect((await cutChannel.getContract(counters.get(pair)!)).state).toMatchObject({ value: 7n });
+            // Each side reports the call's round once as a contractCall event (the cut side too,
+            // when the round was decided after recovering), decoded.
+            for (const role of ['initiator', 'responder'] as const) {
+              const calls = pair.events[role].filter((e) => e.type === 'contractCall' && e.round === start + 1n);
+              expect(calls, `${role} after cut ${n}`).toHaveLength(1);
+              expect(calls[0]).toMatchObject({ own: role === 'initiator', result: { function: 'add', value: 7n } });
+            }
+            const other = side === 'initiator' ? responder : initiator;
+            expect((await other.getContract(counters.get(pair)!)).state).toMatchObject({ value: 7n });
+          }
           expect(await cutChannel.balances()).toEqual(expected);
           if (operation === 'withdraw') {
             // one withdrawal on chain: the amount came out once, minus one fee
@@ -128,6 +167,11 @@ describe('recovery from a dropped connection at every message boundary', () => {
           responder.dispose();
         }
         expect(report).toHaveLength(total);
+        if (operation === 'callContract' && side === 'initiator') {
+          // A cut after the node had our signature (before its channels.update came) resolves
+          // the call with its result after recovery, without a retry.
+          expect(report.slice(0, -1).some((line) => line.endsWith(': ok'))).toBe(true);
+        }
       });
     }
   }

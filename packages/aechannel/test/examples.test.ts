@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringifyJson } from '@aechannel/codec';
 import { parseTranscript } from '@aechannel/transcript';
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
@@ -56,6 +57,32 @@ describe('examples runner against the devnode', () => {
     // The stale close of the slash scenario happened outside the channel: the transcript says so.
     const slash = parseTranscript(readFileSync(join(transcriptDir, 'slash.md'), 'utf8'));
     expect(slash).toContainEqual(expect.objectContaining({ kind: 'info', role: 'responder', text: 'Posted a close solo with the co-signed state of round 2 directly to the chain' }));
+  });
+
+  it('runs the contract scenarios (race_to_ten, force_progress): every round recomputed by both clients; their transcripts conform in both modes', async () => {
+    const scenarios = loadScenarios(defaultScenarioDir(), { only: ['force_progress', 'race_to_ten'] });
+    expect(scenarios.map((s) => Object.keys(s.contracts))).toEqual([['race_to_ten'], ['race_to_ten']]);
+    const transcriptDir = mkdtempSync(join(tmpdir(), 'examples-'));
+    const { reporter } = quietReporter();
+    const results = await runExamples({ scenarios, createDriver: createDevnodeDriverFactory({ peer: (i) => peer(i + 30) }), reporter, transcriptDir, stepTimeoutMs: 10_000 });
+    expect(results.map((r) => [r.name, r.ok, r.failure, r.passed === r.total])).toEqual([
+      ['force_progress', true, undefined, true],
+      ['race_to_ten', true, undefined, true],
+    ]);
+    const game = parseTranscript(readFileSync(join(transcriptDir, 'race_to_ten.md'), 'utf8'));
+    const requests = game.flatMap((s) => (s.kind === 'send' && typeof s.message === 'object' && s.message !== null && !Array.isArray(s.message) ? [s.message.method] : []));
+    expect(requests.filter((m) => m === 'channels.update.call_contract')).toHaveLength(8);
+    expect(requests).toContain('channels.update.new_contract');
+    expect(requests).toContain('channels.dry_run.call_contract');
+    const forced = parseTranscript(readFileSync(join(transcriptDir, 'force_progress.md'), 'utf8'));
+    expect(forced.some((s) => s.kind === 'receive' && stringifyJson(s.message).includes('consumed_forced_progress'))).toBe(true);
+    for (const sections of [game, forced]) {
+      const networkId = await detectNetworkId(sections, analyzeRecording(sections).accounts);
+      const analysis = analyzeRecording(sections, networkId);
+      expect(analysis.variant).toBe('current');
+      expect(await checkClientMode(sections, { networkId, analysis })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+      expect(await runDevnodeMode(sections, { analysis, networkId: networkId!, waitMs: 2000 })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
+    }
   });
 
   it('fails a scenario whose expectation does not hold, naming the scenario, step, expectation and outcome', async () => {

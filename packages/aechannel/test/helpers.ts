@@ -2,10 +2,11 @@
  * Shared helpers of the end-to-end tests: a devnode on a random port, and a pair of
  * channels (initiator and responder) opened against it over real WebSockets.
  */
-import type { Encoded } from '@aechannel/codec';
+import { encode, type Encoded } from '@aechannel/codec';
+import type { ChainEnv } from '@aechannel/fsm';
 import { startDevnode, type Devnode, type StartDevnodeOptions } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
-import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
+import { Channel, type ChainEnvProvider, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 
 export const AE = 10n ** 18n;
@@ -128,4 +129,26 @@ export async function until(predicate: () => boolean, ms = 5_000): Promise<void>
 /** Waits until both sides of a pair are at the same round. */
 export function synced(pair: Pick<Pair, 'initiator' | 'responder'>): Promise<void> {
   return until(() => pair.initiator.round === pair.responder.round && pair.initiator.persisted.round === pair.responder.persisted.round);
+}
+
+/**
+ * A `chainEnv` provider reading the devnode's chain (CONTRACTS.md §2.8): the key block the
+ * round pinned, else the top and the key blocks below it (the node pins one a few blocks
+ * back, §10.3), newest first. What an application does with a node's HTTP API.
+ */
+export function devnodeChainEnv(devnode: Devnode, depth = 12): ChainEnvProvider {
+  return ({ blockHash }) => {
+    const top = devnode.chain.view();
+    const views = blockHash !== null
+      ? [devnode.chain.view(blockHash as Encoded<'kh'>)]
+      : [top, ...Array.from({ length: depth }, (_, i) => top.keyBlockHash?.(top.height - BigInt(i + 1))).flatMap((hash) => (hash === undefined ? [] : [devnode.chain.view(encode(hash, 'kh'))]))];
+    return views.map((view): ChainEnv => {
+      const keyBlockHashes: Record<string, Encoded<'kh'>> = {};
+      for (let h = view.height - 1n; h >= 0n && h >= view.height - 256n; h -= 1n) {
+        const hash = view.keyBlockHash?.(h);
+        if (hash !== undefined) keyBlockHashes[h.toString()] = encode(hash, 'kh');
+      }
+      return { height: view.height, timestamp: view.timestamp, beneficiary: encode(view.beneficiary, 'ak'), difficulty: view.difficulty, networkId: view.networkId, keyBlockHashes };
+    });
+  };
 }

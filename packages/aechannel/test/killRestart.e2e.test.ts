@@ -1,13 +1,15 @@
 /**
- * Kill and restart. A child process holds the initiator's side of a channel (file store)
- * and transfers round after round; the parent, which runs the devnode and the responder
+ * Kill and restart. A child process holds the initiator's side of a channel (file store),
+ * creates a counter contract, then alternates transfers and contract calls (`add(1)` with
+ * coins) round after round; the parent, which runs the devnode and the responder
  * (keep_running, §9.8), kills it with SIGKILL at seeded random moments, and once inside the
  * co-signing window of a transfer (the responder's policy kills it before co-signing, so the
  * node holds a co-signed state the dead process never stored). Each time a new
  * process reestablishes from the file store and continues. Nothing co-signed is lost
  * (the resumed state is the node's latest co-signed one, never older than what the killed
- * process reported) and nothing is repeated (every round after the create is exactly one
- * transfer of the same amount, and the responder sees each round once).
+ * process reported, its contract trees included) and nothing is repeated (every round after
+ * the contract's is exactly one transfer or one call of the same amount, the counter counts
+ * each call once, and the responder sees each round once).
  *
  * A forged-but-checksummed store is in the rotation: before each genuine restart, the
  * record is edited (raised balances, raised round, a flipped signature bit, another network
@@ -22,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSignedTx, decodeSignedTx, type Encoded } from '@aechannel/codec';
+import { createdContractId } from '@aechannel/fate';
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +32,7 @@ import type { PersistedChannel } from '@aechannel/fsm';
 import { Channel } from '../src/Channel.js';
 import { decodeChannelRecord, encodeChannelRecord } from '../src/channelRecord.js';
 import { createFileStore } from '../src/createFileStore.js';
+import { COUNTER } from './fixtures/contracts.js';
 import { freshPort, startTestDevnode } from './helpers.js';
 
 const childScript = fileURLToPath(new URL('./fixtures/transferChild.ts', import.meta.url));
@@ -49,6 +53,7 @@ function seeded(seed: number): () => number {
 interface Line {
   event: "ready" | "round" | "retry" | "done" | "resynced" | "aborted" | "failed";
   round: string;
+  value?: string;
   channelId?: Encoded<'ch'>;
   balances?: Record<string, string>;
   code?: string;
@@ -184,6 +189,7 @@ describe('kill and restart', () => {
     });
 
     let run = runChild({ ...config, mode: 'open' });
+    const runs: Run[] = [run];
     const responder = await responderPromise;
     let channelId: Encoded<'ch'> | undefined;
     const killedAt: { lastReported: bigint; responderRound: bigint; coSigned: boolean }[] = [];
@@ -260,6 +266,7 @@ describe('kill and restart', () => {
       refused.push(forgery.name);
       await store.write(channelId!, stored!); // the genuine record again
       run = runChild({ ...config, mode: 'reestablish', channelId });
+      runs.push(run);
     }
 
     const last = run;
@@ -280,12 +287,22 @@ describe('kill and restart', () => {
     // Every forgery in the rotation was refused (and each genuine restart above matched the node).
     expect(refused).toEqual(FORGERIES.map((f) => f.name));
 
-    // Every round after the create is one transfer of `amount`: nothing lost, nothing repeated.
-    const transfers = targetRound - 1n;
-    const expected = { [initiator.address]: 10n ** 18n - transfers * amount, [responderAccount.address]: 10n ** 18n + transfers * amount };
+    // Round 2 created the counter; after it every odd round is one transfer of `amount` and
+    // every even one one call add(1) with `amount`: nothing lost, nothing repeated.
+    const transfers = (targetRound - 1n) / 2n;
+    const calls = (targetRound - 2n) / 2n;
+    const expected = { [initiator.address]: 10n ** 18n - (transfers + calls) * amount, [responderAccount.address]: 10n ** 18n + transfers * amount };
     expect(responder.round).toBe(targetRound);
     expect(responder.localBalances).toEqual(expected);
     expect(await responder.balances()).toEqual(expected);
+    const counter = createdContractId(initiator.address, 2n);
+    responder.setContractAci(counter, COUNTER.aci);
+    const { state } = await responder.getContract(counter);
+    expect(state).toEqual({ value: calls, owner: initiator.address });
+    // Each call a child reported returned the count of calls up to its round (round 4: 1, round 6: 2, ...).
+    const reportedCalls = runs.flatMap((r) => r.lines).filter((l) => l.event === 'round' && l.value !== undefined);
+    expect(reportedCalls.length).toBeGreaterThan(10);
+    for (const line of reportedCalls) expect(BigInt(line.value!), `round ${line.round}`).toBe((BigInt(line.round) - 2n) / 2n);
     // the responder saw each round exactly once, in order (round 1 is the create)
     expect(responderRounds).toEqual(Array.from({ length: Number(targetRound) }, (_, i) => BigInt(i + 1)));
     responder.dispose();

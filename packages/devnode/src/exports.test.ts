@@ -8,8 +8,11 @@ it('exports exactly the public API', () => {
       "compatPresets",
       "createManualClock",
       "deriveAccount",
+      "devnodeUsage",
+      "devnodeVersion",
       "parseChannelParams",
       "resolveCompat",
+      "runDevnodeCli",
       "startDevnode",
       "systemClock",
     ]

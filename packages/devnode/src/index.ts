@@ -19,7 +19,8 @@
  * two real nodes, forks, on-chain oracles/names/contracts, or any node HTTP API.
  *
  * Imports: `@aechannel/codec`, `@aechannel/fate` (the VM), `@aechannel/signer` (verification, seeded keys),
- * `@aechannel/transport` (in-process memory transport), `ws`, `node:http`, `node:crypto`.
+ * `@aechannel/transport` (in-process memory transport), `ws`, `node:http`, `node:crypto`,
+ * `node:fs` (the command line reads its version).
  * Never `@aechannel/fsm`: the devnode is an independent second implementation.
  */
 export {
@@ -34,4 +35,5 @@ export { compatPresets, resolveCompat, type CompatFlags, type CompatPreset } fro
 export { deriveAccount, type DevnodeAccount } from './keys.js';
 export { DevnodeError, type DevnodeErrorCode } from './errors.js';
 export { parseChannelParams, type OpenParams, type ReconnectParams, type ParseChannelParamsResult, type Role } from './params.js';
+export { devnodeUsage, devnodeVersion, runDevnodeCli, type DevnodeCliIo, type RunDevnodeCliOptions } from './runDevnodeCli.js';
 export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, ForceProgressReceipt, IncludedTx } from './chain.js';

@@ -243,7 +243,7 @@ describe('operations forbidden off chain (CONTRACTS.md §2.8)', () => {
   });
 });
 
-describe('the pinned environment (CONTRACTS.md §2.8, §10.3)', () => {
+describe('the pinned environment (CONTRACTS.md §2.8, PROTOCOL.md §10.3)', () => {
   it('gives a contract the height of the pinned block, the same on both FSMs', async () => {
     const { devnode, initiator, responder, ct, b } = await withCounter();
     devnode.chain.setBlockMode('manual');

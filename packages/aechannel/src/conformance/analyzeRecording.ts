@@ -3,15 +3,19 @@
  * role, which node version produced it (PROTOCOL.md §11), whether it opens the channel,
  * which sign request each signing reply answers, and who closed each socket.
  */
-import type { JsonValue } from '@aechannel/codec';
+import { decode, deserializeObject, isAechannelError, Tag, verifyPoi, type JsonValue } from '@aechannel/codec';
 import type { Role, Section } from '@aechannel/transcript';
 import { urlParams } from './compareMessages.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The node behaviours of PROTOCOL.md §11, as named by the devnode's compat presets. */
-export type NodeVariant = 'current' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
+/**
+ * The node behaviours of PROTOCOL.md §11, as named by the devnode's compat presets;
+ * `early-iris` is the node of the contract recordings (current messages, the contract
+ * rules of CONTRACTS.md §10).
+ */
+export type NodeVariant = 'current' | 'early-iris' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
 
 /** What {@link analyzeRecording} finds. */
 export interface RecordingAnalysis {
@@ -208,9 +212,40 @@ function accountsNamed(sections: readonly Section[]): string[] {
   return [...found];
 }
 
-/** The node version of §11 that the recording's opening (or network) shows. */
+/** At most this many recorded PoIs are read for the contract rules (a bound on the work for long recordings). */
+const MAX_POIS_READ = 8;
+
+/**
+ * True when a PoI the node returned (`channels.get.poi.reply`) holds a FATE_02 (vm 7)
+ * contract stored as contract object v1: the early-Iris node of the contract recordings
+ * (CONTRACTS.md §10, first difference; today's nodes store vm 7 as v2, §2.5). PoIs that do
+ * not decode say nothing.
+ */
+function showsEarlyIrisContracts(sections: readonly Section[]): boolean {
+  let read = 0;
+  for (const section of sections) {
+    if (section.kind !== 'receive' || method(section) !== 'channels.get.poi.reply') continue;
+    const poi = data(section).poi ?? params(section).data;
+    if (typeof poi !== 'string' || !poi.startsWith('pi_')) continue;
+    if ((read += 1) > MAX_POIS_READ) return false;
+    try {
+      for (const { key, value } of verifyPoi(decode(poi, 'pi')).entries.contracts) {
+        if (key.length !== 32) continue;
+        const object = deserializeObject(value);
+        // ct_version packs the VM in its upper bits and the ABI in the lower 16 (§1.1).
+        if (object.tag === Tag.Contract && object.version === 1 && object.ctVersion >> 16n === 7n) return true;
+      }
+    } catch (error) {
+      if (!isAechannelError(error)) throw error;
+    }
+  }
+  return false;
+}
+
+/** The node version of §11 that the recording's opening (or network, or contract rules) shows. */
 function detectVariant(sections: readonly Section[], networkId: string | undefined): NodeVariant {
   if (networkId?.includes('lima')) return 'lima-2019';
+  if (showsEarlyIrisContracts(sections)) return 'early-iris';
   const fundingCreated = sections.find((s) => s.kind === 'receive' && method(s) === 'channels.info' && data(s).event === 'funding_created');
   const responderSign = sections.find((s) => s.kind === 'receive' && method(s) === 'channels.sign.responder_sign');
   if (responderSign !== undefined && data(responderSign).fsm_id !== undefined) return 'iris-2020-03';

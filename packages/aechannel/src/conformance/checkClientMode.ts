@@ -40,14 +40,14 @@ import {
   step,
   type ChannelOptions,
   type ChannelState,
-  type Command,
   type Effect,
   type Input,
   type SignTag,
 } from '@aechannel/fsm';
+import type { FateRulesPreset } from '@aechannel/fate';
 import type { Role, Section } from '@aechannel/transcript';
 import { replayTransport, type ReplayTransport } from '@aechannel/transport';
-import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAnalysis } from './analyzeRecording.js';
+import { analyzeRecording, classifyClientMessage, closedByNode, type NodeVariant, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { fragmentStart, optionsFromUrl, savedStateFromOffchainTx } from './clientActions.js';
 import { renderClientMessage, REPLY_METHOD_ALIASES } from './compareMessages.js';
@@ -62,6 +62,20 @@ export interface CheckClientModeOptions {
   analysis?: RecordingAnalysis;
   /** The recording this one continues (same channel, earlier file), for one that starts mid-channel. */
   previous?: readonly Section[] | undefined;
+  /**
+   * The contract rules the client recomputes contract rounds with (default: `early-iris`
+   * when the analysis detected the node of the contract recordings, else the fsm's default,
+   * `ceres`).
+   */
+  fateRules?: FateRulesPreset | undefined;
+}
+
+/**
+ * The contract rules of a node variant: the node of the contract recordings ran the
+ * early-Iris rules (CONTRACTS.md §10); every other recording is played with the fsm's default.
+ */
+export function fateRulesOf(variant: NodeVariant): FateRulesPreset | undefined {
+  return variant === 'early-iris' ? 'early-iris' : undefined;
 }
 
 type JsonObject = { [key: string]: JsonValue };
@@ -78,19 +92,6 @@ const innerHex = (tx: string): string | undefined => {
 };
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * The user command behind a recorded request: `commandFromRequest`, plus the off-chain
- * contract requests, which the client takes as commands and refuses (`FSM_NOT_SUPPORTED`).
- */
-function commandFromRecordedRequest(message: JsonValue): Command | null {
-  const command = commandFromRequest(message);
-  if (command !== null || !isObject(message)) return command;
-  const params = isObject(message.params) ? message.params : {};
-  if (message.method === 'channels.update.new_contract') return { kind: 'newContract', ...params };
-  if (message.method === 'channels.update.call_contract') return { kind: 'callContract', ...params };
-  return null;
-}
 
 /**
  * True when the node answers the client request at `index` with an error (same role and
@@ -127,7 +128,15 @@ interface RoleRun {
 const LOCAL_REFUSALS = new Set(['FSM_INVALID_COMMAND', 'FSM_NOT_SUPPORTED', 'FSM_COMMAND_NOT_ALLOWED', 'FSM_SIGN_REQUEST_REJECTED', 'FSM_SIGNER_MISMATCH', 'FSM_INTERNAL_ERROR']);
 
 /** Plays one role of the recording to the reducer. */
-async function runRole(sections: readonly Section[], role: Role, networkId: string, analysis: RecordingAnalysis, previous: readonly Section[] | undefined): Promise<RoleRun> {
+async function runRole(
+  sections: readonly Section[],
+  role: Role,
+  networkId: string,
+  analysis: RecordingAnalysis,
+  previous: readonly Section[] | undefined,
+  fateRules: FateRulesPreset | undefined,
+): Promise<RoleRun> {
+  const rules = fateRules === undefined ? {} : { fateRules };
   const actual: ComparedSection[] = [];
   const notes: string[] = [];
   let problem: string | undefined;
@@ -242,7 +251,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
       const setup = fragmentStart(sections, role, analysis, networkId, previous);
       if (typeof setup === 'string') return { sections: actual, notes, problem: `cannot start the fragment: ${setup}`, trouble };
       syntheticConnect = true;
-      await start(createInitialState(setup.options, { mode: 'reconnect', savedState: setup.saved }));
+      await start(createInitialState({ ...setup.options, ...rules }, { mode: 'reconnect', savedState: setup.saved }));
       feed({
         type: 'nodeMessage',
         now: (now += 1),
@@ -262,7 +271,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
           if (options.existingChannelId === undefined) {
             // A new channel: a signing request of the previous one is not this one's to answer.
             signs.clear();
-            await start(createInitialState(options as ChannelOptions, { mode: 'open' }));
+            await start(createInitialState({ ...(options as ChannelOptions), ...rules }, { mode: 'open' }));
           } else {
             if (state === undefined) {
               problem = `the recording reconnects at line ${section.line} without a session to resume`;
@@ -272,7 +281,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
             if (options.offchainTx !== undefined) saved = savedStateFromOffchainTx(sections, saved, options.offchainTx);
             // A reconnect URL without an fsm id: the user gave none (the node answers 2000, §6.4).
             if (options.existingFsmId === undefined) saved = { ...saved, fsmId: null };
-            await start(createInitialState(options, { mode: 'reconnect', savedState: saved }));
+            await start(createInitialState({ ...options, ...rules }, { mode: 'reconnect', savedState: saved }));
           }
           break;
         }
@@ -320,7 +329,7 @@ async function runRole(sections: readonly Section[], role: Role, networkId: stri
               transport.send(section.message);
             }
           } else {
-            const command = commandFromRecordedRequest(section.message);
+            const command = commandFromRequest(section.message);
             if (command === null) {
               return { sections: actual, notes, problem: `no user action sends ${renderClientMessage(section.message)} (line ${section.line})`, trouble };
             } else {
@@ -393,7 +402,11 @@ export async function checkClientMode(recorded: readonly Section[], options: Che
     return { ok: false, difference: undefined, problem: 'unknown network id (no signature verifies under a known one; pass --network-id)', sections: [] };
   }
   const analysis = options.analysis ?? analyzeRecording(sections, networkId);
-  const runs = [await runRole(sections, 'initiator', networkId, analysis, options.previous), await runRole(sections, 'responder', networkId, analysis, options.previous)];
+  const fateRules = options.fateRules ?? fateRulesOf(analysis.variant);
+  const runs = [
+    await runRole(sections, 'initiator', networkId, analysis, options.previous, fateRules),
+    await runRole(sections, 'responder', networkId, analysis, options.previous, fateRules),
+  ];
   const actual = runs.flatMap((run) => run.sections);
   const notes = [...supplied.map((line) => `line ${line}: the node's answer to a client message without an id; the replay supplies the id`), ...runs.flatMap((run) => run.notes)];
   const difference = compareSections(sections, actual, { mode: 'client' });

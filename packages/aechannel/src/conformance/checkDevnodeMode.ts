@@ -21,7 +21,7 @@
  * mines a block. Every channel of a recording is played by the node's two accounts; hashes
  * of the transactions the node reports replace the recorded ones in later requests.
  */
-import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, computeContractId, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, unpackTx, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
@@ -29,7 +29,7 @@ import { analyzeRecording, classifyClientMessage, closedByNode, type RecordingAn
 import { compareSections, type ComparedSection, type SectionDifference } from './compareSections.js';
 import { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfBandAction } from './outOfBand.js';
 import { supplyReplyIds } from './supplyReplyIds.js';
-import { compareNodeMessage, renderClientMessage, renderNodeMessage, urlParams } from './compareMessages.js';
+import { compareNodeMessage, renderClientMessage, renderNodeMessage, substituteKeysInBytes, urlParams } from './compareMessages.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -353,6 +353,9 @@ export async function checkDevnodeMode(
       pair(rd.fsm_id, sd.fsm_id);
       pair(rd.state, sd.state);
       if (isObject(rd.message) && isObject(sd.message)) pair(rd.message.channel_id, sd.message.channel_id);
+      // A contract's id comes from its owner and round (§4): the run's owner is another account,
+      // so later requests name the run's contract instead of the recorded one.
+      pair(createdContractId(rd), createdContractId(sd));
     }
   };
 
@@ -388,7 +391,7 @@ export async function checkDevnodeMode(
   };
 
   const substitute = (value: JsonValue): JsonValue => {
-    if (typeof value === 'string') return substitutions.get(value) ?? value;
+    if (typeof value === 'string') return substitutions.get(value) ?? (value.startsWith('cb_') ? substituteKeysInBytes(value, substitutions) : value);
     if (Array.isArray(value)) return value.map(substitute);
     if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, substitute(entry)]));
     return value;
@@ -548,6 +551,23 @@ export async function checkDevnodeMode(
   const ok = !failed();
   if (timePassed > 0) notes.push(`the node's clock moved on ${timePassed / 1000} s for the timeouts the recording shows`);
   return { ok, difference, problem, ...(ok || reason === undefined ? {} : { reason }), sections: actual, ...(notes.length === 0 ? {} : { notes }) };
+}
+
+/**
+ * The id of the contract a sign request or update creates (`OffChainNewContract`, §2.7):
+ * its owner and the round of its tx (CONTRACTS.md §2.2); `undefined` for any other message.
+ */
+function createdContractId(data: JsonObject): string | undefined {
+  const update = Array.isArray(data.updates) ? data.updates[0] : undefined;
+  const tx = data.signed_tx ?? data.tx ?? data.state;
+  if (!isObject(update) || update.op !== 'OffChainNewContract' || typeof update.owner !== 'string' || typeof tx !== 'string') return undefined;
+  try {
+    const unpacked = unpackTx(decodeSignedTx(tx as Encoded<'tx'>).innerBytes);
+    if (!('round' in unpacked) || typeof unpacked.round !== 'bigint') return undefined;
+    return computeContractId(update.owner as Encoded<'ak'>, unpacked.round);
+  } catch {
+    return undefined; // not a tx this code reads: nothing to learn
+  }
 }
 
 /** The text of a node error (`error.message` and the messages of `error.data`), if the message is one. */

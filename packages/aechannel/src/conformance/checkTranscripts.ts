@@ -3,7 +3,7 @@
  * one line per transcript and mode.
  */
 import type { Role, Section } from '@aechannel/transcript';
-import { analyzeRecording, classifyClientMessage, type RecordingAnalysis } from './analyzeRecording.js';
+import { analyzeRecording, classifyClientMessage, type NodeVariant, type RecordingAnalysis } from './analyzeRecording.js';
 import type { ModeResult } from './checkDevnodeMode.js';
 import { formatDifference, type ConformanceMode } from './compareSections.js';
 import { renderValue } from './compareMessages.js';
@@ -35,6 +35,11 @@ export interface ModeContext {
 export interface CheckTranscriptsOptions {
   /** Network ids a recording's signatures are tried against (default `knownNetworkIds`). */
   networkIds?: readonly string[];
+  /**
+   * The node version every recording is played as (PROTOCOL.md §11; `early-iris`: the
+   * contract rules of CONTRACTS.md §10), instead of the one detected from each recording.
+   */
+  variant?: NodeVariant | undefined;
 }
 
 /** Runs one mode for one transcript. */
@@ -63,7 +68,9 @@ export async function checkTranscripts(
 ): Promise<TranscriptCheck[]> {
   const checks: TranscriptCheck[] = [];
   for (const input of inputs) {
-    const { analysis, networkId, notes } = await identifyRecording(input, options.networkIds ?? knownNetworkIds);
+    const identified = await identifyRecording(input, options.networkIds ?? knownNetworkIds);
+    const { networkId, notes } = identified;
+    const analysis = options.variant === undefined ? identified.analysis : { ...identified.analysis, variant: options.variant };
     for (const mode of ['client', 'devnode'] as const) {
       const runner = runners[mode];
       if (runner === undefined) continue;
@@ -77,9 +84,10 @@ export async function checkTranscripts(
       if (notes.length > 0) result = { ...result, notes: [...notes, ...(result.notes ?? [])] };
       const contract = analysis.firstContractUpdate;
       if (!result.ok && contract !== undefined && (result.difference?.line ?? Number.MAX_SAFE_INTEGER) >= contract.line) {
-        // The run failed where contracts are in play: that is the reason, whatever else went wrong there.
-        const unsupported = `off-chain contract updates are not supported yet (the recording's first: ${contract.what}, line ${contract.line})`;
-        result = { ...result, reason: result.reason === undefined ? unsupported : `${unsupported}; ${result.reason}` };
+        // The run failed where contracts are in play: the contract rules it ran with are part of
+        // the reason (a recording of another node version recomputes to other state hashes).
+        const rules = `the contract rounds ran as on the ${analysis.variant} node (${analysis.variant === 'early-iris' ? 'early-Iris contract rules, CONTRACTS.md §10' : 'current contract rules'}; the recording's first contract request: ${contract.what}, line ${contract.line})`;
+        result = { ...result, reason: result.reason === undefined ? rules : `${result.reason}; ${rules}` };
       }
       const check = { name: input.name, mode, result, durationMs: performance.now() - started };
       checks.push(check);

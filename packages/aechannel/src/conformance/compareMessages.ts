@@ -12,9 +12,10 @@
  * `channels.info`, the `info`/`type` of `channels.on_chain_tx`, error codes (top-level,
  * `data[].code`, the conflict's `error_code`, §8.6–§8.8), the `result` when it is a
  * string, the updates of a signing request (op and amounts, accounts as roles, §8.2) and
- * the text of a `channels.message` (§8.5).
+ * the text of a `channels.message` (§8.5), and of a contract call object its result
+ * (return type and value, gas used, number of log entries; CONTRACTS.md §2.7).
  */
-import { decodeSignedTx, stringifyJson, type JsonValue } from '@aechannel/codec';
+import { decode, decodeSignedTx, encode, stringifyJson, type JsonValue } from '@aechannel/codec';
 
 /** One value that differs between the recorded and the actual message. */
 export interface FieldDifference {
@@ -184,7 +185,72 @@ export function nodeMessageShape(message: JsonValue | unknown, names: AccountNam
       );
     });
   }
+  // A contract call object (a dry run, a call read back, CONTRACTS.md §2.7): what the VM gave
+  // does not depend on the keys, so it must be the recorded one (the contract rules show here).
+  if (typeof data.return_type === 'string') {
+    shape.call = { return_type: data.return_type, return_value: withAccountsNamed(data.return_value, names), gas_used: data.gas_used, log: Array.isArray(data.log) ? data.log.length : data.log };
+  }
   return shape;
+}
+
+/**
+ * A `cb_` value with the accounts it holds (32-byte public keys, as FATE serializes an
+ * address) written as their roles: a contract that returns `Call.caller` returns the run's
+ * account, the recording's role for role. Other values as they are.
+ */
+function withAccountsNamed(value: JsonValue | undefined, names: AccountNames): unknown {
+  if (typeof value !== 'string' || !value.startsWith('cb_') || names.size === 0) return value;
+  let hex: string;
+  try {
+    hex = Buffer.from(decode(value as `cb_${string}`, 'cb')).toString('hex');
+  } catch {
+    return value;
+  }
+  let named = false;
+  for (const [address, role] of names) {
+    if (!address.startsWith('ak_')) continue;
+    const key = Buffer.from(decode(address as `ak_${string}`, 'ak')).toString('hex');
+    if (hex.includes(key)) {
+      hex = hex.split(key).join(`<${role}>`);
+      named = true;
+    }
+  }
+  return named ? `cb(${hex})` : value;
+}
+
+/**
+ * Rewrites the accounts and contracts a `cb_` value holds (32-byte public keys inside call
+ * data, CONTRACTS.md §4.6) by a map of `ak_`/`ct_` ids: a recorded call that names an
+ * account names the run's account instead. Other values come back as they are.
+ * @param value - a `cb_` string
+ * @param ids - recorded id -> run id (only `ak_` and `ct_` pairs are used)
+ * @returns the value with each recorded key's bytes replaced by the run's
+ * @example substituteKeysInBytes(callData, new Map([[recordedAccount, runAccount]]))
+ */
+export function substituteKeysInBytes(value: string, ids: ReadonlyMap<string, string>): string {
+  if (!value.startsWith('cb_')) return value;
+  let hex: string;
+  try {
+    hex = Buffer.from(decode(value as `cb_${string}`, 'cb')).toString('hex');
+  } catch {
+    return value;
+  }
+  let changed = false;
+  for (const [from, to] of ids) {
+    const prefix = from.slice(0, 3);
+    if ((prefix !== 'ak_' && prefix !== 'ct_') || to.slice(0, 3) !== prefix) continue;
+    try {
+      const a = Buffer.from(decode(from as `ak_${string}`, prefix.slice(0, 2) as 'ak')).toString('hex');
+      const b = Buffer.from(decode(to as `ak_${string}`, prefix.slice(0, 2) as 'ak')).toString('hex');
+      if (hex.includes(a)) {
+        hex = hex.split(a).join(b);
+        changed = true;
+      }
+    } catch {
+      // Not an id this code reads: nothing to replace.
+    }
+  }
+  return changed ? encode(Buffer.from(hex, 'hex'), 'cb') : value;
 }
 
 /**

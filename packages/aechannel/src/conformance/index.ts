@@ -26,7 +26,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringifyJson } from '@aechannel/codec';
 import { parseTranscript, writeTranscript } from '@aechannel/transcript';
-import { fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
+import { contractFixtureNames, fixtureNames, fixturePath } from '@aechannel/transcript/fixtures';
+import type { NodeVariant } from './analyzeRecording.js';
 import { checkClientMode } from './checkClientMode.js';
 import { checkTranscripts, formatCheckLine, formatTotal, jsonReport, type ModeRunner, type TranscriptCheck, type TranscriptInput } from './checkTranscripts.js';
 import { collectRecordingFiles } from './collectRecordingFiles.js';
@@ -80,6 +81,9 @@ export { createRunStateTracker, findOutOfBandActions, isTimerEffect, type OutOfB
 export { runDevnodeMode } from './runDevnodeMode.js';
 export { supplyReplyIds, type SuppliedReplyIds } from './supplyReplyIds.js';
 
+/** The node versions `--node-variant` accepts. */
+const NODE_VARIANTS: readonly NodeVariant[] = ['current', 'early-iris', 'iris-2020-03', 'iris-2020-01', 'lima-2019'];
+
 /** Usage text of `aechannel conformance`. */
 export const conformanceUsage = `Usage: aechannel conformance [options] <transcript or folder...>
 
@@ -91,6 +95,10 @@ Options:
   --fixtures               also check the fixture transcripts bundled with @aechannel/transcript
   --mode client|devnode    check only one mode (default: both)
   --network-id ID          network id of the recordings (default: detected from their signatures)
+  --node-variant NAME      node version the recordings come from: current, early-iris,
+                           iris-2020-03, iris-2020-01 or lima-2019 (default: detected from
+                           each recording; early-iris when its PoIs hold contracts stored
+                           the early-Iris way)
   --wait-ms MS             how long devnode mode waits for a recorded message (default 5000)
   --save-runs DIR          write what each run sent and received to DIR/<transcript>.<mode>.md
   --json                   print one JSON report instead of lines: an object per file and
@@ -118,6 +126,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
         fixtures: { type: 'boolean', default: false },
         mode: { type: 'string' },
         'network-id': { type: 'string' },
+        'node-variant': { type: 'string' },
         'wait-ms': { type: 'string' },
         'save-runs': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -142,6 +151,11 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
     process.stderr.write(`aechannel conformance: --mode must be client or devnode, not ${mode}\n`);
     return 2;
   }
+  const variant = values['node-variant'];
+  if (variant !== undefined && !NODE_VARIANTS.includes(variant as NodeVariant)) {
+    process.stderr.write(`aechannel conformance: --node-variant must be one of ${NODE_VARIANTS.join(', ')}, not ${variant}\n`);
+    return 2;
+  }
   const waitMs = values['wait-ms'] === undefined ? undefined : Number(values['wait-ms']);
   if (waitMs !== undefined && !(Number.isInteger(waitMs) && waitMs > 0)) {
     process.stderr.write('aechannel conformance: --wait-ms must be a positive integer\n');
@@ -150,7 +164,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
 
   const bases = [...new Set([process.env.INIT_CWD, process.cwd()].filter((base): base is string => base !== undefined))];
   const files = [
-    ...(values.fixtures ? fixtureNames.map((name) => ({ path: name, fullPath: fixturePath(name) })) : []),
+    ...(values.fixtures ? [...fixtureNames, ...contractFixtureNames].map((name) => ({ path: name, fullPath: fixturePath(name) })) : []),
     ...collectRecordingFiles(positionals, bases),
   ];
   const json = values.json;
@@ -214,7 +228,7 @@ export async function runConformanceCommand(argv: string[]): Promise<number> {
       const file = `${check.name.replace(/\.[^./\\]*$/, '').replace(/^(\.\.?[/\\])+/, '').replace(/[/\\:]+/g, '__')}.${check.mode}.md`;
       writeFileSync(join(saveDir, file), writeTranscript(check.result.sections, title), 'utf8');
     }
-  });
+  }, { variant: variant as NodeVariant | undefined });
   if (json) process.stdout.write(`${stringifyJson(jsonReport(checks, unreadable, skipped))}\n`);
   else say(formatTotal(checks, unreadable.length));
   if (checks.length + unreadable.length === 0) {

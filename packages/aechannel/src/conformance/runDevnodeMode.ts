@@ -1,7 +1,7 @@
 /**
  * Devnode mode with its own devnode: starts an embedded devnode configured like the node
- * that made the recording (the §11 variant detected from it, create tx v1 as on the
- * recorded networks), checks the recording against it in-process, and stops it.
+ * that made the recording (the §11 variant detected from it; the protocol its create tx
+ * shows: v1 as on the recorded networks, v2 Ceres as the devnode's default), checks the recording against it in-process, and stops it.
  *
  * Time is under the check's control: a manual clock, blocks mined only on request, and a
  * simulated latency of one clock tick on FSM-to-FSM messages. When the devnode is idle
@@ -11,6 +11,7 @@
  * and chain events come when the recording says the chain got there. Before each new
  * request (time passed in the recording) the messages on the wire land.
  */
+import { decodeSignedTx, Tag, unpackTx, type Encoded } from '@aechannel/codec';
 import { createManualClock, startDevnode, type Devnode } from '@aechannel/devnode';
 import type { Section } from '@aechannel/transcript';
 import type { RecordingAnalysis } from './analyzeRecording.js';
@@ -41,7 +42,7 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
   try {
     const clock = createManualClock(1_000_000);
     const latencyMs = 1;
-    devnode = await startDevnode({ listen: false, compat: options.analysis.variant, protocol: 'iris', blocks: 'manual', clock, latencyMs });
+    devnode = await startDevnode({ listen: false, compat: options.analysis.variant, protocol: protocolOf([...(options.previous ?? []), ...sections]), blocks: 'manual', clock, latencyMs });
     const node = devnode;
     const [initiator, responder] = node.accounts;
     if (initiator === undefined || responder === undefined) throw new Error('the devnode has fewer than two accounts');
@@ -76,6 +77,28 @@ export async function runDevnodeMode(sections: readonly Section[], options: RunD
   } finally {
     await devnode?.stop();
   }
+}
+
+/**
+ * The protocol of the recording's node, told by its channel create tx (PROTOCOL.md §2.5):
+ * version 2 (two delegate lists) is Ceres, whose contract rules (FATE_03, its gas) the
+ * devnode then runs; version 1, or none seen, is the Iris node of the recorded networks.
+ */
+function protocolOf(sections: readonly Section[]): 'ceres' | 'iris' {
+  for (const section of sections) {
+    if (section.kind !== 'receive' || typeof section.message !== 'object' || section.message === null || Array.isArray(section.message)) continue;
+    const { method, params } = section.message as { method?: unknown; params?: { data?: { signed_tx?: unknown; tx?: unknown } } };
+    if (method !== 'channels.sign.initiator_sign' && method !== 'channels.sign.responder_sign') continue;
+    const tx = params?.data?.signed_tx ?? params?.data?.tx;
+    if (typeof tx !== 'string') continue;
+    try {
+      const inner = unpackTx(decodeSignedTx(tx as Encoded<'tx'>).innerBytes);
+      if (inner.tag === Tag.ChannelCreateTx) return inner.version === 2 ? 'ceres' : 'iris';
+    } catch {
+      // not a tx this code reads: look further
+    }
+  }
+  return 'iris';
 }
 
 /** Open parameters taken from the recording continued (its initiator's opening URL, §6.2). */

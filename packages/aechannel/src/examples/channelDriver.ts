@@ -12,6 +12,7 @@ import { AechannelError, Tag, buildPoi, buildSignedTx, decode, fixFee, packTx, t
 import { createSignerRefusedError, memorySigner, type Signer } from '@aechannel/signer';
 import type { SectionInput } from '@aechannel/transcript';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../Channel.js';
+import type { ContractAci } from '../contractAci.js';
 import { createMemoryStore } from '../createMemoryStore.js';
 import type { Store } from '../Store.js';
 import type { RecordingDriverFactory } from './runExamples.js';
@@ -119,6 +120,17 @@ async function createChannelDriver(
     reconnect: false,
   });
 
+  /** The contract last created from each fixture (a scenario names contracts by fixture). */
+  const contracts = new Map<string, Encoded<'ct'>>();
+  const contractOf = (step: CommandStep): { id: Encoded<'ct'>; aci: ContractAci } => {
+    const id = contracts.get(step.contract!);
+    if (id === undefined) throw new AechannelError('CHANNEL_SCENARIO_NO_CONTRACT', `No ${step.contract} contract was created before this step.`);
+    return { id, aci: scenario.contracts[step.contract!]!.aci as ContractAci };
+  };
+  /** Call arguments: `"@initiator"` / `"@responder"` stand for the participants' accounts. */
+  const argsOf = (step: CommandStep): unknown[] =>
+    (step.args ?? []).map((arg) => (arg === '@initiator' || arg === '@responder' ? address(arg.slice(1) as ScenarioRole) : arg));
+
   const channel = (role: ScenarioRole): Channel => {
     const current = sessions[role].channel;
     if (current === undefined) throw new AechannelError('CHANNEL_SCENARIO_NO_CLIENT', `${role} has no channel client (open it first).`);
@@ -194,6 +206,36 @@ async function createChannelDriver(
         return channel(role).state();
       case 'staleCloseSolo':
         return staleCloseSolo(role, step.round!);
+      case 'createContract': {
+        const fixture = scenario.contracts[step.contract!]!;
+        const aci = fixture.aci as ContractAci;
+        const created = await channel(role).createContract({ code: fixture.code, aci, args: argsOf(step), ...(step.deposit === undefined ? {} : { deposit: step.deposit }) });
+        contracts.set(step.contract!, created.contractId);
+        // The peer learns the ACI from the scenario (as an application would from its own copy of the contract).
+        sessions[otherRole(role)].channel?.setContractAci(created.contractId, aci);
+        return created;
+      }
+      case 'callContract': {
+        const { id, aci } = contractOf(step);
+        return channel(role).callContract(id, { function: step.function!, args: argsOf(step), aci, ...(step.amount === undefined ? {} : { amount: step.amount }) });
+      }
+      case 'dryRunContract': {
+        const { id, aci } = contractOf(step);
+        return channel(role).dryRunContract(id, { function: step.function!, args: argsOf(step), aci });
+      }
+      case 'getContract': {
+        const { id, aci } = contractOf(step);
+        channel(role).setContractAci(id, aci);
+        return channel(role).getContract(id);
+      }
+      case 'getContractCall':
+        return channel(role).getContractCall(contractOf(step).id, { round: step.round!, caller: address(step.from ?? role) });
+      case 'cleanContractCalls':
+        return channel(role).cleanContractCalls();
+      case 'forceProgress': {
+        const { id, aci } = contractOf(step);
+        return channel(role).forceProgress({ contractId: id, function: step.function!, args: argsOf(step), aci, gasPrice: step.gasPrice! });
+      }
     }
   };
 

@@ -4,7 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScenarioError, parseScenario, type Scenario } from './scenario.js';
+import { ScenarioError, parseContractFixture, parseScenario, type Scenario } from './scenario.js';
+
+/** Largest contract fixture read (a bound on what a scenario folder can make the runner load). */
+const MAX_CONTRACT_FIXTURE_BYTES = 4 * 1024 * 1024;
 
 /**
  * The repository's `examples/` directory, found from this module's location
@@ -16,7 +19,8 @@ export function defaultScenarioDir(): string {
 }
 
 /**
- * Reads every `*.json` scenario of a directory, sorted by name.
+ * Reads every `*.json` scenario of a directory, sorted by name, with the contract fixtures
+ * its steps name (`contracts/<name>.json` in the same directory).
  * @param dir - the directory
  * @param options - `only`: scenario names to keep (all when empty); `cwd`: paths in errors are relative to it
  * @returns the parsed scenarios
@@ -49,6 +53,13 @@ export function loadScenarios(dir: string, options: { only?: readonly string[]; 
     .map((name) => {
       const path = join(dir, name);
       const shown = options.cwd === undefined ? path : relative(options.cwd, path);
-      return parseScenario(readFileSync(path, 'utf8'), shown);
+      // Contracts are read from `contracts/<name>.json` beside the scenarios.
+      const readContract = (contract: string) => {
+        const fixture = join(dir, 'contracts', `${contract}.json`);
+        const text = readFileSync(fixture, 'utf8');
+        if (text.length > MAX_CONTRACT_FIXTURE_BYTES) throw new Error(`${fixture} is larger than ${MAX_CONTRACT_FIXTURE_BYTES} bytes`);
+        return parseContractFixture(text);
+      };
+      return parseScenario(readFileSync(path, 'utf8'), shown, readContract);
     });
 }

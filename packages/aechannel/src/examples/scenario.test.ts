@@ -91,4 +91,41 @@ describe('parseScenario', () => {
     const error = parseError({ channel, steps: [{ do: 'open' }, { parallel: [{ role: 'initiator', do: 'ping' }, { role: 'responder', do: 'deposit', amount: 'ten' }] }] });
     expect(error.context.path).toBe('steps[1].parallel[1].amount');
   });
+
+  it('reads contract steps with their fixtures; a missing fixture, function or gas price is named', () => {
+    const fixture = { code: 'cb_AAAA' as const, aci: [{ contract: { name: 'C', functions: [] } }] };
+    const read = (name: string) => {
+      if (name !== 'game') throw new Error(`no contracts/${name}.json`);
+      return fixture;
+    };
+    const steps = [
+      { do: 'open' },
+      { role: 'initiator', do: 'createContract', contract: 'game', args: [1000, '@responder'], deposit: 5 },
+      { parallel: [{ role: 'initiator', do: 'callContract', contract: 'game', function: 'join', amount: '1000' }, { role: 'responder', do: 'dryRunContract', contract: 'game', function: 'total' }] },
+      { role: 'responder', do: 'getContractCall', contract: 'game', round: 3, from: 'initiator' },
+      { role: 'initiator', do: 'forceProgress', contract: 'game', function: 'move', args: [1], gasPrice: '1000000000' },
+    ];
+    const scenario = parseScenario(JSON.stringify({ channel, steps }), file, read);
+    expect(scenario.contracts).toEqual({ game: fixture });
+    expect(scenario.steps[1]).toMatchObject({ kind: 'command', command: 'createContract', contract: 'game', args: [1000n, '@responder'], deposit: 5n, label: 'initiator creates game(1000, "@responder") with 5' });
+    expect(scenario.steps[2]).toMatchObject({ steps: [{ command: 'callContract', function: 'join', amount: 1000n }, { command: 'dryRunContract', function: 'total' }] });
+    expect(scenario.steps[3]).toMatchObject({ command: 'getContractCall', round: 3n, from: 'initiator' });
+    expect(scenario.steps[4]).toMatchObject({ command: 'forceProgress', gasPrice: 1000000000n });
+
+    const fail = (changed: unknown[], reader: typeof read | null = read): string => {
+      try {
+        parseScenario(JSON.stringify({ channel, steps: changed }), file, reader ?? undefined);
+      } catch (error) {
+        expect(isAechannelError(error, 'CHANNEL_SCENARIO_INVALID')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('expected a CHANNEL_SCENARIO_INVALID error');
+    };
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'createContract', contract: 'chess' }])).toContain('step 2: contract "chess": no contracts/chess.json');
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'createContract', contract: 'game' }], null)).toContain('scenarios with contracts are read with loadScenarios');
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'callContract', contract: 'game' }])).toContain('step 2: "function" must be a string');
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'callContract', contract: 'game', function: 'f', args: 3 }])).toContain('"args" must be an array');
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'forceProgress', contract: 'game', function: 'f' }])).toContain('"forceProgress" needs "gasPrice"');
+    expect(fail([{ do: 'open' }, { role: 'initiator', do: 'getContract', contract: '../etc/passwd' }])).toContain('"contract" must name a fixture');
+  });
 });

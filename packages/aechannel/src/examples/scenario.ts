@@ -52,6 +52,7 @@
  * the command's result).
  */
 import { AechannelError, parseJson, type JsonValue } from '@aechannel/codec';
+import { show } from './match.js';
 
 /** A channel participant. */
 export type ScenarioRole = 'initiator' | 'responder';
@@ -113,7 +114,36 @@ export const commandArguments = {
    * the chain (embedded devnode only), the stale close a `slash` answers (§9.11).
    */
   staleCloseSolo: ['round'],
+  /**
+   * Creates an off-chain contract from the fixture `contracts/<contract>.json` beside the
+   * scenarios (code and ACI): `args` of `init`, optional `deposit`. Both roles learn its ACI.
+   */
+  createContract: ['contract', 'args', 'deposit'],
+  /** Calls `function` of the contract last created from that fixture (`args`, optional `amount`). */
+  callContract: ['contract', 'function', 'args', 'amount'],
+  /** Dry-runs a call on the latest state (nothing changes). */
+  dryRunContract: ['contract', 'function', 'args'],
+  /** The contract and its decoded state, as this role's trees hold it. */
+  getContract: ['contract'],
+  /** The call result of a past round from the node's archive (`from`: the caller's role, default the acting one). */
+  getContractCall: ['contract', 'round', 'from'],
+  /** Empties the node's archive of call results. */
+  cleanContractCalls: [],
+  /** Posts a call on chain with the latest co-signed state (`gasPrice` mandatory). */
+  forceProgress: ['contract', 'function', 'args', 'gasPrice'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** The commands whose `amount` may be left out (0). */
+const optionalAmount = new Set<string>(['callContract']);
+
+/** A contract fixture: what `aesophia_cli` printed for it (code and JSON ACI). */
+export interface ScenarioContract {
+  code: `cb_${string}`;
+  aci: JsonValue[];
+}
+
+/** Reads the fixture of a contract named by a scenario (`contracts/<name>.json`). */
+export type ScenarioContractReader = (name: string) => ScenarioContract;
 
 /** A command name. */
 export type ScenarioCommandName = keyof typeof commandArguments;
@@ -152,6 +182,12 @@ export type ScenarioStep =
       from?: ScenarioRole;
       to?: ScenarioRole;
       info?: string;
+      /** Contract commands: the fixture name, the function, its arguments (`"@initiator"`/`"@responder"` stand for the accounts). */
+      contract?: string;
+      function?: string;
+      args?: JsonValue[];
+      deposit?: bigint;
+      gasPrice?: bigint;
       expect: ScenarioExpectation | undefined;
     })
   | (StepBase & {
@@ -176,6 +212,8 @@ export interface Scenario {
   description: string;
   channel: ScenarioChannel;
   steps: ScenarioStep[];
+  /** The contract fixtures its steps name, by name. */
+  contracts: Record<string, ScenarioContract>;
 }
 
 /** Context of a `CHANNEL_SCENARIO_INVALID` error. */
@@ -209,7 +247,7 @@ const isObject = (value: unknown): value is JsonObject =>
  * @example
  * const scenario = parseScenario(readFileSync('examples/transfer.json', 'utf8'), 'examples/transfer.json');
  */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, readContract?: ScenarioContractReader): Scenario {
   const name = file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
   let root: JsonValue;
   try {
@@ -231,7 +269,39 @@ export function parseScenario(text: string, file: string): Scenario {
     reader.fail('"steps" must be a non-empty array', 'steps', undefined);
   }
   const steps = (stepsValue as JsonValue[]).map((value, index) => reader.step(value, `steps[${index}]`, String(index + 1)));
-  return { name, file, description, channel, steps };
+  const contracts: Record<string, ScenarioContract> = {};
+  const read = readContract;
+  const visit = (list: readonly ScenarioStep[]): void => {
+    for (const step of list) {
+      if (step.kind === 'parallel') visit(step.steps);
+      if (step.kind !== 'command' || step.contract === undefined || contracts[step.contract] !== undefined) continue;
+      if (read === undefined) return reader.fail(`contract "${step.contract}" cannot be read (scenarios with contracts are read with loadScenarios)`, 'contract', step.id);
+      try {
+        contracts[step.contract] = read(step.contract);
+      } catch (cause) {
+        reader.fail(`contract "${step.contract}": ${cause instanceof Error ? cause.message : String(cause)}`, 'contract', step.id);
+      }
+    }
+  };
+  visit(steps);
+  return { name, file, description, channel, steps, contracts };
+}
+
+/**
+ * Reads a contract fixture: JSON with `bytecode` (`cb_…`, as `aesophia_cli` prints it) and
+ * `aci` (its `--create_json_aci` output).
+ * @param text - the fixture file's contents
+ * @returns the code and ACI
+ * @throws {Error} when it is not such a fixture
+ * @example parseContractFixture(readFileSync('examples/contracts/race_to_ten.json', 'utf8'))
+ */
+export function parseContractFixture(text: string): ScenarioContract {
+  const value = parseJson(text);
+  if (!isObject(value)) throw new Error('a contract fixture must be an object with "bytecode" and "aci"');
+  const { bytecode, aci } = value;
+  if (typeof bytecode !== 'string' || !bytecode.startsWith('cb_')) throw new Error('"bytecode" must be the compiler\'s cb_ string');
+  if (!Array.isArray(aci) || aci.length === 0) throw new Error('"aci" must be the compiler\'s JSON ACI (an array)');
+  return { code: bytecode as `cb_${string}`, aci };
 }
 
 const roleNames = new Set<string>(scenarioRoles);
@@ -365,8 +435,24 @@ class Reader {
           expect: object.expect === undefined ? undefined : this.expectation(object.expect, join(path, 'expect'), id),
         };
         if (args.includes('amount')) {
-          if (object.amount === undefined) this.fail(`"${name}" needs "amount"`, join(path, 'amount'), id);
-          step.amount = this.amount(object.amount, join(path, 'amount'), id);
+          if (object.amount === undefined) {
+            if (!optionalAmount.has(name)) this.fail(`"${name}" needs "amount"`, join(path, 'amount'), id);
+          } else step.amount = this.amount(object.amount, join(path, 'amount'), id);
+        }
+        if (args.includes('contract')) {
+          const contract = this.string(object.contract, join(path, 'contract'), id);
+          if (!/^[a-z0-9_]{1,64}$/.test(contract)) this.fail('"contract" must name a fixture contracts/<name>.json (lowercase letters, digits, _)', join(path, 'contract'), id);
+          step.contract = contract;
+        }
+        if (args.includes('function')) step.function = this.string(object.function, join(path, 'function'), id);
+        if (args.includes('args') && object.args !== undefined) {
+          if (!Array.isArray(object.args)) this.fail('"args" must be an array of the function\'s arguments', join(path, 'args'), id);
+          step.args = object.args;
+        }
+        if (object.deposit !== undefined) step.deposit = this.amount(object.deposit, join(path, 'deposit'), id);
+        if (args.includes('gasPrice')) {
+          if (object.gasPrice === undefined) this.fail(`"${name}" needs "gasPrice"`, join(path, 'gasPrice'), id);
+          step.gasPrice = this.amount(object.gasPrice, join(path, 'gasPrice'), id);
         }
         if (args.includes('round')) {
           if (object.round === undefined) this.fail(`"${name}" needs "round"`, join(path, 'round'), id);
@@ -483,6 +569,18 @@ export function describeCommand(step: ScenarioStep & { kind: 'command' }): strin
       return `${who} message ${JSON.stringify(step.info)} → ${step.to}`;
     case 'staleCloseSolo':
       return `${who} posts a stale close solo (round ${step.round})`;
+    case 'createContract':
+      return `${who} creates ${step.contract}(${(step.args ?? []).map((a) => show(a)).join(', ')})${step.deposit === undefined ? '' : ` with ${step.deposit}`}`;
+    case 'callContract':
+    case 'dryRunContract':
+    case 'forceProgress': {
+      const verb = step.command === 'callContract' ? 'calls' : step.command === 'dryRunContract' ? 'dry-runs' : 'forces progress:';
+      return `${who} ${verb} ${step.contract}.${step.function}(${(step.args ?? []).map((a) => show(a)).join(', ')})${step.amount === undefined ? '' : ` with ${step.amount}`}`;
+    }
+    case 'getContract':
+      return `${who} reads ${step.contract}`;
+    case 'getContractCall':
+      return `${who} reads the ${step.contract} call of round ${step.round}`;
     default:
       return `${who} ${step.command}`;
   }

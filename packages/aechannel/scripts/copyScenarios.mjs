@@ -1,0 +1,13 @@
+// Copies the example scenarios of the repository (`examples/*.json`) into this package's
+// `scenarios/` folder before it is packed, so `aechannel examples` runs after an install
+// (runs from a checkout read `examples/` itself). Run by the `prepack` script.
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+
+const from = new URL('../../../examples/', import.meta.url);
+const to = new URL('../scenarios/', import.meta.url);
+const names = readdirSync(from).filter((name) => name.endsWith('.json'));
+if (names.length === 0) throw new Error(`no scenario in ${from.pathname}`);
+rmSync(to, { recursive: true, force: true });
+mkdirSync(to);
+for (const name of names) copyFileSync(new URL(name, from), new URL(name, to));
+console.log(`copied ${names.length} scenarios to ${to.pathname}`);
