@@ -14,6 +14,8 @@ import { examplesArguments, isRepositoryCheckout, shippedScenarioDir } from '../
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = join(packageDir, '..', '..');
 const scenarioNames = readdirSync(join(repoDir, 'examples')).filter((name) => name.endsWith('.json')).sort();
+/** The compiled contracts the scenarios use (`examples/contracts/*.json`), shipped beside them. */
+const contractNames = readdirSync(join(repoDir, 'examples', 'contracts')).filter((name) => name.endsWith('.json')).sort();
 
 describe('examplesArguments', () => {
   it('leaves the arguments alone in a checkout, where the runner reads examples/', () => {
@@ -37,7 +39,7 @@ describe('the packed package', () => {
     const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const [packed] = JSON.parse(output.slice(output.indexOf('['))) as [{ files: { path: string }[] }];
     const shipped = packed.files.map((file) => file.path).filter((path) => path.startsWith('scenarios/'));
-    expect(shipped.sort()).toEqual(scenarioNames.map((name) => `scenarios/${name}`));
+    expect(shipped.sort()).toEqual([...scenarioNames.map((name) => `scenarios/${name}`), ...contractNames.map((name) => `scenarios/contracts/${name}`)].sort());
     expect(packed.files.some((file) => file.path === 'bin/aechannel.js')).toBe(true);
   });
 
@@ -53,6 +55,8 @@ describe('the packed package', () => {
       cpSync(join(packageDir, 'src'), join(installed, 'src'), { recursive: true, filter: (path) => !path.endsWith('.test.ts') });
       mkdirSync(join(installed, 'scenarios'));
       for (const name of scenarioNames) cpSync(join(repoDir, 'examples', name), join(installed, 'scenarios', name));
+      mkdirSync(join(installed, 'scenarios', 'contracts'));
+      for (const name of contractNames) cpSync(join(repoDir, 'examples', 'contracts', name), join(installed, 'scenarios', 'contracts', name));
       // its dependencies, as installed beside it (the repository's copies)
       const { dependencies } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
       for (const dependency of Object.keys(dependencies)) {

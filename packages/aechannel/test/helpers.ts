@@ -134,7 +134,7 @@ export function synced(pair: Pick<Pair, 'initiator' | 'responder'>): Promise<voi
 /**
  * A `chainEnv` provider reading the devnode's chain (CONTRACTS.md §2.8): the key block the
  * round pinned, else the top and the key blocks below it (the node pins one a few blocks
- * back, §10.3), newest first. What an application does with a node's HTTP API.
+ * back, PROTOCOL.md §10.3), newest first. What an application does with a node's HTTP API.
  */
 export function devnodeChainEnv(devnode: Devnode, depth = 12): ChainEnvProvider {
   return ({ blockHash }) => {

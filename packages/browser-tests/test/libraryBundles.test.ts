@@ -47,6 +47,9 @@ const NODE_ONLY: Record<string, string> = {
 /** Entries known not to bundle for the browser, with their exact offenders (none today). */
 const KNOWN_FAILURES: Record<string, string[]> = {};
 
+/** Marks the recorder's own resolve calls so it does not intercept them again. */
+const RESOLVING = Symbol('resolving');
+
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || builtins.has(specifier) || builtins.has(specifier.split('/')[0]!);
 
@@ -83,9 +86,18 @@ async function bundleEntry(entry: string): Promise<EntryReport> {
   const recorder: Plugin = {
     name: 'record-node-modules',
     setup(plugin) {
-      plugin.onResolve({ filter: /.*/ }, (args) => {
+      plugin.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined;
+        if (args.path.startsWith('node:')) {
+          reached.add(args.path);
+          return { path: args.path, external: true };
+        }
         if (isBuiltin(args.path)) {
-          reached.add(args.path.startsWith('node:') ? args.path : `node:${args.path}`);
+          // A bare builtin name is fine when a package of that name resolves (the browser
+          // `buffer` package that aepp-calldata's safe-buffer requires): a bundler uses it.
+          const resolved = await plugin.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: RESOLVING });
+          if (resolved.errors.length === 0 && resolved.path.includes('/node_modules/') && !resolved.external) return resolved;
+          reached.add(`node:${args.path}`);
           return { path: args.path, external: true };
         }
         if (args.path === 'ws' || args.path.startsWith('ws/')) {

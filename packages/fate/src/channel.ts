@@ -73,10 +73,76 @@ export interface UpdateContext {
   readonly rules?: FateRulesPreset | FateRules;
 }
 
-/** Result of applying updates: the new trees and the call objects made (one per contract update). */
+/**
+ * A chain-environment value a run read: `height`, `timestamp`, `beneficiary`, `difficulty`,
+ * `networkId`, or a lookup `keyBlockHash:<height>`, `balance:<ak_…>`, `isContract:<ak_…>`,
+ * `isOracle:<ak_…>`, `isPayable:<ak_…>`. Two parties whose chain views agree on these values
+ * get the same result.
+ */
+export type ChainRead =
+  | 'height'
+  | 'timestamp'
+  | 'beneficiary'
+  | 'difficulty'
+  | 'networkId'
+  | `keyBlockHash:${bigint}`
+  | `${'balance' | 'isContract' | 'isOracle' | 'isPayable'}:${Encoded<'ak'>}`;
+
+/** Result of applying updates: the new trees, the call objects made (one per contract update) and the chain values read. */
 export interface ApplyUpdateResult {
   readonly trees: ChannelTrees;
   readonly calls: readonly CallObject[];
+  /** Chain-environment values the contract runs read, in first-read order. */
+  readonly chainReads: readonly ChainRead[];
+}
+
+/** A chain view that records what is read from it. */
+function recordingChain(view: ChainView, reads: Set<ChainRead>): ChainView {
+  const note = (r: ChainRead) => reads.add(r);
+  const ak = (pk: Uint8Array) => encode(pk, 'ak');
+  const rec: ChainView = {
+    get height() {
+      note('height');
+      return view.height;
+    },
+    get timestamp() {
+      note('timestamp');
+      return view.timestamp;
+    },
+    get beneficiary() {
+      note('beneficiary');
+      return view.beneficiary;
+    },
+    get difficulty() {
+      note('difficulty');
+      return view.difficulty;
+    },
+    get networkId() {
+      note('networkId');
+      return view.networkId;
+    },
+    keyBlockHash: (h: bigint) => {
+      note(`keyBlockHash:${h}`);
+      return view.keyBlockHash?.(h);
+    },
+    balance: (pk: Uint8Array) => {
+      note(`balance:${ak(pk)}`);
+      return view.balance?.(pk);
+    },
+    isContract: (pk: Uint8Array) => {
+      note(`isContract:${ak(pk)}`);
+      return view.isContract?.(pk) ?? false;
+    },
+    isOracle: (pk: Uint8Array) => {
+      note(`isOracle:${ak(pk)}`);
+      return view.isOracle?.(pk) ?? false;
+    },
+    isPayable: (pk: Uint8Array) => {
+      note(`isPayable:${ak(pk)}`);
+      return view.isPayable?.(pk) ?? true;
+    },
+  };
+  return rec;
 }
 
 const textEncoder = new TextEncoder();
@@ -145,6 +211,15 @@ function insertCall(trees: ChannelTrees, call: CallObject, caller: Uint8Array, c
   return { ...trees, calls: trees.calls.set(key, serializeCallObject(call)) };
 }
 
+/** A clone kept as contract object v1 (early-Iris rules) has no code_ref: the node crashes writing it. */
+function refuseV1Clones(world: World, before: ChannelTrees): void {
+  for (const [k, rec] of world.contracts.entries()) {
+    if (rec.codeRef !== undefined && rec.objectVersion === 1 && !before.contracts.has(k)) {
+      throw new FateError('FATE_INTERNAL', 'The node cannot store a clone as contract object v1.', { context: { reason: 'v1 clone' } });
+    }
+  }
+}
+
 function unsupported(op: string): FateError {
   return new FateError('FATE_UNSUPPORTED', `The call reaches ${op}, which this VM does not implement.`, { context: { reason: 'operation', op } });
 }
@@ -153,7 +228,7 @@ function isFate(vm: number): boolean {
   return vm === 5 || vm === 7 || vm === 8;
 }
 
-function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateContract, ctx: UpdateContext, rules: FateRules): ApplyUpdateResult {
+function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateContract, ctx: UpdateContext, rules: FateRules): Omit<ApplyUpdateResult, 'chainReads'> {
   const { vm, abi } = unpackCtVersion(u.ctVersion);
   const legal = (abi === 1 && [1, 3, 4, 6].includes(vm)) || (abi === 3 && isFate(vm));
   if (!legal) throw new FateError('FATE_WRONG_VM_VERSION', `Illegal vm/abi version ${vm}/${abi}.`, { context: { vm, abi } });
@@ -209,7 +284,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
   return { trees: out, calls: [call] };
 }
 
-function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract, ctx: UpdateContext, rules: FateRules): ApplyUpdateResult {
+function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract, ctx: UpdateContext, rules: FateRules): Omit<ApplyUpdateResult, 'chainReads'> {
   const caller = decode(u.caller, 'ak');
   const pk = decode(u.contract, 'ct');
   const hex = bytesToHex(pk);
@@ -230,6 +305,7 @@ function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract
     rules, chain: ctx.chain ?? emptyChain,
   });
   if (result.unsupported !== undefined) throw unsupported(result.unsupported);
+  if (result.type === 'ok') refuseV1Clones(result.world, trees);
   if (result.internal !== undefined && result.internal !== 'unknown_contract') {
     throw new FateError('FATE_INTERNAL', `The node would reject this call: ${result.internal}.`, { context: { reason: result.internal } });
   }
@@ -243,7 +319,7 @@ function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract
   return { trees: out, calls: [call] };
 }
 
-function applyOne(trees: ChannelTrees, u: ChannelOffChainUpdate, ctx: UpdateContext, rules: FateRules): ApplyUpdateResult {
+function applyOne(trees: ChannelTrees, u: ChannelOffChainUpdate, ctx: UpdateContext, rules: FateRules): Omit<ApplyUpdateResult, 'chainReads'> {
   switch (u.tag) {
     case Tag.ChannelOffChainUpdateTransfer: {
       let t = removeTokens(trees, u.from, u.amount, ctx.reserve);
@@ -284,12 +360,14 @@ export function applyUpdates(trees: ChannelTrees, updates: readonly ChannelOffCh
   if (typeof ctx.reserve !== 'bigint' || ctx.reserve < 0n) throw new FateError('FATE_INVALID_ARGUMENT', 'reserve must be a non-negative bigint.', { context: { argument: 'reserve' } });
   let t: ChannelTrees = { ...trees, calls: PMap.empty() };
   const calls: CallObject[] = [];
+  const reads = new Set<ChainRead>();
+  const run: UpdateContext = { ...ctx, chain: recordingChain(ctx.chain ?? emptyChain, reads) };
   for (const u of updates) {
-    const r = applyOne(t, u, ctx, rules);
+    const r = applyOne(t, u, run, rules);
     t = r.trees;
     calls.push(...r.calls);
   }
-  return { trees: t, calls };
+  return { trees: t, calls, chainReads: [...reads] };
 }
 
 /**

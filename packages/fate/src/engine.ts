@@ -43,6 +43,8 @@ export interface LogEntry {
 export interface EngineRules {
   /** Consensus protocol of the environment: 4 Lima, 5 Iris, 6 Ceres. */
   readonly consensus: number;
+  /** Store FATE_02 contracts as contract object v1 (early-Iris node), also those made by CREATE/CLONE. */
+  readonly contractObjectV1ForVm7?: boolean;
 }
 
 type Frame =
@@ -154,11 +156,16 @@ export class Machine {
   done = false;
   /** Gas before the current instruction (for protected unwinding). */
   gasBefore = 0;
+  /** Call-stack depth when the current instruction started. */
+  stepDepth = 0;
+  /** Whether the current step is entering a remote callee (after its return-check marker). */
+  entering = false;
   readonly consensus: number;
   readonly iris: boolean;
   readonly origin: Uint8Array;
   readonly gasPrice: bigint;
   readonly chain: ChainView;
+  readonly objectV1ForVm7: boolean;
 
   constructor(p: ExecuteParameters) {
     this.gas = p.gas;
@@ -173,6 +180,7 @@ export class Machine {
     this.iris = p.rules.consensus >= 5;
     this.gasPrice = p.gasPrice;
     this.chain = p.chain;
+    this.objectV1ForVm7 = p.rules.contractObjectV1ForVm7 === true;
   }
 
   // ---- gas ---------------------------------------------------------------------------
@@ -344,7 +352,6 @@ export class Machine {
     deploy?: Extract<Frame, { k: 'deploy' }>,
   ): void {
     if (typeof target !== 'object' || target.kind !== 'contract') fail(`Trying to call invalid contract: ${w(target)}`);
-    if (typeof value !== 'bigint') fail(`Bad arguments to ${P(E.atom('call_r'))}: ${P(E.list([fateToTerm(value)]))}`);
     if (typeof argType !== 'object' || argType.kind !== 'typerep' || argType.type.t !== 'tuple') throw new VmInternal('bad remote argument type');
     if (typeof retType !== 'object' || retType.kind !== 'typerep') throw new VmInternal('bad remote return type');
     if (typeof fnId !== 'object' || fnId.kind !== 'string') throw new VmInternal('bad remote function id');
@@ -362,6 +369,7 @@ export class Machine {
       k: 'remote', fn: this.fn, bb: this.bb + 1, stack: this.stack, args: this.args, vars: this.vars,
       contract: this.contract, code: this.code, vm: this.vm, caller: this.caller, value: this.value,
     });
+    this.chainSeen.push(this.contractHex);
     this.stack = [];
     if (gasCap !== undefined) {
       if (typeof gasCap !== 'bigint' || gasCap <= 0n) fail(`Error in call: ${W(E.tuple(E.atom('bad_gas_cap'), fateToTerm(gasCap)))}`);
@@ -371,11 +379,19 @@ export class Machine {
         this.gas = cap;
       }
     }
+    // The return-check marker comes before the callee is loaded and checked, so a protected
+    // call turns those failures (and running out of its gas cap there) into None.
+    this.callStack.push({ k: 'check', type: retType.type, protected: prot, stores: this.stores, world: this.world, logs: this.logs });
+    // The node enters the callee in a step of its own: a failure from here on unwinds from
+    // this state (the gas left now), so loading and checking the callee is refunded on failure.
+    this.gasBefore = this.gas;
+    this.stepDepth = this.callStack.length;
+    this.entering = true;
     const calleeHex = bytesToHex(target.bytes);
     if (calleeHex === this.contractHex || this.chainSeen.includes(calleeHex)) fail('Reentrant call');
     const rec = this.world.contracts.get(calleeHex);
     const code = rec === undefined ? undefined : this.loadCode(rec);
-    if (rec === undefined || code === undefined || rec.abi !== 3 || rec.vm < 5) fail(`Trying to call invalid contract: ${w(E.tuple(E.atom('contract'), E.bin(target.bytes)))}`);
+    if (rec === undefined || code === undefined || rec.abi !== 3 || rec.vm < 5) fail(`Trying to call invalid contract: ${w(E.bin(target.bytes))}`);
     if (!this.codeCache.has(calleeHex)) {
       this.codeCache.add(calleeHex);
       if (this.iris) this.spend(CODE_LOAD_GAS);
@@ -383,16 +399,16 @@ export class Machine {
     const id = bytesToHex(fnId.bytes);
     const f = code.functions.get(id);
     if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(fnId.bytes))}`);
-    if (value > 0n && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
+    // Erlang compares any non-number as greater than 0.
+    if ((typeof value !== 'bigint' || value > 0n) && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
     if (f.private) fail(`Function with hash ${W(E.bin(fnId.bytes))} is private`);
     if (id === INIT_ID && deploy === undefined) fail('Calling init is not allowed in this context');
+    if (args.length !== f.argTypes.length) fail(`Expected ${P(E.int(f.argTypes.length))} arguments, got ${P(E.int(args.length))}`);
     if (!sameType({ t: 'tuple', elems: f.argTypes }, argType.type) || !sameType(f.returnType, retType.type)) {
       fail('Type of remote function does not match expected type');
     }
     this.checkArgs(f, args);
-    this.callStack.push({ k: 'check', type: retType.type, protected: prot, stores: this.stores, world: this.world, logs: this.logs });
     // Switch to the callee.
-    this.chainSeen.push(this.contractHex);
     const from = this.contract;
     this.caller = fObject('address', from);
     this.contract = target.bytes;
@@ -400,13 +416,14 @@ export class Machine {
     this.code = code;
     this.vm = rec.vm;
     this.fate = fateVersionOf(rec.vm);
-    this.value = value;
     this.args = args;
     this.vars = new Map();
     this.fn = f;
     this.bb = 0;
     this.pc = 0;
-    if (value < 0n) fail('Trying to transfer negative value in call');
+    if (typeof value !== 'bigint') fail(`Type error on call: ${P(value)} is not of type ${P(E.atom('integer'))}`);
+    this.value = value;
+    if (value < 0n) fail(`Error in call: ${W(E.atom('negative_value'))}`);
     if (value > 0n) this.transfer(from, target.bytes, value, 'call');
   }
 
@@ -526,7 +543,7 @@ export class Machine {
    * CREATE/CLONE continuation pops the creator's stack, which can itself fail. Returns false
    * when the error reaches the top unchanged.
    */
-  catchProtected(): boolean {
+  catchProtected(outOfGas = false): boolean {
     let idx = -1;
     for (let i = this.callStack.length - 1; i >= 0; i -= 1) {
       const f = this.callStack[i]!;
@@ -536,10 +553,14 @@ export class Machine {
       }
     }
     if (idx < 0) {
-      this.unwindWithoutMarker();
+      // Running out of gas applies no CREATE continuation (checked against the node).
+      if (!outOfGas) this.unwindWithoutMarker();
       return false;
     }
-    this.gas = this.gasBefore;
+    // From the state before the failing instruction (for a failure while the callee is being
+    // entered, the state when its return-check marker was pushed).
+    const entering = idx >= this.stepDepth - 1 && this.entering;
+    if (idx < this.stepDepth) this.gas = this.gasBefore;
     let released = 0;
     let fate = this.fate;
     for (let i = this.callStack.length - 1; i > idx; i -= 1) {
@@ -549,7 +570,7 @@ export class Machine {
         this.restoreFrame(f);
         fate = this.fate;
       }
-      if (f.k === 'deploy' && fate < 3) this.deployOnUnwind(f, released);
+      if (f.k === 'deploy' && fate < 3 && !outOfGas) this.deployOnUnwind(f, released);
     }
     const marker = this.callStack.pop() as Extract<Frame, { k: 'check' }>;
     this.stores = marker.stores;
@@ -557,7 +578,7 @@ export class Machine {
     this.logs = [...marker.logs];
     this.gas += released;
     // The frames below the marker: gas cap, then the caller's remote frame.
-    this.doReturnValue(NONE);
+    this.doReturnValue(NONE, entering);
     return true;
   }
 
@@ -613,7 +634,7 @@ export class Machine {
     }
   }
 
-  private doReturnValue(v: FateValue): void {
+  private doReturnValue(v: FateValue, entering = false): void {
     for (;;) {
       const top = this.callStack.pop();
       if (top === undefined) throw new VmInternal('protected marker without a frame');
@@ -623,8 +644,10 @@ export class Machine {
       }
       if (top.k === 'deploy') throw new VmInternal('deploy continuation above a remote frame');
       if (top.k !== 'remote') throw new VmInternal('protected marker without a remote frame');
-      // Popping the remote frame unfolds the return value (a simple traversal of None).
-      this.traverse(v, MODELS.simple);
+      // Popping the remote frame unfolds the return value (a simple traversal of None); a call
+      // that failed while being entered costs one cell instead (checked against the node).
+      if (entering) this.cellsGas(1);
+      else this.traverse(v, MODELS.simple);
       this.chainSeen.pop();
       this.fn = top.fn;
       this.stack = top.stack;
@@ -708,7 +731,8 @@ export class Machine {
     const pk = blake2b(input, { dkLen: 32 });
     const hex = bytesToHex(pk);
     const rec = makeContractRecord({
-      owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef, objectVersion: vm >= 7 ? 2 : 1, active: true,
+      owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef,
+      objectVersion: vm >= 7 && !(vm === 7 && this.objectV1ForVm7) ? 2 : 1, active: true,
       referrers: [], deposit: 0n, store: PMapOf([['0000', Uint8Array.of(0x2f, 0x00)]]),
     });
     const existing = accounts.get(hex);
@@ -745,10 +769,12 @@ export class Machine {
       if (ins === undefined) throw new VmInternal('fell off a basic block');
       this.pc += 1;
       this.gasBefore = this.gas;
+      this.stepDepth = this.callStack.length;
+      this.entering = false;
       try {
         this.step(ins);
       } catch (e) {
-        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected()) continue;
+        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected(e instanceof VmOutOfGas)) continue;
         throw e;
       }
       if (ins.op.endBB && !this.done && this.pc !== 0) {
@@ -763,8 +789,10 @@ export class Machine {
     const op = ins.op;
     if (!op.offChain) fail(`Operation ${P(E.atom(op.name))} not allowed off chain`);
     this.spend(this.iris ? op.gas : op.limaGas);
-    if (op.vm > this.fate && !op.noVmCheck) fail(`Error in ${W(E.atom(op.name.toLowerCase()))}: ${W(E.atom('not_supported'))}`);
-    if (op.onlyV1 === true && this.fate >= 2) fail(`Error in ${W(E.atom(op.name.toLowerCase()))}: ${W(E.atom('not_supported'))}`);
+    const gate = VERSION_GATED[op.name];
+    if (gate !== undefined && (op.onlyV1 === true ? this.fate >= 2 : op.vm > this.fate)) {
+      fail(`Error in ${W(E.atom(gate))}: ${W(E.atom('not_supported'))}`);
+    }
     const h = OPS[op.op];
     if (h === undefined) throw new VmInternal(`no handler for ${op.name}`);
     h(this, ins.args);
@@ -774,6 +802,20 @@ export class Machine {
 function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
   return PMapClass.from(entries);
 }
+
+/**
+ * The ops whose handler checks the contract's FATE version, with the primop name the node's
+ * `not_supported` error carries. Other ops newer than a contract's version run unchecked,
+ * as in the node.
+ */
+const VERSION_GATED: Readonly<Record<string, string>> = {
+  ADDRESS_TO_BYTES: 'addr_to_bytes', AENS_LOOKUP: 'aens_lookup', AENS_UPDATE: 'aens_update', AUTH_TX: 'auth_tx',
+  BAND: 'bin_and', BNOT: 'bin_not', BOR: 'bin_or', BSL: 'bin_sl', BSR: 'bin_sr', BXOR: 'bin_xor',
+  BYTECODE_HASH: 'bytecode_hash', BYTES_SIZE: 'bytes_size', BYTES_SPLIT_ANY: 'bytes_split_any',
+  BYTES_TO_FIXED_SIZE: 'bytes_to_fixed_size', CALL_PGR: 'call_pgr', CLONE: 'clone', CLONE_G: 'clone_g', CREATE: 'create',
+  FEE: 'fee', INT_TO_BYTES: 'int_to_bytes', LENGTH: 'length', MULMOD: 'mulmod', NETWORK_ID: 'network_id',
+  ORACLE_EXPIRY: 'oracle_expiry', POSEIDON: 'poseidon', STR_TO_BYTES: 'str_to_bytes',
+};
 
 function hexBytes(h: string): Uint8Array {
   const out = new Uint8Array(h.length / 2);

@@ -3,6 +3,7 @@
  * model, and the store/code-load constants. Base gas per instruction lives in the opcode
  * table (`opcodes.ts`); the dispatch loop charges it.
  */
+import { VmInternal } from './outcome.js';
 import type { FateType } from './types.js';
 import type { FateList, FateValue } from './values.js';
 
@@ -75,8 +76,10 @@ export function traversalCost(v: FateValue, m: TraversalModel, storeMap?: StoreM
       return m.node + m.leaf * byteSize(v.n);
     case 'string':
     case 'bytes':
-    case 'contract_bytearray':
       return m.node + m.leaf * v.bytes.length;
+    case 'contract_bytearray':
+      // The node's traversal has no rule for contract bytearrays (an Erlang function_clause).
+      throw new VmInternal('traversal of a contract bytearray');
     case 'address':
     case 'contract':
     case 'oracle':

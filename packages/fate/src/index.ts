@@ -21,6 +21,7 @@ export {
   fateRulesPresets,
   resolveRules,
   type ApplyUpdateResult,
+  type ChainRead,
   type FateRules,
   type FateRulesPreset,
   type UpdateContext,
@@ -48,3 +49,22 @@ export {
   type ContractRecord,
 } from './trees.js';
 export type { LogEntry } from './engine.js';
+export { decodeCallResult, decodeEvent, encodeCallData, type Aci, type DecodedCallResult } from './aci.js';
+export { getContractJson } from './contracts.js';
+export { deserializeValue, serializeValue } from './serialize.js';
+export type {
+  FateBits,
+  FateBytes,
+  FateContractBytearray,
+  FateList,
+  FateMap,
+  FateObject,
+  FateStoreMap,
+  FateString,
+  FateTuple,
+  FateTypeRep,
+  FateValue,
+  FateVariant,
+  ObjectKind,
+} from './values.js';
+export type { FateType } from './types.js';

@@ -16,9 +16,9 @@ import type { Machine } from './engine.js';
 import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
-import { arithmetic, badArgs, fail, P, VmError, VmInternal, VmRevert, W } from './outcome.js';
+import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
-import { E, fateToTerm } from './term.js';
+import { compareTerms, E, fateToTerm } from './term.js';
 import {
   cons, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
   type FateList, type FateMap, type FateStoreMap, type FateValue,
@@ -48,7 +48,11 @@ function binInt(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
 
 // ---- control ---------------------------------------------------------------------------
 
-H['RETURN'] = (m) => m.doReturn(m.popReturn());
+H['RETURN'] = (m) => {
+  // An empty accumulator makes the node's return traversal crash (an exception).
+  if (m.stack.length === 0) throw new VmInternal('RETURN with an empty stack');
+  m.doReturn(m.popReturn());
+};
 H['RETURNR'] = (m, a) => {
   const v = m.get(a[0]!);
   m.push(v);
@@ -89,7 +93,7 @@ H['CALL_PGR'] = (m, a) => {
   const v = m.get(a[4]!);
   const g = m.get(a[5]!);
   const p = m.get(a[6]!);
-  if (typeof p !== 'boolean') badArgs('call_pgr', [p]);
+  if (typeof p !== 'boolean') typeError(p, 'bool');
   m.callRemote(c, f, at, rt, v, g, p);
 };
 function immInt(o: Operand | undefined): number {
@@ -100,11 +104,11 @@ H['JUMP'] = (m, a) => m.jump(immInt(a[0]));
 H['JUMPIF'] = (m, a) => {
   const c = m.get(a[0]!);
   const bb = immInt(a[1]);
-  if (typeof c !== 'boolean') badArgs('jumpif', [c]);
+  if (typeof c !== 'boolean') typeError(c, 'boolean');
   if (c) m.jump(bb);
 };
 function switchV(m: Machine, v: FateValue, bbs: number[]): void {
-  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (typeof v !== 'object' || v.kind !== 'variant') typeError(v, 'variant');
   if (v.arities.length !== bbs.length) fail(`Type error in switch: wrong size ${P(E.int(v.arities.length))}`);
   m.jump(bbs[v.tag]!);
 }
@@ -118,18 +122,18 @@ H['SWITCH_VN'] = (m, a) => {
     if (typeof x !== 'bigint') throw new VmInternal('bad switch list');
     return Number(x);
   });
-  if (typeof v !== 'object' || v.kind !== 'variant') badArgs('switch', [v]);
+  if (typeof v !== 'object' || v.kind !== 'variant') typeError(v, 'variant');
   if (v.tag >= bbs.length) fail(`Type error in switch: tag ${P(E.int(v.tag))} is larger than switch op`);
   m.jump(bbs[v.tag]!);
 };
 H['ABORT'] = (m, a) => {
   const s = m.get(a[0]!);
-  if (typeof s !== 'object' || s.kind !== 'string') badArgs('abort', [s]);
+  if (typeof s !== 'object' || s.kind !== 'string') typeError(s, 'string');
   throw new VmRevert(serializeValue(s));
 };
 H['EXIT'] = (m, a) => {
   const s = m.get(a[0]!);
-  if (typeof s !== 'object' || s.kind !== 'string') badArgs('exit', [s]);
+  if (typeof s !== 'object' || s.kind !== 'string') typeError(s, 'string');
   // EXIT consumes all gas (only held-back caps are kept).
   throw new VmError(s.bytes);
 };
@@ -140,20 +144,17 @@ H['NOP'] = () => {};
 H['PUSH'] = (m, a) => m.push(m.get(a[0]!));
 H['DUPA'] = (m) => {
   const v = m.stack[m.stack.length - 1];
-  if (v === undefined) {
-    if (m.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-    throw new VmInternal('DUPA on an empty stack');
-  }
+  // The node raises an exception here (not a FATE error).
+  if (v === undefined) throw new VmInternal('DUPA on an empty stack');
   m.push(v);
 };
 H['DUP'] = (m, a) => {
   const n = m.get(a[0]!);
-  if (typeof n !== 'bigint') badArgs('dup', [n]);
+  // The node raises an exception for a bad DUP (not a FATE error).
+  if (typeof n !== 'bigint') throw new VmInternal('DUP with a non-integer index');
   const v = n >= 0n && n < BigInt(m.stack.length) ? m.stack[m.stack.length - 1 - Number(n)] : undefined;
-  if (v === undefined) {
-    if (m.iris) fail(`Bad arguments to ${P(E.atom('dup'))}: ${P(E.list([fateToTerm(n)]))}`);
-    throw new VmInternal('DUP index out of range');
-  }
+  // The node raises an exception here (not a FATE error): the update is rejected.
+  if (v === undefined) throw new VmInternal('DUP index out of range');
   m.push(v);
 };
 H['POP'] = (m, a) => m.put(a[0]!, m.pop());
@@ -161,7 +162,8 @@ H['STORE'] = (m, a) => m.put(a[0]!, m.get(a[1]!));
 function incdec(d: bigint, name: string): Handler {
   return (m, a) => {
     const v = m.get(a[0]!);
-    if (typeof v !== 'bigint') badArgs(name, [v]);
+    if (typeof v !== 'bigint') typeError(v, 'integer');
+    void name;
     m.put(a[0]!, v + d);
   };
 }
@@ -170,7 +172,8 @@ H['DEC'] = incdec(-1n, 'dec');
 function incdecA(d: bigint, name: string): Handler {
   return (m) => {
     const v = m.pop();
-    if (typeof v !== 'bigint') badArgs(name, [v]);
+    if (typeof v !== 'bigint') typeError(v, 'integer');
+    void name;
     m.push(v + d);
   };
 }
@@ -193,7 +196,8 @@ H['MOD'] = binInt('mod', (x, y) => {
 H['POW'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('pow', [x, y]);
+  // The node has no FATE error for non-integers here (an Erlang if_clause).
+  if (typeof x !== 'bigint' || typeof y !== 'bigint') throw new VmInternal('POW of non-integers');
   if (y < 0n) arithmetic('negative_exponent');
   let base = x;
   let e = y;
@@ -213,7 +217,8 @@ H['MULMOD'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
   const n = m.get(a[3]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint' || typeof n !== 'bigint' || n <= 0n) badArgs('mulmod', [x, y, n]);
+  if (typeof x !== 'bigint' || typeof y !== 'bigint' || typeof n !== 'bigint') badArgs('mulmod', [x, y, n]);
+  if (n === 0n) fail('Arithmetic error: mod by zero');
   const r = (x * y) % n;
   m.cellsGas(words(r));
   m.put(a[0]!, r);
@@ -231,8 +236,10 @@ H['BNOT'] = (m, a) => {
 H['BSL'] = (m, a) => {
   const x = m.get(a[1]!);
   const y = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof y !== 'bigint') badArgs('bsl', [x, y]);
-  m.cellsGas(Number(y / 64n) + 1);
+  // Cells (shift div 64 + 1) are computed before any check: a non-integer shift crashes the node.
+  if (typeof y !== 'bigint') throw new VmInternal('BSL by a non-integer');
+  divCells(m, y);
+  if (typeof x !== 'bigint') badArgs('bsl', [x, y]);
   m.put(a[0]!, y >= 0n ? x << y : x >> -y);
 };
 H['BSR'] = binInt('bsr', (x, y) => (y >= 0n ? x >> y : x << -y));
@@ -241,11 +248,16 @@ H['BSR'] = binInt('bsr', (x, y) => (y >= 0n ? x >> y : x << -y));
 
 function cmp(name: string, test: (c: number) => boolean): Handler {
   return (m, a) => {
-    let x = m.get(a[1]!);
-    let y = m.get(a[2]!);
-    x = m.unfold(x, MODELS.unfoldCompare);
-    y = m.unfold(y, MODELS.unfoldCompare);
-    void name;
+    // Each operand is unfolded as it is read (the second read happens after the first's gas).
+    const x = m.unfold(m.get(a[1]!), MODELS.unfoldCompare);
+    const y = m.unfold(m.get(a[2]!), MODELS.unfoldCompare);
+    // The node's order has no rule for typereps (an Erlang function_clause).
+    if (hasKind(x, 'typerep') || hasKind(y, 'typerep')) throw new VmInternal('comparison of typereps');
+    // Before Iris the node compares the Erlang terms of the values (Erlang term order).
+    if (!m.iris) {
+      m.put(a[0]!, test(compareTerms(fateToTerm(x), fateToTerm(y))));
+      return;
+    }
     m.put(a[0]!, test(compareValues(x, y)));
   };
 }
@@ -269,7 +281,7 @@ H['OR'] = (m, a) => {
 };
 H['NOT'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'boolean') badArgs('not', [x]);
+  if (typeof x !== 'boolean') typeError(x, 'boolean');
   m.put(a[0]!, !x);
 };
 
@@ -292,7 +304,8 @@ H['SETELEMENT'] = (m, a) => {
   const i = m.get(a[1]!);
   const t = m.get(a[2]!);
   const v = m.get(a[3]!);
-  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') badArgs('setelement', [i, t, v]);
+  // The node has no FATE error for these (an Erlang function_clause).
+  if (typeof t !== 'object' || t.kind !== 'tuple' || typeof i !== 'bigint') throw new VmInternal('SETELEMENT of a non-tuple');
   if (i < 0n || i >= BigInt(t.elements.length)) fail(`Bad index argument to element, Index: ${P(E.int(i))}`);
   const es = [...t.elements];
   es[Number(i)] = v;
@@ -340,23 +353,36 @@ H['MAP_EMPTY'] = (m, a) => {
   m.put(a[0]!, EMPTY_MAP);
 };
 H['MAP_LOOKUP'] = (m, a) => {
-  const map = mapArg('map_lookup', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  const map = mapArg('map_lookup', mv);
   const v = lookup(m, map, k);
   if (v === undefined) fail('Maps: Key does not exist');
   m.put(a[0]!, v);
 };
 H['MAP_LOOKUPD'] = (m, a) => {
-  const map = mapArg('map_lookup', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   const d = m.get(a[3]!);
+  const map = mapArg('map_lookupd', mv);
   m.put(a[0]!, lookup(m, map, k) ?? d);
 };
 H['MAP_MEMBER'] = (m, a) => {
-  const map = mapArg('map_member', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  const map = mapArg('map_member', mv);
   m.put(a[0]!, lookup(m, map, k) !== undefined);
 };
+function hasKind(v: FateValue, kind: string): boolean {
+  if (typeof v !== 'object') return false;
+  if (v.kind === kind) return true;
+  if (v.kind === 'tuple') return v.elements.some((e) => hasKind(e, kind));
+  if (v.kind === 'variant') return v.values.some((e) => hasKind(e, kind));
+  if (v.kind === 'list') return listToArray(v).some((e) => hasKind(e, kind));
+  if (v.kind === 'map') return [...v.entries.values()].some(([k, x]) => hasKind(k, kind) || hasKind(x, kind));
+  return false;
+}
+
 function hasMap(v: FateValue): boolean {
   if (typeof v !== 'object') return false;
   if (v.kind === 'map' || v.kind === 'store_map') return true;
@@ -366,9 +392,11 @@ function hasMap(v: FateValue): boolean {
   return false;
 }
 H['MAP_UPDATE'] = (m, a) => {
-  const map = mapArg('map_update', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   const v = m.get(a[3]!);
+  if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_update', [mv, k, v]);
+  const map = mv;
   if (hasMap(k)) badArgs('map_update', [map, k, v]);
   m.cellsGas(2);
   const key = keyOf(k);
@@ -383,8 +411,10 @@ H['MAP_UPDATE'] = (m, a) => {
   }
 };
 H['MAP_DELETE'] = (m, a) => {
-  const map = mapArg('map_delete', m.get(a[1]!));
+  const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
+  if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_delete', [mv, k]);
+  const map = mv;
   if (hasMap(k)) badArgs('map_delete', [map, k]);
   const key = keyOf(k);
   if (map.kind === 'map') {
@@ -402,13 +432,15 @@ H['MAP_FROM_LIST'] = (m, a) => {
   if (typeof l !== 'object' || l.kind !== 'list') badArgs('map_from_list', [l]);
   const entries = new Map<string, readonly [FateValue, FateValue]>();
   for (const t of listToArray(l)) {
-    if (typeof t !== 'object' || t.kind !== 'tuple' || t.elements.length !== 2) badArgs('map_from_list', [l]);
+    // An element that is not a pair is an Erlang function_clause in the node.
+    if (typeof t !== 'object' || t.kind !== 'tuple' || t.elements.length !== 2) throw new VmInternal('MAP_FROM_LIST of a non-pair');
     const [k, v] = t.elements as [FateValue, FateValue];
     if (hasMap(k)) badArgs('map_from_list', [l]);
     entries.set(keyOf(k), [k, v]);
   }
-  m.cellsGas(entries.size + 2);
+  // The node writes the result first, then charges the cells.
   m.put(a[0]!, { kind: 'map', entries });
+  m.cellsGas(entries.size + 2);
 };
 H['MAP_SIZE'] = (m, a) => {
   const map = mapArg('map_size', m.get(a[1]!));
@@ -425,10 +457,13 @@ H['MAP_TO_LIST'] = (m, a) => {
     map = storeMapContents(m, m.contractHex, map);
   }
   const sorted = [...map.entries.values()].sort((x, y) => compareValues(x[0], y[0]));
-  m.cellsGas(2 * sorted.length);
+  // Before Iris the order is Erlang's (and a frozen table of historic orders): only integer keys agree.
+  if (!m.iris && !sorted.every(([k]) => typeof k === 'bigint')) throw new VmUnsupported('MAP_TO_LIST before Iris');
   let l = NIL;
   for (let i = sorted.length - 1; i >= 0; i -= 1) l = cons(fTuple([sorted[i]![0], sorted[i]![1]]), l);
+  // The node writes the result first, then charges the cells.
   m.put(a[0]!, l);
+  m.cellsGas(2 * sorted.length);
 };
 
 // ---- lists -----------------------------------------------------------------------------
@@ -496,7 +531,8 @@ H['CLONE_G'] = (m, a) => {
 };
 H['BYTECODE_HASH'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'contract') badArgs('bytecode_hash', [c]);
+  // A non-contract argument is an Erlang badmatch in the node.
+  if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('BYTECODE_HASH of a non-contract');
   const hex = bytesToHex(c.bytes);
   const rec = m.world.contracts.get(hex);
   const code = rec === undefined ? undefined : m.loadCode(rec);
@@ -534,7 +570,7 @@ H['CREATOR'] = (m, a) => {
 H['NETWORK_ID'] = (m, a) => m.put(a[0]!, fString(m.chain.networkId));
 H['BLOCKHASH'] = (m, a) => {
   const h = m.get(a[1]!);
-  if (typeof h !== 'bigint') badArgs('blockhash', [h]);
+  if (typeof h !== 'bigint') typeError(h, 'integer');
   const cur = m.chain.height;
   const none = h < 0n || h > cur || h <= cur - 256n || (m.fate === 1 && h === cur);
   const hash = none ? undefined : m.chain.keyBlockHash?.(h);
@@ -542,7 +578,11 @@ H['BLOCKHASH'] = (m, a) => {
 };
 H['MICROBLOCK'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
 H['DEACTIVATE'] = () => fail(`Operation ${P(E.atom('microblock'))} is not implemented`);
-H['INT_TO_ADDR'] = () => fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
+H['INT_TO_ADDR'] = (m, a) => {
+  const x = m.get(a[1]!);
+  if (typeof x !== 'bigint') badArgs('int_to_addr', [x]);
+  fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
+};
 H['AUTH_TX_HASH'] = (m, a) => {
   m.cellsGas(3);
   m.put(a[0]!, NONE);
@@ -554,15 +594,17 @@ H['AUTH_TX'] = (m, a) => {
 
 H['BALANCE_OTHER'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'object' || x.kind !== 'address') badArgs('balance_other', [x]);
+  if (typeof x !== 'object' || x.kind !== 'address') typeError(x, 'address');
   const acc = m.world.accounts.get(bytesToHex(x.bytes));
   m.put(a[0]!, acc !== undefined ? acc.balance : (m.chain.balance?.(x.bytes) ?? 0n));
 };
 H['SPEND'] = (m, a) => {
   const to = m.get(a[0]!);
+  if (typeof to !== 'object' || to.kind !== 'address') typeError(to, 'address');
   const amount = m.get(a[1]!);
-  if (typeof to !== 'object' || to.kind !== 'address' || typeof amount !== 'bigint') badArgs('spend', [to, amount]);
-  if (amount < 0n) fail(`Error in ${W(E.atom('spend'))}: ${W(E.atom('negative_amount'))}`);
+  if (typeof amount !== 'bigint') typeError(amount, 'integer');
+  // A negative amount crashes the node's spend primop (an exception, not a FATE error).
+  if (amount < 0n) throw new VmInternal('negative spend');
   m.transfer(m.contract, to.bytes, amount, 'spend');
 };
 
@@ -596,7 +638,7 @@ function topicBytes(t: FateValue): Uint8Array {
         break;
     }
   }
-  return badArgs('log', [t]);
+  return typeError(t, 'word');
 }
 function word(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -607,11 +649,13 @@ function word(n: bigint): Uint8Array {
 function logN(n: number): Handler {
   return (m, a) => {
     const payload = m.get(a[0]!);
-    const topics: Uint8Array[] = [];
-    for (let i = 1; i <= n; i += 1) topics.push(topicBytes(m.get(a[i]!)));
+    const raw: FateValue[] = [];
+    for (let i = 1; i <= n; i += 1) raw.push(m.get(a[i]!));
+    // The payload is checked first; a wrong one is an exception in the node.
     let data: Uint8Array;
     if (typeof payload === 'object' && (payload.kind === 'string' || payload.kind === 'bytes')) data = payload.bytes;
-    else return badArgs('log', [payload]);
+    else throw new VmInternal('log payload is not a string');
+    const topics = raw.map(topicBytes);
     m.spend(LOG_BYTE_GAS * (8 * n + data.length));
     m.logs = [{ address: m.contract, topics, data }, ...m.logs];
   };
@@ -636,6 +680,16 @@ H['SHA3'] = hashOp(keccak_256);
 H['SHA256'] = hashOp(sha256);
 H['BLAKE2B'] = hashOp((b) => blake2b(b, { dkLen: 32 }));
 
+function divCells(m: Machine, i: bigint): void {
+  // Erlang `div` truncates toward zero; a huge count is out of gas whatever its sign.
+  const n = i / 64n + 1n;
+  if (n > 1n << 40n || n < -(1n << 40n)) {
+    m.gas = 0;
+    throw new VmOutOfGas();
+  }
+  m.cellsGas(Number(n));
+}
+
 // ---- bits ------------------------------------------------------------------------------
 
 function bitsArg(op: string, v: FateValue, all: FateValue[]): bigint {
@@ -658,25 +712,27 @@ H['BITS_ALL'] = (m, a) => {
   m.cellsGas(1);
   m.put(a[0]!, fBits(-1n));
 };
-function bitIndexCells(m: Machine, i: bigint): void {
-  m.cellsGas(Number(i / 64n) + 1);
+function bitIndexCells(m: Machine, i: FateValue): void {
+  // `i div 64 + 1` cells, computed before any type check (a non-integer crashes the node).
+  if (typeof i !== 'bigint') throw new VmInternal('bit index is not an integer');
+  divCells(m, i);
 }
 H['BITS_ALL_N'] = (m, a) => {
   const n = m.get(a[1]!);
-  if (typeof n !== 'bigint') badArgs('bits_all_n', [n]);
   bitIndexCells(m, n);
-  if (n < 0n) arithmetic('negative_bit_position');
-  m.put(a[0]!, fBits((1n << n) - 1n));
+  // (1 bsl N) - 1: a negative N shifts right, giving -1 (all bits).
+  const k = n as bigint;
+  m.put(a[0]!, fBits((k >= 0n ? 1n << k : 0n) - 1n));
 };
 function bitOp(name: string, f: (b: bigint, i: bigint) => FateValue): Handler {
   return (m, a) => {
     const b = m.get(a[1]!);
     const i = m.get(a[2]!);
-    const bn = bitsArg(name, b, [b, i]);
-    if (typeof i !== 'bigint') badArgs(name, [b, i]);
     bitIndexCells(m, i);
-    if (i < 0n) arithmetic('negative_bit_position');
-    m.put(a[0]!, f(bn, i));
+    const bn = bitsArg(name, b, [b, i]);
+    const k = i as bigint;
+    if (k < 0n) arithmetic('negative_bit_position');
+    m.put(a[0]!, f(bn, k));
   };
 }
 H['BITS_SET'] = bitOp('bits_set', (b, i) => fBits(b | (1n << i)));
@@ -699,9 +755,9 @@ function bits2(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
     m.put(a[0]!, fBits(f(xn, yn)));
   };
 }
-H['BITS_OR'] = bits2('bits_or', (x, y) => x | y);
-H['BITS_AND'] = bits2('bits_and', (x, y) => x & y);
-H['BITS_DIFF'] = bits2('bits_diff', (x, y) => x & ~y);
+H['BITS_OR'] = bits2('bits_union', (x, y) => x | y);
+H['BITS_AND'] = bits2('bits_intersection', (x, y) => x & y);
+H['BITS_DIFF'] = bits2('bits_difference', (x, y) => x & ~y);
 
 // ---- addresses -------------------------------------------------------------------------
 
@@ -717,23 +773,23 @@ H['ADDRESS_TO_CONTRACT'] = (m, a) => {
 };
 H['ADDRESS_TO_BYTES'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('address_to_bytes', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') badArgs('addr_to_bytes', [c]);
   m.cellsGas(32 / 8 + 1);
   m.put(a[0]!, fBytes(c.bytes));
 };
 H['IS_CONTRACT'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_contract', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isContract?.(c.bytes) ?? false);
 };
 H['IS_ORACLE'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_oracle', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isOracle?.(c.bytes) ?? false);
 };
 H['IS_PAYABLE'] = (m, a) => {
   const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') badArgs('is_payable', [c]);
+  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
   m.put(a[0]!, m.chain.isPayable?.(c.bytes) ?? true);
 };
 

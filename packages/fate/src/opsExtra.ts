@@ -9,9 +9,10 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encode } from '@aechannel/codec';
 import type { Operand } from './code.js';
+import { BLS12_381_R, poseidon2 } from './poseidon.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
-import { badArgs, fail, P, VmUnsupported } from './outcome.js';
+import { badArgs, fail, P, typeError, VmInternal, VmUnsupported, W } from './outcome.js';
 import { bytesToUnsigned } from './serialize.js';
 import { E } from './term.js';
 import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
@@ -74,11 +75,12 @@ H['ADDR_TO_STR'] = (m, a) => {
 };
 H['STR_REVERSE'] = (m, a) => {
   const x = m.get(a[1]!);
-  const b = str('str_reverse', x);
+  const opName = m.vm >= 7 ? 'str_reverse_unicode' : 'str_reverse';
+  const b = str(opName, x);
   let out: Uint8Array;
   if (m.vm >= 7) {
     const cps = codePoints(b);
-    if (cps === undefined) badArgs('str_reverse', [x]);
+    if (cps === undefined) badArgs(opName, [x]);
     out = utf8.encode(String.fromCodePoint(...cps.reverse()));
   } else {
     out = Uint8Array.from(b).reverse();
@@ -88,13 +90,14 @@ H['STR_REVERSE'] = (m, a) => {
 };
 H['STR_LENGTH'] = (m, a) => {
   const x = m.get(a[1]!);
-  const b = str('str_length', x);
+  if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
+  const b = x.bytes;
   if (m.vm === 5) {
     m.put(a[0]!, BigInt(b.length));
     return;
   }
   const cps = codePoints(b);
-  if (cps === undefined) badArgs('str_length', [x]);
+  if (cps === undefined) typeError(x, 'string_utf8');
   m.cellsGas(cps.length);
   m.put(a[0]!, BigInt(cps.length));
 };
@@ -107,8 +110,9 @@ H['BYTES_TO_STR'] = (m, a) => {
 };
 H['STR_TO_LIST'] = (m, a) => {
   const x = m.get(a[1]!);
-  const cps = codePoints(str('str_to_list', x));
-  if (cps === undefined) badArgs('str_to_list', [x]);
+  if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
+  const cps = codePoints(x.bytes);
+  if (cps === undefined) typeError(x, 'string_utf8');
   m.cellsGas(2 * cps.length + 1);
   let l = NIL;
   for (let i = cps.length - 1; i >= 0; i -= 1) l = cons(BigInt(cps[i]!), l);
@@ -116,11 +120,13 @@ H['STR_TO_LIST'] = (m, a) => {
 };
 H['STR_FROM_LIST'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'object' || x.kind !== 'list') badArgs('str_from_list', [x]);
+  const listChar = E.tuple(E.atom('list'), E.atom('char'));
+  if (typeof x !== 'object' || x.kind !== 'list') typeError(x, listChar);
   m.traverse(x, MODELS.simple);
   const cps = listToArray(x);
-  const ok = cps.every((c) => typeof c === 'bigint' && c >= 0n && c <= 0x10ffffn && !(c >= 0xd800n && c <= 0xdfffn));
-  if (!ok) badArgs('str_from_list', [x]);
+  if (!cps.every((c) => typeof c === 'bigint' && c >= 0n)) typeError(x, listChar);
+  // Surrogates and code points past U+10FFFF make the node's NFC conversion crash (badarg).
+  if (!cps.every((c) => (c as bigint) <= 0x10ffffn && !((c as bigint) >= 0xd800n && (c as bigint) <= 0xdfffn))) throw new VmInternal('STR_FROM_LIST of invalid code points');
   const out = utf8.encode(String.fromCodePoint(...cps.map((c) => Number(c))).normalize('NFC'));
   stringCells(m, out);
   m.put(a[0]!, fString(out));
@@ -128,10 +134,10 @@ H['STR_FROM_LIST'] = (m, a) => {
 function caseOp(name: string, f: (s: string) => string): Handler {
   return (m, a) => {
     const x = m.get(a[1]!);
-    const b = str(name, x);
+    if (typeof x !== 'object' || x.kind !== 'string') typeError(x, 'string');
     let s: string;
     try {
-      s = utf8Strict.decode(b);
+      s = utf8Strict.decode(x.bytes);
     } catch {
       return badArgs(name, [x]);
     }
@@ -144,13 +150,16 @@ H['STR_TO_UPPER'] = caseOp('str_to_upper', (s) => s.toUpperCase());
 H['STR_TO_LOWER'] = caseOp('str_to_lower', (s) => s.toLowerCase());
 H['CHAR_TO_INT'] = (m, a) => {
   const x = m.get(a[1]!);
-  if (typeof x !== 'bigint') badArgs('char_to_int', [x]);
+  if (typeof x !== 'bigint') typeError(x, 'char');
   m.put(a[0]!, x);
 };
 H['CHAR_FROM_INT'] = (m, a) => {
   const x = m.get(a[1]!);
   if (typeof x !== 'bigint') fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('int'))}`);
   if ((x < 0n || x > 1114111n) && m.iris) fail(`Type error on call: ${P(x)} is not of type ${P(E.atom('char'))}`);
+  // The node's NFC conversion raises badarg for surrogates and (before Iris) out-of-range
+  // code points: an exception, the update is rejected.
+  if (x < 0n || x > 1114111n || (x >= 0xd800n && x <= 0xdfffn)) throw new VmInternal('CHAR_FROM_INT of an invalid code point');
   // The NFC form of the single code point; anything else (a surrogate, a decomposition) is None.
   let cp: number | undefined;
   if (x >= 0n && x <= 1114111n && !(x >= 0xd800n && x <= 0xdfffn)) {
@@ -225,7 +234,9 @@ H['BYTES_TO_FIXED_SIZE'] = (m, a) => {
 H['INT_TO_BYTES'] = (m, a) => {
   const x = m.get(a[1]!);
   const n = m.get(a[2]!);
-  if (typeof x !== 'bigint' || typeof n !== 'bigint' || n < 0n || n > 0xffffffn) badArgs('int_to_bytes', [x, n]);
+  if (typeof x !== 'bigint' || typeof n !== 'bigint') badArgs('int_to_bytes', [x, n]);
+  // A negative size is an Erlang badarg in the node; a huge one would exhaust its memory.
+  if (n < 0n || n > 0xffffffn) throw new VmInternal('INT_TO_BYTES size');
   const size = Number(n);
   const mod = 1n << BigInt(8 * size);
   let v = x % mod;
@@ -266,11 +277,17 @@ H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   const pb = bytesArg('verify_sig_secp256k1', pk, all);
   const sb = bytesArg('verify_sig_secp256k1', sig, all);
   if (mb.length !== 32 || pb.length !== 64 || sb.length !== 64) badArgs('verify_sig_secp256k1', all);
+  const full = new Uint8Array(65);
+  full[0] = 4;
+  full.set(pb, 1);
+  try {
+    secp256k1.Point.fromBytes(full);
+  } catch {
+    // A public key that is not a curve point makes the node's crypto library raise badarg.
+    throw new VmInternal('VERIFY_SIG_SECP256K1 with an invalid public key');
+  }
   let ok = false;
   try {
-    const full = new Uint8Array(65);
-    full[0] = 4;
-    full.set(pb, 1);
     ok = secp256k1.verify(sb, mb, full, { prehash: false, lowS: false, format: 'compact' });
   } catch {
     ok = false;
@@ -312,6 +329,66 @@ H['ECVERIFY_SECP256K1'] = (m, a) => {
   m.put(a[0]!, got !== undefined && bytesToHex(got) === bytesToHex(ab));
 };
 
+// ---- Poseidon ------------------------------------------------------------------------------
+
+H['POSEIDON'] = (m, a) => {
+  const x = m.get(a[1]!);
+  const y = m.get(a[2]!);
+  // The node accepts 0 ≤ x < r − 1 (r − 1 itself is refused).
+  const ok = (v: FateValue): v is bigint => typeof v === 'bigint' && v >= 0n && v < BLS12_381_R - 1n;
+  if (!ok(x) || !ok(y)) badArgs('poseidon', [x, y]);
+  m.put(a[0]!, poseidon2(x, y));
+};
+
+// ---- oracle reads (answered for oracles the chain view says do not exist) ----------------
+
+function oracleArg(m: Machine, v: FateValue, op: string): Uint8Array {
+  if (typeof v !== 'object' || v.kind !== 'oracle') typeError(v, 'oracle');
+  // The chain view has no oracle state: only an absent oracle can be answered exactly.
+  if (m.chain.isOracle?.(v.bytes) ?? false) throw new VmUnsupported(op);
+  return v.bytes;
+}
+function queryArg(v: FateValue): void {
+  if (typeof v !== 'object' || v.kind !== 'oracle_query') typeError(v, 'oracle_query');
+}
+const isTypeRep = (v: FateValue): boolean => typeof v === 'object' && v.kind === 'typerep';
+H['ORACLE_CHECK'] = (m, a) => {
+  const o = m.get(a[1]!);
+  const q = m.get(a[2]!);
+  const r = m.get(a[3]!);
+  if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
+  if (!isTypeRep(q) || !isTypeRep(r)) fail(`Error in ${W(E.atom('oracle_check'))}: ${W(E.atom('bad_type'))}`);
+  oracleArg(m, o, 'ORACLE_CHECK');
+  m.put(a[0]!, false);
+};
+H['ORACLE_CHECK_QUERY'] = (m, a) => {
+  const o = m.get(a[1]!);
+  const q = m.get(a[2]!);
+  const qt = m.get(a[3]!);
+  const rt = m.get(a[4]!);
+  if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
+  queryArg(q);
+  // Not checked against the node: refuse non-typerep types rather than guess the error.
+  if (!isTypeRep(qt) || !isTypeRep(rt)) throw new VmUnsupported('ORACLE_CHECK_QUERY with a non-type');
+  oracleArg(m, o, 'ORACLE_CHECK_QUERY');
+  m.put(a[0]!, false);
+};
+function oracleMissing(name: string, reason: string): Handler {
+  return (m, a) => {
+    const args = a.slice(1).map((x) => m.get(x));
+    const o = args[0]!;
+    if (typeof o !== 'object' || o.kind !== 'oracle') typeError(o, 'oracle');
+    if (args.length > 1) queryArg(args[1]!);
+    if (args.length > 2 && !args.slice(2).every(isTypeRep)) throw new VmUnsupported(`${name.toUpperCase()} with a non-type`);
+    oracleArg(m, o, name.toUpperCase());
+    fail(`Error in ${W(E.atom(name))}: ${W(E.atom(reason))}`);
+  };
+}
+H['ORACLE_QUERY_FEE'] = oracleMissing('oracle_query_fee', 'oracle_does_not_exist');
+H['ORACLE_EXPIRY'] = oracleMissing('oracle_expiry', 'oracle_does_not_exist');
+H['ORACLE_GET_QUESTION'] = oracleMissing('oracle_get_question', 'oracle_not_found');
+H['ORACLE_GET_ANSWER'] = oracleMissing('oracle_get_answer', 'oracle_not_found');
+
 // ---- unsupported families: refused with a typed error ------------------------------------
 
 const UNSUPPORTED = [
@@ -319,8 +396,7 @@ const UNSUPPORTED = [
   'BLS12_381_G2_NEG', 'BLS12_381_G2_NORM', 'BLS12_381_G2_VALID', 'BLS12_381_G2_IS_ZERO', 'BLS12_381_G2_ADD', 'BLS12_381_G2_MUL',
   'BLS12_381_GT_INV', 'BLS12_381_GT_ADD', 'BLS12_381_GT_MUL', 'BLS12_381_GT_POW', 'BLS12_381_GT_IS_ONE', 'BLS12_381_PAIRING',
   'BLS12_381_MILLER_LOOP', 'BLS12_381_FINAL_EXP', 'BLS12_381_INT_TO_FR', 'BLS12_381_INT_TO_FP', 'BLS12_381_FR_TO_INT',
-  'BLS12_381_FP_TO_INT', 'POSEIDON', 'ORACLE_GET_ANSWER', 'ORACLE_GET_QUESTION', 'ORACLE_QUERY_FEE', 'ORACLE_EXPIRY',
-  'ORACLE_CHECK', 'ORACLE_CHECK_QUERY', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
+  'BLS12_381_FP_TO_INT', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
 ];
 for (const name of UNSUPPORTED) {
   H[name] = () => {

@@ -1,8 +1,10 @@
 /**
  * A small persistent map: each version is a layer of changes over its parent, so a new
  * version costs what it changes, not the size of the map. Reads walk at most
- * {@link MAX_DEPTH} layers; past that depth a version is flattened into one layer
- * (amortized O(1) per change). Keys are strings (hex of the byte keys).
+ * {@link MAX_DEPTH} layers. Past that depth the change layers are merged into one layer
+ * above the big bottom layer, and only when that merged layer grows to a quarter of the
+ * bottom is everything flattened, so a change costs amortized O(1) whatever the size of
+ * the map. Keys are strings (hex of the byte keys).
  */
 
 const DELETED: unique symbol = Symbol('deleted');
@@ -63,12 +65,22 @@ export class PMap<V> {
       }
     }
     const next = new PMap<V>(own, this, size, this.depth + 1);
-    return next.depth > MAX_DEPTH ? next.flatten() : next;
+    return next.depth > MAX_DEPTH ? next.compact() : next;
   }
 
   /** A new version with one change. */
   set(key: string, value: V | undefined): PMap<V> {
     return this.with(new Map([[key, value]]));
+  }
+
+  private compact(): PMap<V> {
+    const layers: PMap<V>[] = [];
+    for (let p: PMap<V> | undefined = this; p !== undefined; p = p.parent) layers.push(p);
+    const bottom = layers[layers.length - 1]!;
+    const merged = new Map<string, V | typeof DELETED>();
+    for (let i = layers.length - 2; i >= 0; i -= 1) for (const [k, v] of layers[i]!.own) merged.set(k, v);
+    if (merged.size * 4 > bottom.own.size) return this.flatten();
+    return new PMap<V>(merged, bottom, this.size, 1);
   }
 
   private flatten(): PMap<V> {

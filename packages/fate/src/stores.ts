@@ -399,17 +399,22 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
       }
       newMeta.set(id, { raw: reuse, refs, size });
     } else {
+      // Copy: every entry of the base is written to the new raw id, then the changes.
       const raw = id;
       const contents = storeOf(baseMeta.raw);
-      for (const [k, [key, x]] of nm.cache) {
-        if (x === TOMBSTONE) contents.delete(k);
-        else contents.set(k, [key, x]);
-      }
       writes.set(rawPrefix(raw), Uint8Array.of(0));
       for (const [k, [, x]] of contents) {
         const vb = serializeValue(x);
         writes.set(rawPrefix(raw) + k, vb);
         gas += STORE_BYTE_GAS * (k.length / 2 + vb.length);
+      }
+      for (const [k, [, x]] of nm.cache) {
+        if (x === TOMBSTONE) writes.set(rawPrefix(raw) + k, undefined);
+        else {
+          const vb = serializeValue(x);
+          writes.set(rawPrefix(raw) + k, vb);
+          gas += STORE_BYTE_GAS * (k.length / 2 + vb.length);
+        }
       }
       newMeta.set(id, { raw, refs, size });
     }

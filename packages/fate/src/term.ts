@@ -93,8 +93,13 @@ export function typeToTerm(t: FateType): ETerm {
   }
 }
 
+const RESERVED = new Set([
+  'after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case', 'catch', 'cond', 'div', 'else', 'end',
+  'fun', 'if', 'let', 'maybe', 'not', 'of', 'or', 'orelse', 'receive', 'rem', 'try', 'when', 'xor',
+]);
+
 function atomText(a: string): string {
-  if (/^[a-z][a-zA-Z0-9_@]*$/.test(a)) return a;
+  if (/^[a-z][a-zA-Z0-9_@]*$/.test(a) && !RESERVED.has(a)) return a;
   return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -120,10 +125,13 @@ export function writeTerm(t: ETerm, depth = -1): string {
       return `<<${parts.join(',')}>>`;
     }
     case 'tuple':
+      if (depth === 1 && t.v.length > 0) return '{...}';
       return `{${seq(t.v, depth, writeTerm, ',...')}}`;
     case 'list':
+      if (depth === 1 && t.v.length > 0) return '[...]';
       return `[${seq(t.v, depth, writeTerm, '|...')}]`;
     case 'map':
+      if (depth === 1 && t.v.length > 0) return '#{...}';
       return `#{${seqPairs(t.v, depth, writeTerm, ' => ', ',')}}`;
   }
 }
@@ -142,19 +150,40 @@ function seq(items: readonly ETerm[], depth: number, w: (t: ETerm, d: number) =>
 }
 
 function seqPairs(items: readonly (readonly [ETerm, ETerm])[], depth: number, w: (t: ETerm, d: number) => string, arrow: string, sep: string): string {
+  // A map at depth D shows D - 1 entries, each key and value at depth D - 1 (checked against the node).
   if (items.length === 0) return '';
   const d = depth === -1 ? -1 : depth - 1;
-  const parts: string[] = [];
-  let dd = d;
-  for (const [k, v] of items) {
-    if (dd === 1 && parts.length > 0) {
-      parts.push('...');
-      break;
-    }
-    parts.push(`${w(k, dd)}${arrow}${w(v, dd)}`);
-    if (dd !== -1) dd -= 1;
-  }
+  const shown = depth === -1 ? items.length : Math.min(items.length, d);
+  const parts = items.slice(0, shown).map(([k, v]) => `${w(k, d)}${arrow}${w(v, d)}`);
+  if (shown < items.length) parts.push('...');
   return parts.join(sep);
+}
+
+/** Thrown when a term would be printed in a way this printer does not reproduce. */
+export class PrintUnsupported extends Error {}
+
+function isPrintable(c: number): boolean {
+  return (c >= 32 && c <= 126) || (c >= 160 && c <= 255) || (c >= 8 && c <= 13) || c === 27;
+}
+
+/**
+ * `io_lib_pretty`'s printable-binary rule at depth `d` (already decremented): the first
+ * `min(4d, size)` bytes are looked at (20 at a time); a binary is a string when they are all
+ * printable, or when its printable prefix is at least `d` long (then it is cut there).
+ * Returns the bytes to print as a string, or undefined to print numbers.
+ */
+function printableBin(b: Uint8Array, d: number): Uint8Array | undefined {
+  const len = d < 0 ? b.length : Math.min(4 * d, b.length);
+  if (len === 0) return undefined;
+  let prefix = 0;
+  while (prefix < len && isPrintable(b[prefix]!)) prefix += 1;
+  if (prefix === len) return b.subarray(0, len);
+  const n = Math.min(20, len);
+  if (prefix >= n) {
+    // All of the first 20 printable, a non-printable byte later within len.
+    return d > 0 && prefix >= d ? b.subarray(0, prefix) : undefined;
+  }
+  return d > 0 && prefix >= d ? b.subarray(0, prefix) : undefined;
 }
 
 function printableLatin1(b: Uint8Array | readonly number[]): boolean {
@@ -188,23 +217,105 @@ export function printTerm(t: ETerm, depth = -1): string {
     case 'atom':
       return writeTerm(t, depth);
     case 'bin': {
-      if (printableLatin1(t.v)) {
-        if (depth !== -1 && t.v.length > depth - 1 && depth > 0) return `<<"${escapeChars(t.v.subarray(0, Math.max(0, depth - 1)))}"...>>`;
-        return `<<"${escapeChars(t.v)}">>`;
-      }
-      return writeTerm(t, depth);
+      if (depth === 1 && t.v.length > 0) return '<<...>>';
+      const s = printableBin(t.v, depth - 1);
+      if (s === undefined) return writeTerm(t, depth);
+      return s.length === t.v.length ? `<<"${escapeChars(s)}">>` : `<<"${escapeChars(s)}"...>>`;
     }
     case 'tuple':
+      if (depth === 1 && t.v.length > 0) return '{...}';
       return `{${seq(t.v, depth, printTerm, ',...')}}`;
     case 'list': {
+      if (depth === 1 && t.v.length > 0) return '[...]';
       const chars = t.v.every((x) => x.t === 'int' && x.v >= 0n && x.v < 256n) ? t.v.map((x) => Number((x as { v: bigint }).v)) : undefined;
-      if (chars !== undefined && printableLatin1(chars)) return `"${escapeChars(chars)}"`;
+      if (chars !== undefined && printableLatin1(chars)) {
+        // Depth-limited printable lists are cut in ways not reproduced here: refuse them.
+        if (depth !== -1 && chars.length > 4 * (depth - 1)) throw new PrintUnsupported();
+        return `"${escapeChars(chars)}"`;
+      }
       return `[${seq(t.v, depth, printTerm, '|...')}]`;
     }
     case 'map':
+      if (depth === 1 && t.v.length > 0) return '#{...}';
       return `#{${seqPairs(t.v, depth, printTerm, ' => ', ',')}}`;
   }
 }
 
 /** Error-message depth (`MAX_TERM_DEPTH`). */
 export const TERM_DEPTH = 6;
+
+function termClass(t: ETerm): number {
+  switch (t.t) {
+    case 'int':
+      return 0;
+    case 'atom':
+      return 1;
+    case 'tuple':
+      return 3;
+    case 'map':
+      return 4;
+    case 'list':
+      return t.v.length === 0 ? 5 : 6;
+    case 'bin':
+      return 7;
+  }
+}
+
+function cmp(a: number | bigint | string, b: number | bigint | string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Erlang's standard term order (number < atom < tuple < map < [] < list < binary), which
+ * the node uses for comparisons and map iteration before Iris.
+ * @returns negative, 0 or positive
+ */
+export function compareTerms(a: ETerm, b: ETerm): number {
+  const ca = termClass(a);
+  const cb = termClass(b);
+  if (ca !== cb) return ca - cb;
+  switch (a.t) {
+    case 'int':
+      return cmp(a.v, (b as typeof a).v);
+    case 'atom':
+      return cmp(a.v, (b as typeof a).v);
+    case 'bin': {
+      const x = a.v;
+      const y = (b as typeof a).v;
+      for (let i = 0; i < x.length && i < y.length; i += 1) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    }
+    case 'tuple': {
+      const y = (b as typeof a).v;
+      if (a.v.length !== y.length) return a.v.length - y.length;
+      for (let i = 0; i < y.length; i += 1) {
+        const c = compareTerms(a.v[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+    case 'list': {
+      const y = (b as typeof a).v;
+      for (let i = 0; i < a.v.length && i < y.length; i += 1) {
+        const c = compareTerms(a.v[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return a.v.length - y.length;
+    }
+    case 'map': {
+      const y = (b as typeof a).v;
+      if (a.v.length !== y.length) return a.v.length - y.length;
+      const sa = [...a.v].sort((p, q) => compareTerms(p[0], q[0]));
+      const sb = [...y].sort((p, q) => compareTerms(p[0], q[0]));
+      for (let i = 0; i < sa.length; i += 1) {
+        const c = compareTerms(sa[i]![0], sb[i]![0]);
+        if (c !== 0) return c;
+      }
+      for (let i = 0; i < sa.length; i += 1) {
+        const c = compareTerms(sa[i]![1], sb[i]![1]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
+  }
+}

@@ -14,16 +14,16 @@
  * The user actions come from the recording: a recorded command becomes a `command`
  * input when the replay reaches it; a signing reply becomes the answer to the client's
  * own `sign` effect (accept with the recorded signature when the client asked to sign
- * the same inner transaction, or the recorded abort code, §9.6); a client-side socket
+ * the same inner transaction, or the recorded abort code, PROTOCOL.md §9.6); a client-side socket
  * close closes the transport. One kind of recorded message has no user action and is
  * sent by the harness itself (listed in the result's notes): an abort when the client
  * has nothing pending to abort, a deliberate protocol violation of the recording's client
- * that the node answers with 1018 (§7.4); and a request with invalid values (a string
+ * that the node answers with 1018 (PROTOCOL.md §7.4); and a request with invalid values (a string
  * where an amount belongs, an unknown account) that the client refuses with
  * `FSM_INVALID_COMMAND` and the node answers with an error. The client must then carry on
  * as recorded. A command the client queues (an operation still running) gets the node
  * messages recorded after it delivered ahead (`deliverAhead` of the replay), as they were
- * on the wire when the recording's client sent it. Signing-reply aliases (§7.4) count as
+ * on the wire when the recording's client sent it. Signing-reply aliases (PROTOCOL.md §7.4) count as
  * the canonical reply.
  *
  * Recordings that start with an open channel get a synthetic start: the reducer resumes
@@ -211,7 +211,7 @@ async function runRole(
         if (effect.event.type === 'security') trouble ??= `the client refused to sign ${effect.event.tag ?? 'a request'}: ${effect.event.reason}`;
         if (effect.event.type === 'error' && LOCAL_REFUSALS.has(effect.event.error.code)) trouble ??= `the client failed: ${effect.event.error.code} ${effect.event.error.shortMessage}`;
         // A conflict or the end of the channel that comes before the recording's client did
-        // anything else voids a request not answered yet (§9.5, §9.8).
+        // anything else voids a request not answered yet (PROTOCOL.md §9.5, §9.8).
         if (effect.event.type === 'conflict' || effect.event.type === 'died' || effect.event.type === 'closed') {
           for (const sign of signs.values()) if (!sign.answered && sign.sendsBefore === sendsSeen) sign.voided = true;
         }
@@ -279,7 +279,7 @@ async function runRole(
             }
             let saved = getPersistedChannel(state);
             if (options.offchainTx !== undefined) saved = savedStateFromOffchainTx(sections, saved, options.offchainTx);
-            // A reconnect URL without an fsm id: the user gave none (the node answers 2000, §6.4).
+            // A reconnect URL without an fsm id: the user gave none (the node answers 2000, PROTOCOL.md §6.4).
             if (options.existingFsmId === undefined) saved = { ...saved, fsmId: null };
             await start(createInitialState({ ...options, ...rules }, { mode: 'reconnect', savedState: saved }));
           }
