@@ -505,6 +505,12 @@ const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
 /** Sign requests the node may hold for us while the channel is open (probed after a restart). */
 const PROBE_TAGS_OPEN: readonly SignTag[] = ['update', 'update_ack', 'withdraw_tx', 'withdraw_ack', 'deposit_tx', 'deposit_ack', 'shutdown_sign', 'shutdown_sign_ack', 'snapshot_solo_tx', 'close_solo_sign', 'force_progress_tx'];
 
+/** The message of a `channels.error` the fsm reported (`FSM_NODE_ERROR`, §8.7), e.g. `tx_rejected`. */
+function reportedMessage(error: AechannelError): string | undefined {
+  const message = (error.context as { data?: { message?: unknown } } | undefined)?.data?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
 /** `channels.info` events that tell why the node fsm dies before the channel is open (§8.1, §9.9). */
 const OPEN_FAILURE_EVENTS: readonly string[] = ['bad_signature', 'bad_state_hash', 'not_create_tx', 'timeout', 'zombie_channel'];
 
@@ -892,8 +898,7 @@ export class Channel {
             nodeReason = { reason: event.event, error: new ChannelError('CHANNEL_NODE_ERROR', `The node reported ${event.event}.`, { context: { event: event.event } }) };
           }
           if (event.type === 'error' && isAechannelError(event.error, 'FSM_NODE_ERROR') && nodeReason === undefined) {
-            const message = (event.error.context as { data?: { message?: unknown } } | undefined)?.data?.message;
-            nodeReason = { reason: typeof message === 'string' ? message : event.error.shortMessage, error: event.error };
+            nodeReason = { reason: reportedMessage(event.error) ?? event.error.shortMessage, error: event.error };
           }
           const status = getStatus(this.#state);
           if (status === 'died' || status === 'closed') {
@@ -1172,8 +1177,7 @@ export class Channel {
       let failure: ChannelError | undefined;
       const offError = this.#emitter.on('error', (event) => {
         if (failure === undefined && isAechannelError(event.error, 'FSM_NODE_ERROR')) {
-          const data = (event.error.context as { data?: { message?: unknown } } | undefined)?.data;
-          const message = typeof data?.message === 'string' ? data.message : 'error';
+          const message = reportedMessage(event.error) ?? 'error';
           failure = new ChannelError('CHANNEL_NODE_ERROR', `The node reported "${message}" before the close solo was on chain.`, {
             cause: event.error,
             context: { nodeMessage: message, method: 'channels.close_solo' },
@@ -1182,13 +1186,13 @@ export class Channel {
       });
       const sent = this.#command({ kind: 'closeSolo', ...feesOf(options) }, call) as Promise<OnChainResult>;
       return sent
-        .then((result) => this.#onChain(result, () => failure, 'closeSolo', { ...call, timeoutMs: Math.max(0, deadline - this.#clock.now()) }))
+        .then((result) => this.#untilClosing(result, () => failure, { ...call, timeoutMs: Math.max(0, deadline - this.#clock.now()) }))
         .finally(offError);
     });
   }
 
   /** Waits until a solo close this client handed over is on chain: the status is closing. */
-  #onChain(result: OnChainResult, failure: () => ChannelError | undefined, what: string, call: CallOptions): Promise<OnChainResult> {
+  #untilClosing(result: OnChainResult, failure: () => ChannelError | undefined, call: CallOptions): Promise<OnChainResult> {
     const onChain = (): boolean => this.status === 'closing' || this.status === 'closed' || this.#reached.has('closed');
     const failed = failure();
     if (failed !== undefined) return Promise.reject(failed);
@@ -1203,7 +1207,7 @@ export class Channel {
           if (error !== undefined) fail(error);
         }),
       ],
-      what,
+      'closeSolo',
       call,
     );
   }
