@@ -334,12 +334,11 @@ class DevnodeImpl implements FsmHost {
     this.running.clear();
     this.injectedConflicts.clear();
     for (const slot of [...this.#timers]) this.clock.clearTimeout(slot);
-    for (const [timer, end] of this.#graceTimers) {
+    for (const [timer, grace] of this.#graceTimers) {
       clearTimeout(timer);
-      end();
+      grace.end();
     }
     this.#graceTimers.clear();
-    this.#graceEnds = [];
     this.inFlight = 0;
   }
 
@@ -377,8 +376,8 @@ class DevnodeImpl implements FsmHost {
     this.queue.enqueue(() => (session as Session).close());
   }
 
-  /** Wall-clock grace timers of {@link closeSessionAfterDied} and their ends; `dispose()` clears them. */
-  readonly #graceTimers = new Map<ReturnType<typeof setTimeout>, () => void>();
+  /** Wall-clock grace timers of {@link closeSessionAfterDied}, each with its end; `dispose()` clears them. */
+  readonly #graceTimers = new Map<ReturnType<typeof setTimeout>, { ended: Promise<void>; end: () => void }>();
 
   closeSessionAfterDied(session: ClientSession): void {
     // Wall-clock time, as the read pacing: socket I/O, not protocol time (the devnode clock
@@ -393,20 +392,15 @@ class DevnodeImpl implements FsmHost {
       end();
     }, DIED_CLOSE_GRACE_MS);
     timer.unref?.();
-    this.#graceTimers.set(timer, end);
-    this.#graceEnds.push(ended);
+    this.#graceTimers.set(timer, { ended, end });
   }
-
-  #graceEnds: Promise<void>[] = [];
 
   /** No queued work and no socket waiting out its grace after died. */
   async idle(): Promise<void> {
     for (;;) {
       await this.queue.idle();
       if (this.#graceTimers.size === 0) return;
-      const ends = this.#graceEnds;
-      this.#graceEnds = [];
-      await Promise.all(ends);
+      await Promise.all([...this.#graceTimers.values()].map((grace) => grace.ended));
     }
   }
 
