@@ -66,8 +66,9 @@
  * On `transportClosed` every pending command is settled with `FSM_CONNECTION_CLOSED`, on
  * `info died` with `FSM_CHANNEL_DIED` (a pending `stop` settles ok): nothing is left
  * hanging. A `stop` after `died` still goes out while the socket is open (`socketOpen`;
- * the node answers ok); after the socket closed nothing is sent. Exceptions never escape {@link step}: one that would is reported as an
- * `FSM_INTERNAL_ERROR` event and the input leaves the state unchanged.
+ * the node answers ok); after the socket closed nothing is sent. Exceptions never escape
+ * {@link step}: one that would is reported as an `FSM_INTERNAL_ERROR` event and the input
+ * leaves the state unchanged.
  */
 import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
 import {
