@@ -120,7 +120,7 @@ import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarge
 import { createWatcher, type Watcher, type WatcherEvent, type WatcherOptions } from './createWatcher.js';
 import { peerUpdateRefusal } from './peerUpdatePolicy.js';
 import { verifyChannelRecord } from './verifyChannelRecord.js';
-import { ChannelError, invalidArgument } from './errors.js';
+import { ChannelError, invalidArgument, type ChannelErrorCode } from './errors.js';
 import { safeLog, silentLogger, type Logger } from './logger.js';
 import { openSignRoundOf } from './openSignRound.js';
 import { MAX_STATE_CHECK_INTERVAL_MS, operationTimeoutOf, resolveOperationTimeouts, type OperationTimeouts } from './operationTimeouts.js';
@@ -505,6 +505,15 @@ const OWN_TAG_OF: Partial<Record<CommandKind, SignTag>> = {
 /** Sign requests the node may hold for us while the channel is open (probed after a restart). */
 const PROBE_TAGS_OPEN: readonly SignTag[] = ['update', 'update_ack', 'withdraw_tx', 'withdraw_ack', 'deposit_tx', 'deposit_ack', 'shutdown_sign', 'shutdown_sign_ack', 'snapshot_solo_tx', 'close_solo_sign', 'force_progress_tx'];
 
+/** The message of a `channels.error` the fsm reported (`FSM_NODE_ERROR`, §8.7), e.g. `tx_rejected`. */
+function reportedMessage(error: AechannelError): string | undefined {
+  const message = (error.context as { data?: { message?: unknown } } | undefined)?.data?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** `channels.info` events that tell why the node fsm dies before the channel is open (§8.1, §9.9). */
+const OPEN_FAILURE_EVENTS: readonly string[] = ['bad_signature', 'bad_state_hash', 'not_create_tx', 'timeout', 'zombie_channel'];
+
 /** Sign requests the node may hold for us while the channel is closing. */
 const PROBE_TAGS_CLOSING: readonly SignTag[] = ['slash_tx', 'settle_sign', 'shutdown_sign', 'shutdown_sign_ack', 'force_progress_tx'];
 
@@ -687,6 +696,14 @@ export class Channel {
   #resyncedRounds = new Set<bigint>();
   /** Final statuses the channel went through. */
   #reached = new Set<ChannelStatus>();
+  /** What the current connection's transport reported as an error (why a connect failed). */
+  #transportError: AechannelError | undefined;
+  /** How the last connection closed. */
+  #lastClose: { code: number; reason: string } | undefined;
+  /** The settle under way (the watcher's or the application's): a second `settle()` joins it. */
+  #settling: Promise<OnChainResult> | undefined;
+  /** The settle tx the node reported closing the channel (`channel_closed`, `channel_settle_tx`). */
+  #settleOnChain: Encoded<'tx'> | undefined;
   /** What was in flight when the connection dropped (to unblock the node fsm after reconnecting). */
   #atDrop: { round: bigint; tags: SignTag[] } | undefined;
   /**
@@ -752,7 +769,12 @@ export class Channel {
    * @returns the open channel
    * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT` (naming the argument),
    *   `CHANNEL_CONNECTION_REJECTED` (node open-time errors, e.g. 1011 participant not found),
-   *   `CHANNEL_CLOSED` (the node fsm died while opening), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`
+   *   `CHANNEL_CLOSED` (the node fsm died while opening; the node's reason, e.g.
+   *   `bad_signature` for a network id that is not the node's, in the message,
+   *   `context.nodeReason` and the cause), `CHANNEL_UNRECOVERABLE` (the connection closed
+   *   before the channel was created, e.g. nothing listens at the URL: the connection error
+   *   is the cause), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`. Each names the node URL (message
+   *   and `context.url`).
    * @example
    * const channel = await Channel.open({ ...params, signer, url, networkId });
    */
@@ -851,17 +873,20 @@ export class Channel {
       let timer: unknown;
       let newFsm = false;
       const cleanups: (() => void)[] = [];
-      const done = (error?: ChannelError): void => {
+      const done = (failure?: ChannelError): void => {
         for (const cleanup of cleanups) cleanup();
         if (timer !== undefined) this.#clock.clearTimeout(timer);
-        if (error === undefined) resolve();
+        if (failure === undefined) resolve();
         else {
+          const error = this.#withUrl(failure, kind);
           this.#finish(error, false);
           reject(error);
         }
       };
       let sawOpen = false;
       let recovering = false;
+      // What the node said went wrong before the channel was open (its reason for dying).
+      let nodeReason: { reason: string; error: AechannelError } | undefined;
       cleanups.push(
         this.#emitter.on('*', (event) => {
           if (event.type === 'fsmUp' && kind !== 'open' && savedFsmId !== null && event.fsmId !== savedFsmId) {
@@ -869,9 +894,24 @@ export class Channel {
             newFsm = true;
           }
           if (event.type === 'info' && event.event === 'open') sawOpen = true;
+          if (event.type === 'info' && OPEN_FAILURE_EVENTS.includes(event.event)) {
+            nodeReason = { reason: event.event, error: new ChannelError('CHANNEL_NODE_ERROR', `The node reported ${event.event}.`, { context: { event: event.event } }) };
+          }
+          if (event.type === 'error' && isAechannelError(event.error, 'FSM_NODE_ERROR') && nodeReason === undefined) {
+            nodeReason = { reason: reportedMessage(event.error) ?? event.error.shortMessage, error: event.error };
+          }
           const status = getStatus(this.#state);
           if (status === 'died' || status === 'closed') {
-            done(new ChannelError('CHANNEL_CLOSED', `The channel ${status} before it was open.`, { context: { status } }));
+            const networkId = this.#state.options.networkId;
+            const why = nodeReason === undefined ? '' : `: the node reported ${nodeReason.reason}`;
+            // bad_signature at open: our signature does not verify for the node's network.
+            const hint = nodeReason?.reason === 'bad_signature' ? ` (is networkId "${networkId}" the node's network?)` : '';
+            done(
+              new ChannelError('CHANNEL_CLOSED', `The channel ${status} before it was open${why}${hint}.`, {
+                cause: nodeReason?.error,
+                context: { status, networkId, ...(nodeReason === undefined ? {} : { nodeReason: nodeReason.reason }) },
+              }),
+            );
             return;
           }
           // Open means: the node said so, and the co-signed state is known and stored.
@@ -907,6 +947,17 @@ export class Channel {
       }
       timer = this.#clock.setTimeout(() => done(new ChannelError('CHANNEL_TIMEOUT', `${kind} did not complete within ${timeoutMs} ms.`, { context: { timeoutMs } })), timeoutMs);
       this.#dispatch({ type: 'start', now: this.#clock.now() });
+    });
+  }
+
+  /** An open failure as the application sees it: the node URL in the message and the context. */
+  #withUrl(error: ChannelError, kind: string): ChannelError {
+    const url = this.#url;
+    if (error.shortMessage.includes(url)) return error;
+    return new ChannelError(error.code as ChannelErrorCode, `${kind === 'open' ? 'Opening' : kind === 'reconnect' ? 'Reconnecting' : 'Reestablishing'} the channel at ${url} failed: ${error.shortMessage}`, {
+      cause: error.cause ?? error,
+      details: error.details,
+      context: { ...error.context, url },
     });
   }
 
@@ -1107,16 +1158,66 @@ export class Channel {
 
   /**
    * Closes the channel unilaterally with the latest co-signed state (`channels.close_solo`,
-   * §9.11). After the lock period, `settle` pays out (the watcher does it by default).
-   * @example await channel.closeSolo();
+   * §9.11). Resolves once the close is on chain: the node took the signed tx, posted it, and
+   * reported it included (`solo_closing`, then `info closing`: the status is `closing`), not
+   * when the node merely accepted the signed tx. After the lock period, `settle` pays out
+   * (the watcher does it by default). `timeoutMs` (default: `operationTimeouts.onChain`)
+   * bounds the whole of it.
+   * @returns `{ tx }`: the close solo tx this client signed
+   * @throws {ChannelError} `CHANNEL_COMMAND_REJECTED` (not open), `CHANNEL_NODE_ERROR` (the
+   *   node refused it, or reported an error before it was on chain, e.g. the chain refused
+   *   it), `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`, `CHANNEL_CLOSED`
+   * @example await channel.closeSolo(); // channel.status === 'closing'
    */
   closeSolo(options: OnChainOptions = {}): Promise<OnChainResult> {
-    return this.#guard(() => this.#command({ kind: 'closeSolo', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      const deadline = this.#clock.now() + (call.timeoutMs ?? operationTimeoutOf('closeSolo', this.#timeouts) ?? 0);
+      // Listen from the start: the inclusion can be reported before the node's "ok" is read.
+      let failure: ChannelError | undefined;
+      const offError = this.#emitter.on('error', (event) => {
+        if (failure === undefined && isAechannelError(event.error, 'FSM_NODE_ERROR')) {
+          const message = reportedMessage(event.error) ?? 'error';
+          failure = new ChannelError('CHANNEL_NODE_ERROR', `The node reported "${message}" before the close solo was on chain.`, {
+            cause: event.error,
+            context: { nodeMessage: message, method: 'channels.close_solo' },
+          });
+        }
+      });
+      const sent = this.#command({ kind: 'closeSolo', ...feesOf(options) }, call) as Promise<OnChainResult>;
+      return sent
+        .then((result) => this.#untilClosing(result, () => failure, { ...call, timeoutMs: Math.max(0, deadline - this.#clock.now()) }))
+        .finally(offError);
+    });
+  }
+
+  /** Waits until a solo close this client handed over is on chain: the status is closing. */
+  #untilClosing(result: OnChainResult, failure: () => ChannelError | undefined, call: CallOptions): Promise<OnChainResult> {
+    const onChain = (): boolean => this.status === 'closing' || this.status === 'closed' || this.#reached.has('closed');
+    const failed = failure();
+    if (failed !== undefined) return Promise.reject(failed);
+    if (onChain()) return Promise.resolve(result);
+    return this.#wait<OnChainResult>(
+      (ok, fail) => [
+        this.#emitter.on('statusChanged', () => {
+          if (onChain()) ok(result);
+        }),
+        this.#emitter.on('error', () => {
+          const error = failure();
+          if (error !== undefined) fail(error);
+        }),
+      ],
+      'closeSolo',
+      call,
+    );
   }
 
   /**
    * Disputes a solo close based on an older state with our latest co-signed state
-   * (`channels.slash`, §9.11). Only while closing. The watcher calls it automatically.
+   * (`channels.slash`, §9.11). While closing, and while open too: the node's FSM may be
+   * closing before its `can_slash` notice reaches this socket, so the node decides (an
+   * error from it rejects with `CHANNEL_NODE_ERROR`). Not during a mutual close. The
+   * watcher calls it automatically.
    * @example await channel.slash();
    */
   slash(options: OnChainOptions = {}): Promise<OnChainResult> {
@@ -1125,11 +1226,29 @@ export class Channel {
 
   /**
    * Settles a solo-closed channel (`channels.settle`, §9.11): the node posts it once the
-   * lock period is over. Only while closing. The watcher calls it automatically.
+   * lock period is over. Only while closing. The watcher calls it automatically, so it is
+   * idempotent: while a settle is under way (the watcher's, or an earlier call's) this call
+   * joins it and resolves with its tx (its own fees are then unused), and once a settle
+   * closed the channel (`closed` confirmed by the node) it resolves with that settle tx,
+   * whoever posted it.
+   * @returns `{ tx }`: the settle tx this client signed, or the one that closed the channel
+   * @throws {ChannelError} `CHANNEL_COMMAND_REJECTED` (not closing), `CHANNEL_NODE_ERROR`,
+   *   `CHANNEL_TIMEOUT`, `CHANNEL_ABORTED`, `CHANNEL_CLOSED`
    * @example await channel.settle();
    */
   settle(options: OnChainOptions = {}): Promise<OnChainResult> {
-    return this.#guard(() => this.#command({ kind: 'settle', ...feesOf(options) }, assertCallOptions(options)) as Promise<OnChainResult>);
+    return this.#guard(() => {
+      const call = assertCallOptions(options);
+      if (this.#settleOnChain !== undefined && this.#reached.has('closed')) return Promise.resolve({ tx: this.#settleOnChain });
+      const running = this.#settling;
+      if (running !== undefined) return call.signal === undefined && call.timeoutMs === undefined ? running : this.#join(running, 'settle', call);
+      const started = this.#command({ kind: 'settle', ...feesOf(options) }, call) as Promise<OnChainResult>;
+      this.#settling = started;
+      started.catch(() => {
+        if (this.#settling === started) this.#settling = undefined; // a failed settle may be asked again
+      });
+      return started;
+    });
   }
 
   /**
@@ -1516,6 +1635,26 @@ export class Channel {
     }
   }
 
+  /** Waits for an operation already under way, with this call's own signal and timeout. */
+  #join<T>(running: Promise<T>, what: string, call: CallOptions): Promise<T> {
+    const follow = (ok: (value: T) => void, fail: (error: ChannelError) => void): void => {
+      running.then(ok, (error: unknown) => fail(toChannelError(error)));
+    };
+    return this.#wait<T>(
+      (ok, fail) => {
+        let live = true;
+        follow(
+          (value) => live && ok(value),
+          (error) => live && fail(error),
+        );
+        return [() => (live = false)];
+      },
+      what,
+      call,
+      follow,
+    );
+  }
+
   /** Waits for something with the call options applied; `subscribe` returns unsubscribe functions. */
   #wait<T>(
     subscribe: (resolve: (value: T) => void, reject: (error: ChannelError) => void) => (() => void)[],
@@ -1741,6 +1880,8 @@ export class Channel {
       return;
     }
     this.#transport = transport;
+    this.#transportError = undefined;
+    this.#lastClose = undefined;
     const inbound: Inbound = { transport, items: [], busy: false };
     this.#inbound = inbound;
     this.#detachTransport = [
@@ -1755,6 +1896,7 @@ export class Channel {
       }),
       transport.on('close', (event) => {
         if (this.#transport !== transport) return;
+        this.#lastClose = { code: event.code, reason: event.reason };
         this.#recorder?.close();
         // After the messages that arrived before it (one may still be under verification).
         this.#receive(inbound, {
@@ -1772,6 +1914,7 @@ export class Channel {
         });
       }),
       transport.on('error', (error) => {
+        if (this.#transport === transport) this.#transportError = error;
         safeLog(this.#logger, 'warn', 'Transport error.', { error });
       }),
     ];
@@ -2135,6 +2278,7 @@ export class Channel {
         break;
     }
     if (event.type === 'statusChanged' && (event.status === 'closed' || event.status === 'died')) this.#reached.add(event.status);
+    if (event.type === 'onChainTx' && event.info === 'channel_closed' && event.txType === 'channel_settle_tx' && event.tx !== null) this.#settleOnChain = event.tx;
     if (event.type === 'contractCall') {
       if (event.own && event.update.op === 'newContract') {
         // Our create is co-signed: its ACI (if given) decodes this very event.
@@ -2214,7 +2358,15 @@ export class Channel {
     if (policy === null || this.channelId === null || this.fsmId === null || this.latestState === null) {
       // Before the create tx is co-signed the node fsm dies with the socket (§9.8): nothing to resume.
       if (this.latestState === null && this.#state.opening.sign === null) {
-        this.#fail(new ChannelError('CHANNEL_UNRECOVERABLE', 'The connection closed before the channel was created.', { context: { status: this.status } }));
+        const cause = this.#transportError;
+        const close = this.#lastClose;
+        const why = cause !== undefined ? (cause.details ?? cause.shortMessage) : `code ${close?.code ?? 'unknown'}${close?.reason ? ` ${close.reason}` : ''}`;
+        this.#fail(
+          new ChannelError('CHANNEL_UNRECOVERABLE', `The connection to ${this.#url} closed before the channel was created (${why}).`, {
+            cause,
+            context: { status: this.status, url: this.#url, ...(close === undefined ? {} : { closeCode: close.code, closeReason: close.reason }) },
+          }),
+        );
       } else if (policy === null) {
         this.#failInterrupted();
       } else {

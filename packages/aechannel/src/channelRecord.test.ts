@@ -69,6 +69,10 @@ describe('channel records', () => {
       expect(text === good ? 'unchanged' : 'changed').toBe('changed');
       expect(() => decodeChannelRecord(text, 'ch_x')).toThrow(expect.objectContaining({ code: 'CHANNEL_STORE_CORRUPT' }));
     }
+    // a record of a channel not created yet carries the signed create tx (issue 14)
+    const early = encodeChannelRecord({ savedAt: 1, channel: { ...channel, latestState: null, round: 0n, balances: {}, onChainRound: 0n, signedCreateTx: channel.latestState! } });
+    expect(decodeChannelRecord(early).channel.signedCreateTx).toBe(channel.latestState);
+    expect(() => decodeChannelRecord(early.replace(channel.latestState!, 'tx_broken'))).toThrow(expect.objectContaining({ code: 'CHANNEL_STORE_CORRUPT', context: expect.objectContaining({ reason: 'invalid field signedCreateTx' }) }));
     try {
       decodeChannelRecord('{}', 'ch_key');
     } catch (error) {

@@ -2,7 +2,8 @@
  * The record a `Channel` keeps in its {@link Store}: everything needed to reconnect,
  * reestablish or dispute the channel after a restart (PROTOCOL.md §9.14): the open
  * parameters, the channel id, the latest fsm id and the latest co-signed state with its
- * round and balances. It is the fsm's `PersistedChannel`, written as text, with the ACIs
+ * round and balances (before the channel exists: the create tx this client signed,
+ * `signedCreateTx`). It is the fsm's `PersistedChannel`, written as text, with the ACIs
  * the application gave for the channel's contracts (`createContract`, `setContractAci`), so
  * calls are encoded and decoded again after a restart.
  *
@@ -111,6 +112,7 @@ export function decodeChannelRecord(text: string, key = 'record'): ChannelRecord
   const nonce = (n: unknown): boolean => n === null || (typeof n === 'bigint' && n >= 0n);
   const own = channel.ownNonces as { signed?: unknown; onChain?: unknown } | undefined;
   check(own === undefined || (typeof own === 'object' && own !== null && nonce(own.signed) && nonce(own.onChain)), 'ownNonces');
+  check(channel.signedCreateTx === undefined || isEncoded(channel.signedCreateTx, 'tx'), 'signedCreateTx');
   const record: ChannelRecord = { savedAt: typeof envelope.savedAt === 'number' ? envelope.savedAt : 0, channel: channel as PersistedChannel };
   if (envelope.acis !== undefined) {
     const acis = envelope.acis;

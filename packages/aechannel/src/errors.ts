@@ -9,10 +9,11 @@
  * balance`). Conflicts (§8.6) carry the conflict code, message and the round the channel
  * fell back to.
  *
- * Check errors with `isAechannelError(error, 'CHANNEL_NODE_ERROR')` (codec), which
- * compares names and codes, so it works across copies of the package.
+ * Check errors with {@link isChannelError}`(error, 'CHANNEL_NODE_ERROR')` (or codec's
+ * `isAechannelError` for any package's errors), which compares names and codes, so it works
+ * across copies of the package.
  */
-import { AechannelError, type AechannelErrorOptions } from '@aechannel/codec';
+import { AechannelError, isAechannelError, type AechannelErrorOptions } from '@aechannel/codec';
 
 /** Every error code of the `aechannel` package. Codes are never renamed. */
 export type ChannelErrorCode =
@@ -97,7 +98,7 @@ export interface ConflictContext {
  * The error class of the `aechannel` package.
  * @example
  * try { await channel.transfer(to, 10n) } catch (e) {
- *   if (isAechannelError(e, 'CHANNEL_NODE_ERROR')) console.log(e.context.nodeData);
+ *   if (isChannelError(e, 'CHANNEL_NODE_ERROR')) console.log(e.context['nodeData']);
  * }
  */
 export class ChannelError<C extends object = Record<string, unknown>> extends AechannelError<ChannelErrorCode, C> {
@@ -107,6 +108,23 @@ export class ChannelError<C extends object = Record<string, unknown>> extends Ae
   constructor(code: ChannelErrorCode, shortMessage: string, options: AechannelErrorOptions<C> = {}) {
     super(code, shortMessage, options);
   }
+}
+
+/**
+ * Whether `error` is a {@link ChannelError}, optionally with a given code. It compares the
+ * error's `name` and `code`, not its class, so an error from another copy of the package
+ * (two versions installed, a bundle) counts too.
+ * @param error - anything caught
+ * @param code - the `CHANNEL_*` code to match; any code when omitted
+ * @returns true when it is a `ChannelError` (with that code)
+ * @example
+ * try { await channel.transfer(to, 10n) } catch (e) {
+ *   if (isChannelError(e, 'CHANNEL_CONFLICT')) console.log('back at round', e.context['round']);
+ *   else throw e;
+ * }
+ */
+export function isChannelError<Code extends ChannelErrorCode>(error: unknown, code?: Code): error is ChannelError & { readonly code: Code } {
+  return isAechannelError(error, code) && (error as { name?: unknown }).name === 'ChannelError';
 }
 
 /**

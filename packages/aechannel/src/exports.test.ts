@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import * as cli from './cliEntry.js';
 import * as entry from './index.js';
@@ -32,6 +33,7 @@ it('exports', () => {
       "encodeChannelRecord",
       "inspectEncoded",
       "invalidArgument",
+      "isChannelError",
       "nodeError",
       "peerUpdateRefusal",
       "silentLogger",
@@ -47,4 +49,20 @@ it('exports', () => {
 it('aechannel/cli exports the command-line tools, which the main entry does not', () => {
   expect(Object.keys(cli).sort()).toEqual(['cliUsage', 'runCli']);
   for (const name of Object.keys(cli)) expect(name in entry).toBe(false);
+});
+
+it('exports what the READMEs and the docs name: every value they import from aechannel, and isChannelError', () => {
+  const texts = ['../README.md', '../../../README.md', '../../../docs/architecture.md'].map((path) => readFileSync(new URL(path, import.meta.url), 'utf8'));
+  const imported = texts.flatMap((text) =>
+    [...text.matchAll(/import \{([^}]*)\} from 'aechannel'/g)].flatMap((m) =>
+      m[1]!
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '' && !name.startsWith('type ')), // (type-only names are checked by the snippets' typecheck)
+    ),
+  );
+  expect(imported).toContain('Channel');
+  for (const name of imported) expect(Object.keys(entry), name).toContain(name);
+  expect(texts[0]).toContain('isChannelError(');
+  expect(Object.keys(entry)).toContain('isChannelError');
 });

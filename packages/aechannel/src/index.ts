@@ -20,6 +20,7 @@ export {
   ChannelError,
   conflictError,
   invalidArgument,
+  isChannelError,
   nodeError,
   type ChannelErrorCode,
   type ConflictContext,

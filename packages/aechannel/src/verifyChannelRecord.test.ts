@@ -85,6 +85,44 @@ describe('verifyChannelRecord on a record whose latest state is the create tx', 
   });
 });
 
+describe('verifyChannelRecord on a record of a channel not created yet: the create tx it signed (issue 14)', () => {
+  /** The record right after this client signed the create tx (round 0, no co-signed state). */
+  async function signedCreate(role: 'initiator' | 'responder', signers = role === 'initiator' ? [initiator] : [initiator, responder], signNetwork = networkId): Promise<PersistedChannel> {
+    const record = await opened();
+    let tx = buildSignedTx(decodeSignedTx(record.latestState!).innerBytes, []);
+    for (const key of signers) tx = await memorySigner(key.secretKey).signTransaction(tx, { networkId: signNetwork });
+    return { ...record, options: { ...record.options, role }, latestState: null, round: 0n, balances: {}, onChainRound: 0n, signedCreateTx: tx };
+  }
+
+  it("accepts the initiator's (its signature alone) and the responder's (both signatures)", async () => {
+    await expect(verifyChannelRecord(await signedCreate('initiator'))).resolves.toBeUndefined();
+    await expect(verifyChannelRecord(await signedCreate('responder'))).resolves.toBeUndefined();
+  });
+
+  it("refuses a create tx without this client's valid signature, or with another one", async () => {
+    expect(await reasonOf(await signedCreate('initiator', [responder]))).toMatch(/lacks a valid signature of ak_/);
+    expect(await reasonOf(await signedCreate('initiator', [initiator], 'ae_mainnet'))).toMatch(/lacks a valid signature/);
+    expect(await reasonOf(await signedCreate('initiator', [initiator, third]))).toMatch(/1 other signature/);
+  });
+
+  it('refuses a create tx that is not the one of its open parameters, or of its channel id', async () => {
+    const record = await signedCreate('initiator');
+    expect(await reasonOf({ ...record, options: { ...record.options, initiatorAmount: 701n } })).toMatch(/open parameters/);
+    expect(await reasonOf({ ...record, options: { ...record.options, pushAmount: 5n } })).toMatch(/state hash .* initial balances/);
+    expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 8n, responder.address) })).toMatch(/channel id/);
+  });
+
+  it('refuses a round, balances, another tx, or a co-signed state next to it', async () => {
+    const record = await signedCreate('initiator');
+    expect(await reasonOf({ ...record, round: 1n })).toMatch(/round 1/);
+    expect(await reasonOf({ ...record, balances: { ...balances } })).toMatch(/balances before the channel exists/);
+    const opened1 = await opened();
+    expect(await reasonOf({ ...opened1, signedCreateTx: record.signedCreateTx! })).toMatch(/both a co-signed state and a signed create tx/);
+    const offChain = buildSignedTx(serializeObject({ tag: Tag.ChannelOffChainTx, version: 2, channelId: record.channelId!, round: 1n, stateHash: computeStateHash(balances) } as Tx), []);
+    expect(await reasonOf({ ...record, signedCreateTx: await memorySigner(initiator.secretKey).signTransaction(offChain, { networkId }) })).toMatch(/not a create tx/);
+  });
+});
+
 describe('verifyChannelRecord on a record of a channel holding contracts (trees)', () => {
   /** Round 2: the initiator created a contract; the record keeps the full trees. */
   async function withContract(): Promise<PersistedChannel> {

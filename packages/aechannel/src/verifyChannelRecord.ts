@@ -16,6 +16,14 @@
  *   is the state hash of the tx; a channel holding contracts keeps its full trees
  *   (`trees`, `ss_`), which must hash to the state hash of the tx and hold those balances.
  *
+ * Before the channel exists (no co-signed state yet) a record may hold instead the create
+ * tx this client signed (`signedCreateTx`, stored before its signed reply went out, so that
+ * a restart before the channel is open can reconnect, PROTOCOL.md §9.7). Such a record is
+ * at round 0 with no balances, and its create tx proves itself: its parties and channel id
+ * are the record's, its amounts, reserve and lock period the record's open parameters, its
+ * state hash that of the initial balances (initiator amount - push, responder amount +
+ * push), and it carries this client's valid signature and no signature but the peer's.
+ *
  * What it cannot show: that the record is the *latest* genuine one (an older genuine record
  * proves itself too; the node's reestablish check and the resync after it catch that), the
  * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
@@ -45,12 +53,14 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   };
   const o = channel.options;
   const { latestState, channelId } = channel;
-  if (latestState === null || channelId === null) return fail('it holds no co-signed state');
+  if (channelId === null || (latestState === null && channel.signedCreateTx === undefined)) return fail('it holds no co-signed state');
   if (o.role !== 'initiator' && o.role !== 'responder') return fail('invalid role');
   if (!isEncoded(o.initiatorId, 'ak') || !isEncoded(o.responderId, 'ak') || o.initiatorId === o.responderId) return fail('invalid participants');
   if (typeof o.networkId !== 'string' || o.networkId === '') return fail('no network id');
   const initiator = o.initiatorId;
   const responder = o.responderId;
+  if (latestState === null) return verifySignedCreate(channel, channelId, fail);
+  if (channel.signedCreateTx !== undefined) return fail('it holds both a co-signed state and a signed create tx');
 
   let tx: StateTx;
   try {
@@ -122,6 +132,52 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
     problem = result.valid ? null : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''} for network ${o.networkId}`;
   } catch (error) {
     problem = `the signatures of the latest state cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
+  }
+  if (problem !== null) fail(problem);
+}
+
+/**
+ * A record of a channel not created yet: the create tx this client signed proves itself
+ * (see the module doc).
+ */
+async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<'ch'>, fail: (reason: string) => never): Promise<void> {
+  const o = channel.options;
+  const initiator = o.initiatorId as Encoded<'ak'>;
+  const responder = o.responderId;
+  const signed = channel.signedCreateTx as Encoded<'tx'>;
+  if (channel.round !== 0n || channel.onChainRound !== 0n) return fail(`round ${channel.round} (on chain ${channel.onChainRound}) before the channel exists`);
+  if (Object.keys(channel.balances).length > 0 || channel.trees !== undefined) return fail('balances before the channel exists');
+  let tx: Tx;
+  try {
+    tx = decodeSignedTx(signed).tx;
+  } catch (error) {
+    return fail(`the signed create tx cannot be decoded (${isAechannelError(error) ? error.code : String(error)})`);
+  }
+  if (tx.tag !== Tag.ChannelCreateTx) return fail(`the signed create tx is not a create tx (tag ${tx.tag})`);
+  if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
+  if (computeChannelId(initiator, tx.nonce, responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+  const push = o.pushAmount ?? 0n;
+  if (tx.initiatorAmount !== o.initiatorAmount || tx.responderAmount !== o.responderAmount || tx.channelReserve !== o.channelReserve || tx.lockPeriod !== o.lockPeriod) {
+    return fail('the create tx is not the one of the record’s open parameters');
+  }
+  let stateHash: Encoded<'st'>;
+  try {
+    stateHash = computeStateHash({ [initiator]: o.initiatorAmount - push, [responder]: o.responderAmount + push });
+  } catch {
+    return fail('the open parameters are not valid amounts');
+  }
+  if (stateHash !== tx.stateHash) return fail(`the create tx's state hash ${tx.stateHash} is not that of the initial balances`);
+  // This client's signature, and at most the peer's (the responder signs second, §3.3).
+  const self = o.role === 'initiator' ? initiator : responder;
+  let problem: string | null;
+  try {
+    const result = await verifyTransaction(signed, { networkId: o.networkId, signers: [initiator, responder] });
+    problem =
+      !result.signers.includes(self) ? `the signed create tx lacks a valid signature of ${self} for network ${o.networkId}`
+      : result.extra.length > 0 ? `the signed create tx carries ${result.extra.length} other signature(s)`
+      : null;
+  } catch (error) {
+    problem = `the signatures of the signed create tx cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
   }
   if (problem !== null) fail(problem);
 }

@@ -227,8 +227,8 @@ describe('Channel over the devnode', () => {
     await expect(initiator.transfer(responderId, 1n)).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED') || isAechannelError(e, 'CHANNEL_COMMAND_REJECTED'));
     // the node fsm stops after closed_confirmed (§9.8): the channel ends and releases everything
     await initiator.waitForStatus('died', { timeoutMs: 5000 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(initiator.finished).toBe(true);
+    // (the node closes the socket a moment after died: a stop is still answered until then)
+    await until(() => initiator.finished);
   });
 
   it('closes solo and settles by hand (watcher off) after the lock period', async () => {
@@ -250,6 +250,53 @@ describe('Channel over the devnode', () => {
     expect(gainR).toBe(8n * AE);
     expect(gainI).toBeGreaterThan(12n * AE - AE / 100n);
     expect(gainI).toBeLessThan(12n * AE);
+  });
+
+  it('closeSolo resolves once the close is on chain (status closing), not when the node took the signed tx (issue 16)', async () => {
+    const pair = await openPair(devnode, { accounts: [7, 8], initiator: { watcher: false }, responder: { watcher: false } });
+    const { initiator, responder } = pair;
+    devnode.chain.setBlockMode('manual');
+    try {
+      let resolved = false;
+      const closing = initiator.closeSolo().then((result) => {
+        resolved = true;
+        return result;
+      });
+      // the node holds the signed close solo (it answered ok and posted it), nothing is mined yet
+      await until(() => devnode.chain.mempool().some((p) => p.signedTx.length > 0 && unpackTx(p.signedTx).tag === 11));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(initiator.status).toBe('open');
+      expect(resolved).toBe(false);
+      devnode.chain.mine(1);
+      const { tx } = await closing;
+      expect(initiator.status).toBe('closing');
+      expect(devnode.chain.getChannel(initiator.channelId!)?.soloRound).toBeDefined();
+      expect(devnode.chain.mempool().map((p) => p.signedTx)).not.toContain(tx);
+    } finally {
+      devnode.chain.setBlockMode('instant');
+    }
+    initiator.dispose();
+    responder.dispose();
+  });
+
+  it('closeSolo rejects when the node reports that the chain refused the close (issue 16)', async () => {
+    const pair = await openPair(devnode, { accounts: [8, 9], initiator: { watcher: false }, responder: { watcher: false } });
+    const { initiator, responder } = pair;
+    // an account that cannot pay the fee: the chain refuses the close solo (§10.4)
+    const payer = devnode.accounts[8]!;
+    const balance = devnode.chain.getBalance(payer.address);
+    devnode.chain.fund(payer.address, -balance);
+    const error = await initiator
+      .closeSolo({ timeoutMs: 10_000 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+      .finally(() => devnode.chain.fund(payer.address, balance));
+    expect(isAechannelError(error, 'CHANNEL_NODE_ERROR')).toBe(true);
+    expect(initiator.status).toBe('open');
+    initiator.dispose();
+    responder.dispose();
   });
 
   it('leaves, and both sides reestablish from their stores and continue', async () => {
@@ -413,6 +460,20 @@ describe('Channel over the devnode', () => {
     await responderDied;
     await until(() => initiator.finished && responder.finished);
     await expect(initiator.ping()).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_CLOSED'));
+  });
+
+  it('answers a stop asked after died while the socket is still open (issue 14: the node answers ok)', async () => {
+    const pair = await openPair(devnode, { accounts: [6, 2], responder: { keepRunning: false } });
+    const { initiator, responder } = pair;
+    // the responder asks stop as soon as it sees died (the initiator's stop ended the channel)
+    const stopAfterDied = new Promise<{ stopped: Promise<void> }>((resolve) => {
+      responder.on('statusChanged', (event) => {
+        if (event.status === 'died') resolve({ stopped: responder.stop({ timeoutMs: 5000 }) });
+      });
+    });
+    await initiator.stop();
+    await expect((await stopAfterDied).stopped).resolves.toBeUndefined();
+    await until(() => initiator.finished && responder.finished);
   });
 
   it('rejects force progress with a typed error (the devnode runs no contracts)', async () => {

@@ -4,7 +4,7 @@
  * client slashes with its latest co-signed state, settles once the lock period is over,
  * and ends with the balance of the latest co-signed state on chain.
  */
-import { buildPoi, buildSignedTx, decode, fixFee, packTx, Tag, unpackTx, type ChannelCloseSoloTx, type Encoded } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, unpackTx, type ChannelCloseSoloTx, type Encoded } from '@aechannel/codec';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, ChannelClientEvent } from '../src/Channel.js';
@@ -125,6 +125,48 @@ describe('watcher', () => {
     // the cheater its close solo, the client its slash and its settle
     expect(gainR).toBe(latest[responderId]! - closeSoloFee);
     expect(gainI).toBe(latest[initiatorId]! - feeOf(slash.tx) - feeOf(settle.tx));
+    responder.dispose();
+  });
+
+  it('an explicit settle() after a watcher settled resolves with the settle that closed the channel (issue 16)', async () => {
+    // default watchers on both sides: whichever settles first closes the channel
+    const pair = await openPair(devnode, { accounts: [4, 5], lockPeriod: 3n });
+    const { initiator, responder, responderId } = pair;
+    await initiator.transfer(responderId, AE);
+    await synced(pair);
+    const settledOnChain = next(initiator, 'onChainTx', (e) => e.info === 'channel_closed' && e.txType === 'channel_settle_tx');
+    // the application closes solo and, after the lock period, settles by hand as it would without a watcher
+    await initiator.closeSolo();
+    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
+    devnode.chain.mine(5);
+    const { tx } = await settledOnChain;
+    await initiator.waitForStatus('closed', { timeoutMs: 10_000 });
+    await expect(initiator.settle()).resolves.toEqual({ tx });
+    await until(() => initiator.finished);
+    await expect(initiator.settle()).resolves.toEqual({ tx });
+    responder.dispose();
+  });
+
+  it('an explicit settle() while the watcher settles joins it: one settle, the same tx (issue 16)', async () => {
+    const pair = await openPair(devnode, { accounts: [6, 7], lockPeriod: 3n, responder: { watcher: false } });
+    const { initiator, responder, responderId } = pair;
+    await initiator.transfer(responderId, AE);
+    await synced(pair);
+    const watcherSettling = next(initiator, 'watcherSettling');
+    const settles: string[] = [];
+    initiator.on('onChainTx', (e) => {
+      if (e.txType === 'channel_settle_tx') settles.push(e.tx!);
+    });
+    await initiator.closeSolo();
+    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
+    const { tx: watcherTx } = await watcherSettling;
+    const mine = initiator.settle();
+    const withTimeout = initiator.settle({ timeoutMs: 10_000 });
+    devnode.chain.mine(5);
+    expect((await mine).tx).toBe(watcherTx);
+    expect((await withTimeout).tx).toBe(watcherTx);
+    await initiator.waitForStatus('closed', { timeoutMs: 10_000 });
+    expect(new Set(settles.map((t) => decodeSignedTx(t as Encoded<'tx'>).innerBytes.join()))).toEqual(new Set([decodeSignedTx(watcherTx).innerBytes.join()]));
     responder.dispose();
   });
 

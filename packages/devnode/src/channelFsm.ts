@@ -208,6 +208,11 @@ export interface FsmHost {
   later(task: () => void | Promise<void>): void;
   /** Closes a client socket after the messages already queued went out. */
   closeSession(session: ClientSession): void;
+  /**
+   * Closes the socket of a client whose FSM just died, after a short grace in which the
+   * client's `channels.system stop` is still answered (§9.8; the node answers it ok).
+   */
+  closeSessionAfterDied(session: ClientSession): void;
   /** Reports an unexpected internal error that was handled (the devnode's `onError`). */
   reportError(error: unknown): void;
   /** Fault knob: should this FSM treat the next peer proposal as crossing its own? */
@@ -574,7 +579,7 @@ export class ChannelFsm implements Pairable {
         : undefined;
     this.#host.terminated(this, cache);
     const client = this.#client;
-    if (client !== undefined) this.#host.closeSession(client);
+    if (client !== undefined) this.#host.closeSessionAfterDied(client);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1229,7 +1234,12 @@ export class ChannelFsm implements Pairable {
    */
   async handleRequest(ctx: RequestContext): Promise<void> {
     if (this.#state === 'terminated') {
-      if (ctx.request.method === 'channels.system' && ctx.request.params['action'] === 'stop') this.#ok(ctx);
+      // After died the socket stays open for a moment (closeSessionAfterDied): a stop is
+      // answered ok, as the node does, and ends the conversation.
+      if (ctx.request.method === 'channels.system' && ctx.request.params['action'] === 'stop') {
+        this.#ok(ctx);
+        this.#host.closeSession(ctx.session);
+      }
       return;
     }
     this.#log('req', ctx.request.method, '');
@@ -1348,7 +1358,8 @@ export class ChannelFsm implements Pairable {
 
   /**
    * How an update-like request fits the current state (§9.4, §9.5): run it now, postpone it
-   * until the FSM is back in `open`, or refuse it.
+   * until the FSM is back in `open`, drop it (answered ok) after the conflict it caused with
+   * the peer's proposal this client was asked to co-sign, or refuse it.
    * @returns true when the caller should proceed now
    */
   #admitUpdate(ctx: RequestContext, allowClosing = false): boolean {
@@ -1357,10 +1368,12 @@ export class ChannelFsm implements Pairable {
       if (state === 'open' || (allowClosing && state === 'channel_closing')) return true;
       if (state === 'awaiting_signature' && this.#op !== undefined) {
         if (this.#op.own) throw new RpcFailure(rejected(107));
-        // §9.5: a new client request while the client should co-sign the peer's proposal
-        // rejects that proposal (conflict on both sides) and then runs.
+        // §9.5: a new client request while the client should co-sign the peer's proposal is
+        // answered ok and rejects that proposal (conflict on both sides); the request itself
+        // is then dropped, as the node drops it, not started.
+        this.#ok(ctx);
         this.#rejectPeerProposal(2);
-        return true;
+        return false;
       }
       if (
         state === 'awaiting_update_ack' ||

@@ -159,7 +159,10 @@ export interface Devnode {
    * @param url - a `/channel` URL or just its query string
    */
   connect(url: string): Transport;
-  /** Resolves once the devnode has no queued work (useful in tests before mining by hand). */
+  /**
+   * Resolves once the devnode has no queued work and no socket of a died FSM is waiting out
+   * its short grace before it closes (useful in tests before mining by hand).
+   */
   idle(): Promise<void>;
   /** Number of peer messages and mempool acknowledgements still waiting out `latencyMs`. */
   inFlight(): number;
@@ -213,6 +216,11 @@ const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${ro
 const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
 const DEFAULT_MAX_BATCH_ITEMS = 100;
 const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * How long (wall-clock ms) the socket of a client whose FSM died stays open: a stop the
+ * client sends on reading `died` is still answered ok (§9.8), then the socket closes.
+ */
+const DIED_CLOSE_GRACE_MS = 100;
 /** Frames of one client that may wait in the queue before the devnode stops reading it. */
 const MAX_PENDING_FRAMES = 1;
 /** A frame that took at least this long (ms) pauses its client's reading... */
@@ -326,6 +334,11 @@ class DevnodeImpl implements FsmHost {
     this.running.clear();
     this.injectedConflicts.clear();
     for (const slot of [...this.#timers]) this.clock.clearTimeout(slot);
+    for (const [timer, grace] of this.#graceTimers) {
+      clearTimeout(timer);
+      grace.end();
+    }
+    this.#graceTimers.clear();
     this.inFlight = 0;
   }
 
@@ -361,6 +374,34 @@ class DevnodeImpl implements FsmHost {
 
   closeSession(session: ClientSession): void {
     this.queue.enqueue(() => (session as Session).close());
+  }
+
+  /** Wall-clock grace timers of {@link closeSessionAfterDied}, each with its end; `dispose()` clears them. */
+  readonly #graceTimers = new Map<ReturnType<typeof setTimeout>, { ended: Promise<void>; end: () => void }>();
+
+  closeSessionAfterDied(session: ClientSession): void {
+    // Wall-clock time, as the read pacing: socket I/O, not protocol time (the devnode clock
+    // may be a manual one that never advances).
+    let end = (): void => {};
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const timer = setTimeout(() => {
+      this.#graceTimers.delete(timer);
+      this.closeSession(session);
+      end();
+    }, DIED_CLOSE_GRACE_MS);
+    timer.unref?.();
+    this.#graceTimers.set(timer, { ended, end });
+  }
+
+  /** No queued work and no socket waiting out its grace after died. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.queue.idle();
+      if (this.#graceTimers.size === 0) return;
+      await Promise.all([...this.#graceTimers.values()].map((grace) => grace.ended));
+    }
   }
 
   readonly reportError: (error: unknown) => void;
@@ -754,7 +795,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
       );
       return pair.client;
     },
-    idle: () => impl.queue.idle(),
+    idle: () => impl.idle(),
     inFlight: () => impl.inFlight,
     inspect(channelId, role) {
       const fsm = impl.running.get(key(channelId, role));

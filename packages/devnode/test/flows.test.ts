@@ -222,6 +222,29 @@ describe('conflicts (§9.5)', () => {
     expect(await balances(initiator, a, b)).toEqual([69_999_999_999_999n, 40_000_000_000_001n]);
   });
 
+  it('a request of the client asked to co-sign the peer\'s update rejects that update (conflict both sides) and is dropped, not signed (issue 14)', async () => {
+    const { a, b, initiator, responder } = await setup();
+    initiator.notify('channels.update.new', { from: a.address, to: b.address, amount: 1n });
+    await initiator.signNext('update', false);
+    await responder.signRequest('update_ack');
+    // instead of co-signing, the responder asks for an update of its own (a race, §9.5)
+    responder.reset();
+    responder.send({ id: 1n, method: 'channels.update.new', params: { from: b.address, to: a.address, amount: 2n } });
+    expect(dataOf(await initiator.waitMethod('channels.conflict'))).toMatchObject({ error_code: 2n, round: 1n });
+    await devnode?.idle();
+    // answered ok, the peer's update rejected; the request that caused the conflict is dropped: no sign request for it
+    expect(responder.received.map(d)).toEqual(['result ok', 'channels.conflict code=2']);
+    expect(dataOf(responder.received[1]!)).toMatchObject({ error_code: 2n, round: 1n });
+    expect(initiator.unread.map(d)).toEqual([]);
+    expect(await balances(initiator, a, b)).toEqual([69_999_999_999_999n, 40_000_000_000_001n]);
+    // the channel goes on: the next request runs
+    expect((await responder.request('channels.update.new', { from: b.address, to: a.address, amount: 2n }))['result']).toBe('ok');
+    await responder.signNext('update');
+    await initiator.signNext('update_ack');
+    await Promise.all([initiator.waitMethod('channels.update'), responder.waitMethod('channels.update')]);
+    expect(await balances(initiator, a, b)).toEqual([70_000_000_000_001n, 39_999_999_999_999n]);
+  });
+
   it('an injected conflict (fault knob) makes the next update conflict', async () => {
     const { devnode, a, b, initiator, responder, channelId } = await setup();
     devnode.faults.conflictNextUpdate(channelId, 'responder');

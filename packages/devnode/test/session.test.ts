@@ -124,6 +124,24 @@ describe('queries and messages', () => {
   });
 });
 
+describe('stop after died (§9.8)', () => {
+  it.each(['ws', 'memory'] as const)('answers a stop sent after died while the socket is still open with ok, then closes (%s)', async (via) => {
+    devnode = await startDevnode({ port: 0 });
+    const [a, b] = accountsOf(devnode);
+    const { initiator, responder } = await openChannel(devnode, a, b, { via });
+    initiator.reset();
+    // The initiator asks stop as soon as it reads died (the responder's stop ended the channel).
+    const stopId = -1n;
+    initiator.transport.on('message', (m) => {
+      if (d(m as Json) === 'channels.info died') initiator.send({ id: stopId, method: 'channels.system', params: { action: 'stop' } });
+    });
+    expect((await responder.request('channels.system', { action: 'stop' }))['result']).toBe('ok');
+    await initiator.closedPromise;
+    expect(initiator.received.map(d)).toEqual(['channels.info died', 'result ok']);
+    expect(initiator.received[1]!['id']).toBe(stopId);
+  });
+});
+
 describe('leave and reestablish (§9.7)', () => {
   it('leaves (both die), then reestablishes with new fsm ids and keeps the state', async () => {
     devnode = await startDevnode({ port: 0 });

@@ -4,7 +4,11 @@
  * is widened by an explicit option (`maxFee`, `maxTtl`, `maxNonceGap`).
  *
  * - **Fee.** A fee the user chose (a command's `fee`/`gasPrice`, the open-time `fee`/
- *   `gasPrice`) is checked exactly against the node's rule (PROTOCOL.md §5.3). A fee the
+ *   `gasPrice`) is checked exactly against the node's rule (PROTOCOL.md §5.3) while no
+ *   `maxFee` is set. With `maxFee` the user has bounded what a fee may cost, and an own tx
+ *   may carry any fee from the node's minimum (the tx's size at the request's gas price,
+ *   else 1e9, §5.2) up to it: an older node's fixed fee, or a node that did not take the
+ *   request's fee as computed here, is then accepted. A fee the
  *   user did not choose, the fee of the peer's close mutual (paid out of the channel, §5.5),
  *   is bounded by {@link defaultMaxFee}: the minimum fee of the tx at
  *   {@link DEFAULT_MAX_FEE_MULTIPLIER} times the node's minimum gas price (§5.1, 1e9). The

@@ -7,7 +7,7 @@
  * `{"$number": "<text>"}` so they come back as numbers.
  */
 import { AechannelError, parseTypedJson, stringifyTypedJson, type Encoded } from '@aechannel/codec';
-import type { ChannelOptions, ChannelState, ChannelStatus, PersistedChannel, StartMode, TimerName } from './types.js';
+import type { ChannelOptions, ChannelState, ChannelStatus, PersistedChannel, SignRecord, StartMode, TimerName } from './types.js';
 
 /** Default client-side timers (ms). */
 export const DEFAULT_CLIENT_TIMEOUTS = Object.freeze({ fsmUp: 30_000, reply: 60_000, env: 20_000 });
@@ -33,6 +33,24 @@ export function initialBalances(options: ChannelOptions, initiatorId: Encoded<'a
     [initiatorId]: options.initiatorAmount - push,
     [options.responderId]: options.responderAmount + push,
   } as Record<Encoded<'ak'>, bigint>;
+}
+
+/**
+ * The opening of a channel restarted after it signed the create tx: the create sign
+ * request as answered, so the co-signed create the node reports next is adopted against it.
+ */
+function openingFromRecord(options: ChannelOptions, signedCreate: Encoded<'tx'>): ChannelState['opening'] {
+  const sign: SignRecord = {
+    requestId: 0, // never issued: the counter starts at 1
+    tag: options.role === 'initiator' ? 'initiator_sign' : 'responder_sign',
+    tx: signedCreate,
+    key: 'signed_tx',
+    round: 1n,
+    balances: initialBalances(options, options.initiatorId as Encoded<'ak'>),
+    signedTx: signedCreate,
+    trees: null,
+  };
+  return { sign, refused: false, signedCreate };
 }
 
 /**
@@ -74,7 +92,7 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
     round: savedState?.round ?? 0n,
     balances: savedState === undefined ? {} : { ...savedState.balances },
     onChainRound: savedState?.onChainRound ?? 0n,
-    opening: { sign: null, refused: false },
+    opening: savedState?.signedCreateTx !== undefined && savedState.latestState === null ? openingFromRecord(merged, savedState.signedCreateTx) : { sign: null, refused: false },
     own: null,
     ack: null,
     queue: [],
@@ -84,6 +102,7 @@ export function createInitialState(options: Partial<ChannelOptions>, parameters:
     deferred: [],
     timers: {},
     counters: { rpc: 1n, sign: 1, persist: 1 },
+    socketOpen: false,
     rejection: null,
     connectOptions: mode === 'open' ? null : { ...options },
     closingBy: null,
@@ -124,6 +143,8 @@ export function deserializeState(text: string): ChannelState {
   value.callArchive ??= [];
   value.forced ??= null;
   value.envWait ??= null;
+  // (states written before the socket was tracked: a phase that has a socket)
+  value.socketOpen ??= value.phase !== undefined && ['awaitingFsmUp', 'opening', 'open', 'closing'].includes(value.phase);
   return value as ChannelState;
 }
 
@@ -214,6 +235,7 @@ export function getPersistedChannel(state: ChannelState): PersistedChannel {
     onChainRound: state.onChainRound,
     ownNonces: { ...state.ownNonces },
     ...(state.trees === null ? {} : { trees: state.trees }),
+    ...(state.latestState === null && state.opening.signedCreate !== undefined ? { signedCreateTx: state.opening.signedCreate } : {}),
   };
 }
 

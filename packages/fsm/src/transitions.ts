@@ -53,7 +53,9 @@
  * input except `transportClosed` and `persisted` is deferred and replayed, in order, once
  * `persisted` arrives; the command that produced the state settles only then. A new fsm id
  * of an existing channel (reestablish) is persisted the same way, and so is the nonce of an
- * own on-chain tx before its signed reply goes out (`ownNonces`, see safeDefaults.ts).
+ * own on-chain tx before its signed reply goes out (`ownNonces`, see safeDefaults.ts), and
+ * the create tx this client signed before its reply (`opening.signedCreate`: the node's fsm
+ * then runs on without the client, §9.7, so a restart before open can reconnect).
  *
  * ## Time
  * Inputs carry `now`. Client timers ({@link TimerName}) are deadlines in `state.timers`;
@@ -63,8 +65,10 @@
  * ## Endings
  * On `transportClosed` every pending command is settled with `FSM_CONNECTION_CLOSED`, on
  * `info died` with `FSM_CHANNEL_DIED` (a pending `stop` settles ok): nothing is left
- * hanging. Exceptions never escape {@link step}: one that would is reported as an
- * `FSM_INTERNAL_ERROR` event and the input leaves the state unchanged.
+ * hanging. A `stop` after `died` still goes out while the socket is open (`socketOpen`;
+ * the node answers ok); after the socket closed nothing is sent. Exceptions never escape
+ * {@link step}: one that would is reported as an `FSM_INTERNAL_ERROR` event and the input
+ * leaves the state unchanged.
  */
 import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
 import {
@@ -428,7 +432,7 @@ function verifyAndSign(ctx: Ctx, tag: SignTag, key: 'signed_tx' | 'tx', tx: Enco
   });
   // The nonce of an own on-chain tx is stored before the signed tx goes out (the `signed`
   // answer waits behind the persist), so a restart never forgets a nonce the node may use
-  // (safeDefaults). The create tx's nonce is stored with the co-signed create.
+  // (safeDefaults). The create tx's nonce is stored with the signed create tx, before its reply.
   if (learned !== null && tag !== 'initiator_sign' && s.persisting === null) startPersist(ctx, null);
 }
 
@@ -518,6 +522,14 @@ function onSigned(ctx: Ctx, input: Extract<Input, { type: 'signed' }>): void {
       details: { requestId: input.requestId },
     });
     abortSigned(ctx, record, slot, VERIFICATION_ABORT_CODE, FsmErrorCode.SIGNER_MISMATCH, 'the signer returned a different transaction');
+    return;
+  }
+  if (slot === 'opening' && s.opening.signedCreate !== input.signedTx) {
+    // Once this reply is out the node's fsm runs on without us (§9.7): the signed create is
+    // stored first, and this input is replayed after `persisted` to send the reply.
+    s.opening = { ...s.opening, signedCreate: input.signedTx };
+    startPersist(ctx, null);
+    s.deferred.push(input);
     return;
   }
   record.signedTx = input.signedTx;
@@ -1485,7 +1497,9 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   withdraw: { phases: ['open'], operation: true, flow: 'channels.withdraw -> sign.withdraw_tx -> ... -> channels.update (§9.4)' },
   shutdown: { phases: ['open', 'closing'], operation: true, flow: 'channels.shutdown -> sign.shutdown_sign -> on_chain_tx close_mutual (§9.10)' },
   closeSolo: { phases: ['open'], operation: true, flow: 'channels.close_solo -> sign.close_solo_sign -> ok (§9.11)' },
-  slash: { phases: ['closing'], operation: true, flow: 'channels.slash -> sign.slash_tx -> ok (§9.11)' },
+  // Also while open, as the node accepts it: its FSM may be closing already while the
+  // can_slash / info closing notices are still on their way to this socket.
+  slash: { phases: ['open', 'closing'], operation: true, flow: 'channels.slash -> sign.slash_tx -> ok (§9.11)' },
   settle: { phases: ['closing'], operation: true, flow: 'channels.settle -> sign.settle_sign -> ok (§9.11)' },
   snapshotSolo: { phases: ['open'], operation: true, flow: 'channels.snapshot_solo -> sign.snapshot_solo_tx -> ok (§9.12)' },
   forceProgress: { phases: ['open', 'closing'], operation: true, flow: 'channels.force_progress -> sign.force_progress_tx -> ok (§9.13)' },
@@ -1497,7 +1511,8 @@ export const COMMAND_RULES: Readonly<Record<CommandKind, CommandRule>> = {
   getOffchainState: { phases: CHANNEL, operation: false, flow: 'channels.get.offchain_state -> result (§7.5)' },
   getHistory: { phases: CHANNEL, operation: false, flow: 'channels.history.fetch -> result: the node fsm event log (§7.5)' },
   ping: { phases: SESSION, operation: false, flow: 'channels.system ping -> pong (§7.6)' },
-  stop: { phases: SESSION, operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
+  // Also after died while the socket is still open: the node answers ok (§9.8).
+  stop: { phases: [...SESSION, 'died'], operation: false, flow: 'channels.system stop -> ok / died (§7.6)' },
   reconnect: { phases: ['disconnected'], operation: false, flow: 'connect with existing_channel_id/existing_fsm_id -> fsm_up (§6.3)' },
   newContract: { phases: ['open'], operation: true, flow: 'channels.update.new_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.2)' },
   callContract: { phases: ['open'], operation: true, flow: 'channels.update.call_contract -> sign.update (VM-recomputed) -> channels.update (§9.3, CONTRACTS.md §2.3)' },
@@ -1627,6 +1642,8 @@ function commandProblem(s: ChannelState, command: Command): AechannelError | nul
       return null;
     }
     case 'slash':
+      // While open (closingBy null) it goes to the node, whose FSM may already be closing.
+      return s.closingBy !== 'mutual' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, 'slash needs a channel that is open or in solo closing.', { kind: command.kind });
     case 'settle':
       return s.closingBy === 'solo' ? null : fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} needs a channel in solo closing.`, { kind: command.kind });
     default:
@@ -1743,6 +1760,11 @@ function onCommand(ctx: Ctx, input: Extract<Input, { type: 'command' }>): void {
     settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not allowed in phase ${s.phase}.`, { kind: command.kind, phase: s.phase, status: s.status }));
     return;
   }
+  if ((s.phase === 'closed' || s.phase === 'died') && !s.socketOpen) {
+    // The node closed the socket after the channel ended: there is nothing to send on.
+    settleError(ctx, commandId, fsmError(FsmErrorCode.COMMAND_NOT_ALLOWED, `${command.kind} is not possible: the channel ended and its socket is closed.`, { kind: command.kind, phase: s.phase, status: s.status }));
+    return;
+  }
   if (rule.operation) {
     if (isBusy(s) || s.queue.length > 0) s.queue.push({ commandId, command });
     else startOperation(ctx, commandId, command);
@@ -1837,6 +1859,7 @@ function onStart(ctx: Ctx): void {
 /** `transportOpened`: socket up; wait for fsm_up (client timer `fsmUp`). */
 function onTransportOpened(ctx: Ctx): void {
   ctx.s.phase = 'awaitingFsmUp';
+  ctx.s.socketOpen = true;
   setStatus(ctx, 'connected');
   ctx.s.timers.fsmUp = ctx.now + (ctx.s.options.clientTimeouts?.fsmUp ?? DEFAULT_CLIENT_TIMEOUTS.fsmUp);
 }
@@ -1854,6 +1877,7 @@ function onTransportClosed(ctx: Ctx, input: Extract<Input, { type: 'transportClo
     false,
   );
   s.timers = {};
+  s.socketOpen = false;
   if (s.phase !== 'died' && s.phase !== 'closed') {
     s.phase = 'disconnected';
     setStatus(ctx, 'disconnected');

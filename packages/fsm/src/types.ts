@@ -136,7 +136,10 @@ export interface ChannelOptions {
    * tx must be exactly what the node's rule gives for the command's `fee`/`gasPrice`
    * (§5.3), and the fee of the peer's close mutual (which the user did not choose) at most
    * `defaultMaxFee(tx)`, 10x the tx's minimum fee at the node's minimum gas price. Setting
-   * it replaces that default with this absolute limit (and adds it to own txs).
+   * it replaces that default with this absolute limit, and an own tx may then carry any fee
+   * from the node's minimum (its size at the command's gas price, else 1e9, §5.2) up to it:
+   * a fee the node did not take from the request as computed here, e.g. an older node's
+   * fixed fee.
    */
   maxFee?: bigint;
   /**
@@ -198,6 +201,15 @@ export interface PersistedChannel {
    * hash of `latestState`.
    */
   trees?: Encoded<'ss'>;
+  /**
+   * The create tx as this client signed it (the initiator's carries its own signature, the
+   * responder's both), from the moment it was signed until the co-signed create is the
+   * latest state (`latestState` null, round 0). Stored before the signed reply goes out: the
+   * node's fsm then keeps running without this client (§9.7), so a client restarted before
+   * the channel is open reconnects with this record and adopts the co-signed create the node
+   * reports next.
+   */
+  signedCreateTx?: Encoded<'tx'>;
 }
 
 /**
@@ -660,8 +672,12 @@ export interface ChannelState {
   round: bigint;
   balances: Record<Encoded<'ak'>, bigint>;
   onChainRound: bigint;
-  /** Opening: the create tx sign request (§9.2). */
-  opening: { sign: SignRecord | null; refused: boolean };
+  /**
+   * Opening: the create tx sign request (§9.2); `signedCreate` is the create tx this client
+   * signed, once it is being stored (its reply goes out after the store,
+   * `PersistedChannel.signedCreateTx`).
+   */
+  opening: { sign: SignRecord | null; refused: boolean; signedCreate?: Encoded<'tx'> };
   own: OwnOperation | null;
   ack: AckOperation | null;
   /** Operation commands waiting for the channel to become idle. */
@@ -674,6 +690,12 @@ export interface ChannelState {
   deferred: Input[];
   timers: Partial<Record<TimerName, number>>;
   counters: { rpc: bigint; sign: number; persist: number };
+  /**
+   * Is a socket open (from `transportOpened` to `transportClosed`)? After `info died` the
+   * node may keep the socket open for a moment and still answers `stop` (§9.8); once it
+   * closed, nothing can be sent.
+   */
+  socketOpen: boolean;
   /** Was the socket's session rejected by the node (open-time error, §6.4)? */
   rejection: { code: number; message: string } | null;
   /** Options for the reconnect/reestablish query exactly as given (null: derive from `options`). */

@@ -5,6 +5,7 @@ import {
   afterTransfer,
   closeMutualTx,
   CREATE,
+  errorReply,
   events,
   I,
   info,
@@ -103,10 +104,36 @@ describe('solo close, slash, settle (§9.11)', () => {
     expect(signs(d.node(signRequest('close_solo_sign', unsigned(soloTx(54, I, latest, balances)))))).toHaveLength(1);
   });
 
-  it('slash and settle are only allowed while solo closing', () => {
+  it('settle is only allowed while solo closing', () => {
     const d = openChannel('responder');
-    expect(settles(d.command({ kind: 'slash' }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
     expect(settles(d.command({ kind: 'settle' }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
+  });
+
+  it('slash asked while open goes to the node: the can_slash notice may reach the socket after the user asks (issue 14)', () => {
+    const d = openChannel('responder');
+    const latest = afterTransfer(d, I, R, 1n);
+    const slash = d.command({ kind: 'slash' });
+    expect(settles(slash.effects)).toEqual([]);
+    expect(sends(slash.effects)).toEqual([{ method: 'channels.slash', params: {} }]);
+    // the node's FSM is already closing; its reports reach this socket after the request
+    d.node(onChainTx('can_slash', latest, 'channel_offchain_tx'));
+    d.node(info('closing'));
+    expect(d.state.phase).toBe('closing');
+    const tx = unsigned(soloTx(55, R, latest, d.state.balances));
+    expect(signs(d.node(signRequest('slash_tx', tx)))).toHaveLength(1);
+    expect(sends(d.sign(SIG_R))).toEqual([{ method: 'channels.slash_sign', params: { signed_tx: signedBy(tx, SIG_R) } }]);
+    d.node(result(d.lastSendId(), 'ok'));
+    expect(settles(d.effects).filter((s) => s.commandId === slash.commandId)[0]).toMatchObject({ ok: true });
+  });
+
+  it('slash asked while open, when the node has nothing to slash: the node\'s error settles it', () => {
+    const d = openChannel('responder');
+    const slash = d.command({ kind: 'slash' });
+    expect(sends(slash.effects)).toEqual([{ method: 'channels.slash', params: {} }]);
+    const effects = d.node(errorReply(d.lastSendId(), -32603n, null, { method: 'channels.slash' }));
+    expect(settles(effects)).toMatchObject([{ commandId: slash.commandId, ok: false, error: { code: 'FSM_NODE_ERROR' } }]);
+    expect(d.state.phase).toBe('open');
+    expect(d.state.own).toBeNull();
   });
 
   it('can_slash -> slash with the latest state; then settle with the latest balances', () => {

@@ -64,7 +64,12 @@ describe('README example: embedding the fsm with your own transport, signer and 
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(channel.state.status).toBe('open');
-    expect(persisted).toMatchObject([{ round: 1n, channelId: 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1' }]);
+    // the signed create tx (before its reply goes out), then the co-signed create
+    expect(persisted).toMatchObject([
+      { round: 0n, latestState: null, signedCreateTx: recordedSigned.message.params.signed_tx, channelId: 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1' },
+      { round: 1n, channelId: 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1' },
+    ]);
+    expect(persisted[1]!.signedCreateTx).toBeUndefined();
     const balances = await channel.command({ kind: 'getBalances', accounts: ['ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS'] });
     expect(balances).toEqual({ ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS: 69999999999999n, ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W: 40000000000001n });
     expect(events).toContainEqual({ type: 'statusChanged', status: 'open' });

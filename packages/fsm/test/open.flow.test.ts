@@ -134,7 +134,7 @@ describe('open: initiator (§9.2)', () => {
     const effects = d.node(channelUpdate(CREATE));
     expect(effects).toEqual([
       { type: 'emit', event: { type: 'stateChanged', round: 1n, state: CREATE, balances: INITIAL } },
-      { type: 'persist', persistId: 1, snapshot: getPersistedChannel(d.state) },
+      { type: 'persist', persistId: 2, snapshot: getPersistedChannel(d.state) },
     ]);
     expect(d.state.round).toBe(1n);
     expect(d.state.onChainRound).toBe(1n);

@@ -79,13 +79,16 @@ describe('open (initiator, abort_withdraw.md)', () => {
     expect(getChannelId(r1.state)).toBe('ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1');
     const recordedReply = fixture.sections.find((s) => s.kind === 'send' && s.role === 'initiator');
     const signedTx = (recordedReply as unknown as { message: { params: { signed_tx: `tx_${string}` } } }).message.params.signed_tx;
-    const r2 = step(r1.state, { type: 'signed', now: 3, requestId: 1, signedTx });
+    const stored = step(r1.state, { type: 'signed', now: 3, requestId: 1, signedTx });
+    // the signed create tx is stored first; its reply goes out once that is done
+    expect(stored.effects[0]).toMatchObject({ type: 'persist', persistId: 1, snapshot: { round: 0n, signedCreateTx: signedTx } });
+    const r2 = step(stored.state, { type: 'persisted', now: 3, persistId: 1 });
     expect(r2.effects[0]).toMatchObject({ type: 'send', message: { method: 'channels.initiator_sign', params: { signed_tx: signedTx } } });
     const rest = received.slice(upToSign + 1).filter((s) => s.kind === 'receive' && !s.raw.includes('withdraw') && !s.raw.includes('died'));
     const r3 = run(r2.state, rest.map((s) => ({ type: 'nodeMessage', now: 4, message: s.kind === 'receive' ? s.message : null })));
     expect(getStatus(r3.state)).toBe('open');
     const persist = r3.effects.find((e) => e.type === 'persist');
-    expect(persist).toMatchObject({ type: 'persist', persistId: 1, snapshot: { round: 1n, channelId: 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1' } });
+    expect(persist).toMatchObject({ type: 'persist', persistId: 2, snapshot: { round: 1n, channelId: 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1' } });
     expect(getRound(r3.state)).toBe(1n);
     expect(deserializeState(serializeState(r3.state))).toEqual(r3.state);
   });

@@ -45,13 +45,13 @@ describe('off-chain transfer, starter (§9.3)', () => {
     const done = d.node(channelUpdate(coSigned));
     expect(done.filter((e) => e.type !== 'clearTimer')).toEqual([
       { type: 'emit', event: { type: 'stateChanged', round: 2n, state: coSigned, balances: AFTER_1 } },
-      { type: 'persist', persistId: 2, snapshot: getPersistedChannel(d.state) },
+      { type: 'persist', persistId: 3, snapshot: getPersistedChannel(d.state) },
     ]);
     expect(settles(done)).toEqual([]);
     // Frozen: a command arriving before `persisted` is deferred, nothing is sent.
     const frozen = d.command({ kind: 'ping' });
     expect(frozen.effects).toEqual([]);
-    const unfrozen = d.feed({ type: 'persisted', persistId: 2 });
+    const unfrozen = d.feed({ type: 'persisted', persistId: 3 });
     expect(settles(unfrozen)).toEqual([{ type: 'settle', commandId, ok: true, result: { state: coSigned, round: 2n } }]);
     expect(sends(unfrozen)).toEqual([{ method: 'channels.system', params: { action: 'ping' } }]);
     expect(d.state.round).toBe(2n);

@@ -276,3 +276,58 @@ describe('the expected nonce of a tx this client pays for', () => {
     expect(signs(request(0n))).toHaveLength(1);
   });
 });
+
+describe("a fee between the node's minimum and maxFee (issue 14: a fee the user set, an older node's fixed fee)", () => {
+  const less = (b: Balances, who: typeof I | typeof R, amount: bigint): Balances => ({ ...b, [who]: b[who]! - amount });
+  /** The initiator's own withdrawal of 5 with `fee` in the tx the node built. */
+  function withdraw(d: Driver, fee: bigint, command: { fee?: bigint; gasPrice?: bigint } = {}): ReturnType<Driver['node']> {
+    d.command({ kind: 'withdraw', amount: 5n, ...command });
+    return d.node(signRequest('withdraw_tx', unsigned(withdrawTx(I, 5n, 2n, less(BIG, I, 5n), { fee, nonce: 186n })), [withdrawUpdate(I, 5n)]));
+  }
+  const rule = (): bigint => (withdrawTx(I, 5n, 2n, less(BIG, I, 5n), { nonce: 186n }) as TxWithFee).fee;
+  /** The node's minimum for the tx as built: its own size at the miner minimum gas price (§5.2). */
+  const minimum = (fee: bigint): bigint => minFee({ ...(withdrawTx(I, 5n, 2n, less(BIG, I, 5n), { nonce: 186n }) as TxWithFee), fee });
+  /** An older node's fixed fee (20 000 gas at 1e9 aettos), above the computed minimum. */
+  const FIXED = 20_000n * MIN_MINER_GAS_PRICE;
+
+  it('without maxFee the rule stays exact: the fixed fee is refused', () => {
+    expect(FIXED > rule()).toBe(true);
+    const effects = withdraw(openBig('initiator'), FIXED);
+    expect(signs(effects)).toEqual([]);
+    expect(securityEvents(effects).map((e) => e.reason).join()).toMatch(/fee is 20000000000000, expected/);
+  });
+
+  it('with maxFee the fixed fee (above the minimum, within maxFee) is signed', () => {
+    const effects = withdraw(openBig('initiator', { maxFee: 10n * rule() }), FIXED);
+    expect(securityEvents(effects)).toEqual([]);
+    expect(signs(effects)).toHaveLength(1);
+  });
+
+  it('with maxFee a fee the user set is signed when the node used another fee in the range', () => {
+    const d = openBig('initiator', { maxFee: 10n * rule() });
+    const effects = withdraw(d, rule() * 2n, { fee: rule() * 3n });
+    expect(securityEvents(effects)).toEqual([]);
+    expect(signs(effects)).toHaveLength(1);
+  });
+
+  it("with maxFee a fee below the node's minimum, or above maxFee, is refused", () => {
+    expect(rule() - 1n < minimum(rule() - 1n)).toBe(true);
+    const below = withdraw(openBig('initiator', { maxFee: 10n * rule() }), rule() - 1n);
+    expect(signs(below)).toEqual([]);
+    expect(securityEvents(below).map((e) => e.reason).join()).toMatch(/below the node's minimum/);
+    const above = withdraw(openBig('initiator', { maxFee: 10n * rule() }), 10n * rule() + 1n);
+    expect(signs(above)).toEqual([]);
+    expect(securityEvents(above).map((e) => e.reason).join()).toMatch(/exceeds maxFee/);
+  });
+
+  it('the create tx with an older node\'s fixed fee is signed by the initiator within maxFee, refused without it', () => {
+    const run = (maxFee: bigint | undefined): ReturnType<Driver['node']> => {
+      const d = connected('initiator', { initiatorAmount: AE, responderAmount: AE, pushAmount: 0n, ...(maxFee === undefined ? {} : { maxFee }) });
+      d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+      d.node(info('channel_accept', {}, null));
+      return d.node(signRequest('initiator_sign', unsigned(createTx({ initiatorAmount: AE, responderAmount: AE, fee: FIXED }, BIG)), []));
+    };
+    expect(signs(run(undefined))).toEqual([]);
+    expect(signs(run(FIXED))).toHaveLength(1);
+  });
+});

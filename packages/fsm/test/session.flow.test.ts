@@ -27,6 +27,7 @@ import {
   sends,
   settles,
   SIG_I,
+  SIG_R,
   signedBy,
   signRequest,
   transferUpdate,
@@ -166,6 +167,26 @@ describe('stop, died, disconnects (§7.6, §9.8)', () => {
     expect(settles(d.node(result(d.lastSendId(), 'ok')))).toEqual([]);
     d.feed({ type: 'transportClosed' });
     expect(d.state.status).toBe('died');
+  });
+
+  it('stop after died, while the socket is still open, goes to the node and settles on its ok (issue 14)', () => {
+    const d = openChannel('initiator');
+    d.node(info('died'));
+    const stop = d.command({ kind: 'stop' });
+    expect(settles(stop.effects)).toEqual([]);
+    expect(sends(stop.effects)).toEqual([{ method: 'channels.system', params: { action: 'stop' } }]);
+    expect(settles(d.node(result(d.lastSendId(), 'ok')))).toEqual([{ type: 'settle', commandId: stop.commandId, ok: true, result: null }]);
+    // an operation stays refused: the node fsm is gone
+    expect(settles(d.command({ kind: 'transfer', from: I, to: R, amount: 1n }).effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
+  });
+
+  it('stop after died and the socket closed is refused, nothing is sent', () => {
+    const d = openChannel('initiator');
+    d.node(info('died'));
+    d.feed({ type: 'transportClosed' });
+    const stop = d.command({ kind: 'stop' });
+    expect(sends(stop.effects)).toEqual([]);
+    expect(settles(stop.effects)[0]).toMatchObject({ ok: false, error: { code: 'FSM_COMMAND_NOT_ALLOWED' } });
   });
 
   it('transportClosed settles every pending command with FSM_CONNECTION_CLOSED and keeps the channel data', () => {
@@ -354,6 +375,50 @@ describe('early reconnect (§9.7 sc_ws_reconnect_early)', () => {
     d.node(info('open'));
     d.node(channelUpdate(CREATE));
     expect(d.state).toMatchObject({ status: 'open', round: 1n, latestState: CREATE });
+  });
+});
+
+describe('the signed create tx is part of the record (issue 14: an early reconnect after a restart)', () => {
+  it.each(['initiator', 'responder'] as const)('%s: the create tx it signed is stored before its signed reply goes out', (role) => {
+    const d = connected(role);
+    d.autoPersist = false;
+    d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+    const request = role === 'initiator' ? signRequest('initiator_sign', unsigned(createTx())) : signRequest('responder_sign', signedBy(unsigned(createTx()), SIG_I));
+    if (role === 'responder') d.node(info('funding_created', {}));
+    d.node(request);
+    const effects = d.sign(role === 'initiator' ? SIG_I : SIG_R);
+    expect(sends(effects)).toEqual([]);
+    const persist = effects.find((e) => e.type === 'persist');
+    const signed = role === 'initiator' ? signedBy(unsigned(createTx()), SIG_I) : CREATE;
+    expect(persist).toMatchObject({ snapshot: { channelId: CH, fsmId: FSM_ID, latestState: null, round: 0n, signedCreateTx: signed } });
+    const after = d.feed({ type: 'persisted', persistId: (persist as { persistId: number }).persistId });
+    expect(sends(after)).toEqual([{ method: `channels.${role}_sign`, params: { signed_tx: signed } }]);
+  });
+
+  it.each(['initiator', 'responder'] as const)('%s: a new process reconnects from that record and adopts the co-signed create the node then reports', (role) => {
+    const d = connected(role);
+    d.node(info('fsm_up', { fsm_id: FSM_ID }, null));
+    if (role === 'initiator') d.node(signRequest('initiator_sign', unsigned(createTx())));
+    else d.node(signRequest('responder_sign', signedBy(unsigned(createTx()), SIG_I)));
+    d.sign(role === 'initiator' ? SIG_I : SIG_R);
+    const saved = getPersistedChannel(d.state);
+    // the process ends; a new one starts from the record
+    const again = new Driver(createInitialState({}, { mode: 'reconnect', savedState: saved }));
+    const connect = again.feed({ type: 'start' }).find((e) => e.type === 'connect');
+    expect(connect).toMatchObject({ type: 'connect', query: { existing_channel_id: CH, existing_fsm_id: FSM_ID, role } });
+    again.feed({ type: 'transportOpened' });
+    again.node(info('fsm_up', { fsm_id: FSM_ID }));
+    expect(again.state.phase).toBe('opening');
+    if (role === 'initiator') again.node(info('funding_signed', { fsm_id: FSM_ID }));
+    again.node(onChainTx('channel_changed', CREATE, 'channel_create_tx'));
+    again.node(info('own_funding_locked'));
+    again.node(info('funding_locked'));
+    again.node(info('open'));
+    const effects = again.node(channelUpdate(CREATE));
+    expect(securityEvents(effects)).toEqual([]);
+    expect(again.state).toMatchObject({ status: 'open', round: 1n, latestState: CREATE, channelId: CH, balances: INITIAL });
+    // the record now holds the co-signed create, no longer the signed one
+    expect(getPersistedChannel(again.state).signedCreateTx).toBeUndefined();
   });
 });
 
