@@ -280,10 +280,21 @@ export class Machine {
     const v = this.stack.pop();
     if (v === undefined) {
       if (this.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-      throw new VmInternal('pop from an empty stack before Iris');
+      // Lima's node reads the empty accumulator (`void`) and goes on with it.
+      throw new VmUnsupported('a value taken from an empty stack before Iris');
     }
     this.cells -= 1;
     return v;
+  }
+
+  /**
+   * Pops `n` values one by one (TUPLE, VARIANT: the node's `pop_n`), the first pushed
+   * first in the result.
+   */
+  popN(n: number): FateValue[] {
+    const out = new Array<FateValue>(n);
+    for (let i = n - 1; i >= 0; i -= 1) out[i] = this.pop();
+    return out;
   }
 
   /** Reads an operand. */
@@ -352,11 +363,18 @@ export class Machine {
     return f;
   }
 
-  /** Local call: pop args, push a frame, enter `f` at BB 0. */
-  callLocal(id: string, tail: boolean): void {
-    const f = this.function(id);
+  /**
+   * Local call (CALL, CALL_T), in the node's order: the function (any operand that names no
+   * function is an undefined function), its arguments, then the `init` check; push a
+   * frame (not for a tail call) and enter the function at BB 0.
+   */
+  callLocal(fid: FateValue, tail: boolean): void {
+    const id = typeof fid === 'object' && fid.kind === 'string' ? bytesToHex(fid.bytes) : undefined;
+    const f = id === undefined ? undefined : this.code.functions.get(id);
+    if (f === undefined) fail(`Trying to call undefined function: ${W(fateToTerm(fid))}`);
+    const args = this.popArgs(f.argTypes.length, false);
     if (id === INIT_ID && this.fate >= 2) fail('Calling init is not allowed in this context');
-    const args = this.popArgs(f.argTypes.length);
+    if (args === undefined) throw new VmUnsupported('an argument taken from an empty stack');
     if (!tail) {
       this.callStack.push({ k: 'local', fn: this.fn, bb: this.bb + 1, stack: this.stack, depth: this.stack.length, args: this.args, vars: this.vars });
       this.stack = [];
@@ -368,13 +386,26 @@ export class Machine {
     this.pc = 0;
   }
 
-  popArgs(n: number): FateValue[] {
-    if (n > this.stack.length) {
+  /**
+   * Pops the `n` arguments of a call (the top of the stack is argument 0), as the node's
+   * `pop_args`: it takes up to `n` values from the accumulator and the stack (an empty
+   * accumulator counts as one value, `void`), aborts from Iris on when fewer were there
+   * and frees `n` cells. Before Iris a short stack gives fewer arguments. An argument list
+   * holding `void` (not modelled here) is `undefined`.
+   */
+  popArgs(n: number, remote: boolean): FateValue[] | undefined {
+    const len = this.stack.length;
+    if (n > len) {
+      if (len === 0 && (n === 1 || !this.iris)) {
+        this.cells -= n;
+        // A remote call's argument traversal crashes on `void` (a function_clause exception).
+        if (remote) throw new VmInternal('remote call arguments taken from an empty stack');
+        return undefined;
+      }
       if (this.iris) fail(`Stack overflow when pop:ing ${P(E.int(n))} elements`);
-      throw new VmInternal('pop from an empty stack before Iris');
     }
     const args: FateValue[] = [];
-    for (let i = 0; i < n; i += 1) args.push(this.stack.pop()!);
+    for (let i = 0; i < Math.min(n, len); i += 1) args.push(this.stack.pop()!);
     this.cells -= n;
     return args;
   }
@@ -401,7 +432,7 @@ export class Machine {
     // The node's function head: anything else is a function_clause exception.
     if (typeof argType !== 'object' || argType.kind !== 'typerep' || argType.type.t !== 'tuple') throw new VmInternal('bad remote argument type');
     if (typeof retType !== 'object' || retType.kind !== 'typerep') throw new VmInternal('bad remote return type');
-    let args = this.popArgs(argType.type.elems.length);
+    let args = this.popArgs(argType.type.elems.length, true)!;
     // Unfold store maps in the arguments (charged on the list of args).
     const list = args.reduceRight<FateValue>((l, a) => ({ kind: 'list', length: (l as { length: number }).length + 1, head: a, tail: l as never }), { kind: 'list', length: 0, head: undefined, tail: undefined });
     this.traverse(list, MODELS.simple);

@@ -18,6 +18,10 @@
  *   limits, `pbadret`);
  * - events of a failed protected call stay (`plogfail`), unwinding passes local frames
  *   (`pdeep`) and an unprotected failure inside a protected call (`nested`);
+ * - a local CALL looks the function up (any operand naming none is an undefined function),
+ *   pops the arguments, then checks `init`; TUPLE and VARIANT pop one value at a time
+ *   (`local_*`, `tuple_short`, `variant_short`); before Iris a short stack gives a remote
+ *   call fewer arguments (`remote_short`);
  * - a protected CLONE whose `init` fails after being entered leaves the value in the
  *   removed contract's account, one that fails while being entered sends it back
  *   (`clone_*`); before FATE_03 an unprotected CLONE whose `init` fails runs its
@@ -54,6 +58,7 @@ const callPGR = (target: FateValue, name: FateValue, args: FateType[], ret: Fate
 const callee = [
   initUnit,
   fn('id', [T.integer], T.integer, [['RETURNR', arg(0)]]),
+  fn('id2', [T.integer, T.integer], T.integer, [['RETURNR', arg(0)]]),
   fn('badjump', [], T.integer, [['JUMP', imm(7)]]),
   fn('bigret', [T.integer], T.any, [['RETURNR', imm(listFromArray(Array.from({ length: 300 }, (_, i) => BigInt(i))))]]),
   fn('badret', [], T.integer, [['RETURNR', imm(fString('x'))]]),
@@ -117,12 +122,26 @@ const main = (calleePk: Uint8Array, relayPk: Uint8Array, childPk: Uint8Array): A
     fn('pdeep', [], T.any, [callPGR(C, id('deep'), [], T.integer, 100000n), ['RETURN']]),
     fn('nested', [], T.any, [callPGR(ct(relayPk), id('arity'), [], T.any, 200000n), ['RETURN']]),
     fn('nested_revert', [], T.any, [callPGR(ct(relayPk), id('revert'), [], T.any, 200000n), ['RETURN']]),
+    fn('remote_short', [], T.any, [['PUSH', imm(1)], callR(C, id('id2'), [T.integer, T.integer], T.integer), ['RETURN']]),
     clone('clone_p', ['CLONE', imm(ct(childPk)), imm(childT), imm(7n), imm(true)]),
     clone('clone_pg', ['CLONE_G', imm(ct(childPk)), imm(childT), imm(7n), imm(100n), imm(true)]),
     clone('clone_pg_loop', ['CLONE_G', imm(ct(childPk)), imm(childT), imm(7n), imm(8000n), imm(true)]),
     clone('cloneu', ['CLONE', imm(ct(childPk)), imm(childT), imm(0n), imm(false)]),
   ];
 };
+
+/** Local calls and pops; `init` takes an argument so that calling it pops one. */
+const locals = [
+  fn('init', [T.integer], T.unit, [['RETURNR', imm(UNIT)]]),
+  fn('local_nonstring', [], T.any, [['CALL', imm(5n)]]),
+  fn('local_nonstring_t', [], T.any, [['CALL_T', imm(fTuple([]))]]),
+  fn('local_init', [], T.any, [['CALL', imm(id('init'))]]),
+  fn('local_init_full', [], T.any, [['PUSH', imm(1)], ['CALL', imm(id('init'))]]),
+  fn('local_two', [], T.any, [['PUSH', imm(1)], ['CALL', imm(id('two'))], ['RETURN']]),
+  fn('two', [T.integer, T.integer], T.any, [['RETURNR', arg(0)]]),
+  fn('tuple_short', [], T.any, [['PUSH', imm(1)], ['TUPLE', st, imm(3)], ['RETURN']]),
+  fn('variant_short', [], T.any, [['PUSH', imm(1)], ['VARIANT', st, imm(listFromArray([0n, 3n])), imm(1), imm(3)], ['RETURN']]),
+];
 
 /** The scenario for a protocol. */
 export function buildCallsScenario(protocol: 'ceres' | 'iris' | 'lima'): unknown {
@@ -146,6 +165,7 @@ export function buildCallsScenario(protocol: 'ceres' | 'iris' | 'lima'): unknown
   const relayPk = create(relay(calleePk));
   const childPk = create(child, [9n]);
   const mainPk = create(main(calleePk, relayPk, childPk));
+  const localsPk = create(locals, [1n]);
   for (const gas of [100, 4000, 5000, 6000]) call(mainPk, 'missing', [], { gas });
   for (const name of ['nontarget', 'pmissing', 'pnontarget', 'argorder', 'pcaplow', 'pbadcap', 'badcap', 'pnegval', 'psig', 'pnofn', 'pbadjump']) call(mainPk, name);
   for (const gas of [5100, 5200, 5300, 5400, 5500, 5600, 5700, 5800, 5900, 6000, 6100, 7000]) call(mainPk, 'pbig', [], { gas });
@@ -154,5 +174,7 @@ export function buildCallsScenario(protocol: 'ceres' | 'iris' | 'lima'): unknown
   call(mainPk, 'clone_pg', [9n], { amount: 100 });
   for (const n of [9n, 2n]) call(mainPk, 'clone_pg_loop', [n], { amount: 100 });
   for (const n of [9n, 0n, 1n, 2n, 3n, 4n]) call(mainPk, 'cloneu', [n]);
+  call(mainPk, 'remote_short');
+  for (const name of ['local_nonstring', 'local_nonstring_t', 'local_init', 'local_init_full', 'local_two', 'tuple_short', 'variant_short']) call(localsPk, name);
   return { protocol, reserve: 1, accounts: { [I]: 1000000, [R]: 2000000 }, show_store: true, updates };
 }
