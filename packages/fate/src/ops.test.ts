@@ -206,6 +206,13 @@ describe('hashes (unfold_serial traversal of the operand)', () => {
     check('SHA256', [imm(abc)], h('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'), 0, t(abc));
     check('BLAKE2B', [imm(abc)], h('bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319'), 0, t(abc));
   });
+  it('SHA3 is the original Keccak-256 (the node\'s EVM hash), not FIPS 202 SHA3-256', () => {
+    const empty = fString('');
+    check('SHA3', [imm(empty)], h('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'), 0, t(empty));
+    // FIPS 202 SHA3-256 of "" and "abc" (different padding): not what the VM computes.
+    expect(runOp('SHA3', [imm(empty)]).value).not.toEqual(h('a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a'));
+    expect(runOp('SHA3', [imm(fString('abc'))]).value).not.toEqual(h('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532'));
+  });
   it('hashes other values by their FATE serialization', () => {
     const v = fTuple([1n, fString('a')]);
     const want = runOp('BLAKE2B', [imm(fBytes(serializeValue(v)))]).value as FateValue;
@@ -225,6 +232,37 @@ describe('signatures', () => {
     const bad = Uint8Array.from(sig);
     bad[0] = bad[0]! ^ 1;
     check('VERIFY_SIG', [imm(fBytes(msg)), imm(fObject('address', pk)), imm(fBytes(bad))], false, 0);
+  });
+});
+
+describe('secp256k1 recovery (Ethereum\'s ecrecover; signature v ‖ r ‖ s)', () => {
+  // go-ethereum's ecrecover precompile vectors: hash, v, r, s, address.
+  const vectors = [
+    ['38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e', '1b', '38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e', '789d1dd423d25f0772d2748d60f7e4b81bb14d086eba8e8e8efb6dcff8a4ae02', 'ceaccac640adf55b2028469bd36ba501f28b699d'],
+    ['456e9aea5e197a1f1af7a3e85a3212fa4049a3ba34c2289b4c860fc0b0c64ef3', '1c', '9242685bf161793cc25603c231bc2f568eb630ea16aa137d2664ac8038825608', '4f8ae3bd7535248d0bd448298cc2e2071e56992d0774dc340c368ae950852ada', '7156526fbd7a3c72969b54f64e42c10fbb768c8a'],
+  ] as const;
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const b = (x: string) => fBytes(hexToBytes(x));
+  const recover = (hash: string, sig: string) => runOp('ECRECOVER_SECP256K1', [imm(b(hash)), imm(b(sig))]).value;
+  it('recovers the signer\'s address from the published vectors', () => {
+    for (const [hash, v, r, s, addr] of vectors) check('ECRECOVER_SECP256K1', [imm(b(hash)), imm(b(v + r + s))], fSome(b(addr)), 0);
+  });
+  it('accepts a high s with the other v, as the precompile does', () => {
+    const [hash, , r, s, addr] = vectors[1];
+    expect(recover(hash, `1b${r}${(n - BigInt(`0x${s}`)).toString(16).padStart(64, '0')}`)).toEqual(fSome(b(addr)));
+  });
+  it('is None for v other than 27/28 and for r or s outside 1..n-1', () => {
+    const [hash, , r, s] = vectors[1];
+    for (const v of ['00', '01', '1a', '1d']) expect(recover(hash, v + r + s)).toEqual(NONE);
+    expect(recover(hash, `1c${'00'.repeat(32)}${s}`)).toEqual(NONE);
+    expect(recover(hash, `1c${n.toString(16)}${s}`)).toEqual(NONE);
+    expect(recover(hash, `1c${r}${'00'.repeat(32)}`)).toEqual(NONE);
+  });
+  it('ECVERIFY compares the recovered address', () => {
+    const [hash, v, r, s, addr] = vectors[0];
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(v + r + s))], true, 0);
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(vectors[1][4])), imm(b(v + r + s))], false, 0);
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(`01${r}${s}`))], false, 0);
   });
 });
 

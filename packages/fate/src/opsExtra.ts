@@ -3,7 +3,7 @@
  * (CONTRACTS.md §4.3, §4.9). Strings are UTF-8 from FATE_02 on (lengths and reversal by NFC
  * code point); FATE_01 treats them as bytes.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyDetached } from './ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -260,13 +260,7 @@ H['VERIFY_SIG'] = (m, a) => {
   if (typeof pk !== 'object' || pk.kind !== 'address') badArgs('verify_sig', [msg, pk, sig]);
   const sb = bytesArg('verify_sig', sig, [msg, pk, sig]);
   if ((m.fate < 3 && mb.length !== 32) || sb.length !== 64) badArgs('verify_sig', [msg, pk, sig]);
-  let ok = false;
-  try {
-    ok = ed25519.verify(sb, mb, pk.bytes, { zip215: false });
-  } catch {
-    ok = false;
-  }
-  m.put(a[0]!, ok);
+  m.put(a[0]!, ed25519VerifyDetached(sb, mb, pk.bytes));
 };
 H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   const msg = m.get(a[1]!);
@@ -294,11 +288,16 @@ H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   }
   m.put(a[0]!, ok);
 };
+/**
+ * The node's `ecrecover:recover` (through `aeu_crypto:ecrecover`): Ethereum's ecrecover on
+ * `sig = v ‖ r ‖ s` with `v` 27 or 28 (the node builds recoverable signatures as
+ * `<<27 | 28, r, s>>`), `1 ≤ r, s < n` (a high `s` is accepted); the signer's address is the
+ * last 20 bytes of the Keccak-256 of its uncompressed public key.
+ */
 function ecrecover(msg: Uint8Array, sig: Uint8Array): Uint8Array | undefined {
-  // sig = v (27/28 or 0/1) ‖ r ‖ s
   const v = sig[0]!;
-  const rec = v >= 27 ? v - 27 : v;
-  if (rec !== 0 && rec !== 1) return undefined;
+  if (v !== 27 && v !== 28) return undefined;
+  const rec = v - 27;
   try {
     const s = secp256k1.Signature.fromBytes(sig.slice(1), 'compact').addRecoveryBit(rec);
     const pub = s.recoverPublicKey(msg).toBytes(false);
