@@ -908,6 +908,9 @@ function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
  */
 const VERSION_GATED: Readonly<Record<string, string>> = {
   ADDRESS_TO_BYTES: 'addr_to_bytes', AENS_LOOKUP: 'aens_lookup', AENS_UPDATE: 'aens_update', AUTH_TX: 'auth_tx',
+  ...Object.fromEntries(['G1_NEG', 'G1_NORM', 'G1_VALID', 'G1_IS_ZERO', 'G1_ADD', 'G1_MUL', 'G2_NEG', 'G2_NORM', 'G2_VALID', 'G2_IS_ZERO', 'G2_ADD',
+    'G2_MUL', 'GT_INV', 'GT_ADD', 'GT_MUL', 'GT_POW', 'GT_IS_ONE', 'PAIRING', 'MILLER_LOOP', 'FINAL_EXP', 'INT_TO_FR', 'INT_TO_FP', 'FR_TO_INT',
+    'FP_TO_INT'].map((n) => [`BLS12_381_${n}`, `bls12_381_${n.toLowerCase()}`])),
   BAND: 'bin_and', BNOT: 'bin_not', BOR: 'bin_or', BSL: 'bin_sl', BSR: 'bin_sr', BXOR: 'bin_xor',
   BYTECODE_HASH: 'bytecode_hash', BYTES_SIZE: 'bytes_size', BYTES_SPLIT_ANY: 'bytes_split_any',
   BYTES_TO_FIXED_SIZE: 'bytes_to_fixed_size', CALL_PGR: 'call_pgr', CLONE: 'clone', CLONE_G: 'clone_g', CREATE: 'create',

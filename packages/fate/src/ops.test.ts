@@ -7,6 +7,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
 import { imm, st, vr, type Opnd } from '../test/asm.js';
 import { runCode } from '../test/run.js';
@@ -263,6 +264,44 @@ describe('secp256k1 recovery (Ethereum\'s ecrecover; signature v ‖ r ‖ s)', 
     check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(v + r + s))], true, 0);
     check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(vectors[1][4])), imm(b(v + r + s))], false, 0);
     check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(`01${r}${s}`))], false, 0);
+  });
+});
+
+describe('BLS12-381 (values in MCL\'s Montgomery form; see bls12381.test.ts)', () => {
+  const r = bls12_381.fields.Fr.ORDER;
+  const p = bls12_381.fields.Fp.ORDER;
+  const le = (x: bigint, n: number) => fBytes(Uint8Array.from({ length: n }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn)));
+  const fp = (x: bigint) => le((x << 384n) % p, 48);
+  it('INT_TO_FR, INT_TO_FP and back, base gas and the pushed cell', () => {
+    check('BLS12_381_INT_TO_FR', [imm(3735928559n)], le((3735928559n << 256n) % r, 32), 0);
+    check('BLS12_381_INT_TO_FP', [imm(p - 1n)], le(((p - 1n) << 384n) % p, 48), 0);
+    check('BLS12_381_FR_TO_INT', [imm(le((5n << 256n) % r, 32))], 5n, 0);
+    check('BLS12_381_FP_TO_INT', [imm(fp(7n))], 7n, 0);
+  });
+  it('the node\'s ranges: INT_TO_FR below r − 1, INT_TO_FP below p', () => {
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(r - 2n)]).type).toBe('ok');
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(r - 1n)]).value).toBe(`Bad arguments to bls12_381_int_to_fr: [${r - 1n}]`);
+    expect(runOp('BLS12_381_INT_TO_FP', [imm(p)]).value).toBe(`Bad arguments to bls12_381_int_to_fp: [${p}]`);
+  });
+  it('G1 validity, zero test, negation and normalization of the generator', () => {
+    const g = bls12_381.G1.Point.BASE.toAffine();
+    const G = fTuple([fp(g.x), fp(g.y), fp(1n)]);
+    check('BLS12_381_G1_VALID', [imm(G)], true, 0);
+    check('BLS12_381_G1_IS_ZERO', [imm(G)], false, 0);
+    check('BLS12_381_G1_NEG', [imm(G)], fTuple([fp(g.x), fp(p - g.y), fp(1n)]), 0);
+    check('BLS12_381_G1_NORM', [imm(fTuple([fp((g.x * 4n) % p), fp((g.y * 8n) % p), fp(2n)]))], G, 0);
+  });
+  it('results only a given MCL build defines are refused with the operation named', () => {
+    const g = bls12_381.G1.Point.BASE.toAffine();
+    const G = fTuple([fp(g.x), fp(g.y), fp(1n)]);
+    const refused = (name: string, ops: Opnd[]) => runCode([{ name: 'f', args: [], ret: T.any, code: [[name, st, ...ops], ['RETURN']] }], 'f').unsupported;
+    expect(refused('BLS12_381_G1_ADD', [imm(G), imm(G)])).toBe('BLS12_381_G1_ADD');
+    expect(refused('BLS12_381_G1_MUL', [imm(le(2n, 32)), imm(G)])).toBe('BLS12_381_G1_MUL');
+    expect(refused('BLS12_381_G1_VALID', [imm(fTuple([fp(1n), fp(1n), fp(2n ** 384n % p)]))])).toBeUndefined();
+    expect(refused('BLS12_381_G1_NEG', [imm(fTuple([le(p, 48), fp(1n), fp(1n)]))])).toBe('BLS12_381_G1_NEG (a BLS12-381 coordinate that is not reduced)');
+  });
+  it('FATE_01 contracts get the node\'s not_supported error', () => {
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(1n)], { vm: 5, consensus: 4 }).value).toBe('Error in bls12_381_int_to_fr: not_supported');
   });
 });
 
