@@ -22,6 +22,9 @@
  *   were popped and pushes `None`, without unwinding.
  * - A return checks the value's type, runs a CREATE/CLONE continuation, releases held-back
  *   gas and unfolds store maps, in that order ({@link Machine.doReturn}).
+ *
+ * One file because calls, returns, unwinding and the top-level call share the frame layout
+ * above and the machine's registers, and must change together.
  */
 import type { Account } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
