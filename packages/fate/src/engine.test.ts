@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAechannelError } from '@aechannel/codec';
-import { codeObject, callData, fnId } from '../test/asm.js';
+import { arg, codeObject, callData, fnId, imm, st, type AsmFunction, type Opnd } from '../test/asm.js';
+import { T } from './types.js';
+import { fObject, fString, fTypeRep } from './values.js';
 import { runCode } from '../test/run.js';
 import { decodeContractCode, decodeFateCode } from './code.js';
 import { ByteWriter, rlpBytes } from './serialize.js';
@@ -97,5 +99,30 @@ describe('any bytecode ends in a result or a typed error', () => {
       { numRuns: 3000 },
     );
     void callData;
+  });
+});
+
+describe('values the node takes from an empty stack (void) are refused, never guessed', () => {
+  const fns = (code: [string, ...Opnd[]][]): AsmFunction[] => [
+    { name: 'f', args: [], ret: T.any, code },
+    { name: 'one', args: [T.integer], ret: T.any, code: [['RETURNR', arg(0)]] },
+    { name: 'two', args: [T.integer, T.integer], ret: T.any, code: [['RETURNR', arg(0)]] },
+  ];
+  it('a one-argument call on an empty stack (the node passes void)', () => {
+    const r = runCode(fns([['CALL', imm(fString(fnId('one')))]]), 'f');
+    expect(r.unsupported).toBe('an argument taken from an empty stack');
+  });
+  it('a short stack before Iris (the node passes void)', () => {
+    expect(runCode(fns([['CALL', imm(fString(fnId('two')))]]), 'f', [], { consensus: 4, vm: 7 }).unsupported).toBe('an argument taken from an empty stack');
+    expect(runCode(fns([['ADD', st, st, imm(1n)], ['RETURN']]), 'f', [], { consensus: 4, vm: 7 }).unsupported).toBe('a value taken from an empty stack before Iris');
+  });
+  it('from Iris on, more than one missing argument is the node’s stack error', () => {
+    const r = runCode(fns([['CALL', imm(fString(fnId('two')))]]), 'f');
+    expect({ type: r.type, message: new TextDecoder().decode(r.returnValue) }).toEqual({ type: 'error', message: 'Stack overflow when pop:ing 2 elements' });
+  });
+  it('a remote call’s arguments holding void are rejected (the node crashes traversing them)', () => {
+    const target = imm(fObject('contract', new Uint8Array(32).fill(7)));
+    const r = runCode(fns([['CALL_R', target, imm(fString(fnId('g'))), imm(fTypeRep(T.tuple([T.integer]))), imm(fTypeRep(T.any)), imm(0n)], ['RETURN']]), 'f');
+    expect(r.internal).toBe('remote call arguments taken from an empty stack');
   });
 });

@@ -8,13 +8,30 @@
  * The machine is mutable while it runs (one object per top-level call); everything it
  * reads from outside (world state, chain view) is immutable, so a failed call simply
  * drops the machine and keeps the input.
+ *
+ * Calls, returns and failures follow the node's `aefa_fate`/`aefa_fate_op` step by step,
+ * because the order decides gas and outcomes (checked case by case against fate-oracle,
+ * `test/oracle-own/calls-*.json`):
+ * - Each instruction is one step. A runtime error in a step unwinds from the state before
+ *   that step (its base gas refunded) to the nearest protected return-type marker
+ *   ({@link Machine.catchProtected}); the marker's `None` then returns normally.
+ * - Whether a jump target exists is checked after the step, outside it: a jump to a
+ *   missing block is never caught by a protected call.
+ * - Entering a remote callee ({@link Machine.enterRemote}) happens inside the calling
+ *   step; a protected call that fails there goes back to the state after its arguments
+ *   were popped and pushes `None`, without unwinding.
+ * - A return checks the value's type, runs a CREATE/CLONE continuation, releases held-back
+ *   gas and unfolds store maps, in that order ({@link Machine.doReturn}).
+ *
+ * One file because calls, returns, unwinding and the top-level call share the frame layout
+ * above and the machine's registers, and must change together.
  */
 import type { Account } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
-import { fail, P, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
+import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import { serializeValue, unsignedBytes } from './serialize.js';
@@ -47,12 +64,22 @@ export interface EngineRules {
   readonly contractObjectV1ForVm7?: boolean;
 }
 
+/**
+ * The call stack holds frames and markers in the node's order. A remote call pushes the
+ * caller's `remote` frame, a `gas` marker (the gas held back by a cap lower than the gas
+ * left), for a CREATE/CLONE the `deploy` continuation, then the `check` marker (the return
+ * type; a protected call's marker also keeps the stores and world to roll back to). A
+ * return pops them from the top, so a deploy continuation runs in the callee's context,
+ * under its gas cap.
+ */
 type Frame =
   | {
       readonly k: 'local';
       readonly fn: FateFunction;
       readonly bb: number;
       readonly stack: FateValue[];
+      /** Length of `stack` when the frame was pushed (the array grows again after a return). */
+      readonly depth: number;
       readonly args: FateValue[];
       readonly vars: Map<number, FateValue>;
     }
@@ -61,6 +88,7 @@ type Frame =
       readonly fn: FateFunction;
       readonly bb: number;
       readonly stack: FateValue[];
+      readonly depth: number;
       readonly args: FateValue[];
       readonly vars: Map<number, FateValue>;
       readonly contract: Uint8Array;
@@ -68,6 +96,8 @@ type Frame =
       readonly vm: number;
       readonly caller: FateObject;
       readonly value: bigint;
+      /** The caller's re-entrancy list. */
+      readonly seen: readonly string[];
     }
   | { readonly k: 'gas'; readonly stored: number }
   | {
@@ -76,6 +106,8 @@ type Frame =
       readonly contract: Uint8Array;
       readonly protected: boolean;
       readonly value: bigint;
+      /** VM version of the new contract, the context the continuation runs in. */
+      readonly vm: number;
     }
   | {
       readonly k: 'check';
@@ -83,8 +115,6 @@ type Frame =
       readonly protected: boolean;
       readonly stores: StoreCaches;
       readonly world: World;
-      readonly logs: readonly LogEntry[];
-      /** Depth of the call stack below this marker (for unwinding). */
     };
 
 /** Parameters of a top-level execution. */
@@ -150,16 +180,24 @@ export class Machine {
   logs: LogEntry[] = [];
   stores: StoreCaches;
   world: World;
-  /** Contracts on the current call chain (re-entrancy check). */
-  chainSeen: string[] = [];
+  /** Contracts on the current call chain (re-entrancy check); replaced, never changed in place. */
+  chainSeen: readonly string[] = [];
   codeCache = new Set<string>();
   done = false;
-  /** Gas before the current instruction (for protected unwinding). */
+  // The state before the current instruction, as far as unwinding needs it: after a runtime
+  // error the node unwinds from the engine state before the failing instruction.
+  /** Gas before the current instruction. */
   gasBefore = 0;
-  /** Call-stack depth when the current instruction started. */
-  stepDepth = 0;
-  /** Whether the current step is entering a remote callee (after its return-check marker). */
-  entering = false;
+  /** Memory cells before the current instruction. */
+  cellsBefore = 0;
+  /** Top of the stack before the current instruction (undefined: the stack was empty). */
+  accBefore: FateValue | undefined = undefined;
+  /** Whether the stack held more than its top before the current instruction. */
+  belowBefore = false;
+  /** Call-stack depth before the current instruction. */
+  depthBefore = 0;
+  /** Frames the current instruction popped (a return), in the order popped. */
+  popped: Frame[] = [];
   readonly consensus: number;
   readonly iris: boolean;
   readonly origin: Uint8Array;
@@ -245,10 +283,21 @@ export class Machine {
     const v = this.stack.pop();
     if (v === undefined) {
       if (this.iris) fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-      throw new VmInternal('pop from an empty stack before Iris');
+      // Lima's node reads the empty accumulator (`void`) and goes on with it.
+      throw new VmUnsupported('a value taken from an empty stack before Iris');
     }
     this.cells -= 1;
     return v;
+  }
+
+  /**
+   * Pops `n` values one by one (TUPLE, VARIANT: the node's `pop_n`), the first pushed
+   * first in the result.
+   */
+  popN(n: number): FateValue[] {
+    const out = new Array<FateValue>(n);
+    for (let i = n - 1; i >= 0; i -= 1) out[i] = this.pop();
+    return out;
   }
 
   /** Reads an operand. */
@@ -301,8 +350,12 @@ export class Machine {
 
   // ---- control -----------------------------------------------------------------------
 
+  /**
+   * Continues at basic block `bb`. Whether it exists is checked by the run loop before the
+   * next instruction, outside the instruction's step, as the node does: a jump to a missing
+   * block is an error no protected call catches.
+   */
   jump(bb: number): void {
-    if (bb < 0 || bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(bb))}`);
     this.bb = bb;
     this.pc = 0;
   }
@@ -313,13 +366,20 @@ export class Machine {
     return f;
   }
 
-  /** Local call: pop args, push a frame, enter `f` at BB 0. */
-  callLocal(id: string, tail: boolean): void {
-    const f = this.function(id);
+  /**
+   * Local call (CALL, CALL_T), in the node's order: the function (any operand that names no
+   * function is an undefined function), its arguments, then the `init` check; push a
+   * frame (not for a tail call) and enter the function at BB 0.
+   */
+  callLocal(fid: FateValue, tail: boolean): void {
+    const id = typeof fid === 'object' && fid.kind === 'string' ? bytesToHex(fid.bytes) : undefined;
+    const f = id === undefined ? undefined : this.code.functions.get(id);
+    if (f === undefined) fail(`Trying to call undefined function: ${W(fateToTerm(fid))}`);
+    const args = this.popArgs(f.argTypes.length, false);
     if (id === INIT_ID && this.fate >= 2) fail('Calling init is not allowed in this context');
-    const args = this.popArgs(f.argTypes.length);
+    if (args === undefined) throw new VmUnsupported('an argument taken from an empty stack');
     if (!tail) {
-      this.callStack.push({ k: 'local', fn: this.fn, bb: this.bb + 1, stack: this.stack, args: this.args, vars: this.vars });
+      this.callStack.push({ k: 'local', fn: this.fn, bb: this.bb + 1, stack: this.stack, depth: this.stack.length, args: this.args, vars: this.vars });
       this.stack = [];
     }
     this.args = args;
@@ -329,18 +389,39 @@ export class Machine {
     this.pc = 0;
   }
 
-  popArgs(n: number): FateValue[] {
-    if (n > this.stack.length) {
+  /**
+   * Pops the `n` arguments of a call (the top of the stack is argument 0), as the node's
+   * `pop_args`: it takes up to `n` values from the accumulator and the stack (an empty
+   * accumulator counts as one value, `void`), aborts from Iris on when fewer were there
+   * and frees `n` cells. Before Iris a short stack gives fewer arguments. An argument list
+   * holding `void` (not modelled here) is `undefined`.
+   */
+  popArgs(n: number, remote: boolean): FateValue[] | undefined {
+    const len = this.stack.length;
+    if (n > len) {
+      if (len === 0 && (n === 1 || !this.iris)) {
+        this.cells -= n;
+        // A remote call's argument traversal crashes on `void` (a function_clause exception).
+        if (remote) throw new VmInternal('remote call arguments taken from an empty stack');
+        return undefined;
+      }
       if (this.iris) fail(`Stack overflow when pop:ing ${P(E.int(n))} elements`);
-      throw new VmInternal('pop from an empty stack before Iris');
     }
     const args: FateValue[] = [];
-    for (let i = 0; i < n; i += 1) args.push(this.stack.pop()!);
+    for (let i = 0; i < Math.min(n, len); i += 1) args.push(this.stack.pop()!);
     this.cells -= n;
     return args;
   }
 
-  /** Remote call (CALL_R, CALL_GR, CALL_PGR). */
+  /**
+   * Remote call (CALL_R, CALL_GR, CALL_PGR; CREATE/CLONE's init with `deploy`), in the
+   * node's order (`remote_call_common`): pop the arguments and unfold store maps in them;
+   * then enter the callee (see {@link Machine.enterRemote}). A protected call that fails
+   * while being entered (bad gas cap, re-entrancy, missing contract or function, payable,
+   * signature or type mismatch, value) leaves no trace but the gas spent up to the
+   * arguments: the state goes back to that point and `None` is pushed (one cell). For a
+   * deploy the new contract is removed and the value goes back to the creator.
+   */
   callRemote(
     target: FateValue,
     fnId: FateValue,
@@ -351,12 +432,10 @@ export class Machine {
     prot: boolean,
     deploy?: Extract<Frame, { k: 'deploy' }>,
   ): void {
-    if (typeof target !== 'object' || target.kind !== 'contract') fail(`Trying to call invalid contract: ${w(target)}`);
+    // The node's function head: anything else is a function_clause exception.
     if (typeof argType !== 'object' || argType.kind !== 'typerep' || argType.type.t !== 'tuple') throw new VmInternal('bad remote argument type');
     if (typeof retType !== 'object' || retType.kind !== 'typerep') throw new VmInternal('bad remote return type');
-    if (typeof fnId !== 'object' || fnId.kind !== 'string') throw new VmInternal('bad remote function id');
-    const argTypes = argType.type.elems;
-    let args = this.popArgs(argTypes.length);
+    let args = this.popArgs(argType.type.elems.length, true)!;
     // Unfold store maps in the arguments (charged on the list of args).
     const list = args.reduceRight<FateValue>((l, a) => ({ kind: 'list', length: (l as { length: number }).length + 1, head: a, tail: l as never }), { kind: 'list', length: 0, head: undefined, tail: undefined });
     this.traverse(list, MODELS.simple);
@@ -364,66 +443,116 @@ export class Machine {
       this.traverse(list, MODELS.unfold, true);
       args = args.map((a) => unfoldValue(this, this.contractHex, a));
     }
-    if (deploy !== undefined) this.callStack.push(deploy);
+    if (!prot) {
+      this.enterRemote(target, fnId, argType.type, retType.type, value, gasCap, false, args, deploy);
+      return;
+    }
+    const saved = {
+      gas: this.gas, cells: this.cells, stack: this.stack, args: this.args, vars: this.vars, fn: this.fn, bb: this.bb, pc: this.pc,
+      contract: this.contract, contractHex: this.contractHex, code: this.code, vm: this.vm, fate: this.fate, caller: this.caller,
+      value: this.value, depth: this.callStack.length, world: this.world, stores: this.stores, logs: this.logs.length, seen: this.chainSeen,
+      cached: [...this.codeCache],
+    };
+    try {
+      this.enterRemote(target, fnId, argType.type, retType.type, value, gasCap, true, args, deploy);
+    } catch (e) {
+      // The node catches anything here, Erlang exceptions included; an operation this VM
+      // refuses stays refused.
+      if (e instanceof VmUnsupported) throw e;
+      this.gas = saved.gas;
+      this.cells = saved.cells;
+      this.stack = saved.stack;
+      this.args = saved.args;
+      this.vars = saved.vars;
+      this.fn = saved.fn;
+      this.bb = saved.bb;
+      this.pc = saved.pc;
+      this.contract = saved.contract;
+      this.contractHex = saved.contractHex;
+      this.code = saved.code;
+      this.vm = saved.vm;
+      this.fate = saved.fate;
+      this.caller = saved.caller;
+      this.value = saved.value;
+      this.callStack.length = saved.depth;
+      this.world = saved.world;
+      this.stores = saved.stores;
+      this.logs.length = saved.logs;
+      this.chainSeen = saved.seen;
+      this.codeCache = new Set(saved.cached);
+      if (deploy !== undefined) this.unputContract(deploy.contract, deploy.value, this.contract);
+      this.push(NONE);
+    }
+  }
+
+  /**
+   * Enters a remote callee, in the node's order: the caller's frame, the gas cap, the
+   * target's type and re-entrancy, the callee's code (loading it costs gas before its
+   * existence is known), payable/private/init, arity and argument types, the deploy
+   * continuation, the return-type marker (after the signature check against the declared
+   * types), the arguments, the value.
+   */
+  private enterRemote(
+    target: FateValue,
+    fnId: FateValue,
+    argType: Extract<FateType, { t: 'tuple' }>,
+    retType: FateType,
+    value: FateValue,
+    gasCap: FateValue | undefined,
+    prot: boolean,
+    args: FateValue[],
+    deploy: Extract<Frame, { k: 'deploy' }> | undefined,
+  ): void {
+    const from = this.contract;
     this.callStack.push({
-      k: 'remote', fn: this.fn, bb: this.bb + 1, stack: this.stack, args: this.args, vars: this.vars,
-      contract: this.contract, code: this.code, vm: this.vm, caller: this.caller, value: this.value,
+      k: 'remote', fn: this.fn, bb: this.bb + 1, stack: this.stack, depth: this.stack.length, args: this.args, vars: this.vars,
+      contract: this.contract, code: this.code, vm: this.vm, caller: this.caller, value: this.value, seen: this.chainSeen,
     });
-    this.chainSeen.push(this.contractHex);
     this.stack = [];
     if (gasCap !== undefined) {
-      if (typeof gasCap !== 'bigint' || gasCap <= 0n) fail(`Error in call: ${W(E.tuple(E.atom('bad_gas_cap'), fateToTerm(gasCap)))}`);
+      if (typeof gasCap !== 'bigint') typeError(gasCap, 'integer');
+      if (gasCap <= 0n) fail(`Error in call: ${W(E.tuple(E.atom('bad_gas_cap'), fateToTerm(gasCap)))}`);
       if (gasCap < BigInt(this.gas)) {
         const cap = Number(gasCap);
         this.callStack.push({ k: 'gas', stored: this.gas - cap });
         this.gas = cap;
       }
     }
-    // The return-check marker comes before the callee is loaded and checked, so a protected
-    // call turns those failures (and running out of its gas cap there) into None.
-    this.callStack.push({ k: 'check', type: retType.type, protected: prot, stores: this.stores, world: this.world, logs: this.logs });
-    // The node enters the callee in a step of its own: a failure from here on unwinds from
-    // this state (the gas left now), so loading and checking the callee is refunded on failure.
-    this.gasBefore = this.gas;
-    this.stepDepth = this.callStack.length;
-    this.entering = true;
+    if (typeof target !== 'object' || target.kind !== 'contract') typeError(target, 'contract');
     const calleeHex = bytesToHex(target.bytes);
     if (calleeHex === this.contractHex || this.chainSeen.includes(calleeHex)) fail('Reentrant call');
+    this.chainSeen = [...this.chainSeen, this.contractHex];
+    if (!this.codeCache.has(calleeHex) && this.iris) this.spend(CODE_LOAD_GAS);
     const rec = this.world.contracts.get(calleeHex);
     const code = rec === undefined ? undefined : this.loadCode(rec);
     if (rec === undefined || code === undefined || rec.abi !== 3 || rec.vm < 5) fail(`Trying to call invalid contract: ${w(E.bin(target.bytes))}`);
-    if (!this.codeCache.has(calleeHex)) {
-      this.codeCache.add(calleeHex);
-      if (this.iris) this.spend(CODE_LOAD_GAS);
-    }
-    const id = bytesToHex(fnId.bytes);
-    const f = code.functions.get(id);
-    if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(fnId.bytes))}`);
-    // Erlang compares any non-number as greater than 0.
-    if ((typeof value !== 'bigint' || value > 0n) && !f.payable) fail(`Function with hash ${W(E.bin(fnId.bytes))} is not payable`);
-    if (f.private) fail(`Function with hash ${W(E.bin(fnId.bytes))} is private`);
-    if (id === INIT_ID && deploy === undefined) fail('Calling init is not allowed in this context');
-    if (args.length !== f.argTypes.length) fail(`Expected ${P(E.int(f.argTypes.length))} arguments, got ${P(E.int(args.length))}`);
-    if (!sameType({ t: 'tuple', elems: f.argTypes }, argType.type) || !sameType(f.returnType, retType.type)) {
-      fail('Type of remote function does not match expected type');
-    }
-    this.checkArgs(f, args);
-    // Switch to the callee.
-    const from = this.contract;
+    this.codeCache.add(calleeHex);
     this.caller = fObject('address', from);
     this.contract = target.bytes;
     this.contractHex = calleeHex;
     this.code = code;
     this.vm = rec.vm;
     this.fate = fateVersionOf(rec.vm);
-    this.args = args;
-    this.vars = new Map();
+    const f = typeof fnId === 'object' && fnId.kind === 'string' ? code.functions.get(bytesToHex(fnId.bytes)) : undefined;
+    if (f === undefined) fail(`Trying to call undefined function: ${W(fateToTerm(fnId))}`);
+    // Erlang compares any non-number as greater than 0.
+    if ((typeof value !== 'bigint' || value > 0n) && !f.payable) fail(`Function with hash ${W(fateToTerm(fnId))} is not payable`);
+    if (f.private) fail(`Function with hash ${W(fateToTerm(fnId))} is private`);
+    if (deploy === undefined && typeof fnId === 'object' && fnId.kind === 'string' && bytesToHex(fnId.bytes) === INIT_ID) fail('Calling init is not allowed in this context');
     this.fn = f;
     this.bb = 0;
     this.pc = 0;
-    if (typeof value !== 'bigint') fail(`Type error on call: ${P(value)} is not of type ${P(E.atom('integer'))}`);
-    this.value = value;
+    this.checkArgs(f, args);
+    if (deploy !== undefined) this.callStack.push(deploy);
+    if (!sameType({ t: 'tuple', elems: f.argTypes }, argType) || !sameType(f.returnType, retType)) {
+      fail('Type of remote function does not match expected type');
+    }
+    this.callStack.push({ k: 'check', type: retType, protected: prot, stores: this.stores, world: this.world });
+    this.args = args;
+    this.vars = new Map();
+    if (typeof value !== 'bigint') typeError(value, 'integer');
     if (value < 0n) fail(`Error in call: ${W(E.atom('negative_value'))}`);
+    this.value = value;
     if (value > 0n) this.transfer(from, target.bytes, value, 'call');
   }
 
@@ -464,7 +593,13 @@ export class Machine {
     }
   }
 
-  /** RETURN: pops the call stack; returns true when the top-level call has ended. */
+  /**
+   * RETURN (the node's `pop_call_stack`): pops the call stack from the top. A return-type
+   * marker checks the value, a deploy continuation turns it into the new contract, a gas
+   * marker gives the held-back gas back, a frame resumes the caller (whether the return
+   * block exists is checked by the run loop); an empty call stack ends the top-level call.
+   * The frames popped are kept in {@link Machine.popped} for unwinding.
+   */
   doReturn(value: FateValue): void {
     let v = value;
     for (;;) {
@@ -474,43 +609,35 @@ export class Machine {
         this.result = v;
         return;
       }
+      this.popped.push(top);
       switch (top.k) {
-        case 'check': {
-          this.traverse(v, MODELS.simple);
-          const ok = matchType(top.type, v, this.fate >= 3);
-          if (top.protected) {
-            if (ok) v = fSome(v);
-            else {
-              this.stores = top.stores;
-              this.world = top.world;
-              this.logs = [...top.logs];
-              v = NONE;
-            }
-          } else if (!ok) {
-            fail(`Type error on return: ${P(v)} is not of type ${P(typeToTerm(top.type))}`);
-          }
+        case 'check':
+          v = this.checkReturn(top, v);
           break;
-        }
+        case 'deploy':
+          v = this.deployReturn(top, v);
+          break;
         case 'gas':
           this.gas += top.stored;
           break;
         case 'local':
           this.fn = top.fn;
           this.stack = top.stack;
+          this.stack.length = top.depth;
           this.args = top.args;
           this.vars = top.vars;
           this.bb = top.bb;
           this.pc = 0;
-          if (this.bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(this.bb))}`);
           // The return value stays in the accumulator: no new cell.
           this.stack.push(v);
           return;
-        case 'remote': {
+        case 'remote':
           // Unfold store maps in the return value as the callee.
           v = this.unfold(v, MODELS.unfold);
-          this.chainSeen.pop();
+          this.chainSeen = top.seen;
           this.fn = top.fn;
           this.stack = top.stack;
+          this.stack.length = top.depth;
           this.args = top.args;
           this.vars = top.vars;
           this.contract = top.contract;
@@ -522,13 +649,8 @@ export class Machine {
           this.value = top.value;
           this.bb = top.bb;
           this.pc = 0;
-          if (this.bb >= this.fn.blocks.length) fail(`Trying to jump to non existing bb: ${P(E.int(this.bb))}`);
           this.stack.push(v);
-          this.applyDeploy();
           return;
-        }
-        case 'deploy':
-          throw new VmInternal('deploy continuation without a remote frame');
       }
     }
   }
@@ -536,163 +658,138 @@ export class Machine {
   result: FateValue | undefined;
 
   /**
-   * Unwinds after a runtime error, as `aefa_fate:catch_protected` does from the state before
-   * the failing instruction: frames are popped down to the nearest protected marker, which
-   * turns the failure into `None` (stores, world and logs rolled back). Before FATE_03 the
-   * continuations met on the way are applied: held-back gas is released and a pending
-   * CREATE/CLONE continuation pops the creator's stack, which can itself fail. Returns false
-   * when the error reaches the top unchanged.
+   * A return-type marker: a simple traversal of the value, then the type check. Under a
+   * protected call a mismatch (or running out of gas in the traversal) gives `None` from
+   * the state before the check (the traversal refunded), stores and world rolled back;
+   * otherwise `Some(value)`.
    */
-  catchProtected(outOfGas = false): boolean {
-    let idx = -1;
-    for (let i = this.callStack.length - 1; i >= 0; i -= 1) {
-      const f = this.callStack[i]!;
-      if (f.k === 'check' && f.protected) {
-        idx = i;
-        break;
-      }
+  private checkReturn(top: Extract<Frame, { k: 'check' }>, v: FateValue): FateValue {
+    if (!top.protected) {
+      this.traverse(v, MODELS.simple);
+      if (!matchType(top.type, v, this.fate >= 3)) fail(`Type error on return: ${P(v)} is not of type ${P(typeToTerm(top.type))}`);
+      return v;
     }
-    if (idx < 0) {
-      // Running out of gas applies no CREATE continuation (checked against the node).
-      if (!outOfGas) this.unwindWithoutMarker();
-      return false;
+    const gas = this.gas;
+    try {
+      this.traverse(v, MODELS.simple);
+      if (matchType(top.type, v, this.fate >= 3)) return fSome(v);
+    } catch (e) {
+      if (!(e instanceof VmOutOfGas)) throw e;
     }
-    // From the state before the failing instruction (for a failure while the callee is being
-    // entered, the state when its return-check marker was pushed).
-    const entering = idx >= this.stepDepth - 1 && this.entering;
-    if (idx < this.stepDepth) this.gas = this.gasBefore;
-    let released = 0;
-    let fate = this.fate;
-    for (let i = this.callStack.length - 1; i > idx; i -= 1) {
-      const f = this.callStack.pop()!;
-      if (f.k === 'gas' && fate < 3) released += f.stored;
-      if (f.k === 'remote' || f.k === 'local') {
-        this.restoreFrame(f);
-        fate = this.fate;
-      }
-      if (f.k === 'deploy' && fate < 3 && !outOfGas) this.deployOnUnwind(f, released);
-    }
-    const marker = this.callStack.pop() as Extract<Frame, { k: 'check' }>;
-    this.stores = marker.stores;
-    this.world = marker.world;
-    this.logs = [...marker.logs];
-    this.gas += released;
-    // The frames below the marker: gas cap, then the caller's remote frame.
-    this.doReturnValue(NONE, entering);
-    return true;
+    this.gas = gas;
+    this.stores = top.stores;
+    this.world = top.world;
+    return NONE;
   }
 
-  /** With no protected marker, only a FATE_02 CREATE continuation can change the outcome. */
-  private unwindWithoutMarker(): void {
-    let fate = this.fate;
-    let stack = this.stack;
-    for (let i = this.callStack.length - 1; i >= 0; i -= 1) {
-      const f = this.callStack[i]!;
-      if (f.k === 'remote' || f.k === 'local') {
-        stack = f.stack;
-        if (f.k === 'remote') fate = fateVersionOf(f.vm);
-      }
-      if (f.k === 'deploy' && fate < 3) {
-        const v = stack[stack.length - 1];
-        if (v === undefined) {
-          this.callStack.length = i;
-          fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-        }
-        if (!(typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0)) throw new VmInternal('CREATE continuation met a non-unit value');
-        stack = [...stack.slice(0, -1), fObject('contract', f.contract)];
-      }
-    }
-  }
-
-  private deployOnUnwind(f: Extract<Frame, { k: 'deploy' }>, released: number): void {
-    const v = this.stack.pop();
-    if (v === undefined) {
-      this.gas += released;
-      fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
-    }
-    this.cells -= 1;
-    if (!(typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0)) throw new VmInternal('CREATE continuation met a non-unit value');
-    this.push(fObject('contract', f.contract));
-  }
-
-  private restoreFrame(f: Extract<Frame, { k: 'remote' | 'local' }>): void {
-    this.fn = f.fn;
-    this.stack = f.stack;
-    this.args = f.args;
-    this.vars = f.vars;
-    this.bb = f.bb;
-    this.pc = 0;
-    if (f.k === 'remote') {
-      this.chainSeen.pop();
-      this.contract = f.contract;
-      this.contractHex = bytesToHex(f.contract);
-      this.code = f.code;
-      this.vm = f.vm;
-      this.fate = fateVersionOf(f.vm);
-      this.caller = f.caller;
-      this.value = f.value;
-    }
-  }
-
-  private doReturnValue(v: FateValue, entering = false): void {
-    for (;;) {
-      const top = this.callStack.pop();
-      if (top === undefined) throw new VmInternal('protected marker without a frame');
-      if (top.k === 'gas') {
-        this.gas += top.stored;
-        continue;
-      }
-      if (top.k === 'deploy') throw new VmInternal('deploy continuation above a remote frame');
-      if (top.k !== 'remote') throw new VmInternal('protected marker without a remote frame');
-      // Popping the remote frame unfolds the return value (a simple traversal of None); a call
-      // that failed while being entered costs one cell instead (checked against the node).
-      if (entering) this.cellsGas(1);
-      else this.traverse(v, MODELS.simple);
-      this.chainSeen.pop();
-      this.fn = top.fn;
-      this.stack = top.stack;
-      this.args = top.args;
-      this.vars = top.vars;
-      this.contract = top.contract;
-      this.contractHex = bytesToHex(top.contract);
-      this.code = top.code;
-      this.vm = top.vm;
-      this.fate = fateVersionOf(top.vm);
-      this.caller = top.caller;
-      this.value = top.value;
-      this.bb = top.bb;
-      this.pc = 0;
-      this.stack.push(v);
-      this.applyDeploy();
-      return;
-    }
-  }
-
-  /** If a CREATE/CLONE continuation is next on the call stack, apply it to the value on the stack. */
-  private applyDeploy(): void {
-    const top = this.callStack[this.callStack.length - 1];
-    if (top === undefined || top.k !== 'deploy') return;
-    this.callStack.pop();
-    const v = this.pop();
+  /**
+   * The CREATE/CLONE continuation after `init` returned (in the new contract's context):
+   * it pops the value (`{}`, or `Some({})`/`None` when protected) and pushes the new
+   * contract (`Some(contract)`), or, for `None`, removes the contract again. The value sent
+   * with it stays in the new contract's account: the transfer back goes from the current
+   * contract, which is the new one here, to itself.
+   */
+  private deployReturn(top: Extract<Frame, { k: 'deploy' }>, v: FateValue): FateValue {
+    let out: FateValue;
     const contract = fObject('contract', top.contract);
     if (!top.protected) {
-      this.push(contract);
-      return;
+      if (!isUnit(v)) throw new VmInternal('CREATE continuation met a non-unit value');
+      out = contract;
+    } else if (typeof v === 'object' && v.kind === 'variant' && v.tag === 1 && v.values.length === 1 && isUnit(v.values[0]!)) {
+      out = fSome(contract);
+    } else if (typeof v === 'object' && v.kind === 'variant' && v.tag === 0) {
+      this.unputContract(top.contract, top.value, top.contract);
+      out = NONE;
+    } else {
+      throw new VmInternal('CREATE continuation met an unexpected value');
     }
-    if (typeof v === 'object' && v.kind === 'variant' && v.tag === 1) {
-      this.push(fSome(contract));
-      return;
-    }
-    // Protected init failed: remove the contract (its account stays) and return the value.
-    const hex = bytesToHex(top.contract);
+    this.cells -= 1;
+    this.cellsGas(1);
+    return out;
+  }
+
+  /** Removes a contract made in this call and sends `value` from its account to `to`. */
+  private unputContract(pk: Uint8Array, value: bigint, to: Uint8Array): void {
+    const hex = bytesToHex(pk);
     this.world = { ...this.world, contracts: this.world.contracts.set(hex, undefined) };
-    if (top.value > 0n) this.transfer(top.contract, this.contract, top.value, 'call');
-    this.push(NONE);
+    this.codeCache.delete(hex);
+    if (value > 0n && bytesToHex(to) !== hex) {
+      const src = this.world.accounts.get(hex);
+      if (src === undefined || src.balance < value) throw new VmInternal('unput of a contract without its value');
+      this.transfer(pk, to, value, 'call');
+    }
+  }
+
+  /**
+   * Unwinds after a runtime error as `aefa_fate:catch_protected` does, from the state
+   * before the failing instruction: frames are popped from the top (a gas marker gives its
+   * gas back; a frame restores the caller's stack under the current top of the stack) down
+   * to the nearest protected return-type marker, which turns the failure into `None`
+   * (stores and world rolled back to the marker; events stay) and returns normally from
+   * there. Before FATE_03 a deploy continuation met on the way runs on the top of the
+   * stack, which can itself fail (a new error from that point). Returns false when the
+   * error reaches the top unchanged; the machine then stays as it was when the error was
+   * raised (for the outcome's held-back gas).
+   */
+  catchProtected(): boolean {
+    const popped = this.popped;
+    const base = Math.min(this.callStack.length, this.depthBefore);
+    const total = popped.length + base;
+    const frameAt = (j: number): Frame => (j < popped.length ? popped[j]! : this.callStack[base - 1 - (j - popped.length)]!);
+    /** The frames below position `j` as a call stack. */
+    const below = (j: number): Frame[] =>
+      j < popped.length ? [...this.callStack.slice(0, base), ...popped.slice(j + 1).reverse()] : this.callStack.slice(0, base - 1 - (j - popped.length));
+    let gas = this.gasBefore;
+    let cells = this.cellsBefore;
+    let acc = this.accBefore;
+    let beneath = this.belowBefore;
+    for (let j = 0; j < total; j += 1) {
+      const f = frameAt(j);
+      switch (f.k) {
+        case 'local':
+        case 'remote':
+          beneath = f.depth > 0;
+          break;
+        case 'gas':
+          gas += f.stored;
+          break;
+        case 'check':
+          if (!f.protected) break;
+          this.callStack = below(j);
+          this.popped = [];
+          this.gas = gas;
+          this.cells = cells;
+          this.stores = f.stores;
+          this.world = f.world;
+          this.doReturn(NONE);
+          return true;
+        case 'deploy': {
+          if (fateVersionOf(f.vm) >= 3) break;
+          // Pop the top of the stack (it must be `{}`), push the contract.
+          if (acc === undefined) {
+            if (beneath || !this.iris) throw new VmInternal('CREATE continuation met an empty stack');
+            this.callStack = below(j);
+            fail(`Stack overflow when pop:ing ${P(E.int(1))} elements`);
+          }
+          if (!isUnit(acc)) throw new VmInternal('CREATE continuation met a non-unit value');
+          const [cost, totalCells] = cellsCost(cells - 1, 1, this.iris);
+          cells = totalCells;
+          gas -= cost;
+          if (gas < 0) {
+            this.callStack = below(j);
+            throw new VmOutOfGas();
+          }
+          acc = fObject('contract', f.contract);
+          break;
+        }
+      }
+    }
+    return false;
   }
 
   /** CREATE / CLONE / CLONE_G (CONTRACTS.md §4.9). */
   deployContract(source: { code: Uint8Array } | { ref: Uint8Array }, initType: FateValue, value: FateValue, gasCap: FateValue | undefined, prot: FateValue): void {
-    if (typeof prot !== 'boolean') fail(`Type error on call: ${P(prot)} is not of type ${P(E.atom('bool'))}`);
+    if (typeof prot !== 'boolean') typeError(prot, 'bool');
     if (typeof value !== 'bigint') throw new VmInternal('deploy value is not an integer');
     if ('code' in source) this.spend(source.code.length * 5);
     // put_contract: bump the creator's nonce, derive the key, store contract and account.
@@ -747,7 +844,7 @@ export class Machine {
     if (value > 0n) this.transfer(this.contract, pk, value, 'call');
     this.callRemote(
       fObject('contract', pk), fString(hexBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
-      { k: 'deploy', contract: pk, protected: prot, value },
+      { k: 'deploy', contract: pk, protected: prot, value, vm },
     );
   }
 
@@ -769,12 +866,16 @@ export class Machine {
       if (ins === undefined) throw new VmInternal('fell off a basic block');
       this.pc += 1;
       this.gasBefore = this.gas;
-      this.stepDepth = this.callStack.length;
-      this.entering = false;
+      this.cellsBefore = this.cells;
+      const depth = this.stack.length;
+      this.accBefore = depth > 0 ? this.stack[depth - 1] : undefined;
+      this.belowBefore = depth > 1;
+      this.depthBefore = this.callStack.length;
+      if (this.popped.length > 0) this.popped = [];
       try {
         this.step(ins);
       } catch (e) {
-        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected(e instanceof VmOutOfGas)) continue;
+        if ((e instanceof VmError || e instanceof VmRevert || e instanceof VmOutOfGas) && this.catchProtected()) continue;
         throw e;
       }
       if (ins.op.endBB && !this.done && this.pc !== 0) {
@@ -810,6 +911,9 @@ function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
  */
 const VERSION_GATED: Readonly<Record<string, string>> = {
   ADDRESS_TO_BYTES: 'addr_to_bytes', AENS_LOOKUP: 'aens_lookup', AENS_UPDATE: 'aens_update', AUTH_TX: 'auth_tx',
+  ...Object.fromEntries(['G1_NEG', 'G1_NORM', 'G1_VALID', 'G1_IS_ZERO', 'G1_ADD', 'G1_MUL', 'G2_NEG', 'G2_NORM', 'G2_VALID', 'G2_IS_ZERO', 'G2_ADD',
+    'G2_MUL', 'GT_INV', 'GT_ADD', 'GT_MUL', 'GT_POW', 'GT_IS_ONE', 'PAIRING', 'MILLER_LOOP', 'FINAL_EXP', 'INT_TO_FR', 'INT_TO_FP', 'FR_TO_INT',
+    'FP_TO_INT'].map((n) => [`BLS12_381_${n}`, `bls12_381_${n.toLowerCase()}`])),
   BAND: 'bin_and', BNOT: 'bin_not', BOR: 'bin_or', BSL: 'bin_sl', BSR: 'bin_sr', BXOR: 'bin_xor',
   BYTECODE_HASH: 'bytecode_hash', BYTES_SIZE: 'bytes_size', BYTES_SPLIT_ANY: 'bytes_split_any',
   BYTES_TO_FIXED_SIZE: 'bytes_to_fixed_size', CALL_PGR: 'call_pgr', CLONE: 'clone', CLONE_G: 'clone_g', CREATE: 'create',
@@ -821,6 +925,10 @@ function hexBytes(h: string): Uint8Array {
   const out = new Uint8Array(h.length / 2);
   for (let i = 0; i < out.length; i += 1) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+function isUnit(v: FateValue): boolean {
+  return typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0;
 }
 
 function sameType(a: FateType, b: FateType): boolean {

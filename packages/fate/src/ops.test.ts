@@ -7,6 +7,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
 import { imm, st, vr, type Opnd } from '../test/asm.js';
 import { runCode } from '../test/run.js';
@@ -206,6 +207,13 @@ describe('hashes (unfold_serial traversal of the operand)', () => {
     check('SHA256', [imm(abc)], h('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'), 0, t(abc));
     check('BLAKE2B', [imm(abc)], h('bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319'), 0, t(abc));
   });
+  it('SHA3 is the original Keccak-256 (the node\'s EVM hash), not FIPS 202 SHA3-256', () => {
+    const empty = fString('');
+    check('SHA3', [imm(empty)], h('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'), 0, t(empty));
+    // FIPS 202 SHA3-256 of "" and "abc" (different padding): not what the VM computes.
+    expect(runOp('SHA3', [imm(empty)]).value).not.toEqual(h('a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a'));
+    expect(runOp('SHA3', [imm(fString('abc'))]).value).not.toEqual(h('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532'));
+  });
   it('hashes other values by their FATE serialization', () => {
     const v = fTuple([1n, fString('a')]);
     const want = runOp('BLAKE2B', [imm(fBytes(serializeValue(v)))]).value as FateValue;
@@ -225,6 +233,75 @@ describe('signatures', () => {
     const bad = Uint8Array.from(sig);
     bad[0] = bad[0]! ^ 1;
     check('VERIFY_SIG', [imm(fBytes(msg)), imm(fObject('address', pk)), imm(fBytes(bad))], false, 0);
+  });
+});
+
+describe('secp256k1 recovery (Ethereum\'s ecrecover; signature v ‖ r ‖ s)', () => {
+  // go-ethereum's ecrecover precompile vectors: hash, v, r, s, address.
+  const vectors = [
+    ['38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e', '1b', '38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e', '789d1dd423d25f0772d2748d60f7e4b81bb14d086eba8e8e8efb6dcff8a4ae02', 'ceaccac640adf55b2028469bd36ba501f28b699d'],
+    ['456e9aea5e197a1f1af7a3e85a3212fa4049a3ba34c2289b4c860fc0b0c64ef3', '1c', '9242685bf161793cc25603c231bc2f568eb630ea16aa137d2664ac8038825608', '4f8ae3bd7535248d0bd448298cc2e2071e56992d0774dc340c368ae950852ada', '7156526fbd7a3c72969b54f64e42c10fbb768c8a'],
+  ] as const;
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const b = (x: string) => fBytes(hexToBytes(x));
+  const recover = (hash: string, sig: string) => runOp('ECRECOVER_SECP256K1', [imm(b(hash)), imm(b(sig))]).value;
+  it('recovers the signer\'s address from the published vectors', () => {
+    for (const [hash, v, r, s, addr] of vectors) check('ECRECOVER_SECP256K1', [imm(b(hash)), imm(b(v + r + s))], fSome(b(addr)), 0);
+  });
+  it('accepts a high s with the other v, as the precompile does', () => {
+    const [hash, , r, s, addr] = vectors[1];
+    expect(recover(hash, `1b${r}${(n - BigInt(`0x${s}`)).toString(16).padStart(64, '0')}`)).toEqual(fSome(b(addr)));
+  });
+  it('is None for v other than 27/28 and for r or s outside 1..n-1', () => {
+    const [hash, , r, s] = vectors[1];
+    for (const v of ['00', '01', '1a', '1d']) expect(recover(hash, v + r + s)).toEqual(NONE);
+    expect(recover(hash, `1c${'00'.repeat(32)}${s}`)).toEqual(NONE);
+    expect(recover(hash, `1c${n.toString(16)}${s}`)).toEqual(NONE);
+    expect(recover(hash, `1c${r}${'00'.repeat(32)}`)).toEqual(NONE);
+  });
+  it('ECVERIFY compares the recovered address', () => {
+    const [hash, v, r, s, addr] = vectors[0];
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(v + r + s))], true, 0);
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(vectors[1][4])), imm(b(v + r + s))], false, 0);
+    check('ECVERIFY_SECP256K1', [imm(b(hash)), imm(b(addr)), imm(b(`01${r}${s}`))], false, 0);
+  });
+});
+
+describe('BLS12-381 (values in MCL\'s Montgomery form; see bls12381.test.ts)', () => {
+  const r = bls12_381.fields.Fr.ORDER;
+  const p = bls12_381.fields.Fp.ORDER;
+  const le = (x: bigint, n: number) => fBytes(Uint8Array.from({ length: n }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn)));
+  const fp = (x: bigint) => le((x << 384n) % p, 48);
+  it('INT_TO_FR, INT_TO_FP and back, base gas and the pushed cell', () => {
+    check('BLS12_381_INT_TO_FR', [imm(3735928559n)], le((3735928559n << 256n) % r, 32), 0);
+    check('BLS12_381_INT_TO_FP', [imm(p - 1n)], le(((p - 1n) << 384n) % p, 48), 0);
+    check('BLS12_381_FR_TO_INT', [imm(le((5n << 256n) % r, 32))], 5n, 0);
+    check('BLS12_381_FP_TO_INT', [imm(fp(7n))], 7n, 0);
+  });
+  it('the node\'s ranges: INT_TO_FR below r − 1, INT_TO_FP below p', () => {
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(r - 2n)]).type).toBe('ok');
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(r - 1n)]).value).toBe(`Bad arguments to bls12_381_int_to_fr: [${r - 1n}]`);
+    expect(runOp('BLS12_381_INT_TO_FP', [imm(p)]).value).toBe(`Bad arguments to bls12_381_int_to_fp: [${p}]`);
+  });
+  it('G1 validity, zero test, negation and normalization of the generator', () => {
+    const g = bls12_381.G1.Point.BASE.toAffine();
+    const G = fTuple([fp(g.x), fp(g.y), fp(1n)]);
+    check('BLS12_381_G1_VALID', [imm(G)], true, 0);
+    check('BLS12_381_G1_IS_ZERO', [imm(G)], false, 0);
+    check('BLS12_381_G1_NEG', [imm(G)], fTuple([fp(g.x), fp(p - g.y), fp(1n)]), 0);
+    check('BLS12_381_G1_NORM', [imm(fTuple([fp((g.x * 4n) % p), fp((g.y * 8n) % p), fp(2n)]))], G, 0);
+  });
+  it('results only a given MCL build defines are refused with the operation named', () => {
+    const g = bls12_381.G1.Point.BASE.toAffine();
+    const G = fTuple([fp(g.x), fp(g.y), fp(1n)]);
+    const refused = (name: string, ops: Opnd[]) => runCode([{ name: 'f', args: [], ret: T.any, code: [[name, st, ...ops], ['RETURN']] }], 'f').unsupported;
+    expect(refused('BLS12_381_G1_ADD', [imm(G), imm(G)])).toBe('BLS12_381_G1_ADD');
+    expect(refused('BLS12_381_G1_MUL', [imm(le(2n, 32)), imm(G)])).toBe('BLS12_381_G1_MUL');
+    expect(refused('BLS12_381_G1_VALID', [imm(fTuple([fp(1n), fp(1n), fp(2n ** 384n % p)]))])).toBeUndefined();
+    expect(refused('BLS12_381_G1_NEG', [imm(fTuple([le(p, 48), fp(1n), fp(1n)]))])).toBe('BLS12_381_G1_NEG (a BLS12-381 coordinate that is not reduced)');
+  });
+  it('FATE_01 contracts get the node\'s not_supported error', () => {
+    expect(runOp('BLS12_381_INT_TO_FR', [imm(1n)], { vm: 5, consensus: 4 }).value).toBe('Error in bls12_381_int_to_fr: not_supported');
   });
 });
 

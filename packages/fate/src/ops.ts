@@ -58,16 +58,8 @@ H['RETURNR'] = (m, a) => {
   m.push(v);
   m.doReturn(m.popReturn());
 };
-H['CALL'] = (m, a) => {
-  const f = m.get(a[0]!);
-  if (typeof f !== 'object' || f.kind !== 'string') throw new VmInternal('CALL with a non-string function id');
-  m.callLocal(bytesToHex(f.bytes), false);
-};
-H['CALL_T'] = (m, a) => {
-  const f = m.get(a[0]!);
-  if (typeof f !== 'object' || f.kind !== 'string') throw new VmInternal('CALL_T with a non-string function id');
-  m.callLocal(bytesToHex(f.bytes), true);
-};
+H['CALL'] = (m, a) => m.callLocal(m.get(a[0]!), false);
+H['CALL_T'] = (m, a) => m.callLocal(m.get(a[0]!), true);
 H['CALL_R'] = (m, a) => {
   const c = m.get(a[0]!);
   const f = m.get(a[1]!);
@@ -289,7 +281,7 @@ H['NOT'] = (m, a) => {
 
 H['TUPLE'] = (m, a) => {
   const n = immInt(a[1]);
-  const es = m.popArgs(n).reverse();
+  const es = m.popN(n);
   m.cellsGas(n + 2);
   m.put(a[0]!, fTuple(es));
 };
@@ -320,7 +312,7 @@ H['VARIANT'] = (m, a) => {
   const arities = listToArray(ar);
   if (!arities.every((x) => typeof x === 'bigint' && x >= 0n && x <= 255n)) badArgs('make_variant', [ar, tag, n]);
   if (tag < 0n || tag >= BigInt(arities.length) || arities[Number(tag)] !== n) badArgs('make_variant', [ar, tag, n]);
-  const values = m.popArgs(Number(n)).reverse();
+  const values = m.popN(Number(n));
   m.cellsGas(2 * arities.length + Number(n) + 4);
   m.put(a[0]!, fVariant(arities.map(Number), Number(tag), values));
 };

@@ -3,13 +3,17 @@
  * (CONTRACTS.md §4.3, §4.9). Strings are UTF-8 from FATE_02 on (lengths and reversal by NFC
  * code point); FATE_01 treats them as bytes.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyDetached } from './ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encode } from '@aechannel/codec';
 import type { Operand } from './code.js';
 import { BLS12_381_R, poseidon2 } from './poseidon.js';
+import {
+  BLS_P, BLS_R, BlsUnsupported, fpToInt, frToInt, g1IsZero, g1Neg, g1Norm, g1Valid, g2IsZero, g2Neg, g2Norm, g2Valid, gtAdd, gtInv, gtIsOne, gtMul,
+  gtPow, intToFp, intToFr, type G1Bytes, type G2Bytes, type GtBytes,
+} from './bls12381.js';
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
 import { badArgs, fail, P, typeError, VmInternal, VmUnsupported, W } from './outcome.js';
@@ -260,13 +264,7 @@ H['VERIFY_SIG'] = (m, a) => {
   if (typeof pk !== 'object' || pk.kind !== 'address') badArgs('verify_sig', [msg, pk, sig]);
   const sb = bytesArg('verify_sig', sig, [msg, pk, sig]);
   if ((m.fate < 3 && mb.length !== 32) || sb.length !== 64) badArgs('verify_sig', [msg, pk, sig]);
-  let ok = false;
-  try {
-    ok = ed25519.verify(sb, mb, pk.bytes, { zip215: false });
-  } catch {
-    ok = false;
-  }
-  m.put(a[0]!, ok);
+  m.put(a[0]!, ed25519VerifyDetached(sb, mb, pk.bytes));
 };
 H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   const msg = m.get(a[1]!);
@@ -294,11 +292,16 @@ H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   }
   m.put(a[0]!, ok);
 };
+/**
+ * The node's `ecrecover:recover` (through `aeu_crypto:ecrecover`): Ethereum's ecrecover on
+ * `sig = v ‖ r ‖ s` with `v` 27 or 28 (the node builds recoverable signatures as
+ * `<<27 | 28, r, s>>`), `1 ≤ r, s < n` (a high `s` is accepted); the signer's address is the
+ * last 20 bytes of the Keccak-256 of its uncompressed public key.
+ */
 function ecrecover(msg: Uint8Array, sig: Uint8Array): Uint8Array | undefined {
-  // sig = v (27/28 or 0/1) ‖ r ‖ s
   const v = sig[0]!;
-  const rec = v >= 27 ? v - 27 : v;
-  if (rec !== 0 && rec !== 1) return undefined;
+  if (v !== 27 && v !== 28) return undefined;
+  const rec = v - 27;
   try {
     const s = secp256k1.Signature.fromBytes(sig.slice(1), 'compact').addRecoveryBit(rec);
     const pub = s.recoverPublicKey(msg).toBytes(false);
@@ -389,15 +392,98 @@ H['ORACLE_EXPIRY'] = oracleMissing('oracle_expiry', 'oracle_does_not_exist');
 H['ORACLE_GET_QUESTION'] = oracleMissing('oracle_get_question', 'oracle_not_found');
 H['ORACLE_GET_ANSWER'] = oracleMissing('oracle_get_answer', 'oracle_not_found');
 
+// ---- BLS12-381 (see bls12381.ts for what is computed and what is refused) ----------------
+
+/**
+ * The node checks each operand's shape (field elements as bytes of 32/48, points as tuples
+ * of them) and answers `Bad arguments to bls12_381_…` otherwise; only then does MCL run.
+ */
+function blsBytes(v: FateValue, n: number): Uint8Array | undefined {
+  return typeof v === 'object' && v.kind === 'bytes' && v.bytes.length === n ? v.bytes : undefined;
+}
+function blsTuple(v: FateValue, n: number): readonly FateValue[] | undefined {
+  return typeof v === 'object' && v.kind === 'tuple' && v.elements.length === n ? v.elements : undefined;
+}
+const blsFr = (v: FateValue) => blsBytes(v, 32);
+function blsG1(v: FateValue): G1Bytes | undefined {
+  const t = blsTuple(v, 3)?.map((e) => blsBytes(e, 48));
+  return t === undefined || t.includes(undefined) ? undefined : (t as unknown as G1Bytes);
+}
+function blsG2(v: FateValue): G2Bytes | undefined {
+  const t = blsTuple(v, 3)?.map((c) => blsTuple(c, 2)?.map((e) => blsBytes(e, 48)));
+  return t === undefined || t.some((c) => c === undefined || c.includes(undefined)) ? undefined : (t as unknown as G2Bytes);
+}
+function blsGt(v: FateValue): GtBytes | undefined {
+  const t = blsTuple(v, 12)?.map((e) => blsBytes(e, 48));
+  return t === undefined || t.includes(undefined) ? undefined : (t as Uint8Array[]);
+}
+const g1Value = (p: G1Bytes): FateValue => fTuple(p.map(fBytes));
+const g2Value = (p: G2Bytes): FateValue => fTuple(p.map((c) => fTuple(c.map(fBytes))));
+const gtValue = (v: GtBytes): FateValue => fTuple(v.map(fBytes));
+
+/** A result only a given MCL build defines: refused with the mnemonic and the reason. */
+function blsRun<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof BlsUnsupported) throw new VmUnsupported(`${name} (${e.message})`);
+    throw e;
+  }
+}
+
+function blsUnary<A>(name: string, shape: (v: FateValue) => A | undefined, f: ((a: A) => FateValue) | 'refused'): Handler {
+  const atom = name.toLowerCase();
+  return (m, a) => {
+    const v = m.get(a[1]!);
+    const x = shape(v);
+    if (x === undefined) badArgs(atom, [v]);
+    if (f === 'refused') throw new VmUnsupported(name);
+    m.put(a[0]!, blsRun(name, () => f(x)));
+  };
+}
+function blsBinary<A, B>(name: string, left: (v: FateValue) => A | undefined, right: (v: FateValue) => B | undefined, f: ((a: A, b: B) => FateValue) | 'refused'): Handler {
+  const atom = name.toLowerCase();
+  return (m, a) => {
+    const l = m.get(a[1]!);
+    const r = m.get(a[2]!);
+    const x = left(l);
+    const y = right(r);
+    if (x === undefined || y === undefined) badArgs(atom, [l, r]);
+    if (f === 'refused') throw new VmUnsupported(name);
+    m.put(a[0]!, blsRun(name, () => f(x, y)));
+  };
+}
+const inRange = (max: bigint) => (v: FateValue): bigint | undefined => (typeof v === 'bigint' && v >= 0n && v < max ? v : undefined);
+
+// INT_TO_FR takes 0 ≤ x < r − 1 (the node's bound is r − 1, as for POSEIDON); INT_TO_FP 0 ≤ x < p.
+H['BLS12_381_INT_TO_FR'] = blsUnary('BLS12_381_INT_TO_FR', inRange(BLS_R - 1n), (x) => fBytes(intToFr(x)));
+H['BLS12_381_INT_TO_FP'] = blsUnary('BLS12_381_INT_TO_FP', inRange(BLS_P), (x) => fBytes(intToFp(x)));
+H['BLS12_381_FR_TO_INT'] = blsUnary('BLS12_381_FR_TO_INT', blsFr, frToInt);
+H['BLS12_381_FP_TO_INT'] = blsUnary('BLS12_381_FP_TO_INT', (v) => blsBytes(v, 48), fpToInt);
+H['BLS12_381_G1_NEG'] = blsUnary('BLS12_381_G1_NEG', blsG1, (p) => g1Value(g1Neg(p)));
+H['BLS12_381_G1_NORM'] = blsUnary('BLS12_381_G1_NORM', blsG1, (p) => g1Value(g1Norm(p)));
+H['BLS12_381_G1_VALID'] = blsUnary('BLS12_381_G1_VALID', blsG1, g1Valid);
+H['BLS12_381_G1_IS_ZERO'] = blsUnary('BLS12_381_G1_IS_ZERO', blsG1, g1IsZero);
+H['BLS12_381_G1_ADD'] = blsBinary('BLS12_381_G1_ADD', blsG1, blsG1, 'refused');
+H['BLS12_381_G1_MUL'] = blsBinary('BLS12_381_G1_MUL', blsFr, blsG1, 'refused');
+H['BLS12_381_G2_NEG'] = blsUnary('BLS12_381_G2_NEG', blsG2, (p) => g2Value(g2Neg(p)));
+H['BLS12_381_G2_NORM'] = blsUnary('BLS12_381_G2_NORM', blsG2, (p) => g2Value(g2Norm(p)));
+H['BLS12_381_G2_VALID'] = blsUnary('BLS12_381_G2_VALID', blsG2, g2Valid);
+H['BLS12_381_G2_IS_ZERO'] = blsUnary('BLS12_381_G2_IS_ZERO', blsG2, g2IsZero);
+H['BLS12_381_G2_ADD'] = blsBinary('BLS12_381_G2_ADD', blsG2, blsG2, 'refused');
+H['BLS12_381_G2_MUL'] = blsBinary('BLS12_381_G2_MUL', blsFr, blsG2, 'refused');
+H['BLS12_381_GT_INV'] = blsUnary('BLS12_381_GT_INV', blsGt, (v) => gtValue(gtInv(v)));
+H['BLS12_381_GT_ADD'] = blsBinary('BLS12_381_GT_ADD', blsGt, blsGt, (x, y) => gtValue(gtAdd(x, y)));
+H['BLS12_381_GT_MUL'] = blsBinary('BLS12_381_GT_MUL', blsGt, blsGt, (x, y) => gtValue(gtMul(x, y)));
+H['BLS12_381_GT_POW'] = blsBinary('BLS12_381_GT_POW', blsGt, blsFr, (x, k) => gtValue(gtPow(x, k)));
+H['BLS12_381_GT_IS_ONE'] = blsUnary('BLS12_381_GT_IS_ONE', blsGt, gtIsOne);
+H['BLS12_381_PAIRING'] = blsBinary('BLS12_381_PAIRING', blsG1, blsG2, 'refused');
+H['BLS12_381_MILLER_LOOP'] = blsBinary('BLS12_381_MILLER_LOOP', blsG1, blsG2, 'refused');
+H['BLS12_381_FINAL_EXP'] = blsUnary('BLS12_381_FINAL_EXP', blsGt, 'refused');
+
 // ---- unsupported families: refused with a typed error ------------------------------------
 
-const UNSUPPORTED = [
-  'BLS12_381_G1_NEG', 'BLS12_381_G1_NORM', 'BLS12_381_G1_VALID', 'BLS12_381_G1_IS_ZERO', 'BLS12_381_G1_ADD', 'BLS12_381_G1_MUL',
-  'BLS12_381_G2_NEG', 'BLS12_381_G2_NORM', 'BLS12_381_G2_VALID', 'BLS12_381_G2_IS_ZERO', 'BLS12_381_G2_ADD', 'BLS12_381_G2_MUL',
-  'BLS12_381_GT_INV', 'BLS12_381_GT_ADD', 'BLS12_381_GT_MUL', 'BLS12_381_GT_POW', 'BLS12_381_GT_IS_ONE', 'BLS12_381_PAIRING',
-  'BLS12_381_MILLER_LOOP', 'BLS12_381_FINAL_EXP', 'BLS12_381_INT_TO_FR', 'BLS12_381_INT_TO_FP', 'BLS12_381_FR_TO_INT',
-  'BLS12_381_FP_TO_INT', 'AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT',
-];
+const UNSUPPORTED = ['AENS_RESOLVE', 'AENS_LOOKUP', 'DBG_LOC', 'DBG_DEF', 'DBG_UNDEF', 'DBG_CONTRACT'];
 for (const name of UNSUPPORTED) {
   H[name] = () => {
     throw new VmUnsupported(name);

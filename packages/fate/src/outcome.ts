@@ -85,12 +85,26 @@ function latin1(s: string): Uint8Array {
 /** `~P` with the error depth. */
 export function P(t: ETerm | FateValue): string {
   try {
-    return OPEN + printTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH) + CLOSE;
+    const term = isETerm(t) ? t : fateToTerm(t);
+    const text = printTerm(term, TERM_DEPTH);
+    // A term with nowhere to break stays on its line, however wide (checked against fate-oracle).
+    return unbreakable(term, TERM_DEPTH) ? text : OPEN + text + CLOSE;
   } catch (e) {
     if (e instanceof PrintUnsupported) throw new VmUnsupported('an error message this VM cannot print exactly');
     throw e;
   }
 }
+/**
+ * Whether `io_lib_pretty` has nowhere to break a term: an integer or atom, or a list or
+ * tuple of exactly one such term (nested), within the depth limit. Anything else (two or
+ * more elements, binaries, maps) may be broken over lines when it does not fit.
+ */
+function unbreakable(t: ETerm, depth: number): boolean {
+  if (t.t === 'int' || t.t === 'atom') return true;
+  if ((t.t === 'list' || t.t === 'tuple') && t.v.length === 1 && depth > 1) return unbreakable(t.v[0]!, depth - 1);
+  return false;
+}
+
 /** `~W` with the error depth. */
 export function W(t: ETerm | FateValue): string {
   return writeTerm(isETerm(t) ? t : fateToTerm(t), TERM_DEPTH);

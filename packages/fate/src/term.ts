@@ -6,7 +6,8 @@
  * the node uses for them (`{tuple, {...}}`, `{address, <<...>>}`, `{variant, ...}`, ...).
  *
  * Limits: `~p` output longer than a line (80 columns), which the node breaks over several
- * lines, is printed on one line here.
+ * lines, is not reproduced: `outcome.ts` refuses such a message, except for terms with
+ * nowhere to break (which the node keeps on one line too).
  */
 import type { FateType } from './types.js';
 import { listToArray, type FateValue } from './values.js';
