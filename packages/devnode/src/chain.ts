@@ -440,7 +440,11 @@ export class SimChain {
     const { tx } = decoded;
     if (!channelTags.has(tx.tag)) reject('only channel transactions are simulated', { tag: tx.tag });
     const hash = txHash(signedTx);
-    if (this.#mempool.has(hash) || this.#included.has(hash)) return hash;
+    // A create tx is posted once, by the initiator's FSM (§9.2 step 11). The same create tx
+    // again comes from a second channel opened with identical parameters and nonce: it is
+    // refused like any tx reusing a nonce (nonce already in the mempool, or too low once
+    // mined), so that channel fails at once instead of waiting for an inclusion.
+    if ((this.#mempool.has(hash) || this.#included.has(hash)) && tx.tag !== Tag.ChannelCreateTx) return hash;
     const pending = await this.#check(hash, signedTx, tx);
     this.#mempool.set(hash, pending);
     this.#options.later(() => {
