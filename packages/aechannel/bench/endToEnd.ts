@@ -40,7 +40,9 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Starts `aechannel-devnode --json` from source in its own process and reads its URL and accounts. */
 export async function startDevnodeProcess(accounts: number): Promise<DevnodeProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', devnodeCli, '--port', '0', '--json', '--accounts', String(accounts)], {
+  // (AECHANNEL_BENCH_DEVNODE_ARGS: extra node flags for the devnode, e.g. `--cpu-prof --cpu-prof-dir=/tmp/devnode`)
+  const extra = (process.env['AECHANNEL_BENCH_DEVNODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const child: ChildProcess = spawn(process.execPath, [...extra, '--import', 'tsx', '--conditions=source', devnodeCli, '--port', '0', '--json', '--accounts', String(accounts)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -135,6 +135,8 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
     });
   }
   const spec: PrefixSpec = prefixes[got];
+  const known = spec.size === undefined ? decodedMemo.get(value) : undefined;
+  if (known !== undefined) return known.slice();
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
   if (maxLength !== undefined && length > maxLength) {
@@ -168,7 +170,38 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
       context: { prefix: got, expected: spec.size, got: bytes.length },
     });
   }
+  if (spec.size === undefined) rememberDecoded(value, bytes);
   return bytes;
+}
+
+// Variable-size values (`tx_`, `ss_`, `cb_`, ...) travel through a client several times (the
+// node's message, the fsm, the driver, the signer, the store), and each decode is a base64
+// pass and two SHA-256 runs over the whole value. The last ones decoded are remembered
+// (bounded in count and in characters) and a hit returns a copy, so no caller can change
+// what another one gets. Fixed-size values (ids, hashes) have the id memo (`id.ts`).
+const DECODED_MEMO_ENTRIES = 512;
+const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
+const decodedMemo = new Map<string, Uint8Array>();
+let decodedMemoCharacters = 0;
+
+function rememberDecoded(value: string, bytes: Uint8Array): void {
+  if (value.length > DECODED_MEMO_CHARACTERS / 8) return;
+  while (decodedMemo.size >= DECODED_MEMO_ENTRIES || decodedMemoCharacters + value.length > DECODED_MEMO_CHARACTERS) {
+    const oldest = decodedMemo.keys().next().value as string;
+    decodedMemo.delete(oldest);
+    decodedMemoCharacters -= oldest.length;
+  }
+  decodedMemo.set(value, bytes.slice());
+  decodedMemoCharacters += value.length;
+}
+
+/**
+ * Empties the memo of decoded variable-size values (for benchmarks that measure the cold path).
+ * @internal
+ */
+export function clearDecodedMemo(): void {
+  decodedMemo.clear();
+  decodedMemoCharacters = 0;
 }
 
 /**
