@@ -7,9 +7,9 @@
  * One table maps each prefix to its base and payload size, so a new prefix is one row.
  * Decoding is strict and names the step that failed.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { base58, base64 } from '@scure/base';
+import { base58 } from '@scure/base';
 import { AechannelError } from './errors.js';
+import { base64Decode, base64Encode, sha256 } from './platform.js';
 
 /** How a prefix's payload is written, and its fixed size in bytes (if any). */
 interface PrefixSpec {
@@ -106,7 +106,7 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
   const withChecksum = new Uint8Array(bytes.length + 4);
   withChecksum.set(bytes);
   withChecksum.set(checksumOf(bytes), bytes.length);
-  const payload = spec.base === 58 ? base58.encode(withChecksum) : base64.encode(withChecksum);
+  const payload = spec.base === 58 ? base58.encode(withChecksum) : base64Encode(withChecksum);
   return `${prefix}_${payload}` as Encoded<P>;
 }
 
@@ -146,7 +146,7 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
   }
   let raw: Uint8Array;
   try {
-    raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64.decode(value.slice(separator + 1));
+    raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64Decode(value.slice(separator + 1));
   } catch (cause) {
     throw new AechannelError('CODEC_INVALID_ALPHABET', `Invalid base${spec.base} payload for prefix ${got}_.`, {
       cause,
