@@ -2123,8 +2123,28 @@ export function step(state: ChannelState, input: Input): StepResult {
  */
 function draftOf(state: ChannelState): ChannelState {
   const copySign = (sign: SignRecord | null): SignRecord | null => (sign === null ? null : { ...sign });
+  // Field by field (one object shape, no spread of a 35-field object); a field added to
+  // ChannelState and missing here fails the typecheck.
   return {
-    ...state,
+    format: state.format,
+    version: state.version,
+    mode: state.mode,
+    options: state.options,
+    phase: state.phase,
+    status: state.status,
+    fsmId: state.fsmId,
+    channelId: state.channelId,
+    latestState: state.latestState,
+    round: state.round,
+    onChainRound: state.onChainRound,
+    signedAhead: state.signedAhead,
+    persisting: state.persisting,
+    rejection: state.rejection,
+    connectOptions: state.connectOptions,
+    closingBy: state.closingBy,
+    trees: state.trees,
+    forced: state.forced,
+    envWait: state.envWait,
     balances: { ...state.balances },
     opening: { ...state.opening, sign: copySign(state.opening.sign) },
     own: state.own === null ? null : { ...state.own, sign: copySign(state.own.sign) },
