@@ -135,7 +135,7 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
     });
   }
   const spec: PrefixSpec = prefixes[got];
-  const known = spec.size === undefined ? decodedMemo.get(value) : undefined;
+  const known = decodedMemo.get(value);
   if (known !== undefined) return known.slice();
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
@@ -170,15 +170,15 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
       context: { prefix: got, expected: spec.size, got: bytes.length },
     });
   }
-  if (spec.size === undefined) rememberDecoded(value, bytes);
+  rememberDecoded(value, bytes);
   return bytes;
 }
 
-// Variable-size values (`tx_`, `ss_`, `cb_`, ...) travel through a client several times (the
-// node's message, the fsm, the driver, the signer, the store), and each decode is a base64
-// pass and two SHA-256 runs over the whole value. The last ones decoded are remembered
-// (bounded in count and in characters) and a hit returns a copy, so no caller can change
-// what another one gets. Fixed-size values (ids, hashes) have the id memo (`id.ts`).
+// A `tx_` travels through a client several times (the node's message, the fsm, the driver,
+// the signer, the store), and the same few ids (`ak_`, `ch_`) are checked in every request:
+// each decode is a base64 or base58 pass and two SHA-256 runs. The last values decoded are
+// remembered (bounded in count and in characters) and a hit returns a copy, so no caller
+// can change what another one gets.
 const DECODED_MEMO_ENTRIES = 512;
 const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
 const decodedMemo = new Map<string, Uint8Array>();
