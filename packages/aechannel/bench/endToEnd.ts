@@ -15,6 +15,7 @@
  * [transfers] [channels] [only=aechannel|sdk]`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Channel as SdkChannel, MemoryAccount } from '@aeternity/aepp-sdk';
 import { parseJson, type Encoded } from '@aechannel/codec';
@@ -32,7 +33,21 @@ export interface DevnodeProcess {
   url: string;
   networkId: string;
   accounts: Account[];
+  /** CPU time (user + system) the devnode process has used, ms; NaN where /proc is not readable. */
+  cpuMs: () => number;
   stop: () => Promise<void>;
+}
+
+/** CPU time of a process from /proc/<pid>/stat (Linux), ms. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100 Hz)
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const devnodeCli = fileURLToPath(new URL('../../devnode/src/cli.ts', import.meta.url));
@@ -60,6 +75,7 @@ export async function startDevnodeProcess(accounts: number): Promise<DevnodeProc
   });
   return {
     ...info,
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -166,15 +182,18 @@ export interface Measured {
   wallMs: number;
   /** This process's CPU time (user + system) spent in this side's blocks, ms. */
   cpuMs: number;
+  /** The devnode process's CPU time in this side's blocks, ms (10 ms resolution). */
+  devnodeCpuMs: number;
   /** Latency of every transfer, ms. */
   latencies: number[];
 }
 
-const emptyMeasured = (): Measured => ({ transfers: 0, wallMs: 0, cpuMs: 0, latencies: [] });
+const emptyMeasured = (): Measured => ({ transfers: 0, wallMs: 0, cpuMs: 0, devnodeCpuMs: 0, latencies: [] });
 
 /** Runs `count` transfers on each pair (pairs in parallel, each pair sequential), adding to `into`. */
-async function block(pairs: Pair[], count: number, into: Measured): Promise<void> {
+async function block(pairs: Pair[], count: number, into: Measured, devnode: DevnodeProcess): Promise<void> {
   const cpu = process.cpuUsage();
+  const devnodeCpu = devnode.cpuMs();
   const started = performance.now();
   await Promise.all(
     pairs.map(async (pair) => {
@@ -188,6 +207,7 @@ async function block(pairs: Pair[], count: number, into: Measured): Promise<void
   into.wallMs += performance.now() - started;
   const spent = process.cpuUsage(cpu);
   into.cpuMs += (spent.user + spent.system) / 1000;
+  into.devnodeCpuMs += devnode.cpuMs() - devnodeCpu;
   into.transfers += pairs.length * count;
 }
 
@@ -202,12 +222,19 @@ export interface Figures {
   p50: number;
   p99: number;
   cpuPerTransferMs: number;
+  devnodeCpuPerTransferMs: number;
 }
 
 /** Throughput, latency percentiles and CPU per transfer of a measurement. */
 export function figures(m: Measured): Figures {
   const sorted = [...m.latencies].sort((x, y) => x - y);
-  return { perSecond: m.transfers / (m.wallMs / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuPerTransferMs: m.cpuMs / m.transfers };
+  return {
+    perSecond: m.transfers / (m.wallMs / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    cpuPerTransferMs: m.cpuMs / m.transfers,
+    devnodeCpuPerTransferMs: m.devnodeCpuMs / m.transfers,
+  };
 }
 
 /** Which SDKs a run includes. */
@@ -255,10 +282,10 @@ export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToE
     const single: Record<string, Pair> = {};
     for (const side of sides) single[side] = await nextPair(side);
     const measured: Record<string, Measured> = { aechannel: emptyMeasured(), sdk: emptyMeasured() };
-    for (const side of sides) await block([single[side]!], 50, emptyMeasured());
+    for (const side of sides) await block([single[side]!], 50, emptyMeasured(), devnode);
     const blocks = 10;
     for (let i = 0; i < blocks; i++) {
-      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) await block([single[side]!], Math.ceil(transfers / blocks), measured[side]!);
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) await block([single[side]!], Math.ceil(transfers / blocks), measured[side]!, devnode);
     }
     for (const side of sides) {
       single[side]!.close();
@@ -274,10 +301,10 @@ export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToE
       }
     }
     const parallel: Record<string, Measured> = { aechannel: emptyMeasured(), sdk: emptyMeasured() };
-    for (const side of sides) await block(many[side]!, 2, emptyMeasured());
+    for (const side of sides) await block(many[side]!, 2, emptyMeasured(), devnode);
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
-      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) await block(many[side]!, Math.ceil(perChannel / rounds), parallel[side]!);
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) await block(many[side]!, Math.ceil(perChannel / rounds), parallel[side]!, devnode);
     }
     for (const side of sides) {
       for (const pair of many[side]!) pair.close();
@@ -295,7 +322,7 @@ const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(d
 /** The printed table. */
 export function report(result: EndToEndResult, sizes: { transfers: number; channels: number; perChannel: number }): string {
   const rows: string[] = ['', 'end to end, devnode in its own process, 2 clients per channel in this process:'];
-  const head = `  ${'scenario'.padEnd(34)}${'client'.padEnd(11)}${'transfers/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'cpu ms/transfer'.padStart(17)}`;
+  const head = `  ${'scenario'.padEnd(34)}${'client'.padEnd(11)}${'transfers/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'cpu ms/transfer'.padStart(17)}${'devnode cpu ms'.padStart(16)}`;
   rows.push(head);
   const scenarios: [string, { aechannel?: Figures; sdk?: Figures }][] = [
     [`1 channel x ${sizes.transfers} transfers`, result.single],
@@ -305,7 +332,7 @@ export function report(result: EndToEndResult, sizes: { transfers: number; chann
     for (const side of ['aechannel', 'sdk'] as const) {
       const f = figs[side];
       if (f === undefined) continue;
-      rows.push(`  ${name.padEnd(34)}${(side === 'sdk' ? 'aepp-sdk' : side).padEnd(11)}${fmt(f.perSecond).padStart(12)}${fmt(f.p50, 2).padStart(9)}${fmt(f.p99, 2).padStart(9)}${fmt(f.cpuPerTransferMs, 3).padStart(17)}`);
+      rows.push(`  ${name.padEnd(34)}${(side === 'sdk' ? 'aepp-sdk' : side).padEnd(11)}${fmt(f.perSecond).padStart(12)}${fmt(f.p50, 2).padStart(9)}${fmt(f.p99, 2).padStart(9)}${fmt(f.cpuPerTransferMs, 3).padStart(17)}${fmt(f.devnodeCpuPerTransferMs, 2).padStart(16)}`);
     }
     if (figs.aechannel !== undefined && figs.sdk !== undefined) {
       rows.push(
@@ -313,7 +340,11 @@ export function report(result: EndToEndResult, sizes: { transfers: number; chann
       );
     }
   }
-  rows.push('  (ratio: aechannel throughput over aepp-sdk\'s; latency and CPU: aepp-sdk\'s over aechannel\'s)', '');
+  rows.push(
+    "  (cpu: this process, both clients of a channel; devnode cpu: the devnode process, per transfer, from /proc at 10 ms resolution)",
+    "  (ratio: aechannel throughput over aepp-sdk's; latency and CPU: aepp-sdk's over aechannel's)",
+    '',
+  );
   return rows.join('\n');
 }
 
