@@ -7,6 +7,7 @@ export default defineProject({
     name: 'fsm',
     ...timeouts,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/setup.frozenStates.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

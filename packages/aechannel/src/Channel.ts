@@ -107,7 +107,7 @@ import {
   type SignTag,
   type StartMode,
 } from '@aechannel/fsm';
-import { verifyTransaction, type Signer } from '@aechannel/signer';
+import { createTransactionVerifier, type Signer, type TransactionVerifier } from '@aechannel/signer';
 import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
@@ -270,6 +270,13 @@ export interface ChannelDriverOptions {
   url?: string;
   /** Creates the transport for a URL (default: {@link webSocketTransport}). */
   transport?: TransportFactory;
+  /**
+   * Checks the signatures this client must verify (the peer's before co-signing, both on a
+   * state the node reports as co-signed, §3.2). Default: a `createTransactionVerifier()` of
+   * its own, which verifies each signature once and takes the ones this client's signer made
+   * as its own. Give one built with a custom Ed25519 `verify` to count or audit them.
+   */
+  verifier?: TransactionVerifier;
   /** Where the latest co-signed state, fsm id and parameters are kept (default: a memory store). */
   store?: Store;
   /** Store key (default: the channel id). */
@@ -642,6 +649,7 @@ const sameBalances = (a: Record<string, bigint>, b: Record<string, bigint>): boo
 export class Channel {
   #state: ChannelState;
   readonly #signer: Signer;
+  readonly #verifier: TransactionVerifier;
   readonly #url: string;
   readonly #transportFactory: TransportFactory;
   readonly #store: Store;
@@ -719,6 +727,7 @@ export class Channel {
   private constructor(settings: StartSettings) {
     const driver = settings.driver;
     this.#signer = driver.signer;
+    this.#verifier = driver.verifier ?? createTransactionVerifier();
     this.#url = driver.url ?? DEFAULT_URL;
     this.#transportFactory = driver.transport ?? ((url, { signal }) => webSocketTransport(url, { signal }));
     this.#store = driver.store ?? createMemoryStore();
@@ -2118,6 +2127,8 @@ export class Channel {
         context: { kind: effect.tag, updates: effect.updates, tx: effect.decoded },
         signal: this.#lifetime.signal,
       });
+      // Our own signature is not verified again when the co-signed state comes back.
+      this.#verifier.rememberSigned(effect.tx, signed, this.#signer.address, effect.networkId);
       this.#dispatch({ type: 'signed', now: now(), requestId: effect.requestId, signedTx: signed });
     } catch (error) {
       if (this.#finished) return;
@@ -2155,7 +2166,7 @@ export class Channel {
     if (parties === null) return "the peer's account is not known, so its signature cannot be checked";
     const peer = this.role === 'initiator' ? parties.responder : parties.initiator;
     try {
-      const result = await verifyTransaction(tx, { networkId, signers: [peer] });
+      const result = await this.#verifier.verifyTransaction(tx, { networkId, signers: [peer] });
       if (result.valid) return null;
       if (result.missing.length > 0) return `the tx lacks a valid signature of the peer ${peer} for network ${networkId}`;
       return `the tx carries ${result.extra.length} signature(s) besides the peer's`;
@@ -2177,7 +2188,7 @@ export class Channel {
     const forced = inner?.tag === Tag.ChannelForceProgressTx ? inner.fromId : null;
     if (forced !== null && forced !== parties.initiator && forced !== parties.responder) return `the force progress was posted by ${forced}, not a participant`;
     try {
-      const result = await verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: forced === null ? [parties.initiator, parties.responder] : [forced] });
+      const result = await this.#verifier.verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: forced === null ? [parties.initiator, parties.responder] : [forced] });
       if (result.valid) return null;
       const problems: string[] = [];
       if (result.missing.length > 0) problems.push(`no valid signature of ${result.missing.join(', ')}`);
@@ -2731,7 +2742,7 @@ export class Channel {
     const parties = [o.initiatorId, o.responderId].filter((p): p is Encoded<'ak'> => p !== 'any');
     let valid = false;
     try {
-      valid = (await verifyTransaction(signedTx, { networkId: o.networkId, signers: parties })).valid;
+      valid = (await this.#verifier.verifyTransaction(signedTx, { networkId: o.networkId, signers: parties })).valid;
     } catch {
       valid = false;
     }
@@ -2815,6 +2826,7 @@ export class Channel {
 
 const DRIVER_KEYS = [
   'signer',
+  'verifier',
   'url',
   'transport',
   'store',
@@ -2850,6 +2862,10 @@ function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: Cha
     throw invalidArgument('url', 'a ws:// or wss:// URL', driver['url']);
   }
   if (driver['transport'] !== undefined && typeof driver['transport'] !== 'function') throw invalidArgument('transport', 'a transport factory function', driver['transport']);
+  const verifier = driver['verifier'] as Partial<TransactionVerifier> | undefined;
+  if (verifier !== undefined && (typeof verifier !== 'object' || verifier === null || typeof verifier.verifyTransaction !== 'function' || typeof verifier.rememberSigned !== 'function')) {
+    throw invalidArgument('verifier', 'a TransactionVerifier (createTransactionVerifier)', verifier);
+  }
   if (driver['onPeerUpdate'] !== undefined && typeof driver['onPeerUpdate'] !== 'function') throw invalidArgument('onPeerUpdate', 'a function', driver['onPeerUpdate']);
   if (driver['chainEnv'] !== undefined && typeof driver['chainEnv'] !== 'function') throw invalidArgument('chainEnv', 'a function', driver['chainEnv']);
   return { driver: driver as unknown as ChannelDriverOptions, params: params as Partial<ChannelParams> };

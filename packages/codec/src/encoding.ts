@@ -7,9 +7,9 @@
  * One table maps each prefix to its base and payload size, so a new prefix is one row.
  * Decoding is strict and names the step that failed.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { base58, base64 } from '@scure/base';
+import { base58 } from '@scure/base';
 import { AechannelError } from './errors.js';
+import { base64Decode, base64Encode, sha256 } from './platform.js';
 
 /** How a prefix's payload is written, and its fixed size in bytes (if any). */
 interface PrefixSpec {
@@ -106,7 +106,7 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
   const withChecksum = new Uint8Array(bytes.length + 4);
   withChecksum.set(bytes);
   withChecksum.set(checksumOf(bytes), bytes.length);
-  const payload = spec.base === 58 ? base58.encode(withChecksum) : base64.encode(withChecksum);
+  const payload = spec.base === 58 ? base58.encode(withChecksum) : base64Encode(withChecksum);
   return `${prefix}_${payload}` as Encoded<P>;
 }
 
@@ -135,6 +135,8 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
     });
   }
   const spec: PrefixSpec = prefixes[got];
+  const known = decodedMemo.get(value);
+  if (known !== undefined) return known.slice();
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
   if (maxLength !== undefined && length > maxLength) {
@@ -144,7 +146,7 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
   }
   let raw: Uint8Array;
   try {
-    raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64.decode(value.slice(separator + 1));
+    raw = spec.base === 58 ? base58.decode(value.slice(separator + 1)) : base64Decode(value.slice(separator + 1));
   } catch (cause) {
     throw new AechannelError('CODEC_INVALID_ALPHABET', `Invalid base${spec.base} payload for prefix ${got}_.`, {
       cause,
@@ -168,7 +170,38 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
       context: { prefix: got, expected: spec.size, got: bytes.length },
     });
   }
+  rememberDecoded(value, bytes);
   return bytes;
+}
+
+// A `tx_` travels through a client several times (the node's message, the fsm, the driver,
+// the signer, the store), and the same few ids (`ak_`, `ch_`) are checked in every request:
+// each decode is a base64 or base58 pass and two SHA-256 runs. The last values decoded are
+// remembered (bounded in count and in characters) and a hit returns a copy, so no caller
+// can change what another one gets.
+const DECODED_MEMO_ENTRIES = 512;
+const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
+const decodedMemo = new Map<string, Uint8Array>();
+let decodedMemoCharacters = 0;
+
+function rememberDecoded(value: string, bytes: Uint8Array): void {
+  if (value.length > DECODED_MEMO_CHARACTERS / 8) return;
+  while (decodedMemo.size >= DECODED_MEMO_ENTRIES || decodedMemoCharacters + value.length > DECODED_MEMO_CHARACTERS) {
+    const oldest = decodedMemo.keys().next().value as string;
+    decodedMemo.delete(oldest);
+    decodedMemoCharacters -= oldest.length;
+  }
+  decodedMemo.set(value, bytes.slice());
+  decodedMemoCharacters += value.length;
+}
+
+/**
+ * Empties the memo of decoded variable-size values (for benchmarks that measure the cold path).
+ * @internal
+ */
+export function clearDecodedMemo(): void {
+  decodedMemo.clear();
+  decodedMemoCharacters = 0;
 }
 
 /**

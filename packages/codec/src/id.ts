@@ -9,8 +9,9 @@
  * directions are memoized in small bounded maps. The maps only remember results of pure
  * functions and never change what a call returns.
  */
-import { decode, encode, type Encoded, type Prefix } from './encoding.js';
+import { clearDecodedMemo, decode, encode, type Encoded, type Prefix } from './encoding.js';
 import { AechannelError } from './errors.js';
+import { clearSignedTxMemo } from './signedTxMemo.js';
 
 /** The id tags of §1.2, by API prefix. */
 export const idTags = { ak: 1, nm: 2, cm: 3, ok: 4, ct: 5, ch: 6 } as const;
@@ -162,11 +163,14 @@ export function decodeCached(value: string, prefix: Prefix): Uint8Array {
 }
 
 /**
- * Empties the memo maps (for benchmarks that measure the cold path).
+ * Empties the memo maps, and those of decoded `tx_` and other variable-size values (for
+ * benchmarks that measure the cold path).
  * @internal
  */
 export function clearIdCaches(): void {
   bytesToString.clear();
   stringToBytes.clear();
   valueToBytes.clear();
+  clearDecodedMemo();
+  clearSignedTxMemo();
 }

@@ -170,3 +170,34 @@ describe('parity with the reference reader (lossless-json)', () => {
     expect(codeOf(() => parseJson('[- 1]'))).toBe('CODEC_INVALID_JSON');
   });
 });
+
+describe('stringifyJson, compact form', () => {
+  it('writes what lossless-json writes, for any JSON value with bigints', async () => {
+    const { stringify } = await import('lossless-json');
+    const leaf = fc.oneof(
+      fc.bigInt(),
+      fc.integer(),
+      fc.double(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\uE000', '\uE0001\uE000', '"\uE000-5\uE000"', -0, null, true, false, undefined),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), tie('tree'), { maxKeys: 4 })),
+    }));
+    fc.assert(
+      fc.property(tree, (value) => {
+        let expected: string | undefined;
+        try {
+          expected = stringify(value);
+        } catch {
+          expect(() => stringifyJson(value)).toThrow();
+          return;
+        }
+        if (expected === undefined) expect(() => stringifyJson(value)).toThrow();
+        else expect(stringifyJson(value)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(stringifyJson({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n })).toBe(stringify({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n }));
+  });
+});

@@ -216,7 +216,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {
-    const text = stringify(value, undefined, space);
+    const text = space === undefined ? fastStringify(value) : stringify(value, undefined, space);
     if (text === undefined) throw new TypeError('value has no JSON representation');
     return text;
   } catch (cause) {
@@ -225,6 +225,45 @@ export function stringifyJson(value: unknown, space?: number | string): string {
       details: cause instanceof Error ? cause.message : String(cause),
     });
   }
+}
+
+// The compact form (every message on the wire) through the engine's own JSON.stringify: a
+// bigint becomes a marked string that is turned back into the integer literal afterwards.
+// The marker is a private-use character; a value whose strings contain it (or anything the
+// engine would write differently from lossless-json: a non-finite number, a toJSON method)
+// goes the general way. Same text as lossless-json (property test in json.test.ts).
+const BIG = '\uE000';
+const BIG_LITERAL = /"\uE000(-?\d+)\uE000"/g;
+
+class Divergent extends Error {}
+
+function fastReplacer(this: unknown, _key: string, value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return `${BIG}${value}${BIG}`;
+    case 'string':
+      if (value.includes(BIG)) throw new Divergent();
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new Divergent();
+      return value;
+    case 'object':
+      if (value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw new Divergent();
+      return value;
+    default:
+      return value;
+  }
+}
+
+function fastStringify(value: unknown): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, fastReplacer);
+  } catch (error) {
+    if (error instanceof Divergent) return stringify(value);
+    throw error;
+  }
+  return text === undefined ? undefined : text.includes(BIG) ? text.replace(BIG_LITERAL, '$1') : text;
 }
 
 const NUMBER_TAG = '$number';

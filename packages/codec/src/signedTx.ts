@@ -15,13 +15,17 @@ import { decode, encode, type Encoded } from './encoding.js';
 import { AechannelError } from './errors.js';
 import type { RlpItem } from './fields.js';
 import { decodeObjectItem, decodeRlp } from './schema.js';
+import { recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
 import { Tag } from './tag.js';
 import type { SignedTx, Tx } from './tx.js';
 
 /** Size of an ed25519 signature. */
 export const SIGNATURE_SIZE = 64;
 
-/** What {@link decodeSignedTx} returns. */
+/**
+ * What {@link decodeSignedTx} returns. Frozen and shared between calls with the same `tx_`
+ * (the last ones decoded are remembered): read-only, byte arrays included.
+ */
 export interface DecodeSignedTxReturnType {
   /** The signatures, in the order received. */
   signatures: Uint8Array[];
@@ -57,10 +61,12 @@ function notSigned(item: RlpItem): AechannelError {
  * if (tx.tag === Tag.ChannelWithdrawTx) console.log(tx.amount, signatures.length);
  */
 export function decodeSignedTx(tx: Encoded<'tx'>): DecodeSignedTxReturnType {
+  const known = typeof tx === 'string' ? recallSignedTx(tx) : undefined;
+  if (known !== undefined) return known;
   const item = decodeRlp(decode(tx, 'tx'));
   if (!isSignedTxItem(item)) throw notSigned(item);
   const signed = decodeObjectItem(item) as SignedTx;
-  return { signatures: signed.signatures, innerBytes: item[3] as Uint8Array, tx: signed.encodedTx };
+  return rememberSignedTx(tx, { signatures: signed.signatures, innerBytes: item[3] as Uint8Array, tx: signed.encodedTx });
 }
 
 export { compareBytes };

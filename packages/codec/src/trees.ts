@@ -18,6 +18,7 @@ export {
   type NodeResolver,
   type TreeEntry,
 } from './trees/mpt.js';
+export { createIncrementalRoot, PersistentTree, type IncrementalRoot } from './trees/persistentTree.js';
 export { computeStateHash, stateHashFromRoots, type Balances, type StateRoots } from './trees/stateHash.js';
 export {
   EMPTY_CALLS_TREE,

@@ -46,7 +46,7 @@ import {
   type ChannelTrees,
   type FateRulesPreset,
 } from '@aechannel/fate';
-import { verifyTransaction } from '@aechannel/signer';
+import { createTransactionVerifier, type TransactionVerifier } from '@aechannel/signer';
 import type { DevnodeClock } from './clock.js';
 import { DevnodeError } from './errors.js';
 import type { EventQueue } from './eventQueue.js';
@@ -126,6 +126,8 @@ export interface SimChainOptions {
   fateRules?: FateRulesPreset;
   /** Consensus protocol: which VM versions a force progress may call (5 Iris, 6 Ceres; default 6). */
   protocol?: 5 | 6;
+  /** Verifies tx signatures (default: one of its own); the devnode shares its FSMs' verifier. */
+  verifier?: TransactionVerifier;
 }
 
 type CallUpdate = Extract<ReturnType<typeof deserializeObject>, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>;
@@ -233,6 +235,7 @@ export class SimChain {
   #intervalHandle: unknown;
   #mineScheduled = false;
   readonly #options: SimChainOptions;
+  readonly #verifier: TransactionVerifier;
   /** Txs dropped at block time because they no longer fitted, with the reason. */
   readonly dropped: { hash: Encoded<'th'>; reason: string }[] = [];
   /** Receipts of included force progress txs, by tx hash. */
@@ -241,6 +244,7 @@ export class SimChain {
   constructor(options: SimChainOptions) {
     this.#options = options;
     this.networkId = options.networkId;
+    this.#verifier = options.verifier ?? createTransactionVerifier();
     this.#beneficiary = options.ids.next('beneficiary');
     this.#recordBlock(0n);
     this.#blockMode = options.blockMode;
@@ -436,7 +440,11 @@ export class SimChain {
     const { tx } = decoded;
     if (!channelTags.has(tx.tag)) reject('only channel transactions are simulated', { tag: tx.tag });
     const hash = txHash(signedTx);
-    if (this.#mempool.has(hash) || this.#included.has(hash)) return hash;
+    // A create tx is posted once, by the initiator's FSM (§9.2 step 11). The same create tx
+    // again comes from a second channel opened with identical parameters and nonce: it is
+    // refused like any tx reusing a nonce (nonce already in the mempool, or too low once
+    // mined), so that channel fails at once instead of waiting for an inclusion.
+    if ((this.#mempool.has(hash) || this.#included.has(hash)) && tx.tag !== Tag.ChannelCreateTx) return hash;
     const pending = await this.#check(hash, signedTx, tx);
     this.#mempool.set(hash, pending);
     this.#options.later(() => {
@@ -467,7 +475,7 @@ export class SimChain {
       const mutual = tx.tag === Tag.ChannelDepositTx || tx.tag === Tag.ChannelWithdrawTx || tx.tag === Tag.ChannelCloseMutualTx;
       signers = mutual ? [channel.initiatorId, channel.responderId] : [account];
     }
-    const verified = await verifyTransaction(signedTx, { networkId: this.networkId, signers });
+    const verified = await this.#verifier.verifyTransaction(signedTx, { networkId: this.networkId, signers });
     if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
     const onChain = this.#accounts.get(account);
     if (onChain === undefined) reject('unknown account', { account });
@@ -554,7 +562,7 @@ export class SimChain {
     }
     if (inner.tag !== Tag.ChannelOffChainTx || inner.channelId !== channel.id) reject('payload is not an off-chain tx of this channel');
     const offChain = inner as TxOf<typeof Tag.ChannelOffChainTx>;
-    const verified = await verifyTransaction(payloadTx, { networkId: this.networkId, signers: [channel.initiatorId, channel.responderId] });
+    const verified = await this.#verifier.verifyTransaction(payloadTx, { networkId: this.networkId, signers: [channel.initiatorId, channel.responderId] });
     if (!verified.valid) reject('payload is not co-signed');
     pending.payloadRound = offChain.round;
     pending.payloadStateHash = offChain.stateHash;

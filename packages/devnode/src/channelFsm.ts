@@ -56,7 +56,7 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { contractToJson, callObjectToJson, dryRun, packTrees, type CallObject, type ChannelTrees, type FateRulesPreset } from '@aechannel/fate';
-import { verifyTransaction } from '@aechannel/signer';
+import type { TransactionVerifier } from '@aechannel/signer';
 import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
@@ -195,6 +195,8 @@ export interface FsmHost {
   readonly clock: DevnodeClock;
   readonly ids: IdSource;
   readonly networkId: string;
+  /** Verifies client signatures, each once for the whole devnode (both FSMs of a channel see the same ones). */
+  readonly verifier: TransactionVerifier;
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
   /** The rules contracts run with (`ceres`, `iris` or the recordings' `early-iris`). */
@@ -927,7 +929,7 @@ export class ChannelFsm implements Pairable {
       this.#fatalDuringOpen('bad_state_hash');
       return;
     }
-    const verified = await verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [tx.initiatorId] });
+    const verified = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [tx.initiatorId] });
     if (!verified.valid) {
       this.#fatalDuringOpen('bad_signature');
       return;
@@ -1208,7 +1210,7 @@ export class ChannelFsm implements Pairable {
       return false;
     }
     if (!equalBytes(decoded.innerBytes, innerBytes)) return false;
-    const result = await verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: this.#participants() });
+    const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: this.#participants() });
     return result.valid;
   }
 
@@ -1221,7 +1223,10 @@ export class ChannelFsm implements Pairable {
    * @returns the signers, or `undefined` when a signature matches no participant
    */
   async #signersOf(signedTx: Encoded<'tx'>): Promise<Encoded<'ak'>[] | undefined> {
-    const result = await verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: this.#participants() });
+    // This FSM's client first: the signature it just added is its own (no failed try against the peer's key).
+    const [initiator, responder] = this.#participants() as [Encoded<'ak'>, Encoded<'ak'>];
+    const signers = this.me === responder ? [responder, initiator] : [initiator, responder];
+    const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers });
     return result.extra.length > 0 ? undefined : result.signers;
   }
 
@@ -1976,7 +1981,7 @@ export class ChannelFsm implements Pairable {
     if (!equalBytes(decoded.innerBytes, op.innerBytes)) return 'wrong_tx';
     const solo = op.kind === 'close_solo' || op.kind === 'slash' || op.kind === 'settle' || op.kind === 'snapshot' || op.kind === 'force_progress';
     if (solo) {
-      const result = await verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [this.me] });
+      const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [this.me] });
       return result.valid ? 'ok' : 'bad_signature';
     }
     const signers = await this.#signersOf(signedTx);

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { isAechannelError, parseJson, stringifyJson, type Encoded, type JsonValue } from '@aechannel/codec';
 import { createMemoryTransportPair, type Transport } from '@aechannel/transport';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createTransactionVerifier, type TransactionVerifier } from '@aechannel/signer';
 import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent, type ForceProgressReceipt } from './chain.js';
 import type { ChainView, FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
@@ -252,6 +253,7 @@ class DevnodeImpl implements FsmHost {
   readonly clock: DevnodeClock;
   readonly ids: IdSource;
   readonly networkId: string;
+  readonly verifier: TransactionVerifier = createTransactionVerifier({ capacity: 8192 });
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
   readonly fateRules: FateRulesPreset;
@@ -301,6 +303,7 @@ class DevnodeImpl implements FsmHost {
       later: (task) => this.later(task),
       fateRules: this.fateRules,
       protocol: this.createTxVersion === 1 ? 5 : 6,
+      verifier: this.verifier,
     });
   }
 

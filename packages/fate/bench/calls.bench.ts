@@ -6,8 +6,9 @@
  * - `set(k, v)` on the "maps" contract (Appendix A), whose map is a store map, with the
  *   state hashed;
  * - the same `set` on a store map of 1, 1 000 and 100 000 entries, once without and once
- *   with the state hash: the call itself touches one entry, the hash recomputes the
- *   contracts tree's Merkle-Patricia root from all entries.
+ *   with the state hash: the call itself touches one entry; the hash updates the contracts
+ *   tree's Merkle-Patricia root from the previous one (only the changed paths are hashed
+ *   again, but the entries are still listed and compared to find them).
  * Run: `npx vitest bench --run` in packages/fate (or `pnpm bench` from the root).
  */
 import { readFileSync } from 'node:fs';

@@ -6,9 +6,11 @@
  * and oracles trees are carried through unchanged.
  *
  * Conversions from and to the codec's representations (`ss_`, {@link StateTrees}), and the
- * state hash through the codec's Merkle-Patricia roots (memoized per tree version).
+ * state hash through the codec's Merkle-Patricia roots (memoized per tree version, and each
+ * computed from the previous one with what changed).
  */
 import {
+  createIncrementalRoot,
   decode,
   deserializeObject,
   encode,
@@ -209,6 +211,13 @@ export function packTrees(trees: ChannelTrees): Encoded<'ss'> {
   return packStateTrees(treesToStateTrees(trees));
 }
 
+// The roots of the last trees hashed, updated with what changed since (codec's
+// createIncrementalRoot): a round that touches two accounts and a store slot re-hashes
+// those paths, not every account, contract and store entry.
+const accountsRoot = createIncrementalRoot();
+const contractsRoot = createIncrementalRoot();
+const callsRoot = createIncrementalRoot();
+
 const accountsRoots = new WeakMap<PMap<Account>, Uint8Array>();
 const contractsRoots = new WeakMap<PMap<ContractRecord>, Uint8Array>();
 const callsRoots = new WeakMap<PMap<Uint8Array>, Uint8Array>();
@@ -231,9 +240,9 @@ function memo<K extends object>(cache: WeakMap<K, Uint8Array>, key: K, compute: 
  */
 export function stateHash(trees: ChannelTrees): Encoded<'st'> {
   return stateHashFromRoots({
-    accounts: memo(accountsRoots, trees.accounts, () => mptRoot([...trees.accounts.entries()].map(([k, a]) => [hexToBytes(k), packAccount(a)] as const))),
-    contracts: memo(contractsRoots, trees.contracts, () => mptRoot(contractEntries(trees.contracts))),
-    calls: memo(callsRoots, trees.calls, () => mptRoot([...trees.calls.entries()].map(([k, v]) => [hexToBytes(k), v] as const))),
+    accounts: memo(accountsRoots, trees.accounts, () => accountsRoot([...trees.accounts.entries()].map(([k, a]) => [hexToBytes(k), packAccount(a)] as const))),
+    contracts: memo(contractsRoots, trees.contracts, () => contractsRoot(contractEntries(trees.contracts))),
+    calls: memo(callsRoots, trees.calls, () => callsRoot([...trees.calls.entries()].map(([k, v]) => [hexToBytes(k), v] as const))),
     channels: mptRoot(trees.channels),
     ns: mptRoot(trees.ns),
     oracles: mptRoot(trees.oracles),

@@ -2120,7 +2120,7 @@ function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void 
  * const { state: next, effects } = step(state, { type: 'transportOpened', now: 1 });
  */
 export function step(state: ChannelState, input: Input): StepResult {
-  const ctx: Ctx = { s: clonePlain(state), fx: [], now: input.now };
+  const ctx: Ctx = { s: draftOf(state), fx: [], now: input.now };
   try {
     dispatch(ctx, input);
     syncTimers(ctx, state.timers);
@@ -2136,18 +2136,51 @@ export function step(state: ChannelState, input: Input): StepResult {
 }
 
 /**
- * A deep copy of plain data that shares strings (immutable in JS): the state's large values
- * (the `ss_` trees of a channel holding contracts, contract code) cost nothing to carry
- * from one step to the next, while every object and array the step may change is new.
+ * The state a step works on: new copies of the containers handlers change in place (the
+ * top level, timers, counters, the operation slots and their sign records, the lists), and
+ * everything else shared with the state the step was given: the options, commands, queued
+ * inputs, requests, archived calls and every string (the `ss_` trees, contract code). A
+ * handler that changes anything else replaces it (a new object), never writes into it; the
+ * fsm tests run every step on a deep-frozen state to hold them to that
+ * (`test/setup.frozenStates.ts`). So an input costs a few small copies, not a copy of the
+ * whole state.
  */
-function clonePlain<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(clonePlain) as T;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
-  return out as T;
+function draftOf(state: ChannelState): ChannelState {
+  const copySign = (sign: SignRecord | null): SignRecord | null => (sign === null ? null : { ...sign });
+  // Field by field (one object shape, no spread of a 35-field object); a field added to
+  // ChannelState and missing here fails the typecheck.
+  return {
+    format: state.format,
+    version: state.version,
+    mode: state.mode,
+    options: state.options,
+    phase: state.phase,
+    status: state.status,
+    fsmId: state.fsmId,
+    channelId: state.channelId,
+    latestState: state.latestState,
+    round: state.round,
+    onChainRound: state.onChainRound,
+    signedAhead: state.signedAhead,
+    persisting: state.persisting,
+    rejection: state.rejection,
+    connectOptions: state.connectOptions,
+    closingBy: state.closingBy,
+    trees: state.trees,
+    forced: state.forced,
+    envWait: state.envWait,
+    balances: { ...state.balances },
+    opening: { ...state.opening, sign: copySign(state.opening.sign) },
+    own: state.own === null ? null : { ...state.own, sign: copySign(state.own.sign) },
+    ack: state.ack === null ? null : { ...state.ack, sign: copySign(state.ack.sign) },
+    queue: [...state.queue],
+    requests: [...state.requests],
+    deferred: [...state.deferred],
+    timers: { ...state.timers },
+    counters: { ...state.counters },
+    ownNonces: { ...state.ownNonces },
+    callArchive: [...state.callArchive],
+  };
 }
 
 /** Convenience for drivers and tests: the initial effects of a fresh state. */

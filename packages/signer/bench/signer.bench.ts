@@ -60,6 +60,11 @@ describe('sign a 140-byte payload (signBytes)', () => {
 });
 
 describe('sign a channel tx (signTransaction: decode, sign, re-encode)', () => {
+  // The payload of the tx, as signTransaction signs it: the floor of a signTransaction.
+  const txPayload = signingPayload(decodeSignedTx(tx).innerBytes, networkId);
+  bench('raw node:crypto sign of the payload (reference)', () => {
+    nodeCrypto.sign(null, txPayload, rawKey);
+  }, options);
   bench('createSigner (default on Node)', async () => {
     await defaultSigner.signTransaction(tx, { networkId });
   }, options);

@@ -13,7 +13,9 @@ import type { Signer } from './types.js';
  * (OpenSSL) on Node, Deno and Bun, found at run time through `process.getBuiltinModule` so
  * browser bundles never see node:crypto; `@noble/ed25519` ({@link memorySigner}) elsewhere.
  * Every backend produces the same bytes (Ed25519 is deterministic).
- * @param secretKey - `sk_…` (32-byte seed), hex of the seed or of seed ++ public key, or bytes
+ * @param secretKey - `sk_…` (32-byte seed), hex of the seed or of seed ++ public key, or
+ *   bytes; bytes are copied and the caller's buffer is left as it is (wipe it yourself once
+ *   the signer exists, if you want it gone)
  * @returns a {@link Signer}
  * @throws {AechannelError} `SIGNER_INVALID_KEY`
  * @example

@@ -11,7 +11,8 @@
  * - {@link callbackSigner} and {@link accountSigner} for keys held elsewhere (wallets, user
  *   prompts, `@aeternity/aepp-sdk` accounts), whose results are verified before use;
  * - {@link verifySignature} and {@link verifyTransaction} (plain then hash mode, PROTOCOL.md
- *   §3.1–3.2) on the platform's native path.
+ *   §3.1–3.2) on the platform's native path; {@link createTransactionVerifier}, the same
+ *   check verifying each signature once (a channel round shows the same ones again).
  *
  * Signing follows PROTOCOL.md §3.3: sign `utf8(networkId) ++ innerBytes` exactly as received
  * and add the signature to those present, sorted bytewise.
@@ -30,6 +31,13 @@ export {
   type CallbackTransactionRequest,
 } from './callbackSigner.js';
 export { createSigner } from './createSigner.js';
+export {
+  createTransactionVerifier,
+  getEd25519Verify,
+  type CreateTransactionVerifierOptions,
+  type Ed25519Verify,
+  type TransactionVerifier,
+} from './createTransactionVerifier.js';
 export {
   createSignerRefusedError,
   type SignerErrorCode,

@@ -61,6 +61,11 @@ export interface PreparedVerification {
   innerBytes: Uint8Array;
   networkId: string;
   signers: { address: Encoded<'ak'>; publicKey: Uint8Array }[];
+  /**
+   * Signatures already known to match (by signature index): verified before, or made by
+   * this process. The matcher takes them as matched and verifies only the rest.
+   */
+  known?: ReadonlyMap<number, { signer: number; mode: 'plain' | 'hash' }>;
 }
 
 /**
@@ -87,13 +92,14 @@ export function prepareVerification(tx: Encoded<'tx'>, options: VerifyTransactio
  */
 export function* matchSignatures(input: PreparedVerification): Generator<VerifyRequest, VerifyTransactionResult, boolean> {
   const { signatures, innerBytes, networkId, signers } = input;
-  const signerOf = new Map<number, { signer: number; mode: 'plain' | 'hash' }>();
-  const signed = new Set<number>();
+  const signerOf = new Map<number, { signer: number; mode: 'plain' | 'hash' }>(input.known ?? []);
+  const signed = new Set<number>([...signerOf.values()].map((match) => match.signer));
   const modes: ['plain' | 'hash', () => Uint8Array][] = [
     ['plain', () => plainPayload(innerBytes, networkId)],
     ['hash', () => hashPayload(innerBytes, networkId)],
   ];
   for (const [mode, payload] of modes) {
+    if (signed.size === signers.length) break;
     let message: Uint8Array | undefined;
     for (const [index, signature] of signatures.entries()) {
       if (signerOf.has(index) || signature.length !== 64) continue;

@@ -121,3 +121,25 @@ describe('key material', () => {
     expect(toHex(await signer.signBytes(hex(vector.message)))).toBe(vector.signature);
   });
 });
+
+describe("the caller's key bytes", () => {
+  it('every backend copies them and leaves the buffer as given (32 and 64-byte forms)', async () => {
+    const { createSigner, memorySigner: memory, webCryptoSigner } = await import('../src/index.js');
+    const { nodeCryptoSigner } = await import('../src/node.js');
+    const publicKey = hex(vector.publicKey);
+    const backends: [string, (key: Uint8Array) => Promise<{ address: string }> | { address: string }][] = [
+      ['createSigner', createSigner],
+      ['memorySigner', memory],
+      ['nodeCryptoSigner', nodeCryptoSigner],
+      ['webCryptoSigner', (key) => webCryptoSigner(key)],
+    ];
+    for (const [name, make] of backends) {
+      for (const form of [seed, Uint8Array.from([...seed, ...publicKey])]) {
+        const input = form.slice();
+        const signer = await make(input);
+        expect(signer.address, name).toBe(address);
+        expect(toHex(input), `${name} (${form.length} bytes)`).toBe(toHex(form));
+      }
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type Encoded } from '../encoding.js';
-import { computeStateHash, stateHashFromRoots } from './stateHash.js';
+import { mptRoot } from './mpt.js';
+import { balancesToEntries, computeStateHash, stateHashFromRoots } from './stateHash.js';
 import { codeOf } from '../../test/codeOf.js';
 
 const hex = (st: Encoded<'st'>): string => Buffer.from(decode(st, 'st')).toString('hex');
@@ -82,6 +83,25 @@ describe('computeStateHash encoding', () => {
   it('writes the state hash as st_ base64check', () => {
     expect(computeStateHash({ [seed000.initiator]: 69_999_999_999_999n, [seed000.responder]: 40_000_000_000_001n })).toBe(
       'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgsqc5lj',
+    );
+  });
+});
+
+describe('computeStateHash, incremental', () => {
+  it('gives the from-scratch hash over any sequence of rounds (the accounts tree is updated, not rebuilt)', () => {
+    const ids = [seed000.initiator, seed000.responder, seed004.initiator, seed004.responder, encode(new Uint8Array(32).fill(9), 'ct')] as const;
+    const balancesArb = fc
+      .subarray([...ids], { minLength: 1 })
+      .chain((picked) => fc.tuple(fc.constant(picked), fc.array(fc.bigInt({ min: 0n, max: 2n ** 80n }), { minLength: picked.length, maxLength: picked.length })))
+      .map(([picked, amounts]) => Object.fromEntries(picked.map((id, i) => [id, amounts[i]!])) as Record<Encoded<'ak'>, bigint>);
+    fc.assert(
+      fc.property(fc.array(balancesArb, { minLength: 1, maxLength: 12 }), (rounds) => {
+        for (const balances of rounds) {
+          const scratch = stateHashFromRoots({ accounts: mptRoot(balancesToEntries(balances)) });
+          expect(computeStateHash(balances)).toBe(scratch);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

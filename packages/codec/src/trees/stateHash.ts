@@ -6,7 +6,9 @@
 import { decode, encode, type Encoded } from '../encoding.js';
 import { AechannelError } from '../errors.js';
 import { packAccount } from './account.js';
-import { EMPTY_ROOT, mptRoot } from './mpt.js';
+import { decodeCached } from '../id.js';
+import { EMPTY_ROOT } from './mpt.js';
+import { createIncrementalRoot } from './persistentTree.js';
 import { concatBytes, hash32 } from './rlpFields.js';
 
 /** Roots of the six state trees, 32 bytes each ({@link EMPTY_ROOT} when empty). */
@@ -55,8 +57,19 @@ export function balancesToEntries(balances: Balances): [Uint8Array, Uint8Array][
   if (typeof balances !== 'object' || balances === null) {
     throw new AechannelError('CODEC_INVALID_FIELD', 'Balances must be an object of id -> bigint.', { context: { field: 'balances' } });
   }
-  return Object.entries(balances).map(([id, balance]) => [decode(id, ['ak', 'ct']), packAccount({ nonce: 0n, balance: balance as bigint })]);
+  return Object.entries(balances).map(([id, balance]) => [accountKey(id), packAccount({ nonce: 0n, balance: balance as bigint })]);
 }
+
+/** The 32-byte key of an `ak_`/`ct_` id (memoized: a channel has the same two in every round; shared, read-only). */
+function accountKey(id: string): Uint8Array {
+  if (id.startsWith('ak_')) return decodeCached(id, 'ak');
+  if (id.startsWith('ct_')) return decodeCached(id, 'ct');
+  return decode(id, ['ak', 'ct']);
+}
+
+// The accounts tree of the last state hashed: the next round's tree is that one with the
+// changed accounts set again (a persistent tree, see persistentTree.ts), not a new build.
+const accountsRoot = createIncrementalRoot();
 
 /**
  * The state hash of a channel whose state is only its accounts (§2.11): each balance is an
@@ -72,5 +85,5 @@ export function balancesToEntries(balances: Balances): [Uint8Array, Uint8Array][
  * }); // 'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgsqc5lj'
  */
 export function computeStateHash(balances: Balances): Encoded<'st'> {
-  return stateHashFromRoots({ accounts: mptRoot(balancesToEntries(balances)) });
+  return stateHashFromRoots({ accounts: accountsRoot(balancesToEntries(balances)) });
 }
