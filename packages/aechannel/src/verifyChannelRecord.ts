@@ -21,7 +21,7 @@
  * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
  * off-chain latest state (indistinguishable from a snapshot).
  */
-import { computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, type Encoded, type Tx } from '@aechannel/codec';
+import { authId, computeChannelId, computeStateHash, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, unwrapSignedTx, type Encoded, type Tx, type UnwrappedTx } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { verifyTransaction } from '@aechannel/signer';
 import { storeCorrupt } from './channelRecord.js';
@@ -52,9 +52,12 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   const initiator = o.initiatorId;
   const responder = o.responderId;
 
+  const generalized = [...(o.generalizedAccounts ?? [])];
   let tx: StateTx;
+  let unwrapped: UnwrappedTx;
   try {
-    const inner = decodeSignedTx(latestState).tx;
+    unwrapped = unwrapSignedTx(latestState);
+    const inner = unwrapped.tx;
     if (
       inner.tag !== Tag.ChannelCreateTx &&
       inner.tag !== Tag.ChannelOffChainTx &&
@@ -72,7 +75,9 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   // Channel id and parties.
   if (tx.tag === Tag.ChannelCreateTx) {
     if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
-    if (computeChannelId(initiator, tx.nonce, responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+    // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
+    const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
+    if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
   } else if (tx.channelId !== channelId) {
     return fail(`channel id ${channelId} is not the latest state's ${tx.channelId}`);
   }
@@ -118,8 +123,12 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   if (tx.tag === Tag.ChannelForceProgressTx && tx.fromId !== initiator && tx.fromId !== responder) return fail('the force progress was not posted by a participant');
   let problem: string | null;
   try {
-    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers });
-    problem = result.valid ? null : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''} for network ${o.networkId}`;
+    // (a generalized participant by its one GA meta layer: its authorization needs the chain,
+    // the node checks it again when the channel is resumed)
+    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers, generalized });
+    problem = result.valid
+      ? null
+      : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''}${result.extraLayers.length > 0 ? ` and GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')}` : ''} for network ${o.networkId}`;
   } catch (error) {
     problem = `the signatures of the latest state cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
   }
