@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { computeContractId, decode, encode, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { computeContractId, decode, encode, Tag, unpackTx, type Encoded, type Tx } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { assemble, callData, type AsmFunction } from '../test/asm.js';
 import { imm, st } from '../test/asm.js';
-import { applyUpdate } from './channel.js';
+import { applyUpdate, createdContractId } from './channel.js';
 import { emptyChain } from './chainView.js';
 import { encodeCallData } from './aci.js';
 import { execute } from './engine.js';
@@ -208,5 +208,64 @@ describe('the GA authentication context (ops)', () => {
     expect(authTxValue(meta).cells).toBe(85 + 14);
     const none = run(one('AUTH_TX'), { txHash });
     expect(none.gasUsed).toBe(base('AUTH_TX') + 8 + 1 + base('RETURN') + topReturn(NONE));
+  });
+});
+
+describe('runGaAuth against the node (test/fixtures/ga-auth-vectors.json, scripts/ga-auth-vectors.mjs)', () => {
+  const vectors = JSON.parse(readFileSync(new URL('../test/fixtures/ga-auth-vectors.json', import.meta.url), 'utf8')) as {
+    owner: Encoded<'ak'>;
+    contract: Encoded<'ct'>;
+    cases: { name: string; auth_data: Encoded<'cb'>; tx_hash: string | null; gas: number; fee: number; expected: { gas_used: number; return_type: string; return_value: Encoded<'cb'> } }[];
+  };
+  // The node's harness created the contract in channel trees at round 2 (its store: owner, nonce 1).
+  const created = applyUpdate(treesFromBalances({ [vectors.owner]: 1_000_000n }), {
+    tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: vectors.owner, ctVersion: 0x80003n, code, deposit: 0n,
+    callData: encodeCallData(fixture.aci, 'GaAuth', 'init', [vectors.owner]),
+  }, { round: 2n, reserve: 0n }).trees;
+  const hexBytes = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => Number.parseInt(b, 16)));
+
+  it.each(vectors.cases.filter((c) => c.tx_hash !== null))('$name: the node\'s gas used, return type and value', (c) => {
+    const r = runGaAuth({
+      trees: created, gaId: vectors.owner, contract: vectors.contract, authFun: AUTHORIZE, authData: decode(c.auth_data, 'cb'), abiVersion: 3n,
+      gas: BigInt(c.gas), gasPrice: 1_000_000_000n, fee: BigInt(c.fee), auth: { txHash: hexBytes(c.tx_hash!) },
+    });
+    expect({ gasUsed: Number(r.gasUsed), returnType: r.returnType, returnValue: encode(r.returnValue, 'cb') }).toEqual({
+      gasUsed: c.expected.gas_used, returnType: c.expected.return_type, returnValue: c.expected.return_value,
+    });
+  });
+
+  it('outside the GA context (no tx hash) the same call reverts with the node\'s gas', () => {
+    const c = vectors.cases.find((x) => x.tx_hash === null)!;
+    const r = execute({
+      world: { accounts: created.accounts, contracts: created.contracts }, contract: decode(vectors.contract, 'ct'), caller: decode(vectors.owner, 'ak'), value: 0n,
+      gas: c.gas, gasPrice: 1_000_000_000n, callData: decode(c.auth_data, 'cb'), allowInit: false, rules: { consensus: 6 }, chain: emptyChain, onChain: true,
+    });
+    expect({ gasUsed: r.gasUsed, returnType: r.type, returnValue: encode(r.returnValue, 'cb') }).toEqual({
+      gasUsed: c.expected.gas_used, returnType: c.expected.return_type, returnValue: c.expected.return_value,
+    });
+  });
+
+  it.each((JSON.parse(readFileSync(new URL('../test/fixtures/ga-auth-vectors.json', import.meta.url), 'utf8')) as { authTxCases: { name: string; ga_tx: string; gas_used: number; return_type: string; return_value: Encoded<'cb'> }[] }).authTxCases)(
+    'Auth.tx of a $name: the node\'s value and gas',
+    (c) => {
+      const authTx = JSON.parse(readFileSync(new URL('../test/fixtures/ga-auth-vectors.json', import.meta.url), 'utf8')) as { authTxBytecode: Encoded<'cb'>; authTxAci: never };
+      const trees = applyUpdate(created, {
+        tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: vectors.owner, ctVersion: 0x80003n, code: decode(authTx.authTxBytecode, 'cb'), deposit: 0n,
+        callData: encodeCallData(authTx.authTxAci, 'AuthTx', 'init', []),
+      }, { round: 3n, reserve: 0n }).trees;
+      const r = runGaAuth({
+        trees, gaId: vectors.owner, contract: createdContractId(vectors.owner, 3n), authFun: nameHash('tx'), authData: encodeCallData(authTx.authTxAci, 'AuthTx', 'tx', []),
+        abiVersion: 3n, gas: 50_000n, gasPrice: 1_000_000_000n, fee: 1n, auth: { txHash: Uint8Array.from({ length: 32 }, (_, i) => (i === 31 ? 3 : 0)), tx: unpackTx(encode(hexBytes(c.ga_tx), 'tx')) },
+      });
+      expect({ gasUsed: Number(r.gasUsed), returnType: r.returnType, returnValue: encode(r.returnValue, 'cb') }).toEqual({ gasUsed: c.gas_used, returnType: c.return_type, returnValue: c.return_value });
+    },
+  );
+
+  it('Auth.tx of a tx with ttl 0 is refused (the node crashes on the value)', () => {
+    const create: Tx = {
+      tag: Tag.ChannelCreateTx, version: 2, initiatorId: owner, initiatorAmount: 1n, responderId: owner, responderAmount: 1n, channelReserve: 1n, lockPeriod: 1n,
+      ttl: 0n, fee: 1n, initiatorDelegateIds: [], responderDelegateIds: [], stateHash: encode(new Uint8Array(32), 'st'), nonce: 0n,
+    };
+    expect(() => authTxValue(create)).toThrow();
   });
 });

@@ -15,7 +15,9 @@
  * PayingFor), 14 per GA meta the tx is wrapped in, and 24 for the record. The node fills
  * it only when the meta tx itself is processed on chain; the channel FSM's own check of a
  * GA signature sets only the hash. The variants made here are those of the channel txs and
- * spend; any other tx kind is `FATE_UNSUPPORTED`.
+ * spend; any other tx kind is `FATE_UNSUPPORTED`, and so is a tx with ttl 0 (the node puts
+ * the atom `max_ttl` into the record and crashes when the value is traversed). Checked
+ * against the node in `src/ga.test.ts` (`test/fixtures/ga-auth-vectors.json`).
  */
 import { decode, Tag, type Encoded, type Tx } from '@aechannel/codec';
 import type { Operand } from './code.js';
@@ -108,6 +110,9 @@ export function authTxValue(tx: Tx): { value: FateValue; cells: number } {
   }
   if (inner.tag === Tag.PayingForTx) throw new VmUnsupported('AUTH_TX');
   const base = baseTx(inner);
+  // For a ttl of 0 the node puts the atom `max_ttl` into the record (its aetx:ttl/1) and
+  // crashes when the value is traversed: no result to reproduce, so refuse.
+  if (base.ttl === 0n) throw new VmUnsupported('AUTH_TX');
   let list: FateValue = NIL;
   for (let i = metas.length - 1; i >= 0; i -= 1) list = cons(metas[i] as FateValue, list);
   const value = fTuple([NONE, list, address(base.actor as Encoded<'ak'>), base.fee, base.ttl, base.value]);
