@@ -65,6 +65,7 @@
 import {
   compareBytes,
   decodeSignedTx,
+  unwrapSignedTx,
   isAechannelError,
   isEncoded,
   Tag,
@@ -107,7 +108,7 @@ import {
   type SignTag,
   type StartMode,
 } from '@aechannel/fsm';
-import { createTransactionVerifier, type Signer, type TransactionVerifier } from '@aechannel/signer';
+import { createTransactionVerifier, isGaSigner, type Signer, type TransactionVerifier } from '@aechannel/signer';
 import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
@@ -614,10 +615,10 @@ function expectedBalances(command: Command, start: Record<Encoded<'ak'>, bigint>
   }
 }
 
-/** Whether two signed txs carry the same inner tx (signatures aside). */
+/** Whether two signed txs carry the same channel tx (signatures and GA meta layers aside). */
 function sameInnerTx(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
   try {
-    return compareBytes(decodeSignedTx(a).innerBytes, decodeSignedTx(b).innerBytes) === 0;
+    return compareBytes(unwrapSignedTx(a).innerBytes, unwrapSignedTx(b).innerBytes) === 0;
   } catch {
     return false;
   }
@@ -750,7 +751,12 @@ export class Channel {
             safeLog(this.#logger, 'warn', 'Transcript write failed.', { error }),
           );
     // The fsm asks for a round's chain environment only when the application can supply it.
-    const options: ChannelOptions = { ...settings.options, resolveChainEnv: driver.chainEnv !== undefined };
+    const options: ChannelOptions = {
+      ...settings.options,
+      resolveChainEnv: driver.chainEnv !== undefined,
+      // A generalized account's signer makes this participant one (PROTOCOL.md §2.9).
+      generalizedAccounts: withGeneralizedSelf(settings.options, driver.signer),
+    };
     this.#state = createInitialState(options, settings.saved === undefined ? { mode: settings.mode } : { mode: settings.mode, savedState: settings.saved });
     const watcherOption = driver.watcher ?? true;
     this.#watcher =
@@ -2166,9 +2172,14 @@ export class Channel {
     if (parties === null) return "the peer's account is not known, so its signature cannot be checked";
     const peer = this.role === 'initiator' ? parties.responder : parties.initiator;
     try {
-      const result = await this.#verifier.verifyTransaction(tx, { networkId, signers: [peer] });
+      // A generalized peer authenticates with its GA meta layer (§2.9): its auth function is
+      // the node's to run (it needs the peer's contract on chain); here it must be there, alone.
+      const result = await this.#verifier.verifyTransaction(tx, { networkId, signers: [peer], generalized: this.#generalized() });
       if (result.valid) return null;
-      if (result.missing.length > 0) return `the tx lacks a valid signature of the peer ${peer} for network ${networkId}`;
+      if (result.missing.length > 0) {
+        return this.#generalized().includes(peer) ? `the tx lacks the GA meta layer of the generalized peer ${peer}` : `the tx lacks a valid signature of the peer ${peer} for network ${networkId}`;
+      }
+      if (result.extraLayers.length > 0) return `the tx carries GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')} besides the peer's authentication`;
       return `the tx carries ${result.extra.length} signature(s) besides the peer's`;
     } catch (error) {
       return `the signatures cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
@@ -2188,15 +2199,25 @@ export class Channel {
     const forced = inner?.tag === Tag.ChannelForceProgressTx ? inner.fromId : null;
     if (forced !== null && forced !== parties.initiator && forced !== parties.responder) return `the force progress was posted by ${forced}, not a participant`;
     try {
-      const result = await this.#verifier.verifyTransaction(tx, { networkId: this.#state.options.networkId, signers: forced === null ? [parties.initiator, parties.responder] : [forced] });
+      const result = await this.#verifier.verifyTransaction(tx, {
+        networkId: this.#state.options.networkId,
+        signers: forced === null ? [parties.initiator, parties.responder] : [forced],
+        generalized: this.#generalized(),
+      });
       if (result.valid) return null;
       const problems: string[] = [];
       if (result.missing.length > 0) problems.push(`no valid signature of ${result.missing.join(', ')}`);
       if (result.extra.length > 0) problems.push(`${result.extra.length} signature(s) of no participant`);
+      if (result.extraLayers.length > 0) problems.push(`GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')}, not a generalized participant`);
       return problems.join(' and ');
     } catch (error) {
       return `its signatures cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
     }
+  }
+
+  /** The generalized participants (PROTOCOL.md §2.9), this client's own included when its signer is one. */
+  #generalized(): Encoded<'ak'>[] {
+    return [...(this.#state.options.generalizedAccounts ?? [])];
   }
 
   #keyFor(snapshot: PersistedChannel): string | undefined {
@@ -2742,7 +2763,7 @@ export class Channel {
     const parties = [o.initiatorId, o.responderId].filter((p): p is Encoded<'ak'> => p !== 'any');
     let valid = false;
     try {
-      valid = (await this.#verifier.verifyTransaction(signedTx, { networkId: o.networkId, signers: parties })).valid;
+      valid = (await this.#verifier.verifyTransaction(signedTx, { networkId: o.networkId, signers: parties, generalized: this.#generalized() })).valid;
     } catch {
       valid = false;
     }
@@ -2872,6 +2893,16 @@ function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: Cha
 }
 
 /** Checks the open parameters at the boundary (PROTOCOL.md §6.2). */
+/**
+ * The generalized participants with this client's own account added when its signer is a
+ * GA signer (a basic signer for an account listed as generalized is refused in validateParams).
+ */
+function withGeneralizedSelf(options: Partial<ChannelOptions>, signer: Signer): Encoded<'ak'>[] {
+  const list = [...(options.generalizedAccounts ?? [])];
+  if (isGaSigner(signer) && !list.includes(signer.address)) list.push(signer.address);
+  return list;
+}
+
 function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
   if (params.role !== 'initiator' && params.role !== 'responder') throw invalidArgument('role', '"initiator" or "responder"', params.role);
   if (params.initiatorId !== 'any' || params.role !== 'responder') assertAddress(params.initiatorId, 'initiatorId');
@@ -2894,6 +2925,17 @@ function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
   if (typeof params.networkId !== 'string' || params.networkId === '') throw invalidArgument('networkId', 'a network id such as "ae_mainnet"', params.networkId);
   const own = params.role === 'initiator' ? params.initiatorId : params.responderId;
   if (signer.address !== own) throw invalidArgument('signer', `a signer for the ${params.role} ${String(own)}`, signer.address);
+  if (params.generalizedAccounts !== undefined) {
+    if (!Array.isArray(params.generalizedAccounts)) throw invalidArgument('generalizedAccounts', 'a list of the participants that are generalized accounts', params.generalizedAccounts);
+    for (const account of params.generalizedAccounts) {
+      assertAddress(account, 'generalizedAccounts');
+      if (account !== params.initiatorId && account !== params.responderId) throw invalidArgument('generalizedAccounts', 'participants of the channel', account);
+    }
+    // A generalized account authenticates with its auth function: a plain signer cannot (§3.2).
+    if (params.generalizedAccounts.includes(own as Encoded<'ak'>) && !isGaSigner(signer)) {
+      throw invalidArgument('signer', `a GA signer (gaSigner) for the generalized account ${String(own)}`, signer.address);
+    }
+  }
   const push = params.pushAmount ?? 0n;
   if ((params.initiatorAmount ?? 0n) - push < (params.channelReserve ?? 0n) || (params.responderAmount ?? 0n) + push < (params.channelReserve ?? 0n)) {
     throw invalidArgument('channelReserve', 'at most each party’s initial balance (§6.4: 105 Value too low)', params.channelReserve);
@@ -2954,10 +2996,15 @@ function withoutState(message: JsonValue): JsonValue {
 
 function innerTx(tx: Encoded<'tx'>): Tx | null {
   try {
-    const outer = unpackTx(tx);
-    return outer.tag === Tag.SignedTx ? outer.encodedTx : outer;
+    // The channel tx, inside any GA meta layers (PROTOCOL.md §2.9).
+    return unwrapSignedTx(tx).tx;
   } catch {
-    return null;
+    try {
+      const outer = unpackTx(tx);
+      return outer.tag === Tag.SignedTx ? outer.encodedTx : outer;
+    } catch {
+      return null;
+    }
   }
 }
 

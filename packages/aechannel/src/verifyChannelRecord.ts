@@ -29,7 +29,7 @@
  * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
  * off-chain latest state (indistinguishable from a snapshot).
  */
-import { computeChannelId, computeStateHash, decodeSignedTx, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, type Encoded, type Tx } from '@aechannel/codec';
+import { authId, computeChannelId, computeStateHash, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, unwrapSignedTx, type Encoded, type Tx, type UnwrappedTx } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { verifyTransaction } from '@aechannel/signer';
 import { storeCorrupt } from './channelRecord.js';
@@ -62,9 +62,12 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   if (latestState === null) return verifySignedCreate(channel, channelId, fail);
   if (channel.signedCreateTx !== undefined) return fail('it holds both a co-signed state and a signed create tx');
 
+  const generalized = [...(o.generalizedAccounts ?? [])];
   let tx: StateTx;
+  let unwrapped: UnwrappedTx;
   try {
-    const inner = decodeSignedTx(latestState).tx;
+    unwrapped = unwrapSignedTx(latestState);
+    const inner = unwrapped.tx;
     if (
       inner.tag !== Tag.ChannelCreateTx &&
       inner.tag !== Tag.ChannelOffChainTx &&
@@ -82,7 +85,9 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   // Channel id and parties.
   if (tx.tag === Tag.ChannelCreateTx) {
     if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
-    if (computeChannelId(initiator, tx.nonce, responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+    // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
+    const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
+    if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
   } else if (tx.channelId !== channelId) {
     return fail(`channel id ${channelId} is not the latest state's ${tx.channelId}`);
   }
@@ -128,8 +133,12 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
   if (tx.tag === Tag.ChannelForceProgressTx && tx.fromId !== initiator && tx.fromId !== responder) return fail('the force progress was not posted by a participant');
   let problem: string | null;
   try {
-    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers });
-    problem = result.valid ? null : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''} for network ${o.networkId}`;
+    // (a generalized participant by its one GA meta layer: its authorization needs the chain,
+    // the node checks it again when the channel is resumed)
+    const result = await verifyTransaction(latestState, { networkId: o.networkId, signers, generalized });
+    problem = result.valid
+      ? null
+      : `the latest state lacks valid signatures of ${result.missing.join(', ') || 'the participants'}${result.extra.length > 0 ? ` and carries ${result.extra.length} other signature(s)` : ''}${result.extraLayers.length > 0 ? ` and GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')}` : ''} for network ${o.networkId}`;
   } catch (error) {
     problem = `the signatures of the latest state cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;
   }
@@ -147,15 +156,20 @@ async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<
   const signed = channel.signedCreateTx as Encoded<'tx'>;
   if (channel.round !== 0n || channel.onChainRound !== 0n) return fail(`round ${channel.round} (on chain ${channel.onChainRound}) before the channel exists`);
   if (Object.keys(channel.balances).length > 0 || channel.trees !== undefined) return fail('balances before the channel exists');
+  const generalized = [...(o.generalizedAccounts ?? [])];
   let tx: Tx;
+  let unwrapped: UnwrappedTx;
   try {
-    tx = decodeSignedTx(signed).tx;
+    unwrapped = unwrapSignedTx(signed);
+    tx = unwrapped.tx;
   } catch (error) {
     return fail(`the signed create tx cannot be decoded (${isAechannelError(error) ? error.code : String(error)})`);
   }
   if (tx.tag !== Tag.ChannelCreateTx) return fail(`the signed create tx is not a create tx (tag ${tx.tag})`);
   if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
-  if (computeChannelId(initiator, tx.nonce, responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+  // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
+  const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
+  if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
   const push = o.pushAmount ?? 0n;
   if (tx.initiatorAmount !== o.initiatorAmount || tx.responderAmount !== o.responderAmount || tx.channelReserve !== o.channelReserve || tx.lockPeriod !== o.lockPeriod) {
     return fail('the create tx is not the one of the record’s open parameters');
@@ -171,10 +185,11 @@ async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<
   const self = o.role === 'initiator' ? initiator : responder;
   let problem: string | null;
   try {
-    const result = await verifyTransaction(signed, { networkId: o.networkId, signers: [initiator, responder] });
+    const result = await verifyTransaction(signed, { networkId: o.networkId, signers: [initiator, responder], generalized });
     problem =
-      !result.signers.includes(self) ? `the signed create tx lacks a valid signature of ${self} for network ${o.networkId}`
+      !result.signers.includes(self) ? `the signed create tx lacks a valid signature (or GA meta layer) of ${self} for network ${o.networkId}`
       : result.extra.length > 0 ? `the signed create tx carries ${result.extra.length} other signature(s)`
+      : result.extraLayers.length > 0 ? `the signed create tx carries GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')}`
       : null;
   } catch (error) {
     problem = `the signatures of the signed create tx cannot be checked (${isAechannelError(error) ? error.code : String(error)})`;

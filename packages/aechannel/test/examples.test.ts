@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringifyJson } from '@aechannel/codec';
+import { stringifyJson, Tag, unwrapSignedTx, type Encoded } from '@aechannel/codec';
 import { parseTranscript } from '@aechannel/transcript';
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
@@ -83,6 +83,31 @@ describe('examples runner against the devnode', () => {
       expect(await checkClientMode(sections, { networkId, analysis })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
       expect(await runDevnodeMode(sections, { analysis, networkId: networkId!, waitMs: 2000 })).toMatchObject({ ok: true, difference: undefined, problem: undefined });
     }
+  });
+
+  it('runs the generalized-account scenario (ga_channel): the initiator attached on chain, every tx it signs wrapped in its GA meta tx', async () => {
+    const scenarios = loadScenarios(defaultScenarioDir(), { only: ['ga_channel'] });
+    expect(Object.keys(scenarios[0]!.contracts)).toEqual(['ga_auth']);
+    const transcriptDir = mkdtempSync(join(tmpdir(), 'examples-'));
+    const { reporter } = quietReporter();
+    const results = await runExamples({ scenarios, createDriver: createDevnodeDriverFactory({ peer: (i) => peer(i + 40) }), reporter, transcriptDir, stepTimeoutMs: 10_000 });
+    expect(results.map((r) => [r.name, r.ok, r.failure, r.passed === r.total])).toEqual([['ga_channel', true, undefined, true]]);
+    const sections = parseTranscript(readFileSync(join(transcriptDir, 'ga_channel.md'), 'utf8'));
+    // What the initiator's client sent back for each of its sign requests: its GA meta tx around the channel tx.
+    const replies = sections.flatMap((s) => {
+      if (s.kind !== 'send' || s.role !== 'initiator' || typeof s.message !== 'object' || s.message === null || Array.isArray(s.message)) return [];
+      const params = s.message['params'];
+      const tx = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['signed_tx'] : undefined;
+      return typeof tx === 'string' ? [{ method: s.message['method'], tx: tx as Encoded<'tx'> }] : [];
+    });
+    expect(replies.map((r) => r.method)).toEqual(expect.arrayContaining(['channels.initiator_sign', 'channels.update', 'channels.deposit_tx', 'channels.withdraw_ack', 'channels.shutdown_sign']));
+    for (const { tx } of replies) {
+      const unwrapped = unwrapSignedTx(tx);
+      expect(unwrapped.layers).toHaveLength(1);
+      expect(unwrapped.signatures.length).toBeLessThanOrEqual(1);
+    }
+    const create = unwrapSignedTx(replies.find((r) => r.method === 'channels.initiator_sign')!.tx).tx;
+    expect(create.tag === Tag.ChannelCreateTx && create.nonce).toBe(0n);
   });
 
   it('fails a scenario whose expectation does not hold, naming the scenario, step, expectation and outcome', async () => {

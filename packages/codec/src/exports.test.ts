@@ -9,6 +9,8 @@ const contract = [
   'txTypeName', 'MIN_MINER_GAS_PRICE', 'PROTOCOL_MIN_GAS_PRICE', 'baseGas', 'minFee', 'fixFee',
   'splitCloseMutualFee', 'minimumDepth', 'encode', 'decode', 'parseJson', 'stringifyJson',
   'AechannelError', 'isAechannelError',
+  'unwrapSignedTx', 'wrapInGaMeta', 'buildUnwrappedTx', 'addInnerSignatures', 'authId', 'gaAuthTxHash', 'authMode',
+  'authenticatedBytes', 'MAX_GA_LAYERS', 'GA_AUTH_DATA_PROTOCOL',
 ];
 
 describe('@aechannel/codec entry', () => {

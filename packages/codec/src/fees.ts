@@ -93,7 +93,8 @@ function assertAmounts(values: Readonly<Record<string, unknown>>): void {
 
 /**
  * Gas a transaction pays for (§5.2): `base_gas + 20 * size(S(tx))`. For a signed tx the
- * inner tx is measured (signatures are never charged). Force progress counts only its
+ * inner tx is measured (signatures are never charged); a GA meta tx (Iris and later)
+ * is measured without the tx it wraps. Force progress counts only its
  * base and size here; the contract gas of its update is paid separately.
  * @param tx - the transaction
  * @returns the gas
@@ -104,7 +105,11 @@ export function feeGas(tx: Tx): bigint {
   const inner = innerOf(tx);
   const base = baseGas(inner.tag);
   if (inner.tag === Tag.ChannelOffChainTx) return 0n;
-  return base + BYTE_GAS * BigInt(serializeObject(inner).length);
+  const size = BigInt(serializeObject(inner).length);
+  // §2.9 (Iris and later): a GA meta tx pays for its own bytes, not for the tx it wraps
+  // (that one pays its own fee); the signatures around the wrapped tx still count.
+  if (inner.tag === Tag.GaMetaTx) return base + BYTE_GAS * (size - BigInt(serializeObject(innerOf(inner.tx)).length));
+  return base + BYTE_GAS * size;
 }
 
 /**

@@ -48,26 +48,35 @@ export function txHash(tx: Encoded<'tx'>): Encoded<'th'> {
 }
 
 /**
- * Channel id (§4): `blake2b(initiator ++ uint256be(nonce) ++ responder)`.
+ * Channel id (§4): `blake2b(initiator ++ uint256be(nonce) ++ responder)`. A generalized
+ * initiator's create tx has nonce 0; the 32-byte auth id of its GA meta layer
+ * (`authId`, §2.9) takes the nonce's place: pass it as bytes.
  * @param initiator - the initiator's `ak_`
- * @param nonce - the create tx nonce
+ * @param nonce - the create tx nonce, or the initiator's 32-byte auth id
  * @param responder - the responder's `ak_`
  * @returns `ch_...`
- * @throws {AechannelError} `CODEC_INVALID_FIELD` for a negative nonce or one beyond 256 bits;
- *   the codes of `decode` for bad accounts
+ * @throws {AechannelError} `CODEC_INVALID_FIELD` for a negative nonce, one beyond 256 bits or an
+ *   auth id that is not 32 bytes; the codes of `decode` for bad accounts
  * @example computeChannelId('ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS', 185n, 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W')
  * // 'ch_7hoXbLuZWVcAiZDeohufNVNnnbGK6SMcVdoZY7XcWTf4kP5m1'
  */
-export function computeChannelId(initiator: Encoded<'ak'>, nonce: bigint, responder: Encoded<'ak'>): Encoded<'ch'> {
-  if (typeof nonce !== 'bigint' || nonce < 0n || nonce >= 1n << 256n) {
-    throw new AechannelError('CODEC_INVALID_FIELD', 'Channel id nonce must be a bigint in [0, 2^256).', {
-      context: { field: 'nonce', got: String(nonce) },
-    });
-  }
+export function computeChannelId(initiator: Encoded<'ak'>, nonce: bigint | Uint8Array, responder: Encoded<'ak'>): Encoded<'ch'> {
   const input = new Uint8Array(96);
+  if (nonce instanceof Uint8Array) {
+    if (nonce.length !== 32) {
+      throw new AechannelError('CODEC_INVALID_FIELD', 'A channel id auth id must be 32 bytes.', { context: { field: 'nonce', got: nonce.length } });
+    }
+    input.set(nonce, 32);
+  } else {
+    if (typeof nonce !== 'bigint' || nonce < 0n || nonce >= 1n << 256n) {
+      throw new AechannelError('CODEC_INVALID_FIELD', 'Channel id nonce must be a bigint in [0, 2^256).', {
+        context: { field: 'nonce', got: String(nonce) },
+      });
+    }
+    const nonceBytes = intToBytes(nonce);
+    input.set(nonceBytes, 64 - nonceBytes.length);
+  }
   input.set(decode(initiator, 'ak'));
-  const nonceBytes = intToBytes(nonce);
-  input.set(nonceBytes, 64 - nonceBytes.length);
   input.set(decode(responder, 'ak'), 64);
   return encode(hash(input), 'ch');
 }

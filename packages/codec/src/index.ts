@@ -92,6 +92,23 @@ export {
   type SignedTxErrorType,
 } from './signedTx.js';
 export { computeChannelId, computeContractId, hash, txHash } from './hash.js';
+export {
+  addInnerSignatures,
+  authenticatedBytes,
+  authId,
+  authMode,
+  buildUnwrappedTx,
+  gaAuthTxHash,
+  GA_AUTH_DATA_PROTOCOL,
+  MAX_GA_LAYERS,
+  unwrapSignedTx,
+  wrapInGaMeta,
+  type GaAuthTxHashOptions,
+  type GaErrorType,
+  type GaMetaFields,
+  type GaMetaLayer,
+  type UnwrappedTx,
+} from './ga.js';
 export { txTypeName } from './txTypeName.js';
 export { decodeFsmId, FSM_ID_SIZE } from './fsmId.js';
 export * from './trees.js';

@@ -17,14 +17,25 @@
  * with the FATE VM on the trees it carries (the block's env, the on-chain reserve), charges
  * the poster fee + gas used × gas price, keeps a receipt call object, and moves the channel
  * to the forced state when the computed state hash is the one the tx claims (§3.3, §3.4).
- * What is not simulated: forks, micro/key block structure, on-chain contracts, generalized
- * accounts, names and oracles.
+ * Generalized accounts (`generalized.ts`): a `ga_attach` tx deploys the auth contract with
+ * the VM; a tx wrapped in GA meta layers is authenticated by running each layer's auth
+ * function, and processing it in a block keeps what the function wrote, charges the meta
+ * tx's fee and gas and uses up its auth id. A tx paid by a generalized account carries
+ * nonce 0 and is not ordered by nonce. A channel created with a generalized participant
+ * keeps a copy of its contract's store for the off-chain authorizations (§2.10), and a GA
+ * initiator's channel id uses its auth id (§4).
+ * What is not simulated: forks, micro/key block structure, other on-chain contracts, names
+ * and oracles.
  */
 import {
   Tag,
+  authId,
   computeChannelId,
   decode,
   decodeSignedTx,
+  unwrapSignedTx,
+  type GaMetaLayer,
+  type UnwrappedTx,
   deserializeObject,
   encode,
   getPoiBalances,
@@ -38,6 +49,8 @@ import {
 } from '@aechannel/codec';
 import {
   applyUpdate,
+  attachGaContract,
+  emptyTrees,
   callId,
   stateHash,
   treesFromStateTrees,
@@ -51,11 +64,14 @@ import type { DevnodeClock } from './clock.js';
 import { DevnodeError } from './errors.js';
 import type { EventQueue } from './eventQueue.js';
 import type { IdSource } from './keys.js';
+import { authenticate, layerAuthId, runLayer, type AuthenticationContext, type AuthenticationResult, type AuthStore, type GaAuth } from './generalized.js';
 
 /** An account on the simulated chain. */
 export interface ChainAccount {
   balance: bigint;
   nonce: bigint;
+  /** Set once a `ga_attach` made the account generalized (PROTOCOL.md §2.9). */
+  ga?: GaAuth;
 }
 
 /** A channel object on the simulated chain (tag 58 fields, §2.10, §10.4). */
@@ -163,6 +179,10 @@ interface Pending {
   payloadStateHash: Encoded<'st'> | undefined;
   poiBalances: Record<Encoded<'ak'>, bigint> | undefined;
   forceProgress?: ForceProgressCheck;
+  /** The tx read through its GA meta layers (outermost first). */
+  unwrapped: UnwrappedTx;
+  /** The payer is generalized: nonce 0, not ordered by nonce (§5.6). */
+  ga: boolean;
 }
 
 interface DepthWatch {
@@ -240,6 +260,12 @@ export class SimChain {
   readonly dropped: { hash: Encoded<'th'>; reason: string }[] = [];
   /** Receipts of included force progress txs, by tx hash. */
   readonly #receipts = new Map<Encoded<'th'>, ForceProgressReceipt>();
+  /** The contracts of generalized accounts (and their accounts), as the VM sees them. */
+  #gaTrees: ChannelTrees = emptyTrees();
+  /** Store copies channels keep for their generalized participants, by `channel id:account`. */
+  readonly #authStores = new Map<string, AuthStore>();
+  /** Auth ids used on chain (hex): an authorization counts once (§4). */
+  readonly #usedAuthIds = new Set<string>();
 
   constructor(options: SimChainOptions) {
     this.#options = options;
@@ -320,6 +346,45 @@ export class SimChain {
     };
   }
 
+  /** The GA state of an account (`undefined` for a basic or unknown one). */
+  gaOf(address: Encoded<'ak'>): GaAuth | undefined {
+    return this.#accounts.get(address)?.ga;
+  }
+
+  /** The store copy a channel keeps of a generalized participant's contract store. */
+  channelAuthStore(channelId: Encoded<'ch'>, account: Encoded<'ak'>): AuthStore | undefined {
+    return this.#authStores.get(`${channelId}:${account}`);
+  }
+
+  /** The contracts of generalized accounts, as the VM sees them (read only). */
+  get gaTrees(): ChannelTrees {
+    return this.#gaTrees;
+  }
+
+  #authContext(trees: ChannelTrees = this.#gaTrees): AuthenticationContext {
+    return {
+      networkId: this.networkId,
+      protocol: this.#options.protocol ?? 6,
+      rules: this.#options.fateRules ?? 'ceres',
+      chain: this.viewAt(this.#height),
+      trees,
+      gaOf: (account) => this.gaOf(account),
+      channelStore: (channelId, account) => this.channelAuthStore(channelId, account),
+      verifyTransaction: (tx, options) => this.#verifier.verifyTransaction(tx, options),
+    };
+  }
+
+  /**
+   * Who authenticated a tx (§3.2, `generalized.ts`): basic accounts by signature, generalized
+   * ones by a GA meta layer their auth function accepts on the current chain (its writes dropped).
+   * @param signedTx - the tx
+   * @param expected - the accounts that should have authenticated (so far)
+   * @returns the verdict with the failures
+   */
+  authenticate(signedTx: Encoded<'tx'>, expected: readonly Encoded<'ak'>[]): Promise<AuthenticationResult> {
+    return authenticate(signedTx, expected, this.#authContext());
+  }
+
   /** An account (a copy), or `undefined` if it does not exist. */
   getAccount(address: Encoded<'ak'>): ChainAccount | undefined {
     const account = this.#accounts.get(address);
@@ -364,8 +429,9 @@ export class SimChain {
     return this.#included.get(hash);
   }
 
-  /** The next nonce of an account: highest pending nonce + 1, else on-chain nonce + 1 (§5.6). */
+  /** The next nonce of an account: highest pending nonce + 1, else on-chain nonce + 1; 0 for a generalized account (§5.6). */
   nextNonce(address: Encoded<'ak'>): bigint {
+    if (this.gaOf(address) !== undefined) return 0n;
     let nonce = this.#accounts.get(address)?.nonce ?? 0n;
     for (const pending of this.#mempool.values()) if (pending.account === address && pending.nonce > nonce) nonce = pending.nonce;
     return nonce + 1n;
@@ -430,22 +496,24 @@ export class SimChain {
    * @throws {DevnodeError} `DEVNODE_TX_REJECTED` naming the rule that failed
    */
   async post(signedTx: Encoded<'tx'>, onPooled?: () => void): Promise<Encoded<'th'>> {
-    let decoded: ReturnType<typeof decodeSignedTx>;
+    let unwrapped: UnwrappedTx;
     try {
-      decoded = decodeSignedTx(signedTx);
+      unwrapped = unwrapSignedTx(signedTx);
     } catch (cause) {
       if (!isAechannelError(cause)) throw cause;
       return reject('undecodable');
     }
-    const { tx } = decoded;
-    if (!channelTags.has(tx.tag)) reject('only channel transactions are simulated', { tag: tx.tag });
+    const { tx } = unwrapped;
+    if (!channelTags.has(tx.tag) && !(tx.tag === Tag.GaAttachTx && unwrapped.layers.length === 0)) {
+      reject('only channel transactions and ga_attach are simulated', { tag: tx.tag });
+    }
     const hash = txHash(signedTx);
     // A create tx is posted once, by the initiator's FSM (§9.2 step 11). The same create tx
     // again comes from a second channel opened with identical parameters and nonce: it is
     // refused like any tx reusing a nonce (nonce already in the mempool, or too low once
     // mined), so that channel fails at once instead of waiting for an inclusion.
     if ((this.#mempool.has(hash) || this.#included.has(hash)) && tx.tag !== Tag.ChannelCreateTx) return hash;
-    const pending = await this.#check(hash, signedTx, tx);
+    const pending = tx.tag === Tag.GaAttachTx ? await this.#checkAttach(hash, signedTx, unwrapped, tx) : await this.#check(hash, signedTx, unwrapped);
     this.#mempool.set(hash, pending);
     this.#options.later(() => {
       onPooled?.();
@@ -454,7 +522,43 @@ export class SimChain {
     return hash;
   }
 
-  async #check(hash: Encoded<'th'>, signedTx: Encoded<'tx'>, tx: Tx): Promise<Pending> {
+  /** A `ga_attach` (tag 80): a basic account's own tx; the contract must deploy (`attachGaContract`). */
+  async #checkAttach(hash: Encoded<'th'>, signedTx: Encoded<'tx'>, unwrapped: UnwrappedTx, tx: TxOf<typeof Tag.GaAttachTx>): Promise<Pending> {
+    if (tx.ttl !== 0n && tx.ttl < this.#height + 1n) reject('ttl expired', { ttl: tx.ttl });
+    const account = this.#accounts.get(tx.ownerId);
+    if (account === undefined) return reject('unknown account', { account: tx.ownerId });
+    if (account.ga !== undefined) reject('the account is already generalized', { account: tx.ownerId });
+    const verified = await this.#verifier.verifyTransaction(signedTx, { networkId: this.networkId, signers: [tx.ownerId] });
+    if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
+    if (tx.nonce <= account.nonce) reject('nonce too low', { nonce: tx.nonce });
+    for (const other of this.#mempool.values()) {
+      if (other.account === tx.ownerId && other.nonce === tx.nonce) reject('nonce already used in the mempool', { nonce: tx.nonce });
+    }
+    if (account.balance < tx.fee + tx.gas * tx.gasPrice) reject('balance too low for fee and gas');
+    const trial = this.#attach(tx);
+    if (trial.returnType !== 'ok') reject('init failed', { returnType: trial.returnType });
+    return {
+      hash, signedTx, tx, channelId: '' as Encoded<'ch'>, account: tx.ownerId, nonce: tx.nonce,
+      payloadRound: undefined, payloadStateHash: undefined, poiBalances: undefined, unwrapped, ga: false,
+    };
+  }
+
+  /** Runs a `ga_attach` on the chain's contracts; `DEVNODE_TX_REJECTED` for what the node refuses. */
+  #attach(tx: TxOf<typeof Tag.GaAttachTx>): ReturnType<typeof attachGaContract> {
+    try {
+      return attachGaContract(this.#gaTrees, {
+        owner: tx.ownerId, nonce: tx.nonce, code: tx.code, authFun: tx.authFun, ctVersion: tx.ctVersion, callData: tx.callData,
+        gas: tx.gas, gasPrice: tx.gasPrice, chain: this.viewAt(this.#height), rules: this.#options.fateRules ?? 'ceres',
+      });
+    } catch (cause) {
+      if (!isAechannelError(cause)) throw cause;
+      const reason = (cause.context as { reason?: unknown } | undefined)?.reason;
+      return reject(typeof reason === 'string' ? reason : cause.code, { code: cause.code });
+    }
+  }
+
+  async #check(hash: Encoded<'th'>, signedTx: Encoded<'tx'>, unwrapped: UnwrappedTx): Promise<Pending> {
+    const { tx } = unwrapped;
     const t = tx as TxOf<typeof Tag.ChannelDepositTx> & { ttl: bigint; fee: bigint; nonce: bigint };
     if (t.ttl !== 0n && t.ttl < this.#height + 1n) reject('ttl expired', { ttl: t.ttl });
     let account: Encoded<'ak'>;
@@ -462,7 +566,10 @@ export class SimChain {
     let channel: ChainChannel | undefined;
     let channelId: Encoded<'ch'>;
     if (tx.tag === Tag.ChannelCreateTx) {
-      channelId = computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
+      // §4: a generalized initiator's channel id takes the auth id of its layer.
+      const auth = this.gaOf(tx.initiatorId) === undefined ? undefined : layerAuthId(unwrapped, tx.initiatorId);
+      if (this.gaOf(tx.initiatorId) !== undefined && auth === undefined) reject('missing authentication', { account: tx.initiatorId });
+      channelId = computeChannelId(tx.initiatorId, auth ?? tx.nonce, tx.responderId);
       account = tx.initiatorId;
       signers = [tx.initiatorId, tx.responderId];
     } else {
@@ -475,13 +582,28 @@ export class SimChain {
       const mutual = tx.tag === Tag.ChannelDepositTx || tx.tag === Tag.ChannelWithdrawTx || tx.tag === Tag.ChannelCloseMutualTx;
       signers = mutual ? [channel.initiatorId, channel.responderId] : [account];
     }
-    const verified = await this.#verifier.verifyTransaction(signedTx, { networkId: this.networkId, signers });
-    if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
+    const verified = await this.authenticate(signedTx, signers);
+    if (!verified.valid) {
+      const layer = verified.failures.find((f) => f.kind === 'layer');
+      if (layer !== undefined && layer.kind === 'layer') reject('authentication failed', { account: layer.gaId, authReason: layer.reason });
+      reject('bad signatures', { missing: verified.failures.flatMap((f) => (f.kind === 'signatures' ? f.missing : [])), extra: verified.extra });
+    }
     const onChain = this.#accounts.get(account);
     if (onChain === undefined) reject('unknown account', { account });
-    if (t.nonce <= (onChain?.nonce ?? 0n)) reject('nonce too low', { nonce: t.nonce });
-    for (const other of this.#mempool.values()) {
-      if (other.account === account && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
+    const ga = onChain?.ga !== undefined;
+    if (ga) {
+      // §5.6: a generalized account's txs carry nonce 0; its meta layer stands for the nonce.
+      if (t.nonce !== 0n) reject('nonce of a generalized account must be 0', { nonce: t.nonce });
+    } else {
+      if (t.nonce <= (onChain?.nonce ?? 0n)) reject('nonce too low', { nonce: t.nonce });
+      for (const other of this.#mempool.values()) {
+        if (other.account === account && !other.ga && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
+      }
+    }
+    for (const layer of unwrapped.layers) {
+      const id = Buffer.from(authId(layer.gaId, layer.authData)).toString('hex');
+      const pendingIds = [...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map((l) => Buffer.from(authId(l.gaId, l.authData)).toString('hex')));
+      if (this.#usedAuthIds.has(id) || pendingIds.includes(id)) reject('auth id already used', { account: layer.gaId });
     }
     const pending: Pending = {
       hash,
@@ -493,6 +615,8 @@ export class SimChain {
       payloadRound: undefined,
       payloadStateHash: undefined,
       poiBalances: undefined,
+      unwrapped,
+      ga,
     };
     if (tx.tag === Tag.ChannelForceProgressTx) {
       await this.#checkPayload(pending, tx.payload, channel as ChainChannel);
@@ -555,14 +679,15 @@ export class SimChain {
     const payloadTx = encode(payload, 'tx');
     let inner: Tx;
     try {
-      inner = decodeSignedTx(payloadTx).tx;
+      inner = unwrapSignedTx(payloadTx).tx;
     } catch (cause) {
       if (!isAechannelError(cause)) throw cause;
       return reject('undecodable payload');
     }
     if (inner.tag !== Tag.ChannelOffChainTx || inner.channelId !== channel.id) reject('payload is not an off-chain tx of this channel');
     const offChain = inner as TxOf<typeof Tag.ChannelOffChainTx>;
-    const verified = await this.#verifier.verifyTransaction(payloadTx, { networkId: this.networkId, signers: [channel.initiatorId, channel.responderId] });
+    // (generalized participants: their layers, authorized against the channel's store copies)
+    const verified = await this.authenticate(payloadTx, [channel.initiatorId, channel.responderId]);
     if (!verified.valid) reject('payload is not co-signed');
     pending.payloadRound = offChain.round;
     pending.payloadStateHash = offChain.stateHash;
@@ -574,7 +699,16 @@ export class SimChain {
     const account = this.#accounts.get(p.account);
     if (account === undefined) return reject('unknown account');
     const fee = (tx as { fee: bigint }).fee;
+    // Each generalized account pays its meta tx's fee and gas up front (§2.9).
+    for (const layer of p.unwrapped.layers) {
+      const ga = this.#accounts.get(layer.gaId);
+      if (ga === undefined || ga.balance < layer.fee + layer.gas * layer.gasPrice) reject('balance too low for the meta tx', { account: layer.gaId });
+    }
     switch (tx.tag) {
+      case Tag.GaAttachTx:
+        if (account.ga !== undefined) reject('the account is already generalized');
+        if (account.balance < tx.fee + tx.gas * tx.gasPrice) reject('balance too low for fee and gas');
+        return;
       case Tag.ChannelCreateTx: {
         const responder = this.#accounts.get(tx.responderId);
         if (responder === undefined) reject('unknown responder');
@@ -655,21 +789,65 @@ export class SimChain {
     return channel;
   }
 
+  /**
+   * Processes the GA meta layers of a tx in a block (§2.9), outermost first: each auth
+   * function runs again on the chain's contracts and what it writes is kept; each account
+   * pays its meta fee and the gas used. Nothing changes when one fails (it throws).
+   */
+  #applyLayers(p: Pending): void {
+    const layers = p.unwrapped.layers;
+    if (layers.length === 0) return;
+    let trees = this.#gaTrees;
+    const charges: { account: Encoded<'ak'>; amount: bigint; id: string }[] = [];
+    for (const [index, layer] of layers.entries()) {
+      const run = runLayer(p.unwrapped, index, this.#authContext(trees), true);
+      if (!run.ok) reject('authentication failed', { account: layer.gaId, authReason: run.reason });
+      trees = run.trees;
+      charges.push({ account: layer.gaId, amount: layer.fee + run.gasUsed * layer.gasPrice, id: Buffer.from(authId(layer.gaId, layer.authData)).toString('hex') });
+    }
+    for (const charge of charges) {
+      if (this.#usedAuthIds.has(charge.id)) reject('auth id already used', { account: charge.account });
+      const account = this.#accounts.get(charge.account);
+      if (account === undefined || account.balance < charge.amount) reject('balance too low for the meta tx', { account: charge.account });
+    }
+    this.#gaTrees = trees;
+    for (const charge of charges) {
+      (this.#accounts.get(charge.account) as ChainAccount).balance -= charge.amount;
+      this.#usedAuthIds.add(charge.id);
+    }
+  }
+
   #apply(p: Pending, height: bigint): void {
     const tx = p.tx;
     const account = this.#accounts.get(p.account) as ChainAccount;
     const fee = (tx as { fee: bigint }).fee;
-    account.nonce = p.nonce;
+    if (!p.ga) account.nonce = p.nonce;
     const credit = (id: Encoded<'ak'>, amount: bigint): void => {
       const a = this.#accounts.get(id) ?? { balance: 0n, nonce: 0n };
       a.balance += amount;
       this.#accounts.set(id, a);
     };
     switch (tx.tag) {
+      case Tag.GaAttachTx: {
+        const result = this.#attach(tx);
+        account.balance -= tx.fee + result.gasUsed * tx.gasPrice;
+        if (result.returnType === 'ok') {
+          this.#gaTrees = result.trees;
+          account.ga = { contract: result.contract, authFun: tx.authFun };
+        }
+        return;
+      }
       case Tag.ChannelCreateTx: {
         account.balance -= tx.initiatorAmount + fee;
         credit(tx.responderId, -tx.responderAmount);
         const id = p.channelId;
+        // §2.10 initiator_auth/responder_auth: a copy of each generalized participant's
+        // contract store (after its authorization of this tx) for the off-chain authorizations.
+        for (const participant of [tx.initiatorId, tx.responderId]) {
+          const ga = this.gaOf(participant);
+          const record = ga === undefined ? undefined : this.#gaTrees.contracts.get(hex(decode(ga.contract, 'ct')));
+          if (record !== undefined) this.#authStores.set(`${id}:${participant}`, record.store);
+        }
         this.#channels.set(id, {
           id,
           initiatorId: tx.initiatorId,
@@ -827,11 +1005,12 @@ export class SimChain {
       const ordered = [...this.#mempool.values()].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
       for (const p of ordered) {
         const account = this.#accounts.get(p.account);
-        if (account !== undefined && p.nonce > account.nonce + 1n) continue; // a gap: wait
+        if (!p.ga && account !== undefined && p.nonce > account.nonce + 1n) continue; // a gap: wait
         this.#mempool.delete(p.hash);
         try {
-          if (account === undefined || p.nonce !== account.nonce + 1n) reject('nonce');
+          if (account === undefined || (!p.ga && p.nonce !== account.nonce + 1n)) reject('nonce');
           this.#applicable(p, height);
+          this.#applyLayers(p);
         } catch (error) {
           this.dropped.push({ hash: p.hash, reason: error instanceof Error ? error.message : String(error) });
           continue;
@@ -891,7 +1070,7 @@ export class SimChain {
 
   /** True when some mempool tx has the next nonce of its account (a tx after a gap waits). */
   #hasMinable(): boolean {
-    for (const p of this.#mempool.values()) if (p.nonce === (this.#accounts.get(p.account)?.nonce ?? 0n) + 1n) return true;
+    for (const p of this.#mempool.values()) if (p.ga || p.nonce === (this.#accounts.get(p.account)?.nonce ?? 0n) + 1n) return true;
     return false;
   }
 

@@ -36,11 +36,13 @@
  */
 import {
   Tag,
+  authId,
   buildSignedTx,
   computeChannelId,
   decode,
   decodeSignedTx,
   deserializeObject,
+  unwrapSignedTx,
   encode,
   isAechannelError,
   minimumDepth,
@@ -56,7 +58,6 @@ import {
   type TxWithFee,
 } from '@aechannel/codec';
 import { contractToJson, callObjectToJson, dryRun, packTrees, type CallObject, type ChannelTrees, type FateRulesPreset } from '@aechannel/fate';
-import type { TransactionVerifier } from '@aechannel/signer';
 import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
@@ -195,8 +196,6 @@ export interface FsmHost {
   readonly clock: DevnodeClock;
   readonly ids: IdSource;
   readonly networkId: string;
-  /** Verifies client signatures, each once for the whole devnode (both FSMs of a channel see the same ones). */
-  readonly verifier: TransactionVerifier;
   readonly compat: CompatFlags;
   readonly createTxVersion: 1 | 2;
   /** The rules contracts run with (`ceres`, `iris` or the recordings' `early-iris`). */
@@ -604,7 +603,8 @@ export class ChannelFsm implements Pairable {
 
   #onChainTx(info: string, signedTx: Encoded<'tx'>): void {
     if (this.#channelId !== undefined) this.#reportedChannelId = this.#channelId;
-    const type = txTypeName(decodeSignedTx(signedTx).tx.tag);
+    // (the channel tx inside any GA meta layers)
+    const type = txTypeName(unwrapSignedTx(signedTx).tx.tag);
     this.#notify('on_chain_tx', 'channels.on_chain_tx', { info, tx: signedTx, type });
   }
 
@@ -904,9 +904,9 @@ export class ChannelFsm implements Pairable {
 
   async #onFundingCreated(signedTx: Encoded<'tx'>): Promise<void> {
     if (this.#state !== 'accepted') return;
-    let decoded: ReturnType<typeof decodeSignedTx>;
+    let decoded: ReturnType<typeof unwrapSignedTx>;
     try {
-      decoded = decodeSignedTx(signedTx);
+      decoded = unwrapSignedTx(signedTx);
     } catch {
       this.#fatalDuringOpen('not_create_tx');
       return;
@@ -929,12 +929,12 @@ export class ChannelFsm implements Pairable {
       this.#fatalDuringOpen('bad_state_hash');
       return;
     }
-    const verified = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [tx.initiatorId] });
+    const verified = await this.#host.chain.authenticate(signedTx, [tx.initiatorId]);
     if (!verified.valid) {
       this.#fatalDuringOpen('bad_signature');
       return;
     }
-    this.#knowChannelId(computeChannelId(tx.initiatorId, tx.nonce, tx.responderId));
+    this.#knowChannelId(this.#createChannelId(signedTx, tx));
     this.#info('funding_created', this.#host.compat.fsmIdInFundingCreated ? { fsm_id: this.fsmIdEncoded } : {});
     this.#signRequest(
       {
@@ -951,6 +951,16 @@ export class ChannelFsm implements Pairable {
       },
       this.#host.compat.fsmIdInResponderSign ? { fsm_id: this.fsmIdEncoded } : {},
     );
+  }
+
+  /**
+   * The channel id a create tx makes (§4): from its nonce, or for a generalized initiator
+   * (nonce 0) from the auth id of the initiator's GA meta layer.
+   */
+  #createChannelId(signedTx: Encoded<'tx'>, tx: TxOf<typeof Tag.ChannelCreateTx>): Encoded<'ch'> {
+    if (this.#host.chain.gaOf(tx.initiatorId) === undefined) return computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
+    const layer = unwrapSignedTx(signedTx).layers.find((l) => l.gaId === tx.initiatorId);
+    return computeChannelId(tx.initiatorId, layer === undefined ? tx.nonce : authId(tx.initiatorId, layer.authData), tx.responderId);
   }
 
   /** §8.1 `bad_signature`, `bad_state_hash`, `not_create_tx`: fatal during open. */
@@ -1203,14 +1213,15 @@ export class ChannelFsm implements Pairable {
 
   /** True when `signedTx` carries `innerBytes` with valid signatures of both participants. */
   async #checkCoSigned(signedTx: Encoded<'tx'>, innerBytes: Uint8Array): Promise<boolean> {
-    let decoded: ReturnType<typeof decodeSignedTx>;
+    let decoded: ReturnType<typeof unwrapSignedTx>;
     try {
-      decoded = decodeSignedTx(signedTx);
+      decoded = unwrapSignedTx(signedTx);
     } catch {
       return false;
     }
     if (!equalBytes(decoded.innerBytes, innerBytes)) return false;
-    const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: this.#participants() });
+    // Signatures of basic participants, accepted GA meta layers of generalized ones (§2.9).
+    const result = await this.#host.chain.authenticate(signedTx, this.#participants());
     return result.valid;
   }
 
@@ -1225,9 +1236,10 @@ export class ChannelFsm implements Pairable {
   async #signersOf(signedTx: Encoded<'tx'>): Promise<Encoded<'ak'>[] | undefined> {
     // This FSM's client first: the signature it just added is its own (no failed try against the peer's key).
     const [initiator, responder] = this.#participants() as [Encoded<'ak'>, Encoded<'ak'>];
-    const signers = this.me === responder ? [responder, initiator] : [initiator, responder];
-    const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers });
-    return result.extra.length > 0 ? undefined : result.signers;
+    const expected = this.me === responder ? [responder, initiator] : [initiator, responder];
+    const result = await this.#host.chain.authenticate(signedTx, expected);
+    // A foreign signature, a layer of a basic or unknown account, or a layer its auth function refuses.
+    return result.extra > 0 || result.failures.some((f) => f.kind === 'layer') ? undefined : result.signers;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1977,11 +1989,16 @@ export class ChannelFsm implements Pairable {
 
   /** Verifies the client's signature on exactly the tx it was given (§3.2, §3.3). */
   async #verifyClientSignature(op: PendingOp, signedTx: Encoded<'tx'>): Promise<'ok' | 'bad_signature' | 'wrong_tx'> {
-    const decoded = decodeSignedTx(signedTx);
+    let decoded: ReturnType<typeof unwrapSignedTx>;
+    try {
+      decoded = unwrapSignedTx(signedTx);
+    } catch {
+      return 'wrong_tx';
+    }
     if (!equalBytes(decoded.innerBytes, op.innerBytes)) return 'wrong_tx';
     const solo = op.kind === 'close_solo' || op.kind === 'slash' || op.kind === 'settle' || op.kind === 'snapshot' || op.kind === 'force_progress';
     if (solo) {
-      const result = await this.#host.verifier.verifyTransaction(signedTx, { networkId: this.#host.networkId, signers: [this.me] });
+      const result = await this.#host.chain.authenticate(signedTx, [this.me]);
       return result.valid ? 'ok' : 'bad_signature';
     }
     const signers = await this.#signersOf(signedTx);
@@ -2008,7 +2025,7 @@ export class ChannelFsm implements Pairable {
     switch (op.tag) {
       case 'initiator_sign': {
         const tx = op.tx as TxOf<typeof Tag.ChannelCreateTx>;
-        this.#knowChannelId(computeChannelId(tx.initiatorId, tx.nonce, tx.responderId));
+        this.#knowChannelId(this.#createChannelId(signedTx, tx));
         this.#clientMayDisconnect = true;
         this.#state = 'half_signed';
         this.#toPeer({ type: 'funding_created', tx: signedTx });
@@ -2084,9 +2101,9 @@ export class ChannelFsm implements Pairable {
   ): Promise<{ innerBytes: Uint8Array; tx: Tx; next: PendingOp['next']; signers: Encoded<'ak'>[] } | undefined> {
     const latest = this.#latest;
     if (latest === undefined) return undefined;
-    let decoded: ReturnType<typeof decodeSignedTx>;
+    let decoded: ReturnType<typeof unwrapSignedTx>;
     try {
-      decoded = decodeSignedTx(m.tx);
+      decoded = unwrapSignedTx(m.tx);
     } catch {
       return undefined;
     }
@@ -2347,7 +2364,7 @@ export class ChannelFsm implements Pairable {
 
 function innerBytesOf(tx: Encoded<'tx'>): Uint8Array | undefined {
   try {
-    return decodeSignedTx(tx).innerBytes;
+    return unwrapSignedTx(tx).innerBytes;
   } catch {
     return undefined;
   }

@@ -15,8 +15,12 @@
  * creates and calls included, through the FATE VM of `@aechannel/fate`; the chain executes
  * force progress txs.
  *
- * What it does not do: AEVM contracts, generalized accounts, the Noise peer protocol between
- * two real nodes, forks, on-chain oracles/names/contracts, or any node HTTP API.
+ * Generalized accounts: a posted `ga_attach` tx deploys the auth contract with the VM; GA
+ * participants authenticate every channel tx with a GA meta layer, authorized by running
+ * their auth function (PROTOCOL.md §2.9).
+ *
+ * What it does not do: AEVM contracts, the Noise peer protocol between two real nodes,
+ * forks, on-chain oracles/names/other contracts, or any node HTTP API.
  *
  * Imports: `@aechannel/codec`, `@aechannel/fate` (the VM), `@aechannel/signer` (verification, seeded keys),
  * `@aechannel/transport` (in-process memory transport), `ws`, `node:http`, `node:crypto`,
@@ -37,3 +41,4 @@ export { DevnodeError, type DevnodeErrorCode } from './errors.js';
 export { parseChannelParams, type OpenParams, type ReconnectParams, type ParseChannelParamsResult, type Role } from './params.js';
 export { devnodeUsage, devnodeVersion, runDevnodeCli, type DevnodeCliIo, type RunDevnodeCliOptions } from './runDevnodeCli.js';
 export type { BlockEvent, BlockMode, ChainAccount, ChainChannel, ForceProgressReceipt, IncludedTx } from './chain.js';
+export type { GaAuth } from './generalized.js';

@@ -16,6 +16,7 @@ import { createMemoryTransportPair, type Transport } from '@aechannel/transport'
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createTransactionVerifier, type TransactionVerifier } from '@aechannel/signer';
 import { SimChain, type BlockMode, type ChainAccount, type ChainChannel, type BlockEvent, type ForceProgressReceipt } from './chain.js';
+import type { GaAuth } from './generalized.js';
 import type { ChainView, FateRulesPreset } from '@aechannel/fate';
 import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession, type FsmHost, type RequestContext } from './channelFsm.js';
 import { systemClock, type DevnodeClock } from './clock.js';
@@ -127,6 +128,11 @@ export interface DevnodeChain {
    * height, time, beneficiary, difficulty, network id; the current top without a hash.
    */
   view(blockHash?: Encoded<'kh'>): ChainView;
+  /**
+   * The auth contract and function of a generalized account (PROTOCOL.md §2.9; set by a
+   * posted `ga_attach` tx, tag 80), or `undefined` for a basic account.
+   */
+  gaOf(address: Encoded<'ak'>): GaAuth | undefined;
 }
 
 /** Runtime fault knobs. */
@@ -750,6 +756,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     onBlock: (listener) => impl.chain.onBlock(listener),
     forceProgressReceipt: (hash) => impl.chain.forceProgressReceipt(hash),
     view: (blockHash) => impl.chain.view(blockHash),
+    gaOf: (address) => impl.chain.gaOf(address),
   };
 
   const faults: DevnodeFaults = {

@@ -34,6 +34,7 @@ import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type
 import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
+import type { GaAuthContext } from './opsAuth.js';
 import { serializeValue, unsignedBytes } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
 import type { ContractRecord } from './trees.js';
@@ -134,6 +135,15 @@ export interface ExecuteParameters {
   readonly chain: ChainView;
   /** Code to run instead of the stored one (contract creation runs the code with `init`). */
   readonly code?: FateCode;
+  /**
+   * Runs as a GA authorization (`opsAuth.ts`): ops not allowed in GA authentication abort
+   * instead of those not allowed off chain, and `Auth.tx_hash`/`Auth.tx` answer.
+   */
+  readonly auth?: GaAuthContext;
+  /** Runs on chain (a GA attach's `init`): no off-chain check; ops this VM cannot run on chain are unsupported. */
+  readonly onChain?: boolean;
+  /** `Call.fee` (default 0, as in a channel). */
+  readonly fee?: bigint;
 }
 
 /** What a top-level execution returns. */
@@ -204,6 +214,10 @@ export class Machine {
   readonly gasPrice: bigint;
   readonly chain: ChainView;
   readonly objectV1ForVm7: boolean;
+  /** The GA authentication this call runs in, if any. */
+  readonly auth: GaAuthContext | undefined;
+  readonly onChain: boolean;
+  readonly fee: bigint;
 
   constructor(p: ExecuteParameters) {
     this.gas = p.gas;
@@ -219,6 +233,9 @@ export class Machine {
     this.gasPrice = p.gasPrice;
     this.chain = p.chain;
     this.objectV1ForVm7 = p.rules.contractObjectV1ForVm7 === true;
+    this.auth = p.auth;
+    this.onChain = p.onChain === true;
+    this.fee = p.fee ?? 0n;
   }
 
   // ---- gas ---------------------------------------------------------------------------
@@ -888,7 +905,13 @@ export class Machine {
 
   step(ins: Instruction): void {
     const op = ins.op;
-    if (!op.offChain) fail(`Operation ${P(E.atom(op.name))} not allowed off chain`);
+    // Dispatch checks (CONTRACTS.md §4.1): off chain, then GA authentication (which runs on chain).
+    if (this.auth !== undefined) {
+      if (!op.inAuth) fail(`Operation ${P(E.atom(op.name))} not allowed in GA Authentication context`);
+    } else if (!op.offChain) {
+      if (this.onChain) throw new VmUnsupported(op.name);
+      fail(`Operation ${P(E.atom(op.name))} not allowed off chain`);
+    }
     this.spend(this.iris ? op.gas : op.limaGas);
     const gate = VERSION_GATED[op.name];
     if (gate !== undefined && (op.onlyV1 === true ? this.fate >= 2 : op.vm > this.fate)) {

@@ -8,6 +8,7 @@ describe('@aechannel/fate entry', () => {
         "FateError",
         "applyUpdate",
         "applyUpdates",
+        "attachGaContract",
         "callId",
         "callKey",
         "callObjectToJson",
@@ -24,6 +25,7 @@ describe('@aechannel/fate entry', () => {
         "getContractJson",
         "packTrees",
         "resolveRules",
+        "runGaAuth",
         "serializeCallObject",
         "serializeValue",
         "stateHash",
@@ -31,6 +33,7 @@ describe('@aechannel/fate entry', () => {
         "treesFromBalances",
         "treesFromStateTrees",
         "treesToStateTrees",
+        "withContractStore",
       ]
     `);
   });

@@ -51,6 +51,17 @@ export {
 export type { LogEntry } from './engine.js';
 export { decodeCallResult, decodeEvent, encodeCallData, type Aci, type DecodedCallResult } from './aci.js';
 export { getContractJson } from './contracts.js';
+export {
+  attachGaContract,
+  runGaAuth,
+  withContractStore,
+  type AttachGaContractParameters,
+  type AttachGaContractResult,
+  type GaAuthContext,
+  type GaAuthFailure,
+  type RunGaAuthParameters,
+  type RunGaAuthResult,
+} from './ga.js';
 export { deserializeValue, serializeValue } from './serialize.js';
 export type {
   FateBits,

@@ -24,6 +24,7 @@ import {
   type FateList, type FateMap, type FateStoreMap, type FateValue,
 } from './values.js';
 import { extraOps } from './opsExtra.js';
+import { authOps } from './opsAuth.js';
 
 /** A handler. */
 export type Handler = (m: Machine, a: readonly Operand[]) => void;
@@ -554,7 +555,6 @@ H['GASLIMIT'] = (m, a) => m.put(a[0]!, BLOCK_GAS_LIMIT);
 H['GAS'] = (m, a) => m.put(a[0]!, BigInt(m.gas));
 H['ADDRESS'] = (m, a) => m.put(a[0]!, fObject('address', m.contract));
 H['GASPRICE'] = (m, a) => m.put(a[0]!, m.gasPrice);
-H['FEE'] = (m, a) => m.put(a[0]!, 0n);
 H['CREATOR'] = (m, a) => {
   const rec = m.world.contracts.get(m.contractHex);
   m.put(a[0]!, fObject('address', rec?.owner ?? new Uint8Array(32)));
@@ -574,14 +574,6 @@ H['INT_TO_ADDR'] = (m, a) => {
   const x = m.get(a[1]!);
   if (typeof x !== 'bigint') badArgs('int_to_addr', [x]);
   fail(`Error: operation ${P(E.atom('INT_TO_ADDR'))} is disabled`);
-};
-H['AUTH_TX_HASH'] = (m, a) => {
-  m.cellsGas(3);
-  m.put(a[0]!, NONE);
-};
-H['AUTH_TX'] = (m, a) => {
-  m.cellsGas(8);
-  m.put(a[0]!, NONE);
 };
 
 H['BALANCE_OTHER'] = (m, a) => {
@@ -799,7 +791,7 @@ void fString;
 /** Handlers by opcode byte. */
 export const OPS: readonly (Handler | undefined)[] = (() => {
   const table: (Handler | undefined)[] = new Array<Handler | undefined>(256).fill(undefined);
-  const all = { ...H, ...extraOps };
+  const all = { ...H, ...extraOps, ...authOps };
   for (const [name, h] of Object.entries(all)) table[opcode(name)] = h;
   return table;
 })();

@@ -73,6 +73,9 @@
 import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
 import {
   decodeSignedTx,
+  encode,
+  unwrapSignedTx,
+  type UnwrappedTx,
   isAechannelError,
   stateTreesHash,
   Tag,
@@ -86,6 +89,7 @@ import {
 } from '@aechannel/codec';
 import { buildConnectQuery } from './buildConnectQuery.js';
 import { equalBytes } from './equalBytes.js';
+import { authenticationCount, createChannelId, isGeneralized, layerOf, layersProblem, sameLayer, selfOf } from './generalized.js';
 import { fsmError, FsmErrorCode } from './errors.js';
 import { DEFAULT_CLIENT_TIMEOUTS, getPersistedChannel } from './state.js';
 import type {
@@ -221,7 +225,8 @@ function startPersist(ctx: Ctx, settle: { commandId: number; result: CommandResu
 
 function innerBytesOf(tx: Encoded<'tx'>): Uint8Array | null {
   try {
-    return decodeSignedTx(tx).innerBytes;
+    // The channel tx itself, inside any GA meta layers (§2.9).
+    return unwrapSignedTx(tx).innerBytes;
   } catch {
     return null;
   }
@@ -234,6 +239,33 @@ function sameInner(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
 }
 
 /**
+ * What is wrong with the authentication the signer added (null: nothing), beyond its inner
+ * tx (`sameInner`): a basic client's signer keeps the GA layers there were; a generalized
+ * client's signer adds exactly its own layer around the tx it was given (§2.9).
+ */
+function signerOutputProblem(s: ChannelState, asked: Encoded<'tx'>, returned: Encoded<'tx'>): string | null {
+  let before: UnwrappedTx;
+  let after: UnwrappedTx;
+  try {
+    before = unwrapSignedTx(asked);
+    after = unwrapSignedTx(returned);
+  } catch {
+    return 'it cannot be decoded';
+  }
+  const self = selfOf(s);
+  if (self !== null && isGeneralized(s, self)) {
+    const [outer, ...rest] = after.layers;
+    if (outer === undefined || outer.gaId !== self) return 'it does not carry this generalized account\'s GA meta layer outermost';
+    if (!equalBytes(outer.wrapped, decodeSignedTx(asked).innerBytes)) return 'its GA meta layer wraps another tx';
+    if (rest.length !== before.layers.length || !rest.every((layer, i) => sameLayer(layer, before.layers[i]))) return 'it changed the other GA meta layers';
+    if (after.signatures.length !== before.signatures.length || !after.signatures.every((sig, i) => equalBytes(sig, before.signatures[i] as Uint8Array))) return 'it changed the signatures';
+    return null;
+  }
+  if (after.layers.length !== before.layers.length || !after.layers.every((layer, i) => sameLayer(layer, before.layers[i]))) return 'it changed the GA meta layers';
+  return null;
+}
+
+/**
  * What is wrong with the signatures of a state the node reports as co-signed, given the tx
  * we signed (null: nothing). §3.2: both participants sign, exactly one signature each and
  * no extra, so the state carries exactly two and every signature we produced is among them.
@@ -241,11 +273,19 @@ function sameInner(a: Encoded<'tx'>, b: Encoded<'tx'>): boolean {
  * with only our signature (or with ours replaced) from replacing the latest co-signed one,
  * which is what a dispute needs (§9.11).
  */
-function coSignatureProblem(ours: Encoded<'tx'>, coSigned: Encoded<'tx'>): string | null {
-  const mine = decodeSignedTx(ours).signatures;
-  const theirs = decodeSignedTx(coSigned).signatures;
-  if (theirs.length !== 2) return `the co-signed state carries ${theirs.length} signature(s), expected 2`;
-  if (!mine.every((sig) => theirs.some((other) => equalBytes(sig, other)))) return 'the co-signed state lacks the signature this client made';
+function coSignatureProblem(s: ChannelState, ours: Encoded<'tx'>, coSigned: Encoded<'tx'>): string | null {
+  const mine = unwrapSignedTx(ours);
+  const theirs = unwrapSignedTx(coSigned);
+  // Generalized participants count by their GA meta layer (§2.9): two authentications in all.
+  const count = authenticationCount(theirs);
+  if (count !== 2) return `the co-signed state carries ${count} signature(s) and GA layer(s), expected 2`;
+  const participants = [s.options.initiatorId, s.options.responderId];
+  const layers = layersProblem(s, theirs, participants, true);
+  if (layers !== null) return `the co-signed state carries ${layers}`;
+  if (!mine.signatures.every((sig) => theirs.signatures.some((other) => equalBytes(sig, other)))) return 'the co-signed state lacks the signature this client made';
+  // The auth part of a generalized client is its own: the layer its signer made, unchanged.
+  const self = selfOf(s);
+  if (self !== null && isGeneralized(s, self) && !sameLayer(layerOf(mine, self), layerOf(theirs, self))) return 'the co-signed state lacks the GA meta layer this client made';
   return null;
 }
 
@@ -512,6 +552,21 @@ function onSigned(ctx: Ctx, input: Extract<Input, { type: 'signed' }>): void {
   const found = findSignRecord(s, input.requestId);
   if (found === null || found.record.signedTx !== null) return; // stale: voided by a conflict/abort or already answered
   const { record, slot } = found;
+  const authProblem = signerOutputProblem(s, record.tx, input.signedTx);
+  if (authProblem !== null) {
+    emit(ctx, { type: 'security', reason: `the signer's output: ${authProblem}`, code: FsmErrorCode.SIGNER_MISMATCH, tag: record.tag, details: { requestId: input.requestId } });
+    abortSigned(ctx, record, slot, VERIFICATION_ABORT_CODE, FsmErrorCode.SIGNER_MISMATCH, `the signer's output: ${authProblem}`);
+    return;
+  }
+  if (slot === 'opening' && s.channelId === null) {
+    // A generalized initiator's channel id comes from the auth id of the layer it just made (§4).
+    try {
+      const unwrapped = unwrapSignedTx(input.signedTx);
+      if (unwrapped.tx.tag === Tag.ChannelCreateTx) s.channelId = createChannelId(s, unwrapped, unwrapped.tx);
+    } catch {
+      // (checked by signerOutputProblem)
+    }
+  }
   if (!sameInner(input.signedTx, record.tx)) {
     // The signer returned another tx than the one verified: never forward it.
     emit(ctx, {
@@ -615,7 +670,7 @@ function adoptState(ctx: Ctx, adoption: Adoption): void {
   s.signedAhead = null;
   let forced = false;
   try {
-    const inner = decodeSignedTx(state).tx;
+    const inner = unwrapSignedTx(state).tx;
     const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
     if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
       s.onChainRound = round;
@@ -672,7 +727,7 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   // (a force progress is never reported as co-signed; its own path is `forced`, below)
   const match = candidates.find(({ record }) => record.tag !== 'force_progress_tx' && record.round !== null && record.balances !== null && record.signedTx !== null && sameInner(record.tx, tx));
   if (match !== undefined && match.record.round !== null && match.record.balances !== null && match.record.signedTx !== null && match.record.round > s.round) {
-    const problem = coSignatureProblem(match.record.signedTx, tx);
+    const problem = coSignatureProblem(s, match.record.signedTx, tx);
     if (problem !== null) {
       emit(ctx, { type: 'security', reason: `${problem}; it is not adopted`, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details: { round: match.record.round } });
       return;
@@ -707,7 +762,7 @@ function onChannelUpdate(ctx: Ctx, params: JsonObject): void {
   }
   let round: bigint | null = null;
   try {
-    const inner = decodeSignedTx(tx).tx;
+    const inner = unwrapSignedTx(tx).tx;
     if ('round' in inner && typeof inner.round === 'bigint') round = inner.round;
     else if (inner.tag === Tag.ChannelCreateTx) round = 1n;
   } catch {
@@ -1283,7 +1338,7 @@ function onOnChainTx(ctx: Ctx, params: JsonObject): void {
 
 function isForceProgress(tx: Encoded<'tx'>): boolean {
   try {
-    return decodeSignedTx(tx).tx.tag === Tag.ChannelForceProgressTx;
+    return unwrapSignedTx(tx).tx.tag === Tag.ChannelForceProgressTx;
   } catch {
     return false;
   }
@@ -1300,7 +1355,7 @@ function onForcedOnChain(ctx: Ctx, info: string, tx: Encoded<'tx'>): void {
   const own = s.forced !== null && sameInner(s.forced.tx, tx);
   const round = (() => {
     try {
-      const inner = decodeSignedTx(tx).tx;
+      const inner = unwrapSignedTx(tx).tx;
       return inner.tag === Tag.ChannelForceProgressTx ? inner.round : null;
     } catch {
       return null;
@@ -1346,12 +1401,12 @@ function adoptForced(ctx: Ctx, tx: Encoded<'tx'>, info: string): void {
 /** Round of the co-signed state in the payload of a snapshot / close solo / slash tx, if any. */
 function payloadRound(tx: Encoded<'tx'>): bigint | null {
   try {
-    const inner = decodeSignedTx(tx).tx;
+    const inner = unwrapSignedTx(tx).tx;
     if (inner.tag !== Tag.ChannelSnapshotSoloTx && inner.tag !== Tag.ChannelCloseSoloTx && inner.tag !== Tag.ChannelSlashTx) return null;
     if (inner.payload.length === 0) return null;
-    const payload = unpackTx(inner.payload);
-    if (payload.tag !== Tag.SignedTx || !('round' in payload.encodedTx)) return null;
-    return typeof payload.encodedTx.round === 'bigint' ? payload.encodedTx.round : null;
+    const payload = unwrapSignedTx(encode(inner.payload, 'tx')).tx;
+    if (!('round' in payload)) return null;
+    return typeof payload.round === 'bigint' ? payload.round : null;
   } catch {
     return null;
   }
@@ -1935,7 +1990,7 @@ function onVerifiedState(ctx: Ctx, input: Extract<Input, { type: 'verifiedState'
     emit(ctx, { type: 'security', reason: `resync refused: ${reason}`, code: FsmErrorCode.SIGN_REQUEST_REJECTED, tag: null, details });
   let inner;
   try {
-    inner = decodeSignedTx(input.signedTx).tx;
+    inner = unwrapSignedTx(input.signedTx).tx;
   } catch {
     reject('the state cannot be decoded');
     return;
@@ -2169,6 +2224,7 @@ function draftOf(state: ChannelState): ChannelState {
     trees: state.trees,
     forced: state.forced,
     envWait: state.envWait,
+    socketOpen: state.socketOpen,
     balances: { ...state.balances },
     opening: { ...state.opening, sign: copySign(state.opening.sign) },
     own: state.own === null ? null : { ...state.own, sign: copySign(state.own.sign) },

@@ -158,6 +158,13 @@ export interface ChannelOptions {
    * wallet).
    */
   maxNonceGap?: bigint;
+  /**
+   * The participants that are generalized accounts (PROTOCOL.md §2.9): they authenticate
+   * every channel tx with a GA meta layer instead of a signature, and their channel txs
+   * carry nonce 0. Default none. A layer of any other account is refused, and so is a
+   * signature where a layer is due.
+   */
+  generalizedAccounts?: readonly Encoded<'ak'>[];
   /** Client-side timers (see {@link ClientTimeouts}). */
   clientTimeouts?: ClientTimeouts;
   /**

@@ -31,14 +31,21 @@
  * otherwise it fails with `needsEnv`. A force progress is checked as §3.5 says, its
  * post-call state hash recomputed the same way.
  *
+ * Generalized participants (`generalized.ts`, PROTOCOL.md §2.9): the channel tx inside any
+ * GA meta layers is checked as above; around it, a generalized participant counts by its
+ * layer and a basic one by its signature, and a layer in this client's name it did not make
+ * is refused. A generalized account's own txs carry nonce 0, and a generalized initiator's
+ * channel id comes from the auth id of its layer.
+ *
  * Not checked (and why): the fee of a peer's deposit or withdrawal (the peer pays it); txs
- * the account sent outside this channel (the chain is not known here).
+ * the account sent outside this channel (the chain is not known here); whether the peer's
+ * auth function accepts its layer (the peer's contract is on chain: the node runs it).
  */
 import {
-  computeChannelId,
   computeStateHash,
   decode,
-  decodeSignedTx,
+  unwrapSignedTx,
+  type UnwrappedTx,
   encode,
   feeGas,
   fixFee,
@@ -71,6 +78,7 @@ import {
   type ContractUpdate,
 } from './contractRound.js';
 import { equalBytes } from './equalBytes.js';
+import { authenticationCount, channelBytesOf, createChannelId, isGeneralized, layersProblem, selfOf } from './generalized.js';
 import { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 import { initialBalances } from './state.js';
 import type { ChannelState, Command, SignTag } from './types.js';
@@ -342,6 +350,12 @@ function expectNonce(nonce: bigint, expected: bigint | undefined): void {
  * `expectedNonceRange` (what the channel knows of the account, see safeDefaults).
  */
 function expectOwnNonce(state: ChannelState, nonce: bigint, requested: bigint | undefined): void {
+  const self = selfOf(state);
+  if (self !== null && isGeneralized(state, self)) {
+    // §5.6: a generalized account's channel txs carry nonce 0 (its GA meta layer authenticates them).
+    expectEqual(nonce, 0n, 'nonce (a generalized account)');
+    return;
+  }
   if (requested !== undefined) {
     expectEqual(nonce, requested, 'nonce');
     return;
@@ -408,7 +422,7 @@ function ownCommand<K extends Command['kind']>(state: ChannelState, kind: K): Ex
 
 function latestStateHash(state: ChannelState): { stateHash: Encoded<'st'>; innerBytes: Uint8Array; tag: number } {
   expect(state.latestState !== null, 'no co-signed state yet');
-  const { tx, innerBytes } = decodeSignedTx(state.latestState);
+  const { tx, innerBytes } = unwrapSignedTx(state.latestState);
   expect('stateHash' in tx, 'latest state has no state hash');
   return { stateHash: (tx as { stateHash: Encoded<'st'> }).stateHash, innerBytes, tag: tx.tag };
 }
@@ -555,7 +569,7 @@ function describeCalls(calls: readonly CallObjectJson[]): string {
  */
 const SECOND_SIGNER_TAGS: readonly SignTag[] = ['responder_sign', 'deposit_ack', 'withdraw_ack', 'update_ack', 'shutdown_sign_ack'];
 
-function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[]): Body {
+function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: readonly ParsedUpdate[], unwrapped: UnwrappedTx): Body {
   const o = state.options;
   expectEqual(tag, o.role === 'initiator' ? 'initiator_sign' : 'responder_sign', 'sign request for role');
   expect(state.round === 0n && state.latestState === null, 'a create tx for a channel that already exists', { round: state.round });
@@ -576,10 +590,13 @@ function verifyCreate(state: ChannelState, tag: SignTag, inner: Tx, updates: rea
     expectFee(inner, { fee: o.fee, gasPrice: o.gasPrice }, o.maxFee);
     expectNonce(inner.nonce, o.nonce);
   }
+  // §5.6: a generalized initiator's create carries nonce 0.
+  if (isGeneralized(state, inner.initiatorId)) expectEqual(inner.nonce, 0n, 'nonce (a generalized initiator)');
   // §5.6: the node leaves the create tx at ttl 0 (older nodes may have used the open-time ttl).
   expect(inner.ttl === 0n || inner.ttl === o.ttl, `ttl is ${inner.ttl}, expected 0`, { field: 'ttl', expected: 0n, got: inner.ttl });
-  const channelId = computeChannelId(inner.initiatorId, inner.nonce, inner.responderId);
-  if (state.channelId !== null) expectEqual(channelId, state.channelId, 'channel id');
+  // §4: from the nonce, or a generalized initiator's auth id (known once it has wrapped the tx).
+  const channelId = createChannelId(state, unwrapped, inner);
+  if (state.channelId !== null && channelId !== null) expectEqual(channelId, state.channelId, 'channel id');
   return {
     round: 1n,
     balances,
@@ -594,11 +611,27 @@ function verifyBody(
   inner: Tx,
   updates: readonly ParsedUpdate[],
   signedInner: Uint8Array,
-  signatureCount: number,
+  unwrapped: UnwrappedTx,
   context: VerifySignRequestContext,
 ): Body {
-  expectEqual(signatureCount, SECOND_SIGNER_TAGS.includes(tag) ? 1 : 0, `signatures already on the ${tag} tx`);
-  if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates);
+  // The authentications already there: the peer's (a signature, or its GA layer when it is
+  // generalized) for the second signer, none for the first (§2.9, §3.3).
+  expectEqual(authenticationCount(unwrapped), SECOND_SIGNER_TAGS.includes(tag) ? 1 : 0, `signatures already on the ${tag} tx`);
+  const o0 = state.options;
+  const participants = [o0.initiatorId === 'any' && inner.tag === Tag.ChannelCreateTx ? inner.initiatorId : o0.initiatorId, o0.responderId];
+  const layers = layersProblem(state, unwrapped, participants, false);
+  if (layers !== null) throw new Mismatch(layers, { layers: unwrapped.layers.map((l) => l.gaId) });
+  if (unwrapped.signatures.length > 0 || unwrapped.layers.length > 0) {
+    const self = selfOf(state) ?? (o0.role === 'responder' ? o0.responderId : null);
+    const peer = participants.find((p) => p !== self);
+    if (peer !== undefined && peer !== 'any') {
+      const peerGa = isGeneralized(state, peer);
+      expect(peerGa ? unwrapped.layers.length === 1 && unwrapped.signatures.length === 0 : unwrapped.layers.length === 0,
+        peerGa ? `the peer ${peer} is a generalized account: it authenticates with a GA meta layer, not a signature` : `the peer ${peer} is a basic account: it signs, it does not wrap (§3.2)`,
+        { peer });
+    }
+  }
+  if (CREATE_TAGS.includes(tag)) return verifyCreate(state, tag, inner, updates, unwrapped);
   const { self, peer, initiator, responder } = partiesOf(state);
   const o = state.options;
   expect(state.channelId !== null && state.round >= 1n, 'the channel is not open yet');
@@ -619,7 +652,7 @@ function verifyBody(
   const guardRound = (): void => {
     const ahead = state.signedAhead;
     if (ahead !== null && ahead.round === nextRound) {
-      expect(equalBytes(decodeSignedTx(ahead.tx).innerBytes, signedInner), `another tx for round ${nextRound} was already signed`, {
+      expect(equalBytes(channelBytesOf(ahead.tx) ?? new Uint8Array(), signedInner), `another tx for round ${nextRound} was already signed`, {
         round: nextRound,
       });
     }
@@ -824,17 +857,17 @@ export function verifySignRequest(
 ): VerifySignRequestReturnType {
   let decoded: Tx;
   let innerBytes: Uint8Array;
-  let signatureCount: number;
+  let unwrapped: UnwrappedTx;
   try {
-    const signed = decodeSignedTx(tx);
-    decoded = signed.tx;
-    innerBytes = signed.innerBytes;
-    signatureCount = signed.signatures.length;
+    // The channel tx inside any GA meta layers (§2.9).
+    unwrapped = unwrapSignedTx(tx);
+    decoded = unwrapped.tx;
+    innerBytes = unwrapped.innerBytes;
   } catch (cause) {
     return { ok: false, reason: 'the tx cannot be decoded', details: { error: isAechannelError(cause) ? cause.code : String(cause) } };
   }
   try {
-    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes, signatureCount, context);
+    const body = verifyBody(state, tag, decoded, updates.map(parseUpdate), innerBytes, unwrapped, context);
     return { ok: true, decoded, trees: null, calls: [], contractUpdate: null, ...body };
   } catch (error) {
     if (error instanceof Mismatch) return { ok: false, reason: error.reason, details: error.details };
@@ -872,7 +905,7 @@ export type VerifyForcedProgressReturnType =
  */
 export function verifyForcedProgress(state: ChannelState, tx: Encoded<'tx'>, context: VerifySignRequestContext = {}): VerifyForcedProgressReturnType {
   try {
-    const { tx: inner } = decodeSignedTx(tx);
+    const { tx: inner } = unwrapSignedTx(tx);
     expect(inner.tag === Tag.ChannelForceProgressTx, `not a force progress tx (tag ${inner.tag})`);
     expectEqual(inner.channelId, state.channelId ?? '', 'channel id');
     expectEqual(inner.round, state.round + 1n, 'round');

@@ -40,12 +40,13 @@ export function signerFromRawSign(address: Encoded<'ak'>, rawSign: RawSign): Sig
     assertIsNetworkId(options?.networkId);
     const signal = options.signal;
     throwIfAborted(signal);
-    const { signatures, innerBytes } = readSignedTx(tx);
+    const { signatures, innerBytes, layers } = readSignedTx(tx);
     // §3.3 step 3 and 5: sign utf8(networkId) ++ the inner bytes exactly as received.
     const message = plainPayload(innerBytes, options.networkId);
     const signature = signal === undefined ? await rawSign(message) : await raceAbort(Promise.resolve(rawSign(message)), signal);
     // §3.3 step 4: keep the signatures present, add ours once, sort bytewise.
-    return writeSignedTx(innerBytes, signatures, [signature]);
+    // (a GA participant's meta layers stay around it, §2.9)
+    return writeSignedTx(innerBytes, signatures, [signature], layers);
   }
 
   return Object.freeze({ address, signTransaction, signBytes });

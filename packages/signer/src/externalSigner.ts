@@ -33,7 +33,7 @@ export async function isTxSignatureOf(request: ExternalRequest, signature: Uint8
  */
 export async function alreadySigned(request: ExternalRequest): Promise<Encoded<'tx'> | undefined> {
   for (const signature of request.signatures) {
-    if (await isTxSignatureOf(request, signature)) return writeSignedTx(request.innerBytes, request.signatures, []);
+    if (await isTxSignatureOf(request, signature)) return writeSignedTx(request.innerBytes, request.signatures, [], request.layers);
   }
   return undefined;
 }
@@ -49,7 +49,7 @@ export async function acceptSignature(request: ExternalRequest, signature: Uint8
       context: { address: request.address, networkId: request.networkId },
     });
   }
-  return writeSignedTx(request.innerBytes, request.signatures, [signature]);
+  return writeSignedTx(request.innerBytes, request.signatures, [signature], request.layers);
 }
 
 /**
@@ -76,7 +76,7 @@ export async function acceptSignedTx(request: ExternalRequest, returned: Encoded
   }
   const added = result.signatures.filter((after) => !request.signatures.some((before) => equalBytes(before, after)));
   for (const signature of added) {
-    if (await isTxSignatureOf(request, signature)) return writeSignedTx(request.innerBytes, request.signatures, [signature]);
+    if (await isTxSignatureOf(request, signature)) return writeSignedTx(request.innerBytes, request.signatures, [signature], request.layers);
   }
   throw signerError('SIGNER_INVALID_SIGNATURE', `The returned transaction carries no new valid signature of ${request.address}`, {
     context: { address: request.address, networkId: request.networkId, added: added.length },

@@ -10,9 +10,12 @@
  *   `nodeCryptoSigner` from `@aechannel/signer/node`;
  * - {@link callbackSigner} and {@link accountSigner} for keys held elsewhere (wallets, user
  *   prompts, `@aeternity/aepp-sdk` accounts), whose results are verified before use;
+ * - {@link gaSigner} for a generalized account: wraps the tx in a GA meta tx whose auth data
+ *   a callback provides (PROTOCOL.md §2.9); the other backends sign inside such layers;
  * - {@link verifySignature} and {@link verifyTransaction} (plain then hash mode, PROTOCOL.md
- *   §3.1–3.2) on the platform's native path; {@link createTransactionVerifier}, the same
- *   check verifying each signature once (a channel round shows the same ones again).
+ *   §3.1–3.2; GA layers of declared generalized signers) on the platform's native path;
+ *   {@link createTransactionVerifier}, the same check verifying each signature once (a
+ *   channel round shows the same ones again).
  *
  * Signing follows PROTOCOL.md §3.3: sign `utf8(networkId) ++ innerBytes` exactly as received
  * and add the signature to those present, sorted bytewise.
@@ -53,6 +56,7 @@ export {
   type KeyPair,
   type SecretKeyInput,
 } from './keys.js';
+export { gaAuthIdOf, gaSigner, isGaSigner, type GaAuthDataRequest, type GaSigner, type GaSignerOptions } from './gaSigner.js';
 export { memorySigner } from './memorySigner.js';
 export { assertIsNetworkId, isNetworkId } from './networkId.js';
 export type { SignBytesOptions, SignContext, Signer, SignTransactionOptions } from './types.js';

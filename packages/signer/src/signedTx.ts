@@ -2,9 +2,23 @@
  * The transaction layer the signer needs (PROTOCOL.md §2.4, §3.1, §3.3), on top of codec:
  * read a `tx_` signed transaction into its signatures and *raw* inner bytes, build the
  * signing payloads, and write the inner bytes back with a sorted signature list.
+ * A tx a generalized participant already authenticated carries GA meta layers (§2.9): the
+ * signatures and inner bytes are then those of the innermost signed tx, the channel tx
+ * itself, and the layers are written back around it unchanged.
  * Codec errors become `SIGNER_NOT_A_TRANSACTION` with the codec error as `cause`.
  */
-import { buildSignedTx, decodeSignedTx, hashSigningPayload, signingPayload, type Encoded } from '@aechannel/codec';
+import {
+  buildSignedTx,
+  buildUnwrappedTx,
+  decodeSignedTx,
+  hashSigningPayload,
+  signingPayload,
+  Tag,
+  unwrapSignedTx,
+  type Encoded,
+  type GaMetaFields,
+  type GaMetaLayer,
+} from '@aechannel/codec';
 import { signerError } from './errors.js';
 import { compareBytes, equalBytes } from './keys.js';
 
@@ -12,6 +26,8 @@ import { compareBytes, equalBytes } from './keys.js';
 export interface SignedTxParts {
   signatures: Uint8Array[];
   innerBytes: Uint8Array;
+  /** GA meta layers around the channel tx, outermost first (§2.9); empty for most txs. */
+  layers: readonly GaMetaLayer[];
 }
 
 /**
@@ -26,8 +42,10 @@ export function readSignedTx(tx: unknown): SignedTxParts {
     });
   }
   try {
-    const { signatures, innerBytes } = decodeSignedTx(tx as Encoded<'tx'>);
-    return { signatures: [...signatures], innerBytes };
+    const { signatures, innerBytes, tx: inner } = decodeSignedTx(tx as Encoded<'tx'>);
+    if (inner.tag !== Tag.GaMetaTx) return { signatures: [...signatures], innerBytes, layers: [] };
+    const unwrapped = unwrapSignedTx(tx as Encoded<'tx'>);
+    return { signatures: unwrapped.signatures, innerBytes: unwrapped.innerBytes, layers: unwrapped.layers };
   } catch (cause) {
     throw signerError('SIGNER_NOT_A_TRANSACTION', 'Expected a tx_ signed transaction (tag 11)', {
       cause,
@@ -49,14 +67,19 @@ export function hashPayload(innerBytes: Uint8Array, networkId: string): Uint8Arr
 
 /**
  * Writes `innerBytes` (untouched) with `signatures` plus `added`, without duplicates, sorted
- * bytewise (§2.4, §3.3).
+ * bytewise (§2.4, §3.3), inside `layers` when the tx has GA meta layers (§2.9).
  * @internal
  */
-export function writeSignedTx(innerBytes: Uint8Array, signatures: readonly Uint8Array[], added: readonly Uint8Array[]): Encoded<'tx'> {
+export function writeSignedTx(
+  innerBytes: Uint8Array,
+  signatures: readonly Uint8Array[],
+  added: readonly Uint8Array[],
+  layers: readonly GaMetaFields[] = [],
+): Encoded<'tx'> {
   const all = [...signatures];
   for (const signature of added) {
     if (!all.some((present) => equalBytes(present, signature))) all.push(signature);
   }
   all.sort(compareBytes);
-  return buildSignedTx(innerBytes, all);
+  return layers.length === 0 ? buildSignedTx(innerBytes, all) : buildUnwrappedTx({ layers, signatures: all, innerBytes });
 }

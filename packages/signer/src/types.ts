@@ -51,6 +51,11 @@ export interface Signer {
   /** The account this signer signs for. */
   readonly address: Encoded<'ak'>;
   /**
+   * True for a generalized account's signer (`gaSigner`), which authenticates by wrapping
+   * the tx in a GA meta tx instead of signing it (PROTOCOL.md §2.9).
+   */
+  readonly generalized?: boolean;
+  /**
    * Adds this account's signature to `tx`.
    * @param tx - a signed transaction (tag 11), usually with 0 or 1 signatures
    * @param options - network id, context, abort signal

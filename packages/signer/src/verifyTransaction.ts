@@ -5,11 +5,17 @@
  * in hash mode (`utf8(networkId) ++ blake2b(innerBytes)`, the mode of the upstream JS SDK),
  * as the node does (§3.1).
  *
+ * Generalized accounts (§2.9, §3.2) authenticate with a GA meta layer instead of a
+ * signature: a signer named in `generalized` needs exactly one layer of its own and no
+ * signature, a basic signer a signature and no layer. Whether a layer's authorization holds
+ * (its auth function returns `true`) depends on the account's contract on chain: the node
+ * runs it; here only the layer's presence and account are checked.
+ *
  * The matching is written once as a generator that yields verification requests and
  * receives their answers, so a synchronous driver (node:crypto, `./node` entry) and an
  * asynchronous one (any platform) share it, like noble's sync/async "finish" split.
  */
-import type { Encoded } from '@aechannel/codec';
+import type { Encoded, GaMetaLayer } from '@aechannel/codec';
 import { signerError } from './errors.js';
 import { assertIsNetworkId } from './networkId.js';
 import { addressToPublicKey } from './keys.js';
@@ -22,6 +28,11 @@ export interface VerifyTransactionOptions {
   networkId: string;
   /** The accounts that should have signed (for a half-signed tx, those that signed so far). */
   signers: readonly Encoded<'ak'>[];
+  /**
+   * The generalized accounts among `signers` (or any), which authenticate with a GA meta
+   * layer instead of a signature (§2.9). Default none: any layer makes the tx invalid.
+   */
+  generalized?: readonly Encoded<'ak'>[];
 }
 
 /** How one signature matched. */
@@ -46,6 +57,10 @@ export interface VerifyTransactionResult {
   extra: Uint8Array[];
   /** Every match, in the order of the transaction's signatures. */
   matches: SignatureMatch[];
+  /** The GA meta layers of expected generalized signers, outermost first (§2.9). */
+  layers: GaMetaLayer[];
+  /** GA meta layers of accounts not expected to authenticate that way (a basic or unknown account, or a second layer). */
+  extraLayers: GaMetaLayer[];
 }
 
 /** One verification the matcher needs. @internal */
@@ -60,7 +75,13 @@ export interface PreparedVerification {
   signatures: Uint8Array[];
   innerBytes: Uint8Array;
   networkId: string;
+  /** The signers that sign (basic accounts). */
   signers: { address: Encoded<'ak'>; publicKey: Uint8Array }[];
+  /** The generalized signers expected, and the layers found. */
+  generalized: Encoded<'ak'>[];
+  layers: readonly GaMetaLayer[];
+  /** Every expected signer, in the order given. */
+  order: Encoded<'ak'>[];
   /**
    * Signatures already known to match (by signature index): verified before, or made by
    * this process. The matcher takes them as matched and verifies only the rest.
@@ -80,10 +101,12 @@ export function prepareVerification(tx: Encoded<'tx'>, options: VerifyTransactio
       context: { got: typeof options.signers },
     });
   }
-  const { signatures, innerBytes } = readSignedTx(tx);
+  const { signatures, innerBytes, layers } = readSignedTx(tx);
   const unique = [...new Set(options.signers)];
-  const signers = unique.map((address) => ({ address, publicKey: addressToPublicKey(address) }));
-  return { signatures, innerBytes, networkId: options.networkId, signers };
+  const ga = new Set(options.generalized ?? []);
+  const signers = unique.filter((address) => !ga.has(address)).map((address) => ({ address, publicKey: addressToPublicKey(address) }));
+  const generalized = unique.filter((address) => ga.has(address));
+  return { signatures, innerBytes, networkId: options.networkId, signers, generalized, layers, order: unique };
 }
 
 /**
@@ -123,9 +146,19 @@ export function* matchSignatures(input: PreparedVerification): Generator<VerifyR
     if (match === undefined || signer === undefined) extra.push(signature);
     else matches.push({ address: signer.address, signature, mode: match.mode });
   }
-  const found = signers.filter((_, s) => signed.has(s)).map((signer) => signer.address);
-  const missing = signers.filter((_, s) => !signed.has(s)).map((signer) => signer.address);
-  return { valid: missing.length === 0 && extra.length === 0, signers: found, missing, extra, matches };
+  // A generalized signer is present with exactly one layer of its own (§2.9).
+  const layers: GaMetaLayer[] = [];
+  const extraLayers: GaMetaLayer[] = [];
+  for (const layer of input.layers) {
+    const expected = input.generalized.includes(layer.gaId) && !layers.some((l) => l.gaId === layer.gaId);
+    (expected ? layers : extraLayers).push(layer);
+  }
+  const wrapped = new Set(layers.map((l) => l.gaId));
+  const expectedOrder = input.order;
+  const has = (address: Encoded<'ak'>): boolean => wrapped.has(address) || signers.some((signer, s) => signed.has(s) && signer.address === address);
+  const found = expectedOrder.filter(has);
+  const missing = expectedOrder.filter((address) => !has(address));
+  return { valid: missing.length === 0 && extra.length === 0 && extraLayers.length === 0, signers: found, missing, extra, matches, layers, extraLayers };
 }
 
 /**

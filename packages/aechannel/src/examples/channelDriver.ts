@@ -9,12 +9,13 @@
  * `reconnect` and `reestablish` resume from what the previous session persisted.
  */
 import { AechannelError, Tag, buildPoi, buildSignedTx, decode, fixFee, packTx, type Encoded } from '@aechannel/codec';
-import { createSignerRefusedError, memorySigner, type Signer } from '@aechannel/signer';
+import { createSignerRefusedError, isGaSigner, memorySigner, type Signer } from '@aechannel/signer';
 import type { SectionInput } from '@aechannel/transcript';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../Channel.js';
 import type { ContractAci } from '../contractAci.js';
 import { createMemoryStore } from '../createMemoryStore.js';
 import type { Store } from '../Store.js';
+import { gaAttachTx, gaAuthSigner } from './generalizedAccount.js';
 import type { RecordingDriverFactory } from './runExamples.js';
 import type { CommandStep, RoleBalances, ScenarioDriver, ScenarioDriverContext } from './runScenario.js';
 import { otherRole, type ScenarioRole } from './scenario.js';
@@ -30,13 +31,24 @@ export interface ExamplesEnvironment {
   peer(scenarioIndex: number): { host: string; port: number };
   /** Mines blocks (the embedded devnode only). */
   mine?: ((blocks: bigint) => Promise<void>) | undefined;
-  /** Direct chain access for misbehaving steps (the embedded devnode only). */
-  chain?: { post(signedTx: Encoded<'tx'>): Promise<unknown>; nonce(address: Encoded<'ak'>): bigint } | undefined;
+  /** Direct chain access for misbehaving steps and `gaAttach` (the embedded devnode only). */
+  chain?:
+    | {
+        post(signedTx: Encoded<'tx'>): Promise<unknown>;
+        nonce(address: Encoded<'ak'>): bigint;
+        /** Resolves once the chain processed what was posted (the embedded devnode: its queue is idle). */
+        settled?(): Promise<void>;
+        /** Whether an account is generalized on chain. */
+        isGeneralized?(address: Encoded<'ak'>): boolean;
+      }
+    | undefined;
 }
 
 interface RoleSession {
   /** Signs without consulting the scenario (for misbehaving steps). */
   key: Signer;
+  /** What signs a channel tx once the scenario agreed: the key, or a GA signer after `gaAttach`. */
+  auth: Signer;
   /** Every co-signed state this role saw, by round. */
   states: Map<bigint, { state: Encoded<'tx'>; balances: Record<string, bigint> }>;
   signer: Signer;
@@ -80,17 +92,23 @@ async function createChannelDriver(
     // Every signing request asks the scenario's queued decisions first (§9.6 aborts).
     const signer: Signer = {
       address: base.address,
+      // (a generalized account's GA signer after `gaAttach`: the channel sees it as one)
+      get generalized() {
+        return isGaSigner(sessions[role].auth);
+      },
       async signTransaction(tx, options) {
         const tag = options.context?.kind ?? 'unknown';
         const decision = await context.sign(role, { tag });
         if (decision.action === 'abort') throw refusal(Number(decision.code), tag);
-        return base.signTransaction(tx, options);
+        return sessions[role].auth.signTransaction(tx, options);
       },
       signBytes: (bytes, options) => base.signBytes(bytes, options),
     };
-    sessions[role] = { key: base, states: new Map(), signer, store: createMemoryStore(), channel: undefined, channelId: undefined };
+    sessions[role] = { key: base, auth: base, states: new Map(), signer, store: createMemoryStore(), channel: undefined, channelId: undefined };
   }
   const address = (role: ScenarioRole): Encoded<'ak'> => sessions[role].signer.address;
+  /** The roles that became generalized accounts (`gaAttach`). */
+  const gaRoles = (): ScenarioRole[] => (['initiator', 'responder'] as const).filter((r) => isGaSigner(sessions[r].auth));
   const roleOf = new Map<string, ScenarioRole>([
     [address('initiator'), 'initiator'],
     [address('responder'), 'responder'],
@@ -161,6 +179,8 @@ async function createChannelDriver(
           pushAmount: params.pushAmount,
           channelReserve: params.channelReserve,
           lockPeriod: params.lockPeriod,
+          // Both roles know which of them are generalized (after a `gaAttach`).
+          ...(gaRoles().length === 0 ? {} : { generalizedAccounts: gaRoles().map(address) }),
           port: peer.port,
           ...(role === 'initiator' ? { host: peer.host } : {}),
         };
@@ -206,6 +226,8 @@ async function createChannelDriver(
         return channel(role).state();
       case 'staleCloseSolo':
         return staleCloseSolo(role, step.round!);
+      case 'gaAttach':
+        return gaAttach(role, step.contract!);
       case 'createContract': {
         const fixture = scenario.contracts[step.contract!]!;
         const aci = fixture.aci as ContractAci;
@@ -237,6 +259,22 @@ async function createChannelDriver(
         return channel(role).forceProgress({ contractId: id, function: step.function!, args: argsOf(step), aci, gasPrice: step.gasPrice! });
       }
     }
+  };
+
+  /** Makes `role`'s account generalized with the auth contract of a fixture (§2.9), then signs with a GA signer. */
+  const gaAttach = async (role: ScenarioRole, contract: string): Promise<{ account: Encoded<'ak'>; generalized: boolean }> => {
+    const chain = environment.chain;
+    if (chain === undefined) throw new AechannelError('CHANNEL_SCENARIO_UNSUPPORTED', 'gaAttach needs the embedded devnode (not available with --url).');
+    const fixture = scenario.contracts[contract]!;
+    const owner = address(role);
+    const unsigned = gaAttachTx({ owner, nonce: chain.nonce(owner) + 1n, contract: { code: fixture.code, aci: fixture.aci } });
+    await chain.post(await sessions[role].key.signTransaction(unsigned, { networkId: environment.networkId }));
+    await chain.settled?.();
+    const generalized = chain.isGeneralized?.(owner) ?? true;
+    if (!generalized) throw new AechannelError('CHANNEL_SCENARIO_UNSUPPORTED', `The ga_attach of ${role} was not mined.`);
+    sessions[role].auth = gaAuthSigner({ address: owner, secretKey: environment.keys[role], aci: fixture.aci });
+    transcript.write({ kind: 'info', role, text: `Attached the auth contract ${contract} on chain: ${role} is a generalized account` });
+    return { account: owner, generalized };
   };
 
   /** Posts a close solo built on an older co-signed state (§2.6, §2.8, §9.11), signed by `role` alone. */

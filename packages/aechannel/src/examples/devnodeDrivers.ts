@@ -41,6 +41,8 @@ export function createDevnodeDriverFactory(options: DevnodeDriverOptions): Recor
         chain: {
           post: (signedTx) => devnode.chain.post(signedTx),
           nonce: (address) => devnode.chain.getAccount(address)?.nonce ?? 0n,
+          settled: () => devnode.idle(),
+          isGeneralized: (address) => devnode.chain.gaOf(address) !== undefined,
         },
       };
       const driver = await createChannelDriverFactory(environment, index++)(context, transcript);

@@ -128,4 +128,16 @@ describe('parseScenario', () => {
     expect(fail([{ do: 'open' }, { role: 'initiator', do: 'forceProgress', contract: 'game', function: 'f' }])).toContain('"forceProgress" needs "gasPrice"');
     expect(fail([{ do: 'open' }, { role: 'initiator', do: 'getContract', contract: '../etc/passwd' }])).toContain('"contract" must name a fixture');
   });
+
+  it('reads gaAttach with its auth contract fixture; the contract is required', () => {
+    const fixture = { code: 'cb_AAAA' as const, aci: [{ contract: { name: 'GaAuth', functions: [] } }] };
+    const read = (name: string) => {
+      if (name !== 'ga_auth') throw new Error(`no contracts/${name}.json`);
+      return fixture;
+    };
+    const scenario = parseScenario(JSON.stringify({ channel, steps: [{ role: 'initiator', do: 'gaAttach', contract: 'ga_auth' }, { do: 'open' }] }), file, read);
+    expect(scenario.contracts).toEqual({ ga_auth: fixture });
+    expect(scenario.steps[0]).toMatchObject({ kind: 'command', command: 'gaAttach', role: 'initiator', contract: 'ga_auth', label: 'initiator becomes a generalized account (auth contract ga_auth)' });
+    expect(() => parseScenario(JSON.stringify({ channel, steps: [{ role: 'initiator', do: 'gaAttach' }] }), file, read)).toThrow(/"contract"/);
+  });
 });

@@ -131,6 +131,14 @@ export const commandArguments = {
   cleanContractCalls: [],
   /** Posts a call on chain with the latest co-signed state (`gasPrice` mandatory). */
   forceProgress: ['contract', 'function', 'args', 'gasPrice'],
+  /**
+   * Makes the role's account a generalized account (PROTOCOL.md §2.9; the embedded devnode
+   * only): posts a `ga_attach` of the auth contract `contracts/<contract>.json`, whose auth
+   * function is `authorize(nonce, signature)` over tx hash ++ nonce (`contracts/ga_auth.aes`).
+   * From then on the role signs with a GA signer, and both roles open with it in
+   * `generalizedAccounts`. Run it before `open`.
+   */
+  gaAttach: ['contract'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The commands whose `amount` may be left out (0). */
@@ -579,6 +587,8 @@ export function describeCommand(step: ScenarioStep & { kind: 'command' }): strin
     }
     case 'getContract':
       return `${who} reads ${step.contract}`;
+    case 'gaAttach':
+      return `${who} becomes a generalized account (auth contract ${step.contract})`;
     case 'getContractCall':
       return `${who} reads the ${step.contract} call of round ${step.round}`;
     default:

@@ -1,0 +1,251 @@
+/**
+ * Generalized accounts on the devnode (PROTOCOL.md §2.9, §3.2, §4, §5.6): `ga_attach` on the
+ * simulated chain, GA participants in the channel flows with raw clients, the auth function
+ * run by the VM for every GA meta layer, and the node's answers to a layer that fails.
+ * The auth contract is examples/contracts/ga_auth.aes: authorize(n, sig) with the owner's
+ * Ed25519 signature over tx hash ++ 32-byte nonce, the nonce only growing.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  authId,
+  buildSignedTx,
+  buildUnwrappedTx,
+  computeChannelId,
+  decode,
+  fixFee,
+  hash,
+  serializeObject,
+  Tag,
+  unwrapSignedTx,
+  type Encoded,
+  type TxOf,
+} from '@aechannel/codec';
+import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
+import { encodeCallData } from '@aechannel/fate';
+import { gaSigner, memorySigner, type Signer } from '@aechannel/signer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { channelQuery, dataOf, freshPort, TestClient, type Json } from './helpers/testClient.js';
+
+const fixture = JSON.parse(readFileSync(new URL('../../../examples/contracts/ga_auth.json', import.meta.url), 'utf8')) as { bytecode: Encoded<'cb'>; aci: never };
+const AUTHORIZE = hash(new TextEncoder().encode('authorize'));
+
+let devnode: Devnode | undefined;
+afterEach(async () => {
+  await devnode?.stop();
+  devnode = undefined;
+});
+
+/** The attach tx of `account` (tag 80), fee by the node's rule, signed by the account. */
+async function attachTx(node: Devnode, account: DevnodeAccount, over: Partial<TxOf<typeof Tag.GaAttachTx>> = {}): Promise<Encoded<'tx'>> {
+  const tx = fixFee({
+    tag: Tag.GaAttachTx, version: 1, ownerId: account.address, nonce: (node.chain.getAccount(account.address)?.nonce ?? 0n) + 1n,
+    code: decode(fixture.bytecode, 'cb'), authFun: AUTHORIZE, ctVersion: 0x80003n, fee: 0n, ttl: 0n, gas: 50_000n, gasPrice: 1_000_000_000n,
+    callData: encodeCallData(fixture.aci, 'GaAuth', 'init', [account.address]), ...over,
+  } as TxOf<typeof Tag.GaAttachTx>);
+  return memorySigner(account.secretKey).signTransaction(buildSignedTx(serializeObject(tx), []), { networkId: node.networkId });
+}
+
+/** A GA signer for the test contract: authorize(n, sign(txHash ++ uint256(n))), n growing from 1. */
+function gaAuthSigner(account: DevnodeAccount, key: Encoded<'sk'> = account.secretKey): Signer {
+  const owner = memorySigner(key);
+  let nonce = 0n;
+  return gaSigner({
+    address: account.address,
+    authData: async ({ txHash }) => {
+      nonce += 1n;
+      const message = new Uint8Array(64);
+      message.set(txHash);
+      for (let i = 0, x = nonce; i < 32; i += 1, x >>= 8n) message[63 - i] = Number(x & 0xffn);
+      return encodeCallData(fixture.aci, 'GaAuth', 'authorize', [nonce, await owner.signBytes(message)]);
+    },
+  });
+}
+
+async function setup(ga: { initiator: boolean; responder: boolean }) {
+  devnode = await startDevnode({ port: 0 });
+  const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
+  for (const [account, is] of [[a, ga.initiator], [b, ga.responder]] as const) {
+    if (!is) continue;
+    await devnode.chain.post(await attachTx(devnode, account));
+    await devnode.idle();
+    expect(devnode.chain.gaOf(account.address)).toBeDefined();
+  }
+  return { node: devnode, a, b };
+}
+
+async function connect(node: Devnode, a: DevnodeAccount, b: DevnodeAccount, signers: { initiator: Signer; responder: Signer }) {
+  const port = freshPort();
+  const open = { initiator: a.address, responder: b.address, port };
+  const initiator = await TestClient.connect(node, channelQuery('initiator', open));
+  const responder = await TestClient.connect(node, channelQuery('responder', open));
+  initiator.signer = signers.initiator;
+  responder.signer = signers.responder;
+  return { initiator, responder };
+}
+
+async function open(node: Devnode, a: DevnodeAccount, b: DevnodeAccount, signers: { initiator: Signer; responder: Signer }) {
+  const clients = await connect(node, a, b, signers);
+  const create = await clients.initiator.signNext('initiator_sign');
+  await clients.responder.signNext('responder_sign');
+  await Promise.all([clients.initiator.waitInfo('open'), clients.responder.waitInfo('open')]);
+  const update = await clients.initiator.waitMethod('channels.update');
+  const channelId = (update['params'] as Json)['channel_id'] as Encoded<'ch'>;
+  return { ...clients, create, channelId, state: dataOf(update)['state'] as Encoded<'tx'> };
+}
+
+const signerFor = (account: DevnodeAccount, ga: boolean): Signer => (ga ? gaAuthSigner(account) : memorySigner(account.secretKey));
+
+describe('ga_attach on the simulated chain', () => {
+  it('deploys the auth contract with the VM and makes the account generalized; fee and gas paid', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a] = devnode.accounts as [DevnodeAccount];
+    const before = devnode.chain.getBalance(a.address);
+    const tx = await attachTx(devnode, a);
+    await devnode.chain.post(tx);
+    await devnode.idle();
+    const ga = devnode.chain.gaOf(a.address);
+    expect(ga?.authFun).toEqual(AUTHORIZE);
+    const attach = unwrapSignedTx(tx).tx as TxOf<typeof Tag.GaAttachTx>;
+    const paid = before - devnode.chain.getBalance(a.address);
+    // fee plus the gas init used (a few hundred gas at 1e9)
+    expect(paid).toBeGreaterThan(attach.fee);
+    expect(paid).toBeLessThan(attach.fee + attach.gas * attach.gasPrice);
+    expect((paid - attach.fee) % attach.gasPrice).toBe(0n);
+    expect(devnode.chain.getAccount(a.address)?.nonce).toBe(1n);
+    // a second attach is refused: the account is generalized now (and cannot sign)
+    await expect(devnode.chain.post(await attachTx(devnode, a))).rejects.toMatchObject({ code: 'DEVNODE_TX_REJECTED' });
+  });
+
+  it('refuses code without the auth function and init data that is not init, as the node does', async () => {
+    devnode = await startDevnode({ port: 0 });
+    const [a] = devnode.accounts as [DevnodeAccount];
+    await expect(devnode.chain.post(await attachTx(devnode, a, { authFun: hash(new TextEncoder().encode('missing')) }))).rejects.toMatchObject({
+      context: expect.objectContaining({ reason: 'bad_function_hash' }),
+    });
+    await expect(devnode.chain.post(await attachTx(devnode, a, { callData: encodeCallData(fixture.aci, 'GaAuth', 'nonce', []) }))).rejects.toMatchObject({
+      context: expect.objectContaining({ reason: 'bad_init_function' }),
+    });
+    expect(devnode.chain.gaOf(a.address)).toBeUndefined();
+  });
+});
+
+describe.each([
+  { name: 'a GA initiator', initiator: true, responder: false },
+  { name: 'a GA responder', initiator: false, responder: true },
+  { name: 'two GA participants', initiator: true, responder: true },
+])('a channel with $name', (ga) => {
+  it('opens (nonce 0, the channel id from a GA initiator\'s auth id), transfers and closes; every layer authorized by the VM', async () => {
+    const { node, a, b } = await setup(ga);
+    const signers = { initiator: signerFor(a, ga.initiator), responder: signerFor(b, ga.responder) };
+    const balanceBefore = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
+    const c = await open(node, a, b, signers);
+    const create = unwrapSignedTx(c.state);
+    const createTx = create.tx as TxOf<typeof Tag.ChannelCreateTx>;
+    expect(create.layers.map((l) => l.gaId).sort()).toEqual([...(ga.initiator ? [a.address] : []), ...(ga.responder ? [b.address] : [])].sort());
+    expect(create.signatures).toHaveLength(Number(!ga.initiator) + Number(!ga.responder));
+    if (ga.initiator) {
+      expect(createTx.nonce).toBe(0n);
+      const layer = create.layers.find((l) => l.gaId === a.address)!;
+      expect(c.channelId).toBe(computeChannelId(a.address, authId(a.address, layer.authData), b.address));
+    } else {
+      expect(c.channelId).toBe(computeChannelId(a.address, createTx.nonce, b.address));
+    }
+    expect(node.chain.getChannel(c.channelId)?.round).toBe(1n);
+    // each generalized account paid the create's meta tx (fee + gas used), the initiator the create fee and amount
+    const metaCost = (account: Encoded<'ak'>) => {
+      const layer = create.layers.find((l) => l.gaId === account);
+      return layer === undefined ? 0n : layer.fee;
+    };
+    const paidA = balanceBefore.a - node.chain.getBalance(a.address);
+    const paidB = balanceBefore.b - node.chain.getBalance(b.address);
+    expect(paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)).toBeGreaterThanOrEqual(0n);
+    expect(paidB - createTx.responderAmount - metaCost(b.address)).toBeGreaterThanOrEqual(0n);
+    expect((paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)) % 1_000_000_000n).toBe(0n); // gas used × 1e9
+    if (!ga.initiator) expect(paidA).toBe(createTx.initiatorAmount + createTx.fee);
+    if (!ga.responder) expect(paidB).toBe(createTx.responderAmount);
+
+    // transfer: an off-chain tx, authorized against the channel's copies of the stores
+    expect((await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 100n }))['result']).toBe('ok');
+    await c.initiator.signNext('update');
+    await c.responder.signNext('update_ack');
+    const update = await c.initiator.waitMethod('channels.update');
+    const state = unwrapSignedTx(dataOf(update)['state'] as Encoded<'tx'>);
+    expect(state.tx.tag).toBe(Tag.ChannelOffChainTx);
+    expect(state.layers).toHaveLength(Number(ga.initiator) + Number(ga.responder));
+    const balances = await c.responder.request('channels.get.balances', { accounts: [a.address, b.address] });
+    expect((balances['result'] as Json[]).map((x) => x['balance'])).toEqual([69_999_999_999_999n - 100n, 40_000_000_000_001n + 100n]);
+
+    // mutual close: an on-chain tx again, nonce 0 when the closer is generalized
+    const beforeClose = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
+    expect((await c.initiator.request('channels.shutdown', {}))['result']).toBe('ok');
+    const shutdown = await c.initiator.signNext('shutdown_sign');
+    await c.responder.signNext('shutdown_sign_ack');
+    await Promise.all([c.initiator.waitInfo('closed_confirmed'), c.responder.waitInfo('closed_confirmed')]);
+    const close = unwrapSignedTx(shutdown).tx as TxOf<typeof Tag.ChannelCloseMutualTx>;
+    expect(close.nonce).toBe(ga.initiator ? 0n : 2n);
+    expect(node.chain.getChannel(c.channelId)?.closedAt).toBeDefined();
+    const gotA = node.chain.getBalance(a.address) - beforeClose.a;
+    const gotB = node.chain.getBalance(b.address) - beforeClose.b;
+    // the finals arrive; a generalized account also paid its meta tx of the close
+    expect(gotA <= close.initiatorAmountFinal && (ga.initiator || gotA === close.initiatorAmountFinal)).toBe(true);
+    expect(gotB <= close.responderAmountFinal && (ga.responder || gotB === close.responderAmountFinal)).toBe(true);
+    expect(close.initiatorAmountFinal + close.responderAmountFinal + close.fee).toBe(110_000_000_000_000n);
+  });
+});
+
+describe('a GA layer the node refuses', () => {
+  it('a create whose auth data was changed (the signature no longer matches) is a bad signature: the channel is not opened', async () => {
+    const { node, a, b } = await setup({ initiator: true, responder: false });
+    const c = await connect(node, a, b, { initiator: gaAuthSigner(a), responder: memorySigner(b.secretKey) });
+    const request = await c.initiator.signRequest('initiator_sign');
+    const signed = await c.initiator.sign(request.signedTx);
+    const u = unwrapSignedTx(signed);
+    const tampered = buildUnwrappedTx({ ...u, layers: [{ ...u.layers[0]!, authData: Uint8Array.from(u.layers[0]!.authData, (x, i) => (i === u.layers[0]!.authData.length - 1 ? x ^ 1 : x)) }] });
+    await c.initiator.request('channels.initiator_sign', { signed_tx: tampered });
+    await c.initiator.waitInfo('bad_signature');
+    expect(node.chain.channels()).toHaveLength(0);
+  });
+
+  it('an update whose layer wraps another tx, or carries a signature of someone else\'s key, is refused with a conflict; the next one goes through', async () => {
+    const { node, a, b } = await setup({ initiator: true, responder: false });
+    const c = await open(node, a, b, { initiator: gaAuthSigner(a), responder: memorySigner(b.secretKey) });
+    // 1. the auth data of another key: its auth function returns false
+    const wrongKey = gaAuthSigner(a, b.secretKey);
+    await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 1n });
+    const first = await c.initiator.signRequest('update');
+    const bad = await wrongKey.signTransaction(first.signedTx, { networkId: node.networkId });
+    await c.initiator.request('channels.update', { signed_tx: bad });
+    const error = await c.initiator.waitMethod('channels.error');
+    expect(dataOf(error)['message'] ?? dataOf(error)['error']).toBeDefined();
+    await c.initiator.waitMethod('channels.conflict');
+    // 2. a layer around another off-chain tx than the one asked for
+    await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 2n });
+    const second = await c.initiator.signRequest('update');
+    const other = unwrapSignedTx(second.signedTx);
+    const otherTx = { ...(other.tx as TxOf<typeof Tag.ChannelOffChainTx>), round: 99n };
+    const wrapped = await c.initiator.sign(buildSignedTx(serializeObject(otherTx), []));
+    await c.initiator.request('channels.update', { signed_tx: wrapped });
+    await c.initiator.waitMethod('channels.conflict');
+    // the channel still works
+    await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 3n });
+    await c.initiator.signNext('update');
+    await c.responder.signNext('update_ack');
+    await c.initiator.waitMethod('channels.update');
+    const balances = await c.responder.request('channels.get.balances', { accounts: [a.address] });
+    expect((balances['result'] as Json[])[0]?.['balance']).toBe(69_999_999_999_996n);
+  });
+
+  it('a basic participant may not wrap, a generalized one may not sign (§3.2)', async () => {
+    const { node, a, b } = await setup({ initiator: true, responder: false });
+    // the GA initiator signs the create with its (former) key instead of a layer
+    const c = await connect(node, a, b, { initiator: memorySigner(a.secretKey), responder: memorySigner(b.secretKey) });
+    await c.initiator.signNext('initiator_sign');
+    await c.initiator.waitInfo('bad_signature');
+    // the basic responder wraps instead of signing
+    const d = await connect(node, a, b, { initiator: gaAuthSigner(a), responder: gaAuthSigner(b) });
+    await d.initiator.signNext('initiator_sign');
+    await d.responder.signNext('responder_sign');
+    await d.responder.waitInfo('bad_signature');
+    expect(node.chain.channels()).toHaveLength(0);
+  });
+});
