@@ -187,7 +187,7 @@ async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<
   try {
     const result = await verifyTransaction(signed, { networkId: o.networkId, signers: [initiator, responder], generalized });
     problem =
-      !result.signers.includes(self) ? `the signed create tx lacks a valid signature (or GA meta layer) of ${self} for network ${o.networkId}`
+      !result.signers.includes(self) ? `the signed create tx lacks a valid signature of ${self} for network ${o.networkId}`
       : result.extra.length > 0 ? `the signed create tx carries ${result.extra.length} other signature(s)`
       : result.extraLayers.length > 0 ? `the signed create tx carries GA meta layer(s) of ${result.extraLayers.map((l) => l.gaId).join(', ')}`
       : null;
