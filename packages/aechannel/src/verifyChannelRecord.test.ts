@@ -1,7 +1,7 @@
-import { buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { authId, buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
 import { applyUpdates, packTrees, stateHash, treesFromBalances } from '@aechannel/fate';
 import type { PersistedChannel } from '@aechannel/fsm';
-import { keyPairFromSeed, memorySigner } from '@aechannel/signer';
+import { gaSigner, keyPairFromSeed, memorySigner } from '@aechannel/signer';
 import { describe, expect, it } from 'vitest';
 import { COUNTER } from '../test/fixtures/contracts.js';
 import { encodeCallData } from './contractAci.js';
@@ -120,6 +120,33 @@ describe('verifyChannelRecord on a record of a channel not created yet: the crea
     expect(await reasonOf({ ...opened1, signedCreateTx: record.signedCreateTx! })).toMatch(/both a co-signed state and a signed create tx/);
     const offChain = buildSignedTx(serializeObject({ tag: Tag.ChannelOffChainTx, version: 2, channelId: record.channelId!, round: 1n, stateHash: computeStateHash(balances) } as Tx), []);
     expect(await reasonOf({ ...record, signedCreateTx: await memorySigner(initiator.secretKey).signTransaction(offChain, { networkId }) })).toMatch(/not a create tx/);
+  });
+});
+
+describe('verifyChannelRecord on the signed create tx of a generalized initiator', () => {
+  const authData = new Uint8Array([1, 2, 3]);
+  /** The initiator's create tx in its GA meta layer; the channel id takes the layer's auth id. */
+  async function gaCreate(layerOf = initiator.address): Promise<PersistedChannel> {
+    const record = await opened();
+    const signer = gaSigner({ address: layerOf, authData: () => authData });
+    const tx = await signer.signTransaction(buildSignedTx(decodeSignedTx(record.latestState!).innerBytes, []), { networkId });
+    return {
+      ...record,
+      options: { ...record.options, generalizedAccounts: [initiator.address] },
+      channelId: computeChannelId(initiator.address, authId(initiator.address, authData), responder.address),
+      latestState: null, round: 0n, balances: {}, onChainRound: 0n, signedCreateTx: tx,
+    };
+  }
+
+  it('accepts it under the auth-id channel id', async () => {
+    await expect(verifyChannelRecord(await gaCreate())).resolves.toBeUndefined();
+  });
+
+  it('refuses the nonce channel id, a layer of another account, and a GA layer the record does not declare', async () => {
+    const record = await gaCreate();
+    expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 7n, responder.address) })).toMatch(/channel id/);
+    expect(await reasonOf(await gaCreate(third.address))).toMatch(/channel id/);
+    expect(await reasonOf({ ...record, options: { ...record.options, generalizedAccounts: [] } })).toMatch(/channel id/);
   });
 });
 
