@@ -250,5 +250,12 @@ describe('stringifyJson, compact form', () => {
       { numRuns: 2000 },
     );
     expect(stringifyJson({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n })).toBe(stringify({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n }));
+    const odd = JSON.parse('{"__proto__":{"a":1},"b":2}') as JsonValue;
+    expect(stringifyJson(odd)).toBe(stringify(odd));
+    const withFunctions = { f: () => 1, list: [() => 1, 1n], toJSON: undefined, n: -0, big: 2n ** 70n };
+    expect(stringifyJson(withFunctions)).toBe(stringify(withFunctions));
+    let deep: unknown = 1n;
+    for (let i = 0; i < 100; i++) deep = { d: [deep] };
+    expect(stringifyJson(deep)).toBe(stringify(deep));
   });
 });

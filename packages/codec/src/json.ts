@@ -216,7 +216,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {
-    const text = space === undefined ? fastStringify(value) : stringify(value, undefined, space);
+    const text = space === undefined ? (writePlain(value, 0) ?? fastStringify(value)) : stringify(value, undefined, space);
     if (text === undefined) throw new TypeError('value has no JSON representation');
     return text;
   } catch (cause) {
@@ -227,7 +227,56 @@ export function stringifyJson(value: unknown, space?: number | string): string {
   }
 }
 
-// The compact form (every message on the wire) through the engine's own JSON.stringify: a
+const PLAIN_MAX_DEPTH = 64;
+
+// The compact form of plain data (every message on the wire: objects, arrays, strings,
+// booleans, null, finite numbers, bigints) written in one pass, without a replacer; for
+// anything else (other objects, non-finite numbers, cycles, deep nesting) undefined, and the
+// engine's JSON.stringify below takes it. Same text as lossless-json (property test).
+function writePlain(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? String(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth >= PLAIN_MAX_DEPTH) return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          const text = item === undefined ? 'null' : writePlain(item, depth + 1);
+          if (text === undefined) return undefined;
+          out += i === 0 ? text : `,${text}`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (key === '__proto__' || typeof item === 'function' || typeof item === 'symbol') return undefined;
+        const text = writePlain(item, depth + 1);
+        if (text === undefined) return undefined;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+// The compact form of everything else through the engine's own JSON.stringify: a
 // bigint becomes a marked string that is turned back into the integer literal afterwards.
 // The marker is a private-use character; a value whose strings contain it (or anything the
 // engine would write differently from lossless-json: a non-finite number, a toJSON method)
