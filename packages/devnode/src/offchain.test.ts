@@ -1,7 +1,7 @@
 import { computeStateHash, encode, type Encoded } from '@aechannel/codec';
-import { treesFromBalances } from '@aechannel/fate';
+import { treesBalances, treesFromBalances } from '@aechannel/fate';
 import { describe, expect, it } from 'vitest';
-import { stateHashOf } from './offchain.js';
+import { balancesOf, stateHashOf } from './offchain.js';
 
 const id = (byte: number): Encoded<'ak'> => encode(new Uint8Array(32).fill(byte), 'ak') as Encoded<'ak'>;
 
@@ -26,5 +26,18 @@ describe('stateHashOf', () => {
     expect(first).not.toBe(second);
     expect(stateHashOf(treesFromBalances({ [a]: 12n, [b]: 3n }))).toBe(first);
     expect(second).toBe(computeStateHash({ [a]: 1n, [b]: 23n }));
+  });
+});
+
+describe('balancesOf', () => {
+  it("gives fate's treesBalances: every account by its ak_ id, remembered ids or not", () => {
+    for (let round = 0; round < 3; round++) {
+      for (let i = 1; i < 40; i++) {
+        const balances = { [id(i)]: BigInt(i * 1000 + round), [id(i + 100)]: BigInt(round), [id(200)]: 7n } as Record<Encoded<'ak'>, bigint>;
+        const trees = treesFromBalances(balances);
+        expect(balancesOf(trees)).toEqual(treesBalances(trees));
+        expect(balancesOf(trees)).toEqual(balances);
+      }
+    }
   });
 });
