@@ -14,7 +14,7 @@
  * Decoding checks the shape only; before a record is used it must prove itself
  * (`verifyChannelRecord`: signatures, state hash, round, channel id).
  */
-import { isEncoded, parseJson, stringifyJson, type Encoded } from '@aechannel/codec';
+import { isEncoded, parseJson, stringifyTypedJson, type Encoded } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { assertAci, type ContractAci } from './contractAci.js';
 import { ChannelError } from './errors.js';
@@ -37,17 +37,6 @@ export interface ChannelRecord {
 
 const NUMBER_TAG = '$number';
 
-function encodeNumbers(value: unknown): unknown {
-  if (typeof value === 'number') return { [NUMBER_TAG]: String(value) };
-  if (Array.isArray(value)) return value.map(encodeNumbers);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeNumbers(item);
-    return out;
-  }
-  return value;
-}
-
 function decodeNumbers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(decodeNumbers);
   if (value !== null && typeof value === 'object') {
@@ -69,7 +58,8 @@ function decodeNumbers(value: unknown): unknown {
  */
 export function encodeChannelRecord(record: ChannelRecord): string {
   const acis = record.acis !== undefined && Object.keys(record.acis).length > 0 ? { acis: record.acis } : {};
-  return stringifyJson(encodeNumbers({ format: CHANNEL_RECORD_FORMAT, version: 1, savedAt: record.savedAt, channel: record.channel, ...acis }));
+  // (numbers tagged as `{"$number": ...}`, bigints as literals: stringifyTypedJson's form, in one pass)
+  return stringifyTypedJson({ format: CHANNEL_RECORD_FORMAT, version: 1, savedAt: record.savedAt, channel: record.channel, ...acis });
 }
 
 /**

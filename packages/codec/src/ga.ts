@@ -36,6 +36,7 @@ import { intToBytes, type RlpItem } from './fields.js';
 import { encodeId } from './id.js';
 import { decodeObjectItem, decodeRlp } from './schema.js';
 import { SIGNATURE_SIZE } from './signedTx.js';
+import { recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
 import { Tag } from './tag.js';
 import type { GaMetaTx, Tx } from './tx.js';
 
@@ -103,6 +104,11 @@ function invalid(message: string, context: Record<string, unknown>): AechannelEr
  * layers[0]?.gaId; // the GA participant that wrapped it
  */
 export function unwrapSignedTx(tx: Encoded<'tx'>): UnwrappedTx {
+  // A tx of basic accounts decoded before (decodeSignedTx's memo) has no layers to read.
+  const known = typeof tx === 'string' ? recallSignedTx(tx) : undefined;
+  if (known !== undefined && known.tx.tag !== Tag.GaMetaTx) {
+    return { layers: [], signatures: [...known.signatures], innerBytes: known.innerBytes, tx: known.tx };
+  }
   let bytes = decode(tx, 'tx');
   const layers: GaMetaLayer[] = [];
   for (;;) {
@@ -117,6 +123,11 @@ export function unwrapSignedTx(tx: Encoded<'tx'>): UnwrappedTx {
     const innerBytes = item[3] as Uint8Array;
     if (layers.length > 0) (layers[layers.length - 1] as GaMetaLayer).wrapped = innerBytes;
     if (signed.encodedTx.tag !== Tag.GaMetaTx) {
+      if (layers.length === 0 && typeof tx === 'string') {
+        // (what decodeSignedTx would have remembered)
+        const remembered = rememberSignedTx(tx, { signatures: signed.signatures, innerBytes, tx: signed.encodedTx });
+        return { layers, signatures: [...remembered.signatures], innerBytes, tx: remembered.tx };
+      }
       return { layers, signatures: signed.signatures, innerBytes, tx: signed.encodedTx };
     }
     if (signed.signatures.length > 0) {

@@ -48,6 +48,57 @@ describe('typed JSON (bigint and number kept apart)', () => {
     expect(parseJson(stringifyJson({ now: 5 }))).toEqual({ now: 5n });
   });
 
+  it('writes the text of the two-pass form (numbers tagged, then stringifyJson) for any value', () => {
+    // the reference: every number tagged in a copy, then the general writer
+    const tag = (value: unknown): unknown => {
+      if (typeof value === 'number') return { $number: String(value) };
+      if (Array.isArray(value)) return value.map(tag);
+      if (value !== null && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = tag(item);
+        return out;
+      }
+      return value;
+    };
+    const data = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.bigInt(),
+        fc.double(),
+        fc.integer(),
+        fc.string(),
+        fc.string({ unit: 'binary' }),
+        fc.constantFrom('\uE000', 'a\uE0001\uE000', '\uD800', '"\\'),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+      ),
+      node: fc.oneof(
+        { maxDepth: 4 },
+        tie('leaf'),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('\uE000', '__proto__', '$number')), tie('node'), { maxKeys: 4 }),
+        fc.constantFrom(new Uint8Array([1, 2]), new Date(0)),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(data, (value) => {
+        let expected: string | undefined;
+        try {
+          expected = stringifyJson(tag(value));
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(codeOf(() => stringifyTypedJson(value))).toBe('CODEC_INVALID_JSON');
+        else expect(stringifyTypedJson(value)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    const deep: unknown[] = [];
+    let at = deep;
+    for (let i = 0; i < 100; i++) at.push((at = []));
+    expect(stringifyTypedJson({ deep, n: 1 })).toBe(stringifyJson(tag({ deep, n: 1 })));
+  });
+
   it('round-trips arbitrary plain data exactly', () => {
     const data = fc.letrec((tie) => ({
       leaf: fc.oneof(fc.bigInt(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)), fc.string(), fc.boolean(), fc.constant(null)),
@@ -199,5 +250,12 @@ describe('stringifyJson, compact form', () => {
       { numRuns: 2000 },
     );
     expect(stringifyJson({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n })).toBe(stringify({ when: new Date(0), bytes: Uint8Array.of(1), n: 10n }));
+    const odd = JSON.parse('{"__proto__":{"a":1},"b":2}') as JsonValue;
+    expect(stringifyJson(odd)).toBe(stringify(odd));
+    const withFunctions = { f: () => 1, list: [() => 1, 1n], toJSON: undefined, n: -0, big: 2n ** 70n };
+    expect(stringifyJson(withFunctions)).toBe(stringify(withFunctions));
+    let deep: unknown = 1n;
+    for (let i = 0; i < 100; i++) deep = { d: [deep] };
+    expect(stringifyJson(deep)).toBe(stringify(deep));
   });
 });

@@ -216,7 +216,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {
-    const text = space === undefined ? fastStringify(value) : stringify(value, undefined, space);
+    const text = space === undefined ? (writePlain(value, 0) ?? fastStringify(value)) : stringify(value, undefined, space);
     if (text === undefined) throw new TypeError('value has no JSON representation');
     return text;
   } catch (cause) {
@@ -227,7 +227,56 @@ export function stringifyJson(value: unknown, space?: number | string): string {
   }
 }
 
-// The compact form (every message on the wire) through the engine's own JSON.stringify: a
+const PLAIN_MAX_DEPTH = 64;
+
+// The compact form of plain data (every message on the wire: objects, arrays, strings,
+// booleans, null, finite numbers, bigints) written in one pass, without a replacer; for
+// anything else (other objects, non-finite numbers, cycles, deep nesting) undefined, and the
+// engine's JSON.stringify below takes it. Same text as lossless-json (property test).
+function writePlain(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? String(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth >= PLAIN_MAX_DEPTH) return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          const text = item === undefined ? 'null' : writePlain(item, depth + 1);
+          if (text === undefined) return undefined;
+          out += i === 0 ? text : `,${text}`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (key === '__proto__' || typeof item === 'function' || typeof item === 'symbol') return undefined;
+        const text = writePlain(item, depth + 1);
+        if (text === undefined) return undefined;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+// The compact form of everything else through the engine's own JSON.stringify: a
 // bigint becomes a marked string that is turned back into the integer literal afterwards.
 // The marker is a private-use character; a value whose strings contain it (or anything the
 // engine would write differently from lossless-json: a non-finite number, a toJSON method)
@@ -303,7 +352,59 @@ function untagNumbers(value: unknown): unknown {
  * @example parseTypedJson(stringifyTypedJson({ round: 2n, at: 1.5 })) // { round: 2n, at: 1.5 }
  */
 export function stringifyTypedJson(value: unknown, space?: number | string): string {
+  if (space === undefined) {
+    // One pass over plain data (a channel's state, persisted every round); anything else
+    // goes the general way. Same text (property test in json.test.ts).
+    const text = writeTyped(value, 0);
+    if (text !== undefined) return text;
+  }
   return stringifyJson(tagNumbers(value), space);
+}
+
+const TYPED_MAX_DEPTH = 64;
+
+/** The compact typed JSON of plain data, or undefined for anything else (the caller takes the general way). */
+function writeTyped(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value.includes(BIG) ? undefined : JSON.stringify(value);
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return `{"${NUMBER_TAG}":"${String(value)}"}`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth >= TYPED_MAX_DEPTH) return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          const text = item === undefined ? 'null' : writeTyped(item, depth + 1);
+          if (text === undefined) return undefined;
+          out += i === 0 ? text : `,${text}`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        // (an own `__proto__` key never reached the text of the two-pass form either)
+        if (item === undefined || key === '__proto__') continue;
+        const text = writeTyped(item, depth + 1);
+        if (text === undefined || key.includes(BIG)) return undefined;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { decode, encode, type Encoded } from './encoding.js';
 import { AechannelError } from './errors.js';
 import type { RlpItem } from './fields.js';
 import { decodeObjectItem, decodeRlp } from './schema.js';
-import { recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
+import { recallInnerTx, recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
 import { Tag } from './tag.js';
 import type { SignedTx, Tx } from './tx.js';
 
@@ -103,7 +103,13 @@ export function buildSignedTx(innerBytes: Uint8Array, signatures: readonly Uint8
     });
   }
   const sorted = [...signatures].sort(compareBytes);
-  return encode(RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), sorted, innerBytes]), 'tx');
+  const built = encode(RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), sorted, innerBytes]), 'tx') as Encoded<'tx'>;
+  // Around inner bytes this process decoded (a signer adding its signature to a tx it read),
+  // the new tx is remembered as built: its next decode (the fsm, the driver) is not a second
+  // base64 + checksum + RLP pass over what was just written.
+  const inner = recallInnerTx(innerBytes);
+  if (inner !== undefined) rememberSignedTx(built, { signatures: sorted.map((signature) => signature.slice()), innerBytes, tx: inner });
+  return built;
 }
 
 /**

@@ -3,6 +3,7 @@ import { decode, encode } from './encoding.js';
 import { computeChannelId } from './hash.js';
 import { clearIdCaches } from './id.js';
 import { serializeObject } from './serializeObject.js';
+import { unwrapSignedTx } from './ga.js';
 import { buildSignedTx, decodeSignedTx } from './signedTx.js';
 import { Tag } from './tag.js';
 import { codeOf } from '../test/codeOf.js';
@@ -28,6 +29,31 @@ describe('the memo of decoded tx_ values', () => {
     const cold = decodeSignedTx(tx);
     expect(cold).not.toBe(first);
     expect(cold).toEqual(first);
+  });
+
+  it('a tx built around decoded inner bytes is remembered as built: the same result as a cold decode', () => {
+    clearIdCaches();
+    const unsigned = buildSignedTx(inner, []);
+    const read = decodeSignedTx(unsigned);
+    const built = buildSignedTx(read.innerBytes, [new Uint8Array(64).fill(9), new Uint8Array(64).fill(2)]);
+    const remembered = decodeSignedTx(built);
+    expect(remembered.tx).toBe(read.tx);
+    expect(Object.isFrozen(remembered) && Object.isFrozen(remembered.signatures)).toBe(true);
+    clearIdCaches();
+    const cold = decodeSignedTx(built);
+    expect(cold).not.toBe(remembered);
+    expect(cold).toEqual(remembered);
+  });
+
+  it('unwrapSignedTx of a remembered plain tx answers from the memo with what a cold read gives, its arrays the caller\'s own', () => {
+    const tx = buildSignedTx(inner, [new Uint8Array(64).fill(5)]);
+    clearIdCaches();
+    const cold = unwrapSignedTx(tx);
+    const warm = unwrapSignedTx(tx);
+    expect(warm).toEqual(cold);
+    expect(warm.tx).toBe(decodeSignedTx(tx).tx);
+    warm.signatures.push(new Uint8Array(64));
+    expect(unwrapSignedTx(tx).signatures).toHaveLength(1);
   });
 
   it('decode hands out a copy on every call, so changing one changes no other', () => {

@@ -6,11 +6,15 @@
  * are documented as read-only), bounded in count and in characters.
  */
 import type { DecodeSignedTxReturnType } from './signedTx.js';
+import type { Tx } from './tx.js';
 
 const ENTRIES = 512;
 const CHARACTERS = 4 * 1024 * 1024;
 const memo = new Map<string, DecodeSignedTxReturnType>();
 let characters = 0;
+// The decoded inner tx of the inner bytes of a remembered entry (the same byte array), so a
+// signed tx built around those bytes (a signer adding its signature) is remembered as built.
+let innerTxs = new WeakMap<Uint8Array, Tx>();
 
 /** @internal */
 export function recallSignedTx(tx: string): DecodeSignedTxReturnType | undefined {
@@ -20,6 +24,7 @@ export function recallSignedTx(tx: string): DecodeSignedTxReturnType | undefined
 /** @internal */
 export function rememberSignedTx(tx: string, decoded: DecodeSignedTxReturnType): DecodeSignedTxReturnType {
   const frozen = deepFreeze(decoded);
+  innerTxs.set(frozen.innerBytes, frozen.tx);
   if (tx.length > CHARACTERS / 8) return frozen;
   while (memo.size >= ENTRIES || characters + tx.length > CHARACTERS) {
     const oldest = memo.keys().next().value as string;
@@ -31,10 +36,19 @@ export function rememberSignedTx(tx: string, decoded: DecodeSignedTxReturnType):
   return frozen;
 }
 
+/**
+ * The decoded inner tx of inner bytes taken from a remembered entry (by identity), if any.
+ * @internal
+ */
+export function recallInnerTx(innerBytes: Uint8Array): Tx | undefined {
+  return innerTxs.get(innerBytes);
+}
+
 /** Empties the memo (cold-path benchmarks). @internal */
 export function clearSignedTxMemo(): void {
   memo.clear();
   characters = 0;
+  innerTxs = new WeakMap();
 }
 
 function deepFreeze<T>(value: T): T {

@@ -83,7 +83,12 @@ interface Remembered {
 }
 
 const latin1 = (bytes: Uint8Array): string => String.fromCharCode.apply(null, bytes as unknown as number[]);
-const innerKey = (innerBytes: Uint8Array): string => latin1(blake2b(innerBytes, { dkLen: 32 }));
+// The inner tx a remembered signature covers: its bytes themselves when short (a channel
+// round's tx is about 150 bytes; copying them is cheaper than hashing them), else their
+// blake2b. The first character keeps the two kinds apart.
+const INNER_BYTES_KEPT = 1024;
+const innerKey = (innerBytes: Uint8Array): string =>
+  innerBytes.length <= INNER_BYTES_KEPT ? `b${latin1(innerBytes)}` : `h${latin1(blake2b(innerBytes, { dkLen: 32 }))}`;
 
 /**
  * Creates a {@link TransactionVerifier}: `verifyTransaction` that verifies each signature

@@ -1,4 +1,4 @@
-import { buildSignedTx, decodeSignedTx, hashSigningPayload, signingPayload, type Encoded } from '@aechannel/codec';
+import { buildSignedTx, decodeSignedTx, hashSigningPayload, serializeObject, signingPayload, Tag, type Encoded } from '@aechannel/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTransactionVerifier, getEd25519Verify, verifyTransaction } from '../src/index.js';
@@ -80,6 +80,24 @@ describe('createTransactionVerifier', () => {
     liar.verifier.rememberSigned(tx, half, b.address, networkId);
     const full = await c.signTransaction(half, { networkId });
     expect((await liar.verifier.verifyTransaction(full, { networkId, signers: [a.address, b.address] })).valid).toBe(false);
+  });
+
+  it('remembers signatures on long inner txs by their hash: the same tx is known, one byte off is not', async () => {
+    const spend = (last: number) => {
+      const payload = new Uint8Array(3000).fill(7);
+      payload[payload.length - 1] = last;
+      return serializeObject({ tag: Tag.SpendTx, version: 1, senderId: a.address, recipientId: b.address, amount: 1n, fee: 20_000n, ttl: 0n, nonce: 1n, payload });
+    };
+    expect(spend(0).length).toBeGreaterThan(1024);
+    const { verifier, counter } = counting();
+    const signed = await a.signTransaction(buildSignedTx(spend(0), []), { networkId });
+    expect((await verifier.verifyTransaction(signed, { networkId, signers: [a.address] })).valid).toBe(true);
+    expect((await verifier.verifyTransaction(signed, { networkId, signers: [a.address] })).valid).toBe(true);
+    expect(counter.count).toBe(1);
+    const forged = buildSignedTx(spend(1), decodeSignedTx(signed).signatures);
+    expect((await verifier.verifyTransaction(forged, { networkId, signers: [a.address] })).valid).toBe(false);
+    // (checked again, plain and hash mode, not taken from the memory)
+    expect(counter.count).toBeGreaterThan(1);
   });
 
   it('answers exactly as verifyTransaction on any mix of signatures, in any order of checks', async () => {
