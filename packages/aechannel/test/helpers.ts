@@ -20,17 +20,18 @@ export function freshPort(): number {
 
 /**
  * The options both sides of a small in-process test channel share: devnode accounts `i`
- * (initiator) and `r` (responder), 1000 aettos each, reserve 1, lock period 3, a fresh port.
+ * (initiator) and `r` (responder), `amount` each (default 1000 aettos), reserve 1, lock
+ * period 3, a fresh port.
  */
-export function smallChannelOptions(devnode: Devnode, i: number, r: number) {
+export function smallChannelOptions(devnode: Devnode, i: number, r: number, amount = 1000n) {
   const a = devnode.accounts[i]!;
   const b = devnode.accounts[r]!;
   return {
     networkId: devnode.networkId,
     initiatorId: a.address,
     responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
+    initiatorAmount: amount,
+    responderAmount: amount,
     channelReserve: 1n,
     lockPeriod: 3n,
     port: freshPort(),

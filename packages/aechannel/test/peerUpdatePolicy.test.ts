@@ -13,10 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions, type PeerUpdateRequest } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 import { defaultPeerUpdatePolicy, peerUpdateRefusal } from '../src/peerUpdatePolicy.js';
-import { freshPort } from './helpers.js';
+import { AE, smallChannelOptions, until } from './helpers.js';
 import { tampering } from './tampering.js';
-
-const AE = 10n ** 18n;
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -44,18 +42,7 @@ async function open(i: number, r: number, extra: { initiator?: Partial<OpenChann
   const responderSigner = createTestSigner(memorySigner(b.secretKey));
   const initiatorStore = createMemoryStore();
   const events: Setup['events'] = { initiator: [], responder: [] };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: AE,
-    responderAmount: AE,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    reconnect: false,
-  } as const;
+  const common = { ...smallChannelOptions(devnode, i, r, AE), reconnect: false } as const;
   const [initiator, responder] = await Promise.all([
     Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: initiatorSigner, store: initiatorStore, transport: tampering(devnode).factory, onEvent: (e) => events.initiator.push(e), ...extra.initiator }),
     Channel.open({ ...common, role: 'responder', signer: responderSigner, transport: tampering(devnode).factory, onEvent: (e) => events.responder.push(e), ...extra.responder }),
@@ -66,13 +53,6 @@ async function open(i: number, r: number, extra: { initiator?: Partial<OpenChann
 const signCalls = (signer: TestSigner, kind: string): number => signer.calls.filter((c) => c.context?.kind === kind).length;
 const refusals = (events: ChannelClientEvent[]) => events.filter((e) => e.type === 'peerUpdateRefused');
 
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function dispose(s: Setup): void {
   s.initiator.dispose();

@@ -11,10 +11,8 @@ import { memorySigner } from '@aechannel/signer';
 import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
-import { freshPort } from './helpers.js';
+import { AE, smallChannelOptions } from './helpers.js';
 import { rebuild, replaceTx, tampering } from './tampering.js';
-
-const AE = 10n ** 18n;
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -41,18 +39,7 @@ async function open(i: number, r: number, extra: { initiator?: Partial<OpenChann
   const tamper = { initiator: tampering(devnode), responder: tampering(devnode) };
   const signers = { initiator: createTestSigner(memorySigner(a.secretKey)), responder: createTestSigner(memorySigner(b.secretKey)) };
   const security: Setup['security'] = { initiator: [], responder: [] };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: AE,
-    responderAmount: AE,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    reconnect: false,
-  } as const;
+  const common = { ...smallChannelOptions(devnode, i, r, AE), reconnect: false } as const;
   const [initiator, responder] = await Promise.all([
     Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: signers.initiator, transport: tamper.initiator.factory, onEvent: (e) => e.type === 'security' && security.initiator.push(e), ...extra.initiator }),
     Channel.open({ ...common, role: 'responder', signer: signers.responder, transport: tamper.responder.factory, onEvent: (e) => e.type === 'security' && security.responder.push(e), ...extra.responder }),

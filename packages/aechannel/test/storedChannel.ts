@@ -9,7 +9,7 @@ import { memorySigner } from '@aechannel/signer';
 import { expect } from 'vitest';
 import { Channel, type TransportFactory } from '../src/Channel.js';
 import type { Store } from '../src/Store.js';
-import { freshPort } from './helpers.js';
+import { smallChannelOptions } from './helpers.js';
 
 /** A channel whose initiator stopped after one transfer (round 2); the responder's side keeps running. */
 export interface StoppedChannel {
@@ -35,18 +35,7 @@ export async function stoppedChannel(devnode: Devnode, i: number, r: number, sto
     connects.count += 1;
     return devnode.connect(url);
   };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 10n ** 18n,
-    responderAmount: 10n ** 18n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    transport: factory,
-  } as const;
+  const common = { ...smallChannelOptions(devnode, i, r, 10n ** 18n), transport: factory };
   const [initiator, responder] = await Promise.all([
     Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: memorySigner(a.secretKey), store, reconnect: false }),
     Channel.open({ ...common, role: 'responder', signer: memorySigner(b.secretKey), keepRunning: true }),
