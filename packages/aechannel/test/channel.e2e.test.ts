@@ -8,7 +8,7 @@ import { callbackSigner, createSignerRefusedError, memorySigner } from '@aechann
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent, type PeerUpdateRequest } from '../src/Channel.js';
 import { defaultPeerUpdatePolicy } from '../src/peerUpdatePolicy.js';
-import { AE, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
+import { AE, closeSoloAndSettle, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -236,15 +236,7 @@ describe('Channel over the devnode', () => {
     const { initiator, responder, initiatorId, responderId } = pair;
     await responder.transfer(initiatorId, 2n * AE);
     const before = { i: devnode.chain.getBalance(initiatorId), r: devnode.chain.getBalance(responderId) };
-    const closing = responder.waitForStatus('closing', { timeoutMs: 10_000 });
-    await initiator.closeSolo();
-    await closing;
-    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
-    const closed = initiator.waitForStatus('closed', { timeoutMs: 10_000 });
-    const settled = initiator.settle();
-    devnode.chain.mine(5);
-    await settled;
-    await closed;
+    await closeSoloAndSettle(devnode, initiator, responder);
     const gainI = devnode.chain.getBalance(initiatorId) - before.i;
     const gainR = devnode.chain.getBalance(responderId) - before.r;
     expect(gainR).toBe(8n * AE);

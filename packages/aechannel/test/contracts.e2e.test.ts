@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { encodeCallData } from '../src/contractAci.js';
 import { COUNTER, SCORES } from './fixtures/contracts.js';
-import { AE, devnodeChainEnv, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
+import { AE, closeSoloAndSettle, devnodeChainEnv, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -191,15 +191,7 @@ describe('contracts between two Channel clients on the devnode', () => {
     // A solo close with the latest state (contracts in its PoI), then settle after the lock period.
     const balances = { i: initiator.localBalances[initiatorId]!, r: initiator.localBalances[responderId]! };
     const chainBefore = { i: devnode.chain.getBalance(initiatorId), r: devnode.chain.getBalance(responderId) };
-    const closing = responder.waitForStatus('closing', { timeoutMs: 10_000 });
-    await initiator.closeSolo();
-    await closing;
-    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
-    const closed = initiator.waitForStatus('closed', { timeoutMs: 10_000 });
-    const settled = initiator.settle();
-    devnode.chain.mine(5);
-    await settled;
-    await closed;
+    await closeSoloAndSettle(devnode, initiator, responder);
     // Each participant gets its balance of the latest state; the contract's coins stay with the contract.
     expect(devnode.chain.getBalance(responderId) - chainBefore.r).toBe(balances.r);
     const gainI = devnode.chain.getBalance(initiatorId) - chainBefore.i;

@@ -127,6 +127,22 @@ export async function until(predicate: () => boolean, ms = 5_000): Promise<void>
   }
 }
 
+/**
+ * `closer` closes solo; once `other` and `closer` see the close on chain, `closer` settles
+ * with 5 blocks mined (past a lock period of 3) and is closed when this resolves.
+ */
+export async function closeSoloAndSettle(devnode: Devnode, closer: Channel, other: Channel): Promise<void> {
+  const closing = other.waitForStatus('closing', { timeoutMs: 10_000 });
+  await closer.closeSolo();
+  await closing;
+  await closer.waitForStatus('closing', { timeoutMs: 10_000 });
+  const closed = closer.waitForStatus('closed', { timeoutMs: 10_000 });
+  const settled = closer.settle();
+  devnode.chain.mine(5);
+  await settled;
+  await closed;
+}
+
 /** Waits until both sides of a pair are at the same round. */
 export function synced(pair: Pick<Pair, 'initiator' | 'responder'>): Promise<void> {
   return until(() => pair.initiator.round === pair.responder.round && pair.initiator.persisted.round === pair.responder.persisted.round);
