@@ -8,10 +8,9 @@
 import { buildSignedTx, decodeSignedTx, isAechannelError, type Encoded } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
 import { memorySigner, verifyTransaction } from '@aechannel/signer';
-import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
+import type { TestSigner } from '@aechannel/signer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallChannelOptions } from './helpers.js';
-import { replaceTx, tampering } from './tampering.js';
+import { openTampered, replaceTx, type TamperedPair } from './tampering.js';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 
@@ -42,52 +41,25 @@ interface Setup {
   initiatorSigner: TestSigner;
   responderSigner: TestSigner;
   initiatorStore: MemoryStore;
-  tamper: { initiator: ReturnType<typeof tampering>; responder: ReturnType<typeof tampering> };
+  tamper: TamperedPair['tamper'];
   security: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
 }
 
 async function open(i: number, r: number): Promise<Setup> {
-  const a = devnode.accounts[i]!;
-  const b = devnode.accounts[r]!;
-  const tamper = { initiator: tampering(devnode), responder: tampering(devnode) };
-  const initiatorSigner = createTestSigner(memorySigner(a.secretKey));
-  const responderSigner = createTestSigner(memorySigner(b.secretKey));
   const initiatorStore = createMemoryStore();
-  const security: Setup['security'] = { initiator: [], responder: [] };
-  const common = {
-    ...smallChannelOptions(devnode, i, r),
-    reconnect: false,
-  };
-  const [initiator, responder] = await Promise.all([
-    Channel.open({
-      ...common,
-      role: 'initiator',
-      host: 'localhost',
-      signer: initiatorSigner,
-      store: initiatorStore,
-      transport: tamper.initiator.factory,
-      onEvent: (e) => e.type === 'security' && security.initiator.push(e),
-    }),
-    Channel.open({
-      ...common,
-      role: 'responder',
-      signer: responderSigner,
-      transport: tamper.responder.factory,
-      onEvent: (e) => e.type === 'security' && security.responder.push(e),
-    }),
-  ]);
+  const s = await openTampered(devnode, i, r, { keep: (e) => e.type === 'security', initiator: { store: initiatorStore } });
   return {
-    initiator,
-    responder,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorKey: a.secretKey,
-    responderKey: b.secretKey,
-    initiatorSigner,
-    responderSigner,
+    initiator: s.initiator,
+    responder: s.responder,
+    initiatorId: s.initiatorId,
+    responderId: s.responderId,
+    initiatorKey: s.keys.initiator,
+    responderKey: s.keys.responder,
+    initiatorSigner: s.signers.initiator,
+    responderSigner: s.signers.responder,
     initiatorStore,
-    tamper,
-    security,
+    tamper: s.tamper,
+    security: s.events,
   };
 }
 
