@@ -20,7 +20,7 @@ import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGa
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
 import { compareTerms, E, fateToTerm } from './term.js';
 import {
-  cons, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
+  cons, containsNested, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
   type FateList, type FateMap, type FateStoreMap, type FateValue,
 } from './values.js';
 import { extraOps } from './opsExtra.js';
@@ -356,25 +356,11 @@ H['MAP_MEMBER'] = (m, a) => {
   const map = mapArg('map_member', mv);
   m.put(a[0]!, lookup(m, map, k) !== undefined);
 };
-/**
- * Whether `test` holds for the value or anything inside its tuples, variants and lists (and,
- * with `intoMaps`, the keys and values of its plain maps).
- */
-function hasNested(v: FateValue, test: (v: FateValue) => boolean, intoMaps: boolean): boolean {
-  if (typeof v !== 'object') return false;
-  if (test(v)) return true;
-  const inner = (e: FateValue): boolean => hasNested(e, test, intoMaps);
-  if (v.kind === 'tuple') return v.elements.some(inner);
-  if (v.kind === 'variant') return v.values.some(inner);
-  if (v.kind === 'list') return listToArray(v).some(inner);
-  if (v.kind === 'map' && intoMaps) return [...v.entries.values()].some(([k, x]) => inner(k) || inner(x));
-  return false;
-}
 function hasKind(v: FateValue, kind: string): boolean {
-  return hasNested(v, (x) => typeof x === 'object' && x.kind === kind, true);
+  return containsNested(v, (x) => x.kind === kind, 'entries');
 }
 function hasMap(v: FateValue): boolean {
-  return hasNested(v, (x) => typeof x === 'object' && (x.kind === 'map' || x.kind === 'store_map'), false);
+  return containsNested(v, (x) => x.kind === 'map' || x.kind === 'store_map', 'skip');
 }
 /** The map with key `k` set to `v`, or deleted (`undefined`: a tombstone in a store map's cache). */
 function mapWith(map: FateMap | FateStoreMap, k: FateValue, v: FateValue | undefined): FateMap | FateStoreMap {
