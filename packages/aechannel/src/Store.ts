@@ -73,3 +73,61 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     throw new ChannelError('CHANNEL_ABORTED', 'The store operation was aborted.', { cause: signal.reason });
   }
 }
+
+/**
+ * Checks `write`'s arguments (for the store implementations, which reject with the error).
+ * @throws {ChannelError} `CHANNEL_ABORTED`, `CHANNEL_STORE_INVALID_KEY`, `CHANNEL_INVALID_ARGUMENT`
+ */
+export function assertWriteArguments(key: string, value: string, signal: AbortSignal | undefined): void {
+  throwIfAborted(signal);
+  assertIsStoreKey(key);
+  if (typeof value !== 'string') {
+    throw new ChannelError('CHANNEL_INVALID_ARGUMENT', 'Store values are strings.', { context: { argument: 'value' } });
+  }
+}
+
+/** The store keys among `names`, sorted: `list` passes over entries something else put there. */
+export function sortedStoreKeys(names: readonly unknown[]): string[] {
+  return names
+    .filter((key): key is string => {
+      try {
+        assertIsStoreKey(key);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
+/** Per-key serialization of a store's operations (see {@link createKeyQueue}). */
+export interface KeyQueue {
+  /** Runs `operation` once every earlier operation on `key` settled (whatever its outcome). */
+  enqueue<T>(key: string, operation: () => Promise<T>): Promise<T>;
+  /** Resolves once every operation queued on `key` so far settled; never rejects. */
+  settled(key: string): Promise<void>;
+}
+
+/**
+ * A queue per key, so that writes of one key land in call order and a read waits for the
+ * writes before it; a key's queue is dropped once its last operation settled.
+ * @returns the queue
+ */
+export function createKeyQueue(): KeyQueue {
+  const queues = new Map<string, Promise<unknown>>();
+  return {
+    enqueue<T>(key: string, operation: () => Promise<T>): Promise<T> {
+      const previous = queues.get(key) ?? Promise.resolve();
+      const next = previous.catch(() => {}).then(operation);
+      queues.set(key, next);
+      const cleanup = (): void => {
+        if (queues.get(key) === next) queues.delete(key);
+      };
+      next.then(cleanup, cleanup);
+      return next;
+    },
+    async settled(key: string): Promise<void> {
+      await queues.get(key)?.catch(() => {});
+    },
+  };
+}

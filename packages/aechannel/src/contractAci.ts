@@ -12,6 +12,7 @@
  */
 import { AciContractCallEncoder, ContractByteArrayEncoder } from '@aeternity/aepp-calldata';
 import { decode, encode, hash, isAechannelError, type Encoded } from '@aechannel/codec';
+import type { CallObjectJson } from '@aechannel/fate';
 import { ChannelError, invalidArgument } from './errors.js';
 
 /** A contract's JSON ACI as the compiler prints it (an array of namespaces, the main contract last). */
@@ -52,17 +53,9 @@ export interface ContractCallResult {
   message?: string;
 }
 
-/** The node's client JSON of a call object (what the fsm settles with). */
-export interface CallObjectJsonLike {
-  caller_id: Encoded<'ak'>;
-  caller_nonce: bigint;
-  height: bigint;
-  contract_id: Encoded<'ct'>;
-  gas_price: bigint;
-  gas_used: bigint;
+/** The node's client JSON of a call object (what the fsm settles with): fate's `CallObjectJson`, its log read-only. */
+export interface CallObjectJsonLike extends Omit<CallObjectJson, 'log'> {
   log: readonly { address: Encoded<'ct'>; topics: readonly bigint[]; data: Encoded<'cb'> }[];
-  return_type: 'ok' | 'error' | 'revert';
-  return_value: Encoded<'cb'>;
 }
 
 const textDecoder = new TextDecoder();

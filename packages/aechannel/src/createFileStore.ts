@@ -23,7 +23,7 @@
  */
 import { loadNodeFs } from '#nodeFs';
 import { ChannelError } from './errors.js';
-import { assertIsStoreKey, throwIfAborted, type Store } from './Store.js';
+import { assertIsStoreKey, assertWriteArguments, createKeyQueue, sortedStoreKeys, throwIfAborted, type Store } from './Store.js';
 import { FILE_STORE_FORMAT, openStoreValue, sealStoreValue } from './storeEnvelope.js';
 
 export { FILE_STORE_FORMAT };
@@ -88,7 +88,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
   };
   let made: Promise<unknown> | undefined;
   let counter = 0;
-  const queues = new Map<string, Promise<void>>();
+  const queue = createKeyQueue();
   const pathOf = (name: string): string => `${dir.replace(/[\\/]+$/, '')}/${name}`;
 
   const writeNow = async (key: string, value: string): Promise<void> => {
@@ -124,7 +124,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     async read(key, callOptions) {
       throwIfAborted(callOptions?.signal);
       assertIsStoreKey(key);
-      await queues.get(key)?.catch(() => {});
+      await queue.settled(key);
       const fs = await getFs();
       let text: string;
       try {
@@ -137,29 +137,16 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     },
     write(key, value, callOptions) {
       try {
-        throwIfAborted(callOptions?.signal);
-        assertIsStoreKey(key);
+        assertWriteArguments(key, value, callOptions?.signal);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (typeof value !== 'string') {
-        return Promise.reject(
-          new ChannelError('CHANNEL_INVALID_ARGUMENT', 'Store values are strings.', { context: { argument: 'value' } }),
-        );
-      }
-      const previous = queues.get(key) ?? Promise.resolve();
-      const next = previous.catch(() => {}).then(() => writeNow(key, value));
-      queues.set(key, next);
-      const cleanup = (): void => {
-        if (queues.get(key) === next) queues.delete(key);
-      };
-      next.then(cleanup, cleanup);
-      return next;
+      return queue.enqueue(key, () => writeNow(key, value));
     },
     async delete(key, callOptions) {
       throwIfAborted(callOptions?.signal);
       assertIsStoreKey(key);
-      await queues.get(key)?.catch(() => {});
+      await queue.settled(key);
       const fs = await getFs();
       await fs.unlink(pathOf(`${key}${SUFFIX}`)).catch((cause: unknown) => {
         if ((cause as { code?: unknown }).code !== 'ENOENT') throw writeFailed(key, cause);
@@ -176,18 +163,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
         if ((cause as { code?: unknown }).code === 'ENOENT') return [];
         throw cause;
       }
-      return names
-        .filter((name) => name.endsWith(SUFFIX))
-        .map((name) => name.slice(0, -SUFFIX.length))
-        .filter((key) => {
-          try {
-            assertIsStoreKey(key);
-            return true;
-          } catch {
-            return false;
-          }
-        })
-        .sort();
+      return sortedStoreKeys(names.filter((name) => name.endsWith(SUFFIX)).map((name) => name.slice(0, -SUFFIX.length)));
     },
   };
 }

@@ -26,7 +26,7 @@
  * `entries` with the store keys as out-of-line keys and the envelopes as string values.
  */
 import { ChannelError, invalidArgument } from './errors.js';
-import { assertIsStoreKey, throwIfAborted, type Store, type StoreCallOptions } from './Store.js';
+import { assertIsStoreKey, assertWriteArguments, createKeyQueue, sortedStoreKeys, throwIfAborted, type Store, type StoreCallOptions } from './Store.js';
 import { openStoreValue, sealStoreValue } from './storeEnvelope.js';
 
 /** Options of {@link createIndexedDbStore}. */
@@ -104,7 +104,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
   }
 
   let database: Promise<IDBDatabase> | undefined;
-  const queues = new Map<string, Promise<unknown>>();
+  const queue = createKeyQueue();
 
   const unavailable: Failure = (reason, cause) =>
     new ChannelError('CHANNEL_STORE_UNAVAILABLE', `IndexedDB database ${databaseName} is not available: ${reason}.`, {
@@ -232,17 +232,6 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
     mode === 'readwrite' ? db.transaction(OBJECT_STORE, mode, { durability }) : db.transaction(OBJECT_STORE, mode);
 
   /** Chains an operation on `key` after the previous ones (call order). */
-  const enqueue = <T>(key: string, operation: () => Promise<T>): Promise<T> => {
-    const previous = queues.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(operation);
-    queues.set(key, next);
-    const cleanup = (): void => {
-      if (queues.get(key) === next) queues.delete(key);
-    };
-    next.then(cleanup, cleanup);
-    return next;
-  };
-
   const writeFailed =
     (key: string): Failure =>
     (reason, cause) =>
@@ -257,7 +246,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
     async read(key: string, callOptions?: StoreCallOptions) {
       throwIfAborted(callOptions?.signal);
       assertIsStoreKey(key);
-      await queues.get(key)?.catch(() => {});
+      await queue.settled(key);
       const stored = await run<unknown>(
         'readonly',
         (objects) => objects.get(key),
@@ -271,15 +260,11 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
     },
     write(key: string, value: string, callOptions?: StoreCallOptions) {
       try {
-        throwIfAborted(callOptions?.signal);
-        assertIsStoreKey(key);
+        assertWriteArguments(key, value, callOptions?.signal);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (typeof value !== 'string') {
-        return Promise.reject(new ChannelError('CHANNEL_INVALID_ARGUMENT', 'Store values are strings.', { context: { argument: 'value' } }));
-      }
-      return enqueue(key, async () => {
+      return queue.enqueue(key, async () => {
         const envelope = await sealStoreValue(value);
         await run('readwrite', (objects) => objects.put(envelope, key), callOptions?.signal, writeFailed(key), writeFailed(key));
       });
@@ -291,23 +276,14 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
       } catch (error) {
         return Promise.reject(error);
       }
-      return enqueue(key, async () => {
+      return queue.enqueue(key, async () => {
         await run('readwrite', (objects) => objects.delete(key), callOptions?.signal, writeFailed(key), writeFailed(key));
       });
     },
     async list(callOptions?: StoreCallOptions) {
       throwIfAborted(callOptions?.signal);
       const keys = await run('readonly', (objects) => objects.getAllKeys(), callOptions?.signal, unavailable, unavailable);
-      return keys
-        .filter((key): key is string => {
-          try {
-            assertIsStoreKey(key);
-            return true;
-          } catch {
-            return false;
-          }
-        })
-        .sort();
+      return sortedStoreKeys(keys);
     },
     close() {
       const current = database;

@@ -6,9 +6,9 @@ import { getPoiBalances, isAechannelError, txHash, unpackTx, type Encoded } from
 import type { Devnode } from '@aechannel/devnode';
 import { callbackSigner, createSignerRefusedError, memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, type ChannelClientEvent, type PeerUpdateRequest } from '../src/Channel.js';
+import { Channel, type PeerUpdateRequest } from '../src/Channel.js';
 import { defaultPeerUpdatePolicy } from '../src/peerUpdatePolicy.js';
-import { AE, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
+import { AE, closeSoloAndSettle, expectBalances, nextEvent, openPair, reestablishPair, startTestDevnode, synced, until } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -18,24 +18,6 @@ afterAll(async () => {
   await devnode.stop();
 });
 
-/** Both sides agree, locally and at the node, on these balances. */
-async function expectBalances(pair: Pair, initiator: bigint, responder: bigint): Promise<void> {
-  await synced(pair);
-  const expected = { [pair.initiatorId]: initiator, [pair.responderId]: responder };
-  expect(pair.initiator.localBalances).toEqual(expected);
-  expect(pair.responder.localBalances).toEqual(expected);
-  expect(await pair.initiator.balances()).toEqual(expected);
-  expect(await pair.responder.balances()).toEqual(expected);
-}
-
-const waitFor = <T extends ChannelClientEvent['type']>(channel: Channel, type: T, predicate: (e: Extract<ChannelClientEvent, { type: T }>) => boolean = () => true) =>
-  new Promise<Extract<ChannelClientEvent, { type: T }>>((resolve) => {
-    const off = channel.on(type, (event) => {
-      if (!predicate(event)) return;
-      off();
-      resolve(event);
-    });
-  });
 
 describe('Channel over the devnode', () => {
   it('opens as initiator and responder with the pushed amount', async () => {
@@ -127,11 +109,11 @@ describe('Channel over the devnode', () => {
     await initiator.ping();
     await responder.ping({ timeoutMs: 5000 });
 
-    const received = waitFor(responder, 'message');
+    const received = nextEvent(responder, 'message');
     await initiator.sendMessage(responderId, 'hello responder');
     const message = await received;
     expect(message).toMatchObject({ from: initiatorId, to: responderId, info: 'hello responder' });
-    const back = waitFor(initiator, 'message');
+    const back = nextEvent(initiator, 'message');
     await responder.sendMessage(initiatorId, 'hi');
     expect((await back).info).toBe('hi');
     initiator.dispose();
@@ -143,7 +125,7 @@ describe('Channel over the devnode', () => {
     const { initiator, responder, responderId } = pair;
     await expect(initiator.snapshot()).rejects.toSatisfy((e) => isAechannelError(e, 'CHANNEL_COMMAND_REJECTED'));
     await initiator.transfer(responderId, 7n);
-    const changed = waitFor(responder, 'onChainTx', (e) => e.txType === 'channel_snapshot_solo_tx');
+    const changed = nextEvent(responder, 'onChainTx', (e) => e.txType === 'channel_snapshot_solo_tx');
     const { tx } = await initiator.snapshot();
     const decoded = unpackTx(tx);
     expect(decoded.tag).toBe(11);
@@ -170,7 +152,7 @@ describe('Channel over the devnode', () => {
       },
     });
     const { initiator, responder, responderId } = pair;
-    const refused = waitFor(responder, 'peerUpdateRefused');
+    const refused = nextEvent(responder, 'peerUpdateRefused');
     const error = await initiator.transfer(responderId, 50n).catch((e: unknown) => e);
     expect(isAechannelError(error, 'CHANNEL_CONFLICT')).toBe(true);
     expect((error as { context: { conflictCode: bigint | undefined } }).context.conflictCode).toBe(200n);
@@ -236,15 +218,7 @@ describe('Channel over the devnode', () => {
     const { initiator, responder, initiatorId, responderId } = pair;
     await responder.transfer(initiatorId, 2n * AE);
     const before = { i: devnode.chain.getBalance(initiatorId), r: devnode.chain.getBalance(responderId) };
-    const closing = responder.waitForStatus('closing', { timeoutMs: 10_000 });
-    await initiator.closeSolo();
-    await closing;
-    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
-    const closed = initiator.waitForStatus('closed', { timeoutMs: 10_000 });
-    const settled = initiator.settle();
-    devnode.chain.mine(5);
-    await settled;
-    await closed;
+    await closeSoloAndSettle(devnode, initiator, responder);
     const gainI = devnode.chain.getBalance(initiatorId) - before.i;
     const gainR = devnode.chain.getBalance(responderId) - before.r;
     expect(gainR).toBe(8n * AE);
@@ -304,7 +278,7 @@ describe('Channel over the devnode', () => {
     const { initiator, responder, initiatorId, responderId } = pair;
     await initiator.transfer(responderId, 11n);
     const channelId = initiator.channelId!;
-    const peerGone = waitFor(responder, 'peerDisconnected');
+    const peerGone = nextEvent(responder, 'peerDisconnected');
     const left = await initiator.leave();
     expect(left.state).toBe(initiator.latestState);
     expect(initiator.status).toBe('died');
@@ -313,10 +287,7 @@ describe('Channel over the devnode', () => {
     // A restart: the old responder client is gone. Left running, it would reconnect when the
     // node hands its socket to the new client, and take the node fsm back from it.
     responder.dispose();
-    const [i2, r2] = await Promise.all([
-      Channel.reestablish({ store: pair.initiatorStore, channelId, signer: memorySigner(devnode.accounts[4]!.secretKey), url: devnode.url, host: '127.0.0.1', timeoutMs: 10_000 }),
-      Channel.reestablish({ store: pair.responderStore, channelId, signer: memorySigner(devnode.accounts[6]!.secretKey), url: devnode.url, timeoutMs: 10_000 }),
-    ]);
+    const [i2, r2] = await reestablishPair(devnode, pair, channelId, [4, 6]);
     expect(i2.round).toBe(2n);
     // the initiator's node fsm was restored with a new fsm id; the responder's reattached
     expect(i2.fsmId).not.toBe(initiator.fsmId);
@@ -434,7 +405,7 @@ describe('Channel over the devnode', () => {
     const { initiator, responder } = pair;
     devnode.chain.setBlockMode('manual');
     try {
-      const posted = waitFor(initiator, 'onChainTx', (e) => e.info === 'deposit_signed');
+      const posted = nextEvent(initiator, 'onChainTx', (e) => e.info === 'deposit_signed');
       const deposit = initiator.deposit(AE);
       const tx = (await posted).tx!;
       devnode.chain.mine(1); // included, but short of the minimum depth

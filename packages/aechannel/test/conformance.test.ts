@@ -6,7 +6,7 @@ import { loadFixture, loadFixtures } from '@aechannel/transcript/fixtures';
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/conformance/analyzeRecording.js';
 import { checkClientMode } from '../src/conformance/checkClientMode.js';
-import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptInput } from '../src/conformance/checkTranscripts.js';
+import { checkTranscripts, formatCheckLine, formatTotal, type ModeRunner, type TranscriptCheck, type TranscriptInput } from '../src/conformance/checkTranscripts.js';
 import { formatDifference } from '../src/conformance/compareSections.js';
 import { urlParams } from '../src/conformance/compareMessages.js';
 import { channelIdOf, channelPointAfter, firstRequestedRound, pickPreviousRecording, startsMidChannel } from '../src/conformance/previousRecording.js';
@@ -17,6 +17,9 @@ const runners: Record<'client' | 'devnode', ModeRunner> = {
   devnode: (sections, context) => runDevnodeMode(sections, { analysis: context.analysis, networkId: context.networkId, previous: context.previous, waitMs: 1000 }),
 };
 
+/** A check as `[mode, ok, problem or formatted difference]`. */
+const outcome = (c: TranscriptCheck): [string, boolean, string | undefined] => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)];
+const outcomes = (checks: readonly TranscriptCheck[]) => checks.map(outcome);
 const text = (section: Section): string => ('message' in section ? stringifyJson(section.message) : '');
 const indexOf = (sections: readonly Section[], where: (s: Section) => boolean): number => {
   const index = sections.findIndex(where);
@@ -179,7 +182,7 @@ describe('conformance reads recordings beyond the fixtures', () => {
       ],
       runners,
     );
-    expect(checks.map((c) => [c.name, c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(checks.map((c) => [c.name, ...outcome(c)])).toEqual([
       ['failed_open.md', 'client', true, undefined],
       ['failed_open.md', 'devnode', true, undefined],
       ['failed_then_open.md', 'client', true, undefined],
@@ -263,7 +266,7 @@ describe('conformance supplies the id of a signing reply the node answered ok', 
     expect(edited).not.toBe(original);
     const sections = parseTranscript(edited);
     const checks = await checkTranscripts([{ name: 'reply_without_id.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -283,7 +286,7 @@ describe('conformance accepts signing-reply aliases (§7.4)', () => {
     const aliases = sections.filter((s) => s.kind === 'send' && /"channels\.(slash|settle|close_solo)_tx"/.test(text(s)));
     expect(aliases).toHaveLength(2);
     const checks = await checkTranscripts([{ name, sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -308,7 +311,7 @@ describe('conformance queues a command the client holds back while node messages
     expect([lines[a0], lines[b0], lines[b0 + 4]]).toEqual(['#### initiator <--- node', '#### initiator ---> node', '  "method": "channels.withdraw",']);
     const moved = parseTranscript([...lines.slice(0, a0), ...lines.slice(b0, b1), ...lines.slice(a0, b0), ...lines.slice(b1)].join('\n'));
     const checks = await checkTranscripts([{ name: 'queued.md', sections: moved }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -341,7 +344,7 @@ describe('conformance drives the devnode chain and clock from the recorded chain
     ]);
     expect(sections.map((s) => s.kind)).toEqual(['connect', 'receive', 'info', 'receive', 'receive', 'close']);
     const checks = await checkTranscripts([{ name: 'accept_timeout.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -356,7 +359,7 @@ describe('conformance drives the devnode chain and clock from the recorded chain
       '#### responder <--- node', info(channelId, 'died'), '#### responder closes WebSocket connection', '',
     ]);
     const checks = await checkTranscripts([{ name: 'min_depth_timeout.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -391,7 +394,7 @@ describe('conformance substitutes transaction hashes learnt from the devnode', (
       ].join('\n'),
     );
     const checks = await checkTranscripts([{ name: 'assume_depth.md', sections: edited }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -409,7 +412,7 @@ describe('conformance keeps channels and connections of one role apart', () => {
     const sections = concat('abort_withdraw.md', 'opening_ping_pong.md');
     expect(sections.filter((s) => s.kind === 'connect').length).toBe(4);
     const checks = await checkTranscripts([{ name: 'two_channels.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -424,7 +427,7 @@ describe('conformance keeps channels and connections of one role apart', () => {
     const left = [...lines.slice(0, 533), '#### initiator closes WebSocket connection', '', '#### responder closes WebSocket connection', ''].join('\n');
     const sections = parseTranscript(`${left}\n${loadFixture('opening_ping_pong.md').text}`);
     const checks = await checkTranscripts([{ name: 'left_then_new.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);
@@ -456,7 +459,7 @@ describe('conformance solves where a recording that starts mid-channel starts', 
     const sections = parseTranscript(lines.slice(534).join('\n'));
     expect(startsMidChannel(sections)).toBe(true);
     const checks = await checkTranscripts([{ name: 'slash_from_round_3.md', sections }], runners);
-    expect(checks.map((c) => [c.mode, c.result.ok, c.result.difference === undefined ? c.result.problem : formatDifference(c.result.difference)])).toEqual([
+    expect(outcomes(checks)).toEqual([
       ['client', true, undefined],
       ['devnode', true, undefined],
     ]);

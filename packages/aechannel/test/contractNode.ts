@@ -47,6 +47,8 @@ import { createMemoryTransportPair, type Transport } from '@aechannel/transport'
 import type { TransportFactory } from '../src/Channel.js';
 
 type JsonObject = { [key: string]: JsonValue };
+/** A call-contract update object (`ChannelOffChainUpdateCallContract`). */
+type CallUpdate = Extract<ChannelOffChainUpdate, { tag: typeof Tag.ChannelOffChainUpdateCallContract }>;
 
 /** The fsm id the node hands out (reconnects keep it). */
 export const NODE_FSM_ID = 'ba_eSQrbB0Z7MCUR/cK5LHmbFQxF4WhsOFciA0gT1o90V5EkQRy' as Encoded<'ba'>;
@@ -210,6 +212,28 @@ export async function createContractNode(options: ContractNodeOptions): Promise<
     return applyUpdates(trees, real, { round: round + 1n, reserve, chain, rules });
   };
   const offChain = (r: bigint, hash: Encoded<'st'>): Tx => ({ tag: Tag.ChannelOffChainTx, version: 2, channelId, round: r, stateHash: hash }) as Tx;
+  /** The force progress tx `from` posts with `update` on the latest state (fee at the update's gas price), and the round it makes. */
+  const forceProgressRound = (from: Encoded<'ak'>, update: CallUpdate, nonce: bigint) => {
+    const after = applyUpdates(trees, [update], { round: round + 1n, reserve, chain, rules });
+    const tx = fixFee(
+      {
+        tag: Tag.ChannelForceProgressTx,
+        version: 1,
+        channelId,
+        fromId: from,
+        payload: latest === null ? new Uint8Array(0) : decode(latest, 'tx'),
+        round: round + 1n,
+        update: serializeObject(update as unknown as Tx),
+        stateHash: stateHash(after.trees),
+        offChainTrees: decode(packTrees(trees), 'ss'),
+        ttl: 0n,
+        fee: 0n,
+        nonce,
+      } as TxWithFee,
+      { gasPrice: update.gasPrice },
+    );
+    return { after, tx };
+  };
   const adopt = (next: ChannelTrees, calls: readonly CallObjectJson[], state: Encoded<'tx'>, r: bigint): void => {
     trees = next;
     round = r;
@@ -327,24 +351,7 @@ export async function createContractNode(options: ContractNodeOptions): Promise<
           callData: decode(params['call_data'] as string, 'cb'),
           callStack: [] as bigint[],
         } as const;
-        const after = applyUpdates(trees, [update], { round: round + 1n, reserve, chain, rules });
-        const tx = fixFee(
-          {
-            tag: Tag.ChannelForceProgressTx,
-            version: 1,
-            channelId,
-            fromId: self,
-            payload: latest === null ? new Uint8Array(0) : decode(latest, 'tx'),
-            round: round + 1n,
-            update: serializeObject(update as unknown as Tx),
-            stateHash: stateHash(after.trees),
-            offChainTrees: decode(packTrees(trees), 'ss'),
-            ttl: 0n,
-            fee: 0n,
-            nonce: NONCE + 1n,
-          } as TxWithFee,
-          { gasPrice: update.gasPrice },
-        );
+        const { after, tx } = forceProgressRound(self, update, NONCE + 1n);
         result(id, 'ok');
         waiting = {
           method: 'channels.force_progress_sign',
@@ -482,24 +489,7 @@ export async function createContractNode(options: ContractNodeOptions): Promise<
         callData: decode(callData, 'cb'),
         callStack: [] as bigint[],
       } as const;
-      const after = applyUpdates(trees, [update], { round: round + 1n, reserve, chain, rules });
-      const tx = fixFee(
-        {
-          tag: Tag.ChannelForceProgressTx,
-          version: 1,
-          channelId,
-          fromId: peerSigner.address,
-          payload: latest === null ? new Uint8Array(0) : decode(latest, 'tx'),
-          round: round + 1n,
-          update: serializeObject(update as unknown as Tx),
-          stateHash: stateHash(after.trees),
-          offChainTrees: decode(packTrees(trees), 'ss'),
-          ttl: 0n,
-          fee: 0n,
-          nonce: 1n,
-        } as TxWithFee,
-        { gasPrice: update.gasPrice },
-      );
+      const { after, tx } = forceProgressRound(peerSigner.address, update, 1n);
       const signed = await signedBy(unsigned(tx), forged ? memorySigner(new Uint8Array(32).fill(33)) : peerSigner);
       if (!forged) {
         trees = after.trees;

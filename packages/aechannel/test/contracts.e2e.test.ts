@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { encodeCallData } from '../src/contractAci.js';
 import { COUNTER, SCORES } from './fixtures/contracts.js';
-import { AE, devnodeChainEnv, openPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
+import { AE, closeSoloAndSettle, devnodeChainEnv, nextEvent, openPair, reestablishPair, startTestDevnode, synced, until, type Pair } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -31,15 +31,6 @@ afterAll(async () => {
 
 type ContractCallEvent = Extract<ChannelClientEvent, { type: 'contractCall' }>;
 const contractCalls = (events: readonly ChannelClientEvent[]): ContractCallEvent[] => events.filter((e): e is ContractCallEvent => e.type === 'contractCall');
-
-const waitFor = <T extends ChannelClientEvent['type']>(channel: Channel, type: T, predicate: (e: Extract<ChannelClientEvent, { type: T }>) => boolean = () => true) =>
-  new Promise<Extract<ChannelClientEvent, { type: T }>>((resolve) => {
-    const off = channel.on(type, (event) => {
-      if (!predicate(event)) return;
-      off();
-      resolve(event);
-    });
-  });
 
 function dispose(pair: Pair): void {
   pair.initiator.dispose();
@@ -163,8 +154,8 @@ describe('contracts between two Channel clients on the devnode', () => {
     await responder.callContract(contractId, { function: 'add', args: [1n], amount: 5n });
     await synced(pair);
     const before = devnode.chain.getBalance(initiatorId);
-    const forcedI = waitFor(initiator, 'forcedProgress', (e) => e.adopted);
-    const forcedR = waitFor(responder, 'forcedProgress', (e) => e.adopted);
+    const forcedI = nextEvent(initiator, 'forcedProgress', (e) => e.adopted);
+    const forcedR = nextEvent(responder, 'forcedProgress', (e) => e.adopted);
     const gasPrice = 1_000_000_000n;
     const posted = await initiator.forceProgress({ contractId, function: 'add', args: [10n], gasPrice });
     expect(await forcedI).toMatchObject({ own: true, adopted: true, round: 4n, info: 'consumed_forced_progress' });
@@ -191,15 +182,7 @@ describe('contracts between two Channel clients on the devnode', () => {
     // A solo close with the latest state (contracts in its PoI), then settle after the lock period.
     const balances = { i: initiator.localBalances[initiatorId]!, r: initiator.localBalances[responderId]! };
     const chainBefore = { i: devnode.chain.getBalance(initiatorId), r: devnode.chain.getBalance(responderId) };
-    const closing = responder.waitForStatus('closing', { timeoutMs: 10_000 });
-    await initiator.closeSolo();
-    await closing;
-    await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
-    const closed = initiator.waitForStatus('closed', { timeoutMs: 10_000 });
-    const settled = initiator.settle();
-    devnode.chain.mine(5);
-    await settled;
-    await closed;
+    await closeSoloAndSettle(devnode, initiator, responder);
     // Each participant gets its balance of the latest state; the contract's coins stay with the contract.
     expect(devnode.chain.getBalance(responderId) - chainBefore.r).toBe(balances.r);
     const gainI = devnode.chain.getBalance(initiatorId) - chainBefore.i;
@@ -218,14 +201,11 @@ describe('contracts between two Channel clients on the devnode', () => {
     await responder.createContract({ code: COUNTER.code, aci: COUNTER.aci, args: [1n] });
     await synced(pair);
     const channelId = initiator.channelId!;
-    const peerGone = waitFor(responder, 'peerDisconnected');
+    const peerGone = nextEvent(responder, 'peerDisconnected');
     await initiator.leave();
     await peerGone;
     responder.dispose();
-    const [i2, r2] = await Promise.all([
-      Channel.reestablish({ store: pair.initiatorStore, channelId, signer: memorySigner(devnode.accounts[8]!.secretKey), url: devnode.url, host: '127.0.0.1', timeoutMs: 10_000 }),
-      Channel.reestablish({ store: pair.responderStore, channelId, signer: memorySigner(devnode.accounts[9]!.secretKey), url: devnode.url, timeoutMs: 10_000 }),
-    ]);
+    const [i2, r2] = await reestablishPair(devnode, pair, channelId, [8, 9]);
     expect(i2.round).toBe(4n);
     expect(i2.persisted.trees).toBe(initiator.persisted.trees);
     // The ACIs came back with the store record: calls are encoded and decoded without setting them again.
@@ -243,7 +223,7 @@ describe('contracts between two Channel clients on the devnode', () => {
     devnode.chain.mine(3);
     const { contractId } = await initiator.createContract({ code: COUNTER.code, aci: COUNTER.aci, args: [5n] });
     // Neither client can recompute a run that reads the height without an environment: refused, not signed.
-    const refused = waitFor(initiator, 'security');
+    const refused = nextEvent(initiator, 'security');
     await expect(initiator.callContract(contractId, { function: 'height' })).rejects.toMatchObject({ code: 'CHANNEL_SECURITY' });
     expect((await refused).reason).toMatch(/chain environment \(height\)/);
     await synced(pair);

@@ -6,6 +6,7 @@
  */
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { TransportFactory } from '../src/Channel.js';
+import { wrapTransport } from './wrapTransport.js';
 
 export interface CutController {
   /** The factory to pass as the `transport` option. */
@@ -44,24 +45,13 @@ export function createCutController(): CutController {
     current = inner;
     count = 0;
     inner.on('message', () => tick(inner));
-    const wrapped: Transport = {
-      get readyState() {
-        return inner.readyState;
-      },
-      opened: inner.opened,
-      closed: inner.closed,
+    return wrapTransport(inner, {
       send(message) {
         inner.send(message);
         // A cut "after" a sent message: the frame is on the wire before the link drops.
         queueMicrotask(() => tick(inner));
       },
-      on: (event, listener) => inner.on(event, listener),
-      close: (code, reason) => inner.close(code, reason),
-      terminate: () => inner.terminate(),
-      messages: (options) => inner.messages(options),
-      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
-    };
-    return wrapped;
+    });
   };
   return {
     factory,

@@ -10,7 +10,7 @@ import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel } from '../src/Channel.js';
-import { freshPort, startTestDevnode } from './helpers.js';
+import { freshPort, smallChannelOptions, startTestDevnode } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -25,14 +25,8 @@ describe('two identical channel opens on one devnode', () => {
     const a = devnode.accounts[0]!;
     const b = devnode.accounts[1]!;
     const common = {
+      ...smallChannelOptions(devnode, 0, 1),
       url: devnode.url,
-      networkId: devnode.networkId,
-      initiatorId: a.address,
-      responderId: b.address,
-      initiatorAmount: 1000n,
-      responderAmount: 1000n,
-      channelReserve: 1n,
-      lockPeriod: 3n,
       // the bound of each open: a pair still waiting for its create tx fails with a timeout
       timeoutMs: 8_000,
       watcher: false,

@@ -9,13 +9,14 @@ import { computeChannelId, decodeSignedTx, type Encoded } from '@aechannel/codec
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
 import { createTestSigner } from '@aechannel/signer/testing';
-import { webSocketTransport, type Transport } from '@aechannel/transport';
+import { webSocketTransport } from '@aechannel/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type TransportFactory } from '../src/Channel.js';
 import { decodeChannelRecord } from '../src/channelRecord.js';
 import { createMemoryStore } from '../src/createMemoryStore.js';
 import { verifyChannelRecord } from '../src/verifyChannelRecord.js';
 import { freshPort, startTestDevnode, until } from './helpers.js';
+import { wrapTransport } from './wrapTransport.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -29,23 +30,12 @@ afterAll(async () => {
 function watchingTransport(onSent: (method: unknown) => void): TransportFactory {
   return (url, { signal }) => {
     const inner = webSocketTransport(url, { signal });
-    const wrapped: Transport = {
-      get readyState() {
-        return inner.readyState;
-      },
-      opened: inner.opened,
-      closed: inner.closed,
+    return wrapTransport(inner, {
       send(message) {
         inner.send(message);
         onSent(typeof message === 'object' && message !== null && !Array.isArray(message) ? message['method'] : undefined);
       },
-      on: (event, listener) => inner.on(event, listener),
-      close: (code, reason) => inner.close(code, reason),
-      terminate: () => inner.terminate(),
-      messages: (options) => inner.messages(options),
-      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
-    };
-    return wrapped;
+    });
   };
 }
 

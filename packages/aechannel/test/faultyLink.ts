@@ -11,6 +11,7 @@
 import type { JsonValue } from '@aechannel/codec';
 import type { Transport, TransportCloseEvent, TransportError } from '@aechannel/transport';
 import type { TransportFactory } from '../src/Channel.js';
+import { wrapTransport } from './wrapTransport.js';
 
 type Match = (message: JsonValue) => boolean;
 
@@ -117,24 +118,13 @@ export function createFaultyLink(connect: (url: string) => Transport): FaultyLin
         for (const listener of [...listeners.close]) listener(event);
       });
     });
-    const wrapped: Transport = {
-      get readyState() {
-        return inner.readyState;
-      },
-      opened: inner.opened,
-      closed: inner.closed,
-      send: (message) => inner.send(message),
+    return wrapTransport(inner, {
       on: ((event: keyof typeof listeners, listener: never) => {
         const set = listeners[event] as Set<unknown>;
         set.add(listener);
         return () => set.delete(listener);
       }) as Transport['on'],
-      close: (code, reason) => inner.close(code, reason),
-      terminate: () => inner.terminate(),
-      messages: (options) => inner.messages(options),
-      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
-    };
-    return wrapped;
+    });
   };
 
   const rule = (match: Match, action: Rule['action']): Promise<JsonValue> =>

@@ -26,7 +26,7 @@ import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { gaAttachTx, gaAuthSigner, type GaAuthContract } from '../src/examples/generalizedAccount.js';
-import { AE, openPair, startTestDevnode, synced, type Pair } from './helpers.js';
+import { AE, closeSoloAndSettle, expectBalances, openPair, startTestDevnode, synced, type Pair } from './helpers.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../../examples/contracts/ga_auth.json', import.meta.url), 'utf8')) as { bytecode: Encoded<'cb'>; aci: unknown[] };
 const contract: GaAuthContract = { code: fixture.bytecode, aci: fixture.aci };
@@ -74,13 +74,6 @@ const waitFor = <T extends ChannelClientEvent['type']>(events: ChannelClientEven
     check();
   });
 
-async function expectBalances(pair: Pair, initiator: bigint, responder: bigint): Promise<void> {
-  await synced(pair);
-  const expected = { [pair.initiatorId]: initiator, [pair.responderId]: responder };
-  expect(pair.initiator.localBalances).toEqual(expected);
-  expect(pair.responder.localBalances).toEqual(expected);
-  expect(await pair.initiator.balances()).toEqual(expected);
-}
 
 /** Every GA meta layer of an on-chain tx, by account: what each generalized account paid for it besides gas. */
 const metaFees = (tx: Encoded<'tx'>): Map<string, bigint> => new Map(unwrapSignedTx(tx).layers.map((l: GaMetaLayer) => [l.gaId, l.fee]));
@@ -182,15 +175,7 @@ describe.each([
     const before = { closer: devnode.chain.getBalance(closerId) };
     const soloTxs: Encoded<'tx'>[] = [];
     closer.on('onChainTx', (e) => { if ((e.txType === 'channel_close_solo_tx' || e.txType === 'channel_settle_tx') && e.tx !== null && !soloTxs.includes(e.tx)) soloTxs.push(e.tx); });
-    const closing = other.waitForStatus('closing', { timeoutMs: 10_000 });
-    await closer.closeSolo();
-    await closing;
-    await closer.waitForStatus('closing', { timeoutMs: 10_000 });
-    const closed = closer.waitForStatus('closed', { timeoutMs: 10_000 });
-    const settled = closer.settle();
-    devnode.chain.mine(5);
-    await settled;
-    await closed;
+    await closeSoloAndSettle(devnode, closer, other);
     await devnode.idle();
     const channel = devnode.chain.getChannel(closer.channelId!);
     expect(channel?.closedAt).toBeDefined();

@@ -8,6 +8,7 @@ import { startDevnode, type Devnode, type StartDevnodeOptions } from '@aechannel
 import { memorySigner } from '@aechannel/signer';
 import { Channel, type ChainEnvProvider, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
+import { expect } from 'vitest';
 
 export const AE = 10n ** 18n;
 
@@ -20,17 +21,18 @@ export function freshPort(): number {
 
 /**
  * The options both sides of a small in-process test channel share: devnode accounts `i`
- * (initiator) and `r` (responder), 1000 aettos each, reserve 1, lock period 3, a fresh port.
+ * (initiator) and `r` (responder), `amount` each (default 1000 aettos), reserve 1, lock
+ * period 3, a fresh port.
  */
-export function smallChannelOptions(devnode: Devnode, i: number, r: number) {
+export function smallChannelOptions(devnode: Devnode, i: number, r: number, amount = 1000n) {
   const a = devnode.accounts[i]!;
   const b = devnode.accounts[r]!;
   return {
     networkId: devnode.networkId,
     initiatorId: a.address,
     responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
+    initiatorAmount: amount,
+    responderAmount: amount,
     channelReserve: 1n,
     lockPeriod: 3n,
     port: freshPort(),
@@ -124,6 +126,55 @@ export async function until(predicate: () => boolean, ms = 5_000): Promise<void>
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/**
+ * `closer` closes solo; once `other` and `closer` see the close on chain, `closer` settles
+ * with 5 blocks mined (past a lock period of 3) and is closed when this resolves.
+ */
+export async function closeSoloAndSettle(devnode: Devnode, closer: Channel, other: Channel): Promise<void> {
+  const closing = other.waitForStatus('closing', { timeoutMs: 10_000 });
+  await closer.closeSolo();
+  await closing;
+  await closer.waitForStatus('closing', { timeoutMs: 10_000 });
+  const closed = closer.waitForStatus('closed', { timeoutMs: 10_000 });
+  const settled = closer.settle();
+  devnode.chain.mine(5);
+  await settled;
+  await closed;
+}
+
+/** Resolves with the next event of `type` (that matches) on `channel`. */
+export function nextEvent<T extends ChannelClientEvent['type']>(
+  channel: Channel,
+  type: T,
+  predicate: (e: Extract<ChannelClientEvent, { type: T }>) => boolean = () => true,
+): Promise<Extract<ChannelClientEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = channel.on(type, (event) => {
+      if (!predicate(event)) return;
+      off();
+      resolve(event);
+    });
+  });
+}
+
+/** Both sides agree, locally and at the node, on these balances. */
+export async function expectBalances(pair: Pair, initiator: bigint, responder: bigint): Promise<void> {
+  await synced(pair);
+  const expected = { [pair.initiatorId]: initiator, [pair.responderId]: responder };
+  expect(pair.initiator.localBalances).toEqual(expected);
+  expect(pair.responder.localBalances).toEqual(expected);
+  expect(await pair.initiator.balances()).toEqual(expected);
+  expect(await pair.responder.balances()).toEqual(expected);
+}
+
+/** Reestablishes both sides of the pair's channel from their stores, over WebSockets (devnode accounts `i` and `r` sign). */
+export function reestablishPair(devnode: Devnode, pair: Pick<Pair, 'initiatorStore' | 'responderStore'>, channelId: Encoded<'ch'>, [i, r]: [number, number]): Promise<[Channel, Channel]> {
+  return Promise.all([
+    Channel.reestablish({ store: pair.initiatorStore, channelId, signer: memorySigner(devnode.accounts[i]!.secretKey), url: devnode.url, host: '127.0.0.1', timeoutMs: 10_000 }),
+    Channel.reestablish({ store: pair.responderStore, channelId, signer: memorySigner(devnode.accounts[r]!.secretKey), url: devnode.url, timeoutMs: 10_000 }),
+  ]);
 }
 
 /** Waits until both sides of a pair are at the same round. */

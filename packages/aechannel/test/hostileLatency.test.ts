@@ -10,12 +10,10 @@
  * a warm-up that is not counted, 300 samples spread over seconds, and the 95th percentile.
  */
 import { startDevnode, type Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Channel } from '../src/Channel.js';
-import { createMemoryStore } from '../src/createMemoryStore.js';
-import { freshPort } from './helpers.js';
+import type { Channel } from '../src/Channel.js';
+import { AE, freshPort, openPair } from './helpers.js';
 
 /** The devnode's default frame limit (its README, "Limits"). */
 const MAX_FRAME_BYTES = 256 * 1024;
@@ -27,23 +25,7 @@ let sender: Worker | undefined;
 
 beforeAll(async () => {
   devnode = await startDevnode({ port: 0 });
-  const [a, b] = devnode.accounts;
-  const common = {
-    url: devnode.url,
-    networkId: devnode.networkId,
-    initiatorId: a!.address,
-    responderId: b!.address,
-    initiatorAmount: 10n ** 18n,
-    responderAmount: 10n ** 18n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 30_000,
-  };
-  [initiator, responder] = await Promise.all([
-    Channel.open({ ...common, role: 'initiator', host: '127.0.0.1', signer: memorySigner(a!.secretKey), store: createMemoryStore() }),
-    Channel.open({ ...common, role: 'responder', signer: memorySigner(b!.secretKey), store: createMemoryStore() }),
-  ]);
+  ({ initiator, responder } = await openPair(devnode, { initiatorAmount: AE, responderAmount: AE, lockPeriod: 3n, initiator: { timeoutMs: 30_000 }, responder: { timeoutMs: 30_000 } }));
 });
 
 afterAll(async () => {

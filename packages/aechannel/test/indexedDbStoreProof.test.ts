@@ -5,15 +5,13 @@
  * store returns), an entry damaged in storage fails its checksum, and the genuine record
  * resumes the channel at the latest co-signed state, which then continues and closes.
  */
-import { isAechannelError, type Encoded } from '@aechannel/codec';
+import type { Encoded } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, type TransportFactory } from '../src/Channel.js';
 import { decodeChannelRecord, encodeChannelRecord } from '../src/channelRecord.js';
 import { createIndexedDbStore, type IndexedDbStore } from '../src/createIndexedDbStore.js';
-import { freshPort } from './helpers.js';
+import { expectStoreCorrupt, resumeFrom, stoppedChannel } from './storedChannel.js';
 import { rawIndexedDbRequest } from './rawIndexedDb.js';
 
 let devnode: Devnode;
@@ -30,49 +28,13 @@ describe('a channel on the IndexedDB store', () => {
     const b = devnode.accounts[1]!;
     const factory = new IDBFactory();
     const store: IndexedDbStore = createIndexedDbStore({ indexedDB: factory });
-    const connects = { count: 0 };
-    const transport: TransportFactory = (url) => {
-      connects.count += 1;
-      return devnode.connect(url);
-    };
-    const common = {
-      networkId: devnode.networkId,
-      initiatorId: a.address,
-      responderId: b.address,
-      initiatorAmount: 10n ** 18n,
-      responderAmount: 10n ** 18n,
-      channelReserve: 1n,
-      lockPeriod: 3n,
-      port: freshPort(),
-      timeoutMs: 10_000,
-      transport,
-    } as const;
-    const [initiator, responder] = await Promise.all([
-      Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: memorySigner(a.secretKey), store, reconnect: false }),
-      Channel.open({ ...common, role: 'responder', signer: memorySigner(b.secretKey), keepRunning: true }),
-    ]);
-    await initiator.transfer(b.address, 1000n);
-    const channelId = initiator.channelId!;
-    await initiator.disconnect();
+    const s = await stoppedChannel(devnode, 0, 1, store);
+    const { channelId, responder } = s;
     store.close(); // the page goes away
     const genuine = (await createIndexedDbStore({ indexedDB: factory }).read(channelId))!;
     expect(decodeChannelRecord(genuine).channel.round).toBe(2n);
 
-    const resume = (s: IndexedDbStore) =>
-      Channel.reestablish({ store: s, channelId, signer: memorySigner(a.secretKey), transport, host: 'localhost', timeoutMs: 10_000, reconnect: false });
-    const refused = async (reason: RegExp): Promise<void> => {
-      connects.count = 0;
-      const error = await resume(createIndexedDbStore({ indexedDB: factory })).then(
-        (channel) => {
-          channel.dispose();
-          return new Error(`resumed at round ${channel.round}`);
-        },
-        (e: unknown) => e,
-      );
-      expect(isAechannelError(error, 'CHANNEL_STORE_CORRUPT'), String(error)).toBe(true);
-      expect((error as { context: { reason: string } }).context.reason).toMatch(reason);
-      expect(connects.count).toBe(0);
-    };
+    const refused = (reason: RegExp): Promise<void> => expectStoreCorrupt(s, createIndexedDbStore({ indexedDB: factory }), reason);
 
     // Raised balances written through the store: the checksum is right, the record is a lie.
     const record = decodeChannelRecord(genuine);
@@ -89,7 +51,7 @@ describe('a channel on the IndexedDB store', () => {
 
     // The genuine record resumes at the latest co-signed state and the channel goes on.
     await createIndexedDbStore({ indexedDB: factory }).write(channelId, genuine);
-    const resumed = await resume(createIndexedDbStore({ indexedDB: factory }));
+    const resumed = await resumeFrom(s, createIndexedDbStore({ indexedDB: factory }));
     expect(resumed.round).toBe(2n);
     expect(resumed.latestState).toBe(responder.latestState);
     expect((await resumed.transfer(b.address, 1n)).round).toBe(3n);

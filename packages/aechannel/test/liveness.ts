@@ -7,6 +7,7 @@ import { buildSignedTx, decodeSignedTx, type Encoded, type JsonValue } from '@ae
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner, verifyTransaction } from '@aechannel/signer';
 import { smallChannelOptions } from './helpers.js';
+export { nextEvent } from './helpers.js';
 import { createFaultyLink, dataOf, type FaultyLink } from './faultyLink.js';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
 import { decodeChannelRecord } from '../src/channelRecord.js';
@@ -72,21 +73,6 @@ export async function openLinked(
 export function disposePair(s: LinkedPair): void {
   s.initiator.channel.dispose();
   s.responder.channel.dispose();
-}
-
-/** Resolves with the next event of `type` (that matches) on `channel`. */
-export function nextEvent<T extends ChannelClientEvent['type']>(
-  channel: Channel,
-  type: T,
-  predicate: (e: Extract<ChannelClientEvent, { type: T }>) => boolean = () => true,
-): Promise<Extract<ChannelClientEvent, { type: T }>> {
-  return new Promise((resolve) => {
-    const off = channel.on(type, (event) => {
-      if (!predicate(event)) return;
-      off();
-      resolve(event);
-    });
-  });
 }
 
 /** Polls until `predicate` holds (a client learns a new state from its own node fsm). */

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel } from '../src/Channel.js';
 import { ChannelError } from '../src/errors.js';
-import { freshPort, startTestDevnode } from './helpers.js';
+import { smallChannelOptions, startTestDevnode } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -30,22 +30,7 @@ async function closedPort(): Promise<number> {
 }
 
 function options(i: number, r: number, url: string, networkId: string) {
-  const a = devnode.accounts[i]!;
-  const b = devnode.accounts[r]!;
-  return {
-    url,
-    networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 1000n,
-    responderAmount: 1000n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    a,
-    b,
-  };
+  return { ...smallChannelOptions(devnode, i, r), url, networkId, a: devnode.accounts[i]!, b: devnode.accounts[r]! };
 }
 
 async function failure(promise: Promise<unknown>): Promise<ChannelError> {

@@ -7,16 +7,13 @@
  */
 import { isAechannelError, type Encoded } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
-import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
+import type { TestSigner } from '@aechannel/signer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, type ChannelClientEvent, type OpenChannelOptions, type PeerUpdateRequest } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 import { defaultPeerUpdatePolicy, peerUpdateRefusal } from '../src/peerUpdatePolicy.js';
-import { freshPort } from './helpers.js';
-import { tampering } from './tampering.js';
-
-const AE = 10n ** 18n;
+import { AE, until } from './helpers.js';
+import { openTampered } from './tampering.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -38,41 +35,23 @@ interface Setup {
 }
 
 async function open(i: number, r: number, extra: { initiator?: Partial<OpenChannelOptions>; responder?: Partial<OpenChannelOptions> } = {}): Promise<Setup> {
-  const a = devnode.accounts[i]!;
-  const b = devnode.accounts[r]!;
-  const initiatorSigner = createTestSigner(memorySigner(a.secretKey));
-  const responderSigner = createTestSigner(memorySigner(b.secretKey));
   const initiatorStore = createMemoryStore();
-  const events: Setup['events'] = { initiator: [], responder: [] };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: AE,
-    responderAmount: AE,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    reconnect: false,
-  } as const;
-  const [initiator, responder] = await Promise.all([
-    Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: initiatorSigner, store: initiatorStore, transport: tampering(devnode).factory, onEvent: (e) => events.initiator.push(e), ...extra.initiator }),
-    Channel.open({ ...common, role: 'responder', signer: responderSigner, transport: tampering(devnode).factory, onEvent: (e) => events.responder.push(e), ...extra.responder }),
-  ]);
-  return { initiator, responder, initiatorId: a.address, responderId: b.address, initiatorSigner, responderSigner, initiatorStore, events };
+  const s = await openTampered(devnode, i, r, { ...extra, amount: AE, initiator: { store: initiatorStore, ...extra.initiator } });
+  return {
+    initiator: s.initiator,
+    responder: s.responder,
+    initiatorId: s.initiatorId,
+    responderId: s.responderId,
+    initiatorSigner: s.signers.initiator,
+    responderSigner: s.signers.responder,
+    initiatorStore,
+    events: s.events,
+  };
 }
 
 const signCalls = (signer: TestSigner, kind: string): number => signer.calls.filter((c) => c.context?.kind === kind).length;
 const refusals = (events: ChannelClientEvent[]) => events.filter((e) => e.type === 'peerUpdateRefused');
 
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function dispose(s: Setup): void {
   s.initiator.dispose();

@@ -7,14 +7,11 @@
  */
 import { isAechannelError, splitCloseMutualFee, type Encoded, type Tx } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
-import { memorySigner } from '@aechannel/signer';
-import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
+import type { TestSigner } from '@aechannel/signer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, type ChannelClientEvent, type OpenChannelOptions } from '../src/Channel.js';
-import { freshPort } from './helpers.js';
-import { rebuild, replaceTx, tampering } from './tampering.js';
-
-const AE = 10n ** 18n;
+import type { OpenChannelOptions } from '../src/Channel.js';
+import { AE } from './helpers.js';
+import { openTampered, rebuild, replaceTx, type TamperedPair } from './tampering.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -24,40 +21,13 @@ afterAll(async () => {
   await devnode.stop();
 });
 
-interface Setup {
-  initiator: Channel;
-  responder: Channel;
-  initiatorId: Encoded<'ak'>;
-  responderId: Encoded<'ak'>;
-  keys: { initiator: string; responder: string };
-  signers: { initiator: TestSigner; responder: TestSigner };
-  tamper: { initiator: ReturnType<typeof tampering>; responder: ReturnType<typeof tampering> };
-  security: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
+interface Setup extends Omit<TamperedPair, 'events'> {
+  security: TamperedPair['events'];
 }
 
 async function open(i: number, r: number, extra: { initiator?: Partial<OpenChannelOptions>; responder?: Partial<OpenChannelOptions> } = {}): Promise<Setup> {
-  const a = devnode.accounts[i]!;
-  const b = devnode.accounts[r]!;
-  const tamper = { initiator: tampering(devnode), responder: tampering(devnode) };
-  const signers = { initiator: createTestSigner(memorySigner(a.secretKey)), responder: createTestSigner(memorySigner(b.secretKey)) };
-  const security: Setup['security'] = { initiator: [], responder: [] };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: AE,
-    responderAmount: AE,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    reconnect: false,
-  } as const;
-  const [initiator, responder] = await Promise.all([
-    Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: signers.initiator, transport: tamper.initiator.factory, onEvent: (e) => e.type === 'security' && security.initiator.push(e), ...extra.initiator }),
-    Channel.open({ ...common, role: 'responder', signer: signers.responder, transport: tamper.responder.factory, onEvent: (e) => e.type === 'security' && security.responder.push(e), ...extra.responder }),
-  ]);
-  return { initiator, responder, initiatorId: a.address, responderId: b.address, keys: { initiator: a.secretKey, responder: b.secretKey }, signers, tamper, security };
+  const { events, ...s } = await openTampered(devnode, i, r, { ...extra, amount: AE, keep: (e) => e.type === 'security' });
+  return { ...s, security: events };
 }
 
 const signCalls = (signer: TestSigner, kind: string): number => signer.calls.filter((c) => c.context?.kind === kind).length;

@@ -5,14 +5,13 @@
  * participants. The in-process devnode plays the node; a transport wrapper rewrites one
  * message on its way to the client (a node, or a link, that lies).
  */
-import { buildSignedTx, decodeSignedTx, isAechannelError, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildSignedTx, decodeSignedTx, isAechannelError, type Encoded } from '@aechannel/codec';
 import { startDevnode, type Devnode } from '@aechannel/devnode';
 import { memorySigner, verifyTransaction } from '@aechannel/signer';
-import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
-import type { Transport } from '@aechannel/transport';
+import type { TestSigner } from '@aechannel/signer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallChannelOptions } from './helpers.js';
-import { Channel, type ChannelClientEvent, type TransportFactory } from '../src/Channel.js';
+import { openTampered, replaceTx, type TamperedPair } from './tampering.js';
+import { Channel, type ChannelClientEvent } from '../src/Channel.js';
 import { createMemoryStore, type MemoryStore } from '../src/createMemoryStore.js';
 
 let devnode: Devnode;
@@ -22,52 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await devnode.stop();
 });
-
-type Rewrite = (message: JsonValue) => Promise<JsonValue> | JsonValue;
-
-/** An in-process transport whose inbound messages pass through `rewrite` once it is set. */
-function tampering(): { factory: TransportFactory; set(rewrite: Rewrite | null): void } {
-  let rewrite: Rewrite | null = null;
-  const factory: TransportFactory = (url) => {
-    const transport = devnode.connect(url);
-    const on = transport.on.bind(transport);
-    // Rewrites are async (signing), so messages and the close after them go through one
-    // ordered chain: a socket never reports its close before the messages it delivered.
-    let chain = Promise.resolve();
-    return Object.assign(Object.create(transport) as Transport, {
-      on: ((event: string, listener: (m: JsonValue) => void) => {
-        if (event === 'close') return on('close', (e) => void (chain = chain.then(() => listener(e as never))));
-        if (event !== 'message') return on(event as 'open', listener as never);
-        return on('message', (m) => {
-          const current = rewrite;
-          if (current === null) {
-            chain = chain.then(() => listener(m));
-            return;
-          }
-          chain = chain.then(async () => listener(await current(m)));
-        });
-      }) as Transport['on'],
-    });
-  };
-  return { factory, set: (r) => (rewrite = r) };
-}
-
-const methodOf = (m: JsonValue): unknown => (typeof m === 'object' && m !== null && !Array.isArray(m) ? m['method'] : undefined);
-
-/** Replaces the tx at `params.data[key]` of messages with `method` (once). */
-function replaceTx(method: string, key: 'signed_tx' | 'state', replace: (tx: Encoded<'tx'>) => Promise<Encoded<'tx'>>): Rewrite & { done: boolean } {
-  const rewrite = Object.assign(
-    async (message: JsonValue): Promise<JsonValue> => {
-      if (rewrite.done || methodOf(message) !== method) return message;
-      rewrite.done = true;
-      const m = message as { params: { data: Record<string, JsonValue> } };
-      const tx = m.params.data[key] as Encoded<'tx'>;
-      return { ...m, params: { ...m.params, data: { ...m.params.data, [key]: await replace(tx) } } } as JsonValue;
-    },
-    { done: false },
-  );
-  return rewrite;
-}
 
 /** The signature `secretKey` makes on the inner tx of `tx` for `networkId`. */
 async function signatureOf(secretKey: Encoded<'sk'> | string, tx: Encoded<'tx'>, networkId: string): Promise<Uint8Array> {
@@ -88,52 +41,25 @@ interface Setup {
   initiatorSigner: TestSigner;
   responderSigner: TestSigner;
   initiatorStore: MemoryStore;
-  tamper: { initiator: ReturnType<typeof tampering>; responder: ReturnType<typeof tampering> };
+  tamper: TamperedPair['tamper'];
   security: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
 }
 
 async function open(i: number, r: number): Promise<Setup> {
-  const a = devnode.accounts[i]!;
-  const b = devnode.accounts[r]!;
-  const tamper = { initiator: tampering(), responder: tampering() };
-  const initiatorSigner = createTestSigner(memorySigner(a.secretKey));
-  const responderSigner = createTestSigner(memorySigner(b.secretKey));
   const initiatorStore = createMemoryStore();
-  const security: Setup['security'] = { initiator: [], responder: [] };
-  const common = {
-    ...smallChannelOptions(devnode, i, r),
-    reconnect: false,
-  };
-  const [initiator, responder] = await Promise.all([
-    Channel.open({
-      ...common,
-      role: 'initiator',
-      host: 'localhost',
-      signer: initiatorSigner,
-      store: initiatorStore,
-      transport: tamper.initiator.factory,
-      onEvent: (e) => e.type === 'security' && security.initiator.push(e),
-    }),
-    Channel.open({
-      ...common,
-      role: 'responder',
-      signer: responderSigner,
-      transport: tamper.responder.factory,
-      onEvent: (e) => e.type === 'security' && security.responder.push(e),
-    }),
-  ]);
+  const s = await openTampered(devnode, i, r, { keep: (e) => e.type === 'security', initiator: { store: initiatorStore } });
   return {
-    initiator,
-    responder,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorKey: a.secretKey,
-    responderKey: b.secretKey,
-    initiatorSigner,
-    responderSigner,
+    initiator: s.initiator,
+    responder: s.responder,
+    initiatorId: s.initiatorId,
+    responderId: s.responderId,
+    initiatorKey: s.keys.initiator,
+    responderKey: s.keys.responder,
+    initiatorSigner: s.signers.initiator,
+    responderSigner: s.signers.responder,
     initiatorStore,
-    tamper,
-    security,
+    tamper: s.tamper,
+    security: s.events,
   };
 }
 

@@ -12,11 +12,11 @@ import { startDevnode, type Devnode } from '@aechannel/devnode';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, type TransportFactory } from '../src/Channel.js';
+import { Channel } from '../src/Channel.js';
 import { decodeChannelRecord, encodeChannelRecord } from '../src/channelRecord.js';
 import { createFileStore } from '../src/createFileStore.js';
 import type { Store } from '../src/Store.js';
-import { freshPort } from './helpers.js';
+import { expectStoreCorrupt, resumeFrom, stoppedChannel, type StoppedChannel } from './storedChannel.js';
 
 let devnode: Devnode;
 let dir: string;
@@ -29,14 +29,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Setup {
+interface Setup extends StoppedChannel {
   store: Store;
-  channelId: Encoded<'ch'>;
-  initiatorKey: string;
-  responder: Channel;
   genuine: string;
-  connects: { count: number };
-  factory: TransportFactory;
 }
 
 let next = 0;
@@ -44,36 +39,10 @@ let next = 0;
 async function stopped(): Promise<Setup> {
   const index = next;
   next += 2;
-  const a = devnode.accounts[index]!;
-  const b = devnode.accounts[index + 1]!;
   const store = createFileStore(join(dir, `c${index}`), { fsync: false });
-  const connects = { count: 0 };
-  const factory: TransportFactory = (url) => {
-    connects.count += 1;
-    return devnode.connect(url);
-  };
-  const common = {
-    networkId: devnode.networkId,
-    initiatorId: a.address,
-    responderId: b.address,
-    initiatorAmount: 10n ** 18n,
-    responderAmount: 10n ** 18n,
-    channelReserve: 1n,
-    lockPeriod: 3n,
-    port: freshPort(),
-    timeoutMs: 10_000,
-    transport: factory,
-  } as const;
-  const [initiator, responder] = await Promise.all([
-    Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: memorySigner(a.secretKey), store, reconnect: false }),
-    Channel.open({ ...common, role: 'responder', signer: memorySigner(b.secretKey), keepRunning: true }),
-  ]);
-  await initiator.transfer(b.address, 1000n);
-  const channelId = initiator.channelId!;
-  await initiator.disconnect();
-  const genuine = (await store.read(channelId))!;
-  connects.count = 0;
-  return { store, channelId, initiatorKey: a.secretKey, responder, genuine, connects, factory };
+  const s = await stoppedChannel(devnode, index, index + 1, store);
+  const genuine = (await store.read(s.channelId))!;
+  return { ...s, store, genuine };
 }
 
 /** Rewrites the stored record (the file store recomputes its checksum on write). */
@@ -82,21 +51,8 @@ async function forge(s: Setup, change: (channel: PersistedChannel) => PersistedC
   await s.store.write(s.channelId, encodeChannelRecord({ ...record, channel: await change(structuredClone(record.channel)) }));
 }
 
-const resume = (s: Setup) =>
-  Channel.reestablish({ store: s.store, channelId: s.channelId, signer: memorySigner(s.initiatorKey as never), transport: s.factory, host: 'localhost', timeoutMs: 10_000, reconnect: false });
-
-async function expectCorrupt(s: Setup, reason: RegExp): Promise<void> {
-  const error = await resume(s).then(
-    (channel) => {
-      channel.dispose();
-      return new Error(`resumed at round ${channel.round} with ${JSON.stringify(channel.localBalances, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(isAechannelError(error, 'CHANNEL_STORE_CORRUPT'), String(error)).toBe(true);
-  expect((error as { context: { key: string; reason: string } }).context).toMatchObject({ key: s.channelId, reason: expect.stringMatching(reason) });
-  expect(s.connects.count).toBe(0); // never used: no connection was made with it
-}
+const resume = (s: Setup) => resumeFrom(s, s.store);
+const expectCorrupt = (s: Setup, reason: RegExp) => expectStoreCorrupt(s, s.store, reason);
 
 const other = (channel: PersistedChannel): Encoded<'ak'> => (channel.options.role === 'initiator' ? channel.options.responderId : (channel.options.initiatorId as Encoded<'ak'>));
 const self = (channel: PersistedChannel): Encoded<'ak'> => (channel.options.role === 'initiator' ? (channel.options.initiatorId as Encoded<'ak'>) : channel.options.responderId);

@@ -6,8 +6,10 @@
 import { buildSignedTx, decodeSignedTx, fixFee, serializeObject, unpackTx, type Encoded, type JsonValue, type Tx, type TxWithFee } from '@aechannel/codec';
 import type { Devnode } from '@aechannel/devnode';
 import { memorySigner } from '@aechannel/signer';
+import { createTestSigner, type TestSigner } from '@aechannel/signer/testing';
 import type { Transport } from '@aechannel/transport';
-import type { TransportFactory } from '../src/Channel.js';
+import { Channel, type ChannelClientEvent, type OpenChannelOptions, type TransportFactory } from '../src/Channel.js';
+import { smallChannelOptions } from './helpers.js';
 
 /** Rewrites one inbound message (may be async). */
 export type Rewrite = (message: JsonValue) => Promise<JsonValue> | JsonValue;
@@ -81,3 +83,45 @@ export async function rebuild(
 
 /** The signed tx's inner object, typed loosely for tests. */
 export const decoded = (tx: Encoded<'tx'>): Record<string, unknown> => unpackTx(tx) as unknown as Record<string, unknown>;
+
+/** Both sides of a channel opened through {@link tampering} transports (see {@link openTampered}). */
+export interface TamperedPair {
+  initiator: Channel;
+  responder: Channel;
+  initiatorId: Encoded<'ak'>;
+  responderId: Encoded<'ak'>;
+  keys: { initiator: string; responder: string };
+  signers: { initiator: TestSigner; responder: TestSigner };
+  tamper: { initiator: ReturnType<typeof tampering>; responder: ReturnType<typeof tampering> };
+  /** Each side's events that `keep` accepted, in order. */
+  events: { initiator: ChannelClientEvent[]; responder: ChannelClientEvent[] };
+}
+
+/** Options of {@link openTampered}. */
+export interface OpenTamperedOptions {
+  /** Each side's amount (default 1000 aettos). */
+  amount?: bigint;
+  /** The events to record (default all). */
+  keep?: (event: ChannelClientEvent) => boolean;
+  initiator?: Partial<OpenChannelOptions>;
+  responder?: Partial<OpenChannelOptions>;
+}
+
+/**
+ * Opens a small channel between `devnode.accounts[i]` and `[r]` (no reconnect), each side
+ * with a pausable test signer and its own tampering transport, recording its events.
+ */
+export async function openTampered(devnode: Devnode, i: number, r: number, options: OpenTamperedOptions = {}): Promise<TamperedPair> {
+  const a = devnode.accounts[i]!;
+  const b = devnode.accounts[r]!;
+  const tamper = { initiator: tampering(devnode), responder: tampering(devnode) };
+  const signers = { initiator: createTestSigner(memorySigner(a.secretKey)), responder: createTestSigner(memorySigner(b.secretKey)) };
+  const events: TamperedPair['events'] = { initiator: [], responder: [] };
+  const keep = options.keep ?? (() => true);
+  const common = { ...smallChannelOptions(devnode, i, r, options.amount), reconnect: false } as const;
+  const [initiator, responder] = await Promise.all([
+    Channel.open({ ...common, role: 'initiator', host: 'localhost', signer: signers.initiator, transport: tamper.initiator.factory, onEvent: (e) => keep(e) && events.initiator.push(e), ...options.initiator }),
+    Channel.open({ ...common, role: 'responder', signer: signers.responder, transport: tamper.responder.factory, onEvent: (e) => keep(e) && events.responder.push(e), ...options.responder }),
+  ]);
+  return { initiator, responder, initiatorId: a.address, responderId: b.address, keys: { initiator: a.secretKey, responder: b.secretKey }, signers, tamper, events };
+}

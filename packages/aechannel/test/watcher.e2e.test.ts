@@ -7,9 +7,8 @@
 import { buildPoi, buildSignedTx, decode, decodeSignedTx, fixFee, packTx, Tag, unpackTx, type ChannelCloseSoloTx, type Encoded } from '@aechannel/codec';
 import { memorySigner } from '@aechannel/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ChannelClientEvent } from '../src/Channel.js';
 import type { Devnode } from '@aechannel/devnode';
-import { AE, openPair, startTestDevnode, synced, until } from './helpers.js';
+import { AE, nextEvent, openPair, startTestDevnode, synced, until } from './helpers.js';
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -18,16 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await devnode.stop();
 });
-
-function next<T extends ChannelClientEvent['type']>(channel: Channel, type: T, predicate: (e: Extract<ChannelClientEvent, { type: T }>) => boolean = () => true): Promise<Extract<ChannelClientEvent, { type: T }>> {
-  return new Promise((resolve) => {
-    const off = channel.on(type, (event) => {
-      if (!predicate(event)) return;
-      off();
-      resolve(event);
-    });
-  });
-}
 
 /** The cheating peer builds, signs and posts a close solo with an old co-signed state. */
 async function postStaleCloseSolo(
@@ -89,9 +78,9 @@ describe('watcher', () => {
       }
     });
     const chainBefore = { i: devnode.chain.getBalance(initiatorId), r: devnode.chain.getBalance(responderId) };
-    const slashed = next(initiator, 'watcherSlashed');
-    const settling = next(initiator, 'watcherSettling');
-    const settled = next(initiator, 'watcherSettled');
+    const slashed = nextEvent(initiator, 'watcherSlashed');
+    const settling = nextEvent(initiator, 'watcherSettling');
+    const settled = nextEvent(initiator, 'watcherSettled');
 
     const closeSoloFee = await postStaleCloseSolo(initiator.channelId!, cheater, oldState, oldBalances);
 
@@ -134,7 +123,7 @@ describe('watcher', () => {
     const { initiator, responder, responderId } = pair;
     await initiator.transfer(responderId, AE);
     await synced(pair);
-    const settledOnChain = next(initiator, 'onChainTx', (e) => e.info === 'channel_closed' && e.txType === 'channel_settle_tx');
+    const settledOnChain = nextEvent(initiator, 'onChainTx', (e) => e.info === 'channel_closed' && e.txType === 'channel_settle_tx');
     // the application closes solo and, after the lock period, settles by hand as it would without a watcher
     await initiator.closeSolo();
     await initiator.waitForStatus('closing', { timeoutMs: 10_000 });
@@ -152,7 +141,7 @@ describe('watcher', () => {
     const { initiator, responder, responderId } = pair;
     await initiator.transfer(responderId, AE);
     await synced(pair);
-    const watcherSettling = next(initiator, 'watcherSettling');
+    const watcherSettling = nextEvent(initiator, 'watcherSettling');
     const settles: string[] = [];
     initiator.on('onChainTx', (e) => {
       if (e.txType === 'channel_settle_tx') settles.push(e.tx!);
@@ -178,7 +167,7 @@ describe('watcher', () => {
     const oldState = responder.latestState!;
     const oldBalances = responder.localBalances;
     await responder.transfer(pair.initiatorId, 3n * AE);
-    const canSlash = next(initiator, 'onChainTx', (e) => e.info === 'can_slash');
+    const canSlash = nextEvent(initiator, 'onChainTx', (e) => e.info === 'can_slash');
     const watcherEvents: string[] = [];
     initiator.on('*', (e) => {
       if (e.type.startsWith('watcher')) watcherEvents.push(e.type);

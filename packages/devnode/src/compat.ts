@@ -45,61 +45,36 @@ export interface CompatFlags {
 /** Named presets of {@link CompatFlags}: the current node and the node versions of the recordings. */
 export type CompatPreset = 'current' | 'early-iris' | 'iris-2020-03' | 'iris-2020-01' | 'lima-2019';
 
+/** The flags of the current node (each older preset lists only what it changes). */
+const CURRENT: CompatFlags = {
+  fsmIdInFundingCreated: true,
+  fsmIdInResponderSign: false,
+  fsmIdInFundingSigned: true,
+  channelIdBeforeOnChainTx: true,
+  starterAbortAsConflict: false,
+  reportStrayConflicts: false,
+  earlyIrisContracts: false,
+  forceProgressAsChannelChanged: false,
+};
+
+/** What the nodes of early 2020 and before share: no fsm id in the funding messages, no channel id before the on-chain tx, force progress as `channel_changed`. */
+const BEFORE_FSM_IDS: Partial<CompatFlags> = {
+  fsmIdInFundingCreated: false,
+  fsmIdInFundingSigned: false,
+  channelIdBeforeOnChainTx: false,
+  forceProgressAsChannelChanged: true,
+};
+
 /**
  * The flags of each preset.
  * @example compatPresets['iris-2020-01'].channelIdBeforeOnChainTx // false
  */
 export const compatPresets: Readonly<Record<CompatPreset, Readonly<CompatFlags>>> = Object.freeze({
-  current: {
-    fsmIdInFundingCreated: true,
-    fsmIdInResponderSign: false,
-    fsmIdInFundingSigned: true,
-    channelIdBeforeOnChainTx: true,
-    starterAbortAsConflict: false,
-    reportStrayConflicts: false,
-    earlyIrisContracts: false,
-    forceProgressAsChannelChanged: false,
-  },
-  'early-iris': {
-    fsmIdInFundingCreated: true,
-    fsmIdInResponderSign: false,
-    fsmIdInFundingSigned: true,
-    channelIdBeforeOnChainTx: true,
-    starterAbortAsConflict: false,
-    reportStrayConflicts: false,
-    earlyIrisContracts: true,
-    forceProgressAsChannelChanged: true,
-  },
-  'iris-2020-03': {
-    fsmIdInFundingCreated: false,
-    fsmIdInResponderSign: true,
-    fsmIdInFundingSigned: true,
-    channelIdBeforeOnChainTx: true,
-    starterAbortAsConflict: false,
-    reportStrayConflicts: false,
-    earlyIrisContracts: false,
-    forceProgressAsChannelChanged: true,
-  },
-  'iris-2020-01': {
-    fsmIdInFundingCreated: false,
-    fsmIdInResponderSign: false,
-    fsmIdInFundingSigned: false,
-    channelIdBeforeOnChainTx: false,
-    starterAbortAsConflict: false,
-    reportStrayConflicts: false,
-    earlyIrisContracts: false,
-    forceProgressAsChannelChanged: true,
-  },
-  'lima-2019': {
-    fsmIdInFundingCreated: false,
-    fsmIdInResponderSign: false,
-    fsmIdInFundingSigned: false,
-    channelIdBeforeOnChainTx: false,
-    starterAbortAsConflict: true,
-    reportStrayConflicts: true,
-    earlyIrisContracts: false,
-    forceProgressAsChannelChanged: true,
-  },
+  current: CURRENT,
+  'early-iris': { ...CURRENT, earlyIrisContracts: true, forceProgressAsChannelChanged: true },
+  'iris-2020-03': { ...CURRENT, fsmIdInFundingCreated: false, fsmIdInResponderSign: true, forceProgressAsChannelChanged: true },
+  'iris-2020-01': { ...CURRENT, ...BEFORE_FSM_IDS },
+  'lima-2019': { ...CURRENT, ...BEFORE_FSM_IDS, starterAbortAsConflict: true, reportStrayConflicts: true },
 });
 
 /**

@@ -121,33 +121,26 @@ export function readInt(value: JsonValue | undefined): bigint {
 
 /** A `cb_` parameter (1009 when broken). */
 export function readBytes(value: JsonValue | undefined): Encoded<'cb'> {
-  if (typeof value !== 'string') throw new RpcFailure(rejected(1009));
-  try {
-    decode(value, 'cb');
-  } catch {
-    throw new RpcFailure(rejected(1009));
-  }
-  return value as Encoded<'cb'>;
+  return readEncoded(value, 'cb', 1009);
 }
 
 /** A `ct_` parameter (1006 when broken). */
 export function readContractId(value: JsonValue | undefined): Encoded<'ct'> {
-  if (typeof value !== 'string') throw new RpcFailure(rejected(1006));
-  try {
-    decode(value, 'ct');
-  } catch {
-    throw new RpcFailure(rejected(1006));
-  }
-  return value as Encoded<'ct'>;
+  return readEncoded(value, 'ct', 1006);
 }
 
 /** An `ak_` parameter (1005 when broken). */
 export function readAccountId(value: JsonValue | undefined): Encoded<'ak'> {
-  if (typeof value !== 'string') throw new RpcFailure(rejected(1005));
+  return readEncoded(value, 'ak', 1005);
+}
+
+/** A parameter with the prefixed encoding `prefix` (the error `code` when not a string or broken). */
+function readEncoded<P extends 'cb' | 'ct' | 'ak'>(value: JsonValue | undefined, prefix: P, code: number): Encoded<P> {
+  if (typeof value !== 'string') throw new RpcFailure(rejected(code));
   try {
-    decode(value, 'ak');
+    decode(value, prefix);
   } catch {
-    throw new RpcFailure(rejected(1005));
+    throw new RpcFailure(rejected(code));
   }
-  return value as Encoded<'ak'>;
+  return value as Encoded<P>;
 }

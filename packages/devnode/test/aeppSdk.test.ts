@@ -5,12 +5,12 @@
  * The SDK's channel code calls no node HTTP endpoint for these operations (checked: the
  * devnode's HTTP side answers 404 to everything and the test still passes).
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Channel, MemoryAccount } from '@aeternity/aepp-sdk';
 import { decode, decodeSignedTx, Tag } from '@aechannel/codec';
 import { applyUpdates, callObjectToJson, contractToJson, createdContractId, stateHash, treesFromBalances, type ChannelTrees } from '@aechannel/fate';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
+import { counter } from './helpers/counter.js';
 
 type AnyChannel = Awaited<ReturnType<typeof Channel.initialize>>;
 
@@ -46,31 +46,40 @@ function waitRound(channel: AnyChannel, round: number): Promise<void> {
   });
 }
 
+/**
+ * Opens a channel between the devnode's first two accounts with two SDK clients (1 AE each,
+ * reserve 2, lock period 10) and waits until both are open.
+ */
+async function openSdkPair(node: Devnode, { pushAmount, port }: { pushAmount: number; port: number }) {
+  const [a, b] = node.accounts as [DevnodeAccount, DevnodeAccount];
+  const accountA = new MemoryAccount(a.secretKey);
+  const accountB = new MemoryAccount(b.secretKey);
+  const networkId = node.networkId;
+  const signA = (_tag: string, tx: `tx_${string}`) => accountA.signTransaction(tx, { networkId });
+  const signB = (_tag: string, tx: `tx_${string}`) => accountB.signTransaction(tx, { networkId });
+  const shared = {
+    url: node.url,
+    initiatorId: a.address,
+    responderId: b.address,
+    pushAmount,
+    initiatorAmount: 10n ** 18n,
+    responderAmount: 10n ** 18n,
+    channelReserve: 2,
+    lockPeriod: 10,
+    port,
+    host: 'localhost',
+  } as const;
+  const initiator = await Channel.initialize({ ...shared, role: 'initiator', sign: signA } as never);
+  const responder = await Channel.initialize({ ...shared, role: 'responder', sign: signB } as never);
+  channels.push(initiator, responder);
+  await Promise.all([waitStatus(initiator, 'open'), waitStatus(responder, 'open')]);
+  return { a, b, accountA, accountB, networkId, signA, shared, initiator, responder };
+}
+
 describe('@aeternity/aepp-sdk Channel against the devnode', () => {
   it('opens, transfers, withdraws, deposits, leaves, reestablishes and shuts down', async () => {
     devnode = await startDevnode({ port: 0, networkId: 'ae_devnet' });
-    const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
-    const accountA = new MemoryAccount(a.secretKey);
-    const accountB = new MemoryAccount(b.secretKey);
-    const networkId = devnode.networkId;
-    const signA = (_tag: string, tx: `tx_${string}`) => accountA.signTransaction(tx, { networkId });
-    const signB = (_tag: string, tx: `tx_${string}`) => accountB.signTransaction(tx, { networkId });
-    const shared = {
-      url: devnode.url,
-      initiatorId: a.address,
-      responderId: b.address,
-      pushAmount: 3,
-      initiatorAmount: 10n ** 18n,
-      responderAmount: 10n ** 18n,
-      channelReserve: 2,
-      lockPeriod: 10,
-      port: 3114,
-      host: 'localhost',
-    } as const;
-    const initiator = await Channel.initialize({ ...shared, role: 'initiator', sign: signA } as never);
-    const responder = await Channel.initialize({ ...shared, role: 'responder', sign: signB } as never);
-    channels.push(initiator, responder);
-    await Promise.all([waitStatus(initiator, 'open'), waitStatus(responder, 'open')]);
+    const { a, b, accountA, accountB, networkId, signA, shared, initiator, responder } = await openSdkPair(devnode, { pushAmount: 3, port: 3114 });
     expect(initiator.round()).toBe(1);
     const channelId = initiator.id();
     expect(devnode.chain.getChannel(channelId as `ch_${string}`)?.channelAmount).toBe(2n * 10n ** 18n);
@@ -137,31 +146,8 @@ describe('@aeternity/aepp-sdk Channel against the devnode', () => {
 
 describe('@aeternity/aepp-sdk Channel: contracts through the devnode', () => {
   it('creates and calls a contract; call results, gas and state hashes equal the VM\'s', async () => {
-    const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
-      bytecode: `cb_${string}`;
-      calldata: Record<string, `cb_${string}`>;
-    };
     devnode = await startDevnode({ port: 0 });
-    const [a, b] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
-    const accountA = new MemoryAccount(a.secretKey);
-    const accountB = new MemoryAccount(b.secretKey);
-    const networkId = devnode.networkId;
-    const shared = {
-      url: devnode.url,
-      initiatorId: a.address,
-      responderId: b.address,
-      pushAmount: 0,
-      initiatorAmount: 10n ** 18n,
-      responderAmount: 10n ** 18n,
-      channelReserve: 2,
-      lockPeriod: 10,
-      port: 3115,
-      host: 'localhost',
-    } as const;
-    const initiator = await Channel.initialize({ ...shared, role: 'initiator', sign: (_t: string, tx: `tx_${string}`) => accountA.signTransaction(tx, { networkId }) } as never);
-    const responder = await Channel.initialize({ ...shared, role: 'responder', sign: (_t: string, tx: `tx_${string}`) => accountB.signTransaction(tx, { networkId }) } as never);
-    channels.push(initiator, responder);
-    await Promise.all([waitStatus(initiator, 'open'), waitStatus(responder, 'open')]);
+    const { a, b, accountA, accountB, networkId, initiator, responder } = await openSdkPair(devnode, { pushAmount: 0, port: 3115 });
 
     // Our own re-run of the same updates with the VM.
     let trees: ChannelTrees = treesFromBalances({ [a.address]: 10n ** 18n, [b.address]: 10n ** 18n });

@@ -28,13 +28,9 @@ import {
   type ChannelTrees,
 } from '@aechannel/fate';
 import { startDevnode, type Devnode, type DevnodeAccount, type StartDevnodeOptions } from '@aechannel/devnode';
-import { dataOf, describe as d, openChannel, TestClient, type Json } from './helpers/testClient.js';
+import { dataOf, describe as d, openChannel, reestablishQuery, TestClient, type Json } from './helpers/testClient.js';
+import { cd, counter } from './helpers/counter.js';
 
-const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
-  bytecode: Encoded<'cb'>;
-  calldata: Record<string, Encoded<'cb'>>;
-};
-const cd = (call: string): Encoded<'cb'> => counter.calldata[call] as Encoded<'cb'>;
 
 let devnode: Devnode | undefined;
 afterEach(async () => {
@@ -291,15 +287,7 @@ describe('contracts across leave and reestablish (§9.7)', () => {
     const fsmR = dataOf(responder.received[0]!)['fsm_id'] as string;
     expect((await initiator.request('channels.leave', {}))['result']).toBe('ok');
     await Promise.all([initiator.closedPromise, responder.closedPromise]);
-    const query = (role: 'initiator' | 'responder', fsmId: string) =>
-      new URLSearchParams({
-        protocol: 'json-rpc',
-        role,
-        port: String(port),
-        existing_channel_id: channelId,
-        existing_fsm_id: fsmId,
-        ...(role === 'initiator' ? { host: 'localhost' } : {}),
-      }).toString();
+    const query = (role: 'initiator' | 'responder', fsmId: string) => reestablishQuery(role, port, channelId, fsmId);
     const [a2, b2] = devnode.accounts as [DevnodeAccount, DevnodeAccount];
     const r2 = await TestClient.connect(devnode, query('responder', fsmR), b2, 'memory');
     await r2.waitInfo('fsm_up');

@@ -2,7 +2,6 @@
  * Force progress (PROTOCOL.md §9.13, CONTRACTS.md §3): the tx the FSM builds, the sign flow,
  * the simulated chain's checks and processing, and how both FSMs follow the result.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildSignedTx,
@@ -22,12 +21,8 @@ import { applyUpdate, createdContractId, stateHash, treesFromStateTrees, type Ch
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
 import { poiOf } from '../src/contracts.js';
 import { dataOf, describe as d, openChannel, type Json, type TestClient } from './helpers/testClient.js';
+import { cd, counter } from './helpers/counter.js';
 
-const counter = JSON.parse(readFileSync(new URL('./fixtures/counter.json', import.meta.url), 'utf8')) as {
-  bytecode: Encoded<'cb'>;
-  calldata: Record<string, Encoded<'cb'>>;
-};
-const cd = (call: string): Encoded<'cb'> => counter.calldata[call] as Encoded<'cb'>;
 type ForceProgressTx = TxOf<typeof Tag.ChannelForceProgressTx>;
 
 let devnode: Devnode | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode, type Encoded } from '@aechannel/codec';
 import { createManualClock, startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
-import { channelQuery, dataOf, describe as d, freshPort, openChannel, TestClient, type Json } from './helpers/testClient.js';
+import { channelQuery, dataOf, describe as d, freshPort, openChannel, reestablishQuery, TestClient, type Json } from './helpers/testClient.js';
 
 let devnode: Devnode | undefined;
 afterEach(async () => {
@@ -156,15 +156,7 @@ describe('leave and reestablish (§9.7)', () => {
     expect(initiator.received.map(d)).toEqual(['result ok', 'channels.leave', 'channels.info died']);
     expect(responder.received.map(d)).toEqual(['channels.leave', 'channels.info died']);
     const state = dataOf(responder.received[0]!)['state'];
-    const reestablish = (role: 'initiator' | 'responder', fsmId: string) =>
-      new URLSearchParams({
-        protocol: 'json-rpc',
-        role,
-        port: String(port),
-        existing_channel_id: channelId,
-        existing_fsm_id: fsmId,
-        ...(role === 'initiator' ? { host: 'localhost' } : {}),
-      }).toString();
+    const reestablish = (role: 'initiator' | 'responder', fsmId: string) => reestablishQuery(role, port, channelId, fsmId);
     const r2 = await TestClient.connect(devnode, reestablish('responder', fsmR), b);
     await r2.waitInfo('fsm_up');
     const i2 = await TestClient.connect(devnode, reestablish('initiator', fsmI), a);

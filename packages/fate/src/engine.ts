@@ -65,6 +65,17 @@ export interface EngineRules {
   readonly contractObjectV1ForVm7?: boolean;
 }
 
+/** What a local and a remote frame both keep of the caller to resume it. */
+interface CallFrame {
+  readonly fn: FateFunction;
+  readonly bb: number;
+  readonly stack: FateValue[];
+  /** Length of `stack` when the frame was pushed (the array grows again after a return). */
+  readonly depth: number;
+  readonly args: FateValue[];
+  readonly vars: Map<number, FateValue>;
+}
+
 /**
  * The call stack holds frames and markers in the node's order. A remote call pushes the
  * caller's `remote` frame, a `gas` marker (the gas held back by a cap lower than the gas
@@ -74,24 +85,9 @@ export interface EngineRules {
  * under its gas cap.
  */
 type Frame =
-  | {
-      readonly k: 'local';
-      readonly fn: FateFunction;
-      readonly bb: number;
-      readonly stack: FateValue[];
-      /** Length of `stack` when the frame was pushed (the array grows again after a return). */
-      readonly depth: number;
-      readonly args: FateValue[];
-      readonly vars: Map<number, FateValue>;
-    }
-  | {
+  | (CallFrame & { readonly k: 'local' })
+  | (CallFrame & {
       readonly k: 'remote';
-      readonly fn: FateFunction;
-      readonly bb: number;
-      readonly stack: FateValue[];
-      readonly depth: number;
-      readonly args: FateValue[];
-      readonly vars: Map<number, FateValue>;
       readonly contract: Uint8Array;
       readonly code: FateCode;
       readonly vm: number;
@@ -99,7 +95,7 @@ type Frame =
       readonly value: bigint;
       /** The caller's re-entrancy list. */
       readonly seen: readonly string[];
-    }
+    })
   | { readonly k: 'gas'; readonly stored: number }
   | {
       /** After a CREATE/CLONE's init returns: turn `{}` into the new contract (or unput it on None). */
@@ -638,25 +634,12 @@ export class Machine {
           this.gas += top.stored;
           break;
         case 'local':
-          this.fn = top.fn;
-          this.stack = top.stack;
-          this.stack.length = top.depth;
-          this.args = top.args;
-          this.vars = top.vars;
-          this.bb = top.bb;
-          this.pc = 0;
-          // The return value stays in the accumulator: no new cell.
-          this.stack.push(v);
+          this.resumeFrame(top, v);
           return;
         case 'remote':
           // Unfold store maps in the return value as the callee.
           v = this.unfold(v, MODELS.unfold);
           this.chainSeen = top.seen;
-          this.fn = top.fn;
-          this.stack = top.stack;
-          this.stack.length = top.depth;
-          this.args = top.args;
-          this.vars = top.vars;
           this.contract = top.contract;
           this.contractHex = bytesToHex(top.contract);
           this.code = top.code;
@@ -664,12 +647,23 @@ export class Machine {
           this.fate = fateVersionOf(top.vm);
           this.caller = top.caller;
           this.value = top.value;
-          this.bb = top.bb;
-          this.pc = 0;
-          this.stack.push(v);
+          this.resumeFrame(top, v);
           return;
       }
     }
+  }
+
+  /** Continues the caller's function where it called, with the return value in its accumulator. */
+  private resumeFrame(top: CallFrame, v: FateValue): void {
+    this.fn = top.fn;
+    this.stack = top.stack;
+    this.stack.length = top.depth;
+    this.args = top.args;
+    this.vars = top.vars;
+    this.bb = top.bb;
+    this.pc = 0;
+    // The return value stays in the accumulator: no new cell.
+    this.stack.push(v);
   }
 
   result: FateValue | undefined;

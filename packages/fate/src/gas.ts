@@ -5,7 +5,7 @@
  */
 import { VmInternal } from './outcome.js';
 import type { FateType } from './types.js';
-import type { FateList, FateValue } from './values.js';
+import { containsNested, type FateList, type FateValue } from './values.js';
 
 /** Store gas per byte written (`store_byte_gas`). */
 export const STORE_BYTE_GAS = 5;
@@ -135,23 +135,7 @@ function typeCost(t: FateType, m: TraversalModel): number {
 
 /** Whether a value contains a store map. */
 export function containsStoreMap(v: FateValue): boolean {
-  if (typeof v !== 'object') return false;
-  switch (v.kind) {
-    case 'store_map':
-      return true;
-    case 'tuple':
-      return v.elements.some(containsStoreMap);
-    case 'variant':
-      return v.values.some(containsStoreMap);
-    case 'list':
-      for (let l: FateList = v; l.length > 0; l = l.tail!) if (containsStoreMap(l.head!)) return true;
-      return false;
-    case 'map':
-      for (const [, x] of v.entries.values()) if (containsStoreMap(x)) return true;
-      return false;
-    default:
-      return false;
-  }
+  return containsNested(v, (x) => x.kind === 'store_map', 'values');
 }
 
 /**

@@ -20,7 +20,7 @@ import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGa
 import { storeMapContents, storeMapLookup, storeMapSize } from './stores.js';
 import { compareTerms, E, fateToTerm } from './term.js';
 import {
-  cons, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
+  cons, containsNested, EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listToArray, NIL, NONE, TOMBSTONE,
   type FateList, type FateMap, type FateStoreMap, type FateValue,
 } from './values.js';
 import { extraOps } from './opsExtra.js';
@@ -47,6 +47,13 @@ function binInt(name: string, f: (x: bigint, y: bigint) => bigint): Handler {
   };
 }
 
+/** The first `n` operands, read in order (a stack operand pops as it is read). */
+function getAll(m: Machine, a: readonly Operand[], n: number): FateValue[] {
+  const vs: FateValue[] = [];
+  for (let i = 0; i < n; i += 1) vs.push(m.get(a[i]!));
+  return vs;
+}
+
 // ---- control ---------------------------------------------------------------------------
 
 H['RETURN'] = (m) => {
@@ -62,32 +69,17 @@ H['RETURNR'] = (m, a) => {
 H['CALL'] = (m, a) => m.callLocal(m.get(a[0]!), false);
 H['CALL_T'] = (m, a) => m.callLocal(m.get(a[0]!), true);
 H['CALL_R'] = (m, a) => {
-  const c = m.get(a[0]!);
-  const f = m.get(a[1]!);
-  const at = m.get(a[2]!);
-  const rt = m.get(a[3]!);
-  const v = m.get(a[4]!);
-  m.callRemote(c, f, at, rt, v, undefined, false);
+  const [c, f, at, rt, v] = getAll(m, a, 5);
+  m.callRemote(c!, f!, at!, rt!, v!, undefined, false);
 };
 H['CALL_GR'] = (m, a) => {
-  const c = m.get(a[0]!);
-  const f = m.get(a[1]!);
-  const at = m.get(a[2]!);
-  const rt = m.get(a[3]!);
-  const v = m.get(a[4]!);
-  const g = m.get(a[5]!);
-  m.callRemote(c, f, at, rt, v, g, false);
+  const [c, f, at, rt, v, g] = getAll(m, a, 6);
+  m.callRemote(c!, f!, at!, rt!, v!, g, false);
 };
 H['CALL_PGR'] = (m, a) => {
-  const c = m.get(a[0]!);
-  const f = m.get(a[1]!);
-  const at = m.get(a[2]!);
-  const rt = m.get(a[3]!);
-  const v = m.get(a[4]!);
-  const g = m.get(a[5]!);
-  const p = m.get(a[6]!);
-  if (typeof p !== 'boolean') typeError(p, 'bool');
-  m.callRemote(c, f, at, rt, v, g, p);
+  const [c, f, at, rt, v, g, p] = getAll(m, a, 7);
+  if (typeof p !== 'boolean') typeError(p!, 'bool');
+  m.callRemote(c!, f!, at!, rt!, v!, g, p);
 };
 function immInt(o: Operand | undefined): number {
   if (o === undefined || o.m !== 3 || typeof o.v !== 'bigint') throw new VmInternal('non-immediate integer operand');
@@ -260,18 +252,16 @@ H['EQ'] = cmp('eq', (c) => c === 0);
 H['ELT'] = cmp('elt', (c) => c <= 0);
 H['EGT'] = cmp('egt', (c) => c >= 0);
 H['NEQ'] = cmp('neq', (c) => c !== 0);
-H['AND'] = (m, a) => {
-  const x = m.get(a[1]!);
-  const y = m.get(a[2]!);
-  if (typeof x !== 'boolean' || typeof y !== 'boolean') badArgs('and', [x, y]);
-  m.put(a[0]!, x && y);
-};
-H['OR'] = (m, a) => {
-  const x = m.get(a[1]!);
-  const y = m.get(a[2]!);
-  if (typeof x !== 'boolean' || typeof y !== 'boolean') badArgs('or', [x, y]);
-  m.put(a[0]!, x || y);
-};
+function binBool(name: string, f: (x: boolean, y: boolean) => boolean): Handler {
+  return (m, a) => {
+    const x = m.get(a[1]!);
+    const y = m.get(a[2]!);
+    if (typeof x !== 'boolean' || typeof y !== 'boolean') badArgs(name, [x, y]);
+    m.put(a[0]!, f(x, y));
+  };
+}
+H['AND'] = binBool('and', (x, y) => x && y);
+H['OR'] = binBool('or', (x, y) => x || y);
 H['NOT'] = (m, a) => {
   const x = m.get(a[1]!);
   if (typeof x !== 'boolean') typeError(x, 'boolean');
@@ -367,58 +357,39 @@ H['MAP_MEMBER'] = (m, a) => {
   m.put(a[0]!, lookup(m, map, k) !== undefined);
 };
 function hasKind(v: FateValue, kind: string): boolean {
-  if (typeof v !== 'object') return false;
-  if (v.kind === kind) return true;
-  if (v.kind === 'tuple') return v.elements.some((e) => hasKind(e, kind));
-  if (v.kind === 'variant') return v.values.some((e) => hasKind(e, kind));
-  if (v.kind === 'list') return listToArray(v).some((e) => hasKind(e, kind));
-  if (v.kind === 'map') return [...v.entries.values()].some(([k, x]) => hasKind(k, kind) || hasKind(x, kind));
-  return false;
+  return containsNested(v, (x) => x.kind === kind, 'entries');
 }
-
 function hasMap(v: FateValue): boolean {
-  if (typeof v !== 'object') return false;
-  if (v.kind === 'map' || v.kind === 'store_map') return true;
-  if (v.kind === 'tuple') return v.elements.some(hasMap);
-  if (v.kind === 'variant') return v.values.some(hasMap);
-  if (v.kind === 'list') return listToArray(v).some(hasMap);
-  return false;
+  return containsNested(v, (x) => x.kind === 'map' || x.kind === 'store_map', 'skip');
+}
+/** The map with key `k` set to `v`, or deleted (`undefined`: a tombstone in a store map's cache). */
+function mapWith(map: FateMap | FateStoreMap, k: FateValue, v: FateValue | undefined): FateMap | FateStoreMap {
+  const key = keyOf(k);
+  if (map.kind === 'store_map') {
+    const cache = new Map(map.cache);
+    cache.set(key, [k, v ?? TOMBSTONE]);
+    return { kind: 'store_map', id: map.id, cache };
+  }
+  const entries = new Map(map.entries);
+  if (v !== undefined) entries.set(key, [k, v]);
+  else entries.delete(key);
+  return entries.size === 0 ? EMPTY_MAP : { kind: 'map', entries };
 }
 H['MAP_UPDATE'] = (m, a) => {
   const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   const v = m.get(a[3]!);
   if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_update', [mv, k, v]);
-  const map = mv;
-  if (hasMap(k)) badArgs('map_update', [map, k, v]);
+  if (hasMap(k)) badArgs('map_update', [mv, k, v]);
   m.cellsGas(2);
-  const key = keyOf(k);
-  if (map.kind === 'map') {
-    const entries = new Map(map.entries);
-    entries.set(key, [k, v]);
-    m.put(a[0]!, { kind: 'map', entries });
-  } else {
-    const cache = new Map(map.cache);
-    cache.set(key, [k, v]);
-    m.put(a[0]!, { kind: 'store_map', id: map.id, cache });
-  }
+  m.put(a[0]!, mapWith(mv, k, v));
 };
 H['MAP_DELETE'] = (m, a) => {
   const mv = m.get(a[1]!);
   const k = m.get(a[2]!);
   if (typeof mv !== 'object' || (mv.kind !== 'map' && mv.kind !== 'store_map')) badArgs('map_delete', [mv, k]);
-  const map = mv;
-  if (hasMap(k)) badArgs('map_delete', [map, k]);
-  const key = keyOf(k);
-  if (map.kind === 'map') {
-    const entries = new Map(map.entries);
-    entries.delete(key);
-    m.put(a[0]!, entries.size === 0 ? EMPTY_MAP : { kind: 'map', entries });
-  } else {
-    const cache = new Map(map.cache);
-    cache.set(key, [k, TOMBSTONE]);
-    m.put(a[0]!, { kind: 'store_map', id: map.id, cache });
-  }
+  if (hasMap(k)) badArgs('map_delete', [mv, k]);
+  m.put(a[0]!, mapWith(mv, k, undefined));
 };
 H['MAP_FROM_LIST'] = (m, a) => {
   const l = m.get(a[1]!);
@@ -506,21 +477,14 @@ H['CREATE'] = (m, a) => {
   m.deployContract({ code: code.bytes }, tr, value, undefined, false);
 };
 H['CLONE'] = (m, a) => {
-  const c = m.get(a[0]!);
-  const tr = m.get(a[1]!);
-  const value = m.get(a[2]!);
-  const prot = m.get(a[3]!);
+  const [c, tr, value, prot] = getAll(m, a, 4);
   if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE of a non-contract');
-  m.deployContract({ ref: c.bytes }, tr, value, undefined, prot);
+  m.deployContract({ ref: c.bytes }, tr!, value!, undefined, prot!);
 };
 H['CLONE_G'] = (m, a) => {
-  const c = m.get(a[0]!);
-  const tr = m.get(a[1]!);
-  const value = m.get(a[2]!);
-  const gas = m.get(a[3]!);
-  const prot = m.get(a[4]!);
+  const [c, tr, value, gas, prot] = getAll(m, a, 5);
   if (typeof c !== 'object' || c.kind !== 'contract') throw new VmInternal('CLONE_G of a non-contract');
-  m.deployContract({ ref: c.bytes }, tr, value, gas, prot);
+  m.deployContract({ ref: c.bytes }, tr!, value!, gas, prot!);
 };
 H['BYTECODE_HASH'] = (m, a) => {
   const c = m.get(a[1]!);
@@ -761,21 +725,17 @@ H['ADDRESS_TO_BYTES'] = (m, a) => {
   m.cellsGas(32 / 8 + 1);
   m.put(a[0]!, fBytes(c.bytes));
 };
-H['IS_CONTRACT'] = (m, a) => {
-  const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
-  m.put(a[0]!, m.chain.isContract?.(c.bytes) ?? false);
-};
-H['IS_ORACLE'] = (m, a) => {
-  const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
-  m.put(a[0]!, m.chain.isOracle?.(c.bytes) ?? false);
-};
-H['IS_PAYABLE'] = (m, a) => {
-  const c = m.get(a[1]!);
-  if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
-  m.put(a[0]!, m.chain.isPayable?.(c.bytes) ?? true);
-};
+/** A handler asking the chain view about an address (`fallback` where the view cannot say). */
+function addressQuery(ask: (m: Machine, pk: Uint8Array) => boolean | undefined, fallback: boolean): Handler {
+  return (m, a) => {
+    const c = m.get(a[1]!);
+    if (typeof c !== 'object' || c.kind !== 'address') typeError(c, 'address');
+    m.put(a[0]!, ask(m, c.bytes) ?? fallback);
+  };
+}
+H['IS_CONTRACT'] = addressQuery((m, pk) => m.chain.isContract?.(pk), false);
+H['IS_ORACLE'] = addressQuery((m, pk) => m.chain.isOracle?.(pk), false);
+H['IS_PAYABLE'] = addressQuery((m, pk) => m.chain.isPayable?.(pk), true);
 
 // ---- integers, bytes, strings (the rest is in opsExtra.ts) ------------------------------
 

@@ -35,6 +35,12 @@ function bytesArg(op: string, v: FateValue, all: FateValue[] = [v]): Uint8Array 
   if (typeof v !== 'object' || v.kind !== 'bytes') badArgs(op, all);
   return v.bytes;
 }
+/** The byte arrays of `all` (each checked in turn), `badArgs` unless their lengths are `lengths`. */
+function bytesOfLengths(op: string, all: FateValue[], lengths: readonly number[]): Uint8Array[] {
+  const bs = all.map((v) => bytesArg(op, v, all));
+  if (bs.some((b, i) => b.length !== lengths[i])) badArgs(op, all);
+  return bs;
+}
 function stringCells(m: Machine, b: Uint8Array): void {
   m.cellsGas(Math.floor(b.length / 8) + 1);
 }
@@ -270,11 +276,7 @@ H['VERIFY_SIG_SECP256K1'] = (m, a) => {
   const msg = m.get(a[1]!);
   const pk = m.get(a[2]!);
   const sig = m.get(a[3]!);
-  const all = [msg, pk, sig];
-  const mb = bytesArg('verify_sig_secp256k1', msg, all);
-  const pb = bytesArg('verify_sig_secp256k1', pk, all);
-  const sb = bytesArg('verify_sig_secp256k1', sig, all);
-  if (mb.length !== 32 || pb.length !== 64 || sb.length !== 64) badArgs('verify_sig_secp256k1', all);
+  const [mb, pb, sb] = bytesOfLengths('verify_sig_secp256k1', [msg, pk, sig], [32, 64, 64]) as [Uint8Array, Uint8Array, Uint8Array];
   const full = new Uint8Array(65);
   full[0] = 4;
   full.set(pb, 1);
@@ -313,9 +315,7 @@ function ecrecover(msg: Uint8Array, sig: Uint8Array): Uint8Array | undefined {
 H['ECRECOVER_SECP256K1'] = (m, a) => {
   const msg = m.get(a[1]!);
   const sig = m.get(a[2]!);
-  const mb = bytesArg('ecrecover_secp256k1', msg, [msg, sig]);
-  const sb = bytesArg('ecrecover_secp256k1', sig, [msg, sig]);
-  if (mb.length !== 32 || sb.length !== 65) badArgs('ecrecover_secp256k1', [msg, sig]);
+  const [mb, sb] = bytesOfLengths('ecrecover_secp256k1', [msg, sig], [32, 65]) as [Uint8Array, Uint8Array];
   const addr = ecrecover(mb, sb);
   m.put(a[0]!, addr === undefined ? NONE : fSome(fBytes(addr)));
 };
@@ -323,11 +323,7 @@ H['ECVERIFY_SECP256K1'] = (m, a) => {
   const msg = m.get(a[1]!);
   const addr = m.get(a[2]!);
   const sig = m.get(a[3]!);
-  const all = [msg, addr, sig];
-  const mb = bytesArg('ecverify_secp256k1', msg, all);
-  const ab = bytesArg('ecverify_secp256k1', addr, all);
-  const sb = bytesArg('ecverify_secp256k1', sig, all);
-  if (mb.length !== 32 || ab.length !== 20 || sb.length !== 65) badArgs('ecverify_secp256k1', all);
+  const [mb, ab, sb] = bytesOfLengths('ecverify_secp256k1', [msg, addr, sig], [32, 20, 65]) as [Uint8Array, Uint8Array, Uint8Array];
   const got = ecrecover(mb, sb);
   m.put(a[0]!, got !== undefined && bytesToHex(got) === bytesToHex(ab));
 };

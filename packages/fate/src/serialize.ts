@@ -11,6 +11,7 @@ import { compareValues } from './order.js';
 import type { FateType } from './types.js';
 import {
   cons,
+  containsNested,
   EMPTY_MAP,
   fBits,
   fObject,
@@ -469,21 +470,7 @@ function readListItems(r: ByteReader, n: number, depth: number): FateList {
 }
 
 function containsMap(v: FateValue): boolean {
-  if (typeof v !== 'object') return false;
-  switch (v.kind) {
-    case 'map':
-    case 'store_map':
-      return true;
-    case 'tuple':
-      return v.elements.some(containsMap);
-    case 'variant':
-      return v.values.some(containsMap);
-    case 'list':
-      for (let c: FateList = v; c.length > 0; c = c.tail!) if (containsMap(c.head!)) return true;
-      return false;
-    default:
-      return false;
-  }
+  return containsNested(v, (x) => x.kind === 'map' || x.kind === 'store_map', 'skip');
 }
 
 function readMap(r: ByteReader, n: number, depth: number): FateMap {

@@ -145,9 +145,14 @@ export function storeMapContents(m: Machine, hex: string, sm: FateStoreMap): Fat
 /** Number of entries of a store map. */
 export function storeMapSize(m: Machine, hex: string, sm: FateStoreMap): number {
   const { rec, meta } = metaOf(m, hex, sm.id);
+  return sizeWithCache(rec, meta, sm.cache);
+}
+
+/** Number of entries of the stored map `meta` once `cache` (writes and tombstones) is applied. */
+function sizeWithCache(rec: ContractRecord, meta: MapMeta, cache: FateStoreMap['cache']): number {
   let size = meta.size;
   const prefix = rawPrefix(meta.raw);
-  for (const [k, [, v]] of sm.cache) {
+  for (const [k, [, v]] of cache) {
     const stored = rec.store.has(prefix + k);
     if (v === TOMBSTONE && stored) size -= 1;
     else if (v !== TOMBSTONE && !stored) size += 1;
@@ -166,36 +171,53 @@ export function storeMapView(m: Machine, hex: string): (sm: FateStoreMap) => { s
 /** The value with every store map replaced by a plain map of its contents. */
 export function unfoldValue(m: Machine, hex: string, v: FateValue): FateValue {
   if (typeof v !== 'object') return v;
+  const f = (x: FateValue): FateValue => unfoldValue(m, hex, x);
   switch (v.kind) {
     case 'store_map': {
       const c = storeMapContents(m, hex, v);
       const entries = new Map<string, readonly [FateValue, FateValue]>();
-      for (const [k, [key, x]] of c.entries) entries.set(k, [key, unfoldValue(m, hex, x)]);
+      for (const [k, [key, x]] of c.entries) entries.set(k, [key, f(x)]);
       return { kind: 'map', entries };
     }
-    case 'map': {
-      let changed = false;
-      const entries = new Map<string, readonly [FateValue, FateValue]>();
-      for (const [k, [key, x]] of v.entries) {
-        const y = unfoldValue(m, hex, x);
-        if (y !== x) changed = true;
-        entries.set(k, [key, y]);
-      }
-      return changed ? { kind: 'map', entries } : v;
-    }
+    case 'map':
+      return mapMapValues(v, f);
+    default:
+      return mapElements(v, f);
+  }
+}
+
+/** The map with `f` applied to each value; the same object where nothing changed. */
+function mapMapValues(v: FateMap, f: (x: FateValue) => FateValue): FateMap {
+  let changed = false;
+  const entries = new Map<string, readonly [FateValue, FateValue]>();
+  for (const [k, [key, x]] of v.entries) {
+    const y = f(x);
+    if (y !== x) changed = true;
+    entries.set(k, [key, y]);
+  }
+  return changed ? { kind: 'map', entries } : v;
+}
+
+/**
+ * A tuple, variant or list with `f` applied to each element; the same object where nothing
+ * changed, and any other value as it is (maps are the callers' own case).
+ */
+function mapElements(v: FateValue, f: (x: FateValue) => FateValue): FateValue {
+  if (typeof v !== 'object') return v;
+  switch (v.kind) {
     case 'tuple': {
-      const es = v.elements.map((e) => unfoldValue(m, hex, e));
+      const es = v.elements.map(f);
       return es.every((e, i) => e === v.elements[i]) ? v : fTuple(es);
     }
     case 'variant': {
-      const vs = v.values.map((e) => unfoldValue(m, hex, e));
+      const vs = v.values.map(f);
       return vs.every((e, i) => e === v.values[i]) ? v : { ...v, values: vs };
     }
     case 'list': {
       const items: FateValue[] = [];
       let changed = false;
       for (let l: FateList = v; l.length > 0; l = l.tail!) {
-        const y = unfoldValue(m, hex, l.head!);
+        const y = f(l.head!);
         if (y !== l.head) changed = true;
         items.push(y);
       }
@@ -279,16 +301,7 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
     if (typeof v !== 'object') return v;
     switch (v.kind) {
       case 'map': {
-        let entries = v.entries;
-        let changed = false;
-        const next = new Map<string, readonly [FateValue, FateValue]>();
-        for (const [k, [key, x]] of v.entries) {
-          const y = convert(x);
-          if (y !== x) changed = true;
-          next.set(k, [key, y]);
-        }
-        if (changed) entries = next;
-        const plain: FateMap = changed ? { kind: 'map', entries } : v;
+        const plain = mapMapValues(v, convert);
         if (serializeValue(plain).length < STORE_MAP_THRESHOLD) return plain;
         const id = fresh();
         newMaps.set(id, { kind: 'plain', contents: plain });
@@ -302,29 +315,8 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
         newMaps.set(id, { kind: 'update', base: v.id, cache });
         return { kind: 'store_map', id, cache: new Map() };
       }
-      case 'tuple': {
-        const es = v.elements.map(convert);
-        return es.every((e, i) => e === v.elements[i]) ? v : fTuple(es);
-      }
-      case 'variant': {
-        const vs = v.values.map(convert);
-        return vs.every((e, i) => e === v.values[i]) ? v : { ...v, values: vs };
-      }
-      case 'list': {
-        const items: FateValue[] = [];
-        let changed = false;
-        for (let l: FateList = v; l.length > 0; l = l.tail!) {
-          const y = convert(l.head!);
-          if (y !== l.head) changed = true;
-          items.push(y);
-        }
-        if (!changed) return v;
-        let out = NIL;
-        for (let i = items.length - 1; i >= 0; i -= 1) out = cons(items[i]!, out);
-        return out;
-      }
       default:
-        return v;
+        return mapElements(v, convert);
     }
   };
 
@@ -381,13 +373,7 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
     const baseMeta = meta.get(nm.base);
     if (baseMeta === undefined) throw new VmInternal('store map base does not exist');
     const reuse = inPlace.get(id);
-    let size = baseMeta.size;
-    const basePrefix = rawPrefix(baseMeta.raw);
-    for (const [k, [, x]] of nm.cache) {
-      const had = rec.store.has(basePrefix + k);
-      if (x === TOMBSTONE && had) size -= 1;
-      else if (x !== TOMBSTONE && !had) size += 1;
-    }
+    const size = sizeWithCache(rec, baseMeta, nm.cache);
     if (reuse !== undefined) {
       for (const [k, [, x]] of nm.cache) {
         if (x === TOMBSTONE) writes.set(rawPrefix(reuse) + k, undefined);

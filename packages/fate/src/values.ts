@@ -204,3 +204,28 @@ export function isObject(v: FateValue): v is FateObject {
     (v.kind === 'address' || v.kind === 'contract' || v.kind === 'oracle' || v.kind === 'oracle_query' || v.kind === 'channel')
   );
 }
+
+/**
+ * Whether `test` holds for the value or for anything inside its tuples, variants and lists;
+ * inside plain maps too when `maps` says so (`values`, or `entries`: keys and values).
+ * Store maps are not entered (their contents are in the store).
+ */
+export function containsNested(v: FateValue, test: (x: FateValue & object) => boolean, maps: 'skip' | 'values' | 'entries'): boolean {
+  if (typeof v !== 'object') return false;
+  if (test(v)) return true;
+  switch (v.kind) {
+    case 'tuple':
+      return v.elements.some((e) => containsNested(e, test, maps));
+    case 'variant':
+      return v.values.some((e) => containsNested(e, test, maps));
+    case 'list':
+      for (let l: FateList = v; l.length > 0; l = l.tail!) if (containsNested(l.head!, test, maps)) return true;
+      return false;
+    case 'map':
+      if (maps === 'skip') return false;
+      for (const [k, x] of v.entries.values()) if ((maps === 'entries' && containsNested(k, test, maps)) || containsNested(x, test, maps)) return true;
+      return false;
+    default:
+      return false;
+  }
+}

@@ -2,15 +2,9 @@ import { buildSignedTx, decodeSignedTx, hashSigningPayload, serializeObject, sig
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTransactionVerifier, getEd25519Verify, verifyTransaction } from '../src/index.js';
-import { nodeCryptoSigner } from '../src/node.js';
-import { hex, otherInnerBytes, unsignedCreateTx } from './helpers.js';
-import { rfc8032Vectors } from './rfc8032.js';
+import { otherInnerBytes, unsignedCreateTx, vectorSigners } from './helpers.js';
 
-const [a, b, c] = rfc8032Vectors.map((v) => nodeCryptoSigner(hex(v.secretKey))) as [
-  ReturnType<typeof nodeCryptoSigner>,
-  ReturnType<typeof nodeCryptoSigner>,
-  ReturnType<typeof nodeCryptoSigner>,
-];
+const [a, b, c] = vectorSigners();
 const { tx, networkId } = unsignedCreateTx();
 const { innerBytes } = decodeSignedTx(tx);
 

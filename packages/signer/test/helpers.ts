@@ -3,6 +3,9 @@ import { decode, decodeSignedTx, isAechannelError, packTx, type Encoded, type Js
 import { loadFixtures, type Fixture } from '@aechannel/transcript/fixtures';
 import type { Role } from '@aechannel/transcript';
 import { expect } from 'vitest';
+import type { Signer } from '../src/index.js';
+import { nodeCryptoSigner } from '../src/node.js';
+import { rfc8032Vectors } from './rfc8032.js';
 
 export function hex(value: string): Uint8Array {
   return Uint8Array.from({ length: value.length / 2 }, (_, i) => Number.parseInt(value.slice(2 * i, 2 * i + 2), 16));
@@ -93,4 +96,10 @@ export function unsignedCreateTx(): { tx: Encoded<'tx'>; networkId: string } {
 export function otherInnerBytes(): Uint8Array {
   const inner = decodeSignedTx(unsignedCreateTx().tx).tx as Tx & { nonce: bigint };
   return decode(packTx({ ...inner, nonce: inner.nonce + 1n } as Tx), 'tx');
+}
+
+/** Three `nodeCryptoSigner`s on the keys of the first three RFC 8032 vectors (distinct parties for signature checks). */
+export function vectorSigners(): [Signer, Signer, Signer] {
+  const [a, b, c] = rfc8032Vectors.map((v) => nodeCryptoSigner(hex(v.secretKey)));
+  return [a!, b!, c!];
 }

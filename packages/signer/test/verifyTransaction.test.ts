@@ -4,14 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSigner, memorySigner, verifySignature, verifyTransaction, webCryptoSigner } from '../src/index.js';
 import { nodeCryptoSigner, verifySignatureSync, verifyTransactionSync } from '../src/node.js';
-import { expectCode, hex, toHex, unsignedCreateTx } from './helpers.js';
-import { rfc8032Vectors } from './rfc8032.js';
+import { expectCode, toHex, unsignedCreateTx, vectorSigners } from './helpers.js';
 
-const [a, b, c] = rfc8032Vectors.map((v) => nodeCryptoSigner(hex(v.secretKey))) as [
-  ReturnType<typeof nodeCryptoSigner>,
-  ReturnType<typeof nodeCryptoSigner>,
-  ReturnType<typeof nodeCryptoSigner>,
-];
+const [a, b, c] = vectorSigners();
 const { tx, networkId } = unsignedCreateTx();
 const { innerBytes } = decodeSignedTx(tx);
 

@@ -8,7 +8,7 @@ import { parseUpdate, type ChannelOptions, type PersistedChannel } from '@aechan
 import type { Role, Section } from '@aechannel/transcript';
 import { parseChannelUrl } from '@aechannel/transport';
 import type { RecordingAnalysis } from './analyzeRecording.js';
-import { channelIdOf, channelPointAfter, firstRequestedRound, revertBalanceUpdates } from './previousRecording.js';
+import { channelIdOf, channelPointAfter, firstRequestedRound, innerTxOf, revertBalanceUpdates } from './previousRecording.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -79,14 +79,6 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
   const updatesByRound = new Map<bigint, JsonValue[]>();
   const coSigned = new Set<bigint>();
   let latestRound = 0n;
-  const roundOf = (tx: JsonValue | undefined): JsonObject | undefined => {
-    if (typeof tx !== 'string') return undefined;
-    try {
-      return decodeSignedTx(tx as Encoded<'tx'>).tx as unknown as JsonObject;
-    } catch {
-      return undefined;
-    }
-  };
   for (const section of sections) {
     if (section.kind !== 'receive' || !isObject(section.message)) continue;
     const message = section.message;
@@ -99,14 +91,14 @@ export function fragmentStart(sections: readonly Section[], role: Role, analysis
       request = { tx, updates: data.updates };
     }
     if (typeof message.method === 'string' && message.method.startsWith('channels.sign.')) {
-      const inner = roundOf(tx);
+      const inner = innerTxOf(tx);
       if (typeof inner?.round === 'bigint' && Array.isArray(data.updates)) updatesByRound.set(inner.round, data.updates);
       if (message.method === 'channels.sign.settle_sign' && typeof inner?.initiatorAmountFinal === 'bigint' && typeof inner.responderAmountFinal === 'bigint') {
         later.push({ balances: { [initiator]: inner.initiatorAmountFinal, [responder]: inner.responderAmountFinal }, round: latestRound });
       }
     }
     if (message.method === 'channels.update') {
-      const round = roundOf(data.state)?.round;
+      const round = innerTxOf(data.state)?.round;
       if (typeof round === 'bigint') {
         coSigned.add(round);
         if (round > latestRound) latestRound = round;

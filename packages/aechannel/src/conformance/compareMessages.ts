@@ -28,6 +28,16 @@ export interface FieldDifference {
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The bytes of a `cb_…` value, as hex, or `undefined` when it is not one. */
+function bytesHex(value: string): string | undefined {
+  if (!value.startsWith('cb_')) return undefined;
+  try {
+    return Buffer.from(decode(value as `cb_${string}`, 'cb')).toString('hex');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The inner tx bytes of a signed `tx_…`, as hex, or `undefined` when it is not one. */
 function innerTxHex(value: string): string | undefined {
   if (!value.startsWith('tx_')) return undefined;
@@ -199,13 +209,9 @@ export function nodeMessageShape(message: JsonValue | unknown, names: AccountNam
  * account, the recording's role for role. Other values as they are.
  */
 function withAccountsNamed(value: JsonValue | undefined, names: AccountNames): unknown {
-  if (typeof value !== 'string' || !value.startsWith('cb_') || names.size === 0) return value;
-  let hex: string;
-  try {
-    hex = Buffer.from(decode(value as `cb_${string}`, 'cb')).toString('hex');
-  } catch {
-    return value;
-  }
+  if (typeof value !== 'string' || names.size === 0) return value;
+  let hex = bytesHex(value);
+  if (hex === undefined) return value;
   let named = false;
   for (const [address, role] of names) {
     if (!address.startsWith('ak_')) continue;
@@ -228,13 +234,8 @@ function withAccountsNamed(value: JsonValue | undefined, names: AccountNames): u
  * @example substituteKeysInBytes(callData, new Map([[recordedAccount, runAccount]]))
  */
 export function substituteKeysInBytes(value: string, ids: ReadonlyMap<string, string>): string {
-  if (!value.startsWith('cb_')) return value;
-  let hex: string;
-  try {
-    hex = Buffer.from(decode(value as `cb_${string}`, 'cb')).toString('hex');
-  } catch {
-    return value;
-  }
+  let hex = bytesHex(value);
+  if (hex === undefined) return value;
   let changed = false;
   for (const [from, to] of ids) {
     const prefix = from.slice(0, 3);

@@ -16,11 +16,11 @@
  * through (the stale close needs an old state and its proof of inclusion); the devnode-mode
  * driver performs them.
  */
-import { computeStateHash, decodeSignedTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { computeStateHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import type { Role, Section } from '@aechannel/transcript';
 import type { RecordingAnalysis } from './analyzeRecording.js';
 import { urlParams } from './compareMessages.js';
-import { applyBalanceUpdates } from './previousRecording.js';
+import { applyBalanceUpdates, innerTxOf } from './previousRecording.js';
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -58,15 +58,6 @@ const dataOf = (section: Section): JsonObject => {
   return isObject(data) ? data : {};
 };
 
-const decodeInner = (tx: JsonValue | undefined): JsonObject | undefined => {
-  if (typeof tx !== 'string') return undefined;
-  try {
-    return decodeSignedTx(tx as Encoded<'tx'>).tx as unknown as JsonObject;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Finds the out-of-band actions of a recording.
  * @param sections - the recording
@@ -83,7 +74,7 @@ export function findOutOfBandActions(sections: readonly Section[], analysis: Pic
   for (const [index, section] of sections.entries()) {
     const name = methodOf(section);
     if (section.kind === 'receive' && name === 'channels.update') {
-      const round = decodeInner(dataOf(section).state)?.round;
+      const round = innerTxOf(dataOf(section).state)?.round;
       if (typeof round === 'bigint' && round > latest) latest = round;
     }
     if (section.kind === 'connect' && urlParams(section.url).existing_channel_id === undefined) {
@@ -94,11 +85,11 @@ export function findOutOfBandActions(sections: readonly Section[], analysis: Pic
     if (section.kind === 'send' && (name === 'channels.close_solo' || name === 'channels.shutdown')) closeRequested = true;
     if (section.kind !== 'receive' || name !== 'channels.on_chain_tx' || closeRequested || closed) continue;
     const data = dataOf(section);
-    const inner = decodeInner(data.tx);
+    const inner = innerTxOf(data.tx);
     if (data.type === 'channel_close_solo_tx' && inner !== undefined) {
       const from = inner.fromId;
       const poster = (['initiator', 'responder'] as const).find((role) => analysis.accounts[role] === from) ?? 'responder';
-      const payload = decodeInner(typeof inner.payload === 'string' ? inner.payload : undefined);
+      const payload = innerTxOf(typeof inner.payload === 'string' ? inner.payload : undefined);
       const round = typeof payload?.round === 'bigint' ? payload.round : 1n;
       actions.push({ kind: 'closeSolo', index, line: section.line, poster, round, roundsBack: latest > round ? latest - round : 0n, shownBy: `channels.on_chain_tx ${String(data.info)}` });
       closed = true;
@@ -159,12 +150,12 @@ export function createRunStateTracker(): { observe(message: JsonValue, pushAmoun
       if (!isObject(message) || typeof message.method !== 'string' || !isObject(message.params) || !isObject(message.params.data)) return;
       const data = message.params.data;
       if (message.method.startsWith('channels.sign.')) {
-        const inner = decodeInner(data.signed_tx ?? data.tx);
+        const inner = innerTxOf(data.signed_tx ?? data.tx);
         if (inner !== undefined && typeof inner.round === 'bigint' && Array.isArray(data.updates)) updatesByRound.set(inner.round, data.updates);
         return;
       }
       if (message.method !== 'channels.update' || typeof data.state !== 'string') return;
-      const inner = decodeInner(data.state);
+      const inner = innerTxOf(data.state);
       if (inner === undefined || typeof inner.stateHash !== 'string') return;
       const candidates: { balances: Record<string, bigint>; round: bigint; onChain: boolean }[] = [];
       if (typeof inner.initiatorAmount === 'bigint' && typeof inner.responderAmount === 'bigint' && typeof inner.initiatorId === 'string' && typeof inner.responderId === 'string') {

@@ -59,17 +59,29 @@ function stateTxOf(section: Section): { tx: string; method: string; updates: Jso
   return { tx, method: section.message.method, updates: Array.isArray(data.updates) ? data.updates : [] };
 }
 
-/** Round and state hash of a state-carrying tx (a create tx is round 1). */
-function roundOf(tx: string): { round: bigint; stateHash: string; inner: JsonObject } | undefined {
+/**
+ * The inner tx of a recorded signed tx as a plain object.
+ * @param tx - a `tx_` value of a message
+ * @returns its fields, or `undefined` when it is not a signed tx that decodes
+ * @example innerTxOf(data.state)?.round
+ */
+export function innerTxOf(tx: JsonValue | undefined): JsonObject | undefined {
+  if (typeof tx !== 'string') return undefined;
   try {
-    const inner = decodeSignedTx(tx as Encoded<'tx'>).tx as unknown as JsonObject;
-    const stateHash = inner.stateHash;
-    if (typeof stateHash !== 'string') return undefined;
-    const round = typeof inner.round === 'bigint' ? inner.round : 'initiatorAmount' in inner ? 1n : undefined;
-    return round === undefined ? undefined : { round, stateHash, inner };
+    return decodeSignedTx(tx as Encoded<'tx'>).tx as unknown as JsonObject;
   } catch {
     return undefined;
   }
+}
+
+/** Round and state hash of a state-carrying tx (a create tx is round 1). */
+function roundOf(tx: string): { round: bigint; stateHash: string; inner: JsonObject } | undefined {
+  const inner = innerTxOf(tx);
+  if (inner === undefined) return undefined;
+  const stateHash = inner.stateHash;
+  if (typeof stateHash !== 'string') return undefined;
+  const round = typeof inner.round === 'bigint' ? inner.round : 'initiatorAmount' in inner ? 1n : undefined;
+  return round === undefined ? undefined : { round, stateHash, inner };
 }
 
 /**

@@ -43,6 +43,18 @@ export function channelQuery(role: 'initiator' | 'responder', o: OpenOptions): s
   return q.toString();
 }
 
+/** The query string of a reestablish (§6.3): the channel and the fsm id the node handed out. */
+export function reestablishQuery(role: 'initiator' | 'responder', port: number, channelId: string, fsmId: string): string {
+  return new URLSearchParams({
+    protocol: 'json-rpc',
+    role,
+    port: String(port),
+    existing_channel_id: channelId,
+    existing_fsm_id: fsmId,
+    ...(role === 'initiator' ? { host: 'localhost' } : {}),
+  }).toString();
+}
+
 let nextId = -576460752303423000n;
 
 /** One test client connection. */
