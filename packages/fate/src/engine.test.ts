@@ -126,3 +126,17 @@ describe('values the node takes from an empty stack (void) are refused, never gu
     expect(r.internal).toBe('remote call arguments taken from an empty stack');
   });
 });
+
+describe('TUPLE with a size the stack cannot give (answers of the node, fate-oracle, Ceres)', () => {
+  const tuple = (n: bigint): { type: string; message: string; internal?: string } => {
+    const r = runCode([{ name: 'f', args: [], ret: T.any, code: [['PUSH', imm(1n)], ['PUSH', imm(2n)], ['TUPLE', st, imm(n)], ['RETURN']] }], 'f', [], { gas: 100_000 });
+    return { type: r.type, message: new TextDecoder().decode(r.returnValue), ...(r.internal === undefined ? {} : { internal: r.internal }) };
+  };
+  it('a negative size is the node\'s invalid size error', () => {
+    expect(tuple(-1n)).toEqual({ type: 'error', message: 'Invalid tuple size: -1' });
+    expect(tuple(-(2n ** 70n))).toEqual({ type: 'error', message: `Invalid tuple size: ${-(2n ** 70n)}` });
+  });
+  it('a size beyond the stack, however large, is the empty stack error', () => {
+    for (const n of [3n, 2n ** 24n, 2n ** 40n, 2n ** 70n]) expect(tuple(n)).toEqual({ type: 'error', message: 'Stack overflow when pop:ing 1 elements' });
+  });
+});

@@ -308,9 +308,11 @@ export class Machine {
    * first in the result.
    */
   popN(n: number): FateValue[] {
-    const out = new Array<FateValue>(n);
-    for (let i = n - 1; i >= 0; i -= 1) out[i] = this.pop();
-    return out;
+    // Grown one pop at a time: a count larger than the stack ends at the empty stack's error
+    // (the node's answer too, however large the count), never in a huge allocation.
+    const out: FateValue[] = [];
+    for (let i = 0; i < n; i += 1) out.push(this.pop());
+    return out.reverse();
   }
 
   /** Reads an operand. */

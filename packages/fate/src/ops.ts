@@ -272,6 +272,7 @@ H['NOT'] = (m, a) => {
 
 H['TUPLE'] = (m, a) => {
   const n = immInt(a[1]);
+  if (n < 0) fail(`Invalid tuple size: ${P(E.int((a[1] as { v: bigint }).v))}`);
   const es = m.popN(n);
   m.cellsGas(n + 2);
   m.put(a[0]!, fTuple(es));
