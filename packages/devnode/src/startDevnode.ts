@@ -219,6 +219,12 @@ class Session implements ClientSession {
   }
 }
 
+/** The part of a client's TCP socket the devnode uses to send a task's frames together. */
+interface HeldSocket {
+  cork(): void;
+  uncork(): void;
+}
+
 const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${role}`;
 
 /** Defaults of the limits on client input (see {@link StartDevnodeOptions}). */
@@ -296,7 +302,7 @@ class DevnodeImpl implements FsmHost {
     this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
     const onError = options.onError ?? ((): void => undefined);
     this.reportError = onError;
-    this.queue = new EventQueue(onError);
+    this.queue = new EventQueue(onError, () => this.flushHeld());
     this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
     this.maxChannels = options.maxChannels ?? 1000;
     this.maxFrameBytes = positiveInteger(options.maxFrameBytes, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES);
@@ -425,6 +431,30 @@ class DevnodeImpl implements FsmHost {
   }
 
   // Sessions ------------------------------------------------------------------------------
+
+  /** Client sockets holding the frames written since the last flush (corked). */
+  readonly #held = new Set<HeldSocket>();
+
+  /**
+   * Holds a client socket's frames until the running task ends, so the frames one task
+   * writes to a client (a reply and the sign request after it, an info and the request
+   * after it) leave in one write and wake the client once. The order of frames is
+   * unchanged. A write outside a task is sent on the next turn.
+   */
+  hold(socket: HeldSocket): void {
+    if (this.#held.has(socket)) return;
+    if (this.#held.size === 0) setImmediate(() => this.flushHeld());
+    socket.cork();
+    this.#held.add(socket);
+  }
+
+  /** Sends what the held sockets hold. */
+  flushHeld(): void {
+    if (this.#held.size === 0) return;
+    for (const socket of this.#held) socket.uncork();
+    this.#held.clear();
+  }
+
 
   newSession(write: (message: JsonObject) => void, end: () => void): Session {
     const session = new Session(write, end, () => this.replyDelayMs, this.clock);
@@ -717,6 +747,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         const session = impl.newSession(
           (message) => {
             if (ws.readyState !== ws.OPEN) return;
+            impl.hold(socket);
             ws.send(stringifyJson(message));
             // A client that does not read: drop it once its replies pile up (README).
             if (ws.bufferedAmount > impl.maxBufferedBytes) ws.terminate();
