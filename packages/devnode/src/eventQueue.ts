@@ -18,7 +18,14 @@ export class EventQueue {
   #scheduled = false;
   #waiters: (() => void)[] = [];
 
-  constructor(private readonly onError: (error: unknown) => void) {}
+  /**
+   * @param onError - receives what a task threw
+   * @param afterTask - runs after each task settles (the devnode sends the frames the task wrote)
+   */
+  constructor(
+    private readonly onError: (error: unknown) => void,
+    private readonly afterTask: () => void = () => undefined,
+  ) {}
 
   /** Adds a task at the end of the queue. */
   enqueue(task: Task): void {
@@ -63,6 +70,7 @@ export class EventQueue {
         } catch (error) {
           this.onError(error);
         }
+        this.afterTask();
         // Give pending I/O (client frames) a turn between tasks, as a node would.
         if (this.#tasks.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }

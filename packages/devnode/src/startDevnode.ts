@@ -186,6 +186,8 @@ class Session implements ClientSession {
   fsm: ChannelFsm | undefined;
   /** Frames of this client queued and not yet handled (inbound flow control). */
   pending = 0;
+  /** Moving average of what this client's frames cost the devnode, ms (read pacing). */
+  frameCostMs = 0;
   /** Stops reading from the client while `pending` is at its limit; resumes below it. */
   flow: { pause(): void; resume(): void } | undefined;
   constructor(
@@ -217,6 +219,12 @@ class Session implements ClientSession {
   }
 }
 
+/** The part of a client's TCP socket the devnode uses to send a task's frames together. */
+interface HeldSocket {
+  cork(): void;
+  uncork(): void;
+}
+
 const key = (channelId: Encoded<'ch'>, role: Role): string => `${channelId}:${role}`;
 
 /** Defaults of the limits on client input (see {@link StartDevnodeOptions}). */
@@ -230,8 +238,10 @@ const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const DIED_CLOSE_GRACE_MS = 100;
 /** Frames of one client that may wait in the queue before the devnode stops reading it. */
 const MAX_PENDING_FRAMES = 1;
-/** A frame that took at least this long (ms) pauses its client's reading... */
+/** A frame that took at least this long (ms), from a client whose frames take that long on average, pauses its client's reading... */
 const PACE_FROM_MS = 2;
+/** The weight of the last frame in a client's moving average of frame costs. */
+const PACE_AVERAGE_WEIGHT = 0.25;
 /** ...for this many times its cost. */
 const READ_PAUSE_FACTOR = 4;
 
@@ -292,7 +302,7 @@ class DevnodeImpl implements FsmHost {
     this.ids = new IdSource(options.seed ?? 'aechannel-devnode');
     const onError = options.onError ?? ((): void => undefined);
     this.reportError = onError;
-    this.queue = new EventQueue(onError);
+    this.queue = new EventQueue(onError, () => this.flushHeld());
     this.replyDelayMs = options.faults?.replyDelayMs ?? 0;
     this.maxChannels = options.maxChannels ?? 1000;
     this.maxFrameBytes = positiveInteger(options.maxFrameBytes, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES);
@@ -422,6 +432,30 @@ class DevnodeImpl implements FsmHost {
 
   // Sessions ------------------------------------------------------------------------------
 
+  /** Client sockets holding the frames written since the last flush (corked). */
+  readonly #held = new Set<HeldSocket>();
+
+  /**
+   * Holds a client socket's frames until the running task ends, so the frames one task
+   * writes to a client (a reply and the sign request after it, an info and the request
+   * after it) leave in one write and wake the client once. The order of frames is
+   * unchanged. A write outside a task is sent on the next turn.
+   */
+  hold(socket: HeldSocket): void {
+    if (this.#held.has(socket)) return;
+    if (this.#held.size === 0) setImmediate(() => this.flushHeld());
+    socket.cork();
+    this.#held.add(socket);
+  }
+
+  /** Sends what the held sockets hold. */
+  flushHeld(): void {
+    if (this.#held.size === 0) return;
+    for (const socket of this.#held) socket.uncork();
+    this.#held.clear();
+  }
+
+
   newSession(write: (message: JsonObject) => void, end: () => void): Session {
     const session = new Session(write, end, () => this.replyDelayMs, this.clock);
     this.sessions.add(session);
@@ -447,6 +481,7 @@ class DevnodeImpl implements FsmHost {
     if (session.pending >= MAX_PENDING_FRAMES) session.flow?.pause();
     this.queue.enqueue(async () => {
       const started = performance.now();
+      const startedCpu = process.cpuUsage();
       try {
         if (session.closed) return;
         let value: JsonValue;
@@ -461,7 +496,8 @@ class DevnodeImpl implements FsmHost {
         await this.#handleValue(session, value);
       } finally {
         session.pending -= 1;
-        this.#resumeReading(session, performance.now() - started);
+        const cpu = process.cpuUsage(startedCpu);
+        this.#resumeReading(session, Math.min(performance.now() - started, (cpu.user + cpu.system) / 1000));
       }
     });
   }
@@ -470,13 +506,20 @@ class DevnodeImpl implements FsmHost {
    * Reads the client again once its frame is handled. A frame that took long (a large one
    * full of numbers) buys its client a pause of {@link READ_PAUSE_FACTOR} times its cost,
    * so one client gets at most a fifth of the devnode's time however it writes: the node
-   * schedules its connections preemptively, the devnode paces them instead. Wall-clock
-   * time: this is I/O pacing, not protocol time (the devnode clock may be a manual one).
+   * schedules its connections preemptively, the devnode paces them instead. Only a client
+   * whose frames are costly on average is paced (a moving average of their costs), and a
+   * frame's cost is the lesser of its wall time and the process's CPU time over it: a
+   * cheap frame that happened to meet a garbage collection or JIT work, or a devnode
+   * preempted by other processes on a busy machine, does not make its client wait four
+   * times that long (a one-channel client lost 8-25 ms behind such pauses about every
+   * 150 ms). The pause itself is wall-clock time: this is I/O pacing, not protocol time
+   * (the devnode clock may be a manual one).
    */
   #resumeReading(session: Session, costMs: number): void {
+    session.frameCostMs += (costMs - session.frameCostMs) * PACE_AVERAGE_WEIGHT;
     if (session.pending >= MAX_PENDING_FRAMES || session.flow === undefined) return;
     const flow = session.flow;
-    if (costMs < PACE_FROM_MS || this.stopped) {
+    if (costMs < PACE_FROM_MS || session.frameCostMs < PACE_FROM_MS || this.stopped) {
       flow.resume();
       return;
     }
@@ -704,6 +747,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         const session = impl.newSession(
           (message) => {
             if (ws.readyState !== ws.OPEN) return;
+            impl.hold(socket);
             ws.send(stringifyJson(message));
             // A client that does not read: drop it once its replies pile up (README).
             if (ws.bufferedAmount > impl.maxBufferedBytes) ws.terminate();

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { EventQueue } from './eventQueue.js';
+
+describe('EventQueue afterTask', () => {
+  it('runs after every task, sync, async or throwing, before the next task starts', async () => {
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const queue = new EventQueue(
+      (error) => errors.push(error),
+      () => {
+        seen.push('after');
+      },
+    );
+    queue.enqueue(() => {
+      seen.push('sync');
+      queue.enqueue(() => {
+        seen.push('enqueued by sync');
+      });
+    });
+    queue.enqueue(async () => {
+      seen.push('async start');
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      seen.push('async end');
+    });
+    queue.enqueue(() => {
+      seen.push('throws');
+      throw new Error('boom');
+    });
+    await queue.idle();
+    expect(seen).toEqual(['sync', 'after', 'async start', 'async end', 'after', 'throws', 'after', 'enqueued by sync', 'after']);
+    expect(errors).toHaveLength(1);
+  });
+});
