@@ -216,7 +216,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {
-    const text = space === undefined ? (writePlain(value, 0) ?? fastStringify(value)) : stringify(value, undefined, space);
+    const text = space === undefined ? (writePlain(value) ?? fastStringify(value)) : stringify(value, undefined, space);
     if (text === undefined) throw new TypeError('value has no JSON representation');
     return text;
   } catch (cause) {
@@ -227,30 +227,37 @@ export function stringifyJson(value: unknown, space?: number | string): string {
   }
 }
 
-const PLAIN_MAX_DEPTH = 64;
+/** How {@link writeCompact} writes the leaves and keys of one JSON form. */
+interface CompactRules {
+  string(value: string): string | undefined;
+  number(value: number): string | undefined;
+  /** The key's JSON text, `null` to leave the entry out, undefined to give up. */
+  key(key: string): string | null | undefined;
+}
 
-// The compact form of plain data (every message on the wire: objects, arrays, strings,
-// booleans, null, finite numbers, bigints) written in one pass, without a replacer; for
-// anything else (other objects, non-finite numbers, cycles, deep nesting) undefined, and the
-// engine's JSON.stringify below takes it. Same text as lossless-json (property test).
-function writePlain(value: unknown, depth: number): string | undefined {
+const COMPACT_MAX_DEPTH = 64;
+
+// The compact form of plain data (objects, arrays, strings, booleans, null, numbers,
+// bigints) written in one pass, without a replacer; for anything else (other objects, values
+// the rules refuse, cycles, deep nesting) undefined, and the caller goes the general way.
+function writeCompact(value: unknown, depth: number, rules: CompactRules): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return rules.string(value);
     case 'bigint':
       return value.toString();
     case 'number':
-      return Number.isFinite(value) ? String(value) : undefined;
+      return rules.number(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
-      if (depth >= PLAIN_MAX_DEPTH) return undefined;
+      if (depth >= COMPACT_MAX_DEPTH) return undefined;
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i += 1) {
           const item: unknown = value[i];
-          const text = item === undefined ? 'null' : writePlain(item, depth + 1);
+          const text = item === undefined ? 'null' : writeCompact(item, depth + 1, rules);
           if (text === undefined) return undefined;
           out += i === 0 ? text : `,${text}`;
         }
@@ -263,10 +270,12 @@ function writePlain(value: unknown, depth: number): string | undefined {
       for (const key of Object.keys(value)) {
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        if (key === '__proto__' || typeof item === 'function' || typeof item === 'symbol') return undefined;
-        const text = writePlain(item, depth + 1);
+        const keyText = rules.key(key);
+        if (keyText === null) continue;
+        if (keyText === undefined) return undefined;
+        const text = writeCompact(item, depth + 1, rules);
         if (text === undefined) return undefined;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+        out += `${first ? '' : ','}${keyText}:${text}`;
         first = false;
       }
       return `${out}}`;
@@ -275,6 +284,16 @@ function writePlain(value: unknown, depth: number): string | undefined {
       return undefined;
   }
 }
+
+// Plain JSON, as lossless-json writes it (property test in json.test.ts): a non-finite
+// number or an own `__proto__` key goes the general way.
+const PLAIN_RULES: CompactRules = {
+  string: (value) => JSON.stringify(value),
+  number: (value) => (Number.isFinite(value) ? String(value) : undefined),
+  key: (key) => (key === '__proto__' ? undefined : JSON.stringify(key)),
+};
+
+const writePlain = (value: unknown): string | undefined => writeCompact(value, 0, PLAIN_RULES);
 
 // The compact form of everything else through the engine's own JSON.stringify: a
 // bigint becomes a marked string that is turned back into the integer literal afterwards.
@@ -355,57 +374,19 @@ export function stringifyTypedJson(value: unknown, space?: number | string): str
   if (space === undefined) {
     // One pass over plain data (a channel's state, persisted every round); anything else
     // goes the general way. Same text (property test in json.test.ts).
-    const text = writeTyped(value, 0);
+    const text = writeCompact(value, 0, TYPED_RULES);
     if (text !== undefined) return text;
   }
   return stringifyJson(tagNumbers(value), space);
 }
 
-const TYPED_MAX_DEPTH = 64;
-
-/** The compact typed JSON of plain data, or undefined for anything else (the caller takes the general way). */
-function writeTyped(value: unknown, depth: number): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value.includes(BIG) ? undefined : JSON.stringify(value);
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      return `{"${NUMBER_TAG}":"${String(value)}"}`;
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object': {
-      if (value === null) return 'null';
-      if (depth >= TYPED_MAX_DEPTH) return undefined;
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i += 1) {
-          const item: unknown = value[i];
-          const text = item === undefined ? 'null' : writeTyped(item, depth + 1);
-          if (text === undefined) return undefined;
-          out += i === 0 ? text : `,${text}`;
-        }
-        return `${out}]`;
-      }
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return undefined;
-      let out = '{';
-      let first = true;
-      for (const key of Object.keys(value)) {
-        const item = (value as Record<string, unknown>)[key];
-        // (an own `__proto__` key never reached the text of the two-pass form either)
-        if (item === undefined || key === '__proto__') continue;
-        const text = writeTyped(item, depth + 1);
-        if (text === undefined || key.includes(BIG)) return undefined;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
-        first = false;
-      }
-      return `${out}}`;
-    }
-    default:
-      return undefined;
-  }
-}
+// Typed JSON (numbers tagged): a string or key holding the bigint marker goes the general
+// way; an own `__proto__` key never reached the text of the two-pass form either.
+const TYPED_RULES: CompactRules = {
+  string: (value) => (value.includes(BIG) ? undefined : JSON.stringify(value)),
+  number: (value) => `{"${NUMBER_TAG}":"${String(value)}"}`,
+  key: (key) => (key === '__proto__' ? null : key.includes(BIG) ? undefined : JSON.stringify(key)),
+};
 
 /**
  * Reads JSON written by {@link stringifyTypedJson}: integers are `bigint`, tagged numbers
