@@ -89,6 +89,7 @@ import {
   getRound,
   getStatus,
   nextTimer,
+  ownContractUpdate,
   step,
   type ChainEnv,
   type ChannelEvent,
@@ -113,7 +114,7 @@ import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
 import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
-import { interruptedContractResult, ownContractUpdate } from './interruptedContractRound.js';
+import { interruptedContractResult } from './interruptedContractRound.js';
 import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
@@ -2480,7 +2481,8 @@ export class Channel {
         pending.cleanup();
         // A contract round took effect when the state after it holds its call (its own calls tree).
         const contract = interruptedContractResult(pending.command, pending.startRound, { state: this.latestState, round, trees: this.#state.trees }, this.address);
-        const update = contract === null ? null : ownContractUpdate(pending.command, this.address);
+        const command = pending.command;
+        const update = contract === null || (command.kind !== 'newContract' && command.kind !== 'callContract') ? null : ownContractUpdate(command, this.address);
         if (contract !== null && update !== null) {
           // Its contractCall event, as the round would have had without the drop.
           this.#onFsmEvent({ type: 'contractCall', round, own: true, forced: false, update, call: contract.call });

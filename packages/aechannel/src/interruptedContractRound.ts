@@ -12,36 +12,9 @@
  */
 import { compareBytes, decode, deserializeObject, Tag, unpackStateTrees, type Encoded } from '@aechannel/codec';
 import { callKey, callObjectToJson, createdContractId, type CallObjectJson, type ReturnType } from '@aechannel/fate';
-import { OFF_CHAIN_CALL_GAS, OFF_CHAIN_CALL_GAS_PRICE, type Command, type ContractUpdate } from '@aechannel/fsm';
+import type { Command } from '@aechannel/fsm';
 
 const RETURN_TYPES: readonly ReturnType[] = ['ok', 'error', 'revert'];
-
-/**
- * The update an own contract command made (CONTRACTS.md §2.1: the requester is the owner or
- * caller; a WebSocket call always has the node's gas, gas price and an empty call stack).
- * @param command - a `newContract` or `callContract` command
- * @param self - this participant
- * @returns the update, or null for another command
- */
-export function ownContractUpdate(command: Command, self: Encoded<'ak'>): ContractUpdate | null {
-  if (command.kind === 'newContract') {
-    return { op: 'newContract', owner: self, vmVersion: command.vmVersion, abiVersion: command.abiVersion, code: command.code, deposit: command.deposit, callData: command.callData };
-  }
-  if (command.kind === 'callContract') {
-    return {
-      op: 'callContract',
-      caller: self,
-      contract: command.contractId,
-      abiVersion: command.abiVersion,
-      amount: command.amount,
-      gas: OFF_CHAIN_CALL_GAS,
-      gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
-      callData: command.callData,
-      callStack: [],
-    };
-  }
-  return null;
-}
 
 /** What an interrupted contract round settles with when it took effect. */
 export type InterruptedContractResult =

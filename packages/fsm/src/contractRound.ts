@@ -26,6 +26,7 @@ import {
   type FateRulesPreset,
 } from '@aechannel/fate';
 import { trackingChainView, type ChainEnv } from './chainEnv.js';
+import type { Command } from './types.js';
 
 /** A contract update as the node writes it in `updates` (PROTOCOL.md §2.7), parsed; `cb_` values canonical. */
 export type ContractUpdate =
@@ -54,6 +55,31 @@ export type ContractUpdate =
 export const OFF_CHAIN_CALL_GAS = 1_000_000n;
 /** See {@link OFF_CHAIN_CALL_GAS}. */
 export const OFF_CHAIN_CALL_GAS_PRICE = 1n;
+
+/**
+ * The update an own contract command makes (CONTRACTS.md §2.1: the requester is the owner or
+ * caller; a WebSocket call always has gas 1 000 000, gas price 1 and an empty call stack), `cb_`
+ * values canonical. A dry run's update is the call it would make.
+ * @param command - a `newContract`, `callContract` or `dryRunCall` command
+ * @param self - this participant
+ * @returns the update
+ */
+export function ownContractUpdate(command: Extract<Command, { kind: 'newContract' | 'callContract' | 'dryRunCall' }>, self: Encoded<'ak'>): ContractUpdate {
+  if (command.kind === 'newContract') {
+    return { op: 'newContract', owner: self, vmVersion: command.vmVersion, abiVersion: command.abiVersion, code: canonicalCb(command.code) ?? command.code, deposit: command.deposit, callData: canonicalCb(command.callData) ?? command.callData };
+  }
+  return {
+    op: 'callContract',
+    caller: self,
+    contract: command.contractId,
+    abiVersion: command.abiVersion,
+    amount: command.amount,
+    gas: OFF_CHAIN_CALL_GAS,
+    gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
+    callData: canonicalCb(command.callData) ?? command.callData,
+    callStack: [],
+  };
+}
 
 /** The same `cb_` bytes in their one canonical encoding, or null when it does not decode. */
 export function canonicalCb(value: unknown): Encoded<'cb'> | null {

@@ -81,7 +81,7 @@ export { buildConnectQuery } from './buildConnectQuery.js';
 export { DEFAULT_MAX_FEE_MULTIPLIER, defaultMaxFee, expectedNonceRange, maxPeerTtl } from './safeDefaults.js';
 export { commandFromRequest } from './commandFromRequest.js';
 export { chainEnvProblem, type ChainEnv } from './chainEnv.js';
-export { OFF_CHAIN_CALL_GAS, OFF_CHAIN_CALL_GAS_PRICE, type ContractUpdate } from './contractRound.js';
+export { OFF_CHAIN_CALL_GAS, OFF_CHAIN_CALL_GAS_PRICE, ownContractUpdate, type ContractUpdate } from './contractRound.js';
 export {
   parseUpdate,
   verifyForcedProgress,

@@ -120,8 +120,7 @@ import {
   canonicalJson,
   contractJsonOf,
   latestTrees,
-  OFF_CHAIN_CALL_GAS,
-  OFF_CHAIN_CALL_GAS_PRICE,
+  ownContractUpdate,
   packAndRemember,
   runRound,
   toCodecUpdate,
@@ -1008,17 +1007,7 @@ function dryRunLocally(s: ChannelState, request: PendingRequest): CallObjectJson
   const command = request.query?.command;
   if (command?.kind !== 'dryRunCall' || request.query?.round !== s.round) return null;
   const self = (s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId) as Encoded<'ak'>;
-  const update: ContractUpdate = {
-    op: 'callContract',
-    caller: self,
-    contract: command.contractId,
-    abiVersion: command.abiVersion,
-    amount: command.amount,
-    gas: OFF_CHAIN_CALL_GAS,
-    gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
-    callData: canonicalCb(command.callData) ?? command.callData,
-    callStack: [],
-  };
+  const update = ownContractUpdate(command, self);
   try {
     const outcome = runRound({
       trees: latestTrees(s),

@@ -71,6 +71,7 @@ import {
   latestTrees,
   OFF_CHAIN_CALL_GAS,
   OFF_CHAIN_CALL_GAS_PRICE,
+  ownContractUpdate,
   packAndRemember,
   participantBalances,
   runRound,
@@ -521,24 +522,6 @@ function computeRound(
   };
 }
 
-/** The update an own contract command must produce (CONTRACTS.md §2.1: gas 1 000 000, gas price 1, no call stack). */
-function expectedContractUpdate(cmd: Extract<Command, { kind: 'newContract' | 'callContract' }>, self: Encoded<'ak'>): ParsedUpdate {
-  if (cmd.kind === 'newContract') {
-    return { op: 'newContract', owner: self, vmVersion: cmd.vmVersion, abiVersion: cmd.abiVersion, code: canonicalCb(cmd.code) ?? cmd.code, deposit: cmd.deposit, callData: canonicalCb(cmd.callData) ?? cmd.callData };
-  }
-  return {
-    op: 'callContract',
-    caller: self,
-    contract: cmd.contractId,
-    abiVersion: cmd.abiVersion,
-    amount: cmd.amount,
-    gas: OFF_CHAIN_CALL_GAS,
-    gasPrice: OFF_CHAIN_CALL_GAS_PRICE,
-    callData: canonicalCb(cmd.callData) ?? cmd.callData,
-    callStack: [],
-  };
-}
-
 /** The call of a force progress tx as a parsed update (its call stack checked empty by the callers). */
 function forcedCall(update: ChannelOffChainUpdateCallContract): ParsedUpdate {
   return {
@@ -667,7 +650,7 @@ function verifyBody(
       guardRound();
       if (tag === 'update') {
         const cmd = ownUpdateCommand(state);
-        const expected: ParsedUpdate = cmd.kind === 'transfer' ? { op: 'transfer', from: cmd.from, to: cmd.to, amount: cmd.amount } : expectedContractUpdate(cmd, self);
+        const expected: ParsedUpdate = cmd.kind === 'transfer' ? { op: 'transfer', from: cmd.from, to: cmd.to, amount: cmd.amount } : ownContractUpdate(cmd, self);
         expectUpdates(updates, expected, cmd.meta);
       } else {
         // The node builds one update per request plus its meta updates (§2.7, §8.2): more real

@@ -77,6 +77,7 @@ describe('package boundaries', () => {
         "maxPeerTtl",
         "nextDeadline",
         "nextTimer",
+        "ownContractUpdate",
         "parseUpdate",
         "serializeState",
         "start",
