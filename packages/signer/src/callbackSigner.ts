@@ -100,7 +100,8 @@ export function callbackSigner(address: Encoded<'ak'>, fn: CallbackSignerFunctio
     const request: CallbackTransactionRequest = {
       type: 'transaction',
       tx,
-      innerBytes: parts.innerBytes,
+      // A copy: the decoded bytes are shared with the codec's memo and this signer's own check.
+      innerBytes: parts.innerBytes.slice(),
       networkId,
       message: plainPayload(parts.innerBytes, networkId),
       ...(context === undefined ? {} : { context }),

@@ -185,7 +185,7 @@ export function gaSigner(options: GaSignerOptions): GaSigner {
     const ask = (fee: bigint): Promise<Uint8Array> => {
       const txHash = gaAuthTxHash(authenticated, { networkId, fee, gasPrice, protocol });
       return askAuthData({
-        gaId: address, txHash, tx: unwrapped.tx, mode, authenticated, fee, gas, gasPrice, networkId,
+        gaId: address, txHash, tx: unwrapped.tx, mode, authenticated: authenticated.slice(), fee, gas, gasPrice, networkId,
         ...(context === undefined ? {} : { context }),
         ...(signal === undefined ? {} : { signal }),
       });

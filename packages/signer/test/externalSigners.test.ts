@@ -1,4 +1,4 @@
-import { buildSignedTx, decode, decodeSignedTx, encode, hashSigningPayload, type Encoded } from '@aechannel/codec';
+import { buildSignedTx, decode, decodeSignedTx, encode, hashSigningPayload, signingPayload, type Encoded } from '@aechannel/codec';
 import { describe, expect, it, vi } from 'vitest';
 import {
   accountSigner,
@@ -36,6 +36,18 @@ describe('callbackSigner', () => {
     expect((await verifyTransaction(signed, { networkId, signers: [key.address] })).matches[0]?.mode).toBe('hash');
     const sg = callbackSigner(key.address, async (r) => encode(await key.signBytes(r.message), 'sg'));
     expect((await verifyTransaction(await sg.signTransaction(tx, { networkId }), { networkId, signers: [key.address] })).valid).toBe(true);
+  });
+
+  it('hands the callback its own copy of the inner bytes: a callback that edits them signs nothing and changes no later decode', async () => {
+    const before = decodeSignedTx(tx).innerBytes.slice();
+    const editing = callbackSigner(key.address, (r) => {
+      r.innerBytes[r.innerBytes.length - 40]! ^= 0xff;
+      return key.signBytes(signingPayload(r.innerBytes, networkId));
+    });
+    await expectCode(editing.signTransaction(tx, { networkId }), 'SIGNER_INVALID_SIGNATURE');
+    expect(decodeSignedTx(tx).innerBytes).toEqual(before);
+    const signed = await callbackSigner(key.address, (r) => key.signBytes(r.message)).signTransaction(tx, { networkId });
+    expect(decodeSignedTx(signed).innerBytes).toEqual(before);
   });
 
   it('refuses signatures that do not verify, other txs, dropped signatures and junk', async () => {
