@@ -38,6 +38,22 @@ describe('bigint JSON (§1.3)', () => {
   });
 });
 
+describe('keys holding the bigint marker of the fallback writer', () => {
+  it('stay keys, in every case the one-pass writer leaves to the engine', () => {
+    const key = '\uE0001\uE000';
+    const cases: unknown[] = [
+      parseJson(`{"__proto__":1,"${key}":2}`),
+      { [key]: 'x', d: new Date(0) },
+      { [key]: 1n, nested: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown },
+    ];
+    for (const value of cases) {
+      const text = stringifyJson(value as JsonValue);
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(Object.keys(JSON.parse(text) as object)).toContain(key);
+    }
+  });
+});
+
 describe('typed JSON (bigint and number kept apart)', () => {
   it('reads back numbers as numbers and integers as bigints, dropping undefined', () => {
     const value = { round: 7n, now: 1_700_000_000_000, ratio: 0.5, list: [1, 2n, -3], nested: { gone: undefined, id: -576460752303422107n } };

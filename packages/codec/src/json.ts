@@ -297,7 +297,7 @@ const writePlain = (value: unknown): string | undefined => writeCompact(value, 0
 
 // The compact form of everything else through the engine's own JSON.stringify: a
 // bigint becomes a marked string that is turned back into the integer literal afterwards.
-// The marker is a private-use character; a value whose strings contain it (or anything the
+// The marker is a private-use character; a value whose strings or keys contain it (or anything the
 // engine would write differently from lossless-json: a non-finite number, a toJSON method)
 // goes the general way. Same text as lossless-json (property test in json.test.ts).
 const BIG = '\uE000';
@@ -316,7 +316,11 @@ function fastReplacer(this: unknown, _key: string, value: unknown): unknown {
       if (!Number.isFinite(value)) throw new Divergent();
       return value;
     case 'object':
-      if (value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw new Divergent();
+      if (value !== null && !Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw new Divergent();
+        // A key holding the marker would be turned into a bare number by the literal pass.
+        for (const key of Object.keys(value)) if (key.includes(BIG)) throw new Divergent();
+      }
       return value;
     default:
       return value;
