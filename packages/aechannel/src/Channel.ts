@@ -109,7 +109,7 @@ import {
   type SignTag,
   type StartMode,
 } from '@aechannel/fsm';
-import { createTransactionVerifier, isGaSigner, type Signer, type TransactionVerifier } from '@aechannel/signer';
+import { createTransactionVerifier, isCheckedSigner, isGaSigner, type Signer, type TransactionVerifier } from '@aechannel/signer';
 import type { CallObjectJson } from '@aechannel/fate';
 import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
@@ -2134,8 +2134,10 @@ export class Channel {
         context: { kind: effect.tag, updates: effect.updates, tx: effect.decoded },
         signal: this.#lifetime.signal,
       });
-      // Our own signature is not verified again when the co-signed state comes back.
-      this.#verifier.rememberSigned(effect.tx, signed, this.#signer.address, effect.networkId);
+      // Our own signature is not verified again when the co-signed state comes back if a
+      // key-holding signer of @aechannel/signer made it (valid by construction); any other
+      // signer's output is verified then, as the peer's is.
+      if (isCheckedSigner(this.#signer)) this.#verifier.rememberSigned(effect.tx, signed, this.#signer.address, effect.networkId);
       this.#dispatch({ type: 'signed', now: now(), requestId: effect.requestId, signedTx: signed });
     } catch (error) {
       if (this.#finished) return;

@@ -1,4 +1,4 @@
-import { authId, buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, type Encoded, type Tx } from '@aechannel/codec';
+import { authId, buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, unwrapSignedTx, type Encoded, type Tx } from '@aechannel/codec';
 import { applyUpdates, packTrees, stateHash, treesFromBalances } from '@aechannel/fate';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { gaSigner, keyPairFromSeed, memorySigner } from '@aechannel/signer';
@@ -145,8 +145,15 @@ describe('verifyChannelRecord on the signed create tx of a generalized initiator
   it('refuses the nonce channel id, a layer of another account, and a GA layer the record does not declare', async () => {
     const record = await gaCreate();
     expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 7n, responder.address) })).toMatch(/channel id/);
-    expect(await reasonOf(await gaCreate(third.address))).toMatch(/channel id/);
+    expect(await reasonOf(await gaCreate(third.address))).toMatch(/no GA meta layer of the generalized initiator/);
     expect(await reasonOf({ ...record, options: { ...record.options, generalizedAccounts: [] } })).toMatch(/channel id/);
+  });
+
+  it("refuses a generalized initiator's create tx without its layer, even under the nonce channel id", async () => {
+    const record = await gaCreate();
+    const plain = await memorySigner(responder.secretKey).signTransaction(buildSignedTx(unwrapSignedTx(record.signedCreateTx!).innerBytes, []), { networkId });
+    const forged = { ...record, options: { ...record.options, role: 'responder' as const }, channelId: computeChannelId(initiator.address, 7n, responder.address), signedCreateTx: plain };
+    expect(await reasonOf(forged)).toMatch(/no GA meta layer of the generalized initiator/);
   });
 });
 

@@ -87,6 +87,7 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
     if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
     // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
     const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
+    if (generalized.includes(initiator) && layer === undefined) return fail('the create tx carries no GA meta layer of the generalized initiator');
     if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
   } else if (tx.channelId !== channelId) {
     return fail(`channel id ${channelId} is not the latest state's ${tx.channelId}`);
@@ -169,6 +170,7 @@ async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<
   if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
   // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
   const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
+  if (generalized.includes(initiator) && layer === undefined) return fail('the signed create tx carries no GA meta layer of the generalized initiator');
   if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
   const push = o.pushAmount ?? 0n;
   if (tx.initiatorAmount !== o.initiatorAmount || tx.responderAmount !== o.responderAmount || tx.channelReserve !== o.channelReserve || tx.lockPeriod !== o.lockPeriod) {

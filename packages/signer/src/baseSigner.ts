@@ -5,6 +5,7 @@
  */
 import type { Encoded } from '@aechannel/codec';
 import { raceAbort, throwIfAborted } from './abort.js';
+import { markChecked } from './checkedSigners.js';
 import { signerError } from './errors.js';
 import { assertIsNetworkId } from './networkId.js';
 import { plainPayload, readSignedTx, writeSignedTx } from './signedTx.js';
@@ -49,5 +50,5 @@ export function signerFromRawSign(address: Encoded<'ak'>, rawSign: RawSign): Sig
     return writeSignedTx(innerBytes, signatures, [signature], layers);
   }
 
-  return Object.freeze({ address, signTransaction, signBytes });
+  return markChecked(Object.freeze({ address, signTransaction, signBytes }));
 }

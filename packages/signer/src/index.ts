@@ -33,6 +33,7 @@ export {
   type CallbackSignerRequest,
   type CallbackTransactionRequest,
 } from './callbackSigner.js';
+export { isCheckedSigner } from './checkedSigners.js';
 export { createSigner } from './createSigner.js';
 export {
   createTransactionVerifier,

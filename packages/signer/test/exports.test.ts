@@ -18,6 +18,7 @@ it('@aechannel/signer exports', () => {
       "gaSigner",
       "generateKeyPair",
       "getEd25519Verify",
+      "isCheckedSigner",
       "isGaSigner",
       "isNetworkId",
       "isWebCryptoEd25519Supported",

@@ -3,7 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   accountSigner,
   callbackSigner,
+  createSigner,
   createSignerRefusedError,
+  isCheckedSigner,
   memorySigner,
   verifyTransaction,
   type CallbackSignerRequest,
@@ -41,6 +43,7 @@ describe('callbackSigner', () => {
   it('hands the callback its own copy of the inner bytes: a callback that edits them signs nothing and changes no later decode', async () => {
     const before = decodeSignedTx(tx).innerBytes.slice();
     const editing = callbackSigner(key.address, (r) => {
+      if (r.type !== 'transaction') throw new Error('expected a transaction');
       r.innerBytes[r.innerBytes.length - 40]! ^= 0xff;
       return key.signBytes(signingPayload(r.innerBytes, networkId));
     });
@@ -157,5 +160,16 @@ describe('accountSigner', () => {
     await expectCode(accountSigner(account()).signBytes(message), 'SIGNER_UNSUPPORTED');
     await expectCode(() => accountSigner({ address: key.address } as SigningAccount), 'SIGNER_UNSUPPORTED');
     await expectCode(() => accountSigner(account({ address: 'ak_x' })), 'SIGNER_INVALID_ADDRESS');
+  });
+});
+
+describe('isCheckedSigner', () => {
+  it('holds for the key-holding signers only, never for a callback, an account, a wrapper or a look-alike', () => {
+    expect(isCheckedSigner(key)).toBe(true);
+    expect(isCheckedSigner(createSigner(hex(rfc8032Vectors[0]!.secretKey)))).toBe(true);
+    expect(isCheckedSigner(callbackSigner(key.address, (r) => key.signBytes(r.message)))).toBe(false);
+    expect(isCheckedSigner({ ...key })).toBe(false);
+    expect(isCheckedSigner({ address: key.address, signTransaction: key.signTransaction, signBytes: key.signBytes })).toBe(false);
+    expect(isCheckedSigner(null)).toBe(false);
   });
 });
