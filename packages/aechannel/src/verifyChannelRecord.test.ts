@@ -126,10 +126,12 @@ describe('verifyChannelRecord on a record of a channel not created yet: the crea
 describe('verifyChannelRecord on the signed create tx of a generalized initiator', () => {
   const authData = new Uint8Array([1, 2, 3]);
   /** The initiator's create tx in its GA meta layer; the channel id takes the layer's auth id. */
-  async function gaCreate(layerOf = initiator.address): Promise<PersistedChannel> {
+  async function gaCreate(layerOf = initiator.address, nonce = 0n): Promise<PersistedChannel> {
     const record = await opened();
     const signer = gaSigner({ address: layerOf, authData: () => authData });
-    const tx = await signer.signTransaction(buildSignedTx(decodeSignedTx(record.latestState!).innerBytes, []), { networkId });
+    // A generalized account's own txs carry nonce 0 (its layer's auth id stands for it).
+    const create = { ...decodeSignedTx(record.latestState!).tx, nonce } as Tx;
+    const tx = await signer.signTransaction(buildSignedTx(serializeObject(create), []), { networkId });
     return {
       ...record,
       options: { ...record.options, generalizedAccounts: [initiator.address] },
@@ -144,15 +146,19 @@ describe('verifyChannelRecord on the signed create tx of a generalized initiator
 
   it('refuses the nonce channel id, a layer of another account, and a GA layer the record does not declare', async () => {
     const record = await gaCreate();
-    expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 7n, responder.address) })).toMatch(/channel id/);
+    expect(await reasonOf({ ...record, channelId: computeChannelId(initiator.address, 0n, responder.address) })).toMatch(/channel id/);
     expect(await reasonOf(await gaCreate(third.address))).toMatch(/no GA meta layer of the generalized initiator/);
     expect(await reasonOf({ ...record, options: { ...record.options, generalizedAccounts: [] } })).toMatch(/channel id/);
+  });
+
+  it('refuses a generalized initiator\'s create tx with a nonce other than 0', async () => {
+    expect(await reasonOf(await gaCreate(initiator.address, 7n))).toMatch(/has nonce 7, not 0/);
   });
 
   it("refuses a generalized initiator's create tx without its layer, even under the nonce channel id", async () => {
     const record = await gaCreate();
     const plain = await memorySigner(responder.secretKey).signTransaction(buildSignedTx(unwrapSignedTx(record.signedCreateTx!).innerBytes, []), { networkId });
-    const forged = { ...record, options: { ...record.options, role: 'responder' as const }, channelId: computeChannelId(initiator.address, 7n, responder.address), signedCreateTx: plain };
+    const forged = { ...record, options: { ...record.options, role: 'responder' as const }, channelId: computeChannelId(initiator.address, 0n, responder.address), signedCreateTx: plain };
     expect(await reasonOf(forged)).toMatch(/no GA meta layer of the generalized initiator/);
   });
 });

@@ -29,7 +29,7 @@
  * nonces the client signed (`ownNonces`), and an on-chain round raised to the round of an
  * off-chain latest state (indistinguishable from a snapshot).
  */
-import { authId, computeChannelId, computeStateHash, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, unwrapSignedTx, type Encoded, type Tx, type UnwrappedTx } from '@aechannel/codec';
+import { authId, computeChannelId, computeStateHash, isAechannelError, isEncoded, stateTreesHash, Tag, unpackStateTrees, unwrapSignedTx, type Encoded, type GaMetaLayer, type Tx, type UnwrappedTx } from '@aechannel/codec';
 import type { PersistedChannel } from '@aechannel/fsm';
 import { verifyTransaction } from '@aechannel/signer';
 import { storeCorrupt } from './channelRecord.js';
@@ -84,11 +84,8 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
 
   // Channel id and parties.
   if (tx.tag === Tag.ChannelCreateTx) {
-    if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
-    // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
-    const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
-    if (generalized.includes(initiator) && layer === undefined) return fail('the create tx carries no GA meta layer of the generalized initiator');
-    if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+    const problem = createTxProblem(tx, unwrapped.layers, { initiator, responder, generalized, channelId }, 'the create tx');
+    if (problem !== null) return fail(problem);
   } else if (tx.channelId !== channelId) {
     return fail(`channel id ${channelId} is not the latest state's ${tx.channelId}`);
   }
@@ -147,6 +144,26 @@ export async function verifyChannelRecord(channel: PersistedChannel, key = 'reco
 }
 
 /**
+ * What is wrong with a create tx's parties and channel id, or null. A generalized initiator
+ * (§2.9) signs it inside its GA meta layer with nonce 0, and the channel id takes the layer's
+ * auth id instead of the nonce (§4).
+ */
+function createTxProblem(
+  tx: Extract<Tx, { tag: typeof Tag.ChannelCreateTx }>,
+  layers: readonly GaMetaLayer[],
+  parties: { initiator: Encoded<'ak'>; responder: Encoded<'ak'>; generalized: readonly Encoded<'ak'>[]; channelId: Encoded<'ch'> },
+  what: string,
+): string | null {
+  const { initiator, responder, generalized, channelId } = parties;
+  if (tx.initiatorId !== initiator || tx.responderId !== responder) return `the parties of ${what} are not the record’s`;
+  if (!generalized.includes(initiator)) return computeChannelId(initiator, tx.nonce, responder) === channelId ? null : `channel id ${channelId} is not the one of ${what}`;
+  const layer = layers.find((l) => l.gaId === initiator);
+  if (layer === undefined) return `${what} carries no GA meta layer of the generalized initiator`;
+  if (tx.nonce !== 0n) return `${what} of the generalized initiator has nonce ${tx.nonce}, not 0`;
+  return computeChannelId(initiator, authId(initiator, layer.authData), responder) === channelId ? null : `channel id ${channelId} is not the one of ${what}`;
+}
+
+/**
  * A record of a channel not created yet: the create tx this client signed proves itself
  * (see the module doc).
  */
@@ -167,11 +184,8 @@ async function verifySignedCreate(channel: PersistedChannel, channelId: Encoded<
     return fail(`the signed create tx cannot be decoded (${isAechannelError(error) ? error.code : String(error)})`);
   }
   if (tx.tag !== Tag.ChannelCreateTx) return fail(`the signed create tx is not a create tx (tag ${tx.tag})`);
-  if (tx.initiatorId !== initiator || tx.responderId !== responder) return fail('the parties of the create tx are not the record’s');
-  // A generalized initiator's channel id takes the auth id of its GA meta layer (§4).
-  const layer = generalized.includes(initiator) ? unwrapped.layers.find((l) => l.gaId === initiator) : undefined;
-  if (generalized.includes(initiator) && layer === undefined) return fail('the signed create tx carries no GA meta layer of the generalized initiator');
-  if (computeChannelId(initiator, layer === undefined ? tx.nonce : authId(initiator, layer.authData), responder) !== channelId) return fail(`channel id ${channelId} is not the one of the create tx`);
+  const idProblem = createTxProblem(tx, unwrapped.layers, { initiator, responder, generalized, channelId }, 'the signed create tx');
+  if (idProblem !== null) return fail(idProblem);
   const push = o.pushAmount ?? 0n;
   if (tx.initiatorAmount !== o.initiatorAmount || tx.responderAmount !== o.responderAmount || tx.channelReserve !== o.channelReserve || tx.lockPeriod !== o.lockPeriod) {
     return fail('the create tx is not the one of the record’s open parameters');
