@@ -74,6 +74,21 @@ describe('gaSigner', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('hands the callback its own copy of the authenticated bytes: editing them changes neither the tx nor later decodes', async () => {
+    const tx = unsigned(offChain);
+    const before = decodeSignedTx(tx).innerBytes.slice();
+    const signer = gaSigner({
+      address: ga,
+      authData: (request) => {
+        request.authenticated.fill(0);
+        return Uint8Array.of(0x2b, ...request.txHash);
+      },
+    });
+    const wrapped = await signer.signTransaction(tx, { networkId });
+    expect(decodeSignedTx(tx).innerBytes).toEqual(before);
+    expect(unwrapSignedTx(wrapped).innerBytes).toEqual(before);
+  });
+
   it('lets a basic participant sign inside the layer, before or after', async () => {
     const { signer } = recordingSigner(ga);
     const tx = unsigned(offChain);
