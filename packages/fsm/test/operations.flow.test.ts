@@ -382,3 +382,16 @@ describe('more acknowledger and error paths', () => {
     expect(events(effects).map((e) => (e.type === 'info' ? e.event : e.type))).toEqual(['update', 'own_deposit_locked']);
   });
 });
+
+describe('a step shares what it does not change (no whole copy of the state per input)', () => {
+  it('keeps the options object of the state it was given', () => {
+    const d = openChannel('initiator');
+    const before = d.state;
+    d.command({ kind: 'transfer', from: I, to: R, amount: 1n });
+    expect(d.state).not.toBe(before);
+    expect(d.state.round).toBe(before.round);
+    // a copy per input (structuredClone, a deep spread) would give new objects here
+    expect(d.state.options).toEqual(before.options);
+    expect(d.state.options).toBe(before.options);
+  });
+});
