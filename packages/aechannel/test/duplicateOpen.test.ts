@@ -45,9 +45,13 @@ describe('two identical channel opens on one devnode', () => {
       for (const side of failed[0]!) {
         const reason = (side as PromiseRejectedResult).reason as unknown;
         expect(isAechannelError(reason)).toBe(true);
-        // told by the node, not given up on after `timeoutMs`
-        expect((reason as { code: string }).code).not.toMatch(/TIMEOUT/);
+        // told by the node, not given up on after `timeoutMs`: the channel died before it was open
+        expect(isAechannelError(reason, 'CHANNEL_CLOSED')).toBe(true);
+        expect((reason as { context: { status?: string } }).context.status).toBe('died');
       }
+      // the initiator hears why: the node rejected its create tx
+      const reasons = failed[0]!.map((side) => ((side as PromiseRejectedResult).reason as { context: { nodeReason?: string } }).context.nodeReason);
+      expect(reasons).toContain('tx_rejected');
       expect(devnode.chain.channels()).toHaveLength(1);
     } finally {
       for (const pair of pairs) for (const side of pair) if (side.status === 'fulfilled') side.value.dispose();

@@ -131,7 +131,11 @@ describe('tampered GA meta txs', () => {
     };
     const c = await open(i, r, { initiatorSigner: switching });
     wrong = true;
-    await expect(c.initiator.transfer(r.address, 2n)).rejects.toSatisfy((e) => isAechannelError(e));
+    // the node's answer (its channel FSM runs the auth function and refuses: a conflict with
+    // the validation error code), not a timeout
+    await expect(c.initiator.transfer(r.address, 2n)).rejects.toSatisfy(
+      (e) => isAechannelError(e, 'CHANNEL_CONFLICT') && (e as { context: { conflictCode?: unknown } }).context.conflictCode === 1n,
+    );
     expect(c.initiator.round).toBe(1n);
     wrong = false;
     await c.initiator.transfer(r.address, 2n);
