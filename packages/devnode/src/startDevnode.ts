@@ -22,6 +22,7 @@ import { ChannelFsm, type CachedChannel, type ChannelConfig, type ClientSession,
 import { systemClock, type DevnodeClock } from './clock.js';
 import { compatPresets, resolveCompat, type CompatFlags, type CompatPreset } from './compat.js';
 import { DevnodeError } from './errors.js';
+import { newPaceState, paceAfterFrame, type PaceState } from './pacing.js';
 import { EventQueue } from './eventQueue.js';
 import { IdSource, deriveAccount, type DevnodeAccount } from './keys.js';
 import { parseChannelParams, type OpenParams, type ReconnectParams, type Role } from './params.js';
@@ -186,8 +187,8 @@ class Session implements ClientSession {
   fsm: ChannelFsm | undefined;
   /** Frames of this client queued and not yet handled (inbound flow control). */
   pending = 0;
-  /** Moving average of what this client's frames cost the devnode, ms (read pacing). */
-  frameCostMs = 0;
+  /** What this client's costly frames cost the devnode and it has not paid back yet (read pacing). */
+  readonly pace: PaceState = newPaceState(performance.now());
   /** Stops reading from the client while `pending` is at its limit; resumes below it. */
   flow: { pause(): void; resume(): void } | undefined;
   constructor(
@@ -238,13 +239,6 @@ const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const DIED_CLOSE_GRACE_MS = 100;
 /** Frames of one client that may wait in the queue before the devnode stops reading it. */
 const MAX_PENDING_FRAMES = 1;
-/** A frame that took at least this long (ms), from a client whose frames take that long on average, pauses its client's reading... */
-const PACE_FROM_MS = 2;
-/** The weight of the last frame in a client's moving average of frame costs. */
-const PACE_AVERAGE_WEIGHT = 0.25;
-/** ...for this many times its cost. */
-const READ_PAUSE_FACTOR = 4;
-
 function positiveInteger(value: number | undefined, option: string, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v <= 0) {
@@ -503,23 +497,18 @@ class DevnodeImpl implements FsmHost {
   }
 
   /**
-   * Reads the client again once its frame is handled. A frame that took long (a large one
-   * full of numbers) buys its client a pause of {@link READ_PAUSE_FACTOR} times its cost,
-   * so one client gets at most a fifth of the devnode's time however it writes: the node
-   * schedules its connections preemptively, the devnode paces them instead. Only a client
-   * whose frames are costly on average is paced (a moving average of their costs), and a
-   * frame's cost is the lesser of its wall time and the process's CPU time over it: a
-   * cheap frame that happened to meet a garbage collection or JIT work, or a devnode
-   * preempted by other processes on a busy machine, does not make its client wait four
-   * times that long (a one-channel client lost 8-25 ms behind such pauses about every
-   * 150 ms). The pause itself is wall-clock time: this is I/O pacing, not protocol time
-   * (the devnode clock may be a manual one).
+   * Reads the client again once its frame is handled, or after the pause its frames bought
+   * (`pacing.ts`: costly frames beyond a small burst, a fifth of the devnode's time at most). A
+   * frame's cost is the lesser of its wall time and the process's CPU time over it, so a
+   * devnode preempted by other processes on a busy machine does not charge its client for
+   * it. The pause is wall-clock time: this is I/O pacing, not protocol time (the devnode clock
+   * may be a manual one).
    */
   #resumeReading(session: Session, costMs: number): void {
-    session.frameCostMs += (costMs - session.frameCostMs) * PACE_AVERAGE_WEIGHT;
+    const pause = paceAfterFrame(session.pace, costMs, performance.now());
     if (session.pending >= MAX_PENDING_FRAMES || session.flow === undefined) return;
     const flow = session.flow;
-    if (costMs < PACE_FROM_MS || session.frameCostMs < PACE_FROM_MS || this.stopped) {
+    if (pause === 0 || this.stopped) {
       flow.resume();
       return;
     }
@@ -527,7 +516,7 @@ class DevnodeImpl implements FsmHost {
     const timer = setTimeout(() => {
       session.pending -= 1;
       if (session.pending < MAX_PENDING_FRAMES) flow.resume();
-    }, costMs * READ_PAUSE_FACTOR);
+    }, pause);
     timer.unref?.();
   }
 
