@@ -18,10 +18,11 @@ import {
   Tag,
   unwrapSignedTx,
   type Encoded,
+  type GaMetaLayer,
   type TxOf,
 } from '@aechannel/codec';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
-import { encodeCallData } from '@aechannel/fate';
+import { attachGaContract, emptyTrees, encodeCallData, runGaAuth } from '@aechannel/fate';
 import { gaSigner, memorySigner, type Signer } from '@aechannel/signer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelQuery, dataOf, freshPort, TestClient, type Json } from './helpers/testClient.js';
@@ -95,6 +96,29 @@ async function open(node: Devnode, a: DevnodeAccount, b: DevnodeAccount, signers
 
 const signerFor = (account: DevnodeAccount, ga: boolean): Signer => (ga ? gaAuthSigner(account) : memorySigner(account.secretKey));
 
+/**
+ * Gas the test contract's authorize uses, computed apart with the VM (a fresh contract of
+ * `owner`, a valid signature): the same on every tx, so a meta tx costs its fee plus this
+ * at its gas price.
+ */
+async function authGas(owner: DevnodeAccount): Promise<bigint> {
+  const { trees, contract } = attachGaContract(emptyTrees(), {
+    owner: owner.address, nonce: 1n, code: decode(fixture.bytecode, 'cb'), authFun: AUTHORIZE, ctVersion: 0x80003n,
+    callData: encodeCallData(fixture.aci, 'GaAuth', 'init', [owner.address]), gas: 50_000n, gasPrice: 1n,
+  });
+  const txHash = new Uint8Array(32).fill(3);
+  const message = new Uint8Array(64);
+  message.set(txHash);
+  message[63] = 5;
+  const sig = await memorySigner(owner.secretKey).signBytes(message);
+  const run = runGaAuth({
+    trees, gaId: owner.address, contract, authFun: AUTHORIZE, authData: encodeCallData(fixture.aci, 'GaAuth', 'authorize', [5n, sig]),
+    abiVersion: 3n, gas: 50_000n, gasPrice: 1n, fee: 1n, auth: { txHash },
+  });
+  expect(run.ok).toBe(true);
+  return run.gasUsed;
+}
+
 describe('ga_attach on the simulated chain', () => {
   it('deploys the auth contract with the VM and makes the account generalized; fee and gas paid', async () => {
     devnode = await startDevnode({ port: 0 });
@@ -136,6 +160,8 @@ describe.each([
 ])('a channel with $name', (ga) => {
   it('opens (nonce 0, the channel id from a GA initiator\'s auth id), transfers and closes; every layer authorized by the VM', async () => {
     const { node, a, b } = await setup(ga);
+    const AUTH_GAS = await authGas(a);
+    expect(AUTH_GAS).toBeGreaterThan(0n);
     const signers = { initiator: signerFor(a, ga.initiator), responder: signerFor(b, ga.responder) };
     const balanceBefore = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
     const c = await open(node, a, b, signers);
@@ -151,18 +177,13 @@ describe.each([
       expect(c.channelId).toBe(computeChannelId(a.address, createTx.nonce, b.address));
     }
     expect(node.chain.getChannel(c.channelId)?.round).toBe(1n);
-    // each generalized account paid the create's meta tx (fee + gas used), the initiator the create fee and amount
-    const metaCost = (account: Encoded<'ak'>) => {
-      const layer = create.layers.find((l) => l.gaId === account);
-      return layer === undefined ? 0n : layer.fee;
+    // each generalized account paid the create's meta tx (fee + the gas its auth function used), the initiator the create fee and amount
+    const metaCost = (layers: readonly GaMetaLayer[], account: Encoded<'ak'>) => {
+      const layer = layers.find((l) => l.gaId === account);
+      return layer === undefined ? 0n : layer.fee + AUTH_GAS * layer.gasPrice;
     };
-    const paidA = balanceBefore.a - node.chain.getBalance(a.address);
-    const paidB = balanceBefore.b - node.chain.getBalance(b.address);
-    expect(paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)).toBeGreaterThanOrEqual(0n);
-    expect(paidB - createTx.responderAmount - metaCost(b.address)).toBeGreaterThanOrEqual(0n);
-    expect((paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)) % 1_000_000_000n).toBe(0n); // gas used × 1e9
-    if (!ga.initiator) expect(paidA).toBe(createTx.initiatorAmount + createTx.fee);
-    if (!ga.responder) expect(paidB).toBe(createTx.responderAmount);
+    expect(balanceBefore.a - node.chain.getBalance(a.address)).toBe(createTx.initiatorAmount + createTx.fee + metaCost(create.layers, a.address));
+    expect(balanceBefore.b - node.chain.getBalance(b.address)).toBe(createTx.responderAmount + metaCost(create.layers, b.address));
 
     // transfer: an off-chain tx, authorized against the channel's copies of the stores
     expect((await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 100n }))['result']).toBe('ok');
@@ -179,16 +200,20 @@ describe.each([
     const beforeClose = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
     expect((await c.initiator.request('channels.shutdown', {}))['result']).toBe('ok');
     const shutdown = await c.initiator.signNext('shutdown_sign');
-    await c.responder.signNext('shutdown_sign_ack');
+    const shutdownAck = await c.responder.signNext('shutdown_sign_ack');
     await Promise.all([c.initiator.waitInfo('closed_confirmed'), c.responder.waitInfo('closed_confirmed')]);
     const close = unwrapSignedTx(shutdown).tx as TxOf<typeof Tag.ChannelCloseMutualTx>;
     expect(close.nonce).toBe(ga.initiator ? 0n : 2n);
     expect(node.chain.getChannel(c.channelId)?.closedAt).toBeDefined();
     const gotA = node.chain.getBalance(a.address) - beforeClose.a;
     const gotB = node.chain.getBalance(b.address) - beforeClose.b;
-    // the finals arrive; a generalized account also paid its meta tx of the close
-    expect(gotA <= close.initiatorAmountFinal && (ga.initiator || gotA === close.initiatorAmountFinal)).toBe(true);
-    expect(gotB <= close.responderAmountFinal && (ga.responder || gotB === close.responderAmountFinal)).toBe(true);
+    // the finals arrive; a generalized account also paid its meta tx of the close (fee + gas used)
+    const closeLayers = [...unwrapSignedTx(shutdown).layers, ...unwrapSignedTx(shutdownAck).layers];
+    expect(closeLayers.map((l) => l.gaId).filter((id, i, all) => all.indexOf(id) === i).sort()).toEqual(
+      [...(ga.initiator ? [a.address] : []), ...(ga.responder ? [b.address] : [])].sort(),
+    );
+    expect(gotA).toBe(close.initiatorAmountFinal - metaCost(closeLayers, a.address));
+    expect(gotB).toBe(close.responderAmountFinal - metaCost(closeLayers, b.address));
     expect(close.initiatorAmountFinal + close.responderAmountFinal + close.fee).toBe(110_000_000_000_000n);
   });
 });
