@@ -240,9 +240,9 @@ describe('a GA layer the node refuses', () => {
     const first = await c.initiator.signRequest('update');
     const bad = await wrongKey.signTransaction(first.signedTx, { networkId: node.networkId });
     await c.initiator.request('channels.update', { signed_tx: bad });
-    const error = await c.initiator.waitMethod('channels.error');
-    expect(dataOf(error)['message'] ?? dataOf(error)['error']).toBeDefined();
-    await c.initiator.waitMethod('channels.conflict');
+    // the auth function rejects the layer: the signature check fails (§8.7: error, then a validation conflict)
+    expect(dataOf(await c.initiator.waitMethod('channels.error'))).toEqual({ message: 'bad_signature' });
+    expect(dataOf(await c.initiator.waitMethod('channels.conflict'))).toMatchObject({ channel_id: c.channelId, error_code: 1n, error_msg: 'validation error', round: 1n });
     // 2. a layer around another off-chain tx than the one asked for
     await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 2n });
     const second = await c.initiator.signRequest('update');
@@ -250,7 +250,8 @@ describe('a GA layer the node refuses', () => {
     const otherTx = { ...(other.tx as TxOf<typeof Tag.ChannelOffChainTx>), round: 99n };
     const wrapped = await c.initiator.sign(buildSignedTx(serializeObject(otherTx), []));
     await c.initiator.request('channels.update', { signed_tx: wrapped });
-    await c.initiator.waitMethod('channels.conflict');
+    expect(dataOf(await c.initiator.waitMethod('channels.error'))).toEqual({ message: 'not_the_tx_signed_for' });
+    expect(dataOf(await c.initiator.waitMethod('channels.conflict'))).toMatchObject({ error_code: 1n, round: 1n });
     // the channel still works
     await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 3n });
     await c.initiator.signNext('update');
