@@ -11,6 +11,7 @@ import {
   buildSignedTx,
   buildUnwrappedTx,
   computeChannelId,
+  computeStateHash,
   decode,
   fixFee,
   hash,
@@ -259,6 +260,33 @@ describe('a GA layer the node refuses', () => {
     await c.initiator.waitMethod('channels.update');
     const balances = await c.responder.request('channels.get.balances', { accounts: [a.address] });
     expect((balances['result'] as Json[])[0]?.['balance']).toBe(69_999_999_999_996n);
+  });
+
+  it('an on-chain meta tx whose auth function returns false, or a layer of a basic account, is rejected with the node\'s reason; the well-signed tx goes through', async () => {
+    const { node, a, b } = await setup({ initiator: true, responder: false });
+    const networkId = node.networkId;
+    const tx: TxOf<typeof Tag.ChannelCreateTx, 2> = {
+      tag: Tag.ChannelCreateTx, version: 2, initiatorId: a.address, initiatorAmount: 1000n, responderId: b.address, responderAmount: 500n,
+      channelReserve: 1n, lockPeriod: 10n, ttl: 0n, fee: 20_000_000_000_000n, initiatorDelegateIds: [], responderDelegateIds: [],
+      stateHash: computeStateHash({ [a.address]: 1000n, [b.address]: 500n }), nonce: 0n,
+    };
+    const unsigned = buildSignedTx(serializeObject(tx), []);
+    const responderSigns = (wrapped: Encoded<'tx'>) => memorySigner(b.secretKey).signTransaction(wrapped, { networkId });
+    // 1. the GA initiator's layer carries a signature of another key: authorize returns false
+    const wrongKey = await responderSigns(await gaAuthSigner(a, b.secretKey).signTransaction(unsigned, { networkId }));
+    await expect(node.chain.post(wrongKey)).rejects.toMatchObject({
+      code: 'DEVNODE_TX_REJECTED', context: { reason: 'authentication failed', account: a.address, authReason: 'authenticate_false' },
+    });
+    // 2. the basic responder wraps the initiator's good layer in a layer of its own
+    const basicLayer = await gaAuthSigner(b).signTransaction(await gaAuthSigner(a).signTransaction(unsigned, { networkId }), { networkId });
+    await expect(node.chain.post(basicLayer)).rejects.toMatchObject({
+      code: 'DEVNODE_TX_REJECTED', context: { reason: 'authentication failed', account: b.address, authReason: 'meta_tx_for_basic_account' },
+    });
+    expect(node.chain.channels()).toHaveLength(0);
+    // the same tx with the owner's layer and the responder's signature is accepted
+    await node.chain.post(await responderSigns(await gaAuthSigner(a).signTransaction(unsigned, { networkId })));
+    await node.idle();
+    expect(node.chain.channels()).toHaveLength(1);
   });
 
   it('a basic participant may not wrap, a generalized one may not sign (§3.2)', async () => {
