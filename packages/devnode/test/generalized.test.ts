@@ -11,6 +11,7 @@ import {
   buildSignedTx,
   buildUnwrappedTx,
   computeChannelId,
+  computeStateHash,
   decode,
   fixFee,
   hash,
@@ -18,10 +19,11 @@ import {
   Tag,
   unwrapSignedTx,
   type Encoded,
+  type GaMetaLayer,
   type TxOf,
 } from '@aechannel/codec';
 import { startDevnode, type Devnode, type DevnodeAccount } from '@aechannel/devnode';
-import { encodeCallData } from '@aechannel/fate';
+import { attachGaContract, emptyTrees, encodeCallData, runGaAuth } from '@aechannel/fate';
 import { gaSigner, memorySigner, type Signer } from '@aechannel/signer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelQuery, dataOf, freshPort, TestClient, type Json } from './helpers/testClient.js';
@@ -95,6 +97,29 @@ async function open(node: Devnode, a: DevnodeAccount, b: DevnodeAccount, signers
 
 const signerFor = (account: DevnodeAccount, ga: boolean): Signer => (ga ? gaAuthSigner(account) : memorySigner(account.secretKey));
 
+/**
+ * Gas the test contract's authorize uses, computed apart with the VM (a fresh contract of
+ * `owner`, a valid signature): the same on every tx, so a meta tx costs its fee plus this
+ * at its gas price.
+ */
+async function authGas(owner: DevnodeAccount): Promise<bigint> {
+  const { trees, contract } = attachGaContract(emptyTrees(), {
+    owner: owner.address, nonce: 1n, code: decode(fixture.bytecode, 'cb'), authFun: AUTHORIZE, ctVersion: 0x80003n,
+    callData: encodeCallData(fixture.aci, 'GaAuth', 'init', [owner.address]), gas: 50_000n, gasPrice: 1n,
+  });
+  const txHash = new Uint8Array(32).fill(3);
+  const message = new Uint8Array(64);
+  message.set(txHash);
+  message[63] = 5;
+  const sig = await memorySigner(owner.secretKey).signBytes(message);
+  const run = runGaAuth({
+    trees, gaId: owner.address, contract, authFun: AUTHORIZE, authData: encodeCallData(fixture.aci, 'GaAuth', 'authorize', [5n, sig]),
+    abiVersion: 3n, gas: 50_000n, gasPrice: 1n, fee: 1n, auth: { txHash },
+  });
+  expect(run.ok).toBe(true);
+  return run.gasUsed;
+}
+
 describe('ga_attach on the simulated chain', () => {
   it('deploys the auth contract with the VM and makes the account generalized; fee and gas paid', async () => {
     devnode = await startDevnode({ port: 0 });
@@ -136,6 +161,8 @@ describe.each([
 ])('a channel with $name', (ga) => {
   it('opens (nonce 0, the channel id from a GA initiator\'s auth id), transfers and closes; every layer authorized by the VM', async () => {
     const { node, a, b } = await setup(ga);
+    const AUTH_GAS = await authGas(a);
+    expect(AUTH_GAS).toBeGreaterThan(0n);
     const signers = { initiator: signerFor(a, ga.initiator), responder: signerFor(b, ga.responder) };
     const balanceBefore = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
     const c = await open(node, a, b, signers);
@@ -151,18 +178,13 @@ describe.each([
       expect(c.channelId).toBe(computeChannelId(a.address, createTx.nonce, b.address));
     }
     expect(node.chain.getChannel(c.channelId)?.round).toBe(1n);
-    // each generalized account paid the create's meta tx (fee + gas used), the initiator the create fee and amount
-    const metaCost = (account: Encoded<'ak'>) => {
-      const layer = create.layers.find((l) => l.gaId === account);
-      return layer === undefined ? 0n : layer.fee;
+    // each generalized account paid the create's meta tx (fee + the gas its auth function used), the initiator the create fee and amount
+    const metaCost = (layers: readonly GaMetaLayer[], account: Encoded<'ak'>) => {
+      const layer = layers.find((l) => l.gaId === account);
+      return layer === undefined ? 0n : layer.fee + AUTH_GAS * layer.gasPrice;
     };
-    const paidA = balanceBefore.a - node.chain.getBalance(a.address);
-    const paidB = balanceBefore.b - node.chain.getBalance(b.address);
-    expect(paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)).toBeGreaterThanOrEqual(0n);
-    expect(paidB - createTx.responderAmount - metaCost(b.address)).toBeGreaterThanOrEqual(0n);
-    expect((paidA - createTx.initiatorAmount - createTx.fee - metaCost(a.address)) % 1_000_000_000n).toBe(0n); // gas used × 1e9
-    if (!ga.initiator) expect(paidA).toBe(createTx.initiatorAmount + createTx.fee);
-    if (!ga.responder) expect(paidB).toBe(createTx.responderAmount);
+    expect(balanceBefore.a - node.chain.getBalance(a.address)).toBe(createTx.initiatorAmount + createTx.fee + metaCost(create.layers, a.address));
+    expect(balanceBefore.b - node.chain.getBalance(b.address)).toBe(createTx.responderAmount + metaCost(create.layers, b.address));
 
     // transfer: an off-chain tx, authorized against the channel's copies of the stores
     expect((await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 100n }))['result']).toBe('ok');
@@ -179,16 +201,20 @@ describe.each([
     const beforeClose = { a: node.chain.getBalance(a.address), b: node.chain.getBalance(b.address) };
     expect((await c.initiator.request('channels.shutdown', {}))['result']).toBe('ok');
     const shutdown = await c.initiator.signNext('shutdown_sign');
-    await c.responder.signNext('shutdown_sign_ack');
+    const shutdownAck = await c.responder.signNext('shutdown_sign_ack');
     await Promise.all([c.initiator.waitInfo('closed_confirmed'), c.responder.waitInfo('closed_confirmed')]);
     const close = unwrapSignedTx(shutdown).tx as TxOf<typeof Tag.ChannelCloseMutualTx>;
     expect(close.nonce).toBe(ga.initiator ? 0n : 2n);
     expect(node.chain.getChannel(c.channelId)?.closedAt).toBeDefined();
     const gotA = node.chain.getBalance(a.address) - beforeClose.a;
     const gotB = node.chain.getBalance(b.address) - beforeClose.b;
-    // the finals arrive; a generalized account also paid its meta tx of the close
-    expect(gotA <= close.initiatorAmountFinal && (ga.initiator || gotA === close.initiatorAmountFinal)).toBe(true);
-    expect(gotB <= close.responderAmountFinal && (ga.responder || gotB === close.responderAmountFinal)).toBe(true);
+    // the finals arrive; a generalized account also paid its meta tx of the close (fee + gas used)
+    const closeLayers = [...unwrapSignedTx(shutdown).layers, ...unwrapSignedTx(shutdownAck).layers];
+    expect(closeLayers.map((l) => l.gaId).filter((id, i, all) => all.indexOf(id) === i).sort()).toEqual(
+      [...(ga.initiator ? [a.address] : []), ...(ga.responder ? [b.address] : [])].sort(),
+    );
+    expect(gotA).toBe(close.initiatorAmountFinal - metaCost(closeLayers, a.address));
+    expect(gotB).toBe(close.responderAmountFinal - metaCost(closeLayers, b.address));
     expect(close.initiatorAmountFinal + close.responderAmountFinal + close.fee).toBe(110_000_000_000_000n);
   });
 });
@@ -215,9 +241,9 @@ describe('a GA layer the node refuses', () => {
     const first = await c.initiator.signRequest('update');
     const bad = await wrongKey.signTransaction(first.signedTx, { networkId: node.networkId });
     await c.initiator.request('channels.update', { signed_tx: bad });
-    const error = await c.initiator.waitMethod('channels.error');
-    expect(dataOf(error)['message'] ?? dataOf(error)['error']).toBeDefined();
-    await c.initiator.waitMethod('channels.conflict');
+    // the auth function rejects the layer: the signature check fails (§8.7: error, then a validation conflict)
+    expect(dataOf(await c.initiator.waitMethod('channels.error'))).toEqual({ message: 'bad_signature' });
+    expect(dataOf(await c.initiator.waitMethod('channels.conflict'))).toMatchObject({ channel_id: c.channelId, error_code: 1n, error_msg: 'validation error', round: 1n });
     // 2. a layer around another off-chain tx than the one asked for
     await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 2n });
     const second = await c.initiator.signRequest('update');
@@ -225,7 +251,8 @@ describe('a GA layer the node refuses', () => {
     const otherTx = { ...(other.tx as TxOf<typeof Tag.ChannelOffChainTx>), round: 99n };
     const wrapped = await c.initiator.sign(buildSignedTx(serializeObject(otherTx), []));
     await c.initiator.request('channels.update', { signed_tx: wrapped });
-    await c.initiator.waitMethod('channels.conflict');
+    expect(dataOf(await c.initiator.waitMethod('channels.error'))).toEqual({ message: 'not_the_tx_signed_for' });
+    expect(dataOf(await c.initiator.waitMethod('channels.conflict'))).toMatchObject({ error_code: 1n, round: 1n });
     // the channel still works
     await c.initiator.request('channels.update.new', { from: a.address, to: b.address, amount: 3n });
     await c.initiator.signNext('update');
@@ -233,6 +260,33 @@ describe('a GA layer the node refuses', () => {
     await c.initiator.waitMethod('channels.update');
     const balances = await c.responder.request('channels.get.balances', { accounts: [a.address] });
     expect((balances['result'] as Json[])[0]?.['balance']).toBe(69_999_999_999_996n);
+  });
+
+  it('an on-chain meta tx whose auth function returns false, or a layer of a basic account, is rejected with the node\'s reason; the well-signed tx goes through', async () => {
+    const { node, a, b } = await setup({ initiator: true, responder: false });
+    const networkId = node.networkId;
+    const tx: TxOf<typeof Tag.ChannelCreateTx, 2> = {
+      tag: Tag.ChannelCreateTx, version: 2, initiatorId: a.address, initiatorAmount: 1000n, responderId: b.address, responderAmount: 500n,
+      channelReserve: 1n, lockPeriod: 10n, ttl: 0n, fee: 20_000_000_000_000n, initiatorDelegateIds: [], responderDelegateIds: [],
+      stateHash: computeStateHash({ [a.address]: 1000n, [b.address]: 500n }), nonce: 0n,
+    };
+    const unsigned = buildSignedTx(serializeObject(tx), []);
+    const responderSigns = (wrapped: Encoded<'tx'>) => memorySigner(b.secretKey).signTransaction(wrapped, { networkId });
+    // 1. the GA initiator's layer carries a signature of another key: authorize returns false
+    const wrongKey = await responderSigns(await gaAuthSigner(a, b.secretKey).signTransaction(unsigned, { networkId }));
+    await expect(node.chain.post(wrongKey)).rejects.toMatchObject({
+      code: 'DEVNODE_TX_REJECTED', context: { reason: 'authentication failed', account: a.address, authReason: 'authenticate_false' },
+    });
+    // 2. the basic responder wraps the initiator's good layer in a layer of its own
+    const basicLayer = await gaAuthSigner(b).signTransaction(await gaAuthSigner(a).signTransaction(unsigned, { networkId }), { networkId });
+    await expect(node.chain.post(basicLayer)).rejects.toMatchObject({
+      code: 'DEVNODE_TX_REJECTED', context: { reason: 'authentication failed', account: b.address, authReason: 'meta_tx_for_basic_account' },
+    });
+    expect(node.chain.channels()).toHaveLength(0);
+    // the same tx with the owner's layer and the responder's signature is accepted
+    await node.chain.post(await responderSigns(await gaAuthSigner(a).signTransaction(unsigned, { networkId })));
+    await node.idle();
+    expect(node.chain.channels()).toHaveLength(1);
   });
 
   it('a basic participant may not wrap, a generalized one may not sign (§3.2)', async () => {

@@ -2,7 +2,7 @@
  * BLS12-381 against MCL itself (`mcl-wasm`, herumi's library that the node's `emcl` wraps):
  * the raw encodings, every operation this VM computes (on generated points: affine,
  * Jacobian, at infinity, off the curve; GT members and arbitrary Fp12 elements), and the
- * facts behind each refusal.
+ * facts behind each refusal, with the VM's op refused on the same operands.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -12,8 +12,18 @@ import {
   BLS_P, BLS_R, BlsUnsupported, fpToInt, frToInt, g1IsZero, g1Neg, g1Norm, g1Valid, g2IsZero, g2Neg, g2Norm, g2Valid, gtAdd, gtInv, gtIsOne, gtMul,
   gtPow, intToFp, intToFr, type G1Bytes, type G2Bytes, type GtBytes,
 } from './bls12381.js';
+import { imm, st } from '../test/asm.js';
+import { runCode } from '../test/run.js';
+import { T } from './types.js';
+import { fBytes, fTuple, type FateValue } from './values.js';
 
 const { Fp, Fp2, Fp12 } = bls12_381.fields;
+
+/** The operation the VM refuses when it runs `name` on `args` (undefined: not refused). */
+const refusedOp = (name: string, args: FateValue[]): string | undefined =>
+  runCode([{ name: 'f', args: [], ret: T.any, code: [[name, st, ...args.map((v) => imm(v))], ['RETURN']] }], 'f').unsupported;
+const g1V = (p: G1Bytes): FateValue => fTuple(p.map(fBytes));
+const g2V = (p: G2Bytes): FateValue => fTuple(p.map((c) => fTuple(c.map(fBytes))));
 
 beforeAll(async () => {
   await mcl.init(mcl.BLS12_381);
@@ -166,11 +176,24 @@ describe('G1 and G2 operations as MCL computes them', () => {
   });
   it('add and mul are refused: MCL returns non-normalized Jacobian points, whose coordinates depend on its formulas', () => {
     const a = bls12_381.G1.Point.BASE.toAffine();
-    const g = mclG1(jacobian1(a.x, a.y, 1n));
+    const b = bls12_381.G2.Point.BASE.toAffine();
+    const p1 = jacobian1(a.x, a.y, 1n);
+    const p2 = jacobian2(b.x, b.y, Fp2.ONE);
+    const g = mclG1(p1);
+    const h = mclG2(p2);
     const k = new mcl.Fr();
     k.setInt(12345);
+    const one2 = [intToFp(1n), intToFp(0n)].map(hex);
     expect(hex(g1Of(mcl.mul(g, k))[2])).not.toBe(hex(intToFp(1n)));
     expect(hex(g1Of(mcl.add(g, mcl.dbl(g)))[2])).not.toBe(hex(intToFp(1n)));
+    expect(g2Of(mcl.mul(h, k))[2].map(hex)).not.toEqual(one2);
+    expect(g2Of(mcl.add(h, mcl.dbl(h)))[2].map(hex)).not.toEqual(one2);
+    // The VM refuses these very operations rather than pick a representation.
+    const kv = fBytes(raw(words(k)));
+    expect(refusedOp('BLS12_381_G1_MUL', [kv, g1V(p1)])).toBe('BLS12_381_G1_MUL');
+    expect(refusedOp('BLS12_381_G1_ADD', [g1V(p1), g1V(g1Of(mcl.dbl(g)))])).toBe('BLS12_381_G1_ADD');
+    expect(refusedOp('BLS12_381_G2_MUL', [kv, g2V(p2)])).toBe('BLS12_381_G2_MUL');
+    expect(refusedOp('BLS12_381_G2_ADD', [g2V(p2), g2V(g2Of(mcl.dbl(h)))])).toBe('BLS12_381_G2_ADD');
   });
 });
 
@@ -227,5 +250,15 @@ describe('GT operations as MCL computes them', () => {
     const flat = (v: typeof x) => [v.c0, v.c1].flatMap((s) => [s.c0, s.c1, s.c2]).flatMap((c) => [c.c0, c.c1]);
     expect(fe).toEqual(flat(Fp12.pow(x, 3n * e)));
     expect(fe).not.toEqual(flat(Fp12.pow(x, e)));
+    // A pairing is the final exponentiation of the Miller loop, so it carries the same factor.
+    const P = bls12_381.G1.Point.BASE.toAffine();
+    const Q = bls12_381.G2.Point.BASE.toAffine();
+    const p1 = jacobian1(P.x, P.y, 1n);
+    const p2 = jacobian2(Q.x, Q.y, Fp2.ONE);
+    expect(gtOf(mcl.pairing(mclG1(p1), mclG2(p2))).map(hex)).toEqual(gtOf(mcl.finalExp(mcl.millerLoop(mclG1(p1), mclG2(p2)))).map(hex));
+    // The VM refuses all three on these operands.
+    expect(refusedOp('BLS12_381_FINAL_EXP', [fTuple(a.map(fBytes))])).toBe('BLS12_381_FINAL_EXP');
+    expect(refusedOp('BLS12_381_PAIRING', [g1V(p1), g2V(p2)])).toBe('BLS12_381_PAIRING');
+    expect(refusedOp('BLS12_381_MILLER_LOOP', [g1V(p1), g2V(p2)])).toBe('BLS12_381_MILLER_LOOP');
   });
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { computeContractId, decode, encode, Tag, unpackTx, type Encoded, type Tx } from '@aechannel/codec';
+import { computeContractId, decode, encode, isAechannelError, Tag, unpackTx, type Encoded, type Tx } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { assemble, callData, type AsmFunction } from '../test/asm.js';
 import { imm, st } from '../test/asm.js';
@@ -19,6 +19,7 @@ import { execute } from './engine.js';
 import { attachGaContract, runGaAuth, withContractStore } from './ga.js';
 import { MODELS, traversalCost } from './gas.js';
 import { OPCODE_BY_NAME } from './opcodes.js';
+import { VmUnsupported } from './outcome.js';
 import { authTxValue } from './opsAuth.js';
 import { PMap } from './pmap.js';
 import { deserializeValue, serializeValue } from './serialize.js';
@@ -266,6 +267,25 @@ describe('runGaAuth against the node (test/fixtures/ga-auth-vectors.json, script
       tag: Tag.ChannelCreateTx, version: 2, initiatorId: owner, initiatorAmount: 1n, responderId: owner, responderAmount: 1n, channelReserve: 1n, lockPeriod: 1n,
       ttl: 0n, fee: 1n, initiatorDelegateIds: [], responderDelegateIds: [], stateHash: encode(new Uint8Array(32), 'st'), nonce: 0n,
     };
-    expect(() => authTxValue(create)).toThrow();
+    const authTx = JSON.parse(readFileSync(new URL('../test/fixtures/ga-auth-vectors.json', import.meta.url), 'utf8')) as { authTxBytecode: Encoded<'cb'>; authTxAci: never };
+    const trees = applyUpdate(created, {
+      tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: vectors.owner, ctVersion: 0x80003n, code: decode(authTx.authTxBytecode, 'cb'), deposit: 0n,
+      callData: encodeCallData(authTx.authTxAci, 'AuthTx', 'init', []),
+    }, { round: 3n, reserve: 0n }).trees;
+    const run = (tx: Tx) => runGaAuth({
+      trees, gaId: vectors.owner, contract: createdContractId(vectors.owner, 3n), authFun: nameHash('tx'), authData: encodeCallData(authTx.authTxAci, 'AuthTx', 'tx', []),
+      abiVersion: 3n, gas: 50_000n, gasPrice: 1_000_000_000n, fee: 1n, auth: { txHash: new Uint8Array(32), tx },
+    });
+    // The same tx with a ttl runs: the refusal is the ttl's.
+    expect(run({ ...create, ttl: 1n }).returnType).toBe('ok');
+    let err: unknown;
+    try {
+      run(create);
+    } catch (e) {
+      err = e;
+    }
+    expect(isAechannelError(err, 'FATE_UNSUPPORTED')).toBe(true);
+    expect((err as { context?: unknown }).context).toEqual({ reason: 'operation', op: 'AUTH_TX' });
+    expect(() => authTxValue(create)).toThrow(VmUnsupported);
   });
 });

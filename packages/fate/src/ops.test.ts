@@ -9,11 +9,14 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
-import { imm, st, vr, type Opnd } from '../test/asm.js';
+import { isAechannelError, Tag, type Encoded } from '@aechannel/codec';
+import { assemble, callData, imm, st, vr, type AsmFunction, type Opnd } from '../test/asm.js';
 import { runCode } from '../test/run.js';
+import { applyUpdate, createdContractId } from './channel.js';
 import { byteSize, MODELS, traversalCost } from './gas.js';
 import { OPCODE_BY_NAME } from './opcodes.js';
 import { deserializeValue, keyOf, serializeValue } from './serialize.js';
+import { treesFromBalances } from './trees.js';
 import { T } from './types.js';
 import {
   EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listFromArray, NIL, NONE, type FateMap, type FateValue,
@@ -299,6 +302,48 @@ describe('BLS12-381 (values in MCL\'s Montgomery form; see bls12381.test.ts)', (
     expect(refused('BLS12_381_G1_MUL', [imm(le(2n, 32)), imm(G)])).toBe('BLS12_381_G1_MUL');
     expect(refused('BLS12_381_G1_VALID', [imm(fTuple([fp(1n), fp(1n), fp(2n ** 384n % p)]))])).toBeUndefined();
     expect(refused('BLS12_381_G1_NEG', [imm(fTuple([le(p, 48), fp(1n), fp(1n)]))])).toBe('BLS12_381_G1_NEG (a BLS12-381 coordinate that is not reduced)');
+  });
+  it('pairing, Miller loop, final exponentiation, G2 add and mul are refused on valid operands with the operation named', () => {
+    const g = bls12_381.G1.Point.BASE.toAffine();
+    const q = bls12_381.G2.Point.BASE.toAffine();
+    const G = fTuple([fp(g.x), fp(g.y), fp(1n)]);
+    const Q = fTuple([fTuple([fp(q.x.c0), fp(q.x.c1)]), fTuple([fp(q.y.c0), fp(q.y.c1)]), fTuple([fp(1n), fp(0n)])]);
+    const ONE = fTuple([fp(1n), ...Array.from({ length: 11 }, () => fp(0n))]);
+    // The operands are well formed: the ops that are computed accept them.
+    check('BLS12_381_G1_VALID', [imm(G)], true, 0);
+    check('BLS12_381_G2_VALID', [imm(Q)], true, 0);
+    check('BLS12_381_GT_IS_ONE', [imm(ONE)], true, 0);
+    const cases: [string, Opnd[]][] = [
+      ['BLS12_381_PAIRING', [imm(G), imm(Q)]],
+      ['BLS12_381_MILLER_LOOP', [imm(G), imm(Q)]],
+      ['BLS12_381_FINAL_EXP', [imm(ONE)]],
+      ['BLS12_381_G2_ADD', [imm(Q), imm(Q)]],
+      ['BLS12_381_G2_MUL', [imm(le(2n, 32)), imm(Q)]],
+    ];
+    const refused = (name: string, ops: Opnd[]) => runCode([{ name: 'f', args: [], ret: T.any, code: [[name, st, ...ops], ['RETURN']] }], 'f').unsupported;
+    for (const [name, ops] of cases) expect(refused(name, ops)).toBe(name);
+    // Through a channel call the refusal is FATE_UNSUPPORTED naming the op.
+    const I = 'ak_11111111111111111111111111111118qjnEr' as Encoded<'ak'>;
+    const code = assemble([
+      { name: 'init', args: [], ret: T.unit, code: [['RETURNR', imm(fTuple([]))]] },
+      ...cases.map(([name, ops]): AsmFunction => ({ name: name.toLowerCase(), args: [], ret: T.any, code: [[name, st, ...ops], ['RETURN']] })),
+    ]);
+    const { trees } = applyUpdate(treesFromBalances({ [I]: 1000n }), {
+      tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: I, ctVersion: 0x80003n, code, deposit: 0n, callData: callData('init'),
+    }, { round: 2n, reserve: 0n });
+    for (const [name] of cases) {
+      let err: unknown;
+      try {
+        applyUpdate(trees, {
+          tag: Tag.ChannelOffChainUpdateCallContract, version: 1, caller: I, contract: createdContractId(I, 2n), abiVersion: 3n, amount: 0n,
+          gas: 1_000_000n, gasPrice: 1n, callData: callData(name.toLowerCase()), callStack: [],
+        }, { round: 3n, reserve: 0n });
+      } catch (e) {
+        err = e;
+      }
+      expect(isAechannelError(err, 'FATE_UNSUPPORTED')).toBe(true);
+      expect((err as { context?: unknown }).context).toEqual({ reason: 'operation', op: name });
+    }
   });
   it('FATE_01 contracts get the node\'s not_supported error', () => {
     expect(runOp('BLS12_381_INT_TO_FR', [imm(1n)], { vm: 5, consensus: 4 }).value).toBe('Error in bls12_381_int_to_fr: not_supported');
