@@ -64,7 +64,6 @@
  */
 import {
   compareBytes,
-  decodeSignedTx,
   unwrapSignedTx,
   isAechannelError,
   isEncoded,
@@ -2896,7 +2895,6 @@ function splitOptions<T extends ChannelDriverOptions>(options: T): { driver: Cha
   return { driver: driver as unknown as ChannelDriverOptions, params: params as Partial<ChannelParams> };
 }
 
-/** Checks the open parameters at the boundary (PROTOCOL.md §6.2). */
 /**
  * The generalized participants with this client's own account added when its signer is a
  * GA signer (a basic signer for an account listed as generalized is refused in validateParams).
@@ -2907,6 +2905,7 @@ function withGeneralizedSelf(options: Partial<ChannelOptions>, signer: Signer): 
   return list;
 }
 
+/** Checks the open parameters at the boundary (PROTOCOL.md §6.2). */
 function validateParams(params: Partial<ChannelParams>, signer: Signer): void {
   if (params.role !== 'initiator' && params.role !== 'responder') throw invalidArgument('role', '"initiator" or "responder"', params.role);
   if (params.initiatorId !== 'any' || params.role !== 'responder') assertAddress(params.initiatorId, 'initiatorId');
