@@ -21,7 +21,7 @@
  * mines a block. Every channel of a recording is played by the node's two accounts; hashes
  * of the transactions the node reports replace the recorded ones in later requests.
  */
-import { buildPoi, buildSignedTx, computeContractId, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, unpackTx, type Encoded, type JsonValue } from '@aechannel/codec';
+import { buildPoi, buildSignedTx, computeContractId, decode, decodeSignedTx, fixFee, packTx, Tag, txHash, type Encoded, type JsonValue } from '@aechannel/codec';
 import { memorySigner, type Signer } from '@aechannel/signer';
 import type { Role, Section } from '@aechannel/transcript';
 import type { Transport } from '@aechannel/transport';
@@ -562,7 +562,7 @@ function createdContractId(data: JsonObject): string | undefined {
   const tx = data.signed_tx ?? data.tx ?? data.state;
   if (!isObject(update) || update.op !== 'OffChainNewContract' || typeof update.owner !== 'string' || typeof tx !== 'string') return undefined;
   try {
-    const unpacked = unpackTx(decodeSignedTx(tx as Encoded<'tx'>).innerBytes);
+    const unpacked = decodeSignedTx(tx as Encoded<'tx'>).tx;
     if (!('round' in unpacked) || typeof unpacked.round !== 'bigint') return undefined;
     return computeContractId(update.owner as Encoded<'ak'>, unpacked.round);
   } catch {
