@@ -88,16 +88,7 @@ export function assertWriteArguments(key: string, value: string, signal: AbortSi
 
 /** The store keys among `names`, sorted: `list` passes over entries something else put there. */
 export function sortedStoreKeys(names: readonly unknown[]): string[] {
-  return names
-    .filter((key): key is string => {
-      try {
-        assertIsStoreKey(key);
-        return true;
-      } catch {
-        return false;
-      }
-    })
-    .sort();
+  return names.filter((key): key is string => typeof key === 'string' && KEY.test(key)).sort();
 }
 
 /** Per-key serialization of a store's operations (see {@link createKeyQueue}). */

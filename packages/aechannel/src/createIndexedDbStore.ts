@@ -181,7 +181,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
       transaction = begin(db, mode);
     } catch (cause) {
       // The connection was closed under us (another tab's upgrade): reopen once.
-      if (database !== undefined) database = undefined;
+      database = undefined;
       db = await openDatabase();
       try {
         transaction = begin(db, mode);
@@ -231,7 +231,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions = {}): Index
   const begin = (db: IDBDatabase, mode: IDBTransactionMode): IDBTransaction =>
     mode === 'readwrite' ? db.transaction(OBJECT_STORE, mode, { durability }) : db.transaction(OBJECT_STORE, mode);
 
-  /** Chains an operation on `key` after the previous ones (call order). */
+  /** The error of a write or delete of `key` that did not complete. */
   const writeFailed =
     (key: string): Failure =>
     (reason, cause) =>
