@@ -16,6 +16,7 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import type { Encoded } from '@aechannel/codec';
+import { equalBytes } from './keys.js';
 import { readSignedTx } from './signedTx.js';
 import { getSyncVerifier, getVerifier } from './verifier.js';
 import { matchSignatures, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
@@ -156,7 +157,7 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
     } catch {
       return;
     }
-    if (latin1(before.innerBytes) !== latin1(after.innerBytes)) return;
+    if (!equalBytes(before.innerBytes, after.innerBytes)) return;
     const present = new Set(before.signatures.map(latin1));
     const added = after.signatures.filter((signature) => !present.has(latin1(signature)));
     if (added.length !== 1 || added[0]!.length !== 64) return;
