@@ -19,7 +19,7 @@ import type { Encoded } from '@aechannel/codec';
 import { equalBytes } from './keys.js';
 import { readSignedTx } from './signedTx.js';
 import { getSyncVerifier, getVerifier } from './verifier.js';
-import { matchSignatures, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
+import { driveAsync, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
 
 /**
  * One Ed25519 verification: true when `signature` is `publicKey`'s over `message`. May be
@@ -132,15 +132,10 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
       if (signer < 0 || [...known.values()].some((k) => k.signer === signer)) continue;
       known.set(index, { signer, mode: entry.mode });
     }
-    const matcher = matchSignatures({ ...input, known });
-    let step = matcher.next();
-    while (step.done !== true) {
-      const { publicKey, message, signature } = step.value;
+    const result = await driveAsync({ ...input, known }, (publicKey, message, signature) => {
       verifications += 1;
-      const answer = verify(publicKey, message, signature);
-      step = matcher.next(typeof answer === 'boolean' ? answer : await answer);
-    }
-    const result = step.value;
+      return verify(publicKey, message, signature);
+    });
     for (const match of result.matches) {
       inner ??= innerKey(input.innerBytes);
       remember(match.signature, { networkId, inner, address: match.address, mode: match.mode });
