@@ -27,7 +27,6 @@
  * as received: the innermost `S(channel tx)` is what basic signatures cover (§3.3).
  */
 import { blake2b } from '@noble/hashes/blake2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
 import * as RLP from 'rlp';
 import { compareBytes } from './bytes.js';
 import { decode, encode, type Encoded } from './encoding.js';
@@ -35,7 +34,7 @@ import { AechannelError } from './errors.js';
 import { intToBytes, type RlpItem } from './fields.js';
 import { encodeId } from './id.js';
 import { decodeObjectItem, decodeRlp } from './schema.js';
-import { SIGNATURE_SIZE } from './signedTx.js';
+import { checkSignatures, signedTxRlp, signingPayload } from './signedTx.js';
 import { recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
 import { Tag } from './tag.js';
 import type { GaMetaTx, Tx } from './tx.js';
@@ -191,10 +190,6 @@ function serializeMeta(layer: GaMetaFields, signedTxBytes: Uint8Array): Uint8Arr
   return RLP.encode(fields);
 }
 
-function signedTxBytes(innerBytes: Uint8Array, signatures: readonly Uint8Array[]): Uint8Array {
-  return RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), [...signatures], innerBytes]);
-}
-
 /**
  * Wraps a signed tx in a GA meta tx (§2.9): `[11, [], S(meta{..., tx: S(tx)})]`. The wrapped
  * tx's bytes are kept as they are.
@@ -206,7 +201,7 @@ function signedTxBytes(innerBytes: Uint8Array, signatures: readonly Uint8Array[]
  */
 export function wrapInGaMeta(tx: Encoded<'tx'>, layer: GaMetaFields): Encoded<'tx'> {
   const meta = serializeMeta(layer, decode(tx, 'tx'));
-  return encode(signedTxBytes(meta, []), 'tx');
+  return encode(signedTxRlp(meta, []), 'tx');
 }
 
 /**
@@ -219,13 +214,9 @@ export function wrapInGaMeta(tx: Encoded<'tx'>, layer: GaMetaFields): Encoded<'t
  * @example buildUnwrappedTx({ ...unwrapSignedTx(tx), signatures: [...sigs, mine] })
  */
 export function buildUnwrappedTx(parts: Pick<UnwrappedTx, 'signatures' | 'innerBytes'> & { layers: readonly GaMetaFields[] }): Encoded<'tx'> {
-  for (const signature of parts.signatures) {
-    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_SIZE) {
-      throw invalid(`Expected ${SIGNATURE_SIZE}-byte signatures.`, { tag: Tag.SignedTx, field: 'signatures' });
-    }
-  }
-  let bytes = signedTxBytes(parts.innerBytes, [...parts.signatures].sort(compareBytes));
-  for (let i = parts.layers.length - 1; i >= 0; i -= 1) bytes = signedTxBytes(serializeMeta(parts.layers[i] as GaMetaFields, bytes), []);
+  checkSignatures(parts.signatures);
+  let bytes = signedTxRlp(parts.innerBytes, [...parts.signatures].sort(compareBytes));
+  for (let i = parts.layers.length - 1; i >= 0; i -= 1) bytes = signedTxRlp(serializeMeta(parts.layers[i] as GaMetaFields, bytes), []);
   return encode(bytes, 'tx');
 }
 
@@ -289,11 +280,7 @@ export function gaAuthTxHash(txBytes: Uint8Array, options: GaAuthTxHashOptions):
   if (!(txBytes instanceof Uint8Array)) throw invalid('Expected the authenticated tx bytes.', { field: 'txBytes' });
   if (typeof networkId !== 'string' || networkId.length === 0) throw invalid('Expected a network id.', { field: 'networkId' });
   if (typeof fee !== 'bigint' || fee < 0n || typeof gasPrice !== 'bigint' || gasPrice < 0n) throw invalid('fee and gasPrice must be non-negative bigints.', { field: 'fee' });
-  const prefix = utf8ToBytes(networkId);
-  const withId = new Uint8Array(prefix.length + txBytes.length);
-  withId.set(prefix);
-  withId.set(txBytes, prefix.length);
-  const h = blake2b(withId, { dkLen: 32 });
+  const h = blake2b(signingPayload(txBytes, networkId), { dkLen: 32 });
   if (protocol < GA_AUTH_DATA_PROTOCOL) return h;
   const authData = RLP.encode([intToBytes(BigInt(Tag.GaMetaTxAuthData)), intToBytes(1n), intToBytes(fee), intToBytes(gasPrice), h]);
   return blake2b(authData, { dkLen: 32 });

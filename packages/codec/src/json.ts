@@ -216,7 +216,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
  */
 export function stringifyJson(value: unknown, space?: number | string): string {
   try {
-    const text = space === undefined ? (writePlain(value) ?? fastStringify(value)) : stringify(value, undefined, space);
+    const text = space === undefined ? (writePlain(value) ?? stringify(value)) : stringify(value, undefined, space);
     if (text === undefined) throw new TypeError('value has no JSON representation');
     return text;
   } catch (cause) {
@@ -295,49 +295,6 @@ const PLAIN_RULES: CompactRules = {
 
 const writePlain = (value: unknown): string | undefined => writeCompact(value, 0, PLAIN_RULES);
 
-// The compact form of everything else through the engine's own JSON.stringify: a
-// bigint becomes a marked string that is turned back into the integer literal afterwards.
-// The marker is a private-use character; a value whose strings or keys contain it (or anything the
-// engine would write differently from lossless-json: a non-finite number, a toJSON method)
-// goes the general way. Same text as lossless-json (property test in json.test.ts).
-const BIG = '\uE000';
-const BIG_LITERAL = /"\uE000(-?\d+)\uE000"/g;
-
-class Divergent extends Error {}
-
-function fastReplacer(this: unknown, _key: string, value: unknown): unknown {
-  switch (typeof value) {
-    case 'bigint':
-      return `${BIG}${value}${BIG}`;
-    case 'string':
-      if (value.includes(BIG)) throw new Divergent();
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw new Divergent();
-      return value;
-    case 'object':
-      if (value !== null && !Array.isArray(value)) {
-        if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw new Divergent();
-        // A key holding the marker would be turned into a bare number by the literal pass.
-        for (const key of Object.keys(value)) if (key.includes(BIG)) throw new Divergent();
-      }
-      return value;
-    default:
-      return value;
-  }
-}
-
-function fastStringify(value: unknown): string | undefined {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value, fastReplacer);
-  } catch (error) {
-    if (error instanceof Divergent) return stringify(value);
-    throw error;
-  }
-  return text === undefined ? undefined : text.includes(BIG) ? text.replace(BIG_LITERAL, '$1') : text;
-}
-
 const NUMBER_TAG = '$number';
 
 function tagNumbers(value: unknown): unknown {
@@ -384,12 +341,12 @@ export function stringifyTypedJson(value: unknown, space?: number | string): str
   return stringifyJson(tagNumbers(value), space);
 }
 
-// Typed JSON (numbers tagged): a string or key holding the bigint marker goes the general
-// way; an own `__proto__` key never reached the text of the two-pass form either.
+// Typed JSON (numbers tagged): an own `__proto__` key never reached the text of the
+// two-pass form, so it is left out here too.
 const TYPED_RULES: CompactRules = {
-  string: (value) => (value.includes(BIG) ? undefined : JSON.stringify(value)),
+  string: (value) => JSON.stringify(value),
   number: (value) => `{"${NUMBER_TAG}":"${String(value)}"}`,
-  key: (key) => (key === '__proto__' ? null : key.includes(BIG) ? undefined : JSON.stringify(key)),
+  key: (key) => (key === '__proto__' ? null : JSON.stringify(key)),
 };
 
 /**

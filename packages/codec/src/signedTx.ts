@@ -71,7 +71,8 @@ export function decodeSignedTx(tx: Encoded<'tx'>): DecodeSignedTxReturnType {
 
 export { compareBytes };
 
-function checkSignatures(signatures: readonly Uint8Array[]): void {
+/** Throws `CODEC_INVALID_FIELD` unless `signatures` is an array of 64-byte signatures. @internal */
+export function checkSignatures(signatures: readonly Uint8Array[]): void {
   if (!Array.isArray(signatures)) {
     throw new AechannelError('CODEC_INVALID_FIELD', 'Expected an array of signatures.', {
       context: { tag: Tag.SignedTx, version: 1, field: 'signatures' },
@@ -103,13 +104,22 @@ export function buildSignedTx(innerBytes: Uint8Array, signatures: readonly Uint8
     });
   }
   const sorted = [...signatures].sort(compareBytes);
-  const built = encode(RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), sorted, innerBytes]), 'tx') as Encoded<'tx'>;
+  const built = encode(signedTxRlp(innerBytes, sorted), 'tx') as Encoded<'tx'>;
   // Around inner bytes this process decoded (a signer adding its signature to a tx it read),
   // the new tx is remembered as built: its next decode (the fsm, the driver) is not a second
   // base64 + checksum + RLP pass over what was just written.
   const inner = recallInnerTx(innerBytes);
   if (inner !== undefined) rememberSignedTx(built, { signatures: sorted.map((signature) => signature.slice()), innerBytes, tx: inner });
   return built;
+}
+
+/**
+ * `S(signed tx)`, tag 11 v1 (§2.4), around `innerBytes` as they are, with `signatures` in the
+ * order given (callers sort them).
+ * @internal
+ */
+export function signedTxRlp(innerBytes: Uint8Array, signatures: readonly Uint8Array[]): Uint8Array {
+  return RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), [...signatures], innerBytes]);
 }
 
 /**

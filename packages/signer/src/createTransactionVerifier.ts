@@ -16,9 +16,10 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import type { Encoded } from '@aechannel/codec';
+import { equalBytes } from './keys.js';
 import { readSignedTx } from './signedTx.js';
 import { getSyncVerifier, getVerifier } from './verifier.js';
-import { matchSignatures, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
+import { driveAsync, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
 
 /**
  * One Ed25519 verification: true when `signature` is `publicKey`'s over `message`. May be
@@ -131,15 +132,10 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
       if (signer < 0 || [...known.values()].some((k) => k.signer === signer)) continue;
       known.set(index, { signer, mode: entry.mode });
     }
-    const matcher = matchSignatures({ ...input, known });
-    let step = matcher.next();
-    while (step.done !== true) {
-      const { publicKey, message, signature } = step.value;
+    const result = await driveAsync({ ...input, known }, (publicKey, message, signature) => {
       verifications += 1;
-      const answer = verify(publicKey, message, signature);
-      step = matcher.next(typeof answer === 'boolean' ? answer : await answer);
-    }
-    const result = step.value;
+      return verify(publicKey, message, signature);
+    });
     for (const match of result.matches) {
       inner ??= innerKey(input.innerBytes);
       remember(match.signature, { networkId, inner, address: match.address, mode: match.mode });
@@ -156,7 +152,7 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
     } catch {
       return;
     }
-    if (latin1(before.innerBytes) !== latin1(after.innerBytes)) return;
+    if (!equalBytes(before.innerBytes, after.innerBytes)) return;
     const present = new Set(before.signatures.map(latin1));
     const added = after.signatures.filter((signature) => !present.has(latin1(signature)));
     if (added.length !== 1 || added[0]!.length !== 64) return;

@@ -136,7 +136,6 @@ export function* matchSignatures(input: PreparedVerification): Generator<VerifyR
         }
       }
     }
-    if (signed.size === signers.length) break;
   }
   const matches: SignatureMatch[] = [];
   const extra: Uint8Array[] = [];
@@ -154,10 +153,9 @@ export function* matchSignatures(input: PreparedVerification): Generator<VerifyR
     (expected ? layers : extraLayers).push(layer);
   }
   const wrapped = new Set(layers.map((l) => l.gaId));
-  const expectedOrder = input.order;
   const has = (address: Encoded<'ak'>): boolean => wrapped.has(address) || signers.some((signer, s) => signed.has(s) && signer.address === address);
-  const found = expectedOrder.filter(has);
-  const missing = expectedOrder.filter((address) => !has(address));
+  const found = input.order.filter(has);
+  const missing = input.order.filter((address) => !has(address));
   return { valid: missing.length === 0 && extra.length === 0 && extraLayers.length === 0, signers: found, missing, extra, matches, layers, extraLayers };
 }
 
@@ -190,7 +188,9 @@ export async function driveAsync(
   let step = matcher.next();
   while (step.done !== true) {
     const { publicKey, message, signature } = step.value;
-    step = matcher.next(await verify(publicKey, message, signature));
+    const answer = verify(publicKey, message, signature);
+    // (a synchronous answer is taken as it is: no extra turn of the event loop per signature)
+    step = matcher.next(typeof answer === 'boolean' ? answer : await answer);
   }
   return step.value;
 }

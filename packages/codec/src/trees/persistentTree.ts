@@ -21,9 +21,10 @@
  * below it. A property test builds random sets, including keys that are prefixes of one
  * another, both ways and compares the roots.
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { AechannelError } from '../errors.js';
 import { EMPTY_ROOT, hexPrefix, toNibbles, type TreeEntry } from './mpt.js';
-import { encodeRlp, hash32, toHex } from './rlpFields.js';
+import { encodeRlp, equalBytes, hash32, toHex } from './rlpFields.js';
 
 type Nibbles = readonly number[];
 
@@ -287,26 +288,14 @@ export function createIncrementalRoot(): IncrementalRoot {
       if (next.has(id)) throw new AechannelError('CODEC_INVALID_FIELD', `Duplicate tree key ${id}.`, { context: { field: 'key', key: id } });
       next.set(id, value as Uint8Array);
       const before = last.get(id);
-      if (before === value || (before !== undefined && sameBytes(before, value as Uint8Array))) continue;
+      if (before === value || (before !== undefined && equalBytes(before, value as Uint8Array))) continue;
       updated = updated.set(key as Uint8Array, value as Uint8Array);
     }
     for (const id of last.keys()) {
-      if (!next.has(id)) updated = updated.delete(fromHex(id));
+      if (!next.has(id)) updated = updated.delete(hexToBytes(id));
     }
     last = next;
     tree = updated;
     return tree.rootHash;
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
