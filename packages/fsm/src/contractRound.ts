@@ -13,7 +13,6 @@ import { decode, encode, Tag, type ChannelOffChainUpdate, type Encoded, type Jso
 import {
   applyUpdates,
   callObjectToJson,
-  contractToJson,
   FateError,
   packTrees,
   stateHash,
@@ -22,7 +21,6 @@ import {
   treesFromStateTrees,
   type CallObjectJson,
   type ChannelTrees,
-  type ContractJson,
   type FateRulesPreset,
 } from '@aechannel/fate';
 import { trackingChainView, type ChainEnv } from './chainEnv.js';
@@ -292,14 +290,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return 'undefined';
-}
-
-/** A contract of the latest trees as `channels.get.contract` reports it, or null when absent. */
-export function contractJsonOf(trees: ChannelTrees, contractId: Encoded<'ct'>): ContractJson | null {
-  const pk = decode(contractId, 'ct');
-  const hex = Array.from(pk, (b) => b.toString(16).padStart(2, '0')).join('');
-  const record = trees.contracts.get(hex);
-  return record === undefined ? null : contractToJson(pk, record);
 }
 
 /** Parses a call object reply (`channels.get.contract_call`, `dry_run`), or null when malformed. */
