@@ -164,6 +164,12 @@ export function toCodecUpdate(
 const CACHE_SIZE = 4;
 const cache = new Map<string, ChannelTrees>();
 
+/** Remembers an `ss_` string with its trees, dropping the oldest pair when the cache is full. */
+function remember(ss: Encoded<'ss'>, trees: ChannelTrees): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(ss, trees);
+}
+
 /**
  * The trees of an `ss_` string (memoized: the same string decodes once; a pure cache, the
  * trees are immutable values).
@@ -172,16 +178,14 @@ export function treesOf(ss: Encoded<'ss'>): ChannelTrees {
   const hit = cache.get(ss);
   if (hit !== undefined) return hit;
   const trees = treesFromStateTrees(ss);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(ss, trees);
+  remember(ss, trees);
   return trees;
 }
 
 /** Packs trees to `ss_` and remembers the pair, so the next round starts without decoding. */
 export function packAndRemember(trees: ChannelTrees): Encoded<'ss'> {
   const ss = packTrees(trees);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(ss, trees);
+  remember(ss, trees);
   return ss;
 }
 
