@@ -89,26 +89,25 @@ export function canonicalCb(value: unknown): Encoded<'cb'> | null {
   }
 }
 
-/** `ct_` id, if it decodes (32 bytes). */
-export function validContractId(value: unknown): value is Encoded<'ct'> {
+/** Whether `value` is a string that decodes with `prefix`. */
+function decodesAs(value: unknown, prefix: 'ct' | 'ak'): boolean {
   if (typeof value !== 'string') return false;
   try {
-    decode(value, 'ct');
+    decode(value, prefix);
     return true;
   } catch {
     return false;
   }
 }
 
+/** `ct_` id, if it decodes (32 bytes). */
+export function validContractId(value: unknown): value is Encoded<'ct'> {
+  return decodesAs(value, 'ct');
+}
+
 /** `ak_` id, if it decodes (32 bytes). */
 export function validAccountId(value: unknown): value is Encoded<'ak'> {
-  if (typeof value !== 'string') return false;
-  try {
-    decode(value, 'ak');
-    return true;
-  } catch {
-    return false;
-  }
+  return decodesAs(value, 'ak');
 }
 
 /** `ct_version` packing (CONTRACTS.md §1.1). */
