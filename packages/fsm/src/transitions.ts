@@ -669,7 +669,7 @@ function adoptState(ctx: Ctx, adoption: Adoption): void {
   let forced = false;
   try {
     const inner = unwrapSignedTx(state).tx;
-    const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
+    const self = selfOf(s);
     if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
       s.onChainRound = round;
       // A co-signed create/deposit/withdraw is on chain: if it was paid with our nonce, that nonce is used.
