@@ -13,7 +13,6 @@ import { decode, encode, Tag, type ChannelOffChainUpdate, type Encoded, type Jso
 import {
   applyUpdates,
   callObjectToJson,
-  contractToJson,
   FateError,
   packTrees,
   stateHash,
@@ -22,7 +21,6 @@ import {
   treesFromStateTrees,
   type CallObjectJson,
   type ChannelTrees,
-  type ContractJson,
   type FateRulesPreset,
 } from '@aechannel/fate';
 import { trackingChainView, type ChainEnv } from './chainEnv.js';
@@ -91,26 +89,25 @@ export function canonicalCb(value: unknown): Encoded<'cb'> | null {
   }
 }
 
-/** `ct_` id, if it decodes (32 bytes). */
-export function validContractId(value: unknown): value is Encoded<'ct'> {
+/** Whether `value` is a string that decodes with `prefix`. */
+function decodesAs(value: unknown, prefix: 'ct' | 'ak'): boolean {
   if (typeof value !== 'string') return false;
   try {
-    decode(value, 'ct');
+    decode(value, prefix);
     return true;
   } catch {
     return false;
   }
 }
 
+/** `ct_` id, if it decodes (32 bytes). */
+export function validContractId(value: unknown): value is Encoded<'ct'> {
+  return decodesAs(value, 'ct');
+}
+
 /** `ak_` id, if it decodes (32 bytes). */
 export function validAccountId(value: unknown): value is Encoded<'ak'> {
-  if (typeof value !== 'string') return false;
-  try {
-    decode(value, 'ak');
-    return true;
-  } catch {
-    return false;
-  }
+  return decodesAs(value, 'ak');
 }
 
 /** `ct_version` packing (CONTRACTS.md §1.1). */
@@ -166,6 +163,12 @@ export function toCodecUpdate(
 const CACHE_SIZE = 4;
 const cache = new Map<string, ChannelTrees>();
 
+/** Remembers an `ss_` string with its trees, dropping the oldest pair when the cache is full. */
+function remember(ss: Encoded<'ss'>, trees: ChannelTrees): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(ss, trees);
+}
+
 /**
  * The trees of an `ss_` string (memoized: the same string decodes once; a pure cache, the
  * trees are immutable values).
@@ -174,16 +177,14 @@ export function treesOf(ss: Encoded<'ss'>): ChannelTrees {
   const hit = cache.get(ss);
   if (hit !== undefined) return hit;
   const trees = treesFromStateTrees(ss);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(ss, trees);
+  remember(ss, trees);
   return trees;
 }
 
 /** Packs trees to `ss_` and remembers the pair, so the next round starts without decoding. */
 export function packAndRemember(trees: ChannelTrees): Encoded<'ss'> {
   const ss = packTrees(trees);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(ss, trees);
+  remember(ss, trees);
   return ss;
 }
 
@@ -292,14 +293,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return 'undefined';
-}
-
-/** A contract of the latest trees as `channels.get.contract` reports it, or null when absent. */
-export function contractJsonOf(trees: ChannelTrees, contractId: Encoded<'ct'>): ContractJson | null {
-  const pk = decode(contractId, 'ct');
-  const hex = Array.from(pk, (b) => b.toString(16).padStart(2, '0')).join('');
-  const record = trees.contracts.get(hex);
-  return record === undefined ? null : contractToJson(pk, record);
 }
 
 /** Parses a call object reply (`channels.get.contract_call`, `dry_run`), or null when malformed. */

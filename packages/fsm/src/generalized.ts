@@ -32,11 +32,6 @@ export function selfOf(state: Pick<ChannelState, 'options'>): Encoded<'ak'> | nu
   return self === 'any' ? null : self;
 }
 
-/** The channel tx inside a signed tx, through any GA meta layers. */
-export function channelTxOf(tx: Encoded<'tx'>): Tx {
-  return unwrapSignedTx(tx).tx;
-}
-
 /** `S(channel tx)` of a signed tx (inside any layers), or null when it does not decode. */
 export function channelBytesOf(tx: Encoded<'tx'>): Uint8Array | null {
   try {

@@ -70,7 +70,7 @@
  * {@link step}: one that would is reported as an `FSM_INTERNAL_ERROR` event and the input
  * leaves the state unchanged.
  */
-import { createdContractId, FateError, type CallObjectJson } from '@aechannel/fate';
+import { createdContractId, FateError, getContractJson, type CallObjectJson } from '@aechannel/fate';
 import {
   decodeSignedTx,
   encode,
@@ -118,7 +118,6 @@ import {
   callObjectFromJson,
   canonicalCb,
   canonicalJson,
-  contractJsonOf,
   latestTrees,
   ownContractUpdate,
   packAndRemember,
@@ -670,7 +669,7 @@ function adoptState(ctx: Ctx, adoption: Adoption): void {
   let forced = false;
   try {
     const inner = unwrapSignedTx(state).tx;
-    const self = s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId;
+    const self = selfOf(s);
     if (inner.tag === Tag.ChannelCreateTx || inner.tag === Tag.ChannelDepositTx || inner.tag === Tag.ChannelWithdrawTx) {
       s.onChainRound = round;
       // A co-signed create/deposit/withdraw is on chain: if it was paid with our nonce, that nonce is used.
@@ -899,8 +898,8 @@ function settleRequest(ctx: Ctx, request: PendingRequest, result: JsonValue): vo
     case 'getContract': {
       const command = request.query?.command;
       if (command?.kind !== 'getContract') return;
-      const ours = contractJsonOf(latestTrees(s), command.contractId);
-      if (ours === null) queryMismatch(ctx, request, `the node reports contract ${command.contractId}, which is not in this client's state`, { result });
+      const ours = getContractJson(latestTrees(s), command.contractId);
+      if (ours === undefined) queryMismatch(ctx, request, `the node reports contract ${command.contractId}, which is not in this client's state`, { result });
       else if (canonicalJson(ours) !== canonicalJson(result)) queryMismatch(ctx, request, 'the contract differs from the one in this client\'s state', { node: result, ours: ours as unknown as JsonValue });
       else settleOk<'getContract'>(ctx, id, ours);
       return;
@@ -1682,7 +1681,7 @@ function commandProblem(s: ChannelState, command: Command): AechannelError | nul
       if (own === undefined || own - command.amount < s.options.channelReserve) {
         return invalid('Insufficient balance: the amount would leave the caller below the channel reserve (node error 1001).', { balance: own, amount: command.amount });
       }
-      if (s.trees === null || contractJsonOf(latestTrees(s), command.contractId) === null) return invalid('No such contract in the channel state.', { contractId: command.contractId });
+      if (s.trees === null || getContractJson(latestTrees(s), command.contractId) === undefined) return invalid('No such contract in the channel state.', { contractId: command.contractId });
       return null;
     }
     case 'slash':
