@@ -229,6 +229,9 @@ const CALLABLE_VMS: Record<5 | 6, readonly number[]> = { 5: [5, 7], 6: [5, 7, 8]
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+/** The auth id of a GA meta layer (§4), in hex: the key of the used and pending authorizations. */
+const authIdHex = (layer: GaMetaLayer): string => hex(authId(layer.gaId, layer.authData));
+
 /** The simulated chain of a devnode. */
 export class SimChain {
   readonly networkId: string;
@@ -600,10 +603,12 @@ export class SimChain {
         if (other.account === account && !other.ga && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
       }
     }
-    for (const layer of unwrapped.layers) {
-      const id = Buffer.from(authId(layer.gaId, layer.authData)).toString('hex');
-      const pendingIds = [...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map((l) => Buffer.from(authId(l.gaId, l.authData)).toString('hex')));
-      if (this.#usedAuthIds.has(id) || pendingIds.includes(id)) reject('auth id already used', { account: layer.gaId });
+    if (unwrapped.layers.length > 0) {
+      const pendingIds = new Set([...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map(authIdHex)));
+      for (const layer of unwrapped.layers) {
+        const id = authIdHex(layer);
+        if (this.#usedAuthIds.has(id) || pendingIds.has(id)) reject('auth id already used', { account: layer.gaId });
+      }
     }
     const pending: Pending = {
       hash,
@@ -803,7 +808,7 @@ export class SimChain {
       const run = runLayer(p.unwrapped, index, this.#authContext(trees), true);
       if (!run.ok) reject('authentication failed', { account: layer.gaId, authReason: run.reason });
       trees = run.trees;
-      charges.push({ account: layer.gaId, amount: layer.fee + run.gasUsed * layer.gasPrice, id: Buffer.from(authId(layer.gaId, layer.authData)).toString('hex') });
+      charges.push({ account: layer.gaId, amount: layer.fee + run.gasUsed * layer.gasPrice, id: authIdHex(layer) });
     }
     for (const charge of charges) {
       if (this.#usedAuthIds.has(charge.id)) reject('auth id already used', { account: charge.account });
