@@ -570,9 +570,11 @@ export class SimChain {
     let channelId: Encoded<'ch'>;
     if (tx.tag === Tag.ChannelCreateTx) {
       // §4: a generalized initiator's channel id takes the auth id of its layer.
-      const auth = this.gaOf(tx.initiatorId) === undefined ? undefined : layerAuthId(unwrapped, tx.initiatorId);
-      if (this.gaOf(tx.initiatorId) !== undefined && auth === undefined) reject('missing authentication', { account: tx.initiatorId });
-      channelId = computeChannelId(tx.initiatorId, auth ?? tx.nonce, tx.responderId);
+      let nonceOrAuthId: bigint | Uint8Array = tx.nonce;
+      if (this.gaOf(tx.initiatorId) !== undefined) {
+        nonceOrAuthId = layerAuthId(unwrapped, tx.initiatorId) ?? reject('missing authentication', { account: tx.initiatorId });
+      }
+      channelId = computeChannelId(tx.initiatorId, nonceOrAuthId, tx.responderId);
       account = tx.initiatorId;
       signers = [tx.initiatorId, tx.responderId];
     } else {

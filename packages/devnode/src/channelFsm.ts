@@ -36,7 +36,6 @@
  */
 import {
   Tag,
-  authId,
   buildSignedTx,
   computeChannelId,
   decode,
@@ -64,6 +63,7 @@ import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
 import { withFee } from './fees.js';
 import type { IdSource } from './keys.js';
+import { layerAuthId } from './generalized.js';
 import { CallsArchive, poiOf, readAccountId, readBytes, readContractId, readInt, required } from './contracts.js';
 import {
   applyRound,
@@ -959,8 +959,7 @@ export class ChannelFsm implements Pairable {
    */
   #createChannelId(signedTx: Encoded<'tx'>, tx: TxOf<typeof Tag.ChannelCreateTx>): Encoded<'ch'> {
     if (this.#host.chain.gaOf(tx.initiatorId) === undefined) return computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
-    const layer = unwrapSignedTx(signedTx).layers.find((l) => l.gaId === tx.initiatorId);
-    return computeChannelId(tx.initiatorId, layer === undefined ? tx.nonce : authId(tx.initiatorId, layer.authData), tx.responderId);
+    return computeChannelId(tx.initiatorId, layerAuthId(unwrapSignedTx(signedTx), tx.initiatorId) ?? tx.nonce, tx.responderId);
   }
 
   /** §8.1 `bad_signature`, `bad_state_hash`, `not_create_tx`: fatal during open. */
