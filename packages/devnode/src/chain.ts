@@ -38,8 +38,8 @@ import {
   type UnwrappedTx,
   deserializeObject,
   encode,
+  feeGas,
   getPoiBalances,
-  serializeObject,
   isAechannelError,
   poiStateHash,
   txHash,
@@ -221,8 +221,7 @@ const channelTags = new Set<number>([
   Tag.ChannelForceProgressTx,
 ]);
 
-/** Base gas of a force progress and the block gas limit (§5.1, CONTRACTS.md §1.3, §3.2). */
-const FORCE_PROGRESS_BASE_GAS = 450_000n;
+/** The block gas limit (CONTRACTS.md §1.3, §3.2). */
 const BLOCK_GAS_LIMIT = 6_000_000n;
 /** VM versions a force progress may call, by protocol (CONTRACTS.md §1.2). */
 const CALLABLE_VMS: Record<5 | 6, readonly number[]> = { 5: [5, 7], 6: [5, 7, 8] };
@@ -672,7 +671,8 @@ export class SimChain {
     if (contract === undefined) return reject('the contract is not in the off-chain trees');
     if (BigInt(contract.abi) !== call.abiVersion) reject('wrong abi version');
     if (!CALLABLE_VMS[this.#options.protocol ?? 6].includes(contract.vm)) reject('the vm version cannot be called at this protocol');
-    const gasLimit = FORCE_PROGRESS_BASE_GAS + 20n * BigInt(serializeObject(tx).length) + call.gas;
+    // base gas 450 000 + 20 per byte of the tx (§5.2), and the call's own gas
+    const gasLimit = feeGas(tx) + call.gas;
     if (gasLimit > BLOCK_GAS_LIMIT) reject('gas limit above the block gas limit', { gasLimit });
     return { update: call, trees, treesHash: stateHash(trees) };
   }

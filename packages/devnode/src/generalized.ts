@@ -24,9 +24,11 @@
 import {
   authenticatedBytes,
   authId,
+  baseGas,
   decode,
   gaAuthTxHash,
   Tag,
+  TX_BASE_GAS,
   unwrapSignedTx,
   type Encoded,
   type GaMetaLayer,
@@ -86,13 +88,12 @@ export interface AuthenticationContext {
 function innerGasLimit(tx: Tx): bigint {
   switch (tx.tag) {
     case Tag.ChannelOffChainTx:
-      return 0n;
     case Tag.ChannelForceProgressTx:
-      return 450_000n;
+      return baseGas(tx.tag);
     case Tag.GaMetaTx:
-      return 75_000n + tx.gas + (tx.tx.tag === Tag.SignedTx ? innerGasLimit(tx.tx.encodedTx) : 0n);
+      return baseGas(Tag.GaMetaTx) + tx.gas + (tx.tx.tag === Tag.SignedTx ? innerGasLimit(tx.tx.encodedTx) : 0n);
     default:
-      return 15_000n;
+      return TX_BASE_GAS;
   }
 }
 
