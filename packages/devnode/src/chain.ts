@@ -353,16 +353,6 @@ export class SimChain {
     return this.#accounts.get(address)?.ga;
   }
 
-  /** The store copy a channel keeps of a generalized participant's contract store. */
-  channelAuthStore(channelId: Encoded<'ch'>, account: Encoded<'ak'>): AuthStore | undefined {
-    return this.#authStores.get(`${channelId}:${account}`);
-  }
-
-  /** The contracts of generalized accounts, as the VM sees them (read only). */
-  get gaTrees(): ChannelTrees {
-    return this.#gaTrees;
-  }
-
   #authContext(trees: ChannelTrees = this.#gaTrees): AuthenticationContext {
     return {
       networkId: this.networkId,
@@ -371,7 +361,8 @@ export class SimChain {
       chain: this.viewAt(this.#height),
       trees,
       gaOf: (account) => this.gaOf(account),
-      channelStore: (channelId, account) => this.channelAuthStore(channelId, account),
+      // the store copy a channel keeps of a generalized participant's contract store
+      channelStore: (channelId, account) => this.#authStores.get(`${channelId}:${account}`),
       verifyTransaction: (tx, options) => this.#verifier.verifyTransaction(tx, options),
     };
   }
