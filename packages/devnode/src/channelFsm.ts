@@ -2099,14 +2099,14 @@ export class ChannelFsm implements Pairable {
     }
     const tx = decoded.tx;
     const peer = this.other as Encoded<'ak'>;
+    if (!this.#blockHashOk(m.blockHash)) return undefined;
     let next: PendingOp['next'];
     try {
       switch (m.kind) {
         case 'update': {
           if (tx.tag !== Tag.ChannelOffChainTx || tx.channelId !== this.#channelId || tx.round !== latest.round + 1n) return undefined;
-          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
-          next = this.#applyNext(m.updates, this.#pinnedView(m.blockHash));
-          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
+          next = this.#peerNext(m, tx.stateHash);
+          if (next === undefined) return undefined;
           break;
         }
         case 'deposit':
@@ -2117,9 +2117,8 @@ export class ChannelFsm implements Pairable {
           const first = m.updates[0];
           const amount = first !== undefined && 'amount' in first ? first.amount : undefined;
           if (party !== peer || amount !== tx.amount) return undefined;
-          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
-          next = this.#applyNext(m.updates, this.#pinnedView(m.blockHash));
-          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
+          next = this.#peerNext(m, tx.stateHash);
+          if (next === undefined) return undefined;
           break;
         }
         case 'shutdown': {
@@ -2137,10 +2136,20 @@ export class ChannelFsm implements Pairable {
       if (error instanceof RpcFailure) return undefined;
       throw error;
     }
-    if (!this.#blockHashOk(m.blockHash)) return undefined;
     const signers = await this.#signersOf(m.tx);
     if (signers === undefined || !signers.includes(peer)) return undefined;
     return { innerBytes: decoded.innerBytes, tx, next, signers };
+  }
+
+  /**
+   * The state a peer's update, deposit or withdraw round leads to: its updates applied with
+   * the VM against the block it pins, or `undefined` when they are not the peer's to propose
+   * or do not give the state hash it signed.
+   */
+  #peerNext(m: Extract<PeerMessage, { type: 'proposal' }>, signedStateHash: Encoded<'st'>): NextState | undefined {
+    if (!this.#peerUpdates(m.updates)) return undefined;
+    const next = this.#applyNext(m.updates, this.#pinnedView(m.blockHash));
+    return stateHashOf(next.trees) === signedStateHash ? next : undefined;
   }
 
   async #onProposal(m: Extract<PeerMessage, { type: 'proposal' }>): Promise<void> {
