@@ -523,10 +523,7 @@ export class SimChain {
     if (account.ga !== undefined) reject('the account is already generalized', { account: tx.ownerId });
     const verified = await this.#verifier.verifyTransaction(signedTx, { networkId: this.networkId, signers: [tx.ownerId] });
     if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
-    if (tx.nonce <= account.nonce) reject('nonce too low', { nonce: tx.nonce });
-    for (const other of this.#mempool.values()) {
-      if (other.account === tx.ownerId && other.nonce === tx.nonce) reject('nonce already used in the mempool', { nonce: tx.nonce });
-    }
+    this.#checkNonce(tx.ownerId, account.nonce, tx.nonce);
     if (account.balance < tx.fee + tx.gas * tx.gasPrice) reject('balance too low for fee and gas');
     const trial = this.#attach(tx);
     if (trial.returnType !== 'ok') reject('init failed', { returnType: trial.returnType });
@@ -590,10 +587,7 @@ export class SimChain {
       // §5.6: a generalized account's txs carry nonce 0; its meta layer stands for the nonce.
       if (t.nonce !== 0n) reject('nonce of a generalized account must be 0', { nonce: t.nonce });
     } else {
-      if (t.nonce <= (onChain?.nonce ?? 0n)) reject('nonce too low', { nonce: t.nonce });
-      for (const other of this.#mempool.values()) {
-        if (other.account === account && !other.ga && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
-      }
+      this.#checkNonce(account, onChain?.nonce ?? 0n, t.nonce);
     }
     if (unwrapped.layers.length > 0) {
       const pendingIds = new Set([...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map(authIdHex)));
@@ -636,6 +630,14 @@ export class SimChain {
     }
     this.#applicable(pending, this.#height + 1n);
     return pending;
+  }
+
+  /** A basic account's nonce (§5.6): above its nonce on chain, and not taken by a tx in the mempool. */
+  #checkNonce(account: Encoded<'ak'>, onChainNonce: bigint, nonce: bigint): void {
+    if (nonce <= onChainNonce) reject('nonce too low', { nonce });
+    for (const other of this.#mempool.values()) {
+      if (other.account === account && !other.ga && other.nonce === nonce) reject('nonce already used in the mempool', { nonce });
+    }
   }
 
   /** The checks of CONTRACTS.md §3.2 that do not depend on the chain state. */
