@@ -38,8 +38,8 @@ import {
   type UnwrappedTx,
   deserializeObject,
   encode,
+  feeGas,
   getPoiBalances,
-  serializeObject,
   isAechannelError,
   poiStateHash,
   txHash,
@@ -221,13 +221,15 @@ const channelTags = new Set<number>([
   Tag.ChannelForceProgressTx,
 ]);
 
-/** Base gas of a force progress and the block gas limit (§5.1, CONTRACTS.md §1.3, §3.2). */
-const FORCE_PROGRESS_BASE_GAS = 450_000n;
+/** The block gas limit (CONTRACTS.md §1.3, §3.2). */
 const BLOCK_GAS_LIMIT = 6_000_000n;
 /** VM versions a force progress may call, by protocol (CONTRACTS.md §1.2). */
 const CALLABLE_VMS: Record<5 | 6, readonly number[]> = { 5: [5, 7], 6: [5, 7, 8] };
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** The auth id of a GA meta layer (§4), in hex: the key of the used and pending authorizations. */
+const authIdHex = (layer: GaMetaLayer): string => hex(authId(layer.gaId, layer.authData));
 
 /** The simulated chain of a devnode. */
 export class SimChain {
@@ -351,16 +353,6 @@ export class SimChain {
     return this.#accounts.get(address)?.ga;
   }
 
-  /** The store copy a channel keeps of a generalized participant's contract store. */
-  channelAuthStore(channelId: Encoded<'ch'>, account: Encoded<'ak'>): AuthStore | undefined {
-    return this.#authStores.get(`${channelId}:${account}`);
-  }
-
-  /** The contracts of generalized accounts, as the VM sees them (read only). */
-  get gaTrees(): ChannelTrees {
-    return this.#gaTrees;
-  }
-
   #authContext(trees: ChannelTrees = this.#gaTrees): AuthenticationContext {
     return {
       networkId: this.networkId,
@@ -369,7 +361,8 @@ export class SimChain {
       chain: this.viewAt(this.#height),
       trees,
       gaOf: (account) => this.gaOf(account),
-      channelStore: (channelId, account) => this.channelAuthStore(channelId, account),
+      // the store copy a channel keeps of a generalized participant's contract store
+      channelStore: (channelId, account) => this.#authStores.get(`${channelId}:${account}`),
       verifyTransaction: (tx, options) => this.#verifier.verifyTransaction(tx, options),
     };
   }
@@ -530,10 +523,7 @@ export class SimChain {
     if (account.ga !== undefined) reject('the account is already generalized', { account: tx.ownerId });
     const verified = await this.#verifier.verifyTransaction(signedTx, { networkId: this.networkId, signers: [tx.ownerId] });
     if (!verified.valid) reject('bad signatures', { missing: verified.missing, extra: verified.extra.length });
-    if (tx.nonce <= account.nonce) reject('nonce too low', { nonce: tx.nonce });
-    for (const other of this.#mempool.values()) {
-      if (other.account === tx.ownerId && other.nonce === tx.nonce) reject('nonce already used in the mempool', { nonce: tx.nonce });
-    }
+    this.#checkNonce(tx.ownerId, account.nonce, tx.nonce);
     if (account.balance < tx.fee + tx.gas * tx.gasPrice) reject('balance too low for fee and gas');
     const trial = this.#attach(tx);
     if (trial.returnType !== 'ok') reject('init failed', { returnType: trial.returnType });
@@ -567,9 +557,11 @@ export class SimChain {
     let channelId: Encoded<'ch'>;
     if (tx.tag === Tag.ChannelCreateTx) {
       // §4: a generalized initiator's channel id takes the auth id of its layer.
-      const auth = this.gaOf(tx.initiatorId) === undefined ? undefined : layerAuthId(unwrapped, tx.initiatorId);
-      if (this.gaOf(tx.initiatorId) !== undefined && auth === undefined) reject('missing authentication', { account: tx.initiatorId });
-      channelId = computeChannelId(tx.initiatorId, auth ?? tx.nonce, tx.responderId);
+      let nonceOrAuthId: bigint | Uint8Array = tx.nonce;
+      if (this.gaOf(tx.initiatorId) !== undefined) {
+        nonceOrAuthId = layerAuthId(unwrapped, tx.initiatorId) ?? reject('missing authentication', { account: tx.initiatorId });
+      }
+      channelId = computeChannelId(tx.initiatorId, nonceOrAuthId, tx.responderId);
       account = tx.initiatorId;
       signers = [tx.initiatorId, tx.responderId];
     } else {
@@ -595,15 +587,14 @@ export class SimChain {
       // §5.6: a generalized account's txs carry nonce 0; its meta layer stands for the nonce.
       if (t.nonce !== 0n) reject('nonce of a generalized account must be 0', { nonce: t.nonce });
     } else {
-      if (t.nonce <= (onChain?.nonce ?? 0n)) reject('nonce too low', { nonce: t.nonce });
-      for (const other of this.#mempool.values()) {
-        if (other.account === account && !other.ga && other.nonce === t.nonce) reject('nonce already used in the mempool', { nonce: t.nonce });
-      }
+      this.#checkNonce(account, onChain?.nonce ?? 0n, t.nonce);
     }
-    for (const layer of unwrapped.layers) {
-      const id = Buffer.from(authId(layer.gaId, layer.authData)).toString('hex');
-      const pendingIds = [...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map((l) => Buffer.from(authId(l.gaId, l.authData)).toString('hex')));
-      if (this.#usedAuthIds.has(id) || pendingIds.includes(id)) reject('auth id already used', { account: layer.gaId });
+    if (unwrapped.layers.length > 0) {
+      const pendingIds = new Set([...this.#mempool.values()].flatMap((p) => p.unwrapped.layers.map(authIdHex)));
+      for (const layer of unwrapped.layers) {
+        const id = authIdHex(layer);
+        if (this.#usedAuthIds.has(id) || pendingIds.has(id)) reject('auth id already used', { account: layer.gaId });
+      }
     }
     const pending: Pending = {
       hash,
@@ -641,6 +632,14 @@ export class SimChain {
     return pending;
   }
 
+  /** A basic account's nonce (§5.6): above its nonce on chain, and not taken by a tx in the mempool. */
+  #checkNonce(account: Encoded<'ak'>, onChainNonce: bigint, nonce: bigint): void {
+    if (nonce <= onChainNonce) reject('nonce too low', { nonce });
+    for (const other of this.#mempool.values()) {
+      if (other.account === account && !other.ga && other.nonce === nonce) reject('nonce already used in the mempool', { nonce });
+    }
+  }
+
   /** The checks of CONTRACTS.md §3.2 that do not depend on the chain state. */
   #checkForceProgress(tx: TxOf<typeof Tag.ChannelForceProgressTx>, channel: ChainChannel): ForceProgressCheck {
     let update: ReturnType<typeof deserializeObject>;
@@ -665,7 +664,8 @@ export class SimChain {
     if (contract === undefined) return reject('the contract is not in the off-chain trees');
     if (BigInt(contract.abi) !== call.abiVersion) reject('wrong abi version');
     if (!CALLABLE_VMS[this.#options.protocol ?? 6].includes(contract.vm)) reject('the vm version cannot be called at this protocol');
-    const gasLimit = FORCE_PROGRESS_BASE_GAS + 20n * BigInt(serializeObject(tx).length) + call.gas;
+    // base gas 450 000 + 20 per byte of the tx (§5.2), and the call's own gas
+    const gasLimit = feeGas(tx) + call.gas;
     if (gasLimit > BLOCK_GAS_LIMIT) reject('gas limit above the block gas limit', { gasLimit });
     return { update: call, trees, treesHash: stateHash(trees) };
   }
@@ -803,7 +803,7 @@ export class SimChain {
       const run = runLayer(p.unwrapped, index, this.#authContext(trees), true);
       if (!run.ok) reject('authentication failed', { account: layer.gaId, authReason: run.reason });
       trees = run.trees;
-      charges.push({ account: layer.gaId, amount: layer.fee + run.gasUsed * layer.gasPrice, id: Buffer.from(authId(layer.gaId, layer.authData)).toString('hex') });
+      charges.push({ account: layer.gaId, amount: layer.fee + run.gasUsed * layer.gasPrice, id: authIdHex(layer) });
     }
     for (const charge of charges) {
       if (this.#usedAuthIds.has(charge.id)) reject('auth id already used', { account: charge.account });

@@ -36,7 +36,6 @@
  */
 import {
   Tag,
-  authId,
   buildSignedTx,
   computeChannelId,
   decode,
@@ -57,13 +56,14 @@ import {
   type TxOf,
   type TxWithFee,
 } from '@aechannel/codec';
-import { contractToJson, callObjectToJson, dryRun, packTrees, type CallObject, type ChannelTrees, type FateRulesPreset } from '@aechannel/fate';
+import { contractToJson, callObjectToJson, dryRun, packTrees, type CallObject, type ChainView, type ChannelTrees, type FateRulesPreset } from '@aechannel/fate';
 import type { SimChain, IncludedTx } from './chain.js';
 import type { DevnodeClock } from './clock.js';
 import type { CompatFlags } from './compat.js';
 import type { EventQueue } from './eventQueue.js';
 import { withFee } from './fees.js';
 import type { IdSource } from './keys.js';
+import { layerAuthId } from './generalized.js';
 import { CallsArchive, poiOf, readAccountId, readBytes, readContractId, readInt, required } from './contracts.js';
 import {
   applyRound,
@@ -959,8 +959,7 @@ export class ChannelFsm implements Pairable {
    */
   #createChannelId(signedTx: Encoded<'tx'>, tx: TxOf<typeof Tag.ChannelCreateTx>): Encoded<'ch'> {
     if (this.#host.chain.gaOf(tx.initiatorId) === undefined) return computeChannelId(tx.initiatorId, tx.nonce, tx.responderId);
-    const layer = unwrapSignedTx(signedTx).layers.find((l) => l.gaId === tx.initiatorId);
-    return computeChannelId(tx.initiatorId, layer === undefined ? tx.nonce : authId(tx.initiatorId, layer.authData), tx.responderId);
+    return computeChannelId(tx.initiatorId, layerAuthId(unwrapSignedTx(signedTx), tx.initiatorId) ?? tx.nonce, tx.responderId);
   }
 
   /** §8.1 `bad_signature`, `bad_state_hash`, `not_create_tx`: fatal during open. */
@@ -1117,14 +1116,8 @@ export class ChannelFsm implements Pairable {
     try {
       const update = deserializeObject(tx.update) as ChannelOffChainUpdate;
       if (tx.round === latest.round + 1n && update.tag === Tag.ChannelOffChainUpdateCallContract) {
-        const applied = applyRound(latest.trees, [callUpdateToJson(update)], {
-          round: tx.round,
-          reserve: this.config.channelReserve,
-          chain: this.#host.chain.viewAt(included.height),
-          rules: this.#host.fateRules,
-          participants: this.#participants(),
-        });
-        if (stateHashOf(applied.trees) === tx.stateHash) next = { round: tx.round, trees: applied.trees, calls: applied.calls };
+        const applied = this.#applyNext([callUpdateToJson(update)], this.#host.chain.viewAt(included.height));
+        if (stateHashOf(applied.trees) === tx.stateHash) next = applied;
       }
     } catch (error) {
       if (!(error instanceof RpcFailure) && !isAechannelError(error)) throw error;
@@ -1446,11 +1439,15 @@ export class ChannelFsm implements Pairable {
     return { tag: Tag.ChannelOffChainTx, version: 2, channelId: this.#channelId as Encoded<'ch'>, round, stateHash: stateHashOf(trees) };
   }
 
-  /** Applies a round to the latest trees with the VM, against the pinned block (§10.3). */
-  #applyNext(updates: readonly OffChainUpdate[], blockHash: Encoded<'kh'>): NextState {
+  /** The chain a round pinned to `blockHash` runs against (§10.3; the zero hash: the top). */
+  #pinnedView(blockHash: Encoded<'kh'>): ChainView {
+    return this.#host.chain.view(blockHash === ZERO_BLOCK_HASH ? undefined : blockHash);
+  }
+
+  /** Applies the next round to the latest trees with the VM, against `chain` (the pinned block, §10.3). */
+  #applyNext(updates: readonly OffChainUpdate[], chain: ChainView): NextState {
     const latest = this.#latest as CoSignedState;
     const round = latest.round + 1n;
-    const chain = this.#host.chain.view(blockHash === ZERO_BLOCK_HASH ? undefined : blockHash);
     const applied = applyRound(latest.trees, updates, {
       round,
       reserve: this.config.channelReserve,
@@ -1497,7 +1494,7 @@ export class ChannelFsm implements Pairable {
   /** Applies an update round of this client and asks it to sign (§9.3). */
   #startUpdate(ctx: RequestContext, updates: OffChainUpdate[], blockHashParam: string | undefined): void {
     const pinned = this.#pickBlockHash(blockHashParam);
-    const next = this.#applyNext(updates, pinned);
+    const next = this.#applyNext(updates, this.#pinnedView(pinned));
     this.#ok(ctx);
     this.#startOwn('update', this.#offChainTx(next.round, next.trees), updates, next, pinned);
   }
@@ -1571,7 +1568,7 @@ export class ChannelFsm implements Pairable {
       result = dryRun(latest.trees, toUpdateObject(call) as Parameters<typeof dryRun>[1], {
         round: latest.round + 1n,
         reserve: this.config.channelReserve,
-        chain: this.#host.chain.view(pinned === ZERO_BLOCK_HASH ? undefined : pinned),
+        chain: this.#pinnedView(pinned),
         rules: this.#host.fateRules,
       });
     } catch (error) {
@@ -1635,14 +1632,7 @@ export class ChannelFsm implements Pairable {
     const allowed = (this.#state === 'open' && this.#status === 'open') || (this.#state === 'channel_closing' && this.#status === 'closing');
     if (latest === undefined || this.#channelId === undefined || !allowed) throw new RpcFailure(internalError());
     if (gasPrice <= 0n || gas <= 0n) throw new RpcFailure(internalError());
-    const round = latest.round + 1n;
-    const applied = applyRound(latest.trees, [call], {
-      round,
-      reserve: this.config.channelReserve,
-      chain: this.#host.chain.view(),
-      rules: this.#host.fateRules,
-      participants: this.#participants(),
-    });
+    const { round, trees } = this.#applyNext([call], this.#host.chain.view());
     const update = toUpdateObject(call);
     const nonce = fees.nonce ?? this.#host.chain.nextNonce(this.me);
     const draft: TxOf<typeof Tag.ChannelForceProgressTx> = {
@@ -1653,7 +1643,7 @@ export class ChannelFsm implements Pairable {
       payload: this.#soloPayload(),
       round,
       update: serializeObject(update),
-      stateHash: stateHashOf(applied.trees),
+      stateHash: stateHashOf(trees),
       offChainTrees: decode(packTrees(latest.trees), 'ss'),
       ttl: this.#ttl(),
       fee: 0n,
@@ -1707,7 +1697,7 @@ export class ChannelFsm implements Pairable {
     const pinned = this.#pickBlockHash(blockHash);
     let next: NextState;
     try {
-      next = this.#applyNext(updates, pinned);
+      next = this.#applyNext(updates, this.#pinnedView(pinned));
     } catch (error) {
       // §8.8: a withdraw overdraft surfaces as an internal error.
       if (error instanceof RpcFailure) throw new RpcFailure(internalError());
@@ -2109,14 +2099,14 @@ export class ChannelFsm implements Pairable {
     }
     const tx = decoded.tx;
     const peer = this.other as Encoded<'ak'>;
+    if (!this.#blockHashOk(m.blockHash)) return undefined;
     let next: PendingOp['next'];
     try {
       switch (m.kind) {
         case 'update': {
           if (tx.tag !== Tag.ChannelOffChainTx || tx.channelId !== this.#channelId || tx.round !== latest.round + 1n) return undefined;
-          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
-          next = this.#applyNext(m.updates, m.blockHash);
-          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
+          next = this.#peerNext(m, tx.stateHash);
+          if (next === undefined) return undefined;
           break;
         }
         case 'deposit':
@@ -2127,9 +2117,8 @@ export class ChannelFsm implements Pairable {
           const first = m.updates[0];
           const amount = first !== undefined && 'amount' in first ? first.amount : undefined;
           if (party !== peer || amount !== tx.amount) return undefined;
-          if (!this.#blockHashOk(m.blockHash) || !this.#peerUpdates(m.updates)) return undefined;
-          next = this.#applyNext(m.updates, m.blockHash);
-          if (tx.stateHash !== stateHashOf(next.trees)) return undefined;
+          next = this.#peerNext(m, tx.stateHash);
+          if (next === undefined) return undefined;
           break;
         }
         case 'shutdown': {
@@ -2147,10 +2136,20 @@ export class ChannelFsm implements Pairable {
       if (error instanceof RpcFailure) return undefined;
       throw error;
     }
-    if (!this.#blockHashOk(m.blockHash)) return undefined;
     const signers = await this.#signersOf(m.tx);
     if (signers === undefined || !signers.includes(peer)) return undefined;
     return { innerBytes: decoded.innerBytes, tx, next, signers };
+  }
+
+  /**
+   * The state a peer's update, deposit or withdraw round leads to: its updates applied with
+   * the VM against the block it pins, or `undefined` when they are not the peer's to propose
+   * or do not give the state hash it signed.
+   */
+  #peerNext(m: Extract<PeerMessage, { type: 'proposal' }>, signedStateHash: Encoded<'st'>): NextState | undefined {
+    if (!this.#peerUpdates(m.updates)) return undefined;
+    const next = this.#applyNext(m.updates, this.#pinnedView(m.blockHash));
+    return stateHashOf(next.trees) === signedStateHash ? next : undefined;
   }
 
   async #onProposal(m: Extract<PeerMessage, { type: 'proposal' }>): Promise<void> {

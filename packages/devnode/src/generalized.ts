@@ -24,9 +24,11 @@
 import {
   authenticatedBytes,
   authId,
+  baseGas,
   decode,
   gaAuthTxHash,
   Tag,
+  TX_BASE_GAS,
   unwrapSignedTx,
   type Encoded,
   type GaMetaLayer,
@@ -34,7 +36,7 @@ import {
   type UnwrappedTx,
 } from '@aechannel/codec';
 import { runGaAuth, type ChainView, type ChannelTrees, type ContractRecord, type FateRulesPreset, type GaAuthFailure } from '@aechannel/fate';
-import { verifyTransaction } from '@aechannel/signer';
+import type { TransactionVerifier } from '@aechannel/signer';
 
 const bytesToHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -78,21 +80,20 @@ export interface AuthenticationContext {
   gaOf: (account: Encoded<'ak'>) => GaAuth | undefined;
   /** The store copy a channel keeps for a participant (off-chain authorizations). */
   channelStore: (channelId: Encoded<'ch'>, account: Encoded<'ak'>) => AuthStore | undefined;
-  /** The signature check (default the signer's `verifyTransaction`; the chain passes its verify-once verifier). */
-  verifyTransaction?: typeof verifyTransaction;
+  /** The signature check (the chain passes its verify-once verifier). */
+  verifyTransaction: TransactionVerifier['verifyTransaction'];
 }
 
 /** Gas the wrapped tx may use itself (the node adds it to a layer's gas when checking a channel signature). */
 function innerGasLimit(tx: Tx): bigint {
   switch (tx.tag) {
     case Tag.ChannelOffChainTx:
-      return 0n;
     case Tag.ChannelForceProgressTx:
-      return 450_000n;
+      return baseGas(tx.tag);
     case Tag.GaMetaTx:
-      return 75_000n + tx.gas + (tx.tx.tag === Tag.SignedTx ? innerGasLimit(tx.tx.encodedTx) : 0n);
+      return baseGas(Tag.GaMetaTx) + tx.gas + (tx.tx.tag === Tag.SignedTx ? innerGasLimit(tx.tx.encodedTx) : 0n);
     default:
-      return 15_000n;
+      return TX_BASE_GAS;
   }
 }
 
@@ -163,7 +164,7 @@ export async function authenticate(signedTx: Encoded<'tx'>, expected: readonly E
     return { valid: false, signers: [], extra: 0, failures: [{ kind: 'signatures', missing: [...expected], extra: 0 }] };
   }
   const generalized = expected.filter((account) => ctx.gaOf(account) !== undefined);
-  const result = await (ctx.verifyTransaction ?? verifyTransaction)(signedTx, { networkId: ctx.networkId, signers: expected, generalized });
+  const result = await ctx.verifyTransaction(signedTx, { networkId: ctx.networkId, signers: expected, generalized });
   const failures: AuthenticationFailure[] = [];
   for (const layer of result.extraLayers) failures.push({ kind: 'layer', gaId: layer.gaId, reason: ctx.gaOf(layer.gaId) === undefined ? 'meta_tx_for_basic_account' : 'wrong_auth_function' });
   const signers = new Set(result.signers);
