@@ -27,7 +27,7 @@
  * above and the machine's registers, and must change together.
  */
 import type { Account } from '@aechannel/codec';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
@@ -377,7 +377,7 @@ export class Machine {
 
   function(id: string): FateFunction {
     const f = this.code.functions.get(id);
-    if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(hexBytes(id)))}`);
+    if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(hexToBytes(id)))}`);
     return f;
   }
 
@@ -856,7 +856,7 @@ export class Machine {
     if (src.balance < value) throw new VmInternal('insufficient funds in deploy');
     if (value > 0n) this.transfer(this.contract, pk, value, 'call');
     this.callRemote(
-      fObject('contract', pk), fString(hexBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
+      fObject('contract', pk), fString(hexToBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
       { k: 'deploy', contract: pk, protected: prot, value, vm },
     );
   }
@@ -939,12 +939,6 @@ const VERSION_GATED: Readonly<Record<string, string>> = {
   FEE: 'fee', INT_TO_BYTES: 'int_to_bytes', LENGTH: 'length', MULMOD: 'mulmod', NETWORK_ID: 'network_id',
   ORACLE_EXPIRY: 'oracle_expiry', POSEIDON: 'poseidon', STR_TO_BYTES: 'str_to_bytes',
 };
-
-function hexBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 function isUnit(v: FateValue): boolean {
   return typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0;

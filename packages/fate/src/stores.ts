@@ -9,7 +9,7 @@
  * `{map_id ⇒ {raw_id, refcount, size}}`; `01 ‖ raw_id(4)` marker `00`;
  * `01 ‖ raw_id ‖ serialize(key)` one entry.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Machine } from './engine.js';
 import { MODELS, STORE_BYTE_GAS, traversalCost } from './gas.js';
 import { VmInternal } from './outcome.js';
@@ -105,12 +105,6 @@ function storedEntries(rec: ContractRecord, raw: number): Map<string, readonly [
       out.set(kh, [decodeStored(hexToBytes(kh)), decodeStored(v)]);
     }
   }
-  return out;
-}
-
-function hexToBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
