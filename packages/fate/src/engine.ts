@@ -375,12 +375,6 @@ export class Machine {
     this.pc = 0;
   }
 
-  function(id: string): FateFunction {
-    const f = this.code.functions.get(id);
-    if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(hexToBytes(id)))}`);
-    return f;
-  }
-
   /**
    * Local call (CALL, CALL_T), in the node's order: the function (any operand that names no
    * function is an undefined function), its arguments, then the `init` check; push a

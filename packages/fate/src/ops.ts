@@ -13,7 +13,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Operand } from './code.js';
 import { bytesToUnsigned, keyOf, serializeValue, unsignedBytes } from './serialize.js';
 import type { Machine } from './engine.js';
-import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
+import { BLOCK_GAS_LIMIT, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
 import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
@@ -745,9 +745,6 @@ H['BYTES_TO_INT'] = (m, a) => {
   if (typeof b !== 'object' || b.kind !== 'bytes') badArgs('bytes_to_int', [b]);
   m.put(a[0]!, bytesToUnsigned(b.bytes));
 };
-void byteSize;
-void int;
-void fString;
 
 /** Handlers by opcode byte. */
 export const OPS: readonly (Handler | undefined)[] = (() => {
