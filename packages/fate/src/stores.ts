@@ -11,10 +11,10 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Machine } from './engine.js';
-import { MODELS, STORE_BYTE_GAS, traversalCost } from './gas.js';
+import { MODELS, STORE_BYTE_GAS } from './gas.js';
 import { VmInternal } from './outcome.js';
 import { deserializeValue, keyOf, serializeValue, unsignedBytes } from './serialize.js';
-import { makeContractRecord, type ContractRecord } from './trees.js';
+import type { ContractRecord } from './trees.js';
 import { cons, fTuple, NIL, TOMBSTONE, type FateList, type FateMap, type FateStoreMap, type FateValue } from './values.js';
 
 /** One cached register. */
@@ -412,16 +412,7 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
   gas += STORE_BYTE_GAS * (2 + metaBytes.length);
   m.spend(gas);
   const store = rec.store.with(writes);
-  const { object: _object, ...rest } = rec;
-  void _object;
-  const next: ContractRecord = { ...makeContractRecordCached(rest, rec), store };
+  // The contract object does not contain the store: its bytes stay.
+  const next: ContractRecord = { ...rec, store };
   m.world = { ...m.world, contracts: m.world.contracts.set(hex, next) };
 }
-
-function makeContractRecordCached(rest: Omit<ContractRecord, 'object'>, prev: ContractRecord): ContractRecord {
-  // The contract object does not contain the store: keep its bytes.
-  return { ...rest, object: prev.object };
-}
-
-/** Traversal cost helper re-exported for finalize tests. */
-export { traversalCost, makeContractRecord };
