@@ -11,7 +11,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Machine } from './engine.js';
-import { MODELS, STORE_BYTE_GAS } from './gas.js';
+import { MODELS, STORE_BYTE_GAS, STORE_READ_GAS } from './gas.js';
 import { VmInternal } from './outcome.js';
 import { deserializeValue, keyOf, serializeValue, unsignedBytes } from './serialize.js';
 import type { ContractRecord } from './trees.js';
@@ -45,7 +45,7 @@ export function readRegister(m: Machine, hex: string, n: number): FateValue {
   const rec = m.world.contracts.get(hex);
   const bytes = rec?.store.get(registerKey(n));
   if (bytes === undefined) throw new VmInternal(`undefined_in_store ${n}`);
-  m.spend(m.iris ? 2000 : 0);
+  m.spend(m.iris ? STORE_READ_GAS : 0);
   const v = decodeStored(bytes);
   const cur = m.stores.get(hex);
   const regs = new Map(cur?.regs);
