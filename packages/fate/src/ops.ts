@@ -13,7 +13,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Operand } from './code.js';
 import { bytesToUnsigned, keyOf, serializeValue, unsignedBytes } from './serialize.js';
 import type { Machine } from './engine.js';
-import { BLOCK_GAS_LIMIT, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
+import { BLOCK_GAS_LIMIT, CODE_LOAD_GAS, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
 import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
@@ -500,7 +500,7 @@ H['BYTECODE_HASH'] = (m, a) => {
   }
   if (!m.codeCache.has(hex)) {
     m.codeCache.add(hex);
-    if (m.iris) m.spend(4900);
+    if (m.iris) m.spend(CODE_LOAD_GAS);
   }
   m.spend(code.serialized.length);
   m.put(a[0]!, fSome(fBytes(blake2b(code.serialized, { dkLen: 32 }))));
