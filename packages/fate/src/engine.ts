@@ -26,7 +26,7 @@
  * One file because calls, returns, unwinding and the top-level call share the frame layout
  * above and the machine's registers, and must change together.
  */
-import type { Account } from '@aechannel/codec';
+import { compareBytes, type Account } from '@aechannel/codec';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
@@ -35,7 +35,7 @@ import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupp
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { serializeValue, unsignedBytes } from './serialize.js';
+import { serializeType, serializeValue, unsignedBytes } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
 import type { ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
@@ -939,11 +939,7 @@ function isUnit(v: FateValue): boolean {
 }
 
 function sameType(a: FateType, b: FateType): boolean {
-  return bytesToHex(serializeTypeBytes(a)) === bytesToHex(serializeTypeBytes(b));
-}
-
-function serializeTypeBytes(t: FateType): Uint8Array {
-  return serializeValue({ kind: 'typerep', type: t });
+  return compareBytes(serializeType(a), serializeType(b)) === 0;
 }
 
 /**
