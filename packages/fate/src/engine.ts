@@ -35,14 +35,13 @@ import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupp
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { serializeType, serializeValue, unsignedBytes } from './serialize.js';
+import { deserializeValue, serializeType, serializeValue, unsignedBytes } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
-import type { ContractRecord } from './trees.js';
+import { makeContractRecord, type ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
 import { fObject, fSome, fString, fTypeRep, NONE, type FateObject, type FateValue } from './values.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { PMap as PMapClass, type PMap } from './pmap.js';
-import { makeContractRecord } from './trees.js';
 
 /** Accounts and contracts as the VM sees and changes them. */
 export interface World {
@@ -964,7 +963,7 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     m.codeCache.add(m.contractHex);
     let call: FateValue;
     try {
-      call = deserializeCallData(p.callData);
+      call = deserializeValue(p.callData);
     } catch {
       return errorResult(textEncoder.encode('bad_call_data'), 0);
     }
@@ -998,17 +997,3 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     return errorResult(textEncoder.encode('internal error'), m.heldBackGas(), `bug: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
-
-function deserializeCallData(bytes: Uint8Array): FateValue {
-  // Local import to keep the top of the file readable.
-  return deserialize(bytes);
-}
-
-import { deserializeValue as deserialize } from './serialize.js';
-
-/** Revert with a FATE string message (ABORT). */
-export function revert(message: FateValue): never {
-  throw new VmRevert(serializeValue(message));
-}
-
-export { fString };
