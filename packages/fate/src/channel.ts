@@ -7,7 +7,6 @@
 import {
   decode,
   encode,
-  hash,
   Tag,
   type ChannelOffChainUpdate,
   type ChannelOffChainUpdateCallContract,
@@ -15,13 +14,13 @@ import {
   type Encoded,
 } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { callKey, serializeCallObject, type CallObject } from './callObject.js';
+import { callKey, createdContractPk, serializeCallObject, type CallObject } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type ExecutionResult, type World } from './engine.js';
 import { PMap } from './pmap.js';
-import { deserializeValue, unsignedBytes } from './serialize.js';
+import { deserializeValue } from './serialize.js';
 import { makeContractRecord, unpackCtVersion, type ChannelTrees } from './trees.js';
 
 /** Node rules a VM run follows. */
@@ -177,15 +176,6 @@ function addTokens(trees: ChannelTrees, id: string, amount: bigint): ChannelTree
   return { ...trees, accounts: trees.accounts.set(hex, { ...a, balance: a.balance + amount }) };
 }
 
-/** `pk = BLAKE2b(owner ‖ minimal_be(round))`. */
-function contractPk(owner: Uint8Array, round: bigint): Uint8Array {
-  const r = unsignedBytes(round);
-  const input = new Uint8Array(32 + r.length);
-  input.set(owner);
-  input.set(r, 32);
-  return hash(input);
-}
-
 function makeCall(p: {
   caller: Uint8Array;
   round: bigint;
@@ -234,7 +224,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
   if (!legal) throw new FateError('FATE_WRONG_VM_VERSION', `Illegal vm/abi version ${vm}/${abi}.`, { context: { vm, abi } });
   if (!isFate(vm)) throw new FateError('FATE_UNSUPPORTED', 'AEVM contracts are not supported.', { context: { reason: 'aevm', vm } });
   const owner = decode(u.owner, 'ak');
-  const pk = contractPk(owner, ctx.round);
+  const pk = createdContractPk(owner, ctx.round);
   const hex = bytesToHex(pk);
   const objectVersion = vm >= 7 && !(vm === 7 && rules.contractObjectV1ForVm7) ? 2 : 1;
   // Code processing of prepare_init_call: strip init (vm 5, early-Iris vm 7), re-serialize as v3.
@@ -398,5 +388,5 @@ export function dryRun(trees: ChannelTrees, update: ChannelOffChainUpdateCallCon
 
 /** The contract id a create update makes at a round. */
 export function createdContractId(owner: Encoded<'ak'>, round: bigint): Encoded<'ct'> {
-  return encode(contractPk(decode(owner, 'ak'), round), 'ct');
+  return encode(createdContractPk(decode(owner, 'ak'), round), 'ct');
 }

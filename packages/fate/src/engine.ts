@@ -28,6 +28,7 @@
  */
 import { compareBytes, type Account } from '@aechannel/codec';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { createdContractPk } from './callObject.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
@@ -35,12 +36,11 @@ import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupp
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { deserializeValue, serializeType, serializeValue, unsignedBytes } from './serialize.js';
+import { deserializeValue, serializeType, serializeValue } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
 import { makeContractRecord, type ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
 import { fObject, fSome, fString, fTypeRep, NONE, type FateObject, type FateValue } from './values.js';
-import { blake2b } from '@noble/hashes/blake2.js';
 import { PMap as PMapClass, type PMap } from './pmap.js';
 
 /** Accounts and contracts as the VM sees and changes them. */
@@ -827,11 +827,7 @@ export class Machine {
         throw new VmInternal('CREATE with code that does not decode');
       }
     }
-    const n = unsignedBytes(nonce);
-    const input = new Uint8Array(32 + n.length);
-    input.set(this.contract);
-    input.set(n, 32);
-    const pk = blake2b(input, { dkLen: 32 });
+    const pk = createdContractPk(this.contract, nonce);
     const hex = bytesToHex(pk);
     const rec = makeContractRecord({
       owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef,

@@ -17,8 +17,9 @@
  * caller's choice, as in the node: on chain the account's contract store, written back; the
  * channel FSM checking a co-signed state uses the copy the channel keeps and drops the writes.
  */
-import { decode, encode, hash, type Encoded } from '@aechannel/codec';
+import { decode, encode, type Encoded } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { createdContractPk } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
 import { resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
 import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
@@ -26,7 +27,7 @@ import { FateError } from './errors.js';
 import { execute, type World } from './engine.js';
 import type { GaAuthContext } from './opsAuth.js';
 import { PMap } from './pmap.js';
-import { deserializeValue, unsignedBytes } from './serialize.js';
+import { deserializeValue } from './serialize.js';
 import { makeContractRecord, unpackCtVersion, type ChannelTrees, type ContractRecord } from './trees.js';
 
 export type { GaAuthContext } from './opsAuth.js';
@@ -111,11 +112,7 @@ export function attachGaContract(trees: ChannelTrees, p: AttachGaContractParamet
   }
   if (calledFunction(p.callData) !== INIT_ID) throw new FateError('FATE_INVALID_ARGUMENT', 'The call data does not call init.', { context: { argument: 'callData', reason: 'bad_init_function' } });
   const owner = decode(p.owner, 'ak');
-  const n = unsignedBytes(p.nonce);
-  const input = new Uint8Array(32 + n.length);
-  input.set(owner);
-  input.set(n, 32);
-  const pk = hash(input);
+  const pk = createdContractPk(owner, p.nonce);
   const hex = bytesToHex(pk);
   // Stored as a created contract is: init stripped for FATE_01, contract object v2 from FATE_02.
   const stored = vm === 5 ? encodeContractCode({ ...codeObject, byteCode: stripInit(fate) }) : p.code;
