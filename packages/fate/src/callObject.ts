@@ -4,7 +4,7 @@
  * `channels.get.contract`.
  */
 import { encode, hash, serializeObject, Tag, type Encoded } from '@aechannel/codec';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import type { LogEntry } from './engine.js';
 import type { ContractRecord } from './trees.js';
 import { bytesToUnsigned, unsignedBytes } from './serialize.js';
@@ -151,9 +151,4 @@ export function contractToJson(pk: Uint8Array, rec: ContractRecord): ContractJso
     },
     contract_state: state as Record<Encoded<'ck'>, Encoded<'cv'>>,
   };
-}
-
-/** Hex helper for tests and tools. */
-export function callKeyHex(callerPk: Uint8Array, nonce: bigint, contractPk: Uint8Array): string {
-  return bytesToHex(callKey(callerPk, nonce, contractPk));
 }
