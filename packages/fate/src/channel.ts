@@ -16,11 +16,10 @@ import {
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { callKey, createdContractPk, serializeCallObject, type CallObject } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
-import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
+import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type ExecutionResult, type World } from './engine.js';
 import { PMap } from './pmap.js';
-import { deserializeValue } from './serialize.js';
 import { makeContractRecord, unpackCtVersion, type ChannelTrees } from './trees.js';
 
 /** Node rules a VM run follows. */
@@ -238,16 +237,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
     compilerVersion: rules.unknownCompilerVersion ? textEncoder.encode('unknown') : codeObj.compilerVersion,
   });
   // The init calldata must be {"init" id, tuple}.
-  let initOk = false;
-  try {
-    const cd = deserializeValue(u.callData);
-    initOk =
-      typeof cd === 'object' && cd.kind === 'tuple' && cd.elements.length === 2 &&
-      typeof cd.elements[0] === 'object' && cd.elements[0].kind === 'string' && bytesToHex(cd.elements[0].bytes) === INIT_ID &&
-      typeof cd.elements[1] === 'object' && cd.elements[1].kind === 'tuple';
-  } catch {
-    initOk = false;
-  }
+  const initOk = calledFunction(u.callData) === INIT_ID;
   const record = makeContractRecord({
     owner, ownerIsContract: false, vm, abi, code: stored, codeRef: undefined, objectVersion, active: true, referrers: [],
     deposit: u.deposit, store: PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]),

@@ -22,7 +22,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { createdContractPk } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
 import { resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
-import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
+import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type World } from './engine.js';
 import type { GaAuthContext } from './opsAuth.js';
@@ -39,19 +39,6 @@ function gasNumber(gas: bigint): number {
   if (typeof gas !== 'bigint' || gas < 0n) throw new FateError('FATE_INVALID_ARGUMENT', 'gas must be a non-negative bigint.', { context: { argument: 'gas' } });
   if (gas > MAX_GAS) throw new FateError('FATE_UNSUPPORTED', `Gas above ${MAX_GAS} is not supported.`, { context: { reason: 'gas', gas } });
   return Number(gas);
-}
-
-/** The function id (4 bytes, hex) a call data calls, or undefined when it does not decode as `{id, args}`. */
-function calledFunction(callData: Uint8Array): string | undefined {
-  try {
-    const cd = deserializeValue(callData);
-    if (typeof cd !== 'object' || cd.kind !== 'tuple' || cd.elements.length !== 2) return undefined;
-    const [id, args] = cd.elements;
-    if (typeof id !== 'object' || id.kind !== 'string' || typeof args !== 'object' || args.kind !== 'tuple') return undefined;
-    return bytesToHex(id.bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Parameters of {@link attachGaContract} (the fields of a GA attach tx, tag 80). */
