@@ -20,7 +20,7 @@ import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode,
 import { FateError } from './errors.js';
 import { execute, type ExecutionResult, type World } from './engine.js';
 import { PMap } from './pmap.js';
-import { makeContractRecord, unpackCtVersion, type ChannelTrees } from './trees.js';
+import { makeContractRecord, newContractStore, unpackCtVersion, type ChannelTrees } from './trees.js';
 
 /** Node rules a VM run follows. */
 export interface FateRules {
@@ -240,7 +240,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
   const initOk = calledFunction(u.callData) === INIT_ID;
   const record = makeContractRecord({
     owner, ownerIsContract: false, vm, abi, code: stored, codeRef: undefined, objectVersion, active: true, referrers: [],
-    deposit: u.deposit, store: PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]),
+    deposit: u.deposit, store: newContractStore(),
   });
   let trees: ChannelTrees = { ...trees0, contracts: trees0.contracts.set(hex, record) };
   trees = removeTokens(trees, u.owner, u.deposit, ctx.reserve);

@@ -38,10 +38,10 @@ import { OPS } from './ops.js';
 import type { GaAuthContext } from './opsAuth.js';
 import { deserializeValue, serializeType, serializeValue } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
-import { makeContractRecord, type ContractRecord } from './trees.js';
+import { makeContractRecord, newContractStore, type ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
 import { fObject, fSome, fString, fTypeRep, NONE, type FateObject, type FateValue } from './values.js';
-import { PMap as PMapClass, type PMap } from './pmap.js';
+import type { PMap } from './pmap.js';
 
 /** Accounts and contracts as the VM sees and changes them. */
 export interface World {
@@ -832,7 +832,7 @@ export class Machine {
     const rec = makeContractRecord({
       owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef,
       objectVersion: vm >= 7 && !(vm === 7 && this.objectV1ForVm7) ? 2 : 1, active: true,
-      referrers: [], deposit: 0n, store: PMapOf([['0000', Uint8Array.of(0x2f, 0x00)]]),
+      referrers: [], deposit: 0n, store: newContractStore(),
     });
     const existing = accounts.get(hex);
     const flags = ((existing !== undefined && 'flags' in existing ? existing.flags : 0n) & ~1n) | (payable ? 0n : 1n);
@@ -906,10 +906,6 @@ export class Machine {
     if (h === undefined) throw new VmInternal(`no handler for ${op.name}`);
     h(this, ins.args);
   }
-}
-
-function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
-  return PMapClass.from(entries);
 }
 
 /**

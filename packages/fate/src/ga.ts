@@ -26,9 +26,8 @@ import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode,
 import { FateError } from './errors.js';
 import { execute, type World } from './engine.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { PMap } from './pmap.js';
 import { deserializeValue } from './serialize.js';
-import { makeContractRecord, unpackCtVersion, type ChannelTrees, type ContractRecord } from './trees.js';
+import { makeContractRecord, newContractStore, unpackCtVersion, type ChannelTrees, type ContractRecord } from './trees.js';
 
 export type { GaAuthContext } from './opsAuth.js';
 
@@ -105,7 +104,7 @@ export function attachGaContract(trees: ChannelTrees, p: AttachGaContractParamet
   const stored = vm === 5 ? encodeContractCode({ ...codeObject, byteCode: stripInit(fate) }) : p.code;
   const record = makeContractRecord({
     owner, ownerIsContract: false, vm, abi, code: stored, codeRef: undefined, objectVersion: vm >= 7 ? 2 : 1, active: true, referrers: [],
-    deposit: 0n, store: PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]),
+    deposit: 0n, store: newContractStore(),
   });
   const before: ChannelTrees = {
     ...trees,
