@@ -213,7 +213,8 @@ function unsupported(op: string): FateError {
   return new FateError('FATE_UNSUPPORTED', `The call reaches ${op}, which this VM does not implement.`, { context: { reason: 'operation', op } });
 }
 
-function isFate(vm: number): boolean {
+/** Whether a contract VM version is a FATE one (5, 7 or 8). */
+export function isFate(vm: number): boolean {
   return vm === 5 || vm === 7 || vm === 8;
 }
 

@@ -21,7 +21,7 @@ import { decode, encode, type Encoded } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { createdContractPk } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
-import { resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
+import { isFate, resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
 import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type World } from './engine.js';
@@ -84,7 +84,7 @@ export interface AttachGaContractResult {
 export function attachGaContract(trees: ChannelTrees, p: AttachGaContractParameters): AttachGaContractResult {
   const rules = resolveRules(p.rules);
   const { vm, abi } = unpackCtVersion(p.ctVersion);
-  if (abi !== 3 || !(vm === 5 || vm === 7 || vm === 8)) throw new FateError('FATE_WRONG_VM_VERSION', `A GA contract must be FATE (vm 5, 7 or 8, abi 3), got ${vm}/${abi}.`, { context: { vm, abi } });
+  if (abi !== 3 || !isFate(vm)) throw new FateError('FATE_WRONG_VM_VERSION', `A GA contract must be FATE (vm 5, 7 or 8, abi 3), got ${vm}/${abi}.`, { context: { vm, abi } });
   if (!(p.authFun instanceof Uint8Array) || p.authFun.length !== 32) {
     throw new FateError('FATE_INVALID_ARGUMENT', 'authFun must be the 32-byte hash of the auth function name.', { context: { argument: 'authFun', reason: 'bad_function_hash' } });
   }
