@@ -144,26 +144,24 @@ H['DUP'] = (m, a) => {
 };
 H['POP'] = (m, a) => m.put(a[0]!, m.pop());
 H['STORE'] = (m, a) => m.put(a[0]!, m.get(a[1]!));
-function incdec(d: bigint, name: string): Handler {
+function incdec(d: bigint): Handler {
   return (m, a) => {
     const v = m.get(a[0]!);
     if (typeof v !== 'bigint') typeError(v, 'integer');
-    void name;
     m.put(a[0]!, v + d);
   };
 }
-H['INC'] = incdec(1n, 'inc');
-H['DEC'] = incdec(-1n, 'dec');
-function incdecA(d: bigint, name: string): Handler {
+H['INC'] = incdec(1n);
+H['DEC'] = incdec(-1n);
+function incdecA(d: bigint): Handler {
   return (m) => {
     const v = m.pop();
     if (typeof v !== 'bigint') typeError(v, 'integer');
-    void name;
     m.push(v + d);
   };
 }
-H['INCA'] = incdecA(1n, 'inc');
-H['DECA'] = incdecA(-1n, 'dec');
+H['INCA'] = incdecA(1n);
+H['DECA'] = incdecA(-1n);
 
 // ---- arithmetic ------------------------------------------------------------------------
 
