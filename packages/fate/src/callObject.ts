@@ -4,10 +4,10 @@
  * `channels.get.contract`.
  */
 import { encode, hash, serializeObject, Tag, type Encoded } from '@aechannel/codec';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import type { LogEntry } from './engine.js';
 import type { ContractRecord } from './trees.js';
-import { bytesToUnsigned } from './serialize.js';
+import { bytesToUnsigned, unsignedBytes } from './serialize.js';
 
 /** `return_type` of a call. */
 export type ReturnType = 'ok' | 'error' | 'revert';
@@ -59,6 +59,19 @@ export function callId(caller: Uint8Array, nonce: bigint, contract: Uint8Array):
   const n = hexToBytes(nonce.toString(16).padStart(64, '0'));
   input.set(n, 32);
   input.set(contract, 64);
+  return hash(input);
+}
+
+/**
+ * Public key of a contract created by `owner` (an account or, for CREATE/CLONE, a contract)
+ * at `nonce` (the channel round, or the creating contract's nonce):
+ * `BLAKE2b(owner ‖ minimal_be(nonce))`.
+ */
+export function createdContractPk(owner: Uint8Array, nonce: bigint): Uint8Array {
+  const n = unsignedBytes(nonce);
+  const input = new Uint8Array(owner.length + n.length);
+  input.set(owner);
+  input.set(n, owner.length);
   return hash(input);
 }
 
@@ -138,9 +151,4 @@ export function contractToJson(pk: Uint8Array, rec: ContractRecord): ContractJso
     },
     contract_state: state as Record<Encoded<'ck'>, Encoded<'cv'>>,
   };
-}
-
-/** Hex helper for tests and tools. */
-export function callKeyHex(callerPk: Uint8Array, nonce: bigint, contractPk: Uint8Array): string {
-  return bytesToHex(callKey(callerPk, nonce, contractPk));
 }

@@ -7,7 +7,6 @@
 import {
   decode,
   encode,
-  hash,
   Tag,
   type ChannelOffChainUpdate,
   type ChannelOffChainUpdateCallContract,
@@ -15,14 +14,13 @@ import {
   type Encoded,
 } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { callKey, serializeCallObject, type CallObject } from './callObject.js';
+import { callKey, createdContractPk, serializeCallObject, type CallObject } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
-import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
+import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type ExecutionResult, type World } from './engine.js';
 import { PMap } from './pmap.js';
-import { deserializeValue, unsignedBytes } from './serialize.js';
-import { makeContractRecord, unpackCtVersion, type ChannelTrees } from './trees.js';
+import { makeContractRecord, newContractStore, unpackCtVersion, type ChannelTrees } from './trees.js';
 
 /** Node rules a VM run follows. */
 export interface FateRules {
@@ -177,15 +175,6 @@ function addTokens(trees: ChannelTrees, id: string, amount: bigint): ChannelTree
   return { ...trees, accounts: trees.accounts.set(hex, { ...a, balance: a.balance + amount }) };
 }
 
-/** `pk = BLAKE2b(owner ‖ minimal_be(round))`. */
-function contractPk(owner: Uint8Array, round: bigint): Uint8Array {
-  const r = unsignedBytes(round);
-  const input = new Uint8Array(32 + r.length);
-  input.set(owner);
-  input.set(r, 32);
-  return hash(input);
-}
-
 function makeCall(p: {
   caller: Uint8Array;
   round: bigint;
@@ -224,7 +213,8 @@ function unsupported(op: string): FateError {
   return new FateError('FATE_UNSUPPORTED', `The call reaches ${op}, which this VM does not implement.`, { context: { reason: 'operation', op } });
 }
 
-function isFate(vm: number): boolean {
+/** Whether a contract VM version is a FATE one (5, 7 or 8). */
+export function isFate(vm: number): boolean {
   return vm === 5 || vm === 7 || vm === 8;
 }
 
@@ -234,7 +224,7 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
   if (!legal) throw new FateError('FATE_WRONG_VM_VERSION', `Illegal vm/abi version ${vm}/${abi}.`, { context: { vm, abi } });
   if (!isFate(vm)) throw new FateError('FATE_UNSUPPORTED', 'AEVM contracts are not supported.', { context: { reason: 'aevm', vm } });
   const owner = decode(u.owner, 'ak');
-  const pk = contractPk(owner, ctx.round);
+  const pk = createdContractPk(owner, ctx.round);
   const hex = bytesToHex(pk);
   const objectVersion = vm >= 7 && !(vm === 7 && rules.contractObjectV1ForVm7) ? 2 : 1;
   // Code processing of prepare_init_call: strip init (vm 5, early-Iris vm 7), re-serialize as v3.
@@ -248,19 +238,10 @@ function createContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCreateCont
     compilerVersion: rules.unknownCompilerVersion ? textEncoder.encode('unknown') : codeObj.compilerVersion,
   });
   // The init calldata must be {"init" id, tuple}.
-  let initOk = false;
-  try {
-    const cd = deserializeValue(u.callData);
-    initOk =
-      typeof cd === 'object' && cd.kind === 'tuple' && cd.elements.length === 2 &&
-      typeof cd.elements[0] === 'object' && cd.elements[0].kind === 'string' && bytesToHex(cd.elements[0].bytes) === INIT_ID &&
-      typeof cd.elements[1] === 'object' && cd.elements[1].kind === 'tuple';
-  } catch {
-    initOk = false;
-  }
+  const initOk = calledFunction(u.callData) === INIT_ID;
   const record = makeContractRecord({
     owner, ownerIsContract: false, vm, abi, code: stored, codeRef: undefined, objectVersion, active: true, referrers: [],
-    deposit: u.deposit, store: PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]),
+    deposit: u.deposit, store: newContractStore(),
   });
   let trees: ChannelTrees = { ...trees0, contracts: trees0.contracts.set(hex, record) };
   trees = removeTokens(trees, u.owner, u.deposit, ctx.reserve);
@@ -398,5 +379,5 @@ export function dryRun(trees: ChannelTrees, update: ChannelOffChainUpdateCallCon
 
 /** The contract id a create update makes at a round. */
 export function createdContractId(owner: Encoded<'ak'>, round: bigint): Encoded<'ct'> {
-  return encode(contractPk(decode(owner, 'ak'), round), 'ct');
+  return encode(createdContractPk(decode(owner, 'ak'), round), 'ct');
 }

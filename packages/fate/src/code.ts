@@ -10,7 +10,7 @@ import * as RLP from 'rlp';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FateError } from './errors.js';
 import { OPCODE_BY_BYTE, type OpInfo } from './opcodes.js';
-import { ByteReader, ByteWriter, readType, readValue, rlpBytes, serializeValue } from './serialize.js';
+import { ByteReader, ByteWriter, deserializeValue, readType, readValue, rlpBytes, serializeValue } from './serialize.js';
 import type { FateType } from './types.js';
 import { EMPTY_MAP, type FateMap, type FateValue } from './values.js';
 
@@ -66,6 +66,19 @@ export interface ContractCode {
 
 /** Id of `init`: first 4 bytes of BLAKE2b-256("init"). */
 export const INIT_ID = '44d6441f';
+
+/** The function id (4 bytes, hex) a call data calls, or undefined when it does not decode as `{id, args}`. */
+export function calledFunction(callData: Uint8Array): string | undefined {
+  try {
+    const cd = deserializeValue(callData);
+    if (typeof cd !== 'object' || cd.kind !== 'tuple' || cd.elements.length !== 2) return undefined;
+    const [id, args] = cd.elements;
+    if (typeof id !== 'object' || id.kind !== 'string' || typeof args !== 'object' || args.kind !== 'tuple') return undefined;
+    return bytesToHex(id.bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 function codeError(reason: string): FateError {
   return new FateError('FATE_INVALID_CODE', `Invalid contract code: ${reason}.`, { context: { reason } });

@@ -26,8 +26,9 @@
  * One file because calls, returns, unwinding and the top-level call share the frame layout
  * above and the machine's registers, and must change together.
  */
-import type { Account } from '@aechannel/codec';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { compareBytes, type Account } from '@aechannel/codec';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { createdContractPk } from './callObject.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
@@ -35,14 +36,12 @@ import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupp
 import { E, fateToTerm, typeToTerm } from './term.js';
 import { OPS } from './ops.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { serializeValue, unsignedBytes } from './serialize.js';
+import { deserializeValue, serializeType, serializeValue } from './serialize.js';
 import { finalizeStores, readRegister, storeMapView, unfoldValue, type StoreCaches } from './stores.js';
-import type { ContractRecord } from './trees.js';
+import { makeContractRecord, newContractStore, type ContractRecord } from './trees.js';
 import { matchType, type FateType } from './types.js';
 import { fObject, fSome, fString, fTypeRep, NONE, type FateObject, type FateValue } from './values.js';
-import { blake2b } from '@noble/hashes/blake2.js';
-import { PMap as PMapClass, type PMap } from './pmap.js';
-import { makeContractRecord } from './trees.js';
+import type { PMap } from './pmap.js';
 
 /** Accounts and contracts as the VM sees and changes them. */
 export interface World {
@@ -373,12 +372,6 @@ export class Machine {
   jump(bb: number): void {
     this.bb = bb;
     this.pc = 0;
-  }
-
-  function(id: string): FateFunction {
-    const f = this.code.functions.get(id);
-    if (f === undefined) fail(`Trying to call undefined function: ${W(E.bin(hexBytes(id)))}`);
-    return f;
   }
 
   /**
@@ -834,16 +827,12 @@ export class Machine {
         throw new VmInternal('CREATE with code that does not decode');
       }
     }
-    const n = unsignedBytes(nonce);
-    const input = new Uint8Array(32 + n.length);
-    input.set(this.contract);
-    input.set(n, 32);
-    const pk = blake2b(input, { dkLen: 32 });
+    const pk = createdContractPk(this.contract, nonce);
     const hex = bytesToHex(pk);
     const rec = makeContractRecord({
       owner: this.contract, ownerIsContract: false, vm, abi: 3, code, codeRef,
       objectVersion: vm >= 7 && !(vm === 7 && this.objectV1ForVm7) ? 2 : 1, active: true,
-      referrers: [], deposit: 0n, store: PMapOf([['0000', Uint8Array.of(0x2f, 0x00)]]),
+      referrers: [], deposit: 0n, store: newContractStore(),
     });
     const existing = accounts.get(hex);
     const flags = ((existing !== undefined && 'flags' in existing ? existing.flags : 0n) & ~1n) | (payable ? 0n : 1n);
@@ -856,7 +845,7 @@ export class Machine {
     if (src.balance < value) throw new VmInternal('insufficient funds in deploy');
     if (value > 0n) this.transfer(this.contract, pk, value, 'call');
     this.callRemote(
-      fObject('contract', pk), fString(hexBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
+      fObject('contract', pk), fString(hexToBytes(INIT_ID)), initType, fTypeRep({ t: 'tuple', elems: [] }), 0n, gasCap, prot,
       { k: 'deploy', contract: pk, protected: prot, value, vm },
     );
   }
@@ -919,10 +908,6 @@ export class Machine {
   }
 }
 
-function PMapOf(entries: [string, Uint8Array][]): PMap<Uint8Array> {
-  return PMapClass.from(entries);
-}
-
 /**
  * The ops whose handler checks the contract's FATE version, with the primop name the node's
  * `not_supported` error carries. Other ops newer than a contract's version run unchecked,
@@ -940,22 +925,12 @@ const VERSION_GATED: Readonly<Record<string, string>> = {
   ORACLE_EXPIRY: 'oracle_expiry', POSEIDON: 'poseidon', STR_TO_BYTES: 'str_to_bytes',
 };
 
-function hexBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 function isUnit(v: FateValue): boolean {
   return typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0;
 }
 
 function sameType(a: FateType, b: FateType): boolean {
-  return bytesToHex(serializeTypeBytes(a)) === bytesToHex(serializeTypeBytes(b));
-}
-
-function serializeTypeBytes(t: FateType): Uint8Array {
-  return serializeValue({ kind: 'typerep', type: t });
+  return compareBytes(serializeType(a), serializeType(b)) === 0;
 }
 
 /**
@@ -980,7 +955,7 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     m.codeCache.add(m.contractHex);
     let call: FateValue;
     try {
-      call = deserializeCallData(p.callData);
+      call = deserializeValue(p.callData);
     } catch {
       return errorResult(textEncoder.encode('bad_call_data'), 0);
     }
@@ -1014,17 +989,3 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     return errorResult(textEncoder.encode('internal error'), m.heldBackGas(), `bug: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
-
-function deserializeCallData(bytes: Uint8Array): FateValue {
-  // Local import to keep the top of the file readable.
-  return deserialize(bytes);
-}
-
-import { deserializeValue as deserialize } from './serialize.js';
-
-/** Revert with a FATE string message (ABORT). */
-export function revert(message: FateValue): never {
-  throw new VmRevert(serializeValue(message));
-}
-
-export { fString };

@@ -17,17 +17,17 @@
  * caller's choice, as in the node: on chain the account's contract store, written back; the
  * channel FSM checking a co-signed state uses the copy the channel keeps and drops the writes.
  */
-import { decode, encode, hash, type Encoded } from '@aechannel/codec';
+import { decode, encode, type Encoded } from '@aechannel/codec';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { createdContractPk } from './callObject.js';
 import { emptyChain, type ChainView } from './chainView.js';
-import { resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
-import { decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
+import { isFate, resolveRules, type FateRules, type FateRulesPreset } from './channel.js';
+import { calledFunction, decodeContractCode, decodeFateCode, encodeContractCode, INIT_ID, stripInit } from './code.js';
 import { FateError } from './errors.js';
 import { execute, type World } from './engine.js';
 import type { GaAuthContext } from './opsAuth.js';
-import { PMap } from './pmap.js';
-import { deserializeValue, unsignedBytes } from './serialize.js';
-import { makeContractRecord, unpackCtVersion, type ChannelTrees, type ContractRecord } from './trees.js';
+import { deserializeValue } from './serialize.js';
+import { makeContractRecord, newContractStore, unpackCtVersion, type ChannelTrees, type ContractRecord } from './trees.js';
 
 export type { GaAuthContext } from './opsAuth.js';
 
@@ -38,19 +38,6 @@ function gasNumber(gas: bigint): number {
   if (typeof gas !== 'bigint' || gas < 0n) throw new FateError('FATE_INVALID_ARGUMENT', 'gas must be a non-negative bigint.', { context: { argument: 'gas' } });
   if (gas > MAX_GAS) throw new FateError('FATE_UNSUPPORTED', `Gas above ${MAX_GAS} is not supported.`, { context: { reason: 'gas', gas } });
   return Number(gas);
-}
-
-/** The function id (4 bytes, hex) a call data calls, or undefined when it does not decode as `{id, args}`. */
-function calledFunction(callData: Uint8Array): string | undefined {
-  try {
-    const cd = deserializeValue(callData);
-    if (typeof cd !== 'object' || cd.kind !== 'tuple' || cd.elements.length !== 2) return undefined;
-    const [id, args] = cd.elements;
-    if (typeof id !== 'object' || id.kind !== 'string' || typeof args !== 'object' || args.kind !== 'tuple') return undefined;
-    return bytesToHex(id.bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Parameters of {@link attachGaContract} (the fields of a GA attach tx, tag 80). */
@@ -97,7 +84,7 @@ export interface AttachGaContractResult {
 export function attachGaContract(trees: ChannelTrees, p: AttachGaContractParameters): AttachGaContractResult {
   const rules = resolveRules(p.rules);
   const { vm, abi } = unpackCtVersion(p.ctVersion);
-  if (abi !== 3 || !(vm === 5 || vm === 7 || vm === 8)) throw new FateError('FATE_WRONG_VM_VERSION', `A GA contract must be FATE (vm 5, 7 or 8, abi 3), got ${vm}/${abi}.`, { context: { vm, abi } });
+  if (abi !== 3 || !isFate(vm)) throw new FateError('FATE_WRONG_VM_VERSION', `A GA contract must be FATE (vm 5, 7 or 8, abi 3), got ${vm}/${abi}.`, { context: { vm, abi } });
   if (!(p.authFun instanceof Uint8Array) || p.authFun.length !== 32) {
     throw new FateError('FATE_INVALID_ARGUMENT', 'authFun must be the 32-byte hash of the auth function name.', { context: { argument: 'authFun', reason: 'bad_function_hash' } });
   }
@@ -111,17 +98,13 @@ export function attachGaContract(trees: ChannelTrees, p: AttachGaContractParamet
   }
   if (calledFunction(p.callData) !== INIT_ID) throw new FateError('FATE_INVALID_ARGUMENT', 'The call data does not call init.', { context: { argument: 'callData', reason: 'bad_init_function' } });
   const owner = decode(p.owner, 'ak');
-  const n = unsignedBytes(p.nonce);
-  const input = new Uint8Array(32 + n.length);
-  input.set(owner);
-  input.set(n, 32);
-  const pk = hash(input);
+  const pk = createdContractPk(owner, p.nonce);
   const hex = bytesToHex(pk);
   // Stored as a created contract is: init stripped for FATE_01, contract object v2 from FATE_02.
   const stored = vm === 5 ? encodeContractCode({ ...codeObject, byteCode: stripInit(fate) }) : p.code;
   const record = makeContractRecord({
     owner, ownerIsContract: false, vm, abi, code: stored, codeRef: undefined, objectVersion: vm >= 7 ? 2 : 1, active: true, referrers: [],
-    deposit: 0n, store: PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]),
+    deposit: 0n, store: newContractStore(),
   });
   const before: ChannelTrees = {
     ...trees,

@@ -13,7 +13,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Operand } from './code.js';
 import { bytesToUnsigned, keyOf, serializeValue, unsignedBytes } from './serialize.js';
 import type { Machine } from './engine.js';
-import { BLOCK_GAS_LIMIT, byteSize, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
+import { BLOCK_GAS_LIMIT, CODE_LOAD_GAS, LOG_BYTE_GAS, MODELS, STORE_MAP_KEY_GAS, words } from './gas.js';
 import { opcode } from './opcodes.js';
 import { compareValues } from './order.js';
 import { arithmetic, badArgs, fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W } from './outcome.js';
@@ -144,26 +144,24 @@ H['DUP'] = (m, a) => {
 };
 H['POP'] = (m, a) => m.put(a[0]!, m.pop());
 H['STORE'] = (m, a) => m.put(a[0]!, m.get(a[1]!));
-function incdec(d: bigint, name: string): Handler {
+function incdec(d: bigint): Handler {
   return (m, a) => {
     const v = m.get(a[0]!);
     if (typeof v !== 'bigint') typeError(v, 'integer');
-    void name;
     m.put(a[0]!, v + d);
   };
 }
-H['INC'] = incdec(1n, 'inc');
-H['DEC'] = incdec(-1n, 'dec');
-function incdecA(d: bigint, name: string): Handler {
+H['INC'] = incdec(1n);
+H['DEC'] = incdec(-1n);
+function incdecA(d: bigint): Handler {
   return (m) => {
     const v = m.pop();
     if (typeof v !== 'bigint') typeError(v, 'integer');
-    void name;
     m.push(v + d);
   };
 }
-H['INCA'] = incdecA(1n, 'inc');
-H['DECA'] = incdecA(-1n, 'dec');
+H['INCA'] = incdecA(1n);
+H['DECA'] = incdecA(-1n);
 
 // ---- arithmetic ------------------------------------------------------------------------
 
@@ -500,7 +498,7 @@ H['BYTECODE_HASH'] = (m, a) => {
   }
   if (!m.codeCache.has(hex)) {
     m.codeCache.add(hex);
-    if (m.iris) m.spend(4900);
+    if (m.iris) m.spend(CODE_LOAD_GAS);
   }
   m.spend(code.serialized.length);
   m.put(a[0]!, fSome(fBytes(blake2b(code.serialized, { dkLen: 32 }))));
@@ -745,9 +743,6 @@ H['BYTES_TO_INT'] = (m, a) => {
   if (typeof b !== 'object' || b.kind !== 'bytes') badArgs('bytes_to_int', [b]);
   m.put(a[0]!, bytesToUnsigned(b.bytes));
 };
-void byteSize;
-void int;
-void fString;
 
 /** Handlers by opcode byte. */
 export const OPS: readonly (Handler | undefined)[] = (() => {

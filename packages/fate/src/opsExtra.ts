@@ -17,7 +17,6 @@ import {
 import type { Machine } from './engine.js';
 import { MODELS, words } from './gas.js';
 import { badArgs, fail, P, typeError, VmInternal, VmUnsupported, W } from './outcome.js';
-import { bytesToUnsigned } from './serialize.js';
 import { E } from './term.js';
 import { cons, fBytes, fSome, fString, fTuple, listToArray, NIL, NONE, type FateValue } from './values.js';
 
@@ -485,10 +484,6 @@ for (const name of UNSUPPORTED) {
     throw new VmUnsupported(name);
   };
 }
-void P;
-void E;
-void fail;
-void bytesToUnsigned;
 
 /** Extra handlers by mnemonic. */
 export const extraOps: Record<string, Handler> = H;

@@ -117,8 +117,3 @@ export function compareValues(a: FateValue, b: FateValue): number {
       return 0;
   }
 }
-
-/** FATE equality: neither is less. */
-export function valuesEqual(a: FateValue, b: FateValue): boolean {
-  return compareValues(a, b) === 0;
-}

@@ -30,9 +30,6 @@ export class VmUnsupported {
   constructor(readonly op: string) {}
 }
 
-/** Any abnormal stop. */
-export type VmStop = VmError | VmRevert | VmOutOfGas | VmInternal | VmUnsupported;
-
 /**
  * Throws a runtime error with a ready message. The node's messages are Erlang character
  * lists of bytes (`io_lib:format` without the unicode modifier), so each character is one

@@ -9,12 +9,12 @@
  * `{map_id ⇒ {raw_id, refcount, size}}`; `01 ‖ raw_id(4)` marker `00`;
  * `01 ‖ raw_id ‖ serialize(key)` one entry.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Machine } from './engine.js';
-import { MODELS, STORE_BYTE_GAS, traversalCost } from './gas.js';
+import { MODELS, STORE_BYTE_GAS, STORE_READ_GAS } from './gas.js';
 import { VmInternal } from './outcome.js';
 import { deserializeValue, keyOf, serializeValue, unsignedBytes } from './serialize.js';
-import { makeContractRecord, type ContractRecord } from './trees.js';
+import type { ContractRecord } from './trees.js';
 import { cons, fTuple, NIL, TOMBSTONE, type FateList, type FateMap, type FateStoreMap, type FateValue } from './values.js';
 
 /** One cached register. */
@@ -45,7 +45,7 @@ export function readRegister(m: Machine, hex: string, n: number): FateValue {
   const rec = m.world.contracts.get(hex);
   const bytes = rec?.store.get(registerKey(n));
   if (bytes === undefined) throw new VmInternal(`undefined_in_store ${n}`);
-  m.spend(m.iris ? 2000 : 0);
+  m.spend(m.iris ? STORE_READ_GAS : 0);
   const v = decodeStored(bytes);
   const cur = m.stores.get(hex);
   const regs = new Map(cur?.regs);
@@ -105,12 +105,6 @@ function storedEntries(rec: ContractRecord, raw: number): Map<string, readonly [
       out.set(kh, [decodeStored(hexToBytes(kh)), decodeStored(v)]);
     }
   }
-  return out;
-}
-
-function hexToBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i += 1) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
@@ -418,16 +412,7 @@ function finalizeContract(m: Machine, hex: string, sc: StoreCache): void {
   gas += STORE_BYTE_GAS * (2 + metaBytes.length);
   m.spend(gas);
   const store = rec.store.with(writes);
-  const { object: _object, ...rest } = rec;
-  void _object;
-  const next: ContractRecord = { ...makeContractRecordCached(rest, rec), store };
+  // The contract object does not contain the store: its bytes stay.
+  const next: ContractRecord = { ...rec, store };
   m.world = { ...m.world, contracts: m.world.contracts.set(hex, next) };
 }
-
-function makeContractRecordCached(rest: Omit<ContractRecord, 'object'>, prev: ContractRecord): ContractRecord {
-  // The contract object does not contain the store: keep its bytes.
-  return { ...rest, object: prev.object };
-}
-
-/** Traversal cost helper re-exported for finalize tests. */
-export { traversalCost, makeContractRecord };

@@ -81,6 +81,11 @@ export function unpackCtVersion(v: bigint): { vm: number; abi: number } {
   return { vm: vm === 0 ? abi : vm, abi };
 }
 
+/** The store of a new contract: only the metadata register (`00 00`), holding the empty map. */
+export function newContractStore(): PMap<Uint8Array> {
+  return PMap.from([['0000', Uint8Array.of(0x2f, 0x00)]]);
+}
+
 /** Parameters of {@link makeContractRecord}. */
 export type MakeContractRecordParameters = Omit<ContractRecord, 'object'>;
 
