@@ -23,6 +23,7 @@ describe('@aechannel/fate entry', () => {
         "encodeCallData",
         "fateRulesPresets",
         "getContractJson",
+        "packCtVersion",
         "packTrees",
         "resolveRules",
         "runGaAuth",

@@ -39,6 +39,7 @@ export {
 } from './callObject.js';
 export {
   emptyTrees,
+  packCtVersion,
   packTrees,
   stateHash,
   treesBalances,

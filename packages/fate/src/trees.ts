@@ -68,10 +68,20 @@ export interface ChannelTrees {
   readonly oracles: readonly TreeEntry[];
 }
 
-/** `ct_version` packing (CONTRACTS.md §1.1). */
-export function packCtVersion(vm: number, abi: number): bigint {
-  if (vm === abi && abi <= 2) return BigInt(abi);
-  return (BigInt(vm) << 16n) | BigInt(abi);
+/**
+ * Packs a VM and an ABI version into the `ct_version` of a create-contract update and a
+ * contract object (CONTRACTS.md §1.1): `(vm << 16) | abi`, except the single value `abi`
+ * when `vm == abi` and `abi ≤ 2`.
+ * @param vm - the VM version (number or bigint, e.g. a `vm_version` read from JSON)
+ * @param abi - the ABI version
+ * @returns the packed `ct_version`
+ * @throws {RangeError} when a number is not an integer (from `BigInt`)
+ * @example packCtVersion(8, 3) // 0x80003n (FATE_03, Sophia ABI)
+ */
+export function packCtVersion(vm: number | bigint, abi: number | bigint): bigint {
+  const v = BigInt(vm);
+  const a = BigInt(abi);
+  return v === a && a <= 2n ? a : (v << 16n) | a;
 }
 
 /** `ct_version` unpacking. */
