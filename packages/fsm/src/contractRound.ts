@@ -14,6 +14,7 @@ import {
   applyUpdates,
   callObjectToJson,
   FateError,
+  packCtVersion,
   packTrees,
   stateHash,
   treesBalances,
@@ -108,11 +109,6 @@ export function validContractId(value: unknown): value is Encoded<'ct'> {
 /** `ak_` id, if it decodes (32 bytes). */
 export function validAccountId(value: unknown): value is Encoded<'ak'> {
   return decodesAs(value, 'ak');
-}
-
-/** `ct_version` packing (CONTRACTS.md §1.1). */
-function packCtVersion(vm: bigint, abi: bigint): bigint {
-  return vm === abi && abi <= 2n ? abi : (vm << 16n) | abi;
 }
 
 /** A parsed update as the codec's update object (meta updates change nothing and are left out by callers). */
