@@ -11,6 +11,7 @@ import { decode, encode, isAechannelError, Tag, type ChannelOffChainUpdate, type
 import {
   applyUpdates as applyFateUpdates,
   FateError,
+  packCtVersion,
   stateHash,
   treesFromBalances,
   type CallObject,
@@ -57,11 +58,6 @@ export type Balances = Record<Encoded<'ak'>, bigint>;
 /** The JSON value of an update list, as sent in `channels.sign.*` (§8.2). */
 export function updatesToJson(updates: readonly OffChainUpdate[]): JsonValue[] {
   return updates.map((u) => (u.op === 'OffChainCallContract' ? { ...u, call_stack: [...u.call_stack] } : { ...u }) as JsonValue);
-}
-
-/** `ct_version` packing (CONTRACTS.md §1.1). */
-function packCtVersion(vm: bigint, abi: bigint): bigint {
-  return vm === abi && abi <= 2n ? abi : (vm << 16n) | abi;
 }
 
 const textEncoder = new TextEncoder();
