@@ -3,9 +3,11 @@
  * (with their WebSocket codes), dry runs, purity (inputs unchanged), and the chain values a
  * run reports having read.
  */
+import { readFileSync } from 'node:fs';
 import { encode, Tag, type ChannelOffChainUpdateCallContract, type Encoded } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
 import { assemble, callData, imm, st } from '../test/asm.js';
+import { runScenario, type Scenario } from '../test/scenario.js';
 import { applyUpdate, applyUpdates, createdContractId, dryRun } from './channel.js';
 import { FateError } from './errors.js';
 import { stateHash, treesBalances, treesFromBalances } from './trees.js';
@@ -96,5 +98,22 @@ describe('applyUpdate', () => {
     applyUpdate(trees, call('env'), ctx(3n));
     expect(stateHash(trees)).toBe(before);
   });
-});
 
+  it('refuses exactly the calls whose new clone the early-Iris node cannot store (contract object v1): FATE_INTERNAL "v1 clone"', () => {
+    const cloneFailures = (name: string): { node: number[]; ours: number[] } => {
+      const vector = JSON.parse(readFileSync(new URL(`../test/vectors/contracts/${name}`, import.meta.url), 'utf8')) as {
+        scenario: Scenario;
+        result: { results: { error?: string }[] };
+      };
+      const ours = runScenario(vector.scenario).results;
+      return {
+        node: vector.result.results.flatMap((r, i) => (r.error === 'error:function_clause' ? [i] : [])),
+        ours: ours.flatMap((r, i) => (r['error'] === 'FATE_INTERNAL' && (r['ctx'] as { reason?: string } | undefined)?.reason === 'v1 clone' ? [i] : [])),
+      };
+    };
+    const early = cloneFailures('factory.early_iris.json');
+    expect(early.ours.length).toBeGreaterThan(0);
+    expect(early.ours).toEqual(early.node);
+    expect(cloneFailures('factory.iris.json').ours).toEqual([]);
+  });
+});

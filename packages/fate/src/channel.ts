@@ -200,10 +200,15 @@ function insertCall(trees: ChannelTrees, call: CallObject, caller: Uint8Array, c
   return { ...trees, calls: trees.calls.set(key, serializeCallObject(call)) };
 }
 
-/** A clone kept as contract object v1 (early-Iris rules) has no code_ref: the node crashes writing it. */
-function refuseV1Clones(world: World, before: ChannelTrees): void {
-  for (const [k, rec] of world.contracts.entries()) {
-    if (rec.codeRef !== undefined && rec.objectVersion === 1 && !before.contracts.has(k)) {
+/**
+ * A clone kept as contract object v1 (early-Iris rules) has no code_ref: the node crashes
+ * writing it. Only a contract the call put can be one (every other one was in `before`), so
+ * only those are looked at, not every contract of the channel.
+ */
+function refuseV1Clones(result: ExecutionResult, before: ChannelTrees): void {
+  for (const k of result.created ?? []) {
+    const rec = result.world.contracts.get(k);
+    if (rec !== undefined && rec.codeRef !== undefined && rec.objectVersion === 1 && !before.contracts.has(k)) {
       throw new FateError('FATE_INTERNAL', 'The node cannot store a clone as contract object v1.', { context: { reason: 'v1 clone' } });
     }
   }
@@ -286,7 +291,7 @@ function callContract(trees0: ChannelTrees, u: ChannelOffChainUpdateCallContract
     rules, chain: ctx.chain ?? emptyChain,
   });
   if (result.unsupported !== undefined) throw unsupported(result.unsupported);
-  if (result.type === 'ok') refuseV1Clones(result.world, trees);
+  if (result.type === 'ok') refuseV1Clones(result, trees);
   if (result.internal !== undefined && result.internal !== 'unknown_contract') {
     throw new FateError('FATE_INTERNAL', `The node would reject this call: ${result.internal}.`, { context: { reason: result.internal } });
   }

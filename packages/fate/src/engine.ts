@@ -151,6 +151,12 @@ export interface ExecutionResult {
   readonly logs: readonly LogEntry[];
   /** The world after the call (the input world unless ok). */
   readonly world: World;
+  /**
+   * Ok only: the contracts (hex) CREATE/CLONE put during the call, in order. The only
+   * contracts of `world` the input world lacks are among them; some may have been rolled
+   * back or unput since (look them up in `world`).
+   */
+  readonly created?: readonly string[];
   /** Set when the node would have raised an exception instead of returning a result. */
   readonly internal?: string;
   /** Set when the call reached an operation this VM does not implement. */
@@ -188,6 +194,8 @@ export class Machine {
   /** Contracts on the current call chain (re-entrancy check); replaced, never changed in place. */
   chainSeen: readonly string[] = [];
   codeCache = new Set<string>();
+  /** Contracts (hex) put by CREATE/CLONE in this call, rolled back or not. */
+  created: string[] = [];
   done = false;
   // The state before the current instruction, as far as unwinding needs it: after a runtime
   // error the node unwinds from the engine state before the failing instruction.
@@ -840,6 +848,7 @@ export class Machine {
     const balance = existing?.balance ?? 0n;
     accounts = accounts.set(hex, flags === 0n ? { version: 1, nonce: nonceOf, balance } : { version: 3, flags, nonce: nonceOf, balance });
     this.world = { accounts, contracts: this.world.contracts.set(hex, rec) };
+    this.created.push(hex);
     if (value < 0n) throw new VmInternal('negative value in deploy');
     const src = this.world.accounts.get(this.contractHex)!;
     if (src.balance < value) throw new VmInternal('insufficient funds in deploy');
@@ -979,7 +988,7 @@ export function execute(p: ExecuteParameters): ExecutionResult {
     finalizeStores(m);
     m.traverse(v, MODELS.final);
     v = v as FateValue;
-    return { type: 'ok', returnValue: serializeValue(v), gasUsed: p.gas - m.gas, logs: m.logs, world: m.world };
+    return { type: 'ok', returnValue: serializeValue(v), gasUsed: p.gas - m.gas, logs: m.logs, world: m.world, created: m.created };
   } catch (e) {
     if (e instanceof VmRevert) return { type: 'revert', returnValue: e.message, gasUsed: p.gas - (m.gas + m.heldBackGas()), logs: [], world: p.world };
     if (e instanceof VmError || e instanceof VmOutOfGas) return errorResult(e.message, m.heldBackGas());
