@@ -31,6 +31,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { createdContractPk } from './callObject.js';
 import type { ChainView } from './chainView.js';
 import { decodeContractCode, decodeFateCodeCached, INIT_ID, type FateCode, type FateFunction, type Instruction, type Operand } from './code.js';
+import { OPCODE_BY_NAME } from './opcodes.js';
 import { cellsCost, CODE_LOAD_GAS, containsStoreMap, MODELS, traversalCost, type TraversalModel } from './gas.js';
 import { fail, P, typeError, VmError, VmInternal, VmOutOfGas, VmRevert, VmUnsupported, W, w } from './outcome.js';
 import { E, fateToTerm, typeToTerm } from './term.js';
@@ -907,7 +908,7 @@ export class Machine {
       fail(`Operation ${P(E.atom(op.name))} not allowed off chain`);
     }
     this.spend(this.iris ? op.gas : op.limaGas);
-    const gate = VERSION_GATED[op.name];
+    const gate = GATE_BY_BYTE[op.op];
     if (gate !== undefined && (op.onlyV1 === true ? this.fate >= 2 : op.vm > this.fate)) {
       fail(`Error in ${W(E.atom(gate))}: ${W(E.atom('not_supported'))}`);
     }
@@ -933,6 +934,20 @@ const VERSION_GATED: Readonly<Record<string, string>> = {
   FEE: 'fee', INT_TO_BYTES: 'int_to_bytes', LENGTH: 'length', MULMOD: 'mulmod', NETWORK_ID: 'network_id',
   ORACLE_EXPIRY: 'oracle_expiry', POSEIDON: 'poseidon', STR_TO_BYTES: 'str_to_bytes',
 };
+
+/**
+ * {@link VERSION_GATED} by opcode byte, built once: the dispatch loop reads an array slot per
+ * instruction instead of looking the mnemonic up in a record.
+ */
+const GATE_BY_BYTE: readonly (string | undefined)[] = (() => {
+  const table = new Array<string | undefined>(256).fill(undefined);
+  for (const [name, primop] of Object.entries(VERSION_GATED)) {
+    const info = OPCODE_BY_NAME.get(name);
+    if (info === undefined) throw new Error(`VERSION_GATED names an unknown opcode ${name}`);
+    table[info.op] = primop;
+  }
+  return Object.freeze(table);
+})();
 
 function isUnit(v: FateValue): boolean {
   return typeof v === 'object' && v.kind === 'tuple' && v.elements.length === 0;
