@@ -695,7 +695,6 @@ export class Channel {
   /** Commands cut by a dropped connection, waiting for recovery to tell whether they took effect. */
   #interrupted: Pending[] = [];
   #recovering = false;
-  #resyncing = false;
   /** The resync in progress (one at a time), and another round asked for meanwhile (with its half-signed wait). */
   #resyncRun: Promise<void> | undefined;
   #resyncAgain: { waitHalfSigned: boolean } | undefined;
@@ -2657,7 +2656,6 @@ export class Channel {
       this.#resyncAgain = { waitHalfSigned: waitHalfSigned || this.#resyncAgain?.waitHalfSigned === true };
       return this.#resyncRun;
     }
-    this.#resyncing = true;
     const run = (async () => {
       try {
         let wait = waitHalfSigned;
@@ -2669,7 +2667,6 @@ export class Channel {
           wait = again.waitHalfSigned;
         }
       } finally {
-        this.#resyncing = false;
         this.#resyncRun = undefined;
       }
     })();
