@@ -71,6 +71,19 @@ describe('decodeContractState', () => {
     expect(state.scores).toEqual(expected);
   });
 
+  it('a store map reference that is not exactly bf ‖ rlp(id) is a typed error', () => {
+    let trees = create(treesFromBalances({ [A]: 100n, [B]: 100n }), SCORES.code, encodeCallData(SCORES.aci, 'init', [])).trees;
+    const ct = createdContractId(A, 2n);
+    for (let i = 0; i < 12; i += 1) trees = call(trees, ct, encodeCallData(SCORES.aci, 'set', [`player-number-${i}`, BigInt(i)]), BigInt(3 + i)).trees;
+    const store = storeOf(trees, ct);
+    const key = encode(Uint8Array.of(0, 2), 'ck');
+    const reference = decode(store[key] as Encoded<'cv'>, 'cv');
+    expect(reference[0]).toBe(0xbf);
+    // the same id with a byte after it
+    const trailing = { ...store, [key]: encode(Uint8Array.of(...reference, 0), 'cv') };
+    expect(() => decodeContractState(SCORES.aci, trailing)).toThrow(expect.objectContaining({ code: 'CHANNEL_INVALID_ARGUMENT' }));
+  });
+
   it('a store that does not fit the ACI is a typed error', () => {
     const trees = create(treesFromBalances({ [A]: 100n, [B]: 100n }), COUNTER.code, encodeCallData(COUNTER.aci, 'init', [5n])).trees;
     expect(() => decodeContractState(SCORES.aci, storeOf(trees, createdContractId(A, 2n)))).toThrow(expect.objectContaining({ code: 'CHANNEL_INVALID_ARGUMENT' }));
