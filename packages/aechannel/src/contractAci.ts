@@ -80,6 +80,31 @@ export function assertAci(value: unknown, argument: string): ContractAci {
   return aci;
 }
 
+/** Nesting beyond which two ACIs are not compared further (taken as different): a compiler ACI nests a few levels. */
+const MAX_ACI_DEPTH = 64;
+
+/**
+ * Whether two ACIs are the same JSON, whatever the order of their keys (an ACI read back
+ * from a store, or parsed again by the application, is a copy of the one registered).
+ * @param a - an ACI
+ * @param b - another
+ * @returns true when they are equal
+ */
+export function sameAci(a: ContractAci, b: ContractAci): boolean {
+  return sameJson(a, b, 0);
+}
+
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth >= MAX_ACI_DEPTH) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i], depth + 1));
+  }
+  const keys = Object.keys(a);
+  const other = b as Record<string, unknown>;
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(other, k) && sameJson((a as Record<string, unknown>)[k], other[k], depth + 1));
+}
+
 /** The main contract of an ACI (`kind: contract_main`, else the last contract). */
 function mainContract(aci: ContractAci): { name: string; functions: { name: string; returns: unknown; arguments: { type: unknown }[] }[]; state?: unknown; typedefs?: { name: string; typedef: unknown; vars?: unknown[] }[]; event?: unknown } | null {
   const contracts = aci.map((entry) => (entry as { contract?: unknown }).contract).filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null);
