@@ -114,7 +114,7 @@ import { webSocketTransport, type Transport } from '@aechannel/transport';
 import type { Tx } from '@aechannel/codec';
 import { channelStoreKey, decodeChannelRecord, encodeChannelRecord, type ChannelRecord } from './channelRecord.js';
 import { interruptedContractResult } from './interruptedContractRound.js';
-import { assertAci, decodeContractState, encodeCallData, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
+import { assertAci, decodeContractState, encodeCallData, sameAci, toContractCallResult, type ContractAci, type ContractCallResult } from './contractAci.js';
 import { createEmitter, type Emitter, type IterateOptions, type Listener } from './createEmitter.js';
 import { createMemoryStore } from './createMemoryStore.js';
 import { createTranscriptRecorder, type TranscriptRecorder, type TranscriptTarget } from './createTranscriptRecorder.js';
@@ -695,7 +695,6 @@ export class Channel {
   /** Commands cut by a dropped connection, waiting for recovery to tell whether they took effect. */
   #interrupted: Pending[] = [];
   #recovering = false;
-  #resyncing = false;
   /** The resync in progress (one at a time), and another round asked for meanwhile (with its half-signed wait). */
   #resyncRun: Promise<void> | undefined;
   #resyncAgain: { waitHalfSigned: boolean } | undefined;
@@ -1479,19 +1478,29 @@ export class Channel {
     return this.#guard(() => this.#command({ kind: 'cleanContractCalls' }, assertCallOptions(options)).then(() => undefined));
   }
 
-  /** The call data of a call given as call data, or as a function of the ACI (given or registered). */
+  /**
+   * The call data of a call given as call data, or as a function of the ACI (given or
+   * registered). A given ACI must equal the one registered for the contract, if any (a
+   * different one is refused: `setContractAci` replaces it, so a call is never encoded with
+   * one ACI and decoded with another); when none is registered, the given one is, once the
+   * call data is built (it decodes this call's result and later ones).
+   */
   #callDataOf(contractId: Encoded<'ct'>, params: { callData?: Encoded<'cb'> | undefined; function?: string | undefined; args?: readonly unknown[] | undefined; aci?: ContractAci | undefined }, argument: string): Encoded<'cb'> {
-    if (params.callData !== undefined) {
-      const callData = assertEncoded(params.callData, 'cb', `${argument}.callData`);
-      // An ACI given with the call data decodes the result (and later calls), as with a function.
-      if (params.aci !== undefined && !this.#acis.has(contractId)) this.#acis.set(contractId, assertAci(params.aci, `${argument}.aci`));
-      return callData;
+    const callData = params.callData === undefined ? undefined : assertEncoded(params.callData, 'cb', `${argument}.callData`);
+    const fn = params.function;
+    if (callData === undefined && typeof fn !== 'string') throw invalidArgument(`${argument}.callData`, 'the call data, or the function (and args) to call', undefined);
+    const registered = this.#acis.get(contractId);
+    const given = params.aci === undefined ? undefined : assertAci(params.aci, `${argument}.aci`);
+    if (given !== undefined && registered !== undefined && !sameAci(given, registered)) {
+      throw invalidArgument(`${argument}.aci`, `the ACI registered for ${contractId} (setContractAci replaces it)`, given);
     }
-    if (typeof params.function !== 'string') throw invalidArgument(`${argument}.callData`, 'the call data, or the function (and args) to call', undefined);
-    const aci = params.aci === undefined ? this.#acis.get(contractId) : assertAci(params.aci, `${argument}.aci`);
-    if (aci === undefined) throw invalidArgument(`${argument}.aci`, `the ACI of ${contractId} (given, or registered with setContractAci) to call ${params.function}`, undefined);
-    if (params.aci !== undefined && !this.#acis.has(contractId)) this.#acis.set(contractId, aci);
-    return encodeCallData(aci, params.function, params.args ?? []);
+    const aci = registered ?? given;
+    let result: Encoded<'cb'>;
+    if (callData !== undefined) result = callData;
+    else if (aci === undefined) throw invalidArgument(`${argument}.aci`, `the ACI of ${contractId} (given, or registered with setContractAci) to call ${fn}`, undefined);
+    else result = encodeCallData(aci, fn as string, params.args ?? []);
+    if (registered === undefined && given !== undefined) this.#acis.set(contractId, given);
+    return result;
   }
 
   #callOf(contractId: Encoded<'ct'>, params: CallContractParams): { callData: Encoded<'cb'>; amount: bigint; abiVersion: bigint } {
@@ -2657,7 +2666,6 @@ export class Channel {
       this.#resyncAgain = { waitHalfSigned: waitHalfSigned || this.#resyncAgain?.waitHalfSigned === true };
       return this.#resyncRun;
     }
-    this.#resyncing = true;
     const run = (async () => {
       try {
         let wait = waitHalfSigned;
@@ -2669,7 +2677,6 @@ export class Channel {
           wait = again.waitHalfSigned;
         }
       } finally {
-        this.#resyncing = false;
         this.#resyncRun = undefined;
       }
     })();

@@ -2,7 +2,7 @@ import { decode, encode, Tag, type Encoded } from '@aechannel/codec';
 import { applyUpdates, callObjectToJson, contractToJson, createdContractId, treesFromBalances, type ChannelTrees } from '@aechannel/fate';
 import { describe, expect, it } from 'vitest';
 import { COUNTER, SCORES } from '../test/fixtures/contracts.js';
-import { contractFunctionOf, decodeContractState, encodeCallData, toContractCallResult } from './contractAci.js';
+import { contractFunctionOf, decodeContractState, encodeCallData, sameAci, toContractCallResult, type ContractAci } from './contractAci.js';
 
 const A = 'ak_2MJU325LQVfAu36vjGvdVpVgiCDbjRsMAjHZc7ahzuLZHTjWYS' as const;
 const B = 'ak_cU4JbcvVzqCtttniEVwvN1z6P7s4vgtTCjfDYfF1kbh7gCs7W' as const;
@@ -71,8 +71,50 @@ describe('decodeContractState', () => {
     expect(state.scores).toEqual(expected);
   });
 
+  it('a store map reference that is not exactly bf ‖ rlp(id) is a typed error', () => {
+    let trees = create(treesFromBalances({ [A]: 100n, [B]: 100n }), SCORES.code, encodeCallData(SCORES.aci, 'init', [])).trees;
+    const ct = createdContractId(A, 2n);
+    for (let i = 0; i < 12; i += 1) trees = call(trees, ct, encodeCallData(SCORES.aci, 'set', [`player-number-${i}`, BigInt(i)]), BigInt(3 + i)).trees;
+    const store = storeOf(trees, ct);
+    const key = encode(Uint8Array.of(0, 2), 'ck');
+    const reference = decode(store[key] as Encoded<'cv'>, 'cv');
+    expect(reference[0]).toBe(0xbf);
+    // the same id with a byte after it
+    const trailing = { ...store, [key]: encode(Uint8Array.of(...reference, 0), 'cv') };
+    expect(() => decodeContractState(SCORES.aci, trailing)).toThrow(expect.objectContaining({ code: 'CHANNEL_INVALID_ARGUMENT' }));
+  });
+
   it('a store that does not fit the ACI is a typed error', () => {
     const trees = create(treesFromBalances({ [A]: 100n, [B]: 100n }), COUNTER.code, encodeCallData(COUNTER.aci, 'init', [5n])).trees;
     expect(() => decodeContractState(SCORES.aci, storeOf(trees, createdContractId(A, 2n)))).toThrow(expect.objectContaining({ code: 'CHANNEL_INVALID_ARGUMENT' }));
+  });
+});
+
+describe('sameAci', () => {
+  it('is true for equal JSON in any key order and false for any other value, shape or length', () => {
+    const copy = JSON.parse(JSON.stringify(COUNTER.aci)) as ContractAci;
+    expect(sameAci(COUNTER.aci, COUNTER.aci)).toBe(true);
+    expect(sameAci(copy, COUNTER.aci)).toBe(true);
+    const reordered = [{ contract: Object.fromEntries(Object.entries(copy[0]!['contract'] as object).reverse()) }];
+    expect(sameAci(reordered, COUNTER.aci)).toBe(true);
+    expect(sameAci(SCORES.aci, COUNTER.aci)).toBe(false);
+    const renamed = [{ contract: { ...(copy[0]!['contract'] as object), name: 'Counter2' } }];
+    expect(sameAci(renamed, COUNTER.aci)).toBe(false);
+    const extraKey = [{ contract: { ...(copy[0]!['contract'] as object), extra: null } }];
+    expect(sameAci(extraKey, COUNTER.aci)).toBe(false);
+    expect(sameAci(COUNTER.aci, extraKey)).toBe(false);
+    expect(sameAci([...COUNTER.aci, ...COUNTER.aci], COUNTER.aci)).toBe(false);
+    expect(sameAci([{ contract: [] }], [{ contract: {} }])).toBe(false);
+    expect(sameAci([{ n: 32 }], [{ n: 32n }])).toBe(false);
+  });
+
+  it('takes ACIs nested beyond 64 levels as different instead of recursing into them', () => {
+    const deep = (levels: number): Record<string, unknown> => {
+      let value: Record<string, unknown> = { leaf: true };
+      for (let i = 0; i < levels; i += 1) value = { inner: value };
+      return value;
+    };
+    expect(sameAci([deep(10)], [deep(10)])).toBe(true);
+    expect(sameAci([deep(100_000)], [deep(100_000)])).toBe(false);
   });
 });

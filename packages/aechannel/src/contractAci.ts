@@ -12,7 +12,7 @@
  */
 import { AciContractCallEncoder, ContractByteArrayEncoder } from '@aeternity/aepp-calldata';
 import { decode, encode, hash, isAechannelError, type Encoded } from '@aechannel/codec';
-import type { CallObjectJson } from '@aechannel/fate';
+import { deserializeValue, type CallObjectJson } from '@aechannel/fate';
 import { ChannelError, invalidArgument } from './errors.js';
 
 /** A contract's JSON ACI as the compiler prints it (an array of namespaces, the main contract last). */
@@ -61,6 +61,9 @@ export interface CallObjectJsonLike extends Omit<CallObjectJson, 'log'> {
 const textDecoder = new TextDecoder();
 const byteArrays = new ContractByteArrayEncoder();
 
+/** Lower-case hex of bytes (function ids, store keys). */
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
 /**
  * Checks an ACI at the boundary.
  * @param value - the ACI as given
@@ -77,6 +80,31 @@ export function assertAci(value: unknown, argument: string): ContractAci {
   return aci;
 }
 
+/** Nesting beyond which two ACIs are not compared further (taken as different): a compiler ACI nests a few levels. */
+const MAX_ACI_DEPTH = 64;
+
+/**
+ * Whether two ACIs are the same JSON, whatever the order of their keys (an ACI read back
+ * from a store, or parsed again by the application, is a copy of the one registered).
+ * @param a - an ACI
+ * @param b - another
+ * @returns true when they are equal
+ */
+export function sameAci(a: ContractAci, b: ContractAci): boolean {
+  return sameJson(a, b, 0);
+}
+
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth >= MAX_ACI_DEPTH) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i], depth + 1));
+  }
+  const keys = Object.keys(a);
+  const other = b as Record<string, unknown>;
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(other, k) && sameJson((a as Record<string, unknown>)[k], other[k], depth + 1));
+}
+
 /** The main contract of an ACI (`kind: contract_main`, else the last contract). */
 function mainContract(aci: ContractAci): { name: string; functions: { name: string; returns: unknown; arguments: { type: unknown }[] }[]; state?: unknown; typedefs?: { name: string; typedef: unknown; vars?: unknown[] }[]; event?: unknown } | null {
   const contracts = aci.map((entry) => (entry as { contract?: unknown }).contract).filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null);
@@ -91,7 +119,7 @@ export function contractName(aci: ContractAci): string {
 }
 
 function functionId(name: string): string {
-  return Array.from(hash(new TextEncoder().encode(name)).subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(hash(new TextEncoder().encode(name)).subarray(0, 4));
 }
 
 /**
@@ -110,7 +138,7 @@ export function contractFunctionOf(aci: ContractAci, callData: Encoded<'cb'>): s
   }
   // {string(4 bytes), tuple}: tuple tag 2b, a 4-byte short string 11, the id
   if (bytes.length < 6 || bytes[0] !== 0x2b || bytes[1] !== 0x11) return null;
-  const id = Array.from(bytes.subarray(2, 6), (b) => b.toString(16).padStart(2, '0')).join('');
+  const id = hex(bytes.subarray(2, 6));
   if (id === functionId('init')) return 'init';
   return mainContract(aci)?.functions.find((f) => functionId(f.name) === id)?.name ?? null;
 }
@@ -228,9 +256,6 @@ function decodeAs(aci: ContractAci, type: AciType, value: Encoded<'cb'>): unknow
   return new AciContractCallEncoder(copy).decodeResult(name, helper, value, 'ok');
 }
 
-/** Hex of bytes. */
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 /**
  * The contract's `state` read from its store (`contract_state` of `channels.get.contract`,
  * CONTRACTS.md §2.7, §4.8), decoded with the ACI: a record's fields by name, a tuple as an
@@ -243,15 +268,18 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 export function decodeContractState(aci: ContractAci, store: Readonly<Record<string, string>>): unknown {
   const main = mainContract(aci)!;
   if (main.state === undefined) return undefined;
-  const entries = new Map<string, Uint8Array>();
-  for (const [k, v] of Object.entries(store)) entries.set(hex(decode(k as Encoded<'ck'>, 'ck')), decode(v as Encoded<'cv'>, 'cv'));
+  const entries: StoreEntries = new Map();
+  for (const [k, v] of Object.entries(store)) {
+    const key = decode(k as Encoded<'ck'>, 'ck');
+    entries.set(hex(key), { key, value: decode(v as Encoded<'cv'>, 'cv') });
+  }
   const leaves = stateLayout(aci, main.state);
   const values: unknown[] = [];
   try {
     leaves.forEach((type, i) => {
       const register = i + 1;
       const keyBytes = register < 256 ? Uint8Array.of(0, register) : Uint8Array.of(0, register >> 8, register & 0xff);
-      const raw = entries.get(hex(keyBytes));
+      const raw = entries.get(hex(keyBytes))?.value;
       if (raw === undefined) throw new Error(`register ${register} is not in the store`);
       values.push(raw[0] === 0xbf ? readStoreMap(aci, type, raw, entries) : decodeAs(aci, type, encode(raw, 'cb')));
     });
@@ -281,13 +309,18 @@ function assemble(aci: ContractAci, type: AciType, values: unknown[]): unknown {
   return values.shift();
 }
 
+/** A contract store by the hex of each key: the key's bytes and the value. */
+type StoreEntries = Map<string, { key: Uint8Array; value: Uint8Array }>;
+
 /** A store map (`bf ‖ rlp(map id)`) rebuilt from its entries `01 ‖ raw id ‖ key` (CONTRACTS.md §4.8). */
-function readStoreMap(aci: ContractAci, type: AciType, raw: Uint8Array, entries: Map<string, Uint8Array>): Map<unknown, unknown> {
+function readStoreMap(aci: ContractAci, type: AciType, raw: Uint8Array, entries: StoreEntries): Map<unknown, unknown> {
   const t = resolveAlias(aci, type);
   const pair = typeof t === 'object' && t !== null && 'map' in t ? ((t as { map: [AciType, AciType] }).map) : null;
   if (pair === null) throw new Error('a store map in a register whose type is not a map');
-  const mapId = rlpInt(raw.subarray(1));
-  const meta = entries.get('0000');
+  const ref = deserializeValue(raw);
+  if (typeof ref !== 'object' || ref.kind !== 'store_map') throw new Error('a register starting with bf is not a store map reference');
+  const mapId = BigInt(ref.id);
+  const meta = entries.get('0000')?.value;
   if (meta === undefined) throw new Error('no store-map metadata');
   // register 0: {map id => {raw id, refcount, size}}
   const table = byteArrays.decode(encode(meta, 'cb')) as Map<bigint, unknown[]>;
@@ -296,21 +329,9 @@ function readStoreMap(aci: ContractAci, type: AciType, raw: Uint8Array, entries:
   const rawId = Number(info[0] as bigint);
   const prefix = `01${rawId.toString(16).padStart(8, '0')}`;
   const out = new Map<unknown, unknown>();
-  for (const [k, v] of entries) {
+  for (const [k, { key, value }] of entries) {
     if (!k.startsWith(prefix) || k.length === prefix.length) continue;
-    const keyBytes = Uint8Array.from(k.slice(prefix.length).match(/../g)!, (h) => parseInt(h, 16));
-    out.set(decodeAs(aci, pair[0], encode(keyBytes, 'cb')), decodeAs(aci, pair[1], encode(v, 'cb')));
+    out.set(decodeAs(aci, pair[0], encode(key.subarray(prefix.length / 2), 'cb')), decodeAs(aci, pair[1], encode(value, 'cb')));
   }
   return out;
-}
-
-/** An RLP-encoded unsigned integer (the map id of a store-map reference). */
-function rlpInt(bytes: Uint8Array): bigint {
-  const first = bytes[0];
-  if (first === undefined) throw new Error('an empty store-map reference');
-  if (first < 0x80) return BigInt(first);
-  const length = first - 0x80;
-  let n = 0n;
-  for (let i = 1; i <= length; i += 1) n = (n << 8n) | BigInt(bytes[i] ?? 0);
-  return n;
 }

@@ -1,7 +1,7 @@
-import { authId, buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, unwrapSignedTx, type Encoded, type Tx } from '@aechannel/codec';
-import { applyUpdates, packTrees, stateHash, treesFromBalances } from '@aechannel/fate';
+import { authId, buildSignedTx, computeChannelId, computeStateHash, decode, decodeSignedTx, isAechannelError, serializeObject, Tag, unwrapSignedTx, type ChannelOffChainUpdateCallContract, type Encoded, type Tx } from '@aechannel/codec';
+import { applyUpdates, createdContractId, packTrees, stateHash, treesBalances, treesFromBalances, treesFromStateTrees } from '@aechannel/fate';
 import type { PersistedChannel } from '@aechannel/fsm';
-import { gaSigner, keyPairFromSeed, memorySigner } from '@aechannel/signer';
+import { gaSigner, keyPairFromSeed, memorySigner, type KeyPair } from '@aechannel/signer';
 import { describe, expect, it } from 'vitest';
 import { COUNTER } from '../test/fixtures/contracts.js';
 import { encodeCallData } from './contractAci.js';
@@ -163,21 +163,21 @@ describe('verifyChannelRecord on the signed create tx of a generalized initiator
   });
 });
 
-describe('verifyChannelRecord on a record of a channel holding contracts (trees)', () => {
-  /** Round 2: the initiator created a contract; the record keeps the full trees. */
-  async function withContract(): Promise<PersistedChannel> {
-    const record = await opened();
-    const created = applyUpdates(
-      treesFromBalances(balances),
-      [{ tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: initiator.address, ctVersion: (8n << 16n) | 3n, code: decode(COUNTER.code, 'cb'), deposit: 10n, callData: decode(encodeCallData(COUNTER.aci, 'init', [5n]), 'cb') }],
-      { round: 2n, reserve: 1n },
-    );
-    const offChain = { tag: Tag.ChannelOffChainTx, version: 2, channelId: record.channelId!, round: 2n, stateHash: stateHash(created.trees) } as Tx;
-    let tx = buildSignedTx(serializeObject(offChain), []);
-    for (const key of [initiator, responder]) tx = await memorySigner(key.secretKey).signTransaction(tx, { networkId });
-    return { ...record, latestState: tx, round: 2n, balances: { [initiator.address]: 690n, [responder.address]: 300n } as Record<Encoded<'ak'>, bigint>, trees: packTrees(created.trees) };
-  }
+/** Round 2: the initiator created a contract; the record keeps the full trees. */
+async function withContract(): Promise<PersistedChannel> {
+  const record = await opened();
+  const created = applyUpdates(
+    treesFromBalances(balances),
+    [{ tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: initiator.address, ctVersion: (8n << 16n) | 3n, code: decode(COUNTER.code, 'cb'), deposit: 10n, callData: decode(encodeCallData(COUNTER.aci, 'init', [5n]), 'cb') }],
+    { round: 2n, reserve: 1n },
+  );
+  const offChain = { tag: Tag.ChannelOffChainTx, version: 2, channelId: record.channelId!, round: 2n, stateHash: stateHash(created.trees) } as Tx;
+  let tx = buildSignedTx(serializeObject(offChain), []);
+  for (const key of [initiator, responder]) tx = await memorySigner(key.secretKey).signTransaction(tx, { networkId });
+  return { ...record, latestState: tx, round: 2n, balances: { [initiator.address]: 690n, [responder.address]: 300n } as Record<Encoded<'ak'>, bigint>, trees: packTrees(created.trees) };
+}
 
+describe('verifyChannelRecord on a record of a channel holding contracts (trees)', () => {
   it('accepts trees that hash to the signed state hash and hold the balances', async () => {
     await expect(verifyChannelRecord(await withContract())).resolves.toBeUndefined();
   });
@@ -190,5 +190,57 @@ describe('verifyChannelRecord on a record of a channel holding contracts (trees)
     // without its trees the balances alone do not give the state hash
     const { trees: _dropped, ...withoutTrees } = record;
     expect(await reasonOf(withoutTrees)).toMatch(/state hash/);
+  });
+});
+
+describe('verifyChannelRecord on a force progress adopted from the chain', () => {
+  /**
+   * Round 3: `poster` forced `add(1)` on the round-2 state holding the contract; the record
+   * keeps the trees after the call, and the tx carries its poster's signature only. The
+   * call's `caller` is the poster unless given (the trees hold the participants only).
+   */
+  async function forced(poster: KeyPair, caller = poster.address): Promise<PersistedChannel> {
+    const record = await withContract();
+    const update: ChannelOffChainUpdateCallContract = {
+      tag: Tag.ChannelOffChainUpdateCallContract,
+      version: 1,
+      caller,
+      contract: createdContractId(initiator.address, 2n),
+      abiVersion: 3n,
+      amount: 0n,
+      gas: 1_000_000n,
+      gasPrice: 1_000_000_000n,
+      callData: decode(encodeCallData(COUNTER.aci, 'add', [1n]), 'cb'),
+      callStack: [],
+    };
+    const before = treesFromStateTrees(record.trees!);
+    const after = applyUpdates(before, [update], { round: 3n, reserve: 1n }).trees;
+    const progress = {
+      tag: Tag.ChannelForceProgressTx,
+      version: 1,
+      channelId: record.channelId!,
+      fromId: poster.address,
+      payload: decode(record.latestState!, 'tx'),
+      round: 3n,
+      update: serializeObject(update),
+      stateHash: stateHash(after),
+      offChainTrees: decode(record.trees!, 'ss'),
+      ttl: 0n,
+      fee: 10n ** 15n,
+      nonce: 8n,
+    } as Tx;
+    const tx = await memorySigner(poster.secretKey).signTransaction(buildSignedTx(serializeObject(progress), []), { networkId });
+    const all = treesBalances(after);
+    const participants = { [initiator.address]: all[initiator.address]!, [responder.address]: all[responder.address]! } as Record<Encoded<'ak'>, bigint>;
+    return { ...record, latestState: tx, round: 3n, onChainRound: 3n, balances: participants, trees: packTrees(after) };
+  }
+
+  it("accepts a participant's force progress, signed by that participant alone", async () => {
+    await expect(verifyChannelRecord(await forced(initiator))).resolves.toBeUndefined();
+    await expect(verifyChannelRecord(await forced(responder))).resolves.toBeUndefined();
+  });
+
+  it('refuses a force progress posted (and validly signed) by a non-participant', async () => {
+    expect(await reasonOf(await forced(third, initiator.address))).toBe('the force progress was not posted by a participant');
   });
 });

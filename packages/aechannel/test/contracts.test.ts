@@ -123,6 +123,31 @@ describe('queries', () => {
   });
 });
 
+describe('an ACI given with a call', () => {
+  it('is registered when the contract has none; one that differs from the registered ACI is refused, an equal one (any key order) is fine', async () => {
+    const { channel } = await openWith({ role: 'initiator' });
+    const { contractId } = await channel.createContract({ code: COUNTER.code, callData: encodeCallData(COUNTER.aci, 'init', [5n]) });
+    const add = (n: bigint) => encodeCallData(COUNTER.aci, 'add', [n]);
+    // none registered: the given one is, and decodes this call and the next
+    expect((await channel.callContract(contractId, { callData: add(1n), aci: COUNTER.aci })).call).toMatchObject({ function: 'add', value: 6n });
+    expect((await channel.callContract(contractId, { function: 'add', args: [1n] })).call).toMatchObject({ function: 'add', value: 7n });
+    // another ACI for the same contract: refused before anything is sent, with call data or a function
+    const round = channel.round;
+    await expect(channel.callContract(contractId, { callData: add(1n), aci: SCORES.aci })).rejects.toMatchObject({ code: 'CHANNEL_INVALID_ARGUMENT', context: { argument: 'params.aci' } });
+    await expect(channel.callContract(contractId, { callData: add(1n), aci: 'not an ACI' as never })).rejects.toMatchObject({ code: 'CHANNEL_INVALID_ARGUMENT', context: { argument: 'params.aci' } });
+    await expect(channel.dryRunContract(contractId, { function: 'get', aci: SCORES.aci })).rejects.toMatchObject({ code: 'CHANNEL_INVALID_ARGUMENT', context: { argument: 'params.aci' } });
+    await expect(channel.forceProgress({ contractId, function: 'add', args: [1n], aci: SCORES.aci, gasPrice: 10n ** 9n })).rejects.toMatchObject({ code: 'CHANNEL_INVALID_ARGUMENT', context: { argument: 'params.aci' } });
+    expect(channel.round).toBe(round);
+    // an equal ACI (a copy, its keys in another order) is used as the registered one
+    const copy = COUNTER.aci.map((entry) => Object.fromEntries(Object.entries(structuredClone(entry)).reverse().map(([k, v]) => [k, typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v])));
+    expect((await channel.callContract(contractId, { function: 'add', args: [2n], aci: copy })).call).toMatchObject({ function: 'add', value: 9n });
+    expect((await channel.dryRunContract(contractId, { callData: encodeCallData(COUNTER.aci, 'get', []), aci: copy })).call).toMatchObject({ function: 'get', value: 9n });
+    // the registered ACI is still the contract's
+    expect((await channel.getContract(contractId)).state).toEqual({ value: 9n, owner: channel.address });
+    channel.dispose();
+  });
+});
+
 describe("the peer's contract rounds", () => {
   async function withPeerCounter(driver: Partial<OpenChannelOptions> = {}) {
     const opened = await openWith({ role: 'responder' }, driver);

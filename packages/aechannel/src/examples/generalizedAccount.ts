@@ -13,6 +13,7 @@
 import { buildSignedTx, decode, fixFee, hash, serializeObject, Tag, type Encoded, type TxOf } from '@aechannel/codec';
 import { encodeCallData, type Aci } from '@aechannel/fate';
 import { gaSigner, memorySigner, type GaSigner, type GaSignerOptions } from '@aechannel/signer';
+import { assertAci, contractName } from '../contractAci.js';
 
 /** An auth contract as a scenario fixture holds it (`contracts/<name>.json`). */
 export interface GaAuthContract {
@@ -24,14 +25,6 @@ export interface GaAuthContract {
 
 /** The name of the auth function of the test contract. */
 export const GA_AUTH_FUNCTION = 'authorize';
-
-/** The contract's name in its ACI (the main contract). */
-function contractName(aci: readonly unknown[]): string {
-  const main = [...aci].reverse().find((entry) => typeof entry === 'object' && entry !== null && 'contract' in entry) as { contract?: { name?: unknown } } | undefined;
-  const name = main?.contract?.name;
-  if (typeof name !== 'string') throw new TypeError('the ACI has no contract');
-  return name;
-}
 
 /** Parameters of {@link gaAttachTx}. */
 export interface GaAttachTxParameters {
@@ -52,6 +45,7 @@ export interface GaAttachTxParameters {
  * node's rule (§5.3), unsigned.
  * @param p - owner, nonce, contract fixture, gas
  * @returns the unsigned `tx_` for the owner to sign
+ * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT` (`contract.aci`) when the ACI holds no contract
  * @example const tx = await memorySigner(secretKey).signTransaction(gaAttachTx({ owner, nonce, contract }), { networkId });
  */
 export function gaAttachTx(p: GaAttachTxParameters): Encoded<'tx'> {
@@ -59,7 +53,7 @@ export function gaAttachTx(p: GaAttachTxParameters): Encoded<'tx'> {
   const tx = fixFee({
     tag: Tag.GaAttachTx, version: 1, ownerId: p.owner, nonce: p.nonce, code: decode(p.contract.code, 'cb'), authFun: hash(new TextEncoder().encode(GA_AUTH_FUNCTION)),
     ctVersion: p.ctVersion ?? 0x80003n, fee: 0n, ttl: 0n, gas: p.gas ?? 50_000n, gasPrice: p.gasPrice ?? 1_000_000_000n,
-    callData: encodeCallData(aci, contractName(p.contract.aci), 'init', [p.owner]),
+    callData: encodeCallData(aci, contractName(assertAci(p.contract.aci, 'contract.aci')), 'init', [p.owner]),
   } as TxOf<typeof Tag.GaAttachTx>);
   return buildSignedTx(serializeObject(tx), []);
 }
@@ -80,12 +74,13 @@ export interface GaAuthSignerOptions extends Omit<GaSignerOptions, 'address' | '
  * A signer for a generalized account of the test auth contract (module doc).
  * @param options - the account, the owner key, the contract's ACI, and `gaSigner` options
  * @returns a `GaSigner`
+ * @throws {ChannelError} `CHANNEL_INVALID_ARGUMENT` (`aci`) when the ACI holds no contract
  * @example const signer = gaAuthSigner({ address, secretKey, aci: fixture.aci });
  */
 export function gaAuthSigner(options: GaAuthSignerOptions): GaSigner {
   const { address, secretKey, aci, firstNonce = 1n, ...rest } = options;
   const owner = memorySigner(secretKey);
-  const name = contractName(aci);
+  const name = contractName(assertAci(aci, 'aci'));
   let nonce = firstNonce - 1n;
   return gaSigner({
     ...rest,
