@@ -375,7 +375,7 @@ class DevnodeImpl implements FsmHost {
   later(task: () => void | Promise<void>): void {
     if (this.stopped) return;
     if (this.latencyMs === 0) {
-      this.queue.enqueue(task, { followUp: true });
+      this.queue.enqueue(task);
       return;
     }
     this.inFlight += 1;
@@ -437,21 +437,15 @@ class DevnodeImpl implements FsmHost {
    */
   hold(socket: HeldSocket): void {
     if (this.#held.has(socket)) return;
-    // (inside the queue's work, the queue flushes after the task or its follow-up)
-    if (this.#held.size === 0 && !this.queue.busy) setImmediate(() => this.flushHeld());
+    if (this.#held.size === 0) setImmediate(() => this.flushHeld());
     socket.cork();
     this.#held.add(socket);
   }
 
-  /**
-   * Sends what the held sockets hold, the socket held last first: a client's frame and the
-   * peer message it caused (a follow-up task) write to the client and then to its peer, and
-   * the peer's frame (the next step of the protocol) leaves before the client's answer.
-   * Each socket's frames keep their order.
-   */
+  /** Sends what the held sockets hold. */
   flushHeld(): void {
     if (this.#held.size === 0) return;
-    for (const socket of [...this.#held].reverse()) socket.uncork();
+    for (const socket of this.#held) socket.uncork();
     this.#held.clear();
   }
 
