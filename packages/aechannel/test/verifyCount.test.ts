@@ -63,12 +63,12 @@ async function countRounds(rounds: number, signerOf: (secretKey: string) => Sign
     // A few rounds first, so nothing of the opening is counted.
     for (let i = 0; i < 3; i++) await initiator.transfer(responder.address, 1n);
     const native = { devnode: { verify: 0, sign: 0 }, client: { verify: 0, sign: 0 } };
-    const count = <T extends object>(target: T, name: keyof T & string, op: 'verify' | 'sign') => {
-      const real = target[name] as (...args: unknown[]) => unknown;
-      return vi.spyOn(target, name as never).mockImplementation(((...args: unknown[]) => {
+    const count = (target: object, name: string, op: 'verify' | 'sign'): { mockRestore: () => void } => {
+      const real = (target as Record<string, (...args: unknown[]) => unknown>)[name]!;
+      return vi.spyOn(target as Record<string, (...args: unknown[]) => unknown>, name).mockImplementation((...args: unknown[]) => {
         native[callerOf()][op] += 1;
         return Reflect.apply(real, target, args);
-      }) as never);
+      });
     };
     const spies = [
       count(crypto, 'verify', 'verify'),
