@@ -5,20 +5,26 @@
  * state). The bound: at most 2 ed25519 verifies and 1 sign per client per round; the
  * devnode (both of its FSMs and the chain) at most 2 verifies per round.
  *
- * Instrumented twice: node:crypto's `verify` and `sign` (every Ed25519 operation of this
- * process on Node, attributed to the devnode or a client by the calling code), and each
+ * Instrumented twice: the native Ed25519 of this process (libsodium's
+ * `crypto_sign_verify_detached` and `crypto_sign_detached` where sodium-native loads, and
+ * node:crypto's `verify` and `sign`: every Ed25519 operation on Node, attributed to the
+ * devnode or a client by the calling code), and each
  * client's own verifier (`createTransactionVerifier` with a counting verify function).
  * A signer that is not one of @aechannel/signer's key-holding signers (here a wrapper) does
  * not get that trust: its signature is verified when the co-signed state comes back.
  */
 import { startDevnode, type Devnode } from '@aechannel/devnode';
 import { createSigner, createTransactionVerifier, getEd25519Verify, type Signer } from '@aechannel/signer';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Channel } from '../src/Channel.js';
 import { smallChannelOptions } from './helpers.js';
 
 type NodeCrypto = typeof import('node:crypto');
 const crypto = process.getBuiltinModule('node:crypto') as NodeCrypto;
+// the sodium-native the signer loads (an optional dependency of @aechannel/signer)
+type Sodium = { crypto_sign_verify_detached: (...args: unknown[]) => boolean; crypto_sign_detached: (...args: unknown[]) => void };
+const sodium = createRequire(new URL('../../signer/package.json', import.meta.url))('sodium-native') as Sodium;
 
 let devnode: Devnode;
 beforeAll(async () => {
@@ -57,16 +63,19 @@ async function countRounds(rounds: number, signerOf: (secretKey: string) => Sign
     // A few rounds first, so nothing of the opening is counted.
     for (let i = 0; i < 3; i++) await initiator.transfer(responder.address, 1n);
     const native = { devnode: { verify: 0, sign: 0 }, client: { verify: 0, sign: 0 } };
-    const realVerify = crypto.verify;
-    const realSign = crypto.sign;
-    const wrapVerify = vi.spyOn(crypto, 'verify').mockImplementation(((...args: unknown[]) => {
-      native[callerOf()].verify += 1;
-      return Reflect.apply(realVerify, crypto, args);
-    }) as never);
-    const wrapSign = vi.spyOn(crypto, 'sign').mockImplementation(((...args: unknown[]) => {
-      native[callerOf()].sign += 1;
-      return Reflect.apply(realSign, crypto, args);
-    }) as never);
+    const count = (target: object, name: string, op: 'verify' | 'sign'): { mockRestore: () => void } => {
+      const real = (target as Record<string, (...args: unknown[]) => unknown>)[name]!;
+      return vi.spyOn(target as Record<string, (...args: unknown[]) => unknown>, name).mockImplementation((...args: unknown[]) => {
+        native[callerOf()][op] += 1;
+        return Reflect.apply(real, target, args);
+      });
+    };
+    const spies = [
+      count(crypto, 'verify', 'verify'),
+      count(crypto, 'sign', 'sign'),
+      count(sodium, 'crypto_sign_verify_detached', 'verify'),
+      count(sodium, 'crypto_sign_detached', 'sign'),
+    ];
     for (const side of [clients.initiator, clients.responder]) side.verifies = 0;
     try {
       for (let i = 0; i < rounds; i++) {
@@ -77,8 +86,7 @@ async function countRounds(rounds: number, signerOf: (secretKey: string) => Sign
       // the acknowledger's report of the last round may still be on its way
       await vi.waitFor(() => expect(responder.round).toBe(initiator.round));
     } finally {
-      wrapVerify.mockRestore();
-      wrapSign.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     expect(initiator.round).toBe(4n + BigInt(rounds));
     return { native, clients };

@@ -26,10 +26,10 @@
  * empty of signatures, and at most {@link MAX_GA_LAYERS} layers are read. Bytes are kept
  * as received: the innermost `S(channel tx)` is what basic signatures cover (§3.3).
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import * as RLP from 'rlp';
 import { compareBytes } from './bytes.js';
 import { decode, encode, type Encoded } from './encoding.js';
+import { blake2b256 } from './platform.js';
 import { AechannelError } from './errors.js';
 import { intToBytes, type RlpItem } from './fields.js';
 import { encodeId } from './id.js';
@@ -251,7 +251,7 @@ export function authId(gaId: Encoded<'ak'>, authData: Uint8Array): Uint8Array {
   const input = new Uint8Array(32 + authData.length);
   input.set(pk);
   input.set(authData, 32);
-  return blake2b(input, { dkLen: 32 });
+  return blake2b256(input);
 }
 
 /** Options of {@link gaAuthTxHash}. */
@@ -280,10 +280,10 @@ export function gaAuthTxHash(txBytes: Uint8Array, options: GaAuthTxHashOptions):
   if (!(txBytes instanceof Uint8Array)) throw invalid('Expected the authenticated tx bytes.', { field: 'txBytes' });
   if (typeof networkId !== 'string' || networkId.length === 0) throw invalid('Expected a network id.', { field: 'networkId' });
   if (typeof fee !== 'bigint' || fee < 0n || typeof gasPrice !== 'bigint' || gasPrice < 0n) throw invalid('fee and gasPrice must be non-negative bigints.', { field: 'fee' });
-  const h = blake2b(signingPayload(txBytes, networkId), { dkLen: 32 });
+  const h = blake2b256(signingPayload(txBytes, networkId));
   if (protocol < GA_AUTH_DATA_PROTOCOL) return h;
   const authData = RLP.encode([intToBytes(BigInt(Tag.GaMetaTxAuthData)), intToBytes(1n), intToBytes(fee), intToBytes(gasPrice), h]);
-  return blake2b(authData, { dkLen: 32 });
+  return blake2b256(authData);
 }
 
 /**

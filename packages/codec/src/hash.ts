@@ -1,9 +1,9 @@
 /**
  * Hashes and derived identifiers, PROTOCOL.md §4.
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import * as RLP from 'rlp';
 import { decode, encode, type Encoded } from './encoding.js';
+import { blake2b256 } from './platform.js';
 import { AechannelError } from './errors.js';
 import { intToBytes, type RlpItem } from './fields.js';
 import { compareBytes } from './bytes.js';
@@ -21,7 +21,7 @@ export function hash(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
     throw new AechannelError('CODEC_INVALID_FIELD', `Expected bytes to hash, got ${typeof bytes}.`, { context: { field: 'bytes', got: typeof bytes } });
   }
-  return blake2b(bytes, { dkLen: 32 });
+  return blake2b256(bytes);
 }
 
 /**

@@ -7,11 +7,11 @@
  * ascending whenever we build a signed tx, as the node does (§2.4), so our bytes and tx
  * hashes match the node's.
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import * as RLP from 'rlp';
 import { compareBytes } from './bytes.js';
 import { decode, encode, type Encoded } from './encoding.js';
+import { blake2b256 } from './platform.js';
 import { AechannelError } from './errors.js';
 import type { RlpItem } from './fields.js';
 import { decodeObjectItem, decodeRlp } from './schema.js';
@@ -181,5 +181,5 @@ export function signingPayload(innerBytes: Uint8Array, networkId: string): Uint8
  */
 export function hashSigningPayload(innerBytes: Uint8Array, networkId: string): Uint8Array {
   checkPayloadInput(innerBytes, networkId);
-  return signingPayload(blake2b(innerBytes, { dkLen: 32 }), networkId);
+  return signingPayload(blake2b256(innerBytes), networkId);
 }

@@ -14,8 +14,7 @@
  * expected signer exactly once, nothing left over, plain then hash mode, PROTOCOL.md
  * §3.1–3.2), so the verdict is the one `verifyTransaction` gives for the same input.
  */
-import { blake2b } from '@noble/hashes/blake2.js';
-import type { Encoded } from '@aechannel/codec';
+import { hash, type Encoded } from '@aechannel/codec';
 import { equalBytes } from './keys.js';
 import { readSignedTx } from './signedTx.js';
 import { getSyncVerifier, getVerifier } from './verifier.js';
@@ -89,7 +88,7 @@ const latin1 = (bytes: Uint8Array): string => String.fromCharCode.apply(null, by
 // blake2b. The first character keeps the two kinds apart.
 const INNER_BYTES_KEPT = 1024;
 const innerKey = (innerBytes: Uint8Array): string =>
-  innerBytes.length <= INNER_BYTES_KEPT ? `b${latin1(innerBytes)}` : `h${latin1(blake2b(innerBytes, { dkLen: 32 }))}`;
+  innerBytes.length <= INNER_BYTES_KEPT ? `b${latin1(innerBytes)}` : `h${latin1(hash(innerBytes))}`;
 
 /**
  * Creates a {@link TransactionVerifier}: `verifyTransaction` that verifies each signature

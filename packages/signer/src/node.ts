@@ -2,8 +2,9 @@
  * @packageDocumentation
  * `@aechannel/signer/node`: the Node-only part of the signer, which imports node:crypto
  * statically: {@link nodeCryptoSigner} (OpenSSL Ed25519) and synchronous verification
- * ({@link verifySignatureSync}, {@link verifyTransactionSync}) for hot loops such as the
- * devnode checking every signed tx it receives. Browser code uses the main entry, whose
+ * ({@link verifySignatureSync}, {@link verifyTransactionSync}; libsodium where the optional
+ * `sodium-native` loads, else node:crypto) for hot loops such as the devnode checking every
+ * signed tx it receives. Browser code uses the main entry, whose
  * `createSigner` and `verifyTransaction` already pick node:crypto when it is there.
  *
  * Imports: node:crypto, codec, and the main entry's modules.
@@ -14,12 +15,14 @@ import { assertIsBytes } from './baseSigner.js';
 import type { SecretKeyInput } from './keys.js';
 import { addressToPublicKey } from './keys.js';
 import { nodeVerifier } from './nodeCrypto.js';
+import { getSodium, sodiumVerifier } from './sodium.js';
 import { nodeCryptoSignerWith } from './nodeCryptoSigner.js';
 import type { Signer } from './types.js';
 import { driveSync, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
 import { signatureBytes } from './verifySignature.js';
 
-const verify = nodeVerifier(crypto);
+const sodium = getSodium();
+const verify = sodium === undefined ? nodeVerifier(crypto) : sodiumVerifier(sodium);
 
 /**
  * Creates a signer backed by node:crypto (OpenSSL Ed25519). The seed is imported into a
@@ -36,7 +39,7 @@ export function nodeCryptoSigner(secretKey: SecretKeyInput): Signer {
 }
 
 /**
- * Synchronous {@link verifySignature} with node:crypto.
+ * Synchronous {@link verifySignature} (libsodium or node:crypto).
  * @param address - the `ak_` account that should have signed
  * @param message - the signed bytes
  * @param signature - 64 bytes or `sg_…`; another length verifies as false
@@ -51,7 +54,7 @@ export function verifySignatureSync(address: Encoded<'ak'>, message: Uint8Array,
 }
 
 /**
- * Synchronous {@link verifyTransaction} with node:crypto: plain mode, then hash mode; every
+ * Synchronous {@link verifyTransaction} (libsodium or node:crypto): plain mode, then hash mode; every
  * expected signer exactly once, nothing extra (PROTOCOL.md §3.1–3.2).
  * @param tx - a signed transaction `tx_…`
  * @param options - the network id and the accounts expected to have signed

@@ -8,6 +8,7 @@
  */
 import type * as NodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { passesLibsodiumChecks } from './ed25519Rules.js';
 
 /** The part of node:crypto used here. @internal */
 export type NodeCryptoModule = Pick<typeof NodeCrypto, 'createPrivateKey' | 'createPublicKey' | 'sign' | 'verify'>;
@@ -70,13 +71,14 @@ export function nodeSign(crypto: NodeCryptoModule, privateKey: KeyObject, messag
 
 /**
  * A node:crypto verifier with a small cache of public-key objects (a channel client and the
- * devnode verify for the same two accounts over and over).
+ * devnode verify for the same two accounts over and over). OpenSSL accepts small-order keys
+ * and `R` values that libsodium refuses: those are refused first (`ed25519Rules.ts`).
  * @internal
  */
 export function nodeVerifier(crypto: NodeCryptoModule): (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean {
   const cache = new Map<string, KeyObject>();
   return (publicKey, message, signature) => {
-    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
     const id = String.fromCharCode(...publicKey);
     let key = cache.get(id);
     if (key === undefined) {

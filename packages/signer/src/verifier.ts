@@ -1,15 +1,20 @@
 /**
- * Picks the Ed25519 verification path of this platform, fastest first:
+ * Picks the Ed25519 verification path of this platform, fastest first: libsodium
+ * (`sodium-native`, optional, synchronous: the node's own verifier) where it loads;
  * node:crypto (OpenSSL, synchronous) on Node, Deno and Bun; WebCrypto where it supports
  * Ed25519 (probed once); `@noble/ed25519`'s `verifyAsync` otherwise.
  *
- * noble verifies with `zip215: false` (RFC 8032 rules: canonical encodings, no small-order
- * keys), closer to what the node's libsodium and OpenSSL accept than the ZIP-215 default.
+ * Every path gives libsodium's verdict: the others first make the checks libsodium makes
+ * before the curve equation (`ed25519Rules.ts`), and noble verifies with `zip215: false`
+ * (RFC 8032 rules: canonical encodings, no small-order keys).
  */
-import { verifyAsync } from '@noble/ed25519';
+import { Point, verifyAsync } from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { asBufferSource } from './abort.js';
+import { passesLibsodiumChecks } from './ed25519Rules.js';
 import { signerError } from './errors.js';
 import { getNodeCrypto, nodeVerifier } from './nodeCrypto.js';
+import { getSodium, sodiumVerifier } from './sodium.js';
 
 /** Verifies one Ed25519 signature. @internal */
 export type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
@@ -17,7 +22,7 @@ export type VerifyFn = (publicKey: Uint8Array, message: Uint8Array, signature: U
 /** A verification backend. @internal */
 export interface Verifier {
   /** Which implementation runs. */
-  name: 'node:crypto' | 'webcrypto' | 'noble';
+  name: 'libsodium' | 'node:crypto' | 'webcrypto' | 'noble';
   verify: VerifyFn;
 }
 
@@ -27,22 +32,46 @@ export interface Verifier {
  * @internal
  */
 export const nobleVerify: VerifyFn = async (publicKey, message, signature) => {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
   if (globalThis.crypto?.subtle === undefined) {
     throw signerError('SIGNER_UNSUPPORTED', 'Ed25519 verification needs node:crypto or crypto.subtle, and this platform has neither');
   }
   try {
-    return await verifyAsync(signature, message, publicKey, { zip215: false });
+    return (await verifyAsync(signature, message, publicKey, { zip215: false })) && holdsWithoutCofactor(publicKey, message, signature);
   } catch {
     return false;
   }
 };
 
+const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let x = 0n;
+  for (let i = bytes.length - 1; i >= 0; i -= 1) x = (x << 8n) | BigInt(bytes[i]!);
+  return x;
+}
+
+/**
+ * libsodium's equation: the encoding of `[S]B − [k]A` equals `R` byte for byte. noble checks
+ * the cofactored one (`[8]([S]B − [k]A − R) = 0`), which mixed-order keys and `R` also pass.
+ */
+function holdsWithoutCofactor(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const r = signature.subarray(0, 32);
+  const a = Point.fromBytes(publicKey, false);
+  const hashed = new Uint8Array(64 + message.length);
+  hashed.set(r);
+  hashed.set(publicKey, 32);
+  hashed.set(message, 64);
+  const k = littleEndian(sha512(hashed)) % L;
+  const check = Point.BASE.multiply(littleEndian(signature.subarray(32)), false).subtract(a.multiply(k, false)).toBytes();
+  return check.every((byte, i) => byte === r[i]);
+}
+
 /** A WebCrypto verifier caching imported public keys. @internal */
 export function webCryptoVerify(subtle: SubtleCrypto): VerifyFn {
   const cache = new Map<string, Promise<CryptoKey>>();
   return async (publicKey, message, signature) => {
-    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
     const id = String.fromCharCode(...publicKey);
     let key = cache.get(id);
     if (key === undefined) {
@@ -61,17 +90,19 @@ export function webCryptoVerify(subtle: SubtleCrypto): VerifyFn {
 
 /** A synchronous verification backend. @internal */
 export interface SyncVerifier extends Verifier {
-  name: 'node:crypto';
+  name: 'libsodium' | 'node:crypto';
   verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 }
 
 let syncVerifier: SyncVerifier | null | undefined;
 
-/** The node:crypto verifier, if this platform has node:crypto. @internal */
+/** The synchronous verifier of this platform: libsodium where it loads, else node:crypto, if any. @internal */
 export function getSyncVerifier(): SyncVerifier | undefined {
   if (syncVerifier === undefined) {
-    const crypto = getNodeCrypto();
-    syncVerifier = crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
+    const sodium = getSodium();
+    const crypto = sodium === undefined ? getNodeCrypto() : undefined;
+    if (sodium !== undefined) syncVerifier = { name: 'libsodium', verify: sodiumVerifier(sodium) };
+    else syncVerifier = crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
   }
   return syncVerifier ?? undefined;
 }

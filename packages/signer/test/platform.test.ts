@@ -77,7 +77,7 @@ describe('off Node (no process.getBuiltinModule)', () => {
     expect(nobleSignAsync.calls).toBe(before + 1);
   });
 
-  it('createSigner uses node:crypto on Node (noble untouched)', async () => {
+  it('createSigner uses a native backend on Node (noble untouched)', async () => {
     const { createSigner } = await import('../src/index.js');
     const before = nobleSignAsync.calls;
     expect(toHex(await createSigner(hex(vector.secretKey)).signBytes(hex(vector.message)))).toBe(vector.signature);
@@ -113,8 +113,12 @@ describe('off Node (no process.getBuiltinModule)', () => {
     await expectCode(verifyTransaction(signed, { networkId, signers: [signer.address] }), 'SIGNER_UNSUPPORTED');
   });
 
-  it('verification uses node:crypto on Node', async () => {
+  it('verification uses libsodium on Node where sodium-native is installed, node:crypto with AECHANNEL_SODIUM=0', async () => {
     const { getVerifier } = await import('../src/verifier.js');
-    expect((await getVerifier()).name).toBe('node:crypto');
+    expect((await getVerifier()).name).toBe('libsodium');
+    vi.resetModules();
+    vi.stubEnv('AECHANNEL_SODIUM', '0');
+    const again = await import('../src/verifier.js');
+    expect((await again.getVerifier()).name).toBe('node:crypto');
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * Every verification backend gives the verdict of libsodium's `crypto_sign_verify_detached`,
+ * which the node verifies with: RFC 8032's vectors and crafted edge cases (small-order keys
+ * and `R`, non-canonical `S` and keys, mixed-order points), answered by libsodium 1.0.18
+ * (`fixtures/ed25519-libsodium.json`). OpenSSL alone accepts 10 of them that libsodium
+ * refuses; `ed25519Rules.ts` closes the gap on every path.
+ */
+import * as crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { nodeVerifier } from '../src/nodeCrypto.js';
+import { getSodium, sodiumSignerWith, sodiumVerifier } from '../src/sodium.js';
+import { nobleVerify, webCryptoVerify, type VerifyFn } from '../src/verifier.js';
+import { hex, toHex } from './helpers.js';
+import { rfc8032Vectors } from './rfc8032.js';
+
+interface Case {
+  name: string;
+  msg: string;
+  pk: string;
+  sig: string;
+  valid: boolean;
+}
+const fixture = JSON.parse(readFileSync(new URL('fixtures/ed25519-libsodium.json', import.meta.url), 'utf8')) as { source: string; cases: Case[] };
+
+const sodium = getSodium();
+
+describe('Ed25519 verdicts of every backend are libsodium’s', () => {
+  it('has the libsodium cases, valid and invalid, and sodium-native loads here', () => {
+    expect(fixture.source).toMatch(/^libsodium /);
+    expect(fixture.cases.filter((c) => c.valid).length).toBeGreaterThan(5);
+    expect(fixture.cases.filter((c) => !c.valid).length).toBeGreaterThan(30);
+    expect(sodium).toBeDefined();
+  });
+
+  const backends: [string, VerifyFn][] = [
+    ['libsodium (sodium-native)', sodiumVerifier(sodium!)],
+    ['node:crypto', nodeVerifier(crypto)],
+    ['webcrypto', webCryptoVerify(crypto.webcrypto.subtle as SubtleCrypto)],
+    ['noble', nobleVerify],
+  ];
+  for (const [name, verify] of backends) {
+    it(`${name}: all ${fixture.cases.length} cases`, async () => {
+      const wrong: string[] = [];
+      for (const c of fixture.cases) if ((await verify(hex(c.pk), hex(c.msg), hex(c.sig))) !== c.valid) wrong.push(c.name);
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('OpenSSL without the checks accepts small-order keys libsodium refuses (what the checks are for)', () => {
+    const spki = (pk: string) => crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(pk, 'hex')]), format: 'der', type: 'spki' });
+    const accepted = fixture.cases.filter((c) => {
+      try {
+        return !c.valid && crypto.verify(null, hex(c.msg), spki(c.pk), hex(c.sig));
+      } catch {
+        return false;
+      }
+    });
+    expect(accepted.length).toBeGreaterThan(0);
+  });
+});
+
+describe('libsodium signer', () => {
+  it('signs the RFC 8032 vectors byte for byte and leaves the caller’s key bytes alone', async () => {
+    for (const vector of rfc8032Vectors) {
+      const key = hex(vector.secretKey);
+      const signer = sodiumSignerWith(sodium!, key);
+      expect(toHex(await signer.signBytes(hex(vector.message)))).toBe(vector.signature);
+      expect(toHex(key)).toBe(vector.secretKey);
+    }
+  });
+});
