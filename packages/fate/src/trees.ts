@@ -236,6 +236,8 @@ const callsRoot = createIncrementalRoot();
 const accountsRoots = new WeakMap<PMap<Account>, Uint8Array>();
 const contractsRoots = new WeakMap<PMap<ContractRecord>, Uint8Array>();
 const callsRoots = new WeakMap<PMap<Uint8Array>, Uint8Array>();
+// (the channels, names and oracles trees a channel carries over unchanged: usually empty)
+const entryRoots = new WeakMap<readonly TreeEntry[], Uint8Array>();
 
 function memo<K extends object>(cache: WeakMap<K, Uint8Array>, key: K, compute: () => Uint8Array): Uint8Array {
   let r = cache.get(key);
@@ -258,9 +260,9 @@ export function stateHash(trees: ChannelTrees): Encoded<'st'> {
     accounts: memo(accountsRoots, trees.accounts, () => accountsRoot([...trees.accounts.entries()].map(([k, a]) => [hexToBytes(k), packAccount(a)] as const))),
     contracts: memo(contractsRoots, trees.contracts, () => contractsRoot(contractEntries(trees.contracts))),
     calls: memo(callsRoots, trees.calls, () => callsRoot([...trees.calls.entries()].map(([k, v]) => [hexToBytes(k), v] as const))),
-    channels: mptRoot(trees.channels),
-    ns: mptRoot(trees.ns),
-    oracles: mptRoot(trees.oracles),
+    channels: memo(entryRoots, trees.channels, () => mptRoot(trees.channels)),
+    ns: memo(entryRoots, trees.ns, () => mptRoot(trees.ns)),
+    oracles: memo(entryRoots, trees.oracles, () => mptRoot(trees.oracles)),
   });
 }
 
