@@ -30,4 +30,35 @@ describe('EventQueue afterTask', () => {
     expect(seen).toEqual(['sync', 'after', 'async start', 'async end', 'after', 'throws', 'after', 'enqueued by sync', 'after']);
     expect(errors).toHaveLength(1);
   });
+
+  it('waits for a follow-up that comes next (what both wrote leaves together), not for one behind other work', async () => {
+    const seen: string[] = [];
+    const queue = new EventQueue(
+      () => undefined,
+      () => {
+        seen.push('after');
+      },
+    );
+    queue.enqueue(() => {
+      seen.push('a');
+      queue.enqueue(() => {
+        seen.push('a follow-up');
+      }, { followUp: true });
+    });
+    await queue.idle();
+    expect(seen).toEqual(['a', 'a follow-up', 'after']);
+
+    seen.length = 0;
+    queue.enqueue(() => {
+      seen.push('b');
+      queue.enqueue(() => {
+        seen.push('b follow-up');
+      }, { followUp: true });
+    });
+    queue.enqueue(() => {
+      seen.push('c');
+    });
+    await queue.idle();
+    expect(seen).toEqual(['b', 'after', 'c', 'b follow-up', 'after']);
+  });
 });

@@ -14,21 +14,30 @@ export type Task = () => void | Promise<void>;
 /** The devnode's serial work queue. */
 export class EventQueue {
   readonly #tasks: Task[] = [];
+  readonly #followUps = new WeakSet<Task>();
   #running = false;
   #scheduled = false;
   #waiters: (() => void)[] = [];
 
   /**
    * @param onError - receives what a task threw
-   * @param afterTask - runs after each task settles (the devnode sends the frames the task wrote)
+   * @param afterTask - runs after each task settles, or after its follow-up when that comes
+   *   next (the devnode sends the frames the tasks wrote)
    */
   constructor(
     private readonly onError: (error: unknown) => void,
     private readonly afterTask: () => void = () => undefined,
   ) {}
 
-  /** Adds a task at the end of the queue. */
-  enqueue(task: Task): void {
+  /**
+   * Adds a task at the end of the queue.
+   * @param task - the work
+   * @param options - `followUp`: the task continues the one running (an FSM's message to its
+   *   peer): when it is next in the queue, `afterTask` waits for it, so what the two wrote
+   *   leaves together
+   */
+  enqueue(task: Task, options?: { followUp?: boolean }): void {
+    if (options?.followUp === true) this.#followUps.add(task);
     this.#tasks.push(task);
     this.#schedule();
   }
@@ -70,7 +79,8 @@ export class EventQueue {
         } catch (error) {
           this.onError(error);
         }
-        this.afterTask();
+        const next = this.#tasks[0];
+        if (next === undefined || !this.#followUps.has(next)) this.afterTask();
         // Give pending I/O (client frames) a turn between tasks, as a node would.
         if (this.#tasks.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }

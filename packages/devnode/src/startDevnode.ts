@@ -375,7 +375,7 @@ class DevnodeImpl implements FsmHost {
   later(task: () => void | Promise<void>): void {
     if (this.stopped) return;
     if (this.latencyMs === 0) {
-      this.queue.enqueue(task);
+      this.queue.enqueue(task, { followUp: true });
       return;
     }
     this.inFlight += 1;
@@ -426,29 +426,41 @@ class DevnodeImpl implements FsmHost {
 
   // Sessions ------------------------------------------------------------------------------
 
-  /** Client sockets holding the frames written since the last flush (corked). */
-  readonly #held = new Set<HeldSocket>();
+  /** Client sockets holding the frames written since the last flush (corked): true while a socket holds only replies. */
+  readonly #held = new Map<HeldSocket, boolean>();
 
   /**
-   * Holds a client socket's frames until the running task ends, so the frames one task
-   * writes to a client (a reply and the sign request after it, an info and the request
-   * after it) leave in one write and wake the client once. The order of frames is
-   * unchanged. A write outside a task is sent on the next turn.
+   * Holds a client socket's frames until the running task ends (or its follow-up, the
+   * FSM's message to its peer, when that runs next), so the frames one task writes to a
+   * client (a reply and the sign request after it, an info and the request after it) leave
+   * in one write and wake the client once. The order of frames is unchanged. A write
+   * outside the queue's work is sent on the next turn.
+   * @param socket - the client's socket
+   * @param replyOnly - the frame is the answer to the client's own request (no notification)
    */
-  hold(socket: HeldSocket): void {
-    if (this.#held.has(socket)) return;
-    if (this.#held.size === 0) setImmediate(() => this.flushHeld());
+  hold(socket: HeldSocket, replyOnly: boolean): void {
+    const known = this.#held.get(socket);
+    if (known !== undefined) {
+      if (known && !replyOnly) this.#held.set(socket, false);
+      return;
+    }
+    if (this.#held.size === 0 && !this.queue.busy) setImmediate(() => this.flushHeld());
     socket.cork();
-    this.#held.add(socket);
+    this.#held.set(socket, replyOnly);
   }
 
-  /** Sends what the held sockets hold. */
+  /**
+   * Sends what the held sockets hold, in the order they were held, except that a socket
+   * holding only answers to its client's requests (the `ok` to a signed reply) goes after
+   * the others: the peer's sign request, the next step of the round, does not wait for it.
+   * Each socket's frames keep their order.
+   */
   flushHeld(): void {
     if (this.#held.size === 0) return;
-    for (const socket of this.#held) socket.uncork();
+    for (const [socket, replyOnly] of this.#held) if (!replyOnly) socket.uncork();
+    for (const [socket, replyOnly] of this.#held) if (replyOnly) socket.uncork();
     this.#held.clear();
   }
-
 
   newSession(write: (message: JsonObject) => void, end: () => void): Session {
     const session = new Session(write, end, () => this.replyDelayMs, this.clock);
@@ -736,7 +748,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
         const session = impl.newSession(
           (message) => {
             if (ws.readyState !== ws.OPEN) return;
-            impl.hold(socket);
+            impl.hold(socket, 'id' in message && !('method' in message));
             ws.send(stringifyJson(message));
             // A client that does not read: drop it once its replies pile up (README).
             if (ws.bufferedAmount > impl.maxBufferedBytes) ws.terminate();
