@@ -10,7 +10,7 @@ const contract = [
   'splitCloseMutualFee', 'minimumDepth', 'encode', 'decode', 'parseJson', 'stringifyJson',
   'AechannelError', 'isAechannelError',
   'unwrapSignedTx', 'wrapInGaMeta', 'buildUnwrappedTx', 'addInnerSignatures', 'authId', 'gaAuthTxHash', 'authMode',
-  'authenticatedBytes', 'MAX_GA_LAYERS', 'GA_AUTH_DATA_PROTOCOL',
+  'authenticatedBytes', 'MAX_GA_LAYERS', 'GA_AUTH_DATA_PROTOCOL', 'passesLibsodiumChecks',
 ];
 
 describe('@aechannel/codec entry', () => {

@@ -92,6 +92,7 @@ export {
   type SignedTxErrorType,
 } from './signedTx.js';
 export { computeChannelId, computeContractId, hash, txHash } from './hash.js';
+export { passesLibsodiumChecks } from './ed25519Rules.js';
 export {
   addInnerSignatures,
   authenticatedBytes,

@@ -8,7 +8,7 @@
  */
 import type * as NodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { passesLibsodiumChecks } from './ed25519Rules.js';
+import { passesLibsodiumChecks } from '@aechannel/codec';
 
 /** The part of node:crypto used here. @internal */
 export type NodeCryptoModule = Pick<typeof NodeCrypto, 'createPrivateKey' | 'createPublicKey' | 'sign' | 'verify'>;
@@ -72,7 +72,7 @@ export function nodeSign(crypto: NodeCryptoModule, privateKey: KeyObject, messag
 /**
  * A node:crypto verifier with a small cache of public-key objects (a channel client and the
  * devnode verify for the same two accounts over and over). OpenSSL accepts small-order keys
- * and `R` values that libsodium refuses: those are refused first (`ed25519Rules.ts`).
+ * and `R` values that libsodium refuses: those are refused first (codec's `passesLibsodiumChecks`).
  * @internal
  */
 export function nodeVerifier(crypto: NodeCryptoModule): (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean {

@@ -6,7 +6,7 @@
  * It is loaded at run time through `process.getBuiltinModule('node:module')`, so the main
  * entry never names it for a browser bundle, and it is optional: where it is not installed
  * or has no build for the platform, the node:crypto, WebCrypto and noble paths are used,
- * with the same verdicts (`ed25519Rules.ts`) and the same signatures (Ed25519 is
+ * with the same verdicts (codec's `passesLibsodiumChecks`) and the same signatures (Ed25519 is
  * deterministic).
  */
 import { signerFromRawSign } from './baseSigner.js';

@@ -5,13 +5,13 @@
  * Ed25519 (probed once); `@noble/ed25519`'s `verifyAsync` otherwise.
  *
  * Every path gives libsodium's verdict: the others first make the checks libsodium makes
- * before the curve equation (`ed25519Rules.ts`), and noble verifies with `zip215: false`
+ * before the curve equation (codec's `passesLibsodiumChecks`), and noble verifies with `zip215: false`
  * (RFC 8032 rules: canonical encodings, no small-order keys).
  */
 import { Point, verifyAsync } from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { asBufferSource } from './abort.js';
-import { passesLibsodiumChecks } from './ed25519Rules.js';
+import { passesLibsodiumChecks } from '@aechannel/codec';
 import { signerError } from './errors.js';
 import { getNodeCrypto, nodeVerifier } from './nodeCrypto.js';
 import { getSodium, sodiumVerifier } from './sodium.js';

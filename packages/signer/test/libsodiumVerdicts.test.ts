@@ -3,7 +3,7 @@
  * which the node verifies with: RFC 8032's vectors and crafted edge cases (small-order keys
  * and `R`, non-canonical `S` and keys, mixed-order points), answered by libsodium 1.0.18
  * (`fixtures/ed25519-libsodium.json`). OpenSSL alone accepts 10 of them that libsodium
- * refuses; `ed25519Rules.ts` closes the gap on every path.
+ * refuses; codec's `passesLibsodiumChecks` closes the gap on every path.
  */
 import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -8,9 +8,10 @@
  *    (compared without the sign bit);
  * 3. `A` is a canonical encoding (`y < p`).
  *
- * With them every backend gives libsodium's verdict on RFC 8032's vectors and on crafted
- * edge cases (`test/fixtures/ed25519-libsodium.json`, answered by libsodium 1.0.18), so a
- * signature the node would refuse is refused here on every platform.
+ * With them every verifier (the signer's OpenSSL, WebCrypto and noble paths; the FATE VM's
+ * `VERIFY_SIG`) gives libsodium's verdict on RFC 8032's vectors and on crafted edge cases
+ * (answered by libsodium 1.0.18: `ed25519-libsodium.json` in the signer's and fate's test
+ * fixtures), so a signature the node would refuse is refused on every platform.
  */
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
@@ -42,14 +43,17 @@ function littleEndian(bytes: Uint8Array, offset: number, clearTop: boolean): big
 }
 
 /**
- * Whether a signature and public key pass libsodium's checks before the curve equation
- * (module doc). Lengths are the caller's to check.
+ * Whether an Ed25519 signature and public key pass the checks libsodium's
+ * `crypto_sign_verify_detached` makes before the curve equation: `S < L`, neither `R` nor
+ * the key a small-order encoding, the key's `y < p`. A verifier that lacks them (OpenSSL
+ * accepts small-order keys) refuses what fails here to give the node's verdict.
  * @param publicKey - 32 bytes
  * @param signature - 64 bytes, `R ‖ S`
- * @returns false when libsodium would refuse them whatever the message
- * @internal
+ * @returns false when libsodium refuses them whatever the message (and for wrong lengths)
+ * @example passesLibsodiumChecks(new Uint8Array(32), signature) // false: a small-order key
  */
 export function passesLibsodiumChecks(publicKey: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
   // S < L: only an S whose top byte reaches 0x10 can fail (L = 2^252 + small)
   if (signature[63]! >= 0x10 && littleEndian(signature, 32, false) >= L) return false;
   if (hasSmallOrder(signature, 0) || hasSmallOrder(publicKey, 0)) return false;
