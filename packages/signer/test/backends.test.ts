@@ -3,13 +3,14 @@ import { encode } from '@aechannel/codec';
 import { callbackSigner, createSigner, keyPairFromSeed, memorySigner, webCryptoSigner } from '../src/index.js';
 import { accountSigner } from '../src/index.js';
 import { nodeCryptoSigner } from '../src/node.js';
-import { getSodium, sodiumSignerWith } from '../src/sodium.js';
+import { sodiumSignerWith } from '../src/sodium.js';
+import { sodiumNative } from './helpers.js';
 import { createTestSigner } from '../src/testing.js';
 import { describeSigner } from './describeSigner.js';
 
 describeSigner('memorySigner (noble)', (seed) => memorySigner(seed));
 describeSigner('nodeCryptoSigner', (seed) => nodeCryptoSigner(seed));
-describeSigner('libsodium (sodium-native)', (seed) => sodiumSignerWith(getSodium()!, seed));
+describeSigner('libsodium (sodium-native)', (seed) => sodiumSignerWith(sodiumNative, seed));
 describeSigner('webCryptoSigner (non-extractable)', (seed) => webCryptoSigner(seed));
 describeSigner('createSigner (default)', (seed) => createSigner(seed));
 describeSigner('callbackSigner returning signatures', (seed) => {

@@ -2,10 +2,15 @@
 import { decode, decodeSignedTx, isAechannelError, packTx, type Encoded, type JsonValue, type Tx } from '@aechannel/codec';
 import { loadFixtures, type Fixture } from '@aechannel/transcript/fixtures';
 import type { Role } from '@aechannel/transcript';
+import { createRequire } from 'node:module';
 import { expect } from 'vitest';
 import type { Signer } from '../src/index.js';
 import { nodeCryptoSigner } from '../src/node.js';
 import { rfc8032Vectors } from './rfc8032.js';
+import type { SodiumModule } from '../src/sodium.js';
+
+/** sodium-native (an optional dependency, installed for the tests), whatever AECHANNEL_SODIUM says. */
+export const sodiumNative = createRequire(import.meta.url)('sodium-native') as SodiumModule;
 
 export function hex(value: string): Uint8Array {
   return Uint8Array.from({ length: value.length / 2 }, (_, i) => Number.parseInt(value.slice(2 * i, 2 * i + 2), 16));

@@ -31,6 +31,7 @@ function cryptoWithoutEd25519(): Crypto {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
   vi.restoreAllMocks();
   vi.resetModules();
 });
@@ -114,6 +115,7 @@ describe('off Node (no process.getBuiltinModule)', () => {
   });
 
   it('verification uses libsodium on Node where sodium-native is installed, node:crypto with AECHANNEL_SODIUM=0', async () => {
+    vi.stubEnv('AECHANNEL_SODIUM', '');
     const { getVerifier } = await import('../src/verifier.js');
     expect((await getVerifier()).name).toBe('libsodium');
     vi.resetModules();
