@@ -10,6 +10,7 @@
 import { base58 } from '@scure/base';
 import { AechannelError } from './errors.js';
 import { base64Decode, base64Encode, sha256 } from './platform.js';
+import { recallSignedTx } from './signedTxMemo.js';
 
 /** How a prefix's payload is written, and its fixed size in bytes (if any). */
 interface PrefixSpec {
@@ -107,7 +108,11 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
   withChecksum.set(bytes);
   withChecksum.set(checksumOf(bytes), bytes.length);
   const payload = spec.base === 58 ? base58.encode(withChecksum) : base64Encode(withChecksum);
-  return `${prefix}_${payload}` as Encoded<P>;
+  const encoded = `${prefix}_${payload}` as Encoded<P>;
+  // A variable-size value this process writes (a signed tx, above all) is read back soon:
+  // the node's reply carries it, the store's record holds it.
+  if (spec.size === undefined) rememberDecoded(encoded, bytes);
+  return encoded;
 }
 
 /**
@@ -120,6 +125,16 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
  * @example decode('ak_11111111111111111111111111111111273Yts', 'ak') // 32 zero bytes
  */
 export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
+  const bytes = checkedBytes(value, prefix);
+  // (a remembered value is shared with the memo: the caller gets its own copy)
+  return bytes === decodedMemo.get(value) ? bytes.slice() : bytes;
+}
+
+/**
+ * {@link decode} without the copy of a remembered value: the bytes may be the memo's own,
+ * which the caller must not change (or keep).
+ */
+function checkedBytes(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
   if (typeof value !== 'string') {
     throw new AechannelError('CODEC_INVALID_PREFIX', `Expected an encoded string, got ${typeof value}.`, {
       context: { expected: prefix, got: typeof value },
@@ -136,7 +151,7 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
   }
   const spec: PrefixSpec = prefixes[got];
   const known = decodedMemo.get(value);
-  if (known !== undefined) return known.slice();
+  if (known !== undefined) return known;
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
   if (maxLength !== undefined && length > maxLength) {
@@ -177,8 +192,9 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
 // A `tx_` travels through a client several times (the node's message, the fsm, the driver,
 // the signer, the store), and the same few ids (`ak_`, `ch_`) are checked in every request:
 // each decode is a base64 or base58 pass and two SHA-256 runs. The last values decoded are
-// remembered (bounded in count and in characters) and a hit returns a copy, so no caller
-// can change what another one gets.
+// remembered (bounded in count and in characters), with the variable-size values this
+// process encoded, and a hit returns a copy, so no caller can change what another one gets
+// (`isEncoded` needs no copy).
 const DECODED_MEMO_ENTRIES = 512;
 const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
 const decodedMemo = new Map<string, Uint8Array>();
@@ -213,8 +229,10 @@ export function clearDecodedMemo(): void {
  */
 export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value is Encoded<P> {
   if (typeof value !== 'string') return false;
+  // A signed tx this process decoded or built (signedTxMemo.ts) passed this check already.
+  if ((prefix === undefined || prefix === 'tx') && recallSignedTx(value) !== undefined && value.startsWith('tx_')) return true;
   try {
-    decode(value, prefix);
+    checkedBytes(value, prefix);
     return true;
   } catch {
     return false;
