@@ -2139,12 +2139,16 @@ function dispatch(ctx: Ctx, input: Input): void {
   pump(ctx);
 }
 
+const TIMER_NAMES = ['fsmUp', 'reply', 'env'] as const;
+
 function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void {
   const s = ctx.s;
-  const replyDeadlines = s.requests.map((r) => r.deadline).filter((d): d is number => d !== null);
-  if (replyDeadlines.length > 0 && s.phase !== 'disconnected') s.timers.reply = Math.min(...replyDeadlines);
-  else delete s.timers.reply;
-  for (const timer of ['fsmUp', 'reply', 'env'] as const) {
+  // (the earliest reply deadline, in a loop: this runs after every input)
+  let reply = Infinity;
+  for (const request of s.requests) if (request.deadline !== null && request.deadline < reply) reply = request.deadline;
+  if (reply !== Infinity && s.phase !== 'disconnected') s.timers.reply = reply;
+  else if (s.timers.reply !== undefined) delete s.timers.reply;
+  for (const timer of TIMER_NAMES) {
     const was = before[timer];
     const is = s.timers[timer];
     if (was === is) continue;
