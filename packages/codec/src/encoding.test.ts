@@ -68,7 +68,7 @@ describe('encode/decode', () => {
     expect(codeOf(() => decode(`st_${'A'.repeat(1_000_000)}`))).toBe('CODEC_INVALID_LENGTH');
   });
 
-  it('hands out its own copy of a value it encoded or decoded before, which callers may change freely', () => {
+  it('hands out its own copy of a value it decoded before, which callers may change freely', () => {
     const payload = Uint8Array.of(1, 2, 3, 4, 5);
     const encoded = encode(payload, 'tx');
     payload[0] = 99; // the caller's array, changed after encoding

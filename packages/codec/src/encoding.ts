@@ -108,11 +108,7 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
   withChecksum.set(bytes);
   withChecksum.set(checksumOf(bytes), bytes.length);
   const payload = spec.base === 58 ? base58.encode(withChecksum) : base64Encode(withChecksum);
-  const encoded = `${prefix}_${payload}` as Encoded<P>;
-  // A variable-size value this process writes (a signed tx, above all) is read back soon:
-  // the node's reply carries it, the store's record holds it.
-  if (spec.size === undefined) rememberDecoded(encoded, bytes);
-  return encoded;
+  return `${prefix}_${payload}` as Encoded<P>;
 }
 
 /**
@@ -192,9 +188,9 @@ function checkedBytes(value: string, prefix?: Prefix | readonly Prefix[]): Uint8
 // A `tx_` travels through a client several times (the node's message, the fsm, the driver,
 // the signer, the store), and the same few ids (`ak_`, `ch_`) are checked in every request:
 // each decode is a base64 or base58 pass and two SHA-256 runs. The last values decoded are
-// remembered (bounded in count and in characters), with the variable-size values this
-// process encoded, and a hit returns a copy, so no caller can change what another one gets
-// (`isEncoded` needs no copy).
+// remembered (bounded in count and in characters) and a hit returns a copy, so no caller
+// can change what another one gets (`isEncoded` needs no copy). A signed tx this process
+// built is in signedTxMemo.ts, which `isEncoded` asks first.
 const DECODED_MEMO_ENTRIES = 512;
 const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
 const decodedMemo = new Map<string, Uint8Array>();
