@@ -99,6 +99,8 @@ describe('computeStateHash, incremental', () => {
         for (const balances of rounds) {
           const scratch = stateHashFromRoots({ accounts: mptRoot(balancesToEntries(balances)) });
           expect(computeStateHash(balances)).toBe(scratch);
+          // the same balances again (the last root's hash is remembered)
+          expect(computeStateHash({ ...balances })).toBe(scratch);
         }
       }),
       { numRuns: 200 },

@@ -85,5 +85,16 @@ const accountsRoot = createIncrementalRoot();
  * }); // 'st_JDWBAD11XwiJMMVLXmZJYd6krb12dOCG3ND1JHXhDgsqc5lj'
  */
 export function computeStateHash(balances: Balances): Encoded<'st'> {
-  return stateHashFromRoots({ accounts: accountsRoot(balancesToEntries(balances)) });
+  const root = accountsRoot(balancesToEntries(balances));
+  // The same tree gives the same root array (each node keeps its hash): the state hash of
+  // the last root is not hashed and encoded again (the fsm of each client in a process
+  // verifies the same round, and a resync recomputes the state it has).
+  if (root !== lastRoot || lastHash === undefined) {
+    lastHash = stateHashFromRoots({ accounts: root });
+    lastRoot = root;
+  }
+  return lastHash;
 }
+
+let lastRoot: Uint8Array | undefined;
+let lastHash: Encoded<'st'> | undefined;
