@@ -2004,7 +2004,8 @@ export class Channel {
     const params = (message as { params?: JsonValue }).params;
     const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
     const tx = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data['signed_tx'] ?? data['tx']) : undefined;
-    const round = typeof tx === 'string' && isEncoded(tx, 'tx') ? roundOf(tx) : null;
+    // (roundOf decodes strictly: null for anything but a valid tx_, as the fsm will find)
+    const round = typeof tx === 'string' ? roundOf(tx as Encoded<'tx'>) : null;
     const known = getRound(this.#state);
     if (round === null || known < 1n || round <= known + 1n) return false;
     safeLog(this.#logger, 'info', `${method} is for round ${round} while ours is ${known}: catching up with the node first.`);
