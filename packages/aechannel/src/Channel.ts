@@ -64,6 +64,7 @@
  */
 import {
   compareBytes,
+  computeStateHash,
   unwrapSignedTx,
   isAechannelError,
   isEncoded,
@@ -1774,6 +1775,30 @@ export class Channel {
       }
       this.#pending.set(commandId, pending);
       this.#dispatch({ type: 'command', now: this.#clock.now(), commandId, command });
+      this.#hashAhead(commandId, command);
+    });
+  }
+
+  /**
+   * Once a payment's request is on its way to the node (the fsm sent it: its own operation
+   * is this command, waiting for the node's proposal), hashes the state it leads to while
+   * the node works: the fsm's check of the proposal then finds that state hash in the
+   * codec's memory (`computeStateHash`) instead of building it on the critical path. Only
+   * the hash is precomputed; the fsm still checks the proposal's updates, round and state
+   * hash against its own state. Nothing is computed for a queued command or a channel with
+   * contracts (its hash comes from the VM), and a failure is ignored: the fsm meets it then.
+   */
+  #hashAhead(commandId: number, command: Command): void {
+    const own = this.#state.own;
+    if (own === null || own.commandId !== commandId || own.stage !== 'requested' || this.#state.trees !== null) return;
+    const next = expectedBalances(command, this.#state.balances, this.address);
+    if (next === null) return;
+    queueMicrotask(() => {
+      try {
+        computeStateHash(next);
+      } catch {
+        // (the fsm reports what is wrong with the proposal)
+      }
     });
   }
 
