@@ -110,7 +110,7 @@ let lastHash: Encoded<'st'> | undefined;
 // while it waits for the node's proposal (aechannel's Channel does), channels interleave.
 // Only well-formed input is remembered (what hashed without an error), and the key is
 // unambiguous: ids without the separator, bigint balances in decimal.
-const STATE_HASHES = 256;
+const STATE_HASHES = 1024;
 const stateHashes = new Map<string, Encoded<'st'>>();
 const SEPARATOR = '\u0000';
 
