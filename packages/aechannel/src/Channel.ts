@@ -64,6 +64,7 @@
  */
 import {
   compareBytes,
+  computeStateHash,
   unwrapSignedTx,
   isAechannelError,
   isEncoded,
@@ -1783,6 +1784,30 @@ export class Channel {
       }
       this.#pending.set(commandId, pending);
       this.#dispatch({ type: 'command', now: this.#clock.now(), commandId, command });
+      this.#hashAhead(commandId, command);
+    });
+  }
+
+  /**
+   * Once a payment's request is on its way to the node (the fsm sent it: its own operation
+   * is this command, waiting for the node's proposal), hashes the state it leads to while
+   * the node works: the fsm's check of the proposal then finds that state hash in the
+   * codec's memory (`computeStateHash`) instead of building it on the critical path. Only
+   * the hash is precomputed; the fsm still checks the proposal's updates, round and state
+   * hash against its own state. Nothing is computed for a queued command or a channel with
+   * contracts (its hash comes from the VM), and a failure is ignored: the fsm meets it then.
+   */
+  #hashAhead(commandId: number, command: Command): void {
+    const own = this.#state.own;
+    if (own === null || own.commandId !== commandId || own.stage !== 'requested' || this.#state.trees !== null) return;
+    const next = expectedBalances(command, this.#state.balances, this.address);
+    if (next === null) return;
+    queueMicrotask(() => {
+      try {
+        computeStateHash(next);
+      } catch {
+        // (the fsm reports what is wrong with the proposal)
+      }
     });
   }
 
@@ -2013,7 +2038,8 @@ export class Channel {
     const params = (message as { params?: JsonValue }).params;
     const data = typeof params === 'object' && params !== null && !Array.isArray(params) ? params['data'] : undefined;
     const tx = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data['signed_tx'] ?? data['tx']) : undefined;
-    const round = typeof tx === 'string' && isEncoded(tx, 'tx') ? roundOf(tx) : null;
+    // (roundOf decodes strictly: null for anything but a valid tx_, as the fsm will find)
+    const round = typeof tx === 'string' ? roundOf(tx as Encoded<'tx'>) : null;
     const known = getRound(this.#state);
     if (round === null || known < 1n || round <= known + 1n) return false;
     safeLog(this.#logger, 'info', `${method} is for round ${round} while ours is ${known}: catching up with the node first.`);

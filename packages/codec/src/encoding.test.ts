@@ -67,4 +67,18 @@ describe('encode/decode', () => {
     expect(codeOf(() => decode(`ak_${'z'.repeat(4000)}`, 'ak'))).toBe('CODEC_INVALID_LENGTH');
     expect(codeOf(() => decode(`st_${'A'.repeat(1_000_000)}`))).toBe('CODEC_INVALID_LENGTH');
   });
+
+  it('hands out its own copy of a value it decoded before, which callers may change freely', () => {
+    const payload = Uint8Array.of(1, 2, 3, 4, 5);
+    const encoded = encode(payload, 'tx');
+    payload[0] = 99; // the caller's array, changed after encoding
+    const first = decode(encoded, 'tx');
+    expect(first).toEqual(Uint8Array.of(1, 2, 3, 4, 5));
+    first[1] = 77;
+    expect(decode(encoded, 'tx')).toEqual(Uint8Array.of(1, 2, 3, 4, 5));
+    expect(isEncoded(encoded, 'tx')).toBe(true);
+    expect(isEncoded(encoded, 'ba')).toBe(false);
+    // one character off is checked, not taken from the memo
+    expect(isEncoded(`${encoded.slice(0, -2)}${encoded.endsWith('A=') ? 'B=' : 'A='}`, 'tx')).toBe(false);
+  });
 });

@@ -10,6 +10,7 @@
 import { base58 } from '@scure/base';
 import { AechannelError } from './errors.js';
 import { base64Decode, base64Encode, sha256 } from './platform.js';
+import { recallSignedTx } from './signedTxMemo.js';
 
 /** How a prefix's payload is written, and its fixed size in bytes (if any). */
 interface PrefixSpec {
@@ -120,6 +121,16 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
  * @example decode('ak_11111111111111111111111111111111273Yts', 'ak') // 32 zero bytes
  */
 export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
+  const bytes = checkedBytes(value, prefix);
+  // (a remembered value is shared with the memo: the caller gets its own copy)
+  return bytes === decodedMemo.get(value) ? bytes.slice() : bytes;
+}
+
+/**
+ * {@link decode} without the copy of a remembered value: the bytes may be the memo's own,
+ * which the caller must not change (or keep).
+ */
+function checkedBytes(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
   if (typeof value !== 'string') {
     throw new AechannelError('CODEC_INVALID_PREFIX', `Expected an encoded string, got ${typeof value}.`, {
       context: { expected: prefix, got: typeof value },
@@ -136,7 +147,7 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
   }
   const spec: PrefixSpec = prefixes[got];
   const known = decodedMemo.get(value);
-  if (known !== undefined) return known.slice();
+  if (known !== undefined) return known;
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
   if (maxLength !== undefined && length > maxLength) {
@@ -178,7 +189,8 @@ export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint
 // the signer, the store), and the same few ids (`ak_`, `ch_`) are checked in every request:
 // each decode is a base64 or base58 pass and two SHA-256 runs. The last values decoded are
 // remembered (bounded in count and in characters) and a hit returns a copy, so no caller
-// can change what another one gets.
+// can change what another one gets (`isEncoded` needs no copy). A signed tx this process
+// built is in signedTxMemo.ts, which `isEncoded` asks first.
 const DECODED_MEMO_ENTRIES = 512;
 const DECODED_MEMO_CHARACTERS = 4 * 1024 * 1024;
 const decodedMemo = new Map<string, Uint8Array>();
@@ -213,8 +225,10 @@ export function clearDecodedMemo(): void {
  */
 export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value is Encoded<P> {
   if (typeof value !== 'string') return false;
+  // A signed tx this process decoded or built (signedTxMemo.ts) passed this check already.
+  if ((prefix === undefined || prefix === 'tx') && recallSignedTx(value) !== undefined && value.startsWith('tx_')) return true;
   try {
-    decode(value, prefix);
+    checkedBytes(value, prefix);
     return true;
   } catch {
     return false;

@@ -285,12 +285,27 @@ function writeCompact(value: unknown, depth: number, rules: CompactRules): strin
   }
 }
 
+// The JSON text of object keys: the messages and records written every round repeat the
+// same few dozen (`jsonrpc`, `method`, `params`, `signed_tx`, the record's fields), so their
+// texts are kept (bounded: keys of application data may not repeat).
+const KEY_TEXTS_MAX = 4096;
+const keyTexts = new Map<string, string>();
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (keyTexts.size < KEY_TEXTS_MAX) keyTexts.set(key, text);
+  }
+  return text;
+}
+
 // Plain JSON, as lossless-json writes it (property test in json.test.ts): a non-finite
 // number or an own `__proto__` key goes the general way.
 const PLAIN_RULES: CompactRules = {
   string: (value) => JSON.stringify(value),
   number: (value) => (Number.isFinite(value) ? String(value) : undefined),
-  key: (key) => (key === '__proto__' ? undefined : JSON.stringify(key)),
+  key: (key) => (key === '__proto__' ? undefined : keyText(key)),
 };
 
 const writePlain = (value: unknown): string | undefined => writeCompact(value, 0, PLAIN_RULES);
@@ -346,7 +361,7 @@ export function stringifyTypedJson(value: unknown, space?: number | string): str
 const TYPED_RULES: CompactRules = {
   string: (value) => JSON.stringify(value),
   number: (value) => `{"${NUMBER_TAG}":"${String(value)}"}`,
-  key: (key) => (key === '__proto__' ? null : JSON.stringify(key)),
+  key: (key) => (key === '__proto__' ? null : keyText(key)),
 };
 
 /**

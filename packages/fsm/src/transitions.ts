@@ -585,7 +585,11 @@ function onSigned(ctx: Ctx, input: Extract<Input, { type: 'signed' }>): void {
     s.deferred.push(input);
     return;
   }
-  record.signedTx = input.signedTx;
+  // (a new record: the one in the state is shared with the state before this step)
+  const completed: SignRecord = { ...record, signedTx: input.signedTx };
+  if (slot === 'opening') s.opening = { ...s.opening, sign: completed };
+  else if (slot === 'own' && s.own !== null) s.own.sign = completed;
+  else if (slot === 'ack' && s.ack !== null) s.ack.sign = completed;
   const commandId = slot === 'own' ? (s.own?.commandId ?? null) : null;
   send(ctx, REPLY_METHOD[record.tag], { [record.key]: input.signedTx }, { kind: 'signReply', commandId });
   if (slot === 'own' && s.own !== null) s.own.stage = 'awaitingCompletion';
@@ -688,11 +692,10 @@ function adoptState(ctx: Ctx, adoption: Adoption): void {
   emit(ctx, { type: 'stateChanged', round, state, balances: { ...balances } });
   const update = adoption.contractUpdate ?? null;
   if (update !== null) {
-    for (const call of adoption.calls ?? []) {
-      s.callArchive.push({ round, call });
-      emit(ctx, { type: 'contractCall', round, own: adoption.own ?? false, forced, update, call });
-    }
-    if (s.callArchive.length > MAX_CALL_ARCHIVE) s.callArchive = s.callArchive.slice(-MAX_CALL_ARCHIVE);
+    const calls = adoption.calls ?? [];
+    for (const call of calls) emit(ctx, { type: 'contractCall', round, own: adoption.own ?? false, forced, update, call });
+    // (a new array: the archive is shared with the state before this step)
+    if (calls.length > 0) s.callArchive = [...s.callArchive, ...calls.map((call) => ({ round, call }))].slice(-MAX_CALL_ARCHIVE);
   }
   startPersist(ctx, adoption.settle);
 }
@@ -2136,12 +2139,16 @@ function dispatch(ctx: Ctx, input: Input): void {
   pump(ctx);
 }
 
+const TIMER_NAMES = ['fsmUp', 'reply', 'env'] as const;
+
 function syncTimers(ctx: Ctx, before: Partial<Record<TimerName, number>>): void {
   const s = ctx.s;
-  const replyDeadlines = s.requests.map((r) => r.deadline).filter((d): d is number => d !== null);
-  if (replyDeadlines.length > 0 && s.phase !== 'disconnected') s.timers.reply = Math.min(...replyDeadlines);
-  else delete s.timers.reply;
-  for (const timer of ['fsmUp', 'reply', 'env'] as const) {
+  // (the earliest reply deadline, in a loop: this runs after every input)
+  let reply = Infinity;
+  for (const request of s.requests) if (request.deadline !== null && request.deadline < reply) reply = request.deadline;
+  if (reply !== Infinity && s.phase !== 'disconnected') s.timers.reply = reply;
+  else if (s.timers.reply !== undefined) delete s.timers.reply;
+  for (const timer of TIMER_NAMES) {
     const was = before[timer];
     const is = s.timers[timer];
     if (was === is) continue;
@@ -2189,9 +2196,12 @@ export function step(state: ChannelState, input: Input): StepResult {
  * whole state.
  */
 function draftOf(state: ChannelState): ChannelState {
-  const copySign = (sign: SignRecord | null): SignRecord | null => (sign === null ? null : { ...sign });
   // Field by field (one object shape, no spread of a 35-field object); a field added to
-  // ChannelState and missing here fails the typecheck.
+  // ChannelState and missing here fails the typecheck. What the handlers change in place is
+  // copied (the pending commands, the queues, timers and counters); what they only ever
+  // replace is shared with the previous state: the balances, the opening slot, the nonces,
+  // the call archive and every sign record (onSigned replaces the record it completes).
+  // Tests step deep-frozen states, so a handler that changed a shared part would throw.
   return {
     format: state.format,
     version: state.version,
@@ -2213,17 +2223,17 @@ function draftOf(state: ChannelState): ChannelState {
     forced: state.forced,
     envWait: state.envWait,
     socketOpen: state.socketOpen,
-    balances: { ...state.balances },
-    opening: { ...state.opening, sign: copySign(state.opening.sign) },
-    own: state.own === null ? null : { ...state.own, sign: copySign(state.own.sign) },
-    ack: state.ack === null ? null : { ...state.ack, sign: copySign(state.ack.sign) },
+    balances: state.balances,
+    opening: state.opening,
+    own: state.own === null ? null : { ...state.own },
+    ack: state.ack === null ? null : { ...state.ack },
     queue: [...state.queue],
     requests: [...state.requests],
     deferred: [...state.deferred],
     timers: { ...state.timers },
     counters: { ...state.counters },
-    ownNonces: { ...state.ownNonces },
-    callArchive: [...state.callArchive],
+    ownNonces: state.ownNonces,
+    callArchive: state.callArchive,
   };
 }
 

@@ -394,4 +394,13 @@ describe('a step shares what it does not change (no whole copy of the state per 
     expect(d.state.options).toEqual(before.options);
     expect(d.state.options).toBe(before.options);
   });
+
+  it('keeps the balances, the opening slot, the nonces and the call archive until a step replaces them', () => {
+    const d = openChannel('initiator');
+    const before = d.state;
+    d.command({ kind: 'transfer', from: I, to: R, amount: 1n });
+    for (const part of ['balances', 'opening', 'ownNonces', 'callArchive'] as const) expect(d.state[part], part).toBe(before[part]);
+    // the pending command is changed in place by the handlers: it is copied
+    expect(d.state.own).not.toBe(before.own);
+  });
 });

@@ -44,7 +44,10 @@ export function signerFromRawSign(address: Encoded<'ak'>, rawSign: RawSign): Sig
     const { signatures, innerBytes, layers } = readSignedTx(tx);
     // §3.3 step 3 and 5: sign utf8(networkId) ++ the inner bytes exactly as received.
     const message = plainPayload(innerBytes, options.networkId);
-    const signature = signal === undefined ? await rawSign(message) : await raceAbort(Promise.resolve(rawSign(message)), signal);
+    // A synchronous backend (node:crypto) has signed before any abort could fire: no race,
+    // no listener on the signal.
+    const raw = rawSign(message);
+    const signature = raw instanceof Uint8Array ? raw : signal === undefined ? await raw : await raceAbort(raw, signal);
     // §3.3 step 4: keep the signatures present, add ours once, sort bytewise.
     // (a GA participant's meta layers stay around it, §2.9)
     return writeSignedTx(innerBytes, signatures, [signature], layers);

@@ -18,7 +18,14 @@ import { hash, type Encoded } from '@aechannel/codec';
 import { equalBytes } from './keys.js';
 import { readSignedTx } from './signedTx.js';
 import { getSyncVerifier, getVerifier } from './verifier.js';
-import { driveAsync, prepareVerification, type VerifyTransactionOptions, type VerifyTransactionResult } from './verifyTransaction.js';
+import {
+  driveAsync,
+  prepareVerification,
+  type PreparedVerification,
+  type SignatureMatch,
+  type VerifyTransactionOptions,
+  type VerifyTransactionResult,
+} from './verifyTransaction.js';
 
 /**
  * One Ed25519 verification: true when `signature` is `publicKey`'s over `message`. May be
@@ -90,6 +97,29 @@ const INNER_BYTES_KEPT = 1024;
 const innerKey = (innerBytes: Uint8Array): string =>
   innerBytes.length <= INNER_BYTES_KEPT ? `b${latin1(innerBytes)}` : `h${latin1(hash(innerBytes))}`;
 
+function takenBy(known: ReadonlyMap<number, { signer: number }>, signer: number): boolean {
+  for (const match of known.values()) if (match.signer === signer) return true;
+  return false;
+}
+
+/**
+ * Whether the remembered signatures alone settle the verdict: no GA layer to sort out (none
+ * found, none expected), and every signature remembered for a distinct expected signer,
+ * each of them covered. The matcher would verify nothing then.
+ */
+function everyoneKnown(input: PreparedVerification, known: ReadonlyMap<number, unknown>): boolean {
+  return input.layers.length === 0 && input.generalized.length === 0 && known.size === input.signatures.length && known.size === input.signers.length;
+}
+
+/** The matcher's result when {@link everyoneKnown}: valid, each signature matched to its remembered signer. */
+function allKnown(input: PreparedVerification, known: ReadonlyMap<number, { signer: number; mode: 'plain' | 'hash' }>): VerifyTransactionResult {
+  const matches: SignatureMatch[] = input.signatures.map((signature, index) => {
+    const match = known.get(index)!;
+    return { address: input.signers[match.signer]!.address, signature, mode: match.mode };
+  });
+  return { valid: true, signers: [...input.order], missing: [], extra: [], matches, layers: [], extraLayers: [] };
+}
+
 /**
  * Creates a {@link TransactionVerifier}: `verifyTransaction` that verifies each signature
  * once. A channel client keeps one for its lifetime; a node simulator one for all its
@@ -107,9 +137,8 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
   const memory = new Map<string, Remembered>();
   let verifications = 0;
 
-  const remember = (signature: Uint8Array, entry: Remembered): void => {
+  const remember = (key: string, entry: Remembered): void => {
     if (capacity === 0) return;
-    const key = latin1(signature);
     memory.delete(key);
     if (memory.size >= capacity) memory.delete(memory.keys().next().value as string);
     memory.set(key, entry);
@@ -120,24 +149,33 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
     const { networkId, signers, signatures } = input;
     let inner: string | undefined;
     const known = new Map<number, { signer: number; mode: 'plain' | 'hash' }>();
-    for (const [index, signature] of signatures.entries()) {
+    // each signature's memory key, computed once (a string copy of its 64 bytes)
+    const keys: (string | undefined)[] = [];
+    for (let index = 0; index < signatures.length; index += 1) {
+      const signature = signatures[index]!;
       if (signature.length !== 64) continue;
-      const entry = memory.get(latin1(signature));
+      const key = latin1(signature);
+      keys[index] = key;
+      const entry = memory.get(key);
       if (entry === undefined || entry.networkId !== networkId) continue;
       inner ??= innerKey(input.innerBytes);
       if (entry.inner !== inner) continue;
       const signer = signers.findIndex((s) => s.address === entry.address);
       // each signer once: a repeated signature is left to the matcher (an extra)
-      if (signer < 0 || [...known.values()].some((k) => k.signer === signer)) continue;
+      if (signer < 0 || takenBy(known, signer)) continue;
       known.set(index, { signer, mode: entry.mode });
     }
-    const result = await driveAsync({ ...input, known }, (publicKey, message, signature) => {
-      verifications += 1;
-      return verify(publicKey, message, signature);
-    });
+    const result =
+      everyoneKnown(input, known)
+        ? allKnown(input, known)
+        : await driveAsync({ ...input, known }, (publicKey, message, signature) => {
+            verifications += 1;
+            return verify(publicKey, message, signature);
+          });
     for (const match of result.matches) {
       inner ??= innerKey(input.innerBytes);
-      remember(match.signature, { networkId, inner, address: match.address, mode: match.mode });
+      const index = signatures.indexOf(match.signature);
+      remember(keys[index] ?? latin1(match.signature), { networkId, inner, address: match.address, mode: match.mode });
     }
     return result;
   }
@@ -155,7 +193,7 @@ export function createTransactionVerifier(options: CreateTransactionVerifierOpti
     const present = new Set(before.signatures.map(latin1));
     const added = after.signatures.filter((signature) => !present.has(latin1(signature)));
     if (added.length !== 1 || added[0]!.length !== 64) return;
-    remember(added[0]!, { networkId, inner: innerKey(after.innerBytes), address, mode: 'plain' });
+    remember(latin1(added[0]!), { networkId, inner: innerKey(after.innerBytes), address, mode: 'plain' });
   }
 
   return {

@@ -109,6 +109,9 @@ export function prepareVerification(tx: Encoded<'tx'>, options: VerifyTransactio
   return { signatures, innerBytes, networkId: options.networkId, signers, generalized, layers, order: unique };
 }
 
+/** Plain mode first, then hash mode, as the node tries them (§3.1). */
+const MODES = ['plain', 'hash'] as const;
+
 /**
  * Matches signatures to signers, yielding each verification it needs.
  * @internal
@@ -117,18 +120,14 @@ export function* matchSignatures(input: PreparedVerification): Generator<VerifyR
   const { signatures, innerBytes, networkId, signers } = input;
   const signerOf = new Map<number, { signer: number; mode: 'plain' | 'hash' }>(input.known ?? []);
   const signed = new Set<number>([...signerOf.values()].map((match) => match.signer));
-  const modes: ['plain' | 'hash', () => Uint8Array][] = [
-    ['plain', () => plainPayload(innerBytes, networkId)],
-    ['hash', () => hashPayload(innerBytes, networkId)],
-  ];
-  for (const [mode, payload] of modes) {
+  for (const mode of MODES) {
     if (signed.size === signers.length) break;
     let message: Uint8Array | undefined;
     for (const [index, signature] of signatures.entries()) {
       if (signerOf.has(index) || signature.length !== 64) continue;
       for (const [s, signer] of signers.entries()) {
         if (signed.has(s)) continue;
-        message ??= payload();
+        message ??= mode === 'plain' ? plainPayload(innerBytes, networkId) : hashPayload(innerBytes, networkId);
         if (yield { publicKey: signer.publicKey, message, signature }) {
           signerOf.set(index, { signer: s, mode });
           signed.add(s);
