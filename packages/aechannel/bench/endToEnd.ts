@@ -15,7 +15,8 @@
  * [transfers] [channels] [only=aechannel|sdk]`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Channel as SdkChannel, MemoryAccount } from '@aeternity/aepp-sdk';
 import { parseJson, type Encoded } from '@aechannel/codec';
@@ -33,6 +34,8 @@ export interface DevnodeProcess {
   url: string;
   networkId: string;
   accounts: Account[];
+  /** The built package runs (else the source through tsx). */
+  built: boolean;
   /** CPU time (user + system) the devnode process has used, ms; NaN where /proc is not readable. */
   cpuMs: () => number;
   stop: () => Promise<void>;
@@ -51,13 +54,48 @@ function processCpuMs(pid: number | undefined): number {
 }
 
 const devnodeCli = fileURLToPath(new URL('../../devnode/src/cli.ts', import.meta.url));
+const devnodeDistCli = fileURLToPath(new URL('../../devnode/dist/cli.js', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Starts `aechannel-devnode --json` from source in its own process and reads its URL and accounts. */
+/** The packages the devnode process runs. */
+const devnodePackages = ['codec', 'signer', 'fate', 'devnode'];
+
+/** Newest modification time of the files under `dir`, ms. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Whether the built devnode (`pnpm build`: what the package ships) is at least as new as the
+ * sources of every package it runs; `pnpm bench` builds first.
+ */
+function devnodeBuildIsFresh(): boolean {
+  try {
+    return devnodePackages.every((name) => {
+      const pkg = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
+      return statSync(join(pkg, 'dist', 'index.js')).mtimeMs >= newestMtime(join(pkg, 'src'));
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `aechannel-devnode --json` in its own process and reads its URL and accounts: the
+ * built package when its build is fresh (what users run; the SDK on the other side is
+ * measured from its build too), else the source through tsx.
+ */
 export async function startDevnodeProcess(accounts: number): Promise<DevnodeProcess> {
   // (AECHANNEL_BENCH_DEVNODE_ARGS: extra node flags for the devnode, e.g. `--cpu-prof --cpu-prof-dir=/tmp/devnode`)
   const extra = (process.env['AECHANNEL_BENCH_DEVNODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
-  const child: ChildProcess = spawn(process.execPath, [...extra, '--import', 'tsx', '--conditions=source', devnodeCli, '--port', '0', '--json', '--accounts', String(accounts)], {
+  const built = devnodeBuildIsFresh();
+  const entry = built ? [devnodeDistCli] : ['--import', 'tsx', '--conditions=source', devnodeCli];
+  const child: ChildProcess = spawn(process.execPath, [...extra, ...entry, '--port', '0', '--json', '--accounts', String(accounts)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -75,6 +113,7 @@ export async function startDevnodeProcess(accounts: number): Promise<DevnodeProc
   });
   return {
     ...info,
+    built,
     cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
@@ -244,6 +283,13 @@ export type Sides = 'both' | 'aechannel' | 'sdk';
 export interface EndToEndOptions {
   /** Sequential transfers on one channel, per SDK (default 2 000). */
   transfers?: number;
+  /**
+   * Transfers each SDK makes on its channel before the one-channel measurement (default 500):
+   * the measurement is of the steady state. The first few hundred transfers of a process run
+   * while V8 compiles the hot paths (on this machine an aechannel transfer takes about twice
+   * as long for its first 250 transfers as after 1 000).
+   */
+  warmup?: number;
   /** Channels per SDK transferring in parallel (default 100). */
   channels?: number;
   /** Transfers per channel in the parallel run (default 20). */
@@ -263,6 +309,7 @@ export interface EndToEndResult {
 /** Runs both scenarios and prints a table with the ratios. */
 export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToEndResult> {
   const transfers = options.transfers ?? 2000;
+  const warmup = options.warmup ?? 500;
   const channels = options.channels ?? 100;
   const perChannel = options.perChannel ?? 20;
   const only = options.only ?? 'both';
@@ -278,11 +325,11 @@ export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToE
   };
   const result: EndToEndResult = { single: {}, parallel: {} };
   try {
-    // One channel, sequential transfers, 10 alternating blocks per side (after a warm-up).
+    // One channel, sequential transfers, 10 alternating blocks per side (after the warm-up).
     const single: Record<string, Pair> = {};
     for (const side of sides) single[side] = await nextPair(side);
     const measured: Record<string, Measured> = { aechannel: emptyMeasured(), sdk: emptyMeasured() };
-    for (const side of sides) await block([single[side]!], 50, emptyMeasured(), devnode);
+    for (const side of sides) await block([single[side]!], Math.max(1, warmup), emptyMeasured(), devnode);
     const blocks = 10;
     for (let i = 0; i < blocks; i++) {
       for (const side of i % 2 === 0 ? sides : [...sides].reverse()) await block([single[side]!], Math.ceil(transfers / blocks), measured[side]!, devnode);
@@ -313,14 +360,14 @@ export async function runEndToEnd(options: EndToEndOptions = {}): Promise<EndToE
   } finally {
     await devnode.stop();
   }
-  log(report(result, { transfers, channels, perChannel }));
+  log(report(result, { transfers, warmup, channels, perChannel, devnodeBuilt: devnode.built }));
   return result;
 }
 
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /** The printed table. */
-export function report(result: EndToEndResult, sizes: { transfers: number; channels: number; perChannel: number }): string {
+export function report(result: EndToEndResult, sizes: { transfers: number; warmup: number; channels: number; perChannel: number; devnodeBuilt: boolean }): string {
   const rows: string[] = ['', 'end to end, devnode in its own process, 2 clients per channel in this process:'];
   const head = `  ${'scenario'.padEnd(34)}${'client'.padEnd(11)}${'transfers/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'cpu ms/transfer'.padStart(17)}${'devnode cpu ms'.padStart(16)}`;
   rows.push(head);
@@ -341,6 +388,7 @@ export function report(result: EndToEndResult, sizes: { transfers: number; chann
     }
   }
   rows.push(
+    `  (one channel: measured after ${sizes.warmup} warm-up transfers per SDK; devnode: ${sizes.devnodeBuilt ? 'the built package' : 'the source through tsx (pnpm build for the built one)'})`,
     "  (cpu: this process, both clients of a channel; devnode cpu: the devnode process, per transfer, from /proc at 10 ms resolution)",
     "  (ratio: aechannel throughput over aepp-sdk's; latency and CPU: aepp-sdk's over aechannel's)",
     '',
@@ -350,8 +398,10 @@ export function report(result: EndToEndResult, sizes: { transfers: number; chann
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [transfers, channels, only] = process.argv.slice(2);
+  const warmup = process.env['AECHANNEL_BENCH_E2E_WARMUP'];
   await runEndToEnd({
     transfers: transfers === undefined ? 2000 : Number(transfers),
+    ...(warmup === undefined ? {} : { warmup: Number(warmup) }),
     channels: channels === undefined ? 100 : Number(channels),
     only: (only ?? 'both') as Sides,
   });
