@@ -1,6 +1,7 @@
 /**
- * Sign/s and verify/s of every backend, side by side, with raw node:crypto as the reference
- * and aepp-sdk 14's MemoryAccount for comparison. Run: `npx vitest bench --run`.
+ * Sign/s and verify/s of every backend, side by side, with raw node:crypto and raw libsodium
+ * (sodium-native, what `createSigner` uses where it loads) as the references and aepp-sdk
+ * 14's MemoryAccount for comparison. Run: `npx vitest bench --run`.
  */
 import * as nodeCrypto from 'node:crypto';
 import { MemoryAccount } from '@aeternity/aepp-sdk';
@@ -9,7 +10,8 @@ import { verifyAsync } from '@noble/ed25519';
 import { bench, describe } from 'vitest';
 import { createSigner, memorySigner, verifySignature, verifyTransaction, webCryptoSigner } from '../src/index.js';
 import { nodeCryptoSigner, verifySignatureSync, verifyTransactionSync } from '../src/node.js';
-import { unsignedCreateTx } from '../test/helpers.js';
+import { sodiumKeyFromSeed, sodiumSign } from '../src/sodium.js';
+import { sodiumNative, unsignedCreateTx } from '../test/helpers.js';
 
 const seed = nodeCrypto.randomBytes(32);
 const peerSeed = nodeCrypto.randomBytes(32);
@@ -22,6 +24,7 @@ const rawKey = nodeCrypto.createPrivateKey({
   type: 'pkcs8',
 });
 const rawPublicKey = nodeCrypto.createPublicKey(rawKey);
+const sodiumKey = sodiumKeyFromSeed(sodiumNative, seed);
 const defaultSigner = createSigner(seed);
 const node = nodeCryptoSigner(seed);
 const noble = memorySigner(seed);
@@ -65,6 +68,9 @@ describe('sign a channel tx (signTransaction: decode, sign, re-encode)', () => {
   bench('raw node:crypto sign of the payload (reference)', () => {
     nodeCrypto.sign(null, txPayload, rawKey);
   }, options);
+  bench('raw libsodium sign of the payload (reference)', () => {
+    sodiumSign(sodiumNative, sodiumKey.secretKey, txPayload);
+  }, options);
   bench('createSigner (default on Node)', async () => {
     await defaultSigner.signTransaction(tx, { networkId });
   }, options);
@@ -79,6 +85,9 @@ describe('sign a channel tx (signTransaction: decode, sign, re-encode)', () => {
 describe('verify one signature', () => {
   bench('raw node:crypto verify (reference)', () => {
     nodeCrypto.verify(null, payload, rawPublicKey, signature);
+  }, options);
+  bench('raw libsodium verify (reference)', () => {
+    sodiumNative.crypto_sign_verify_detached(signature, payload, sodiumKey.publicKey);
   }, options);
   bench('verifySignatureSync (./node)', () => {
     verifySignatureSync(noble.address, payload, signature);
