@@ -703,8 +703,9 @@ function adoptState(ctx: Ctx, adoption: Adoption): void {
 /** What an own state-changing command settles with once its state is co-signed. */
 function resultOf(s: ChannelState, command: Command, state: Encoded<'tx'>, round: bigint, calls: readonly CallObjectJson[]): CommandResults[CommandKind] {
   const call = calls[0];
-  if (command.kind === 'newContract' && call !== undefined) {
-    const self = (s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId) as Encoded<'ak'>;
+  // (selfOf is null only for an initiator named 'any', which no client that sent a command is)
+  const self = command.kind === 'newContract' ? selfOf(s) : null;
+  if (command.kind === 'newContract' && call !== undefined && self !== null) {
     return { state, round, contractId: createdContractId(self, round), call } satisfies CommandResults['newContract'];
   }
   if (command.kind === 'callContract' && call !== undefined) return { state, round, call } satisfies CommandResults['callContract'];
@@ -1008,7 +1009,8 @@ function poiProblem(s: ChannelState, poi: Encoded<'pi'>): string | null {
 function dryRunLocally(s: ChannelState, request: PendingRequest): CallObjectJson | string | null {
   const command = request.query?.command;
   if (command?.kind !== 'dryRunCall' || request.query?.round !== s.round) return null;
-  const self = (s.options.role === 'initiator' ? s.options.initiatorId : s.options.responderId) as Encoded<'ak'>;
+  const self = selfOf(s);
+  if (self === null) return null;
   const update = ownContractUpdate(command, self);
   try {
     const outcome = runRound({
