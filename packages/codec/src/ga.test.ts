@@ -17,7 +17,8 @@ import {
 } from './ga.js';
 import { computeChannelId } from './hash.js';
 import { packTx, unpackTx } from './packTx.js';
-import { addSignatures } from './signedTx.js';
+import { addSignatures, decodeSignedTx } from './signedTx.js';
+import * as RLP from 'rlp';
 import { Tag } from './tag.js';
 
 // Computed by the node's own modules (scripts/ga-vectors.escript, network id ae_devnet).
@@ -83,6 +84,29 @@ describe('GA layouts (PROTOCOL.md §2.9, tag 80 and 81)', () => {
     expect(bytesToHex(unwrapSignedTx(v1).layers[0]!.authData)).toBe('2b09');
     const meta = decode(v1, 'tx');
     expect(bytesToHex(meta)).toContain(v.meta_v1.serialized);
+  });
+
+  it('reads a malformed signed tx as decodeSignedTx does: same error code for a tag 11 with a wrong field count or a padded tag', () => {
+    const codeOf = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: unknown }).code;
+      }
+      return 'no error';
+    };
+    const inner = decodeSignedTx(tx(v.offchain_signed)).innerBytes;
+    const malformed = [
+      RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), []]),
+      RLP.encode([Uint8Array.of(Tag.SignedTx), Uint8Array.of(1), [], inner, Uint8Array.of(0)]),
+      RLP.encode([Uint8Array.of(0, Tag.SignedTx), Uint8Array.of(1), [], inner]),
+    ].map((bytes) => encode(bytes, 'tx'));
+    for (const bad of malformed) {
+      const expected = codeOf(() => decodeSignedTx(bad));
+      expect(expected).not.toBe('no error');
+      expect(codeOf(() => unwrapSignedTx(bad))).toBe(expected);
+      expect(codeOf(() => addInnerSignatures(bad, []))).toBe(expected);
+    }
   });
 
   it('refuses signatures on a signed tx around a meta tx, and more than two layers', () => {

@@ -33,11 +33,10 @@ import { blake2b256 } from './platform.js';
 import { AechannelError } from './errors.js';
 import { intToBytes, type RlpItem } from './fields.js';
 import { encodeId } from './id.js';
-import { decodeObjectItem, decodeRlp } from './schema.js';
-import { checkSignatures, signedTxRlp, signingPayload } from './signedTx.js';
-import { recallSignedTx, rememberSignedTx } from './signedTxMemo.js';
+import { decodeRlp } from './schema.js';
+import { checkSignatures, decodeSignedTx, readSignedTxBytes, signedTxRlp, signingPayload, type DecodeSignedTxReturnType } from './signedTx.js';
 import { Tag } from './tag.js';
-import type { GaMetaTx, Tx } from './tx.js';
+import type { Tx } from './tx.js';
 
 /** Most GA meta layers read around one tx: a channel has two participants, each wraps at most once. */
 export const MAX_GA_LAYERS = 2;
@@ -66,7 +65,10 @@ export interface GaMetaLayer {
   wrapped: Uint8Array;
 }
 
-/** A signed tx read through its GA meta layers (see {@link unwrapSignedTx}). */
+/**
+ * A signed tx read through its GA meta layers (see {@link unwrapSignedTx}). Its byte arrays
+ * and decoded tx may be shared with `decodeSignedTx`'s remembered entries: read-only.
+ */
 export interface UnwrappedTx {
   /** The meta layers, outermost first (empty for a tx of basic accounts only). */
   layers: GaMetaLayer[];
@@ -81,12 +83,6 @@ export interface UnwrappedTx {
 /** Error codes of the GA helpers (plus those of `decode` and `unpackTx`). */
 export type GaErrorType = 'CODEC_NOT_A_SIGNED_TX' | 'CODEC_INVALID_FIELD' | 'CODEC_INVALID_RLP' | 'CODEC_UNSUPPORTED_OBJECT' | 'CODEC_TOO_MANY_GA_LAYERS';
 
-function tagOf(item: RlpItem): number | undefined {
-  if (!Array.isArray(item)) return undefined;
-  const first = item[0];
-  return first instanceof Uint8Array && first.length <= 2 ? first.reduce((n, b) => n * 256 + b, 0) : undefined;
-}
-
 function invalid(message: string, context: Record<string, unknown>): AechannelError {
   return new AechannelError('CODEC_INVALID_FIELD', message, { context });
 }
@@ -97,43 +93,26 @@ function invalid(message: string, context: Record<string, unknown>): AechannelEr
  * @returns the layers (outermost first), the innermost signatures and exact inner bytes, the channel tx
  * @throws {AechannelError} `CODEC_NOT_A_SIGNED_TX` when a level is not tag 11, `CODEC_INVALID_FIELD`
  *   when a signed tx around a meta tx carries signatures, `CODEC_TOO_MANY_GA_LAYERS` beyond
- *   {@link MAX_GA_LAYERS}, and the codes of `unpackTx`
+ *   {@link MAX_GA_LAYERS}, and the codes of `unpackTx` (each level is read as `decodeSignedTx`
+ *   reads it, with the same codes)
  * @example
  * const { layers, tx } = unwrapSignedTx(signedByGa);
  * layers[0]?.gaId; // the GA participant that wrapped it
  */
 export function unwrapSignedTx(tx: Encoded<'tx'>): UnwrappedTx {
-  // A tx of basic accounts decoded before (decodeSignedTx's memo) has no layers to read.
-  const known = typeof tx === 'string' ? recallSignedTx(tx) : undefined;
-  if (known !== undefined && known.tx.tag !== Tag.GaMetaTx) {
-    return { layers: [], signatures: [...known.signatures], innerBytes: known.innerBytes, tx: known.tx };
-  }
-  let bytes = decode(tx, 'tx');
+  // The outer level is decodeSignedTx's reading (and its memo); a tx of basic accounts has no layers.
+  const outer = decodeSignedTx(tx);
+  if (outer.tx.tag !== Tag.GaMetaTx) return { layers: [], signatures: [...outer.signatures], innerBytes: outer.innerBytes, tx: outer.tx };
   const layers: GaMetaLayer[] = [];
+  let level: DecodeSignedTxReturnType = outer;
   for (;;) {
-    const item = decodeRlp(bytes);
-    if (tagOf(item) !== Tag.SignedTx || !Array.isArray(item) || item.length !== 4) {
-      const got = tagOf(item);
-      throw new AechannelError('CODEC_NOT_A_SIGNED_TX', `Expected a signed tx (tag ${Tag.SignedTx}), got tag ${String(got)}.`, {
-        context: { expected: Tag.SignedTx, got },
-      });
-    }
-    const signed = decodeObjectItem(item) as Extract<Tx, { tag: typeof Tag.SignedTx }>;
-    const innerBytes = item[3] as Uint8Array;
-    if (layers.length > 0) (layers[layers.length - 1] as GaMetaLayer).wrapped = innerBytes;
-    if (signed.encodedTx.tag !== Tag.GaMetaTx) {
-      if (layers.length === 0 && typeof tx === 'string') {
-        // (what decodeSignedTx would have remembered)
-        const remembered = rememberSignedTx(tx, { signatures: signed.signatures, innerBytes, tx: signed.encodedTx });
-        return { layers, signatures: [...remembered.signatures], innerBytes, tx: remembered.tx };
-      }
-      return { layers, signatures: signed.signatures, innerBytes, tx: signed.encodedTx };
-    }
-    if (signed.signatures.length > 0) {
-      throw invalid(`A signed tx around a GA meta tx carries ${signed.signatures.length} signature(s); it must carry none (§2.9).`, {
+    if (layers.length > 0) (layers[layers.length - 1] as GaMetaLayer).wrapped = level.innerBytes;
+    if (level.tx.tag !== Tag.GaMetaTx) return { layers, signatures: level.signatures, innerBytes: level.innerBytes, tx: level.tx };
+    if (level.signatures.length > 0) {
+      throw invalid(`A signed tx around a GA meta tx carries ${level.signatures.length} signature(s); it must carry none (§2.9).`, {
         tag: Tag.SignedTx,
         field: 'signatures',
-        got: signed.signatures.length,
+        got: level.signatures.length,
       });
     }
     if (layers.length >= MAX_GA_LAYERS) {
@@ -141,8 +120,8 @@ export function unwrapSignedTx(tx: Encoded<'tx'>): UnwrappedTx {
         context: { limit: MAX_GA_LAYERS },
       });
     }
-    const meta = signed.encodedTx as GaMetaTx;
-    const metaItem = decodeRlp(innerBytes) as RlpItem[];
+    const meta = level.tx;
+    const metaItem = decodeRlp(level.innerBytes) as RlpItem[];
     layers.push({
       version: meta.version,
       gaId: meta.gaId,
@@ -155,7 +134,7 @@ export function unwrapSignedTx(tx: Encoded<'tx'>): UnwrappedTx {
       wrapped: new Uint8Array(),
     });
     // The meta tx's `tx` field (its last) is the wrapped signed tx, as bytes.
-    bytes = metaItem[metaItem.length - 1] as Uint8Array;
+    level = readSignedTxBytes(metaItem[metaItem.length - 1] as Uint8Array);
   }
 }
 

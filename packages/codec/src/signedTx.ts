@@ -63,10 +63,20 @@ function notSigned(item: RlpItem): AechannelError {
 export function decodeSignedTx(tx: Encoded<'tx'>): DecodeSignedTxReturnType {
   const known = typeof tx === 'string' ? recallSignedTx(tx) : undefined;
   if (known !== undefined) return known;
-  const item = decodeRlp(decode(tx, 'tx'));
+  return rememberSignedTx(tx, readSignedTxBytes(decode(tx, 'tx')));
+}
+
+/**
+ * Splits `S(signed tx)` (the one reading of a tag-11 object, shared by {@link decodeSignedTx}
+ * and the GA unwrapping of codec's `unwrapSignedTx`): new, unfrozen, not remembered.
+ * @internal
+ * @throws {AechannelError} `CODEC_NOT_A_SIGNED_TX` when the object is not tag 11, and the codes of `unpackTx`
+ */
+export function readSignedTxBytes(bytes: Uint8Array): DecodeSignedTxReturnType {
+  const item = decodeRlp(bytes);
   if (!isSignedTxItem(item)) throw notSigned(item);
   const signed = decodeObjectItem(item) as SignedTx;
-  return rememberSignedTx(tx, { signatures: signed.signatures, innerBytes: item[3] as Uint8Array, tx: signed.encodedTx });
+  return { signatures: signed.signatures, innerBytes: item[3] as Uint8Array, tx: signed.encodedTx };
 }
 
 export { compareBytes };
