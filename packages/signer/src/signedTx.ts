@@ -10,10 +10,8 @@
 import {
   buildSignedTx,
   buildUnwrappedTx,
-  decodeSignedTx,
   hashSigningPayload,
   signingPayload,
-  Tag,
   unwrapSignedTx,
   type Encoded,
   type GaMetaFields,
@@ -42,10 +40,8 @@ export function readSignedTx(tx: unknown): SignedTxParts {
     });
   }
   try {
-    const { signatures, innerBytes, tx: inner } = decodeSignedTx(tx as Encoded<'tx'>);
-    if (inner.tag !== Tag.GaMetaTx) return { signatures: [...signatures], innerBytes, layers: [] };
-    const unwrapped = unwrapSignedTx(tx as Encoded<'tx'>);
-    return { signatures: unwrapped.signatures, innerBytes: unwrapped.innerBytes, layers: unwrapped.layers };
+    // One reading (codec's memo for a tx decoded before), through the GA layers if there are any.
+    return unwrapSignedTx(tx as Encoded<'tx'>);
   } catch (cause) {
     throw signerError('SIGNER_NOT_A_TRANSACTION', 'Expected a tx_ signed transaction (tag 11)', {
       cause,
