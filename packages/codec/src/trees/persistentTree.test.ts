@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_ROOT, MerklePatriciaTree } from './mpt.js';
-import { PersistentTree } from './persistentTree.js';
+import { createIncrementalRoot, PersistentTree } from './persistentTree.js';
 import { codeOf } from '../../test/codeOf.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -69,5 +69,26 @@ describe('PersistentTree', () => {
     expect(one.delete(Uint8Array.of(1)).rootHash).toEqual(EMPTY_ROOT);
     expect(codeOf(() => one.set(Uint8Array.of(1), new Uint8Array(0)))).toBe('CODEC_INVALID_FIELD');
     expect(codeOf(() => one.set('01' as never, Uint8Array.of(1)))).toBe('CODEC_INVALID_FIELD');
+  });
+
+  it('keeps its own values: a caller that reuses and changes its value arrays changes neither a tree nor the next incremental root', () => {
+    const key = Uint8Array.of(0x10, 0x20);
+    const other = Uint8Array.of(0x11);
+    const value = Uint8Array.of(1, 2, 3);
+    const tree = PersistentTree.from([[key, value], [other, Uint8Array.of(9)]]);
+    const expected = fromScratch(new Map([[hex(key), Uint8Array.of(1, 2, 3)], [hex(other), Uint8Array.of(9)]]));
+    value.fill(7); // before the root is computed
+    expect(hex(tree.rootHash)).toBe(expected);
+    expect(tree.get(key)).toEqual(Uint8Array.of(1, 2, 3));
+
+    const root = createIncrementalRoot();
+    const buffer = Uint8Array.of(1, 2, 3);
+    expect(hex(root([[key, buffer], [other, Uint8Array.of(9)]]))).toBe(expected);
+    buffer.set([4, 5, 6]); // the same array, new content, handed over again
+    expect(hex(root([[key, buffer], [other, Uint8Array.of(9)]]))).toBe(fromScratch(new Map([[hex(key), Uint8Array.of(4, 5, 6)], [hex(other), Uint8Array.of(9)]])));
+    const again = Uint8Array.of(4, 5, 6);
+    const before = hex(root([[key, again], [other, Uint8Array.of(9)]]));
+    again.fill(0); // changed after the call: the next call with other arrays of the same content is the same root
+    expect(hex(root([[key, Uint8Array.of(4, 5, 6)], [other, Uint8Array.of(9)]]))).toBe(before);
   });
 });

@@ -195,6 +195,9 @@ function checkEntry(key: unknown, value?: unknown): void {
   }
 }
 
+// `tree` with `key` set to `value`, an array no caller holds (checked, copied): the tree keeps it.
+let setOwned: (tree: PersistentTree, key: Uint8Array, value: Uint8Array) => PersistentTree;
+
 /**
  * A Merkle-Patricia tree (§2.11) as a persistent value: {@link PersistentTree.set} and
  * {@link PersistentTree.delete} return a new tree sharing every untouched node, whose
@@ -243,14 +246,20 @@ export class PersistentTree {
   }
 
   /**
-   * The tree with `key` set to `value`.
+   * The tree with `key` set to (a copy of) `value`: changing the array afterwards changes no tree.
    * @throws {AechannelError} `CODEC_INVALID_FIELD` on a non-byte key or value or an empty value
    */
   set(key: Uint8Array, value: Uint8Array): PersistentTree {
     checkEntry(key, value);
-    const path = toNibbles(key);
-    const had = find(this.root, path) !== undefined;
-    return new PersistentTree(insert(this.root, path, 0, value), had ? this.size : this.size + 1);
+    return setOwned(this, key, value.slice());
+  }
+
+  static {
+    setOwned = (tree, key, value) => {
+      const path = toNibbles(key);
+      const had = find(tree.root, path) !== undefined;
+      return new PersistentTree(insert(tree.root, path, 0, value), had ? tree.size : tree.size + 1);
+    };
   }
 
   /** The tree without `key` (the same tree when it is absent). */
@@ -268,7 +277,8 @@ export type IncrementalRoot = (entries: Iterable<readonly [key: Uint8Array, valu
  * A drop-in for `mptRoot` that keeps the tree of the last entry set it was given and
  * computes the next root from the difference (the entries whose value changed, appeared or
  * disappeared), as a {@link PersistentTree}: for the next state of a channel, the cost of
- * what the round changed. Same roots as `mptRoot`, same errors.
+ * what the round changed. Same roots as `mptRoot`, same errors. It keeps copies of the
+ * values it was given (made when a value changes), so a caller may reuse its arrays.
  * @returns a root function with its own memory of the last tree
  * @example
  * const accountsRoot = createIncrementalRoot();
@@ -286,10 +296,16 @@ export function createIncrementalRoot(): IncrementalRoot {
       checkEntry(key, value);
       const id = toHex(key as Uint8Array);
       if (next.has(id)) throw new AechannelError('CODEC_INVALID_FIELD', `Duplicate tree key ${id}.`, { context: { field: 'key', key: id } });
-      next.set(id, value as Uint8Array);
+      // What is kept (here and in the tree) is a copy made once when the value changes: the
+      // caller's array may be reused and changed after the call.
       const before = last.get(id);
-      if (before === value || (before !== undefined && equalBytes(before, value as Uint8Array))) continue;
-      updated = updated.set(key as Uint8Array, value as Uint8Array);
+      if (before !== undefined && equalBytes(before, value as Uint8Array)) {
+        next.set(id, before);
+        continue;
+      }
+      const owned = (value as Uint8Array).slice();
+      next.set(id, owned);
+      updated = setOwned(updated, key as Uint8Array, owned);
     }
     for (const id of last.keys()) {
       if (!next.has(id)) updated = updated.delete(hexToBytes(id));
