@@ -60,14 +60,20 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** The packages the devnode process runs. */
 const devnodePackages = ['codec', 'signer', 'fate', 'devnode'];
 
-/** Newest modification time of the files under `dir`, ms. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+/**
+ * Whether every source file of `src` (tests aside) has its compiled `.js` in `dist` at least as
+ * new (tsc -b rewrites only what changed, so each file is compared with its own output).
+ */
+function builtIsFresh(src: string, dist: string): boolean {
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    const path = join(src, entry.name);
+    if (entry.isDirectory()) {
+      if (!builtIsFresh(path, join(dist, entry.name))) return false;
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
+      if (statSync(join(dist, entry.name.replace(/\.ts$/, '.js'))).mtimeMs < statSync(path).mtimeMs) return false;
+    }
   }
-  return newest;
+  return true;
 }
 
 /**
@@ -78,7 +84,7 @@ function devnodeBuildIsFresh(): boolean {
   try {
     return devnodePackages.every((name) => {
       const pkg = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
-      return statSync(join(pkg, 'dist', 'index.js')).mtimeMs >= newestMtime(join(pkg, 'src'));
+      return builtIsFresh(join(pkg, 'src'), join(pkg, 'dist'));
     });
   } catch {
     return false;
