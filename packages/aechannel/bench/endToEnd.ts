@@ -57,8 +57,20 @@ const devnodeCli = fileURLToPath(new URL('../../devnode/src/cli.ts', import.meta
 const devnodeDistCli = fileURLToPath(new URL('../../devnode/dist/cli.js', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The packages the devnode process runs. */
-const devnodePackages = ['codec', 'signer', 'fate', 'devnode'];
+/**
+ * The workspace packages the devnode process runs: devnode and its `@aechannel/*`
+ * dependencies, transitively (read from their package.json, so a new one is not missed).
+ */
+function devnodePackages(): string[] {
+  const names = new Set<string>(['devnode']);
+  for (const name of names) {
+    const manifest = JSON.parse(readFileSync(fileURLToPath(new URL(`../../${name}/package.json`, import.meta.url)), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (dependency.startsWith('@aechannel/')) names.add(dependency.slice('@aechannel/'.length));
+    }
+  }
+  return [...names];
+}
 
 /**
  * Whether every source file of `src` (tests aside) has its compiled `.js` in `dist` at least as
@@ -82,7 +94,7 @@ function builtIsFresh(src: string, dist: string): boolean {
  */
 function devnodeBuildIsFresh(): boolean {
   try {
-    return devnodePackages.every((name) => {
+    return devnodePackages().every((name) => {
       const pkg = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
       return builtIsFresh(join(pkg, 'src'), join(pkg, 'dist'));
     });
