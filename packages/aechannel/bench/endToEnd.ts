@@ -73,30 +73,31 @@ function devnodePackages(): string[] {
 }
 
 /**
- * Whether every source file of `src` (tests aside) has its compiled `.js` in `dist` at least as
- * new (tsc -b rewrites only what changed, so each file is compared with its own output).
+ * The newest modification time (ms) of the build's inputs under `src`: its `.ts` files,
+ * tests aside (tsconfig.build.json leaves `*.test.ts` and `*.test-d.ts` out).
  */
-function builtIsFresh(src: string, dist: string): boolean {
+function newestSource(src: string): number {
+  let newest = 0;
   for (const entry of readdirSync(src, { withFileTypes: true })) {
     const path = join(src, entry.name);
-    if (entry.isDirectory()) {
-      if (!builtIsFresh(path, join(dist, entry.name))) return false;
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) {
-      if (statSync(join(dist, entry.name.replace(/\.ts$/, '.js'))).mtimeMs < statSync(path).mtimeMs) return false;
-    }
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !/\.test(-d)?\.ts$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
-  return true;
+  return newest;
 }
 
 /**
  * Whether the built devnode (`pnpm build`: what the package ships) is at least as new as the
- * sources of every package it runs; `pnpm bench` builds first.
+ * sources of every package it runs; `pnpm bench` builds first. Each package's build is
+ * dated by its `dist/.tsbuildinfo`, which tsc -b writes on every build that had newer
+ * sources, also when it rewrote no `.js` (a source touched without a change: a stash and
+ * pop, a checkout) and so left each output with its older date.
  */
 function devnodeBuildIsFresh(): boolean {
   try {
     return devnodePackages().every((name) => {
       const pkg = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
-      return builtIsFresh(join(pkg, 'src'), join(pkg, 'dist'));
+      return statSync(join(pkg, 'dist', '.tsbuildinfo')).mtimeMs >= newestSource(join(pkg, 'src'));
     });
   } catch {
     return false;
