@@ -50,6 +50,8 @@ export interface Store {
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 
+const isStoreKey = (key: unknown): key is string => typeof key === 'string' && KEY.test(key);
+
 /**
  * Checks a store key: 1–200 characters of `[A-Za-z0-9_.-]`, not starting with `.`, `_` or `-`
  * (channel ids `ch_...` qualify). Keys double as file names in {@link createFileStore}.
@@ -59,7 +61,7 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
  * @example assertIsStoreKey('ch_2AyHHNYjSLCJ7PSHVTpgxjbQhCBkKZqwcuKXByPvBVKbEoK92b'); // passes
  */
 export function assertIsStoreKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || !KEY.test(key)) {
+  if (!isStoreKey(key)) {
     throw new ChannelError('CHANNEL_STORE_INVALID_KEY', `Invalid store key ${JSON.stringify(String(key)).slice(0, 80)}.`, {
       details: 'Keys are 1-200 characters of [A-Za-z0-9_.-] starting with a letter or digit.',
       context: { key: String(key) },
@@ -88,7 +90,7 @@ export function assertWriteArguments(key: string, value: string, signal: AbortSi
 
 /** The store keys among `names`, sorted: `list` passes over entries something else put there. */
 export function sortedStoreKeys(names: readonly unknown[]): string[] {
-  return names.filter((key): key is string => typeof key === 'string' && KEY.test(key)).sort();
+  return names.filter(isStoreKey).sort();
 }
 
 /** Per-key serialization of a store's operations (see {@link createKeyQueue}). */
