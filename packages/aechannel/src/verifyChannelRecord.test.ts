@@ -155,6 +155,20 @@ describe('verifyChannelRecord on the signed create tx of a generalized initiator
     expect(await reasonOf(await gaCreate(initiator.address, 7n))).toMatch(/has nonce 7, not 0/);
   });
 
+  it('accepts it as the co-signed latest state under the auth-id channel id, and refuses the nonce channel id, another nonce or no layer there', async () => {
+    /** The record once the responder co-signed the create tx: it is the latest state (round 1). */
+    const coSigned = async (record: PersistedChannel): Promise<PersistedChannel> => {
+      const { signedCreateTx, ...rest } = record;
+      const latestState = await memorySigner(responder.secretKey).signTransaction(signedCreateTx!, { networkId });
+      return { ...rest, latestState, round: 1n, onChainRound: 1n, balances: { ...balances } };
+    };
+    const latest = await coSigned(await gaCreate());
+    await expect(verifyChannelRecord(latest)).resolves.toBeUndefined();
+    expect(await reasonOf({ ...latest, channelId: computeChannelId(initiator.address, 0n, responder.address) })).toMatch(/channel id/);
+    expect(await reasonOf(await coSigned(await gaCreate(initiator.address, 7n)))).toMatch(/has nonce 7, not 0/);
+    expect(await reasonOf(await coSigned(await gaCreate(third.address)))).toMatch(/no GA meta layer of the generalized initiator/);
+  });
+
   it("refuses a generalized initiator's create tx without its layer, even under the nonce channel id", async () => {
     const record = await gaCreate();
     const plain = await memorySigner(responder.secretKey).signTransaction(buildSignedTx(unwrapSignedTx(record.signedCreateTx!).innerBytes, []), { networkId });
