@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { EventQueue } from './eventQueue.js';
 
+/** A queue whose afterTask records 'after' in `seen` and whose onError keeps the errors. */
+function recordingQueue(): { queue: EventQueue; seen: string[]; errors: unknown[] } {
+  const seen: string[] = [];
+  const errors: unknown[] = [];
+  const queue = new EventQueue(
+    (error) => errors.push(error),
+    () => {
+      seen.push('after');
+    },
+  );
+  return { queue, seen, errors };
+}
+
 describe('EventQueue afterTask', () => {
   it('runs after every task, sync, async or throwing, before the next task starts', async () => {
-    const seen: string[] = [];
-    const errors: unknown[] = [];
-    const queue = new EventQueue(
-      (error) => errors.push(error),
-      () => {
-        seen.push('after');
-      },
-    );
+    const { queue, seen, errors } = recordingQueue();
     queue.enqueue(() => {
       seen.push('sync');
       queue.enqueue(() => {
@@ -32,13 +38,7 @@ describe('EventQueue afterTask', () => {
   });
 
   it('waits for a follow-up that comes next (what both wrote leaves together), not for one behind other work', async () => {
-    const seen: string[] = [];
-    const queue = new EventQueue(
-      () => undefined,
-      () => {
-        seen.push('after');
-      },
-    );
+    const { queue, seen } = recordingQueue();
     queue.enqueue(() => {
       seen.push('a');
       queue.enqueue(() => {

@@ -13,6 +13,7 @@ import {
   FateError,
   packCtVersion,
   stateHash,
+  treesBalances,
   treesFromBalances,
   type CallObject,
   type ChainView,
@@ -216,26 +217,9 @@ export function stateHashOf(trees: ChannelTrees): Encoded<'st'> {
   return hash;
 }
 
-// The `ak_` ids of the accounts keys (hex) seen last: a channel has the same few in every
-// round, and each id costs a base58 pass and two SHA-256 runs.
-const ACCOUNT_IDS = 4096;
-const accountIds = new Map<string, Encoded<'ak'>>();
-
-function accountIdOf(hex: string): Encoded<'ak'> {
-  let id = accountIds.get(hex);
-  if (id === undefined) {
-    id = encode(Uint8Array.from(Buffer.from(hex, 'hex')), 'ak');
-    if (accountIds.size >= ACCOUNT_IDS) accountIds.delete(accountIds.keys().next().value as string);
-    accountIds.set(hex, id);
-  }
-  return id;
-}
-
-/** Every account balance of the trees, by `ak_` id (what fate's treesBalances gives). */
+/** Every account balance of the trees, by `ak_` id. */
 export function balancesOf(trees: ChannelTrees): Balances {
-  const out: Balances = {};
-  for (const [hex, account] of trees.accounts.entries()) out[accountIdOf(hex)] = account.balance;
-  return out;
+  return treesBalances(trees) as Balances;
 }
 
 /** A mutually signed state: the latest one the channel agreed on. */

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCallResult, decodeEvent, encodeCallData, type Aci } from './aci.js';
 import { applyUpdate, createdContractId } from './channel.js';
 import { treesFromBalances } from './trees.js';
+import { errorOf } from '../test/errorOf.js';
 
 const dir = (f: string) => fileURLToPath(new URL(`../test/aci/${f}`, import.meta.url));
 const aci = JSON.parse(readFileSync(dir('counter.aci.json'), 'utf8')) as Aci;
@@ -49,12 +50,7 @@ describe('ACI helpers', () => {
   });
 
   it('refuses arguments that do not fit the ACI with a typed error', () => {
-    let err: unknown;
-    try {
-      encodeCallData(aci, 'Counter', 'tick', ['not an int']);
-    } catch (e) {
-      err = e;
-    }
+    const err = errorOf(() => encodeCallData(aci, 'Counter', 'tick', ['not an int']));
     expect(isAechannelError(err, 'FATE_INVALID_ARGUMENT')).toBe(true);
   });
 });

@@ -26,6 +26,7 @@ import { deserializeValue, serializeValue } from './serialize.js';
 import { emptyTrees, makeContractRecord, treesFromBalances, type ChannelTrees } from './trees.js';
 import { T } from './types.js';
 import { fObject, fSome, NONE, type FateValue } from './values.js';
+import { errorOf } from '../test/errorOf.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../../examples/contracts/ga_auth.json', import.meta.url), 'utf8')) as { bytecode: Encoded<'cb'>; aci: never };
 const code = decode(fixture.bytecode, 'cb');
@@ -278,12 +279,7 @@ describe('runGaAuth against the node (test/fixtures/ga-auth-vectors.json, script
     });
     // The same tx with a ttl runs: the refusal is the ttl's.
     expect(run({ ...create, ttl: 1n }).returnType).toBe('ok');
-    let err: unknown;
-    try {
-      run(create);
-    } catch (e) {
-      err = e;
-    }
+    const err = errorOf(() => run(create));
     expect(isAechannelError(err, 'FATE_UNSUPPORTED')).toBe(true);
     expect((err as { context?: unknown }).context).toEqual({ reason: 'operation', op: 'AUTH_TX' });
     expect(() => authTxValue(create)).toThrow(VmUnsupported);

@@ -21,6 +21,7 @@ import { T } from './types.js';
 import {
   EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fVariant, listFromArray, NIL, NONE, type FateMap, type FateValue,
 } from './values.js';
+import { errorOf } from '../test/errorOf.js';
 
 const base = (name: string, lima = false): number => {
   const o = OPCODE_BY_NAME.get(name)!;
@@ -332,15 +333,10 @@ describe('BLS12-381 (values in MCL\'s Montgomery form; see bls12381.test.ts)', (
       tag: Tag.ChannelOffChainUpdateCreateContract, version: 1, owner: I, ctVersion: 0x80003n, code, deposit: 0n, callData: callData('init'),
     }, { round: 2n, reserve: 0n });
     for (const [name] of cases) {
-      let err: unknown;
-      try {
-        applyUpdate(trees, {
-          tag: Tag.ChannelOffChainUpdateCallContract, version: 1, caller: I, contract: createdContractId(I, 2n), abiVersion: 3n, amount: 0n,
-          gas: 1_000_000n, gasPrice: 1n, callData: callData(name.toLowerCase()), callStack: [],
-        }, { round: 3n, reserve: 0n });
-      } catch (e) {
-        err = e;
-      }
+      const err = errorOf(() => applyUpdate(trees, {
+        tag: Tag.ChannelOffChainUpdateCallContract, version: 1, caller: I, contract: createdContractId(I, 2n), abiVersion: 3n, amount: 0n,
+        gas: 1_000_000n, gasPrice: 1n, callData: callData(name.toLowerCase()), callStack: [],
+      }, { round: 3n, reserve: 0n }));
       expect(isAechannelError(err, 'FATE_UNSUPPORTED')).toBe(true);
       expect((err as { context?: unknown }).context).toEqual({ reason: 'operation', op: name });
     }

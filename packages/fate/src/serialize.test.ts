@@ -12,6 +12,7 @@ import {
   EMPTY_MAP, fBits, fBytes, fObject, fSome, fString, fTuple, fTypeRep, fVariant, listFromArray, NIL, NONE, UNIT,
   type FateMap, type FateValue,
 } from './values.js';
+import { errorOf } from '../test/errorOf.js';
 
 function map(entries: [FateValue, FateValue][]): FateMap {
   return { kind: 'map', entries: new Map(entries.map(([k, v]) => [keyOf(k), [k, v] as const])) };
@@ -73,12 +74,7 @@ describe('FATE serialization (CONTRACTS.md §8.1)', () => {
     ['variant tag out of range', 'af820001023f'], ['variant arity mismatch', 'af820001013f'], ['negative bits zero', 'cf00'],
     ['short address', '9f00811f'], ['truncated string', '1548'], ['unknown object type', '9f01a0'],
   ])('rejects %s with FATE_INVALID_VALUE', (_name, hex) => {
-    let err: unknown;
-    try {
-      deserializeValue(hexToBytes(hex));
-    } catch (e) {
-      err = e;
-    }
+    const err = errorOf(() => deserializeValue(hexToBytes(hex)));
     expect(isAechannelError(err, 'FATE_INVALID_VALUE')).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * `ct_version` packing (CONTRACTS.md §1.1): the one implementation the fsm and the devnode
- * call for their create-contract updates.
+ * call for their create-contract updates; the balances of trees by `ak_` id.
  */
+import { encode, type Encoded } from '@aechannel/codec';
 import { describe, expect, it } from 'vitest';
-import { packCtVersion, unpackCtVersion } from './trees.js';
+import { packCtVersion, treesBalances, treesFromBalances, unpackCtVersion } from './trees.js';
 
 describe('packCtVersion', () => {
   it('packs (vm << 16) | abi, and the single abi when vm == abi <= 2', () => {
@@ -27,5 +28,29 @@ describe('packCtVersion', () => {
     for (const [vm, abi] of [[1, 1], [2, 2], [3, 3], [5, 3], [7, 3], [8, 3], [6, 1]] as const) {
       expect(unpackCtVersion(packCtVersion(vm, abi))).toEqual({ vm, abi });
     }
+  });
+});
+
+describe('treesBalances', () => {
+  /** An `ak_` id whose key is `n` (big-endian) in the first two bytes. */
+  const id = (n: number): Encoded<'ak'> => {
+    const key = new Uint8Array(32);
+    key[0] = n >> 8;
+    key[1] = n & 0xff;
+    return encode(key, 'ak');
+  };
+
+  it('gives every account by its ak_ id, whether its id was remembered, new, or forgotten since', () => {
+    for (let round = 0; round < 3; round++) {
+      for (let i = 1; i < 40; i++) {
+        const balances = { [id(i)]: BigInt(i * 1000 + round), [id(i + 100)]: BigInt(round), [id(200)]: 7n } as Record<Encoded<'ak'>, bigint>;
+        expect(treesBalances(treesFromBalances(balances))).toEqual(balances);
+      }
+    }
+    // more keys than the ids it remembers (4096), then the first ones again
+    const many = Object.fromEntries(Array.from({ length: 4200 }, (_, i) => [id(i), BigInt(i)])) as Record<Encoded<'ak'>, bigint>;
+    expect(treesBalances(treesFromBalances(many))).toEqual(many);
+    const first = { [id(1)]: 5n, [id(2)]: 6n } as Record<Encoded<'ak'>, bigint>;
+    expect(treesBalances(treesFromBalances(first))).toEqual(first);
   });
 });

@@ -266,9 +266,24 @@ export function stateHash(trees: ChannelTrees): Encoded<'st'> {
   });
 }
 
+// The `ak_` ids of the account keys (hex) seen last: a channel has the same few in every
+// round, and each id costs a base58 pass and two SHA-256 runs.
+const ACCOUNT_IDS = 4096;
+const accountIds = new Map<string, Encoded<'ak'>>();
+
+function accountIdOf(hex: string): Encoded<'ak'> {
+  let id = accountIds.get(hex);
+  if (id === undefined) {
+    id = encode(hexToBytes(hex), 'ak');
+    if (accountIds.size >= ACCOUNT_IDS) accountIds.delete(accountIds.keys().next().value as string);
+    accountIds.set(hex, id);
+  }
+  return id;
+}
+
 /** The balances of every account, by `ak_` id. */
 export function treesBalances(trees: ChannelTrees): Balances {
   const out: Record<string, bigint> = {};
-  for (const [k, a] of trees.accounts.entries()) out[encode(hexToBytes(k), 'ak')] = a.balance;
+  for (const [k, a] of trees.accounts.entries()) out[accountIdOf(k)] = a.balance;
   return out as Balances;
 }
