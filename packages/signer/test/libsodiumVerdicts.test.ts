@@ -6,22 +6,13 @@
  * refuses; codec's `passesLibsodiumChecks` closes the gap on every path.
  */
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier } from '../src/nodeCrypto.js';
 import { getSodium, sodiumSignerWith, sodiumVerifier } from '../src/sodium.js';
 import { nobleVerify, webCryptoVerify, type VerifyFn } from '../src/verifier.js';
 import { hex, sodiumNative, toHex } from './helpers.js';
+import fixture from './fixtures/ed25519-libsodium.json' with { type: 'json' };
 import { rfc8032Vectors } from './rfc8032.js';
-
-interface Case {
-  name: string;
-  msg: string;
-  pk: string;
-  sig: string;
-  valid: boolean;
-}
-const fixture = JSON.parse(readFileSync(new URL('fixtures/ed25519-libsodium.json', import.meta.url), 'utf8')) as { source: string; cases: Case[] };
 
 // (sodium-native itself, also when AECHANNEL_SODIUM=0 turns it off for the package)
 const sodium = sodiumNative;
