@@ -102,13 +102,16 @@ let syncVerifier: SyncVerifier | null | undefined;
 
 /** The synchronous verifier of this platform: libsodium where it loads, else node:crypto, if any. @internal */
 export function getSyncVerifier(): SyncVerifier | undefined {
-  if (syncVerifier === undefined) {
-    const sodium = getSodium();
-    const crypto = sodium === undefined ? getNodeCrypto() : undefined;
-    if (sodium !== undefined) syncVerifier = { name: 'libsodium', verify: sodiumVerifier(sodium) };
-    else syncVerifier = crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
-  }
+  // (null: probed, none; `??=` would probe again)
+  if (syncVerifier === undefined) syncVerifier = pickSyncVerifier();
   return syncVerifier ?? undefined;
+}
+
+function pickSyncVerifier(): SyncVerifier | null {
+  const sodium = getSodium();
+  if (sodium !== undefined) return { name: 'libsodium', verify: sodiumVerifier(sodium) };
+  const crypto = getNodeCrypto();
+  return crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
 }
 
 let defaultVerifier: Promise<Verifier> | undefined;
