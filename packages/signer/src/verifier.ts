@@ -34,7 +34,7 @@ export interface Verifier {
  * @internal
  */
 export const nobleVerify: VerifyFn = async (publicKey, message, signature) => {
-  if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
+  if (!passesLibsodiumChecks(publicKey, signature)) return false; // (wrong lengths included)
   if (globalThis.crypto?.subtle === undefined) {
     throw signerError('SIGNER_UNSUPPORTED', 'Ed25519 verification needs node:crypto or crypto.subtle, and this platform has neither');
   }
@@ -75,7 +75,7 @@ function holdsWithoutCofactor(publicKey: Uint8Array, message: Uint8Array, signat
 export function webCryptoVerify(subtle: SubtleCrypto): VerifyFn {
   const cache = new Map<string, Promise<CryptoKey>>();
   return async (publicKey, message, signature) => {
-    if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
+    if (!passesLibsodiumChecks(publicKey, signature)) return false; // (wrong lengths included)
     const id = String.fromCharCode(...publicKey);
     let key = cache.get(id);
     if (key === undefined) {

@@ -37,6 +37,15 @@ describe('Ed25519 verdicts of every backend are libsodium’s', () => {
       for (const c of fixture.cases) if ((await verify(hex(c.pk), hex(c.msg), hex(c.sig))) !== c.valid) wrong.push(c.name);
       expect(wrong).toEqual([]);
     });
+
+    it(`${name}: a key or signature of the wrong length is false, not an error`, async () => {
+      const valid = fixture.cases.find((c) => c.valid)!;
+      const [pk, msg, sig] = [hex(valid.pk), hex(valid.msg), hex(valid.sig)];
+      expect(await verify(pk, msg, sig)).toBe(true);
+      for (const [key, signature] of [[pk.subarray(1), sig], [Uint8Array.of(...pk, 0), sig], [pk, sig.subarray(1)], [pk, Uint8Array.of(...sig, 0)]] as const) {
+        expect(await verify(key, msg, signature)).toBe(false);
+      }
+    });
   }
 
   it('OpenSSL without the checks accepts small-order keys libsodium refuses (what the checks are for)', () => {
