@@ -13,6 +13,7 @@
  * (answered by libsodium 1.0.18: `ed25519-libsodium.json` in the signer's and fate's test
  * fixtures), so a signature the node would refuse is refused on every platform.
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 const P = (1n << 255n) - 19n;
@@ -26,7 +27,7 @@ const SMALL_ORDER = [
   'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map((hex) => Uint8Array.from({ length: 32 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)));
+].map(hexToBytes);
 
 function hasSmallOrder(encoding: Uint8Array, offset: number): boolean {
   return SMALL_ORDER.some((blocked) => {

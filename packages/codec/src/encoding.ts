@@ -121,16 +121,14 @@ export function encode<P extends Prefix>(bytes: Uint8Array, prefix: P): Encoded<
  * @example decode('ak_11111111111111111111111111111111273Yts', 'ak') // 32 zero bytes
  */
 export function decode(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
-  const bytes = checkedBytes(value, prefix);
-  // (a remembered value is shared with the memo: the caller gets its own copy)
-  return bytes === decodedMemo.get(value) ? bytes.slice() : bytes;
+  return checkedBytes(value, prefix, true);
 }
 
 /**
- * {@link decode} without the copy of a remembered value: the bytes may be the memo's own,
- * which the caller must not change (or keep).
+ * {@link decode}; a remembered value comes as a copy when `copy`, else as the memo's own
+ * bytes, which the caller must not change (or keep).
  */
-function checkedBytes(value: string, prefix?: Prefix | readonly Prefix[]): Uint8Array {
+function checkedBytes(value: string, prefix: Prefix | readonly Prefix[] | undefined, copy: boolean): Uint8Array {
   if (typeof value !== 'string') {
     throw new AechannelError('CODEC_INVALID_PREFIX', `Expected an encoded string, got ${typeof value}.`, {
       context: { expected: prefix, got: typeof value },
@@ -147,7 +145,7 @@ function checkedBytes(value: string, prefix?: Prefix | readonly Prefix[]): Uint8
   }
   const spec: PrefixSpec = prefixes[got];
   const known = decodedMemo.get(value);
-  if (known !== undefined) return known;
+  if (known !== undefined) return copy ? known.slice() : known;
   const maxLength = maxPayloadLength(spec);
   const length = value.length - separator - 1;
   if (maxLength !== undefined && length > maxLength) {
@@ -228,7 +226,7 @@ export function isEncoded<P extends Prefix>(value: unknown, prefix?: P): value i
   // A signed tx this process decoded or built (signedTxMemo.ts) passed this check already.
   if ((prefix === undefined || prefix === 'tx') && recallSignedTx(value) !== undefined && value.startsWith('tx_')) return true;
   try {
-    checkedBytes(value, prefix);
+    checkedBytes(value, prefix, false);
     return true;
   } catch {
     return false;

@@ -2,17 +2,18 @@
  * Picks the Ed25519 verification path of this platform, fastest first: libsodium
  * (`sodium-native`, optional, synchronous: the node's own verifier) where it loads;
  * node:crypto (OpenSSL, synchronous) on Node, Deno and Bun; WebCrypto where it supports
- * Ed25519 (probed once); `@noble/ed25519`'s `verifyAsync` otherwise.
+ * Ed25519 (probed once); `@noble/ed25519`'s curve arithmetic otherwise.
  *
  * Every path gives libsodium's verdict: the others first make the checks libsodium makes
- * before the curve equation (codec's `passesLibsodiumChecks`), and noble verifies with `zip215: false`
- * (RFC 8032 rules: canonical encodings, no small-order keys).
+ * before the curve equation (codec's `passesLibsodiumChecks`), and the noble path checks
+ * libsodium's equation itself (canonical key, no cofactor).
  */
-import { Point, verifyAsync } from '@noble/ed25519';
+import { Point } from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { asBufferSource } from './abort.js';
 import { passesLibsodiumChecks } from '@aechannel/codec';
 import { signerError } from './errors.js';
+import { equalBytes } from './keys.js';
 import { getNodeCrypto, nodeVerifier } from './nodeCrypto.js';
 import { getSodium, sodiumVerifier } from './sodium.js';
 
@@ -27,23 +28,26 @@ export interface Verifier {
 }
 
 /**
- * The noble verifier. Without `crypto.subtle` noble has no SHA-512: that is
- * `SIGNER_UNSUPPORTED`, not a signature that fails to verify.
+ * The noble verifier. Without `crypto.subtle` (where no signer of this package works either)
+ * it is `SIGNER_UNSUPPORTED`, as documented for `verifySignature` and `verifyTransaction`,
+ * not a signature that fails to verify.
  * @internal
  */
 export const nobleVerify: VerifyFn = async (publicKey, message, signature) => {
-  if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
+  if (!passesLibsodiumChecks(publicKey, signature)) return false; // (wrong lengths included)
   if (globalThis.crypto?.subtle === undefined) {
     throw signerError('SIGNER_UNSUPPORTED', 'Ed25519 verification needs node:crypto or crypto.subtle, and this platform has neither');
   }
   try {
-    return (await verifyAsync(signature, message, publicKey, { zip215: false })) && holdsWithoutCofactor(publicKey, message, signature);
+    // (libsodium's equation alone: it implies the cofactored one noble's `verify` checks, so
+    // that would be the same verdict at twice the cost)
+    return holdsWithoutCofactor(publicKey, message, signature);
   } catch {
     return false;
   }
 };
 
-const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+const L = Point.CURVE().n;
 
 function littleEndian(bytes: Uint8Array): bigint {
   let x = 0n;
@@ -64,14 +68,14 @@ function holdsWithoutCofactor(publicKey: Uint8Array, message: Uint8Array, signat
   hashed.set(message, 64);
   const k = littleEndian(sha512(hashed)) % L;
   const check = Point.BASE.multiply(littleEndian(signature.subarray(32)), false).subtract(a.multiply(k, false)).toBytes();
-  return check.every((byte, i) => byte === r[i]);
+  return equalBytes(check, r);
 }
 
 /** A WebCrypto verifier caching imported public keys. @internal */
 export function webCryptoVerify(subtle: SubtleCrypto): VerifyFn {
   const cache = new Map<string, Promise<CryptoKey>>();
   return async (publicKey, message, signature) => {
-    if (publicKey.length !== 32 || signature.length !== 64 || !passesLibsodiumChecks(publicKey, signature)) return false;
+    if (!passesLibsodiumChecks(publicKey, signature)) return false; // (wrong lengths included)
     const id = String.fromCharCode(...publicKey);
     let key = cache.get(id);
     if (key === undefined) {
@@ -98,13 +102,16 @@ let syncVerifier: SyncVerifier | null | undefined;
 
 /** The synchronous verifier of this platform: libsodium where it loads, else node:crypto, if any. @internal */
 export function getSyncVerifier(): SyncVerifier | undefined {
-  if (syncVerifier === undefined) {
-    const sodium = getSodium();
-    const crypto = sodium === undefined ? getNodeCrypto() : undefined;
-    if (sodium !== undefined) syncVerifier = { name: 'libsodium', verify: sodiumVerifier(sodium) };
-    else syncVerifier = crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
-  }
+  // (null: probed, none; `??=` would probe again)
+  if (syncVerifier === undefined) syncVerifier = pickSyncVerifier();
   return syncVerifier ?? undefined;
+}
+
+function pickSyncVerifier(): SyncVerifier | null {
+  const sodium = getSodium();
+  if (sodium !== undefined) return { name: 'libsodium', verify: sodiumVerifier(sodium) };
+  const crypto = getNodeCrypto();
+  return crypto === undefined ? null : { name: 'node:crypto', verify: nodeVerifier(crypto) };
 }
 
 let defaultVerifier: Promise<Verifier> | undefined;

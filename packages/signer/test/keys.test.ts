@@ -12,7 +12,8 @@ import {
   webCryptoSigner,
 } from '../src/index.js';
 import { nodeCryptoSigner } from '../src/node.js';
-import { expectCode, hex, toHex } from './helpers.js';
+import { sodiumSignerWith } from '../src/sodium.js';
+import { expectCode, hex, sodiumNative, toHex } from './helpers.js';
 import { rfc8032Vectors } from './rfc8032.js';
 
 const vector = rfc8032Vectors[2]!;
@@ -24,6 +25,8 @@ const factories = {
   nodeCryptoSigner: async (key: Parameters<typeof memorySigner>[0]) => nodeCryptoSigner(key),
   webCryptoSigner: (key: Parameters<typeof memorySigner>[0]) => webCryptoSigner(key),
   createSigner: async (key: Parameters<typeof memorySigner>[0]) => createSigner(key),
+  // (also when AECHANNEL_SODIUM=0 keeps createSigner off it)
+  'libsodium signer': async (key: Parameters<typeof memorySigner>[0]) => sodiumSignerWith(sodiumNative, key),
 };
 
 describe.each(Object.entries(factories))('%s key formats', (_, make) => {
@@ -119,6 +122,28 @@ describe('key material', () => {
     expect(handed).toHaveLength(1);
     expect(handed[0]!.every((byte) => byte === 0)).toBe(true);
     expect(toHex(await signer.signBytes(hex(vector.message)))).toBe(vector.signature);
+  });
+
+  it("the libsodium signer wipes its copy of the seed once sodium has the key, and leaves the caller's bytes alone", async () => {
+    const handed: Uint8Array[] = [];
+    const spy = {
+      ...sodiumNative,
+      crypto_sign_seed_keypair: (publicKey: Uint8Array, secretKey: Uint8Array, seedBytes: Uint8Array) => {
+        handed.push(seedBytes);
+        sodiumNative.crypto_sign_seed_keypair(publicKey, secretKey, seedBytes);
+      },
+    };
+    for (const form of [seed, Uint8Array.from([...seed, ...hex(vector.publicKey)])]) {
+      handed.length = 0;
+      const input = form.slice();
+      const signer = sodiumSignerWith(spy, input);
+      expect(signer.address).toBe(address);
+      expect(toHex(input)).toBe(toHex(form)); // the caller's bytes are the caller's
+      expect(handed).toHaveLength(1);
+      expect(handed[0]).not.toBe(input);
+      expect(handed[0]!.every((byte) => byte === 0)).toBe(true);
+      expect(toHex(await signer.signBytes(hex(vector.message)))).toBe(vector.signature);
+    }
   });
 });
 

@@ -6,22 +6,13 @@
  * refuses; codec's `passesLibsodiumChecks` closes the gap on every path.
  */
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeVerifier } from '../src/nodeCrypto.js';
 import { getSodium, sodiumSignerWith, sodiumVerifier } from '../src/sodium.js';
 import { nobleVerify, webCryptoVerify, type VerifyFn } from '../src/verifier.js';
 import { hex, sodiumNative, toHex } from './helpers.js';
+import fixture from './fixtures/ed25519-libsodium.json' with { type: 'json' };
 import { rfc8032Vectors } from './rfc8032.js';
-
-interface Case {
-  name: string;
-  msg: string;
-  pk: string;
-  sig: string;
-  valid: boolean;
-}
-const fixture = JSON.parse(readFileSync(new URL('fixtures/ed25519-libsodium.json', import.meta.url), 'utf8')) as { source: string; cases: Case[] };
 
 // (sodium-native itself, also when AECHANNEL_SODIUM=0 turns it off for the package)
 const sodium = sodiumNative;
@@ -45,6 +36,15 @@ describe('Ed25519 verdicts of every backend are libsodium’s', () => {
       const wrong: string[] = [];
       for (const c of fixture.cases) if ((await verify(hex(c.pk), hex(c.msg), hex(c.sig))) !== c.valid) wrong.push(c.name);
       expect(wrong).toEqual([]);
+    });
+
+    it(`${name}: a key or signature of the wrong length is false, not an error`, async () => {
+      const valid = fixture.cases.find((c) => c.valid)!;
+      const [pk, msg, sig] = [hex(valid.pk), hex(valid.msg), hex(valid.sig)];
+      expect(await verify(pk, msg, sig)).toBe(true);
+      for (const [key, signature] of [[pk.subarray(1), sig], [Uint8Array.of(...pk, 0), sig], [pk, sig.subarray(1)], [pk, Uint8Array.of(...sig, 0)]] as const) {
+        expect(await verify(key, msg, signature)).toBe(false);
+      }
     });
   }
 

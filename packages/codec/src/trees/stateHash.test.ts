@@ -113,7 +113,7 @@ describe('computeStateHash, incremental', () => {
         for (const balances of rounds) {
           const scratch = stateHashFromRoots({ accounts: mptRoot(balancesToEntries(balances)) });
           expect(computeStateHash(balances)).toBe(scratch);
-          // the same balances again (the last root's hash is remembered)
+          // the same balances again (remembered by their content)
           expect(computeStateHash({ ...balances })).toBe(scratch);
         }
       }),

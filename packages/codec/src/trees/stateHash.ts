@@ -88,22 +88,13 @@ export function computeStateHash(balances: Balances): Encoded<'st'> {
   const key = memoKey(balances);
   const known = key === undefined ? undefined : stateHashes.get(key);
   if (known !== undefined) return known;
-  const root = accountsRoot(balancesToEntries(balances));
-  // The same tree gives the same root array (each node keeps its hash): the state hash of
-  // the last root is not hashed and encoded again.
-  if (root !== lastRoot || lastHash === undefined) {
-    lastHash = stateHashFromRoots({ accounts: root });
-    lastRoot = root;
-  }
+  const stateHash = stateHashFromRoots({ accounts: accountsRoot(balancesToEntries(balances)) });
   if (key !== undefined) {
     if (stateHashes.size >= STATE_HASHES) stateHashes.delete(stateHashes.keys().next().value as string);
-    stateHashes.set(key, lastHash);
+    stateHashes.set(key, stateHash);
   }
-  return lastHash;
+  return stateHash;
 }
-
-let lastRoot: Uint8Array | undefined;
-let lastHash: Encoded<'st'> | undefined;
 
 // The state hashes of the last balances hashed, by their exact content: the fsm of each
 // client in a process verifies the same round, a driver can hash the state it expects
