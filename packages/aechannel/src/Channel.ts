@@ -2170,9 +2170,12 @@ export class Channel {
       });
       // Our own signature is not verified again when the co-signed state comes back if a
       // key-holding signer of @aechannel/signer made it (valid by construction); any other
-      // signer's output is verified then, as the peer's is.
+      // signer's output is verified once now, after it is sent, so the verifier knows it is
+      // ours and the co-signed state costs only the peer's signature (no try of our
+      // signature against the peer's key, or of the peer's against ours).
       if (isCheckedSigner(this.#signer)) this.#verifier.rememberSigned(effect.tx, signed, this.#signer.address, effect.networkId);
       this.#dispatch({ type: 'signed', now: now(), requestId: effect.requestId, signedTx: signed });
+      if (!isCheckedSigner(this.#signer) && !isGaSigner(this.#signer)) this.#learnOwnSignature(signed, effect.networkId);
     } catch (error) {
       if (this.#finished) return;
       const refused = isAechannelError(error, 'SIGNER_REFUSED');
@@ -2188,6 +2191,24 @@ export class Channel {
         requestId: effect.requestId,
         ...(typeof code === 'number' ? { errorCode: code } : {}),
       });
+    }
+  }
+
+  /**
+   * Verifies the signature a signer that is not a key-holding one added (a callback's, a
+   * wallet's), with our account first among the expected signers: the verifier remembers
+   * the match, so the co-signed state that comes back has only the peer's signature left to
+   * check. Nothing depends on the verdict here (the node and the co-signed check judge the
+   * signature); a verifier that fails is ignored.
+   */
+  #learnOwnSignature(signed: Encoded<'tx'>, networkId: string): void {
+    const parties = this.#parties();
+    const other = parties === null ? undefined : parties.initiator === this.address ? parties.responder : parties.initiator;
+    const signers = other === undefined ? [this.address] : [this.address, other];
+    try {
+      void this.#verifier.verifyTransaction(signed, { networkId, signers }).catch(() => undefined);
+    } catch {
+      // (a verifier that throws: the co-signed check verifies the signature then)
     }
   }
 
